@@ -1,0 +1,183 @@
+//! Roles and jurisdiction: who may see and do what.
+//!
+//! Staff belong to a unit, and a unit to a region. A staff member sees the cases whose place
+//! lies in their unit's region, and acts on those currently held by a unit in that region (their
+//! own or one below). Routing (转办) only moves a case down.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::{Action, RegionCode};
+
+/// What a staff member does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// 话务员/登记员 — takes calls and letters, registers cases.
+    Operator,
+    /// 承办人 — accepts, investigates, concludes, replies.
+    Handler,
+    /// 审核/督办 — everything a handler does, plus routing and approving extensions.
+    Supervisor,
+    /// 分析员 — reads cases and figures, never reporters' identities.
+    Analyst,
+    /// 系统管理员 — manages units and accounts.
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [
+        Role::Operator,
+        Role::Handler,
+        Role::Supervisor,
+        Role::Analyst,
+        Role::Admin,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Operator => "operator",
+            Role::Handler => "handler",
+            Role::Supervisor => "supervisor",
+            Role::Analyst => "analyst",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Role> {
+        Self::ALL.into_iter().find(|r| r.code() == code)
+    }
+
+    /// Whether this role may take `action` on a case.
+    pub fn may_take(self, action: Action) -> bool {
+        match self {
+            Role::Handler => !matches!(action, Action::Extend),
+            Role::Supervisor => true,
+            Role::Operator | Role::Analyst | Role::Admin => false,
+        }
+    }
+
+    /// Whether this role keys in cases from staffed channels (phone, letter, visit, …).
+    pub fn may_register(self) -> bool {
+        matches!(self, Role::Operator | Role::Handler | Role::Supervisor)
+    }
+
+    /// Whether this role's work needs the reporter's name and phone.
+    pub fn may_read_reporter(self) -> bool {
+        matches!(self, Role::Operator | Role::Handler | Role::Supervisor)
+    }
+
+    pub fn may_manage_accounts(self) -> bool {
+        matches!(self, Role::Admin)
+    }
+}
+
+/// A staff member's roles and the region of their unit: what the access rules need.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffScope {
+    pub region: RegionCode,
+    pub roles: Vec<Role>,
+}
+
+impl StaffScope {
+    fn any(&self, test: impl Fn(Role) -> bool) -> bool {
+        self.roles.iter().copied().any(test)
+    }
+
+    /// Sees a case filed in `case_region`.
+    pub fn can_see(&self, case_region: RegionCode) -> bool {
+        case_region.is_within(self.region)
+    }
+
+    /// Acts on a case currently held by a unit in `holding_region`.
+    pub fn can_act_on(&self, holding_region: RegionCode, action: Action) -> bool {
+        holding_region.is_within(self.region) && self.any(|r| r.may_take(action))
+    }
+
+    /// Reads the reporter's identity of a case held in `holding_region`: only staff of the
+    /// holding unit's chain (that unit's region or above it) whose role needs it.
+    pub fn can_read_reporter(&self, holding_region: RegionCode) -> bool {
+        holding_region.is_within(self.region) && self.any(Role::may_read_reporter)
+    }
+
+    pub fn can_register(&self) -> bool {
+        self.any(Role::may_register)
+    }
+
+    pub fn can_manage_accounts(&self) -> bool {
+        self.any(Role::may_manage_accounts)
+    }
+}
+
+/// Checks a routing (转办): the target unit must lie strictly below the unit holding the case, and
+/// the case's place must lie inside the target's region (or the target could not see it).
+pub fn check_assignment(
+    holding_region: RegionCode,
+    target_region: RegionCode,
+    case_region: RegionCode,
+) -> Result<(), String> {
+    if target_region == holding_region || !target_region.is_within(holding_region) {
+        return Err(format!(
+            "a case held at {} can only be routed to a unit below it; {} is not",
+            holding_region.full_name(),
+            target_region.full_name()
+        ));
+    }
+    if !case_region.is_within(target_region) {
+        return Err(format!(
+            "the case is in {}, outside the target unit's region {}",
+            case_region.full_name(),
+            target_region.full_name()
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(c: &str) -> RegionCode {
+        RegionCode::parse(c).expect("region")
+    }
+
+    fn staff(region: &str, roles: &[Role]) -> StaffScope {
+        StaffScope {
+            region: code(region),
+            roles: roles.to_vec(),
+        }
+    }
+
+    #[test]
+    fn a_county_handler_cannot_see_a_neighbouring_countys_case() {
+        let nanshan = staff("440305", &[Role::Handler]);
+        assert!(nanshan.can_see(code("440305")));
+        assert!(!nanshan.can_see(code("440304")));
+        assert!(staff("440300", &[Role::Analyst]).can_see(code("440304")));
+    }
+
+    #[test]
+    fn a_county_cannot_act_on_a_case_still_held_above_it() {
+        let nanshan = staff("440305", &[Role::Handler]);
+        assert!(!nanshan.can_act_on(code("440000"), Action::Accept));
+        assert!(nanshan.can_act_on(code("440305"), Action::Accept));
+        assert!(staff("440000", &[Role::Supervisor]).can_act_on(code("440305"), Action::Extend));
+    }
+
+    #[test]
+    fn only_supervisors_approve_extensions_and_analysts_do_nothing() {
+        assert!(!staff("440305", &[Role::Handler]).can_act_on(code("440305"), Action::Extend));
+        assert!(!staff("440305", &[Role::Analyst]).can_act_on(code("440305"), Action::Accept));
+        assert!(!staff("440305", &[Role::Analyst]).can_read_reporter(code("440305")));
+        assert!(staff("440300", &[Role::Handler]).can_read_reporter(code("440305")));
+        assert!(!staff("440304", &[Role::Handler]).can_read_reporter(code("440305")));
+    }
+
+    #[test]
+    fn routing_only_goes_down_and_towards_the_place() {
+        assert!(check_assignment(code("440000"), code("440300"), code("440305")).is_ok());
+        assert!(check_assignment(code("440300"), code("440000"), code("440305")).is_err());
+        assert!(check_assignment(code("440300"), code("440300"), code("440305")).is_err());
+        assert!(check_assignment(code("440000"), code("440100"), code("440305")).is_err());
+    }
+}

@@ -1,0 +1,821 @@
+//! The case itself: intake (a validated [`NewCase`]), its lifecycle state ([`Case`]) and the
+//! commands that move it through its workflow ([`Command`], [`apply`]).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::deadline::{Clock, Deadline, TimeLimits, end_of_limit};
+use crate::error::FieldError;
+use crate::workflow::{allowed_actions, next_stage};
+use crate::{
+    Action, CaseKind, Channel, DomainError, EnforcementAction, Industry, Outcome, PollutionType,
+    RegionCode, RejectionReason, Stage, SubType, TrackingNo,
+};
+
+/// The longest description accepted, in characters.
+pub const MAX_DESCRIPTION_CHARS: usize = 5_000;
+/// The longest of any other free-text field, in characters.
+pub const MAX_TEXT_CHARS: usize = 2_000;
+
+/// The person who reported: never shown in public outputs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Reporter {
+    pub anonymous: bool,
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    /// A postal address for written replies (letters, petitions).
+    pub contact_address: Option<String>,
+}
+
+/// Intake as submitted: loose text fields, checked all at once by [`NewCase::parse`].
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IntakeForm {
+    /// `report` (default), `petition` or `reconsideration`.
+    pub kind: Option<String>,
+    /// `phone`, `wechat`, `web`, `letter`, `visit`, `fax`, `email`, `12345`, `open311`, `other`.
+    pub channel: String,
+    /// Primary pollution type code (`air`, `noise`, …).
+    pub primary_type: String,
+    /// Further types the case involves (multi-label).
+    #[serde(default)]
+    pub other_types: Vec<String>,
+    pub sub_type: Option<String>,
+    pub industry: Option<String>,
+    /// The most precise known administrative region (six-digit code).
+    pub region: String,
+    /// Street-level address or description of the place.
+    #[serde(default)]
+    pub address: String,
+    /// What the reporter says, in their words.
+    pub description: String,
+    #[serde(default)]
+    pub anonymous: bool,
+    pub reporter_name: Option<String>,
+    pub reporter_phone: Option<String>,
+    pub reporter_address: Option<String>,
+    /// An identifier in another system (12345 work order number, import key).
+    pub external_id: Option<String>,
+}
+
+/// A case ready to be stored: every field checked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewCase {
+    pub kind: CaseKind,
+    pub channel: Channel,
+    pub primary_type: PollutionType,
+    /// All types, the primary first, without repeats.
+    pub types: Vec<PollutionType>,
+    pub sub_type: Option<SubType>,
+    pub industry: Option<Industry>,
+    pub region: RegionCode,
+    pub address: String,
+    pub description: String,
+    pub reporter: Reporter,
+    pub external_id: Option<String>,
+}
+
+fn clean(text: Option<&str>) -> Option<String> {
+    text.map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+}
+
+fn field_result<T>(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    result: Result<T, DomainError>,
+) -> Option<T> {
+    match result {
+        Ok(value) => Some(value),
+        Err(e) => {
+            errors.push(FieldError::new(field, e.to_string()));
+            None
+        }
+    }
+}
+
+fn check_len(errors: &mut Vec<FieldError>, field: &str, text: &str, max: usize) {
+    if text.chars().count() > max {
+        errors.push(FieldError::new(
+            field,
+            format!("longer than {max} characters"),
+        ));
+    }
+}
+
+/// A phone number: 5 to 20 digits, with an optional leading `+` and `-` or spaces between.
+fn is_phone(text: &str) -> bool {
+    let digits = text.chars().filter(char::is_ascii_digit).count();
+    let rest_ok = text
+        .chars()
+        .enumerate()
+        .all(|(i, c)| c.is_ascii_digit() || c == '-' || c == ' ' || (i == 0 && c == '+'));
+    (5..=20).contains(&digits) && rest_ok
+}
+
+impl NewCase {
+    /// Checks every field of an intake form and reports every problem at once.
+    pub fn parse(form: &IntakeForm) -> Result<NewCase, DomainError> {
+        let mut errors = Vec::new();
+        let kind = match form.kind.as_deref() {
+            None => Some(CaseKind::Report),
+            Some(code) => CaseKind::parse(code).or_else(|| {
+                errors.push(FieldError::new(
+                    "kind",
+                    format!("unknown kind {code:?}; expected report, petition or reconsideration"),
+                ));
+                None
+            }),
+        };
+        let channel = Channel::parse(&form.channel).or_else(|| {
+            errors.push(FieldError::new(
+                "channel",
+                format!("unknown channel {:?}", form.channel),
+            ));
+            None
+        });
+        let primary_type = field_result(
+            &mut errors,
+            "primary_type",
+            PollutionType::parse(&form.primary_type),
+        );
+        let other_types: Vec<Option<PollutionType>> = form
+            .other_types
+            .iter()
+            .enumerate()
+            .map(|(i, code)| {
+                field_result(
+                    &mut errors,
+                    &format!("other_types[{i}]"),
+                    PollutionType::parse(code),
+                )
+            })
+            .collect();
+        let sub_type = match clean(form.sub_type.as_deref()) {
+            Some(code) => field_result(&mut errors, "sub_type", SubType::parse(&code)),
+            None => None,
+        };
+        let industry = match clean(form.industry.as_deref()) {
+            Some(code) => field_result(&mut errors, "industry", Industry::parse(&code)),
+            None => None,
+        };
+        let region = field_result(&mut errors, "region", RegionCode::parse(&form.region));
+        if region == Some(RegionCode::NATIONAL) {
+            errors.push(FieldError::new(
+                "region",
+                "name at least the province where the problem is",
+            ));
+        }
+
+        let mut types = Vec::new();
+        for t in primary_type
+            .into_iter()
+            .chain(other_types.into_iter().flatten())
+        {
+            if !types.contains(&t) {
+                types.push(t);
+            }
+        }
+        if let Some(sub) = sub_type
+            && !types.is_empty()
+            && !types.contains(&sub.pollution_type())
+        {
+            errors.push(FieldError::new(
+                "sub_type",
+                format!(
+                    "sub-type {} belongs to type {}, which the case does not carry",
+                    sub.code(),
+                    sub.pollution_type().code()
+                ),
+            ));
+        }
+
+        let description = form.description.trim().to_owned();
+        if description.is_empty() {
+            errors.push(FieldError::new("description", "must not be empty"));
+        }
+        check_len(
+            &mut errors,
+            "description",
+            &description,
+            MAX_DESCRIPTION_CHARS,
+        );
+        let address = form.address.trim().to_owned();
+        check_len(&mut errors, "address", &address, MAX_TEXT_CHARS);
+
+        let reporter = Reporter {
+            anonymous: form.anonymous,
+            name: clean(form.reporter_name.as_deref()),
+            phone: clean(form.reporter_phone.as_deref()),
+            contact_address: clean(form.reporter_address.as_deref()),
+        };
+        if let Some(phone) = &reporter.phone
+            && !is_phone(phone)
+        {
+            errors.push(FieldError::new(
+                "reporter_phone",
+                "expected 5 to 20 digits, optionally with +, - or spaces",
+            ));
+        }
+        if !reporter.anonymous && reporter.phone.is_none() && reporter.contact_address.is_none() {
+            errors.push(FieldError::new(
+                "reporter_phone",
+                "give a phone number or a postal address, or report anonymously",
+            ));
+        }
+        for (field, value) in [
+            ("reporter_name", &reporter.name),
+            ("reporter_address", &reporter.contact_address),
+            ("external_id", &form.external_id),
+        ] {
+            if let Some(v) = value {
+                check_len(&mut errors, field, v, MAX_TEXT_CHARS);
+            }
+        }
+
+        match (kind, channel, primary_type, region) {
+            (Some(kind), Some(channel), Some(primary_type), Some(region)) if errors.is_empty() => {
+                Ok(NewCase {
+                    kind,
+                    channel,
+                    primary_type,
+                    types,
+                    sub_type,
+                    industry,
+                    region,
+                    address,
+                    description,
+                    reporter,
+                    external_id: clean(form.external_id.as_deref()),
+                })
+            }
+            _ => Err(DomainError::Invalid(errors)),
+        }
+    }
+}
+
+/// A granted extension of the handling limit (延期).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Extension {
+    pub days: u32,
+    pub reason: String,
+}
+
+/// A stored case: what it is about and where it stands. The reporter lives apart from it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Case {
+    pub id: i64,
+    pub kind: CaseKind,
+    pub channel: Channel,
+    pub stage: Stage,
+    pub primary_type: PollutionType,
+    pub types: Vec<PollutionType>,
+    pub sub_type: Option<SubType>,
+    pub industry: Option<Industry>,
+    pub region: RegionCode,
+    pub address: String,
+    pub description: String,
+    /// The unit that holds the case now.
+    pub unit_id: i64,
+    pub received_at: DateTime<Utc>,
+    pub accepted_at: Option<DateTime<Utc>>,
+    pub concluded_at: Option<DateTime<Utc>>,
+    pub replied_at: Option<DateTime<Utc>>,
+    pub review_requested_at: Option<DateTime<Utc>>,
+    pub reviewed_at: Option<DateTime<Utc>>,
+    pub re_review_requested_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub extension: Option<Extension>,
+    pub rejection: Option<RejectionReason>,
+    pub outcome: Option<Outcome>,
+    pub findings: Option<String>,
+    pub enforcement: Vec<EnforcementAction>,
+    /// The latest written answer to the reporter (处理意见书, 复查/复核意见).
+    pub reply: Option<String>,
+    /// What is published about the result.
+    pub public_summary: Option<String>,
+    pub external_id: Option<String>,
+    /// Bumped by every change; a change made against an older version is refused.
+    pub version: i64,
+}
+
+impl Case {
+    /// The case as it stands right after intake.
+    pub fn registered(id: i64, new: &NewCase, unit_id: i64, now: DateTime<Utc>) -> Case {
+        Case {
+            id,
+            kind: new.kind,
+            channel: new.channel,
+            stage: Stage::Registered,
+            primary_type: new.primary_type,
+            types: new.types.clone(),
+            sub_type: new.sub_type,
+            industry: new.industry,
+            region: new.region,
+            address: new.address.clone(),
+            description: new.description.clone(),
+            unit_id,
+            received_at: now,
+            accepted_at: None,
+            concluded_at: None,
+            replied_at: None,
+            review_requested_at: None,
+            reviewed_at: None,
+            re_review_requested_at: None,
+            closed_at: None,
+            extension: None,
+            rejection: None,
+            outcome: None,
+            findings: None,
+            enforcement: Vec::new(),
+            reply: None,
+            public_summary: None,
+            external_id: new.external_id.clone(),
+            version: 0,
+        }
+    }
+
+    pub fn tracking_no(&self) -> TrackingNo {
+        TrackingNo {
+            received_on: crate::deadline::local_date(self.received_at),
+            case_id: self.id,
+        }
+    }
+
+    /// The statutory deadline running in the current stage, if any.
+    pub fn current_deadline(&self, limits: &TimeLimits) -> Option<Deadline> {
+        match self.stage {
+            Stage::Registered | Stage::Routed => Some(Deadline::starting(
+                Clock::Acceptance,
+                self.received_at,
+                limits.acceptance_days,
+            )),
+            Stage::Accepted | Stage::Handling | Stage::Concluded => self.handling_deadline(limits),
+            Stage::ReviewRequested => self.review_requested_at.map(|at| {
+                Deadline::starting(Clock::ReviewDecision, at, limits.review_decision_days)
+            }),
+            Stage::ReReviewRequested => self.re_review_requested_at.map(|at| {
+                Deadline::starting(Clock::ReReviewDecision, at, limits.re_review_decision_days)
+            }),
+            _ => None,
+        }
+    }
+
+    /// The handling limit: from acceptance, plus the extension if one was granted.
+    pub fn handling_deadline(&self, limits: &TimeLimits) -> Option<Deadline> {
+        let extra = self.extension.as_ref().map_or(0, |e| e.days);
+        self.accepted_at
+            .map(|at| Deadline::starting(Clock::Handling, at, limits.handling_days + extra))
+    }
+
+    /// 超期: a deadline is running in the current stage and has passed.
+    pub fn is_overdue(&self, limits: &TimeLimits, now: DateTime<Utc>) -> bool {
+        self.current_deadline(limits)
+            .is_some_and(|d| d.is_past(now))
+    }
+
+    pub fn allowed_actions(&self) -> Vec<Action> {
+        allowed_actions(self.kind, self.stage)
+    }
+}
+
+/// A step on a case, with what it needs. The JSON form is tagged by `action`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Command {
+    Accept {
+        note: Option<String>,
+    },
+    Reject {
+        reason: RejectionReason,
+        /// Required for `outside_remit`: which authority to turn to.
+        note: Option<String>,
+    },
+    Assign {
+        /// The unit below that takes the case over.
+        unit_id: i64,
+        note: Option<String>,
+    },
+    Handle {
+        note: Option<String>,
+    },
+    Extend {
+        days: u32,
+        reason: String,
+    },
+    Conclude {
+        outcome: Outcome,
+        findings: String,
+        #[serde(default)]
+        enforcement: Vec<EnforcementAction>,
+    },
+    Reply {
+        text: String,
+    },
+    Publish {
+        summary: String,
+    },
+    RequestReview {
+        reason: String,
+    },
+    DecideReview {
+        outcome: Outcome,
+        text: String,
+    },
+    RequestReReview {
+        reason: String,
+    },
+    DecideReReview {
+        outcome: Outcome,
+        text: String,
+    },
+    Close {
+        note: Option<String>,
+    },
+}
+
+impl Command {
+    pub fn action(&self) -> Action {
+        match self {
+            Command::Accept { .. } => Action::Accept,
+            Command::Reject { .. } => Action::Reject,
+            Command::Assign { .. } => Action::Assign,
+            Command::Handle { .. } => Action::Handle,
+            Command::Extend { .. } => Action::Extend,
+            Command::Conclude { .. } => Action::Conclude,
+            Command::Reply { .. } => Action::Reply,
+            Command::Publish { .. } => Action::Publish,
+            Command::RequestReview { .. } => Action::RequestReview,
+            Command::DecideReview { .. } => Action::DecideReview,
+            Command::RequestReReview { .. } => Action::RequestReReview,
+            Command::DecideReReview { .. } => Action::DecideReReview,
+            Command::Close { .. } => Action::Close,
+        }
+    }
+
+    /// The free-text note or reason the event records.
+    pub fn note(&self) -> Option<String> {
+        match self {
+            Command::Accept { note }
+            | Command::Reject { note, .. }
+            | Command::Assign { note, .. }
+            | Command::Handle { note }
+            | Command::Close { note } => note.clone(),
+            Command::Extend { reason, .. }
+            | Command::RequestReview { reason }
+            | Command::RequestReReview { reason } => Some(reason.clone()),
+            Command::Conclude { findings, .. } => Some(findings.clone()),
+            Command::Reply { text }
+            | Command::DecideReview { text, .. }
+            | Command::DecideReReview { text, .. } => Some(text.clone()),
+            Command::Publish { summary } => Some(summary.clone()),
+        }
+    }
+}
+
+/// What applying a command yields: the case after it, and the stages it moved between.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Applied {
+    pub case: Case,
+    pub action: Action,
+    pub from: Stage,
+    pub to: Stage,
+}
+
+fn required_text(field: &str, text: &str) -> Result<String, DomainError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(DomainError::invalid(field, "must not be empty"));
+    }
+    if text.chars().count() > MAX_DESCRIPTION_CHARS {
+        return Err(DomainError::invalid(
+            field,
+            format!("longer than {MAX_DESCRIPTION_CHARS} characters"),
+        ));
+    }
+    Ok(text.to_owned())
+}
+
+fn check_outcome(kind: CaseKind, outcome: Outcome) -> Result<Outcome, DomainError> {
+    let fitting = Outcome::for_kind(kind);
+    if fitting.contains(&outcome) {
+        Ok(outcome)
+    } else {
+        let names: Vec<_> = fitting.iter().map(|o| o.code()).collect();
+        Err(DomainError::invalid(
+            "outcome",
+            format!("a {} ends with one of: {}", kind.code(), names.join(", ")),
+        ))
+    }
+}
+
+/// Applies a command to a case at `now`, under the time limits of its kind and place.
+///
+/// The workflow table decides whether the step is allowed from the current stage; the step's
+/// own rules (an extension only once, review only within its window, an outcome that fits the
+/// kind) are checked here. Who may take the step is the caller's business (see
+/// [`crate::access`]).
+pub fn apply(
+    case: &Case,
+    command: &Command,
+    now: DateTime<Utc>,
+    limits: &TimeLimits,
+) -> Result<Applied, DomainError> {
+    let action = command.action();
+    let to = next_stage(case.kind, case.stage, action).ok_or_else(|| {
+        DomainError::IllegalTransition {
+            kind: case.kind,
+            stage: case.stage,
+            action,
+            allowed: case.allowed_actions(),
+        }
+    })?;
+    let mut next = case.clone();
+    match command {
+        Command::Accept { .. } => next.accepted_at = Some(now),
+        Command::Reject { reason, note } => {
+            if *reason == RejectionReason::OutsideRemit
+                && note.as_deref().is_none_or(|n| n.trim().is_empty())
+            {
+                return Err(DomainError::invalid(
+                    "note",
+                    "say which authority the matter belongs to",
+                ));
+            }
+            next.rejection = Some(*reason);
+            next.closed_at = Some(now);
+        }
+        Command::Assign { unit_id, .. } => next.unit_id = *unit_id,
+        Command::Handle { .. } => {}
+        Command::Extend { days, reason } => {
+            if let Some(granted) = &case.extension {
+                return Err(DomainError::AlreadyExtended {
+                    days: granted.days,
+                    reason: granted.reason.clone(),
+                });
+            }
+            if *days == 0 || *days > limits.max_extension_days {
+                return Err(DomainError::invalid(
+                    "days",
+                    format!("extend by 1 to {} days", limits.max_extension_days),
+                ));
+            }
+            next.extension = Some(Extension {
+                days: *days,
+                reason: required_text("reason", reason)?,
+            });
+        }
+        Command::Conclude {
+            outcome,
+            findings,
+            enforcement,
+        } => {
+            next.outcome = Some(check_outcome(case.kind, *outcome)?);
+            next.findings = Some(required_text("findings", findings)?);
+            next.enforcement = enforcement.clone();
+            next.concluded_at = Some(now);
+        }
+        Command::Reply { text } => {
+            next.reply = Some(required_text("text", text)?);
+            next.replied_at = Some(now);
+        }
+        Command::Publish { summary } => {
+            next.public_summary = Some(required_text("summary", summary)?);
+        }
+        Command::RequestReview { reason } => {
+            let replied = case.replied_at.unwrap_or(case.received_at);
+            check_window("review", replied, limits.review_request_days, now)?;
+            required_text("reason", reason)?;
+            next.review_requested_at = Some(now);
+        }
+        Command::DecideReview { outcome, text } => {
+            next.outcome = Some(check_outcome(case.kind, *outcome)?);
+            next.reply = Some(required_text("text", text)?);
+            next.reviewed_at = Some(now);
+        }
+        Command::RequestReReview { reason } => {
+            let reviewed = case.reviewed_at.unwrap_or(case.received_at);
+            check_window("re-review", reviewed, limits.re_review_request_days, now)?;
+            required_text("reason", reason)?;
+            next.re_review_requested_at = Some(now);
+        }
+        Command::DecideReReview { outcome, text } => {
+            next.outcome = Some(check_outcome(case.kind, *outcome)?);
+            next.reply = Some(required_text("text", text)?);
+            next.closed_at = Some(now);
+        }
+        Command::Close { .. } => next.closed_at = Some(now),
+    }
+    next.stage = to;
+    next.version = case.version + 1;
+    Ok(Applied {
+        case: next,
+        action,
+        from: case.stage,
+        to,
+    })
+}
+
+fn check_window(
+    what: &'static str,
+    from: DateTime<Utc>,
+    days: u32,
+    now: DateTime<Utc>,
+) -> Result<(), DomainError> {
+    if now >= end_of_limit(from, days) {
+        Err(DomainError::WindowClosed {
+            what,
+            last_day: crate::deadline::local_date(from) + chrono::Days::new(u64::from(days)),
+        })
+    } else {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Duration;
+
+    use super::*;
+    use crate::DeadlineTable;
+
+    fn form() -> IntakeForm {
+        IntakeForm {
+            channel: "phone".into(),
+            primary_type: "noise".into(),
+            other_types: vec!["air".into()],
+            sub_type: Some("construction".into()),
+            region: "440305".into(),
+            address: "科技园南区某工地".into(),
+            description: "工地每天晚上十一点以后还在打桩，吵得睡不着。".into(),
+            reporter_name: Some("李女士".into()),
+            reporter_phone: Some("138-0000-0000".into()),
+            ..IntakeForm::default()
+        }
+    }
+
+    fn now() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-11-27T02:00:00Z")
+            .expect("time")
+            .with_timezone(&Utc)
+    }
+
+    fn registered(kind: CaseKind) -> Case {
+        let mut new = NewCase::parse(&form()).expect("valid form");
+        new.kind = kind;
+        Case::registered(7, &new, 1, now())
+    }
+
+    fn run(case: &Case, command: Command, at: DateTime<Utc>) -> Result<Case, DomainError> {
+        let limits = DeadlineTable::statutory().limits_for(case.kind, case.region);
+        apply(case, &command, at, &limits).map(|a| a.case)
+    }
+
+    #[test]
+    fn a_valid_form_becomes_a_new_case_with_its_types_in_order() {
+        let new = NewCase::parse(&form()).expect("valid");
+        assert_eq!(new.kind, CaseKind::Report);
+        let codes: Vec<_> = new.types.iter().map(|t| t.code()).collect();
+        assert_eq!(codes, ["noise", "air"]);
+    }
+
+    #[test]
+    fn a_bad_form_names_every_bad_field() {
+        let bad = IntakeForm {
+            channel: "pigeon".into(),
+            region: "999999".into(),
+            description: "  ".into(),
+            sub_type: Some("sewage".into()),
+            reporter_phone: Some("call me".into()),
+            ..form()
+        };
+        let Err(DomainError::Invalid(errors)) = NewCase::parse(&bad) else {
+            panic!("expected field errors");
+        };
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        for field in [
+            "channel",
+            "region",
+            "description",
+            "sub_type",
+            "reporter_phone",
+        ] {
+            assert!(fields.contains(&field), "{field} missing from {fields:?}");
+        }
+    }
+
+    #[test]
+    fn an_illegal_transition_names_the_stage_and_the_allowed_actions() {
+        let case = registered(CaseKind::Report);
+        let err = run(&case, Command::Reply { text: "ok".into() }, now()).expect_err("illegal");
+        let DomainError::IllegalTransition { stage, allowed, .. } = &err else {
+            panic!("{err:?}");
+        };
+        assert_eq!(*stage, Stage::Registered);
+        assert_eq!(allowed, &[Action::Accept, Action::Reject, Action::Assign]);
+        assert!(err.to_string().contains("registered"));
+        assert!(err.to_string().contains("accept, reject, assign"));
+    }
+
+    #[test]
+    fn a_report_runs_from_intake_to_publication() {
+        let mut case = registered(CaseKind::Report);
+        for command in [
+            Command::Accept { note: None },
+            Command::Handle { note: None },
+            Command::Conclude {
+                outcome: Outcome::Substantiated,
+                findings: "夜间施工未办理许可".into(),
+                enforcement: vec![EnforcementAction::Fine {
+                    amount_yuan: 20_000,
+                }],
+            },
+            Command::Reply {
+                text: "已责令停止夜间施工并处罚款".into(),
+            },
+            Command::Publish {
+                summary: "某工地夜间违规施工，已处罚款2万元".into(),
+            },
+        ] {
+            case = run(&case, command, now()).expect("allowed");
+        }
+        assert_eq!(case.stage, Stage::Published);
+        assert_eq!(case.version, 5);
+        assert_eq!(case.outcome, Some(Outcome::Substantiated));
+    }
+
+    #[test]
+    fn outcomes_must_fit_the_kind() {
+        let mut case = registered(CaseKind::Petition);
+        case = run(&case, Command::Accept { note: None }, now()).expect("accept");
+        case = run(&case, Command::Handle { note: None }, now()).expect("handle");
+        let err = run(
+            &case,
+            Command::Conclude {
+                outcome: Outcome::Substantiated,
+                findings: "x".into(),
+                enforcement: vec![],
+            },
+            now(),
+        )
+        .expect_err("report outcome on a petition");
+        assert!(err.to_string().contains("supported"), "{err}");
+    }
+
+    #[test]
+    fn a_case_past_its_handling_limit_is_overdue_and_an_extension_moves_the_limit_once() {
+        let limits = DeadlineTable::statutory().limits_for(CaseKind::Report, RegionCode::NATIONAL);
+        let mut case = registered(CaseKind::Report);
+        // Received 2026-11-27 10:00 China time; acceptance due by the close of 12-12.
+        assert!(!case.is_overdue(&limits, now() + Duration::days(15)));
+        assert!(case.is_overdue(&limits, now() + Duration::days(16)));
+        case = run(&case, Command::Accept { note: None }, now()).expect("accept");
+        case = run(&case, Command::Handle { note: None }, now()).expect("handle");
+        let deadline = case.handling_deadline(&limits).expect("running");
+        assert_eq!(deadline.last_day.to_string(), "2027-01-26");
+        let day_61 = now() + Duration::days(61);
+        assert!(case.is_overdue(&limits, day_61));
+
+        let extend = |days| Command::Extend {
+            days,
+            reason: "需第三方检测".into(),
+        };
+        assert!(run(&case, extend(31), now()).is_err(), "more than 30 days");
+        case = run(&case, extend(20), now()).expect("first extension");
+        assert!(!case.is_overdue(&limits, day_61));
+        assert!(case.is_overdue(&limits, now() + Duration::days(81)));
+        let again = run(&case, extend(5), now()).expect_err("second extension");
+        assert!(matches!(
+            again,
+            DomainError::AlreadyExtended { days: 20, .. }
+        ));
+    }
+
+    #[test]
+    fn review_must_be_requested_within_its_window() {
+        let mut case = registered(CaseKind::Petition);
+        for command in [
+            Command::Accept { note: None },
+            Command::Handle { note: None },
+            Command::Conclude {
+                outcome: Outcome::Explained,
+                findings: "已核实".into(),
+                enforcement: vec![],
+            },
+            Command::Reply {
+                text: "处理意见书".into(),
+            },
+        ] {
+            case = run(&case, command, now()).expect("allowed");
+        }
+        let ask = Command::RequestReview {
+            reason: "不服处理意见".into(),
+        };
+        let late = run(&case, ask.clone(), now() + Duration::days(31));
+        assert!(matches!(late, Err(DomainError::WindowClosed { .. })));
+        let reviewed = run(&case, ask, now() + Duration::days(29)).expect("in time");
+        assert_eq!(reviewed.stage, Stage::ReviewRequested);
+    }
+}

@@ -1,0 +1,34 @@
+//! # greenline-domain
+//!
+//! The environmental complaint case as the agency knows it, with no I/O: the three kinds of case
+//! (举报件, 信访事项, 行政复议) and their state machines, statutory time limits, channels, the
+//! pollution-type taxonomy, administrative regions, outcomes and enforcement actions, roles and
+//! jurisdiction rules, and tracking numbers.
+//!
+//! Everything here is a pure function or a type that cannot hold an invalid value: input is
+//! parsed once at the edge (see [`NewCase::parse`], [`RegionCode::parse`]) and the rest of the
+//! system trusts it. Storage, HTTP and the command line build on this crate; it depends on none
+//! of them. Code lists and time limits are data files under `data/` at the repository root.
+#![forbid(unsafe_code)]
+
+pub mod access;
+pub mod case;
+pub mod channel;
+pub mod deadline;
+pub mod error;
+pub mod outcome;
+pub mod region;
+pub mod taxonomy;
+pub mod tracking;
+pub mod workflow;
+
+pub use access::{Role, StaffScope, check_assignment};
+pub use case::{Applied, Case, Command, Extension, IntakeForm, NewCase, Reporter, apply};
+pub use channel::Channel;
+pub use deadline::{Clock, Deadline, DeadlineTable, LimitsOverride, TimeLimits};
+pub use error::{DomainError, FieldError};
+pub use outcome::{EnforcementAction, Outcome, RejectionReason};
+pub use region::{Region, RegionCode, RegionLevel};
+pub use taxonomy::{Industry, PollutionType, SubType};
+pub use tracking::TrackingNo;
+pub use workflow::{Action, CaseKind, PublicStatus, Stage};

@@ -1,0 +1,402 @@
+//! The three kinds of case and their state machines.
+//!
+//! | kind | stages |
+//! |---|---|
+//! | report (举报件) | registered → accepted → handling → concluded → replied → published → closed; or rejected |
+//! | petition (信访事项) | registered → routed → accepted → handling → concluded → replied → review_requested → reviewed → re_review_requested → re_reviewed; or rejected, closed |
+//! | reconsideration (行政复议) | registered → accepted → handling → concluded → replied → closed; or rejected |
+//!
+//! `assign` (转办/交办) moves a case to a unit lower down and keeps its stage, except that a
+//! petition's first routing moves it from `registered` to `routed`. `extend` keeps the stage.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// The kind of case, each with its own workflow and time limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CaseKind {
+    /// 举报件 — a tip-off about pollution, handled by enforcement.
+    Report,
+    /// 信访事项 — a petition under 信访工作条例.
+    Petition,
+    /// 行政复议 — an application for administrative reconsideration.
+    Reconsideration,
+}
+
+impl CaseKind {
+    pub const ALL: [CaseKind; 3] = [
+        CaseKind::Report,
+        CaseKind::Petition,
+        CaseKind::Reconsideration,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            CaseKind::Report => "report",
+            CaseKind::Petition => "petition",
+            CaseKind::Reconsideration => "reconsideration",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<CaseKind> {
+        Self::ALL.into_iter().find(|k| k.code() == code)
+    }
+
+    pub fn zh(self) -> &'static str {
+        match self {
+            CaseKind::Report => "举报件",
+            CaseKind::Petition => "信访事项",
+            CaseKind::Reconsideration => "行政复议",
+        }
+    }
+}
+
+/// Where a case stands in its workflow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// 已登记
+    Registered,
+    /// 已转送/交办 (petitions)
+    Routed,
+    /// 已受理
+    Accepted,
+    /// 不予受理 (final)
+    Rejected,
+    /// 办理中
+    Handling,
+    /// 已办结 — findings recorded, reply not yet sent.
+    Concluded,
+    /// 已答复
+    Replied,
+    /// 已公开 — the result is published (reports).
+    Published,
+    /// 复查中 (petitions)
+    ReviewRequested,
+    /// 已复查 (petitions)
+    Reviewed,
+    /// 复核中 (petitions)
+    ReReviewRequested,
+    /// 已复核 (petitions, final: the same facts are not accepted again)
+    ReReviewed,
+    /// 已归档 (final)
+    Closed,
+}
+
+impl Stage {
+    pub const ALL: [Stage; 13] = [
+        Stage::Registered,
+        Stage::Routed,
+        Stage::Accepted,
+        Stage::Rejected,
+        Stage::Handling,
+        Stage::Concluded,
+        Stage::Replied,
+        Stage::Published,
+        Stage::ReviewRequested,
+        Stage::Reviewed,
+        Stage::ReReviewRequested,
+        Stage::ReReviewed,
+        Stage::Closed,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Stage::Registered => "registered",
+            Stage::Routed => "routed",
+            Stage::Accepted => "accepted",
+            Stage::Rejected => "rejected",
+            Stage::Handling => "handling",
+            Stage::Concluded => "concluded",
+            Stage::Replied => "replied",
+            Stage::Published => "published",
+            Stage::ReviewRequested => "review_requested",
+            Stage::Reviewed => "reviewed",
+            Stage::ReReviewRequested => "re_review_requested",
+            Stage::ReReviewed => "re_reviewed",
+            Stage::Closed => "closed",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Stage> {
+        Self::ALL.into_iter().find(|s| s.code() == code)
+    }
+
+    pub fn zh(self) -> &'static str {
+        match self {
+            Stage::Registered => "已登记",
+            Stage::Routed => "已转送",
+            Stage::Accepted => "已受理",
+            Stage::Rejected => "不予受理",
+            Stage::Handling => "办理中",
+            Stage::Concluded => "已办结",
+            Stage::Replied => "已答复",
+            Stage::Published => "已公开",
+            Stage::ReviewRequested => "复查中",
+            Stage::Reviewed => "已复查",
+            Stage::ReReviewRequested => "复核中",
+            Stage::ReReviewed => "已复核",
+            Stage::Closed => "已归档",
+        }
+    }
+
+    /// The status word that public outputs show (未受理 / 受理中 / 已办结 / 不受理).
+    pub fn public_status(self) -> PublicStatus {
+        match self {
+            Stage::Registered | Stage::Routed => PublicStatus::NotYetAccepted,
+            Stage::Accepted
+            | Stage::Handling
+            | Stage::ReviewRequested
+            | Stage::ReReviewRequested => PublicStatus::InProgress,
+            Stage::Concluded
+            | Stage::Replied
+            | Stage::Published
+            | Stage::Reviewed
+            | Stage::ReReviewed
+            | Stage::Closed => PublicStatus::Concluded,
+            Stage::Rejected => PublicStatus::NotAccepted,
+        }
+    }
+}
+
+impl fmt::Display for Stage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// The status shown to the public, mapped from the stage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PublicStatus {
+    /// 未受理
+    NotYetAccepted,
+    /// 受理中
+    InProgress,
+    /// 已办结
+    Concluded,
+    /// 不受理
+    NotAccepted,
+}
+
+impl PublicStatus {
+    pub fn zh(self) -> &'static str {
+        match self {
+            PublicStatus::NotYetAccepted => "未受理",
+            PublicStatus::InProgress => "受理中",
+            PublicStatus::Concluded => "已办结",
+            PublicStatus::NotAccepted => "不受理",
+        }
+    }
+
+    /// Open311 GeoReport v2 `status`.
+    pub fn open311(self) -> &'static str {
+        match self {
+            PublicStatus::NotYetAccepted | PublicStatus::InProgress => "open",
+            PublicStatus::Concluded | PublicStatus::NotAccepted => "closed",
+        }
+    }
+}
+
+/// A step staff can take on a case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// 受理
+    Accept,
+    /// 不予受理
+    Reject,
+    /// 转办/交办 to a unit lower down
+    Assign,
+    /// 开始办理
+    Handle,
+    /// 延期 (once, with a reason)
+    Extend,
+    /// 办结 with findings and outcome
+    Conclude,
+    /// 答复 the reporter or petitioner
+    Reply,
+    /// 公开 the result
+    Publish,
+    /// 申请复查 (recorded for the petitioner)
+    RequestReview,
+    /// 复查决定
+    DecideReview,
+    /// 申请复核 (recorded for the petitioner)
+    RequestReReview,
+    /// 复核决定
+    DecideReReview,
+    /// 归档
+    Close,
+}
+
+impl Action {
+    pub fn code(self) -> &'static str {
+        match self {
+            Action::Accept => "accept",
+            Action::Reject => "reject",
+            Action::Assign => "assign",
+            Action::Handle => "handle",
+            Action::Extend => "extend",
+            Action::Conclude => "conclude",
+            Action::Reply => "reply",
+            Action::Publish => "publish",
+            Action::RequestReview => "request_review",
+            Action::DecideReview => "decide_review",
+            Action::RequestReReview => "request_re_review",
+            Action::DecideReReview => "decide_re_review",
+            Action::Close => "close",
+        }
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// The workflow table: from `stage` of a `kind` of case, which actions are allowed and where
+/// each leads.
+pub fn transitions(kind: CaseKind, stage: Stage) -> &'static [(Action, Stage)] {
+    use Action as A;
+    use Stage as S;
+    match (kind, stage) {
+        (CaseKind::Report, S::Registered) => &[
+            (A::Accept, S::Accepted),
+            (A::Reject, S::Rejected),
+            (A::Assign, S::Registered),
+        ],
+        (CaseKind::Report, S::Accepted) => &[(A::Assign, S::Accepted), (A::Handle, S::Handling)],
+        (CaseKind::Report, S::Handling) => &[(A::Extend, S::Handling), (A::Conclude, S::Concluded)],
+        (CaseKind::Report, S::Concluded) => &[(A::Reply, S::Replied)],
+        (CaseKind::Report, S::Replied) => &[(A::Publish, S::Published), (A::Close, S::Closed)],
+        (CaseKind::Report, S::Published) => &[(A::Close, S::Closed)],
+
+        (CaseKind::Petition, S::Registered | S::Routed) => &[
+            (A::Assign, S::Routed),
+            (A::Accept, S::Accepted),
+            (A::Reject, S::Rejected),
+        ],
+        (CaseKind::Petition, S::Accepted) => &[(A::Assign, S::Accepted), (A::Handle, S::Handling)],
+        (CaseKind::Petition, S::Handling) => {
+            &[(A::Extend, S::Handling), (A::Conclude, S::Concluded)]
+        }
+        (CaseKind::Petition, S::Concluded) => &[(A::Reply, S::Replied)],
+        (CaseKind::Petition, S::Replied) => &[
+            (A::RequestReview, S::ReviewRequested),
+            (A::Publish, S::Published),
+            (A::Close, S::Closed),
+        ],
+        (CaseKind::Petition, S::Published) => &[
+            (A::RequestReview, S::ReviewRequested),
+            (A::Close, S::Closed),
+        ],
+        (CaseKind::Petition, S::ReviewRequested) => &[(A::DecideReview, S::Reviewed)],
+        (CaseKind::Petition, S::Reviewed) => &[
+            (A::RequestReReview, S::ReReviewRequested),
+            (A::Close, S::Closed),
+        ],
+        (CaseKind::Petition, S::ReReviewRequested) => &[(A::DecideReReview, S::ReReviewed)],
+
+        (CaseKind::Reconsideration, S::Registered) => &[
+            (A::Accept, S::Accepted),
+            (A::Reject, S::Rejected),
+            (A::Assign, S::Registered),
+        ],
+        (CaseKind::Reconsideration, S::Accepted) => &[(A::Handle, S::Handling)],
+        (CaseKind::Reconsideration, S::Handling) => {
+            &[(A::Extend, S::Handling), (A::Conclude, S::Concluded)]
+        }
+        (CaseKind::Reconsideration, S::Concluded) => &[(A::Reply, S::Replied)],
+        (CaseKind::Reconsideration, S::Replied) => &[(A::Close, S::Closed)],
+
+        _ => &[],
+    }
+}
+
+/// The actions allowed from a stage.
+pub fn allowed_actions(kind: CaseKind, stage: Stage) -> Vec<Action> {
+    transitions(kind, stage).iter().map(|(a, _)| *a).collect()
+}
+
+/// Where `action` leads from `stage`, if it is allowed there.
+pub fn next_stage(kind: CaseKind, stage: Stage, action: Action) -> Option<Stage> {
+    transitions(kind, stage)
+        .iter()
+        .find(|(a, _)| *a == action)
+        .map(|(_, to)| *to)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_stage_reached_by_a_kind_is_a_stage_it_can_leave_or_a_final_one() {
+        for kind in CaseKind::ALL {
+            for stage in Stage::ALL {
+                for (_, to) in transitions(kind, stage) {
+                    let leaves = !transitions(kind, *to).is_empty();
+                    let is_final =
+                        matches!(to, Stage::Rejected | Stage::Closed | Stage::ReReviewed);
+                    assert!(leaves || is_final, "{kind:?}: {to:?} is a dead end");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn final_stages_allow_nothing() {
+        for kind in CaseKind::ALL {
+            for stage in [Stage::Rejected, Stage::Closed, Stage::ReReviewed] {
+                assert!(allowed_actions(kind, stage).is_empty());
+            }
+        }
+    }
+
+    #[test]
+    fn only_petitions_have_review_and_re_review() {
+        assert_eq!(
+            next_stage(CaseKind::Petition, Stage::Replied, Action::RequestReview),
+            Some(Stage::ReviewRequested)
+        );
+        assert_eq!(
+            next_stage(CaseKind::Report, Stage::Replied, Action::RequestReview),
+            None
+        );
+        assert_eq!(
+            next_stage(
+                CaseKind::Reconsideration,
+                Stage::Replied,
+                Action::RequestReview
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn a_petitions_first_routing_marks_it_routed_while_a_reports_keeps_its_stage() {
+        assert_eq!(
+            next_stage(CaseKind::Petition, Stage::Registered, Action::Assign),
+            Some(Stage::Routed)
+        );
+        assert_eq!(
+            next_stage(CaseKind::Report, Stage::Registered, Action::Assign),
+            Some(Stage::Registered)
+        );
+    }
+
+    #[test]
+    fn stage_codes_round_trip() {
+        for stage in Stage::ALL {
+            assert_eq!(Stage::parse(stage.code()), Some(stage));
+        }
+        for kind in CaseKind::ALL {
+            assert_eq!(CaseKind::parse(kind.code()), Some(kind));
+        }
+    }
+}
