@@ -1,1 +1,111 @@
-//! placeholder
+//! # greenline-store
+//!
+//! Durable storage of cases, their append-only events, reporters, units, staff and sessions.
+//!
+//! One [`Store`] type serves both backends: SQLite, the embedded default (a single file, WAL,
+//! `synchronous=FULL` so an acknowledged write survives power loss), and PostgreSQL, the
+//! production backend. The queries are written once in the SQL both understand and run through
+//! sqlx's `Any` driver; what differs — connecting, pragmas, the migrations — lives in
+//! [`sqlite`] and [`postgres`]. The same behaviour suite (`tests/`) runs against both.
+//!
+//! Every change of a case is written together with its event in one transaction, and a change
+//! computed from an older version of the case is refused ([`StoreError::Conflict`]), so the
+//! current state and the history never disagree. Nothing here decides what a change means:
+//! that is `greenline-domain`'s job.
+#![forbid(unsafe_code)]
+
+mod accounts;
+mod cases;
+mod convert;
+pub mod postgres;
+pub mod sqlite;
+
+use sqlx::AnyPool;
+
+pub use accounts::{NewStaff, Staff, Unit};
+pub use cases::{Actor, CaseFilter, Event, IdempotencyKey, IntakeReceipt, IntakeRecord, NewEvent};
+
+/// Which database a [`Store`] runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// What can go wrong in the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("{0} already exists")]
+    Duplicate(&'static str),
+    #[error("the case changed meanwhile; reload it and try again")]
+    Conflict,
+    #[error("this Idempotency-Key was already used for a different request")]
+    IdempotencyMismatch,
+    #[error("unsupported database URL {0:?}: use sqlite://FILE or postgres://…")]
+    UnsupportedUrl(String),
+    #[error("stored data is not valid: {0}")]
+    Corrupt(String),
+    #[error("migration failed: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+impl StoreError {
+    fn unique_as(error: sqlx::Error, what: &'static str) -> StoreError {
+        match &error {
+            sqlx::Error::Database(e) if e.is_unique_violation() => StoreError::Duplicate(what),
+            _ => StoreError::Database(error),
+        }
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The case store. Cheap to clone: it holds connection pools.
+#[derive(Debug, Clone)]
+pub struct Store {
+    backend: Backend,
+    /// Takes every write. On SQLite it has one connection, so writers queue here rather than
+    /// fail on the file lock.
+    writer: AnyPool,
+    /// Serves reads; on SQLite, WAL lets them run beside the writer.
+    reader: AnyPool,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `url` and brings its schema up to date.
+    pub async fn open(url: &str) -> Result<Store> {
+        sqlx::any::install_default_drivers();
+        let store = if url.starts_with("sqlite:") {
+            sqlite::open(url).await?
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            postgres::open(url).await?
+        } else {
+            return Err(StoreError::UnsupportedUrl(url.to_owned()));
+        };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Applies the migrations that have not run yet.
+    pub async fn migrate(&self) -> Result<()> {
+        match self.backend {
+            Backend::Sqlite => sqlite::MIGRATOR.run(&self.writer).await?,
+            Backend::Postgres => postgres::MIGRATOR.run(&self.writer).await?,
+        }
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Closes the pools, waiting for work in flight.
+    pub async fn close(&self) {
+        self.writer.close().await;
+        self.reader.close().await;
+    }
+}

@@ -1,0 +1,495 @@
+//! Cases, their reporters and their append-only events.
+
+use chrono::{DateTime, Utc};
+use greenline_domain::{
+    Applied, Case, CaseKind, Channel, NewCase, PollutionType, RegionCode, Reporter, Stage,
+};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::convert::{Arg, CASE_COLUMNS, Sql, case_from_row, code_of, instant, millis, millis_opt};
+use crate::{Result, Store, StoreError};
+
+/// Who did something, as the event log records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    /// The staff account, if a staff member acted.
+    pub staff_id: Option<i64>,
+    /// A readable label: the staff member's name and unit, `public`, or `system`.
+    pub label: String,
+}
+
+impl Actor {
+    pub fn public() -> Self {
+        Actor {
+            staff_id: None,
+            label: "public".to_owned(),
+        }
+    }
+
+    pub fn system(what: &str) -> Self {
+        Actor {
+            staff_id: None,
+            label: format!("system:{what}"),
+        }
+    }
+
+    pub fn staff(id: i64, label: impl Into<String>) -> Self {
+        Actor {
+            staff_id: Some(id),
+            label: label.into(),
+        }
+    }
+}
+
+/// One entry of a case's history.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Event {
+    pub id: i64,
+    pub case_id: i64,
+    pub at: DateTime<Utc>,
+    pub actor_id: Option<i64>,
+    pub actor: String,
+    pub action: String,
+    pub from_stage: Option<Stage>,
+    pub to_stage: Option<Stage>,
+    pub note: Option<String>,
+    pub data: serde_json::Value,
+}
+
+/// An event to append, described by the caller.
+#[derive(Debug, Clone)]
+pub struct NewEvent<'a> {
+    pub actor: &'a Actor,
+    pub at: DateTime<Utc>,
+    pub note: Option<String>,
+    pub data: serde_json::Value,
+}
+
+/// The key a client sent to make its submission safe to retry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyKey {
+    /// Whose key it is (`public`, `staff:12`): keys of different callers never collide.
+    pub scope: String,
+    pub key: String,
+    /// A digest of the request body: the same key with another body is refused.
+    pub request_hash: String,
+}
+
+/// Everything intake writes.
+#[derive(Debug)]
+pub struct IntakeRecord<'a> {
+    pub case: &'a NewCase,
+    pub unit_id: i64,
+    pub received_at: DateTime<Utc>,
+    /// The acceptance deadline, stored for the overdue filter.
+    pub due_at: Option<DateTime<Utc>>,
+    /// The reporter's secret for tracking, shown once; only its hash is kept with the case.
+    pub secret: &'a str,
+    pub secret_hash: &'a str,
+    pub actor: &'a Actor,
+    pub idempotency: Option<IdempotencyKey>,
+}
+
+/// What intake returns: the case, and whether it was created now or by an earlier request with
+/// the same Idempotency-Key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IntakeReceipt {
+    pub case: Case,
+    pub secret: String,
+    pub replayed: bool,
+}
+
+/// Staff search filters. Region filters take a whole subtree.
+#[derive(Debug, Clone, Default)]
+pub struct CaseFilter {
+    /// The caller's jurisdiction: only cases placed in this region.
+    pub within: Option<RegionCode>,
+    pub region: Option<RegionCode>,
+    pub kind: Option<CaseKind>,
+    pub stage: Option<Stage>,
+    pub pollution_type: Option<PollutionType>,
+    pub channel: Option<Channel>,
+    pub unit_id: Option<i64>,
+    pub received_from: Option<DateTime<Utc>>,
+    pub received_before: Option<DateTime<Utc>>,
+    /// `Some(now)`: only cases whose running deadline has passed at `now`.
+    pub overdue_at: Option<DateTime<Utc>>,
+    /// Keyset pagination: cases with a smaller id than this (newest first).
+    pub before_id: Option<i64>,
+    pub limit: u32,
+}
+
+fn event_from_row(row: &AnyRow) -> Result<Event> {
+    let stage = |col: &str| -> Result<Option<Stage>> {
+        let code: Option<String> = row.try_get(col)?;
+        code.map(|c| Stage::parse(&c).ok_or_else(|| crate::convert::corrupt("stage", &c)))
+            .transpose()
+    };
+    let data: String = row.try_get("data")?;
+    Ok(Event {
+        id: row.try_get("id")?,
+        case_id: row.try_get("case_id")?,
+        at: instant(row.try_get("at")?)?,
+        actor_id: row.try_get("actor_id")?,
+        actor: row.try_get("actor")?,
+        action: row.try_get("action")?,
+        from_stage: stage("from_stage")?,
+        to_stage: stage("to_stage")?,
+        note: row.try_get("note")?,
+        data: serde_json::from_str(&data)
+            .map_err(|_| crate::convert::corrupt("event data", &data))?,
+    })
+}
+
+async fn append_event(
+    conn: &mut sqlx::AnyConnection,
+    case_id: i64,
+    action: &str,
+    from: Option<Stage>,
+    to: Option<Stage>,
+    event: &NewEvent<'_>,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO case_events (case_id, at, actor_id, actor, action, from_stage, to_stage, \
+         note, data) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(case_id)
+    .bind(millis(event.at))
+    .bind(event.actor.staff_id)
+    .bind(event.actor.label.clone())
+    .bind(action.to_owned())
+    .bind(from.map(|s| s.code().to_owned()))
+    .bind(to.map(|s| s.code().to_owned()))
+    .bind(event.note.clone())
+    .bind(event.data.to_string())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+fn types_text(types: &[PollutionType]) -> String {
+    types.iter().map(|t| t.code()).collect::<Vec<_>>().join(",")
+}
+
+impl Store {
+    /// Registers a new case with its reporter and its first event, in one transaction. With an
+    /// idempotency key that was seen before, returns the first result and writes nothing.
+    pub async fn intake(&self, record: IntakeRecord<'_>) -> Result<IntakeReceipt> {
+        if let Some(key) = &record.idempotency
+            && let Some(receipt) = self.replay(key).await?
+        {
+            return Ok(receipt);
+        }
+        match self.insert_case(&record).await {
+            // A concurrent request with the same key won the race: answer with its result.
+            Err(StoreError::Duplicate("idempotency key")) => match &record.idempotency {
+                Some(key) => self
+                    .replay(key)
+                    .await?
+                    .ok_or(StoreError::Duplicate("idempotency key")),
+                None => Err(StoreError::Duplicate("idempotency key")),
+            },
+            other => other,
+        }
+    }
+
+    async fn replay(&self, key: &IdempotencyKey) -> Result<Option<IntakeReceipt>> {
+        let row = sqlx::query(
+            "SELECT case_id, request_hash, secret FROM idempotency_keys \
+             WHERE scope = $1 AND key = $2",
+        )
+        .bind(key.scope.clone())
+        .bind(key.key.clone())
+        .fetch_optional(&self.writer)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let request_hash: String = row.try_get("request_hash")?;
+        if request_hash != key.request_hash {
+            return Err(StoreError::IdempotencyMismatch);
+        }
+        let case = self
+            .case_from(&self.writer, row.try_get("case_id")?)
+            .await?;
+        Ok(Some(IntakeReceipt {
+            case,
+            secret: row.try_get("secret")?,
+            replayed: true,
+        }))
+    }
+
+    async fn insert_case(&self, record: &IntakeRecord<'_>) -> Result<IntakeReceipt> {
+        let new = record.case;
+        let mut tx = self.writer.begin().await?;
+        let id: i64 = sqlx::query(
+            "INSERT INTO cases (kind, channel, stage, primary_type, types, sub_type, industry, \
+             region_code, address, description, unit_id, received_at, due_at, secret_hash, \
+             external_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
+             RETURNING id",
+        )
+        .bind(new.kind.code().to_owned())
+        .bind(new.channel.code().to_owned())
+        .bind(Stage::Registered.code().to_owned())
+        .bind(new.primary_type.code().to_owned())
+        .bind(types_text(&new.types))
+        .bind(new.sub_type.map(|s| s.code().to_owned()))
+        .bind(new.industry.map(|i| i.code().to_owned()))
+        .bind(new.region.to_string())
+        .bind(new.address.clone())
+        .bind(new.description.clone())
+        .bind(record.unit_id)
+        .bind(millis(record.received_at))
+        .bind(millis_opt(record.due_at))
+        .bind(record.secret_hash.to_owned())
+        .bind(new.external_id.clone())
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| StoreError::unique_as(e, "external id"))?
+        .try_get("id")?;
+
+        for t in &new.types {
+            sqlx::query("INSERT INTO case_types (case_id, type_code) VALUES ($1, $2)")
+                .bind(id)
+                .bind(t.code().to_owned())
+                .execute(&mut *tx)
+                .await?;
+        }
+        let reporter = &new.reporter;
+        sqlx::query(
+            "INSERT INTO reporters (case_id, anonymous, name, phone, contact_address) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(id)
+        .bind(i64::from(reporter.anonymous))
+        .bind(reporter.name.clone())
+        .bind(reporter.phone.clone())
+        .bind(reporter.contact_address.clone())
+        .execute(&mut *tx)
+        .await?;
+        let event = NewEvent {
+            actor: record.actor,
+            at: record.received_at,
+            note: None,
+            data: serde_json::json!({ "channel": new.channel.code(), "unit_id": record.unit_id }),
+        };
+        append_event(
+            &mut tx,
+            id,
+            "register",
+            None,
+            Some(Stage::Registered),
+            &event,
+        )
+        .await?;
+        if let Some(key) = &record.idempotency {
+            sqlx::query(
+                "INSERT INTO idempotency_keys (scope, key, request_hash, case_id, secret, \
+                 created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(key.scope.clone())
+            .bind(key.key.clone())
+            .bind(key.request_hash.clone())
+            .bind(id)
+            .bind(record.secret.to_owned())
+            .bind(millis(record.received_at))
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| StoreError::unique_as(e, "idempotency key"))?;
+        }
+        tx.commit().await?;
+        Ok(IntakeReceipt {
+            case: Case::registered(id, new, record.unit_id, record.received_at),
+            secret: record.secret.to_owned(),
+            replayed: false,
+        })
+    }
+
+    async fn case_from(&self, pool: &sqlx::AnyPool, id: i64) -> Result<Case> {
+        let row = sqlx::query(&format!(
+            "SELECT {CASE_COLUMNS} FROM cases c WHERE c.id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(pool)
+        .await?
+        .ok_or(StoreError::NotFound("case"))?;
+        case_from_row(&row)
+    }
+
+    pub async fn case(&self, id: i64) -> Result<Case> {
+        self.case_from(&self.reader, id).await
+    }
+
+    /// The tracking secret's hash and the reporter's phone, to check a reporter's lookup.
+    pub async fn case_credentials(&self, id: i64) -> Result<(String, Option<String>)> {
+        let row = sqlx::query(
+            "SELECT c.secret_hash, r.phone FROM cases c JOIN reporters r ON r.case_id = c.id \
+             WHERE c.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.reader)
+        .await?
+        .ok_or(StoreError::NotFound("case"))?;
+        Ok((row.try_get("secret_hash")?, row.try_get("phone")?))
+    }
+
+    /// Cases matching the filter, newest first.
+    pub async fn search(&self, filter: &CaseFilter) -> Result<Vec<Case>> {
+        let mut sql = Sql::new(&format!("SELECT {CASE_COLUMNS} FROM cases c WHERE 1 = 1"));
+        for area in [filter.within, filter.region].into_iter().flatten() {
+            if area != RegionCode::NATIONAL {
+                let (low, high) = area.subtree_range();
+                sql.push(" AND c.region_code >= ")
+                    .bind(Arg::Text(format!("{low:06}")))
+                    .push(" AND c.region_code < ")
+                    .bind(Arg::Text(format!("{high:06}")));
+            }
+        }
+        if let Some(kind) = filter.kind {
+            sql.push(" AND c.kind = ")
+                .bind(Arg::Text(kind.code().into()));
+        }
+        if let Some(stage) = filter.stage {
+            sql.push(" AND c.stage = ")
+                .bind(Arg::Text(stage.code().into()));
+        }
+        if let Some(channel) = filter.channel {
+            sql.push(" AND c.channel = ")
+                .bind(Arg::Text(channel.code().into()));
+        }
+        if let Some(t) = filter.pollution_type {
+            sql.push(
+                " AND EXISTS (SELECT 1 FROM case_types t WHERE t.case_id = c.id AND t.type_code = ",
+            )
+            .bind(Arg::Text(t.code().into()))
+            .push(")");
+        }
+        if let Some(unit) = filter.unit_id {
+            sql.push(" AND c.unit_id = ").bind(Arg::Int(unit));
+        }
+        if let Some(from) = filter.received_from {
+            sql.push(" AND c.received_at >= ")
+                .bind(Arg::Int(millis(from)));
+        }
+        if let Some(before) = filter.received_before {
+            sql.push(" AND c.received_at < ")
+                .bind(Arg::Int(millis(before)));
+        }
+        if let Some(now) = filter.overdue_at {
+            sql.push(" AND c.due_at IS NOT NULL AND c.due_at <= ")
+                .bind(Arg::Int(millis(now)));
+        }
+        if let Some(before) = filter.before_id {
+            sql.push(" AND c.id < ").bind(Arg::Int(before));
+        }
+        sql.push(" ORDER BY c.id DESC LIMIT ")
+            .bind(Arg::Int(i64::from(filter.limit.clamp(1, 500))));
+        sql.query()
+            .fetch_all(&self.reader)
+            .await?
+            .iter()
+            .map(case_from_row)
+            .collect()
+    }
+
+    /// Writes a change computed by the domain and its event, in one transaction. Refused with
+    /// [`StoreError::Conflict`] if the case changed since the version the change started from.
+    pub async fn record_change(
+        &self,
+        applied: &Applied,
+        due_at: Option<DateTime<Utc>>,
+        event: NewEvent<'_>,
+    ) -> Result<Event> {
+        let case = &applied.case;
+        let mut tx = self.writer.begin().await?;
+        let result = sqlx::query(
+            "UPDATE cases SET stage = $1, unit_id = $2, accepted_at = $3, concluded_at = $4, \
+             replied_at = $5, review_requested_at = $6, reviewed_at = $7, \
+             re_review_requested_at = $8, closed_at = $9, extension_days = $10, \
+             extension_reason = $11, rejection_reason = $12, outcome = $13, findings = $14, \
+             enforcement = $15, reply = $16, public_summary = $17, due_at = $18, version = $19 \
+             WHERE id = $20 AND version = $21",
+        )
+        .bind(case.stage.code().to_owned())
+        .bind(case.unit_id)
+        .bind(millis_opt(case.accepted_at))
+        .bind(millis_opt(case.concluded_at))
+        .bind(millis_opt(case.replied_at))
+        .bind(millis_opt(case.review_requested_at))
+        .bind(millis_opt(case.reviewed_at))
+        .bind(millis_opt(case.re_review_requested_at))
+        .bind(millis_opt(case.closed_at))
+        .bind(case.extension.as_ref().map(|e| i64::from(e.days)))
+        .bind(case.extension.as_ref().map(|e| e.reason.clone()))
+        .bind(case.rejection.as_ref().map(code_of))
+        .bind(case.outcome.as_ref().map(code_of))
+        .bind(case.findings.clone())
+        .bind(serde_json::to_string(&case.enforcement).map_err(|e| {
+            StoreError::Corrupt(format!("enforcement actions do not serialise: {e}"))
+        })?)
+        .bind(case.reply.clone())
+        .bind(case.public_summary.clone())
+        .bind(millis_opt(due_at))
+        .bind(case.version)
+        .bind(case.id)
+        .bind(case.version - 1)
+        .execute(&mut *tx)
+        .await?;
+        if result.rows_affected() != 1 {
+            return Err(StoreError::Conflict);
+        }
+        append_event(
+            &mut tx,
+            case.id,
+            applied.action.code(),
+            Some(applied.from),
+            Some(applied.to),
+            &event,
+        )
+        .await?;
+        let row = sqlx::query(
+            "SELECT id, case_id, at, actor_id, actor, action, from_stage, to_stage, note, data \
+             FROM case_events WHERE case_id = $1 ORDER BY id DESC LIMIT 1",
+        )
+        .bind(case.id)
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        event_from_row(&row)
+    }
+
+    /// The case's history, oldest first.
+    pub async fn events(&self, case_id: i64) -> Result<Vec<Event>> {
+        sqlx::query(
+            "SELECT id, case_id, at, actor_id, actor, action, from_stage, to_stage, note, data \
+             FROM case_events WHERE case_id = $1 ORDER BY id",
+        )
+        .bind(case_id)
+        .fetch_all(&self.reader)
+        .await?
+        .iter()
+        .map(event_from_row)
+        .collect()
+    }
+
+    /// The reporter's identity. The read itself is recorded as an event, in the same
+    /// transaction: no one sees a reporter without leaving a trace.
+    pub async fn read_reporter(&self, case_id: i64, event: NewEvent<'_>) -> Result<Reporter> {
+        let mut tx = self.writer.begin().await?;
+        let row = sqlx::query(
+            "SELECT anonymous, name, phone, contact_address FROM reporters WHERE case_id = $1",
+        )
+        .bind(case_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(StoreError::NotFound("case"))?;
+        append_event(&mut tx, case_id, "view_reporter", None, None, &event).await?;
+        tx.commit().await?;
+        Ok(Reporter {
+            anonymous: row.try_get::<i64, _>("anonymous")? != 0,
+            name: row.try_get("name")?,
+            phone: row.try_get("phone")?,
+            contact_address: row.try_get("contact_address")?,
+        })
+    }
+}

@@ -1,0 +1,20 @@
+//! PostgreSQL, the production backend.
+
+use sqlx::any::AnyPoolOptions;
+use sqlx::migrate::Migrator;
+
+use crate::{Backend, Result, Store};
+
+pub(crate) static MIGRATOR: Migrator = sqlx::migrate!("./migrations/postgres");
+
+pub(crate) async fn open(url: &str) -> Result<Store> {
+    let pool = AnyPoolOptions::new()
+        .max_connections(16)
+        .connect(url)
+        .await?;
+    Ok(Store {
+        backend: Backend::Postgres,
+        writer: pool.clone(),
+        reader: pool,
+    })
+}

@@ -1,0 +1,44 @@
+//! SQLite, the embedded default: one file, WAL, foreign keys on, `synchronous=FULL`.
+
+use std::str::FromStr;
+
+use sqlx::Executor;
+use sqlx::any::AnyPoolOptions;
+use sqlx::migrate::Migrator;
+use sqlx::sqlite::SqliteConnectOptions;
+
+use crate::{Backend, Result, Store};
+
+pub(crate) static MIGRATOR: Migrator = sqlx::migrate!("./migrations/sqlite");
+
+/// Settings every connection gets. `synchronous=FULL` makes each commit reach the disk before
+/// it returns: an acknowledged case survives a crash or power loss.
+const PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                       PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;";
+
+pub(crate) async fn open(url: &str) -> Result<Store> {
+    // Create the file if it is missing, then talk to it through the Any driver.
+    let options = SqliteConnectOptions::from_str(url)?.create_if_missing(true);
+    let mut first = sqlx::ConnectOptions::connect(&options).await?;
+    first.execute(PRAGMAS).await?;
+    sqlx::Connection::close(first).await?;
+
+    let pool = |max: u32| {
+        AnyPoolOptions::new()
+            .max_connections(max)
+            .after_connect(|conn, _| {
+                Box::pin(async move {
+                    conn.execute(PRAGMAS).await?;
+                    Ok(())
+                })
+            })
+            .connect(url)
+    };
+    let writer = pool(1).await?;
+    let reader = pool(8).await?;
+    Ok(Store {
+        backend: Backend::Sqlite,
+        writer,
+        reader,
+    })
+}

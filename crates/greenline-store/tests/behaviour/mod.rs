@@ -1,0 +1,434 @@
+//! The store behaviour suite: the same tests run on SQLite and on PostgreSQL.
+//!
+//! Each backend's test file defines `async fn fresh() -> (Store, String)`, giving an empty,
+//! migrated store and its URL, and invokes `behaviour_suite!`.
+
+use chrono::{DateTime, Duration, Utc};
+use greenline_domain::{
+    Case, CaseKind, Command, DeadlineTable, IntakeForm, NewCase, PollutionType, RegionCode,
+    RejectionReason, Role, Stage, apply,
+};
+use greenline_store::{
+    Actor, CaseFilter, IdempotencyKey, IntakeReceipt, IntakeRecord, NewEvent, NewStaff, Store,
+    StoreError,
+};
+use sqlx::Connection;
+
+pub fn now() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-27T02:00:00Z")
+        .expect("time")
+        .with_timezone(&Utc)
+}
+
+pub fn form(region: &str, primary: &str) -> IntakeForm {
+    IntakeForm {
+        channel: "phone".into(),
+        primary_type: primary.into(),
+        region: region.into(),
+        address: "某路100号".into(),
+        description: "夜里有刺鼻气味".into(),
+        reporter_name: Some("王先生".into()),
+        reporter_phone: Some("13900000000".into()),
+        ..IntakeForm::default()
+    }
+}
+
+pub async fn unit(store: &Store, name: &str, region: &str) -> i64 {
+    store
+        .create_unit(name, RegionCode::parse(region).expect("region"), now())
+        .await
+        .expect("unit")
+        .id
+}
+
+pub async fn intake(
+    store: &Store,
+    form: &IntakeForm,
+    unit_id: i64,
+    key: Option<&str>,
+) -> Result<IntakeReceipt, StoreError> {
+    let new = NewCase::parse(form).expect("valid form");
+    store
+        .intake(IntakeRecord {
+            case: &new,
+            unit_id,
+            received_at: now(),
+            due_at: Some(now() + Duration::days(15)),
+            secret: "SECRET123456",
+            secret_hash: "hash-of-secret",
+            actor: &Actor::public(),
+            idempotency: key.map(|k| IdempotencyKey {
+                scope: "public".into(),
+                key: k.into(),
+                request_hash: format!("{:?}", form.description),
+            }),
+        })
+        .await
+}
+
+fn event<'a>(actor: &'a Actor) -> NewEvent<'a> {
+    NewEvent {
+        actor,
+        at: now(),
+        note: None,
+        data: serde_json::json!({}),
+    }
+}
+
+pub async fn change(store: &Store, case: &Case, command: Command) -> Result<Case, StoreError> {
+    let limits = DeadlineTable::statutory().limits_for(case.kind, case.region);
+    let applied = apply(case, &command, now(), &limits).expect("allowed");
+    let due = applied.case.current_deadline(&limits).map(|d| d.due_at);
+    let actor = Actor::system("test");
+    let mut new_event = event(&actor);
+    new_event.note = command.note();
+    store.record_change(&applied, due, new_event).await?;
+    store.case(case.id).await
+}
+
+async fn all(store: &Store, filter: CaseFilter) -> Vec<i64> {
+    store
+        .search(&CaseFilter {
+            limit: if filter.limit == 0 { 50 } else { filter.limit },
+            ..filter
+        })
+        .await
+        .expect("search")
+        .into_iter()
+        .map(|c| c.id)
+        .collect()
+}
+
+pub async fn an_intake_is_stored_with_its_first_event(store: Store, _url: String) {
+    let unit_id = unit(&store, "全国平台", "000000").await;
+    let receipt = intake(&store, &form("440305", "air"), unit_id, None)
+        .await
+        .expect("intake");
+    assert!(!receipt.replayed);
+    let stored = store.case(receipt.case.id).await.expect("read back");
+    assert_eq!(stored, receipt.case);
+    assert_eq!(stored.stage, Stage::Registered);
+    assert_eq!(stored.region.to_string(), "440305");
+    let events = store.events(stored.id).await.expect("events");
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].action, "register");
+    assert_eq!(events[0].to_stage, Some(Stage::Registered));
+    assert_eq!(events[0].actor, "public");
+}
+
+pub async fn an_acknowledged_intake_survives_reopening_the_store(store: Store, url: String) {
+    let unit_id = unit(&store, "全国平台", "000000").await;
+    let receipt = intake(&store, &form("440305", "air"), unit_id, None)
+        .await
+        .expect("intake");
+    store.close().await;
+    let reopened = Store::open(&url).await.expect("reopen");
+    assert_eq!(
+        reopened.case(receipt.case.id).await.expect("still there"),
+        receipt.case
+    );
+    reopened.close().await;
+}
+
+pub async fn a_replayed_idempotency_key_creates_nothing_new(store: Store, _url: String) {
+    let unit_id = unit(&store, "全国平台", "000000").await;
+    let f = form("440305", "air");
+    let first = intake(&store, &f, unit_id, Some("k-1"))
+        .await
+        .expect("first");
+    let second = intake(&store, &f, unit_id, Some("k-1"))
+        .await
+        .expect("retry");
+    assert!(second.replayed);
+    assert_eq!(first.case.id, second.case.id);
+    assert_eq!(first.secret, second.secret);
+    assert_eq!(all(&store, CaseFilter::default()).await.len(), 1);
+    let other_body = IntakeForm {
+        description: "另一件事".into(),
+        ..f
+    };
+    let mismatch = intake(&store, &other_body, unit_id, Some("k-1")).await;
+    assert!(
+        matches!(mismatch, Err(StoreError::IdempotencyMismatch)),
+        "{mismatch:?}"
+    );
+    assert_eq!(all(&store, CaseFilter::default()).await.len(), 1);
+}
+
+pub async fn a_change_is_written_with_its_event_and_a_stale_change_is_refused(
+    store: Store,
+    _url: String,
+) {
+    let unit_id = unit(&store, "全国平台", "000000").await;
+    let receipt = intake(&store, &form("110108", "noise"), unit_id, None)
+        .await
+        .expect("intake");
+    let accepted = change(
+        &store,
+        &receipt.case,
+        Command::Accept {
+            note: Some("受理".into()),
+        },
+    )
+    .await
+    .expect("accept");
+    assert_eq!(accepted.stage, Stage::Accepted);
+    assert_eq!(accepted.version, 1);
+    assert_eq!(accepted.accepted_at, Some(now()));
+
+    // A second writer still holding version 0 must not overwrite the change.
+    let stale = change(
+        &store,
+        &receipt.case,
+        Command::Reject {
+            reason: RejectionReason::InsufficientDetail,
+            note: None,
+        },
+    )
+    .await;
+    assert!(matches!(stale, Err(StoreError::Conflict)), "{stale:?}");
+    let events = store.events(receipt.case.id).await.expect("events");
+    let actions: Vec<_> = events.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["register", "accept"]);
+    assert_eq!(events[1].from_stage, Some(Stage::Registered));
+    assert_eq!(events[1].note.as_deref(), Some("受理"));
+    assert_eq!(
+        store.case(receipt.case.id).await.expect("case").stage,
+        Stage::Accepted
+    );
+}
+
+pub async fn events_cannot_be_edited_or_deleted(store: Store, url: String) {
+    let unit_id = unit(&store, "全国平台", "000000").await;
+    let case = intake(&store, &form("440305", "air"), unit_id, None)
+        .await
+        .expect("intake")
+        .case;
+    let mut raw = sqlx::AnyConnection::connect(&url)
+        .await
+        .expect("raw connection");
+    let update = sqlx::query("UPDATE case_events SET note = 'changed'")
+        .execute(&mut raw)
+        .await;
+    assert!(update.is_err(), "an update of an event must fail");
+    let delete = sqlx::query("DELETE FROM case_events")
+        .execute(&mut raw)
+        .await;
+    assert!(delete.is_err(), "a delete of an event must fail");
+    raw.close().await.expect("close");
+    assert_eq!(store.events(case.id).await.expect("events").len(), 1);
+}
+
+pub async fn search_filters_by_region_subtree_type_stage_and_overdue(store: Store, _url: String) {
+    let unit_id = unit(&store, "全国平台", "000000").await;
+    let nanshan = intake(&store, &form("440305", "air"), unit_id, None)
+        .await
+        .expect("a")
+        .case;
+    let mut noisy = form("440304", "noise");
+    noisy.other_types = vec!["air".into()];
+    let futian = intake(&store, &noisy, unit_id, None).await.expect("b").case;
+    let beijing = intake(&store, &form("110108", "water"), unit_id, None)
+        .await
+        .expect("c")
+        .case;
+    change(&store, &beijing, Command::Accept { note: None })
+        .await
+        .expect("accept");
+
+    let region = |c: &str| Some(RegionCode::parse(c).expect("region"));
+    let none: Vec<i64> = Vec::new();
+    assert_eq!(
+        all(&store, CaseFilter::default()).await,
+        [beijing.id, futian.id, nanshan.id]
+    );
+    let within = |c: &str| CaseFilter {
+        within: region(c),
+        ..CaseFilter::default()
+    };
+    assert_eq!(all(&store, within("440300")).await, [futian.id, nanshan.id]);
+    assert_eq!(all(&store, within("440305")).await, [nanshan.id]);
+    let widened = CaseFilter {
+        region: region("110000"),
+        ..within("440000")
+    };
+    assert_eq!(
+        all(&store, widened).await,
+        none,
+        "a region filter cannot widen the jurisdiction"
+    );
+    let air = CaseFilter {
+        pollution_type: PollutionType::parse("air").ok(),
+        ..CaseFilter::default()
+    };
+    assert_eq!(
+        all(&store, air).await,
+        [futian.id, nanshan.id],
+        "multi-label"
+    );
+    let accepted = CaseFilter {
+        stage: Some(Stage::Accepted),
+        ..CaseFilter::default()
+    };
+    assert_eq!(all(&store, accepted).await, [beijing.id]);
+    let petitions = CaseFilter {
+        kind: Some(CaseKind::Petition),
+        ..CaseFilter::default()
+    };
+    assert_eq!(all(&store, petitions).await, none);
+    let overdue = |days| CaseFilter {
+        overdue_at: Some(now() + Duration::days(days)),
+        ..CaseFilter::default()
+    };
+    assert_eq!(all(&store, overdue(1)).await, none);
+    assert_eq!(
+        all(&store, overdue(20)).await,
+        [futian.id, nanshan.id],
+        "the accepted case's handling limit runs 60 days"
+    );
+    let page1 = all(
+        &store,
+        CaseFilter {
+            limit: 2,
+            ..CaseFilter::default()
+        },
+    )
+    .await;
+    assert_eq!(page1, [beijing.id, futian.id]);
+    let page2 = store
+        .search(&CaseFilter {
+            limit: 2,
+            before_id: page1.last().copied(),
+            ..CaseFilter::default()
+        })
+        .await
+        .expect("page 2");
+    assert_eq!(page2.iter().map(|c| c.id).collect::<Vec<_>>(), [nanshan.id]);
+}
+
+pub async fn reading_a_reporter_is_itself_recorded(store: Store, _url: String) {
+    let unit_id = unit(&store, "全国平台", "000000").await;
+    let case = intake(&store, &form("440305", "air"), unit_id, None)
+        .await
+        .expect("intake")
+        .case;
+    let handler = store
+        .create_staff(
+            &NewStaff {
+                username: "li".into(),
+                display_name: "李四".into(),
+                password_hash: "$argon2id$fake".into(),
+                unit_id,
+                roles: vec![Role::Handler],
+            },
+            now(),
+        )
+        .await
+        .expect("staff");
+    let actor = Actor::staff(handler.id, "李四");
+    let reporter = store
+        .read_reporter(case.id, event(&actor))
+        .await
+        .expect("reporter");
+    assert_eq!(reporter.phone.as_deref(), Some("13900000000"));
+    let events = store.events(case.id).await.expect("events");
+    assert_eq!(
+        events.last().map(|e| e.action.as_str()),
+        Some("view_reporter")
+    );
+    assert_eq!(events.last().and_then(|e| e.actor_id), Some(handler.id));
+    let (hash, phone) = store.case_credentials(case.id).await.expect("credentials");
+    assert_eq!(
+        (hash.as_str(), phone.as_deref()),
+        ("hash-of-secret", Some("13900000000"))
+    );
+}
+
+pub async fn accounts_units_and_sessions(store: Store, _url: String) {
+    assert_eq!(store.staff_count().await.expect("count"), 0);
+    let unit_id = unit(&store, "深圳市生态环境局", "440300").await;
+    assert!(matches!(
+        store
+            .create_unit("深圳市生态环境局", RegionCode::NATIONAL, now())
+            .await,
+        Err(StoreError::Duplicate("unit"))
+    ));
+    let new = NewStaff {
+        username: "zhang".into(),
+        display_name: "张三".into(),
+        password_hash: "$argon2id$fake".into(),
+        unit_id,
+        roles: vec![Role::Handler, Role::Supervisor],
+    };
+    let staff = store.create_staff(&new, now()).await.expect("staff");
+    assert_eq!(staff.unit.region.to_string(), "440300");
+    assert_eq!(staff.roles, [Role::Handler, Role::Supervisor]);
+    assert!(matches!(
+        store.create_staff(&new, now()).await,
+        Err(StoreError::Duplicate(_))
+    ));
+    let (found, hash) = store
+        .staff_login("zhang")
+        .await
+        .expect("login")
+        .expect("exists");
+    assert_eq!((found.id, hash.as_str()), (staff.id, "$argon2id$fake"));
+
+    let later = now() + Duration::hours(8);
+    store
+        .create_session("t1", staff.id, now(), later)
+        .await
+        .expect("session");
+    let live = store.session_staff("t1", now()).await.expect("session");
+    assert_eq!(live.map(|s| s.id), Some(staff.id));
+    let expired = store
+        .session_staff("t1", later + Duration::hours(1))
+        .await
+        .expect("session");
+    assert_eq!(expired, None);
+    store.delete_session("t1").await.expect("logout");
+    assert_eq!(store.session_staff("t1", now()).await.expect("s"), None);
+}
+
+pub async fn a_duplicate_external_id_is_refused_and_leaves_nothing(store: Store, _url: String) {
+    let unit_id = unit(&store, "全国平台", "000000").await;
+    let mut f = form("440305", "air");
+    f.external_id = Some("12345-0001".into());
+    intake(&store, &f, unit_id, None).await.expect("first");
+    let again = intake(&store, &f, unit_id, None).await;
+    assert!(
+        matches!(again, Err(StoreError::Duplicate("external id"))),
+        "{again:?}"
+    );
+    assert_eq!(all(&store, CaseFilter::default()).await.len(), 1);
+}
+
+/// Expands to one test per suite function, each on a fresh store from the caller's `fresh()`.
+#[macro_export]
+macro_rules! behaviour_suite {
+    ($(#[$attr:meta])*) => {
+        $crate::behaviour_suite!(@tests [$(#[$attr])*]
+            an_intake_is_stored_with_its_first_event,
+            an_acknowledged_intake_survives_reopening_the_store,
+            a_replayed_idempotency_key_creates_nothing_new,
+            a_change_is_written_with_its_event_and_a_stale_change_is_refused,
+            events_cannot_be_edited_or_deleted,
+            search_filters_by_region_subtree_type_stage_and_overdue,
+            reading_a_reporter_is_itself_recorded,
+            accounts_units_and_sessions,
+            a_duplicate_external_id_is_refused_and_leaves_nothing,
+        );
+    };
+    (@tests $attrs:tt $($test:ident),* $(,)?) => {
+        $( $crate::behaviour_suite!(@one $attrs $test); )*
+    };
+    (@one [$(#[$attr:meta])*] $test:ident) => {
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        $(#[$attr])*
+        async fn $test() {
+            let (store, url) = fresh().await;
+            behaviour::$test(store.clone(), url).await;
+            store.close().await;
+        }
+    };
+}
