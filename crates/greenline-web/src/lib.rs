@@ -1,1 +1,109 @@
-//! placeholder
+//! # greenline-web
+//!
+//! The HTTP face of Greenline: the JSON API under `/api/v1` (intake, staff case handling,
+//! the reporter's tracking view, sign-in) with its OpenAPI document generated from the
+//! handlers, and the mapping of every error to an RFC 9457 problem response.
+//!
+//! Handlers parse input into domain types, ask `greenline-domain` what a change means and
+//! `greenline-store` to keep it; they hold no SQL and no business rules of their own. Routes
+//! live in `routes/<resource>/<action>.rs`.
+#![forbid(unsafe_code)]
+
+pub mod auth;
+pub mod clock;
+pub mod error;
+pub mod json;
+mod limiter;
+pub mod routes;
+pub mod views;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use greenline_domain::DeadlineTable;
+use greenline_store::Store;
+use serde::{Deserialize, Serialize};
+use tokio::net::TcpListener;
+use tower_http::trace::TraceLayer;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use limiter::PublicLimiter;
+
+/// Settings of the web layer.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default)]
+pub struct WebConfig {
+    /// Public (not signed-in) intake and tracking requests allowed per client address and
+    /// minute; 0 turns the limit off.
+    pub public_requests_per_minute: u32,
+    /// How long a staff session lasts.
+    pub session_hours: u32,
+    /// Mark the session cookie `Secure` (serve over HTTPS).
+    pub secure_cookies: bool,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            public_requests_per_minute: 30,
+            session_hours: 12,
+            secure_cookies: false,
+        }
+    }
+}
+
+/// What every handler can reach.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub clock: Arc<dyn Clock>,
+    pub deadlines: Arc<DeadlineTable>,
+    pub limiter: Arc<PublicLimiter>,
+    pub config: Arc<WebConfig>,
+}
+
+impl AppState {
+    pub fn new(
+        store: Store,
+        clock: Arc<dyn Clock>,
+        deadlines: DeadlineTable,
+        config: WebConfig,
+    ) -> Self {
+        AppState {
+            store,
+            clock,
+            deadlines: Arc::new(deadlines),
+            limiter: Arc::new(PublicLimiter::new(config.public_requests_per_minute)),
+            config: Arc::new(config),
+        }
+    }
+}
+
+/// The whole application: API and OpenAPI document.
+pub fn app(state: AppState) -> Router {
+    let (api, openapi) = routes::api().with_state(state).split_for_parts();
+    let openapi_json = Arc::new(openapi);
+    api.route(
+        "/api/v1/openapi.json",
+        axum::routing::get(move || {
+            let doc = openapi_json.clone();
+            async move { axum::Json(doc.as_ref().clone()) }
+        }),
+    )
+    .layer(TraceLayer::new_for_http())
+}
+
+/// Serves the application on `listener` until `shutdown` completes.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}

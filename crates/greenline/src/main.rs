@@ -1,1 +1,32 @@
-fn main() {}
+//! # greenline
+//!
+//! The `greenline` command: runs the platform (`serve`), prepares its database (`migrate`) and
+//! manages offices and staff accounts (`unit`, `user`). Settings come from defaults, then a
+//! TOML file (`--config`, or `./greenline.toml` if present), then `GREENLINE_…` environment
+//! variables, then the command line.
+#![forbid(unsafe_code)]
+
+mod cli;
+mod commands;
+mod config;
+
+use clap::Parser;
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("GREENLINE_LOG")
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = cli::Cli::parse();
+    match commands::run(cli).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("greenline: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

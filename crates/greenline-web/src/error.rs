@@ -1,0 +1,197 @@
+//! The one place where errors become HTTP responses: RFC 9457 problem details
+//! (`application/problem+json`).
+//!
+//! Policy: handlers return [`ApiError`]. Client errors say exactly what is wrong and name the
+//! field; a 5xx says only that something failed and logs the cause, so no internals leak.
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use greenline_domain::{Action, DomainError, FieldError};
+use greenline_store::StoreError;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// An RFC 9457 problem document.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// A URI naming the kind of problem.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    /// The fields at fault, when the input was bad.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+    /// The actions allowed from the case's current stage, when an action was not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed_actions: Option<Vec<Action>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{detail}")]
+    BadRequest {
+        detail: String,
+        errors: Vec<FieldError>,
+    },
+    #[error("the input is not valid")]
+    Invalid(Vec<FieldError>),
+    #[error("sign in first")]
+    Unauthorized,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("{detail}")]
+    Conflict {
+        detail: String,
+        allowed_actions: Option<Vec<Action>>,
+    },
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    #[error("too many requests; try again in a minute")]
+    TooManyRequests,
+    #[error("{0}")]
+    Unavailable(String),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl ApiError {
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        ApiError::Invalid(vec![FieldError::new(field, message)])
+    }
+
+    pub fn bad_query(field: &str, message: impl Into<String>) -> Self {
+        let message = message.into();
+        ApiError::BadRequest {
+            detail: format!("query parameter {field}: {message}"),
+            errors: vec![FieldError::new(field, message)],
+        }
+    }
+
+    fn status(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn slug(&self) -> &'static str {
+        match self {
+            ApiError::BadRequest { .. } => "bad-request",
+            ApiError::Invalid(_) => "invalid-input",
+            ApiError::Unauthorized => "unauthorized",
+            ApiError::Forbidden(_) => "forbidden",
+            ApiError::NotFound(_) => "not-found",
+            ApiError::Conflict {
+                allowed_actions: Some(_),
+                ..
+            } => "illegal-transition",
+            ApiError::Conflict { .. } => "conflict",
+            ApiError::UnsupportedMediaType(_) => "unsupported-media-type",
+            ApiError::TooManyRequests => "rate-limited",
+            ApiError::Unavailable(_) => "unavailable",
+            ApiError::Internal(_) => "internal",
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let detail = match &self {
+            ApiError::Internal(cause) => {
+                tracing::error!(error = ?cause, "request failed");
+                "the server could not complete the request; it has been logged".to_owned()
+            }
+            ApiError::Invalid(errors) => errors
+                .iter()
+                .map(|e| format!("{}: {}", e.field, e.message))
+                .collect::<Vec<_>>()
+                .join("; "),
+            other => other.to_string(),
+        };
+        let problem = Problem {
+            kind: format!("https://greenline.invalid/problems/{}", self.slug()),
+            title: status.canonical_reason().unwrap_or("Error").to_owned(),
+            status: status.as_u16(),
+            detail,
+            allowed_actions: match &self {
+                ApiError::Conflict {
+                    allowed_actions, ..
+                } => allowed_actions.clone(),
+                _ => None,
+            },
+            errors: match self {
+                ApiError::Invalid(errors) | ApiError::BadRequest { errors, .. } => errors,
+                _ => Vec::new(),
+            },
+        };
+        let mut response = (status, Json(problem)).into_response();
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        if status == StatusCode::UNAUTHORIZED {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}
+
+impl From<DomainError> for ApiError {
+    fn from(error: DomainError) -> Self {
+        match error {
+            DomainError::Invalid(errors) => ApiError::Invalid(errors),
+            DomainError::IllegalTransition { ref allowed, .. } => ApiError::Conflict {
+                allowed_actions: Some(allowed.clone()),
+                detail: error.to_string(),
+            },
+            DomainError::AlreadyExtended { .. } => ApiError::Conflict {
+                detail: error.to_string(),
+                allowed_actions: None,
+            },
+            DomainError::WindowClosed { .. } => {
+                ApiError::Invalid(vec![FieldError::new("action", error.to_string())])
+            }
+            DomainError::NotPermitted(why) => ApiError::Forbidden(why),
+            DomainError::UnknownRegion(_) => ApiError::field("region", error.to_string()),
+            DomainError::UnknownType(_) => ApiError::field("type", error.to_string()),
+            DomainError::UnknownSubType(_) => ApiError::field("sub_type", error.to_string()),
+            DomainError::UnknownIndustry(_) => ApiError::field("industry", error.to_string()),
+            DomainError::BadDeadlineTable(_) => ApiError::Internal(anyhow::Error::new(error)),
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::NotFound(what) => ApiError::NotFound(what),
+            StoreError::Duplicate(what) => ApiError::Conflict {
+                detail: format!("{what} already exists"),
+                allowed_actions: None,
+            },
+            StoreError::Conflict | StoreError::IdempotencyMismatch => ApiError::Conflict {
+                detail: error.to_string(),
+                allowed_actions: None,
+            },
+            other => ApiError::Internal(anyhow::Error::new(other)),
+        }
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

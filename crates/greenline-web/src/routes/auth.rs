@@ -1,0 +1,130 @@
+//! Staff sign-in and sign-out.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, header};
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::AppState;
+use crate::auth::{SESSION_COOKIE, SignedIn, new_token, token_hash, verify_password};
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::json::ApiJson;
+use crate::limiter::ClientIp;
+use crate::views::StaffView;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LoginResponse {
+    /// Send as `Authorization: Bearer <token>`; pages use the cookie set alongside.
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+    pub staff: StaffView,
+}
+
+fn cookie(state: &AppState, value: &str, max_age_seconds: i64) -> ApiResult<HeaderValue> {
+    let secure = if state.config.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    HeaderValue::from_str(&format!(
+        "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_seconds}{secure}"
+    ))
+    .map_err(|e| ApiError::Internal(anyhow::anyhow!("cookie header: {e}")))
+}
+
+/// Sign in with a username and password.
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, body = LoginResponse, description = "Signed in; also sets the session cookie"),
+        (status = 401, body = Problem, description = "Wrong username or password"),
+        (status = 429, body = Problem),
+    ))]
+pub async fn login(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    body: ApiJson<LoginRequest>,
+) -> ApiResult<(HeaderMap, Json<LoginResponse>)> {
+    state.limiter.check(ip)?;
+    let LoginRequest { username, password } = body.value;
+    let found = state.store.staff_login(&username).await?;
+    // Verify even for an unknown user, so timing does not tell which usernames exist.
+    let (staff, phc) = match found {
+        Some((staff, phc)) => (Some(staff), phc),
+        None => (None, crate::auth::DUMMY_HASH.clone()),
+    };
+    let ok = tokio::task::spawn_blocking(move || verify_password(&password, &phc))
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))?;
+    let staff = match (ok, staff) {
+        (true, Some(staff)) => staff,
+        _ => return Err(ApiError::Unauthorized),
+    };
+    let token = new_token();
+    let now = state.clock.now();
+    let hours = i64::from(state.config.session_hours);
+    let expires_at = now + Duration::hours(hours);
+    state
+        .store
+        .create_session(&token_hash(&token), staff.id, now, expires_at)
+        .await?;
+    let mut headers = HeaderMap::new();
+    headers.insert(header::SET_COOKIE, cookie(&state, &token, hours * 3600)?);
+    Ok((
+        headers,
+        Json(LoginResponse {
+            token,
+            expires_at,
+            staff: staff.into(),
+        }),
+    ))
+}
+
+/// End the current session.
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth",
+    security(("bearer" = [])),
+    responses((status = 204, description = "Signed out"), (status = 401, body = Problem)))]
+pub async fn logout(
+    State(state): State<AppState>,
+    _who: SignedIn,
+    headers: HeaderMap,
+) -> ApiResult<(axum::http::StatusCode, HeaderMap)> {
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    let cookie_token = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value);
+    for token in bearer.into_iter().chain(cookie_token) {
+        state
+            .store
+            .delete_session(&token_hash(token.trim()))
+            .await?;
+    }
+    let mut out = HeaderMap::new();
+    out.insert(header::SET_COOKIE, cookie(&state, "", 0)?);
+    Ok((axum::http::StatusCode::NO_CONTENT, out))
+}
+
+/// The signed-in staff member, their unit and roles.
+#[utoipa::path(get, path = "/api/v1/me", tag = "auth",
+    security(("bearer" = [])),
+    responses((status = 200, body = StaffView), (status = 401, body = Problem)))]
+pub async fn me(who: SignedIn) -> Json<StaffView> {
+    Json(who.0.into())
+}

@@ -1,0 +1,59 @@
+//! The API's routes, one module per resource, one handler per action, each documented for the
+//! OpenAPI document through `utoipa`, so the document and the routes cannot drift apart.
+
+pub mod auth;
+pub mod cases;
+pub mod track;
+pub mod units;
+
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Greenline API",
+        description = "Environmental complaint intake, case handling and tracking (生态环境信访投诉举报).",
+        license(name = "Apache-2.0")
+    ),
+    tags(
+        (name = "cases", description = "Intake and case handling"),
+        (name = "track", description = "The reporter's view of a case"),
+        (name = "auth", description = "Staff sign-in"),
+        (name = "units", description = "Offices and their regions")
+    ),
+    modifiers(&BearerAuth)
+)]
+#[derive(Debug)]
+pub struct ApiDoc;
+
+#[derive(Debug)]
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+pub fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(cases::intake::intake, cases::search::search))
+        .routes(routes!(cases::read::case))
+        .routes(routes!(cases::read::events))
+        .routes(routes!(cases::read::reporter))
+        .routes(routes!(cases::transition::transition))
+        .routes(routes!(track::track))
+        .routes(routes!(auth::login))
+        .routes(routes!(auth::logout))
+        .routes(routes!(auth::me))
+        .routes(routes!(units::units))
+}

@@ -1,0 +1,222 @@
+//! What the API sends back: cases with their derived facts, the reporter's view, receipts.
+//! Public views are built from fields chosen one by one, so nothing private slips in.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use greenline_domain::{
+    Action, Case, CaseKind, Deadline, DeadlineTable, EnforcementAction, Outcome, PublicStatus,
+    RegionCode, Role, Stage,
+};
+use greenline_store::{Event, Staff};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// A case as staff see it, with what follows from it now.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaseView {
+    #[serde(flatten)]
+    pub case: Case,
+    pub tracking_no: String,
+    pub region_name: String,
+    pub public_status: PublicStatus,
+    /// The statutory deadline running in the current stage.
+    pub deadline: Option<Deadline>,
+    /// 超期: the running deadline has passed.
+    pub overdue: bool,
+    pub allowed_actions: Vec<Action>,
+}
+
+impl CaseView {
+    pub fn new(case: Case, deadlines: &DeadlineTable, now: DateTime<Utc>) -> Self {
+        let limits = deadlines.limits_for(case.kind, case.region);
+        let deadline = case.current_deadline(&limits);
+        CaseView {
+            tracking_no: case.tracking_no().to_string(),
+            region_name: case.region.full_name(),
+            public_status: case.stage.public_status(),
+            overdue: deadline.is_some_and(|d| d.is_past(now)),
+            allowed_actions: case.allowed_actions(),
+            deadline,
+            case,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CasePage {
+    pub items: Vec<CaseView>,
+    /// Pass as `before` to get the next page; absent on the last page.
+    pub next_before: Option<i64>,
+}
+
+/// One entry of a case's history, for staff.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventView {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub actor_id: Option<i64>,
+    pub actor: String,
+    pub action: String,
+    pub from_stage: Option<Stage>,
+    pub to_stage: Option<Stage>,
+    pub note: Option<String>,
+    #[schema(value_type = Object)]
+    pub data: serde_json::Value,
+}
+
+impl From<Event> for EventView {
+    fn from(e: Event) -> Self {
+        EventView {
+            id: e.id,
+            at: e.at,
+            actor_id: e.actor_id,
+            actor: e.actor,
+            action: e.action,
+            from_stage: e.from_stage,
+            to_stage: e.to_stage,
+            note: e.note,
+            data: e.data,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TransitionResponse {
+    pub case: CaseView,
+    pub event: EventView,
+}
+
+/// What intake answers: the tracking number and the secret to follow the case with.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct IntakeResponse {
+    pub id: i64,
+    /// 受理编号, e.g. `GL20261127-0000123`.
+    pub tracking_no: String,
+    /// Shown once: with the tracking number, it lets the reporter follow the case.
+    pub secret: String,
+    pub kind: CaseKind,
+    pub stage: Stage,
+    pub received_at: DateTime<Utc>,
+    /// The last day by which the case must be accepted (or routed).
+    pub acceptance_due: NaiveDate,
+}
+
+/// A stage the case went through, for the reporter: no names, no notes.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TrackStep {
+    pub at: DateTime<Utc>,
+    pub stage: Stage,
+    pub stage_zh: String,
+}
+
+/// The reporter's view of their case.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TrackView {
+    pub tracking_no: String,
+    pub kind: CaseKind,
+    pub kind_zh: String,
+    pub stage: Stage,
+    pub status: PublicStatus,
+    /// 未受理 / 受理中 / 已办结 / 不受理
+    pub status_zh: String,
+    pub received_at: DateTime<Utc>,
+    pub region_name: String,
+    /// The office handling the case.
+    pub handled_by: String,
+    /// The last day of the deadline running now.
+    pub due_on: Option<NaiveDate>,
+    pub overdue: bool,
+    pub outcome: Option<Outcome>,
+    pub outcome_zh: Option<String>,
+    pub rejection_reason_zh: Option<String>,
+    pub enforcement_zh: Vec<String>,
+    /// The written reply to the reporter.
+    pub reply: Option<String>,
+    pub public_summary: Option<String>,
+    pub history: Vec<TrackStep>,
+}
+
+impl TrackView {
+    pub fn new(
+        case: &Case,
+        handled_by: String,
+        events: &[Event],
+        deadlines: &DeadlineTable,
+        now: DateTime<Utc>,
+    ) -> Self {
+        let limits = deadlines.limits_for(case.kind, case.region);
+        let deadline = case.current_deadline(&limits);
+        let status = case.stage.public_status();
+        let mut history: Vec<TrackStep> = Vec::new();
+        for event in events {
+            if let Some(stage) = event.to_stage
+                && history.last().is_none_or(|last| last.stage != stage)
+            {
+                history.push(TrackStep {
+                    at: event.at,
+                    stage,
+                    stage_zh: stage.zh().to_owned(),
+                });
+            }
+        }
+        TrackView {
+            tracking_no: case.tracking_no().to_string(),
+            kind: case.kind,
+            kind_zh: case.kind.zh().to_owned(),
+            stage: case.stage,
+            status,
+            status_zh: status.zh().to_owned(),
+            received_at: case.received_at,
+            region_name: case.region.full_name(),
+            handled_by,
+            due_on: deadline.map(|d| d.last_day),
+            overdue: deadline.is_some_and(|d| d.is_past(now)),
+            outcome: case.outcome,
+            outcome_zh: case.outcome.map(|o| o.zh().to_owned()),
+            rejection_reason_zh: case.rejection.map(|r| r.zh().to_owned()),
+            enforcement_zh: case.enforcement.iter().map(EnforcementAction::zh).collect(),
+            reply: case.reply.clone(),
+            public_summary: case.public_summary.clone(),
+            history,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UnitView {
+    pub id: i64,
+    pub name: String,
+    pub region: RegionCode,
+    pub region_name: String,
+}
+
+impl From<greenline_store::Unit> for UnitView {
+    fn from(unit: greenline_store::Unit) -> Self {
+        UnitView {
+            id: unit.id,
+            region_name: unit.region.full_name(),
+            name: unit.name,
+            region: unit.region,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StaffView {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub unit: UnitView,
+    pub roles: Vec<Role>,
+}
+
+impl From<Staff> for StaffView {
+    fn from(staff: Staff) -> Self {
+        StaffView {
+            id: staff.id,
+            username: staff.username,
+            display_name: staff.display_name,
+            unit: staff.unit.into(),
+            roles: staff.roles,
+        }
+    }
+}

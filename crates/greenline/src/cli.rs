@@ -1,0 +1,118 @@
+//! The command line: commands, their flags and help.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Greenline — environmental complaint hotline and petition platform (生态环境信访投诉举报).
+#[derive(Debug, Parser)]
+#[command(name = "greenline", version, about, long_about = None)]
+pub struct Cli {
+    /// A TOML settings file (default: ./greenline.toml if it exists).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Database URL: sqlite://FILE (default sqlite://greenline.db) or postgres://…
+    #[arg(long, global = true, value_name = "URL")]
+    pub database: Option<String>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the platform: the API on --listen (default 127.0.0.1:8080).
+    Serve(ServeArgs),
+    /// Create or update the database schema, then exit.
+    Migrate,
+    /// Manage units (offices), each responsible for a region.
+    #[command(subcommand)]
+    Unit(UnitCommand),
+    /// Manage staff accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UnitCommand {
+    /// Add a unit: `greenline unit add --name 深圳市生态环境局 --region 440300`.
+    Add {
+        #[arg(long)]
+        name: String,
+        /// Six-digit region code; 000000 for a national office.
+        #[arg(long)]
+        region: String,
+    },
+    /// List the units.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a staff account. The password is read from standard input with
+    /// --password-stdin, or else generated and printed once.
+    Add(UserAddArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UserAddArgs {
+    #[arg(long)]
+    pub username: String,
+    /// The name shown in case histories (defaults to the username).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// The unit's name. It is created if it does not exist and --region is given.
+    #[arg(long)]
+    pub unit: String,
+    /// The unit's region, to create the unit (six-digit code; 000000 for national).
+    #[arg(long)]
+    pub region: Option<String>,
+    /// Roles: operator, handler, supervisor, analyst, admin (repeat or comma-separate).
+    #[arg(long = "role", value_delimiter = ',', required = true)]
+    pub roles: Vec<String>,
+    /// Read the password from the first line of standard input.
+    #[arg(long)]
+    pub password_stdin: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn user_add_takes_repeated_and_comma_separated_roles() {
+        let cli = Cli::try_parse_from([
+            "greenline",
+            "user",
+            "add",
+            "--username",
+            "li",
+            "--unit",
+            "某局",
+            "--role",
+            "handler,supervisor",
+            "--role",
+            "operator",
+        ])
+        .expect("parses");
+        let Command::User(UserCommand::Add(args)) = cli.command else {
+            panic!("user add");
+        };
+        assert_eq!(args.roles, ["handler", "supervisor", "operator"]);
+    }
+}

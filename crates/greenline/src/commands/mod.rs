@@ -1,0 +1,67 @@
+//! One module per command; `run` dispatches.
+
+mod serve;
+mod unit;
+mod user;
+
+use anyhow::Context;
+use greenline_store::Store;
+
+use crate::cli::{Cli, Command};
+use crate::config::Config;
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let mut overrides = Vec::new();
+    if let Some(database) = &cli.database {
+        overrides.push(("database", database.as_str()));
+    }
+    if let Command::Serve(args) = &cli.command
+        && let Some(listen) = &args.listen
+    {
+        overrides.push(("listen", listen.as_str()));
+    }
+    let config = Config::load(cli.config.as_deref(), &overrides)?;
+    let store = Store::open(&config.database)
+        .await
+        .with_context(|| format!("opening the database {}", redact(&config.database)))?;
+    let result = match cli.command {
+        Command::Serve(_) => serve::run(store.clone(), config).await,
+        Command::Migrate => {
+            println!("database {} is up to date", redact(&config.database));
+            Ok(())
+        }
+        Command::Unit(command) => unit::run(&store, command).await,
+        Command::User(command) => user::run(&store, command).await,
+    };
+    store.close().await;
+    result
+}
+
+/// A database URL without its password, for messages.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_are_hidden_in_database_urls() {
+        assert_eq!(
+            super::redact("postgres://gl:secret@db:5432/greenline"),
+            "postgres://gl:***@db:5432/greenline"
+        );
+        assert_eq!(
+            super::redact("sqlite://greenline.db"),
+            "sqlite://greenline.db"
+        );
+    }
+}

@@ -1,0 +1,59 @@
+//! `greenline serve`
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use greenline_domain::DeadlineTable;
+use greenline_store::Store;
+use greenline_web::{AppState, SystemClock};
+
+use crate::config::Config;
+
+pub async fn run(store: Store, config: Config) -> anyhow::Result<()> {
+    let deadlines = DeadlineTable::new(config.deadlines.clone())?;
+    let listener = tokio::net::TcpListener::bind(&config.listen)
+        .await
+        .with_context(|| format!("listening on {}", config.listen))?;
+    let address = listener.local_addr()?;
+    if store.staff_count().await? == 0 {
+        println!(
+            "No staff accounts yet. Create the first administrator with:\n  \
+             greenline user add --username admin --name 管理员 --unit 生态环境部 --region 000000 --role admin\n\
+             and units and staff for each office (greenline unit add, greenline user add --help)."
+        );
+    }
+    println!(
+        "Greenline is serving on http://{address} (API: http://{address}/api/v1/openapi.json)"
+    );
+    let state = AppState::new(store, Arc::new(SystemClock), deadlines, config.web);
+    greenline_web::serve(listener, state, shutdown_signal()).await?;
+    println!("Greenline stopped.");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!("cannot listen for Ctrl-C: {e}");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(e) => {
+                tracing::error!("cannot listen for SIGTERM: {e}");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

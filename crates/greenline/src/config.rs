@@ -1,0 +1,108 @@
+//! Settings: defaults, then a TOML file, then `GREENLINE_…` environment variables, then flags.
+
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use greenline_domain::LimitsOverride;
+use greenline_web::WebConfig;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Config {
+    /// sqlite://FILE or postgres://…
+    pub database: String,
+    /// Address the server listens on.
+    pub listen: String,
+    #[serde(default)]
+    pub web: WebConfig,
+    /// Per-jurisdiction overrides of the statutory time limits.
+    #[serde(default)]
+    pub deadlines: Vec<LimitsOverride>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            database: "sqlite://greenline.db".to_owned(),
+            listen: "127.0.0.1:8080".to_owned(),
+            web: WebConfig::default(),
+            deadlines: Vec::new(),
+        }
+    }
+}
+
+impl Config {
+    /// Loads the layered settings. `file` is required to exist when named explicitly.
+    pub fn load(file: Option<&Path>, env: &[(&str, &str)]) -> anyhow::Result<Config> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        match file {
+            Some(path) => {
+                anyhow::ensure!(path.exists(), "settings file {} not found", path.display());
+                figment = figment.merge(Toml::file(path));
+            }
+            None => {
+                let default = PathBuf::from("greenline.toml");
+                if default.exists() {
+                    figment = figment.merge(Toml::file(default));
+                }
+            }
+        }
+        figment = figment.merge(Env::prefixed("GREENLINE_").split("__").ignore(&["LOG"]));
+        for (key, value) in env {
+            figment = figment.merge(Serialized::default(key, value));
+        }
+        Ok(figment.extract()?)
+    }
+}
+
+#[cfg(test)]
+#[expect(clippy::result_large_err, reason = "figment::Jail fixes the closure's error type")]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_overrides_defaults_and_the_environment_overrides_the_file() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "settings.toml",
+                r#"
+                listen = "0.0.0.0:9000"
+                database = "sqlite://from-file.db"
+                [web]
+                session_hours = 4
+                [[deadlines]]
+                region = "440300"
+                kind = "report"
+                acceptance_days = 2
+                "#,
+            )?;
+            jail.set_env("GREENLINE_DATABASE", "postgres://db/greenline");
+            jail.set_env("GREENLINE_WEB__PUBLIC_REQUESTS_PER_MINUTE", "5");
+            let config =
+                Config::load(Some(Path::new("settings.toml")), &[]).map_err(|e| e.to_string())?;
+            assert_eq!(config.listen, "0.0.0.0:9000");
+            assert_eq!(config.database, "postgres://db/greenline");
+            assert_eq!(config.web.session_hours, 4);
+            assert_eq!(config.web.public_requests_per_minute, 5);
+            assert_eq!(config.deadlines.len(), 1);
+            assert_eq!(config.deadlines[0].acceptance_days, Some(2));
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn defaults_are_the_embedded_sqlite_file_on_loopback() {
+        figment::Jail::expect_with(|_| {
+            let config = Config::load(None, &[]).map_err(|e| e.to_string())?;
+            assert_eq!(config.database, "sqlite://greenline.db");
+            assert_eq!(config.listen, "127.0.0.1:8080");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn a_named_file_that_is_missing_is_an_error() {
+        assert!(Config::load(Some(Path::new("/nonexistent/greenline.toml")), &[]).is_err());
+    }
+}
