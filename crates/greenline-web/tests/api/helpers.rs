@@ -1,0 +1,263 @@
+//! `spawn_app`: a server on port 0 over a fresh store, with seeded units and staff, a clock the
+//! test can move, and typed request helpers.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+use greenline_domain::{DeadlineTable, RegionCode, Role};
+use greenline_store::{NewStaff, Store};
+use greenline_web::auth::hash_password;
+use greenline_web::{AppState, ManualClock, WebConfig};
+use reqwest::{Response, StatusCode};
+use serde_json::{Value, json};
+
+#[derive(Debug, Clone, Copy)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub const PASSWORD: &str = "correct horse battery";
+
+pub struct TestApp {
+    pub base: String,
+    pub http: reqwest::Client,
+    pub clock: Arc<ManualClock>,
+    pub store: Store,
+    /// Unit ids by short name: nation, guangdong, shenzhen, nanshan, futian.
+    pub units: std::collections::HashMap<&'static str, i64>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+pub fn start_time() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-27T02:00:00Z")
+        .expect("time")
+        .with_timezone(&Utc)
+}
+
+async fn fresh_store(backend: Backend) -> (Store, Option<tempfile::TempDir>) {
+    match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let url = format!("sqlite://{}", dir.path().join("greenline.db").display());
+            (Store::open(&url).await.expect("open SQLite"), Some(dir))
+        }
+        Backend::Postgres => {
+            use sqlx::Connection;
+            let admin = std::env::var("GREENLINE_TEST_POSTGRES_URL").expect(
+                "GREENLINE_TEST_POSTGRES_URL must name a PostgreSQL server (.ci/run starts one)",
+            );
+            sqlx::any::install_default_drivers();
+            let name = format!(
+                "greenline_api_{}_{}",
+                std::process::id(),
+                Utc::now().timestamp_nanos_opt().unwrap_or_default()
+            );
+            let mut conn = sqlx::AnyConnection::connect(&admin).await.expect("connect");
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut conn)
+                .await
+                .expect("create database");
+            conn.close().await.expect("close");
+            let (base, _) = admin.rsplit_once('/').expect("URL with a database");
+            let store = Store::open(&format!("{base}/{name}"))
+                .await
+                .expect("open PostgreSQL");
+            (store, None)
+        }
+    }
+}
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    let (store, dir) = fresh_store(backend).await;
+    let now = start_time();
+    let mut units = std::collections::HashMap::new();
+    for (short, name, region) in [
+        ("nation", "生态环境部信访办", "000000"),
+        ("guangdong", "广东省生态环境厅", "440000"),
+        ("shenzhen", "深圳市生态环境局", "440300"),
+        ("nanshan", "深圳市生态环境局南山管理局", "440305"),
+        ("futian", "深圳市生态环境局福田管理局", "440304"),
+    ] {
+        let region = RegionCode::parse(region).expect("region");
+        units.insert(
+            short,
+            store.create_unit(name, region, now).await.expect("unit").id,
+        );
+    }
+    let hash = hash_password(PASSWORD).expect("hash");
+    for (username, unit, roles) in [
+        (
+            "nation",
+            "nation",
+            vec![Role::Operator, Role::Handler, Role::Supervisor],
+        ),
+        (
+            "guangdong",
+            "guangdong",
+            vec![Role::Handler, Role::Supervisor],
+        ),
+        (
+            "shenzhen",
+            "shenzhen",
+            vec![Role::Handler, Role::Supervisor],
+        ),
+        ("shenzhen-handler", "shenzhen", vec![Role::Handler]),
+        ("shenzhen-analyst", "shenzhen", vec![Role::Analyst]),
+        ("nanshan", "nanshan", vec![Role::Operator, Role::Handler]),
+        ("futian", "futian", vec![Role::Handler, Role::Supervisor]),
+    ] {
+        store
+            .create_staff(
+                &NewStaff {
+                    username: username.into(),
+                    display_name: format!("{username}-staff-name"),
+                    password_hash: hash.clone(),
+                    unit_id: units[unit],
+                    roles,
+                },
+                now,
+            )
+            .await
+            .expect("staff");
+    }
+    let clock = Arc::new(ManualClock::new(now));
+    let state = AppState::new(
+        store.clone(),
+        clock.clone(),
+        DeadlineTable::statutory(),
+        WebConfig {
+            public_requests_per_minute: 1_000,
+            ..WebConfig::default()
+        },
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let address: SocketAddr = listener.local_addr().expect("address");
+    tokio::spawn(greenline_web::serve(
+        listener,
+        state,
+        std::future::pending(),
+    ));
+    TestApp {
+        base: format!("http://{address}"),
+        http: reqwest::Client::builder()
+            .no_proxy()
+            .build()
+            .expect("client"),
+        clock,
+        store,
+        units,
+        _dir: dir,
+    }
+}
+
+/// A response read as status and JSON body.
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+pub async fn read(response: Response) -> Reply {
+    let status = response.status();
+    let headers = response.headers().clone();
+    let text = response.text().await.expect("body");
+    let body = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or(Value::String(text))
+    };
+    Reply {
+        status,
+        headers,
+        body,
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn login(&self, username: &str) -> String {
+        let reply = read(
+            self.http
+                .post(self.url("/api/v1/auth/login"))
+                .json(&json!({ "username": username, "password": PASSWORD }))
+                .send()
+                .await
+                .expect("login request"),
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        reply.body["token"].as_str().expect("token").to_owned()
+    }
+
+    pub async fn get(&self, token: Option<&str>, path: &str) -> Reply {
+        let mut request = self.http.get(self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        read(request.send().await.expect("request")).await
+    }
+
+    pub async fn post(&self, token: Option<&str>, path: &str, body: &Value) -> Reply {
+        let mut request = self.http.post(self.url(path)).json(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        read(request.send().await.expect("request")).await
+    }
+
+    /// A citizen's web submission about a place in Nanshan.
+    pub async fn public_report(&self) -> Reply {
+        self.post(None, "/api/v1/cases", &web_report()).await
+    }
+
+    pub async fn act(&self, token: &str, case_id: i64, command: Value) -> Reply {
+        self.post(
+            Some(token),
+            &format!("/api/v1/cases/{case_id}/transitions"),
+            &command,
+        )
+        .await
+    }
+
+    pub async fn case_count(&self) -> usize {
+        self.store
+            .search(&greenline_store::CaseFilter {
+                limit: 500,
+                ..Default::default()
+            })
+            .await
+            .expect("search")
+            .len()
+    }
+
+    pub fn advance(&self, days: i64) {
+        self.clock.advance(Duration::days(days));
+    }
+}
+
+pub fn web_report() -> Value {
+    json!({
+        "channel": "web",
+        "primary_type": "noise",
+        "other_types": ["air"],
+        "sub_type": "construction",
+        "region": "440305",
+        "address": "科技园南区高新南七道工地",
+        "description": "工地每天夜里十一点后还在打桩，粉尘也很大，严重影响休息。",
+        "reporter_name": "陈小姐",
+        "reporter_phone": "13812345678"
+    })
+}
+
+pub fn phone_report() -> Value {
+    let mut report = web_report();
+    report["channel"] = json!("phone");
+    report
+}

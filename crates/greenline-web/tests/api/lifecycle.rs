@@ -1,0 +1,325 @@
+//! A case's way through its workflow, across levels and jurisdictions.
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::{Backend, phone_report, spawn_app};
+
+pub async fn a_report_goes_from_intake_down_two_levels_to_a_reply_the_reporter_can_read(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let receipt = app.public_report().await;
+    assert_eq!(receipt.status, StatusCode::CREATED, "{}", receipt.body);
+    let id = receipt.body["id"].as_i64().expect("id");
+    let tracking_no = receipt.body["tracking_no"]
+        .as_str()
+        .expect("tracking no")
+        .to_owned();
+    let secret = receipt.body["secret"].as_str().expect("secret").to_owned();
+    assert_eq!(tracking_no, format!("GL20261127-{id:07}"));
+    assert_eq!(receipt.body["acceptance_due"], "2026-12-12");
+
+    let nation = app.login("nation").await;
+    let guangdong = app.login("guangdong").await;
+    let shenzhen = app.login("shenzhen").await;
+
+    let case = app.get(Some(&nation), &format!("/api/v1/cases/{id}")).await;
+    assert_eq!(
+        case.body["unit_id"], app.units["nation"],
+        "public intake lands at the platform"
+    );
+    assert_eq!(case.body["stage"], "registered");
+
+    let steps = [
+        (
+            &nation,
+            json!({"action": "accept", "note": "属于受理范围"}),
+            "accepted",
+        ),
+        (
+            &nation,
+            json!({"action": "assign", "unit_id": app.units["guangdong"]}),
+            "accepted",
+        ),
+        (
+            &guangdong,
+            json!({"action": "assign", "unit_id": app.units["shenzhen"], "note": "请深圳市局办理"}),
+            "accepted",
+        ),
+        (&shenzhen, json!({"action": "handle"}), "handling"),
+        (
+            &shenzhen,
+            json!({
+                "action": "conclude",
+                "outcome": "substantiated",
+                "findings": "该工地夜间施工未取得夜间施工许可，现场扬尘防治措施不到位。",
+                "enforcement": [{"type": "ordered_to_rectify"}, {"type": "fine", "amount_yuan": 30000}]
+            }),
+            "concluded",
+        ),
+        (
+            &shenzhen,
+            json!({"action": "reply", "text": "经查，您反映的情况属实。我局已责令该工地停止夜间施工并处罚款3万元。"}),
+            "replied",
+        ),
+    ];
+    for (token, command, stage) in steps {
+        let reply = app.act(token, id, command.clone()).await;
+        assert_eq!(reply.status, StatusCode::OK, "{command}: {}", reply.body);
+        assert_eq!(reply.body["case"]["stage"], stage, "{command}");
+        assert_eq!(reply.body["event"]["action"], command["action"]);
+    }
+
+    let events = app
+        .get(Some(&shenzhen), &format!("/api/v1/cases/{id}/events"))
+        .await;
+    let actions: Vec<_> = events
+        .body
+        .as_array()
+        .expect("events")
+        .iter()
+        .map(|e| e["action"].clone())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "register", "accept", "assign", "assign", "handle", "conclude", "reply"
+        ]
+        .map(|a| json!(a))
+    );
+    assert!(events.body[2]["actor_id"].is_i64(), "every event says who");
+
+    let track = app
+        .get(
+            None,
+            &format!("/api/v1/track/{tracking_no}?secret={secret}"),
+        )
+        .await;
+    assert_eq!(track.status, StatusCode::OK, "{}", track.body);
+    assert_eq!(track.body["status_zh"], "已办结");
+    assert_eq!(track.body["outcome_zh"], "属实");
+    assert_eq!(track.body["handled_by"], "深圳市生态环境局");
+    assert!(
+        track.body["reply"]
+            .as_str()
+            .expect("reply")
+            .contains("罚款3万元")
+    );
+    assert_eq!(
+        track.body["enforcement_zh"],
+        json!(["责令整改", "罚款30000元"])
+    );
+}
+
+pub async fn a_sibling_county_cannot_see_the_case_and_a_lower_unit_cannot_act_above_itself(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let id = app.public_report().await.body["id"].as_i64().expect("id");
+    let futian = app.login("futian").await;
+    let nanshan = app.login("nanshan").await;
+
+    for path in [
+        format!("/api/v1/cases/{id}"),
+        format!("/api/v1/cases/{id}/events"),
+    ] {
+        let reply = app.get(Some(&futian), &path).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::NOT_FOUND,
+            "{path}: {}",
+            reply.body
+        );
+    }
+    let act = app.act(&futian, id, json!({"action": "accept"})).await;
+    assert_eq!(act.status, StatusCode::NOT_FOUND);
+    let listed = app.get(Some(&futian), "/api/v1/cases").await;
+    assert_eq!(
+        listed.body["items"],
+        json!([]),
+        "the sibling's list leaves it out"
+    );
+
+    // Nanshan sees a case placed in Nanshan, but it is still held by the national platform.
+    assert_eq!(
+        app.get(Some(&nanshan), &format!("/api/v1/cases/{id}"))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let act = app.act(&nanshan, id, json!({"action": "accept"})).await;
+    assert_eq!(act.status, StatusCode::FORBIDDEN, "{}", act.body);
+    assert_eq!(act.body["status"], 403);
+}
+
+pub async fn an_illegal_transition_gets_409_with_the_allowed_actions(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let id = app.public_report().await.body["id"].as_i64().expect("id");
+    let nation = app.login("nation").await;
+    let reply = app
+        .act(&nation, id, json!({"action": "reply", "text": "已处理"}))
+        .await;
+    assert_eq!(reply.status, StatusCode::CONFLICT, "{}", reply.body);
+    assert_eq!(reply.headers["content-type"], "application/problem+json");
+    assert_eq!(
+        reply.body["allowed_actions"],
+        json!(["accept", "reject", "assign"])
+    );
+    let detail = reply.body["detail"].as_str().expect("detail");
+    assert!(detail.contains("registered"), "{detail}");
+    let events = app
+        .get(Some(&nation), &format!("/api/v1/cases/{id}/events"))
+        .await;
+    assert_eq!(
+        events.body.as_array().map(Vec::len),
+        Some(1),
+        "nothing was written"
+    );
+}
+
+pub async fn a_case_past_its_handling_limit_is_overdue_and_extends_once_only(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let shenzhen = app.login("shenzhen").await;
+    let handler = app.login("shenzhen-handler").await;
+    let receipt = app
+        .post(Some(&shenzhen), "/api/v1/cases", &phone_report())
+        .await;
+    assert_eq!(receipt.status, StatusCode::CREATED, "{}", receipt.body);
+    let id = receipt.body["id"].as_i64().expect("id");
+    for action in ["accept", "handle"] {
+        let reply = app.act(&handler, id, json!({ "action": action })).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    }
+    let case = app
+        .get(Some(&handler), &format!("/api/v1/cases/{id}"))
+        .await;
+    assert_eq!(case.body["deadline"]["clock"], "handling");
+    assert_eq!(case.body["deadline"]["last_day"], "2027-01-26");
+    assert_eq!(case.body["overdue"], false);
+
+    app.advance(61);
+    let expired = app
+        .get(Some(&handler), &format!("/api/v1/cases/{id}"))
+        .await;
+    assert_eq!(
+        expired.status,
+        StatusCode::UNAUTHORIZED,
+        "sessions end after 12 hours"
+    );
+    let (shenzhen, handler) = (
+        app.login("shenzhen").await,
+        app.login("shenzhen-handler").await,
+    );
+    let case = app
+        .get(Some(&handler), &format!("/api/v1/cases/{id}"))
+        .await;
+    assert_eq!(case.body["overdue"], true);
+    let overdue = app.get(Some(&handler), "/api/v1/cases?overdue=true").await;
+    assert_eq!(overdue.body["items"][0]["id"], id);
+
+    let no_reason = app
+        .act(
+            &shenzhen,
+            id,
+            json!({"action": "extend", "days": 20, "reason": " "}),
+        )
+        .await;
+    assert_eq!(
+        no_reason.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        no_reason.body
+    );
+    assert_eq!(no_reason.body["errors"][0]["field"], "reason");
+    let by_handler = app
+        .act(
+            &handler,
+            id,
+            json!({"action": "extend", "days": 20, "reason": "需委托检测"}),
+        )
+        .await;
+    assert_eq!(
+        by_handler.status,
+        StatusCode::FORBIDDEN,
+        "extensions need a supervisor's approval"
+    );
+
+    let extended = app
+        .act(
+            &shenzhen,
+            id,
+            json!({"action": "extend", "days": 20, "reason": "需委托第三方检测"}),
+        )
+        .await;
+    assert_eq!(extended.status, StatusCode::OK, "{}", extended.body);
+    assert_eq!(extended.body["case"]["deadline"]["last_day"], "2027-02-15");
+    assert_eq!(extended.body["case"]["overdue"], false);
+    let overdue = app.get(Some(&handler), "/api/v1/cases?overdue=true").await;
+    assert_eq!(overdue.body["items"], json!([]));
+
+    let again = app
+        .act(
+            &shenzhen,
+            id,
+            json!({"action": "extend", "days": 5, "reason": "仍需时间"}),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
+    app.advance(20);
+    let handler = app.login("shenzhen-handler").await;
+    let case = app
+        .get(Some(&handler), &format!("/api/v1/cases/{id}"))
+        .await;
+    assert_eq!(case.body["overdue"], true, "past the extended limit");
+    assert_eq!(case.body["extension"]["days"], 20);
+}
+
+pub async fn routing_only_goes_down_and_inside_the_cases_region(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let id = app.public_report().await.body["id"].as_i64().expect("id");
+    let nation = app.login("nation").await;
+    let sideways = app
+        .act(
+            &nation,
+            id,
+            json!({"action": "assign", "unit_id": app.units["futian"]}),
+        )
+        .await;
+    assert_eq!(
+        sideways.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        sideways.body
+    );
+    assert_eq!(sideways.body["errors"][0]["field"], "unit_id");
+    let missing = app
+        .act(&nation, id, json!({"action": "assign", "unit_id": 99_999}))
+        .await;
+    assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let to_nanshan = app
+        .act(
+            &nation,
+            id,
+            json!({"action": "assign", "unit_id": app.units["nanshan"]}),
+        )
+        .await;
+    assert_eq!(
+        to_nanshan.status,
+        StatusCode::OK,
+        "straight to the county is down too"
+    );
+    let back_up = app
+        .act(
+            &app.login("nanshan").await,
+            id,
+            json!({"action": "assign", "unit_id": app.units["shenzhen"]}),
+        )
+        .await;
+    assert_eq!(
+        back_up.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        back_up.body
+    );
+}

@@ -1,0 +1,47 @@
+//! API tests over real HTTP on loopback: each test starts the server on a fresh store, on
+//! SQLite and (with `--ignored`, as `.ci/run` does) on PostgreSQL.
+
+mod helpers;
+mod intake;
+mod lifecycle;
+mod sessions;
+mod tracking;
+
+/// Expands each listed test into `sqlite::name` and `postgres::name` (ignored unless asked for).
+macro_rules! on_both_backends {
+    ($($module:ident :: $test:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $test() {
+                    crate::$module::$test(crate::helpers::Backend::Sqlite).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                #[ignore = "needs PostgreSQL: run by .ci/run with GREENLINE_TEST_POSTGRES_URL"]
+                async fn $test() {
+                    crate::$module::$test(crate::helpers::Backend::Postgres).await;
+                }
+            )*
+        }
+    };
+}
+
+on_both_backends!(
+    lifecycle::a_report_goes_from_intake_down_two_levels_to_a_reply_the_reporter_can_read,
+    lifecycle::a_sibling_county_cannot_see_the_case_and_a_lower_unit_cannot_act_above_itself,
+    lifecycle::an_illegal_transition_gets_409_with_the_allowed_actions,
+    lifecycle::a_case_past_its_handling_limit_is_overdue_and_extends_once_only,
+    lifecycle::routing_only_goes_down_and_inside_the_cases_region,
+    intake::a_malformed_body_gets_a_problem_naming_the_field_and_writes_nothing,
+    intake::a_replayed_idempotency_key_creates_nothing_new,
+    intake::staff_channels_need_a_signed_in_staff_member_of_that_jurisdiction,
+    intake::search_filters_and_pages_within_the_jurisdiction,
+    tracking::the_reporter_tracks_with_the_secret_or_phone_and_sees_no_one,
+    tracking::reading_the_reporter_is_for_the_handling_chain_and_is_recorded,
+    sessions::sign_in_and_out_with_argon2id_hashed_passwords,
+    sessions::the_openapi_document_lists_every_route,
+);
