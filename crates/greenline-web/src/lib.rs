@@ -94,6 +94,11 @@ pub fn app(state: AppState) -> Router {
     .layer(TraceLayer::new_for_http())
 }
 
+/// The OpenAPI document of the API, as served at `/api/v1/openapi.json`.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    routes::api().split_for_parts().1
+}
+
 /// Serves the application on `listener` until `shutdown` completes.
 pub async fn serve(
     listener: TcpListener,

@@ -32,6 +32,8 @@ pub enum Command {
     /// Manage staff accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Print the API's OpenAPI document (JSON) and exit; needs no database.
+    Openapi,
 }
 
 #[derive(Debug, Args)]

@@ -11,6 +11,10 @@ use crate::cli::{Cli, Command};
 use crate::config::Config;
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Command::Openapi = cli.command {
+        println!("{}", greenline_web::openapi().to_pretty_json()?);
+        return Ok(());
+    }
     let mut overrides = Vec::new();
     if let Some(database) = &cli.database {
         overrides.push(("database", database.as_str()));
@@ -32,6 +36,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Unit(command) => unit::run(&store, command).await,
         Command::User(command) => user::run(&store, command).await,
+        Command::Openapi => unreachable!("answered before opening the store"),
     };
     store.close().await;
     result
