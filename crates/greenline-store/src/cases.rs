@@ -7,7 +7,9 @@ use greenline_domain::{
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::convert::{Arg, CASE_COLUMNS, Sql, case_from_row, code_of, instant, millis, millis_opt};
+use crate::convert::{
+    Arg, CASE_COLUMNS, Sql, bind_all, case_from_row, code_of, instant, millis, millis_opt,
+};
 use crate::{Result, Store, StoreError};
 
 /// Who did something, as the event log records it.
@@ -77,17 +79,17 @@ pub struct IdempotencyKey {
 }
 
 /// Everything intake writes.
-#[derive(Debug)]
-pub struct IntakeRecord<'a> {
-    pub case: &'a NewCase,
+#[derive(Debug, Clone)]
+pub struct IntakeRecord {
+    pub case: NewCase,
     pub unit_id: i64,
     pub received_at: DateTime<Utc>,
     /// The acceptance deadline, stored for the overdue filter.
     pub due_at: Option<DateTime<Utc>>,
     /// The reporter's secret for tracking, shown once; only its hash is kept with the case.
-    pub secret: &'a str,
-    pub secret_hash: &'a str,
-    pub actor: &'a Actor,
+    pub secret: String,
+    pub secret_hash: String,
+    pub actor: Actor,
     pub idempotency: Option<IdempotencyKey>,
 }
 
@@ -142,7 +144,30 @@ fn event_from_row(row: &AnyRow) -> Result<Event> {
     })
 }
 
-async fn append_event(
+pub(crate) const INSERT_EVENT: &str = "INSERT INTO case_events (case_id, at, actor_id, actor, \
+     action, from_stage, to_stage, note, data) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+
+pub(crate) fn event_args(
+    case_id: i64,
+    action: &str,
+    from: Option<Stage>,
+    to: Option<Stage>,
+    event: &NewEvent<'_>,
+) -> Vec<Arg> {
+    vec![
+        Arg::int(case_id),
+        Arg::int(millis(event.at)),
+        Arg::Int(event.actor.staff_id),
+        Arg::text(event.actor.label.clone()),
+        Arg::text(action),
+        Arg::Text(from.map(|s| s.code().to_owned())),
+        Arg::Text(to.map(|s| s.code().to_owned())),
+        Arg::Text(event.note.clone()),
+        Arg::text(event.data.to_string()),
+    ]
+}
+
+pub(crate) async fn append_event(
     conn: &mut sqlx::AnyConnection,
     case_id: i64,
     action: &str,
@@ -150,161 +175,32 @@ async fn append_event(
     to: Option<Stage>,
     event: &NewEvent<'_>,
 ) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO case_events (case_id, at, actor_id, actor, action, from_stage, to_stage, \
-         note, data) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(case_id)
-    .bind(millis(event.at))
-    .bind(event.actor.staff_id)
-    .bind(event.actor.label.clone())
-    .bind(action.to_owned())
-    .bind(from.map(|s| s.code().to_owned()))
-    .bind(to.map(|s| s.code().to_owned()))
-    .bind(event.note.clone())
-    .bind(event.data.to_string())
-    .execute(&mut *conn)
-    .await?;
+    let args = event_args(case_id, action, from, to, event);
+    bind_all(sqlx::query(INSERT_EVENT), &args)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 
-fn types_text(types: &[PollutionType]) -> String {
+pub(crate) async fn load_case<'e, E>(executor: E, id: i64) -> Result<Case>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let row = sqlx::query(&format!(
+        "SELECT {CASE_COLUMNS} FROM cases c WHERE c.id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(executor)
+    .await?
+    .ok_or(StoreError::NotFound("case"))?;
+    case_from_row(&row)
+}
+
+pub(crate) fn types_text(types: &[PollutionType]) -> String {
     types.iter().map(|t| t.code()).collect::<Vec<_>>().join(",")
 }
 
 impl Store {
-    /// Registers a new case with its reporter and its first event, in one transaction. With an
-    /// idempotency key that was seen before, returns the first result and writes nothing.
-    pub async fn intake(&self, record: IntakeRecord<'_>) -> Result<IntakeReceipt> {
-        if let Some(key) = &record.idempotency
-            && let Some(receipt) = self.replay(key).await?
-        {
-            return Ok(receipt);
-        }
-        match self.insert_case(&record).await {
-            // A concurrent request with the same key won the race: answer with its result.
-            Err(StoreError::Duplicate("idempotency key")) => match &record.idempotency {
-                Some(key) => self
-                    .replay(key)
-                    .await?
-                    .ok_or(StoreError::Duplicate("idempotency key")),
-                None => Err(StoreError::Duplicate("idempotency key")),
-            },
-            other => other,
-        }
-    }
-
-    async fn replay(&self, key: &IdempotencyKey) -> Result<Option<IntakeReceipt>> {
-        let row = sqlx::query(
-            "SELECT case_id, request_hash, secret FROM idempotency_keys \
-             WHERE scope = $1 AND key = $2",
-        )
-        .bind(key.scope.clone())
-        .bind(key.key.clone())
-        .fetch_optional(&self.writer)
-        .await?;
-        let Some(row) = row else { return Ok(None) };
-        let request_hash: String = row.try_get("request_hash")?;
-        if request_hash != key.request_hash {
-            return Err(StoreError::IdempotencyMismatch);
-        }
-        let case = self
-            .case_from(&self.writer, row.try_get("case_id")?)
-            .await?;
-        Ok(Some(IntakeReceipt {
-            case,
-            secret: row.try_get("secret")?,
-            replayed: true,
-        }))
-    }
-
-    async fn insert_case(&self, record: &IntakeRecord<'_>) -> Result<IntakeReceipt> {
-        let new = record.case;
-        let mut tx = self.writer.begin().await?;
-        let id: i64 = sqlx::query(
-            "INSERT INTO cases (kind, channel, stage, primary_type, types, sub_type, industry, \
-             region_code, address, description, unit_id, received_at, due_at, secret_hash, \
-             external_id) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
-             RETURNING id",
-        )
-        .bind(new.kind.code().to_owned())
-        .bind(new.channel.code().to_owned())
-        .bind(Stage::Registered.code().to_owned())
-        .bind(new.primary_type.code().to_owned())
-        .bind(types_text(&new.types))
-        .bind(new.sub_type.map(|s| s.code().to_owned()))
-        .bind(new.industry.map(|i| i.code().to_owned()))
-        .bind(new.region.to_string())
-        .bind(new.address.clone())
-        .bind(new.description.clone())
-        .bind(record.unit_id)
-        .bind(millis(record.received_at))
-        .bind(millis_opt(record.due_at))
-        .bind(record.secret_hash.to_owned())
-        .bind(new.external_id.clone())
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(|e| StoreError::unique_as(e, "external id"))?
-        .try_get("id")?;
-
-        for t in &new.types {
-            sqlx::query("INSERT INTO case_types (case_id, type_code) VALUES ($1, $2)")
-                .bind(id)
-                .bind(t.code().to_owned())
-                .execute(&mut *tx)
-                .await?;
-        }
-        let reporter = &new.reporter;
-        sqlx::query(
-            "INSERT INTO reporters (case_id, anonymous, name, phone, contact_address) \
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(id)
-        .bind(i64::from(reporter.anonymous))
-        .bind(reporter.name.clone())
-        .bind(reporter.phone.clone())
-        .bind(reporter.contact_address.clone())
-        .execute(&mut *tx)
-        .await?;
-        let event = NewEvent {
-            actor: record.actor,
-            at: record.received_at,
-            note: None,
-            data: serde_json::json!({ "channel": new.channel.code(), "unit_id": record.unit_id }),
-        };
-        append_event(
-            &mut tx,
-            id,
-            "register",
-            None,
-            Some(Stage::Registered),
-            &event,
-        )
-        .await?;
-        if let Some(key) = &record.idempotency {
-            sqlx::query(
-                "INSERT INTO idempotency_keys (scope, key, request_hash, case_id, secret, \
-                 created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(key.scope.clone())
-            .bind(key.key.clone())
-            .bind(key.request_hash.clone())
-            .bind(id)
-            .bind(record.secret.to_owned())
-            .bind(millis(record.received_at))
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| StoreError::unique_as(e, "idempotency key"))?;
-        }
-        tx.commit().await?;
-        Ok(IntakeReceipt {
-            case: Case::registered(id, new, record.unit_id, record.received_at),
-            secret: record.secret.to_owned(),
-            replayed: false,
-        })
-    }
-
     async fn case_from(&self, pool: &sqlx::AnyPool, id: i64) -> Result<Case> {
         let row = sqlx::query(&format!(
             "SELECT {CASE_COLUMNS} FROM cases c WHERE c.id = $1"
@@ -340,50 +236,48 @@ impl Store {
             if area != RegionCode::NATIONAL {
                 let (low, high) = area.subtree_range();
                 sql.push(" AND c.region_code >= ")
-                    .bind(Arg::Text(format!("{low:06}")))
+                    .bind(Arg::text(format!("{low:06}")))
                     .push(" AND c.region_code < ")
-                    .bind(Arg::Text(format!("{high:06}")));
+                    .bind(Arg::text(format!("{high:06}")));
             }
         }
         if let Some(kind) = filter.kind {
-            sql.push(" AND c.kind = ")
-                .bind(Arg::Text(kind.code().into()));
+            sql.push(" AND c.kind = ").bind(Arg::text(kind.code()));
         }
         if let Some(stage) = filter.stage {
-            sql.push(" AND c.stage = ")
-                .bind(Arg::Text(stage.code().into()));
+            sql.push(" AND c.stage = ").bind(Arg::text(stage.code()));
         }
         if let Some(channel) = filter.channel {
             sql.push(" AND c.channel = ")
-                .bind(Arg::Text(channel.code().into()));
+                .bind(Arg::text(channel.code()));
         }
         if let Some(t) = filter.pollution_type {
             sql.push(
                 " AND EXISTS (SELECT 1 FROM case_types t WHERE t.case_id = c.id AND t.type_code = ",
             )
-            .bind(Arg::Text(t.code().into()))
+            .bind(Arg::text(t.code()))
             .push(")");
         }
         if let Some(unit) = filter.unit_id {
-            sql.push(" AND c.unit_id = ").bind(Arg::Int(unit));
+            sql.push(" AND c.unit_id = ").bind(Arg::int(unit));
         }
         if let Some(from) = filter.received_from {
             sql.push(" AND c.received_at >= ")
-                .bind(Arg::Int(millis(from)));
+                .bind(Arg::int(millis(from)));
         }
         if let Some(before) = filter.received_before {
             sql.push(" AND c.received_at < ")
-                .bind(Arg::Int(millis(before)));
+                .bind(Arg::int(millis(before)));
         }
         if let Some(now) = filter.overdue_at {
             sql.push(" AND c.due_at IS NOT NULL AND c.due_at <= ")
-                .bind(Arg::Int(millis(now)));
+                .bind(Arg::int(millis(now)));
         }
         if let Some(before) = filter.before_id {
-            sql.push(" AND c.id < ").bind(Arg::Int(before));
+            sql.push(" AND c.id < ").bind(Arg::int(before));
         }
         sql.push(" ORDER BY c.id DESC LIMIT ")
-            .bind(Arg::Int(i64::from(filter.limit.clamp(1, 500))));
+            .bind(Arg::int(i64::from(filter.limit.clamp(1, 500))));
         sql.query()
             .fetch_all(&self.reader)
             .await?
@@ -475,7 +369,17 @@ impl Store {
     /// The reporter's identity. The read itself is recorded as an event, in the same
     /// transaction: no one sees a reporter without leaving a trace.
     pub async fn read_reporter(&self, case_id: i64, event: NewEvent<'_>) -> Result<Reporter> {
+        // The write comes first, so that on SQLite the transaction takes the write lock (waiting
+        // for it if need be) before it reads anything.
         let mut tx = self.writer.begin().await?;
+        append_event(&mut tx, case_id, "view_reporter", None, None, &event)
+            .await
+            .map_err(|e| match e {
+                StoreError::Database(sqlx::Error::Database(d)) if d.is_foreign_key_violation() => {
+                    StoreError::NotFound("case")
+                }
+                other => other,
+            })?;
         let row = sqlx::query(
             "SELECT anonymous, name, phone, contact_address FROM reporters WHERE case_id = $1",
         )
@@ -483,7 +387,6 @@ impl Store {
         .fetch_optional(&mut *tx)
         .await?
         .ok_or(StoreError::NotFound("case"))?;
-        append_event(&mut tx, case_id, "view_reporter", None, None, &event).await?;
         tx.commit().await?;
         Ok(Reporter {
             anonymous: row.try_get::<i64, _>("anonymous")? != 0,

@@ -137,10 +137,35 @@ pub(crate) struct Sql {
     pub args: Vec<Arg>,
 }
 
-#[derive(Debug, Clone)]
+/// A value to bind, of one of the two column types the schema uses; `None` is SQL NULL.
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Arg {
-    Int(i64),
-    Text(String),
+    Int(Option<i64>),
+    Text(Option<String>),
+}
+
+impl Arg {
+    pub fn int(v: i64) -> Arg {
+        Arg::Int(Some(v))
+    }
+
+    pub fn text(v: impl Into<String>) -> Arg {
+        Arg::Text(Some(v.into()))
+    }
+}
+
+/// Binds arguments to a sqlx query in order.
+pub(crate) fn bind_all<'q>(
+    mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    args: &[Arg],
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    for arg in args {
+        query = match arg {
+            Arg::Int(v) => query.bind(*v),
+            Arg::Text(v) => query.bind(v.clone()),
+        };
+    }
+    query
 }
 
 impl Sql {
@@ -164,13 +189,6 @@ impl Sql {
     }
 
     pub fn query(&self) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments<'_>> {
-        let mut query = sqlx::query(&self.text);
-        for arg in &self.args {
-            query = match arg {
-                Arg::Int(v) => query.bind(*v),
-                Arg::Text(v) => query.bind(v.clone()),
-            };
-        }
-        query
+        bind_all(sqlx::query(&self.text), &self.args)
     }
 }

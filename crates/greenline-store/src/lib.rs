@@ -17,6 +17,7 @@
 mod accounts;
 mod cases;
 mod convert;
+mod intake;
 pub mod postgres;
 pub mod sqlite;
 
@@ -49,6 +50,8 @@ pub enum StoreError {
     Corrupt(String),
     #[error("migration failed: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
+    #[error("the case was not stored: {0}")]
+    NotCommitted(String),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
 }
@@ -65,7 +68,7 @@ impl StoreError {
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// The case store. Cheap to clone: it holds connection pools.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Store {
     backend: Backend,
     /// Takes every write. On SQLite it has one connection, so writers queue here rather than
@@ -73,9 +76,29 @@ pub struct Store {
     writer: AnyPool,
     /// Serves reads; on SQLite, WAL lets them run beside the writer.
     reader: AnyPool,
+    /// Intake goes through one writer task that commits submissions in batches.
+    intake_queue: tokio::sync::mpsc::Sender<intake::Job>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("backend", &self.backend)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Store {
+    fn new(backend: Backend, writer: AnyPool, reader: AnyPool, intake: intake::Writer) -> Store {
+        let intake_queue = intake::start_writer(intake);
+        Store {
+            backend,
+            writer,
+            reader,
+            intake_queue,
+        }
+    }
+
     /// Opens (creating if needed) the database at `url` and brings its schema up to date.
     pub async fn open(url: &str) -> Result<Store> {
         sqlx::any::install_default_drivers();

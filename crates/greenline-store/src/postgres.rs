@@ -3,6 +3,7 @@
 use sqlx::any::AnyPoolOptions;
 use sqlx::migrate::Migrator;
 
+use crate::intake::Writer;
 use crate::{Backend, Result, Store};
 
 pub(crate) static MIGRATOR: Migrator = sqlx::migrate!("./migrations/postgres");
@@ -12,9 +13,6 @@ pub(crate) async fn open(url: &str) -> Result<Store> {
         .max_connections(16)
         .connect(url)
         .await?;
-    Ok(Store {
-        backend: Backend::Postgres,
-        writer: pool.clone(),
-        reader: pool,
-    })
+    let intake = Writer::Pool(pool.clone());
+    Ok(Store::new(Backend::Postgres, pool.clone(), pool, intake))
 }

@@ -7,18 +7,21 @@ use sqlx::any::AnyPoolOptions;
 use sqlx::migrate::Migrator;
 use sqlx::sqlite::SqliteConnectOptions;
 
-use crate::{Backend, Result, Store};
+use crate::intake::Writer;
+use crate::{Backend, Result, Store, StoreError};
 
 pub(crate) static MIGRATOR: Migrator = sqlx::migrate!("./migrations/sqlite");
 
 /// Settings every connection gets. `synchronous=FULL` makes each commit reach the disk before
 /// it returns: an acknowledged case survives a crash or power loss.
 const PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                       PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;";
+                       PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
+                       PRAGMA temp_store = MEMORY;";
 
 pub(crate) async fn open(url: &str) -> Result<Store> {
     // Create the file if it is missing, then talk to it through the Any driver.
     let options = SqliteConnectOptions::from_str(url)?.create_if_missing(true);
+    let path = options.get_filename().to_owned();
     let mut first = sqlx::ConnectOptions::connect(&options).await?;
     first.execute(PRAGMAS).await?;
     sqlx::Connection::close(first).await?;
@@ -36,9 +39,17 @@ pub(crate) async fn open(url: &str) -> Result<Store> {
     };
     let writer = pool(1).await?;
     let reader = pool(8).await?;
-    Ok(Store {
-        backend: Backend::Sqlite,
+    let intake = rusqlite::Connection::open(&path)
+        .and_then(|conn| {
+            conn.execute_batch(PRAGMAS)?;
+            conn.set_prepared_statement_cache_capacity(32);
+            Ok(conn)
+        })
+        .map_err(|e| StoreError::NotCommitted(format!("opening the intake writer: {e}")))?;
+    Ok(Store::new(
+        Backend::Sqlite,
         writer,
         reader,
-    })
+        Writer::Sqlite(intake),
+    ))
 }

@@ -64,7 +64,7 @@ async fn round(
     client: &reqwest::Client,
     url: &str,
     token: &str,
-    bodies: Vec<String>,
+    (tag, bodies): (&str, Vec<String>),
     concurrency: usize,
 ) -> Round {
     let bodies = Arc::new(bodies);
@@ -72,7 +72,12 @@ async fn round(
     let started = Instant::now();
     let mut workers = Vec::new();
     for _ in 0..concurrency {
-        let (client, url, token) = (client.clone(), url.to_owned(), token.to_owned());
+        let (client, url, token, tag) = (
+            client.clone(),
+            url.to_owned(),
+            token.to_owned(),
+            tag.to_owned(),
+        );
         let (bodies, next) = (bodies.clone(), next.clone());
         workers.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
@@ -84,7 +89,7 @@ async fn round(
                     .post(&url)
                     .bearer_auth(&token)
                     .header("content-type", "application/json")
-                    .header("idempotency-key", format!("bench-{i}-{}", body.len()))
+                    .header("idempotency-key", format!("bench-{tag}-{i}"))
                     .body(body.clone())
                     .send()
                     .await
@@ -160,10 +165,16 @@ fn main() {
         let endpoint = format!("http://{address}/api/v1/cases");
 
         println!("intake over HTTP, SQLite WAL synchronous=FULL, {concurrency} concurrent clients, {cases} cases a round, seed {SEED}");
-        round(&client, &endpoint, &token, bodies(1_000, SEED ^ 1), concurrency).await;
+        round(&client, &endpoint, &token, ("warm-up", bodies(1_000, SEED ^ 1)), concurrency).await;
         let (mut rates, mut p50s, mut p99s) = (Vec::new(), Vec::new(), Vec::new());
         for r in 0..ROUNDS {
-            let mut result = round(&client, &endpoint, &token, bodies(cases, SEED + r as u64), concurrency).await;
+            let mut result = round(
+                &client,
+                &endpoint,
+                &token,
+                (&format!("round-{r}"), bodies(cases, SEED + r as u64)),
+                concurrency,
+            ).await;
             result.latencies.sort();
             let rate = cases as f64 / result.seconds;
             let p50 = percentile(&result.latencies, 50.0).as_secs_f64() * 1e3;

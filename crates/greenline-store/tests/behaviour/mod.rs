@@ -50,13 +50,13 @@ pub async fn intake(
     let new = NewCase::parse(form).expect("valid form");
     store
         .intake(IntakeRecord {
-            case: &new,
+            case: new,
             unit_id,
             received_at: now(),
             due_at: Some(now() + Duration::days(15)),
-            secret: "SECRET123456",
-            secret_hash: "hash-of-secret",
-            actor: &Actor::public(),
+            secret: "SECRET123456".into(),
+            secret_hash: "hash-of-secret".into(),
+            actor: Actor::public(),
             idempotency: key.map(|k| IdempotencyKey {
                 scope: "public".into(),
                 key: k.into(),
@@ -403,6 +403,50 @@ pub async fn a_duplicate_external_id_is_refused_and_leaves_nothing(store: Store,
     assert_eq!(all(&store, CaseFilter::default()).await.len(), 1);
 }
 
+pub async fn one_bad_submission_among_concurrent_ones_fails_alone(store: Store, _url: String) {
+    let unit_id = unit(&store, "全国平台", "000000").await;
+    let mut taken = form("440305", "air");
+    taken.external_id = Some("12345-0002".into());
+    intake(&store, &taken, unit_id, None).await.expect("first");
+
+    // Submitted together, these are committed in shared batches; the duplicate must not take
+    // the others down with it.
+    let mut submissions = Vec::new();
+    for i in 0..40 {
+        let mut f = form("440305", "air");
+        f.external_id = Some(if i == 17 {
+            "12345-0002".to_owned()
+        } else {
+            format!("12345-1{i:03}")
+        });
+        let store = store.clone();
+        submissions.push(tokio::spawn(async move {
+            intake(&store, &f, unit_id, None).await
+        }));
+    }
+    let mut outcomes = Vec::new();
+    for submission in submissions {
+        outcomes.push(submission.await.expect("task"));
+    }
+    for (i, outcome) in outcomes.iter().enumerate() {
+        if i == 17 {
+            assert!(
+                matches!(outcome, Err(StoreError::Duplicate("external id"))),
+                "{outcome:?}"
+            );
+        } else {
+            let receipt = outcome.as_ref().expect("stored");
+            let stored = store.case(receipt.case.id).await.expect("committed");
+            assert_eq!(stored, receipt.case);
+        }
+    }
+    let filter = CaseFilter {
+        limit: 100,
+        ..CaseFilter::default()
+    };
+    assert_eq!(all(&store, filter).await.len(), 40);
+}
+
 /// Expands to one test per suite function, each on a fresh store from the caller's `fresh()`.
 #[macro_export]
 macro_rules! behaviour_suite {
@@ -417,6 +461,7 @@ macro_rules! behaviour_suite {
             reading_a_reporter_is_itself_recorded,
             accounts_units_and_sessions,
             a_duplicate_external_id_is_refused_and_leaves_nothing,
+            one_bad_submission_among_concurrent_ones_fails_alone,
         );
     };
     (@tests $attrs:tt $($test:ident),* $(,)?) => {

@@ -138,13 +138,13 @@ pub async fn intake(
     let receipt = state
         .store
         .intake(IntakeRecord {
-            case: &new,
+            secret_hash: secret_hash(&secret),
+            secret,
+            case: new,
             unit_id: unit.id,
             received_at: now,
             due_at: Some(due.due_at),
-            secret: &secret,
-            secret_hash: &secret_hash(&secret),
-            actor: &actor,
+            actor,
             idempotency: key,
         })
         .await?;
