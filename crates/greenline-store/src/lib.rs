@@ -71,8 +71,8 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 #[derive(Clone)]
 pub struct Store {
     backend: Backend,
-    /// Takes every write. On SQLite it has one connection, so writers queue here rather than
-    /// fail on the file lock.
+    /// Takes every write but intake's. On SQLite it has one connection, so these writers queue
+    /// here; the intake writer's connection waits for the file lock (busy_timeout) beside it.
     writer: AnyPool,
     /// Serves reads; on SQLite, WAL lets them run beside the writer.
     reader: AnyPool,

@@ -4,8 +4,8 @@
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use axum::extract::FromRequestParts;
-use axum::http::header;
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, header};
 use greenline_domain::StaffScope;
 use greenline_store::{Actor, Staff};
 use rand::RngCore;
@@ -61,17 +61,16 @@ pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-fn token_from(parts: &Parts) -> Option<String> {
-    if let Some(bearer) = parts
-        .headers
+/// The session token a request carries: the bearer token, or else the session cookie.
+pub(crate) fn token_from(headers: &HeaderMap) -> Option<String> {
+    if let Some(bearer) = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
     {
         return Some(bearer.trim().to_owned());
     }
-    parts
-        .headers
+    headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
@@ -121,7 +120,7 @@ impl FromRequestParts<AppState> for MaybeSignedIn {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let Some(token) = token_from(parts) else {
+        let Some(token) = token_from(&parts.headers) else {
             return Ok(MaybeSignedIn(None));
         };
         let staff = state

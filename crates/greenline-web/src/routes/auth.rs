@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::AppState;
-use crate::auth::{SESSION_COOKIE, SignedIn, new_token, token_hash, verify_password};
+use crate::auth::{SESSION_COOKIE, SignedIn, new_token, token_from, token_hash, verify_password};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::json::ApiJson;
 use crate::limiter::ClientIp;
@@ -98,23 +98,8 @@ pub async fn logout(
     _who: SignedIn,
     headers: HeaderMap,
 ) -> ApiResult<(axum::http::StatusCode, HeaderMap)> {
-    let bearer = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
-    let cookie_token = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
-        .map(|(_, value)| value);
-    for token in bearer.into_iter().chain(cookie_token) {
-        state
-            .store
-            .delete_session(&token_hash(token.trim()))
-            .await?;
+    if let Some(token) = token_from(&headers) {
+        state.store.delete_session(&token_hash(&token)).await?;
     }
     let mut out = HeaderMap::new();
     out.insert(header::SET_COOKIE, cookie(&state, "", 0)?);

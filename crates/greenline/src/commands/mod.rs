@@ -30,13 +30,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         .with_context(|| format!("opening the database {}", redact(&config.database)))?;
     let result = match cli.command {
         Command::Serve(_) => serve::run(store.clone(), config).await,
-        Command::Migrate => {
+        Command::Unit(command) => unit::run(&store, command).await,
+        Command::User(command) => user::run(&store, command).await,
+        // Opening the store ran the migrations; `openapi` was answered above.
+        Command::Migrate | Command::Openapi => {
             println!("database {} is up to date", redact(&config.database));
             Ok(())
         }
-        Command::Unit(command) => unit::run(&store, command).await,
-        Command::User(command) => user::run(&store, command).await,
-        Command::Openapi => unreachable!("answered before opening the store"),
     };
     store.close().await;
     result
