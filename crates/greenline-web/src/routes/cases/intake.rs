@@ -149,14 +149,9 @@ pub async fn intake(
         })
         .await?;
     let case = &receipt.case;
-    let acceptance = Deadline::starting(
-        Clock::Acceptance,
-        case.received_at,
-        state
-            .deadlines
-            .limits_for(case.kind, case.region)
-            .acceptance_days,
-    );
+    // A replayed case came from the same body, so the same limits apply to it.
+    let acceptance =
+        Deadline::starting(Clock::Acceptance, case.received_at, limits.acceptance_days);
     let mut out = HeaderMap::new();
     let status = if receipt.replayed {
         out.insert("idempotent-replayed", HeaderValue::from_static("true"));
