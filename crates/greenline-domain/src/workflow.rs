@@ -234,6 +234,26 @@ pub enum Action {
 }
 
 impl Action {
+    pub const ALL: [Action; 13] = [
+        Action::Accept,
+        Action::Reject,
+        Action::Assign,
+        Action::Handle,
+        Action::Extend,
+        Action::Conclude,
+        Action::Reply,
+        Action::Publish,
+        Action::RequestReview,
+        Action::DecideReview,
+        Action::RequestReReview,
+        Action::DecideReReview,
+        Action::Close,
+    ];
+
+    pub fn parse(code: &str) -> Option<Action> {
+        Self::ALL.into_iter().find(|a| a.code() == code)
+    }
+
     pub fn code(self) -> &'static str {
         match self {
             Action::Accept => "accept",
@@ -397,6 +417,9 @@ mod tests {
         }
         for kind in CaseKind::ALL {
             assert_eq!(CaseKind::parse(kind.code()), Some(kind));
+        }
+        for action in Action::ALL {
+            assert_eq!(Action::parse(action.code()), Some(action));
         }
     }
 }

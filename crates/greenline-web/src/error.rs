@@ -49,6 +49,8 @@ pub enum ApiError {
         detail: String,
         allowed_actions: Option<Vec<Action>>,
     },
+    #[error("this route does not take {0}")]
+    MethodNotAllowed(String),
     #[error("{0}")]
     UnsupportedMediaType(String),
     #[error("too many requests; try again in a minute")]
@@ -80,6 +82,7 @@ impl ApiError {
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -99,6 +102,7 @@ impl ApiError {
                 ..
             } => "illegal-transition",
             ApiError::Conflict { .. } => "conflict",
+            ApiError::MethodNotAllowed(_) => "method-not-allowed",
             ApiError::UnsupportedMediaType(_) => "unsupported-media-type",
             ApiError::TooManyRequests => "rate-limited",
             ApiError::Unavailable(_) => "unavailable",

@@ -91,6 +91,10 @@ pub fn app(state: AppState) -> Router {
             async move { axum::Json(doc.as_ref().clone()) }
         }),
     )
+    .fallback(|| async { error::ApiError::NotFound("route") })
+    .method_not_allowed_fallback(|method: axum::http::Method| async move {
+        error::ApiError::MethodNotAllowed(method.to_string())
+    })
     .layer(TraceLayer::new_for_http())
 }
 

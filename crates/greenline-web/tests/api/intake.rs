@@ -63,7 +63,23 @@ pub async fn a_malformed_body_gets_a_problem_naming_the_field_and_writes_nothing
 
     let shenzhen = app.login("shenzhen").await;
     let bad_action = app.act(&shenzhen, 1, json!({"action": "teleport"})).await;
-    assert!(bad_action.status.is_client_error());
+    assert_eq!(bad_action.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad_action.body["errors"][0]["field"], "action");
+    let bad_id = app.get(Some(&shenzhen), "/api/v1/cases/first").await;
+    assert_eq!(bad_id.status, StatusCode::BAD_REQUEST);
+    assert_eq!(bad_id.body["errors"][0]["field"], "id");
+    let nowhere = app.get(Some(&shenzhen), "/api/v1/nowhere").await;
+    assert_eq!(nowhere.status, StatusCode::NOT_FOUND);
+    assert_eq!(nowhere.headers["content-type"], "application/problem+json");
+    let wrong_method = read(
+        app.http
+            .delete(app.url("/api/v1/cases"))
+            .send()
+            .await
+            .expect("request"),
+    )
+    .await;
+    assert_eq!(wrong_method.status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(app.case_count().await, 0, "no bad request wrote anything");
 }
 

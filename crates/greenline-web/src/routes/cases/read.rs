@@ -1,11 +1,11 @@
 //! Reading one case, its history, and (for those whose work needs it) its reporter.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use greenline_domain::Reporter;
 use greenline_store::NewEvent;
 
-use super::visible_case;
+use super::{CaseId, visible_case};
 use crate::AppState;
 use crate::auth::SignedIn;
 use crate::error::{ApiError, ApiResult, Problem};
@@ -20,7 +20,7 @@ use crate::views::{CaseView, EventView};
 pub async fn case(
     State(state): State<AppState>,
     who: SignedIn,
-    Path(id): Path<i64>,
+    CaseId(id): CaseId,
 ) -> ApiResult<Json<CaseView>> {
     let case = visible_case(&state, &who, id).await?;
     Ok(Json(CaseView::new(
@@ -38,7 +38,7 @@ pub async fn case(
 pub async fn events(
     State(state): State<AppState>,
     who: SignedIn,
-    Path(id): Path<i64>,
+    CaseId(id): CaseId,
 ) -> ApiResult<Json<Vec<EventView>>> {
     visible_case(&state, &who, id).await?;
     let events = state.store.events(id).await?;
@@ -55,7 +55,7 @@ pub async fn events(
 pub async fn reporter(
     State(state): State<AppState>,
     who: SignedIn,
-    Path(id): Path<i64>,
+    CaseId(id): CaseId,
 ) -> ApiResult<Json<Reporter>> {
     let case = visible_case(&state, &who, id).await?;
     let holder = state.store.unit(case.unit_id).await?;

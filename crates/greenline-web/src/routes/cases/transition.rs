@@ -1,11 +1,11 @@
 //! `POST /api/v1/cases/{id}/transitions` — take a step on a case.
 
 use axum::Json;
-use axum::extract::{Path, State};
-use greenline_domain::{Command, apply, check_assignment};
+use axum::extract::State;
+use greenline_domain::{Action, Command, apply, check_assignment};
 use greenline_store::{NewEvent, StoreError};
 
-use super::visible_case;
+use super::{CaseId, visible_case};
 use crate::AppState;
 use crate::auth::SignedIn;
 use crate::error::{ApiError, ApiResult, Problem};
@@ -31,10 +31,22 @@ use crate::views::{CaseView, EventView, TransitionResponse};
 pub async fn transition(
     State(state): State<AppState>,
     who: SignedIn,
-    Path(id): Path<i64>,
-    body: ApiJson<Command>,
+    CaseId(id): CaseId,
+    body: ApiJson<serde_json::Value>,
 ) -> ApiResult<Json<TransitionResponse>> {
-    let command = body.value;
+    // Name the `action` field when it is missing or unknown; then read the whole command.
+    match body.value.get("action").and_then(serde_json::Value::as_str) {
+        None => return Err(ApiError::field("action", "required: the step to take")),
+        Some(code) if Action::parse(code).is_none() => {
+            let known: Vec<_> = Action::ALL.iter().map(|a| a.code()).collect();
+            return Err(ApiError::field(
+                "action",
+                format!("unknown action {code:?}; one of {}", known.join(", ")),
+            ));
+        }
+        Some(_) => {}
+    }
+    let command: Command = crate::json::parse(&body.raw)?;
     let case = visible_case(&state, &who, id).await?;
     let holder = state.store.unit(case.unit_id).await?;
     let action = command.action();
