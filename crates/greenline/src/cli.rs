@@ -34,6 +34,46 @@ pub enum Command {
     User(UserCommand),
     /// Print the API's OpenAPI document (JSON) and exit; needs no database.
     Openapi,
+    /// Generate realistic cases, calibrated to the national bulletins, to a file.
+    Simulate(SimulateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    /// Years to simulate (from --start).
+    #[arg(long, conflicts_with = "cases")]
+    pub years: Option<u32>,
+    /// Cases to simulate instead (the calendar still decides their dates).
+    #[arg(long)]
+    pub cases: Option<u64>,
+    /// First month, YYYY-MM.
+    #[arg(long, default_value = "2025-01")]
+    pub start: String,
+    /// Random seed: the same seed gives byte-identical output.
+    #[arg(long, default_value_t = 12369)]
+    pub seed: u64,
+    /// national, province=CODE or city=CODE.
+    #[arg(long, default_value = "national")]
+    pub scale: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = RecordFormat::Jsonl)]
+    pub format: RecordFormat,
+    /// Output file (default: standard output). The injected events go to FILE.events.json and
+    /// the ground truth (source of each case) to FILE.truth.jsonl.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Leave out the injected events.
+    #[arg(long)]
+    pub no_events: bool,
+}
+
+/// File formats of case records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RecordFormat {
+    /// JSON Lines: one case a line.
+    Jsonl,
+    /// CSV with a header row.
+    Csv,
 }
 
 #[derive(Debug, Args)]

@@ -1,6 +1,7 @@
 //! One module per command; `run` dispatches.
 
 mod serve;
+mod simulate;
 mod unit;
 mod user;
 
@@ -11,9 +12,13 @@ use crate::cli::{Cli, Command};
 use crate::config::Config;
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    if let Command::Openapi = cli.command {
-        println!("{}", greenline_web::openapi().to_pretty_json()?);
-        return Ok(());
+    match &cli.command {
+        Command::Openapi => {
+            println!("{}", greenline_web::openapi().to_pretty_json()?);
+            return Ok(());
+        }
+        Command::Simulate(args) => return simulate::run(args),
+        _ => {}
     }
     let mut overrides = Vec::new();
     if let Some(database) = &cli.database {
@@ -32,8 +37,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(_) => serve::run(store.clone(), config).await,
         Command::Unit(command) => unit::run(&store, command).await,
         Command::User(command) => user::run(&store, command).await,
-        // Opening the store ran the migrations; `openapi` was answered above.
-        Command::Migrate | Command::Openapi => {
+        // Opening the store ran the migrations; `openapi` and `simulate` were answered above.
+        Command::Migrate | Command::Openapi | Command::Simulate(_) => {
             println!("database {} is up to date", redact(&config.database));
             Ok(())
         }

@@ -1,0 +1,141 @@
+//! `greenline simulate`
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use chrono::{Datelike, Months, NaiveDate};
+use greenline_domain::RegionCode;
+use greenline_sim::{CaseRecord, GroundTruth, Scale, SimConfig, Simulator};
+
+use crate::cli::{RecordFormat, SimulateArgs};
+
+fn scale(text: &str) -> anyhow::Result<Scale> {
+    Ok(match text.split_once('=') {
+        None if text == "national" => Scale::National,
+        Some(("province", code)) => Scale::Province(RegionCode::parse(code)?),
+        Some(("city", code)) => Scale::City(RegionCode::parse(code)?),
+        _ => bail!("--scale: expected national, province=CODE or city=CODE, got {text:?}"),
+    })
+}
+
+fn start(text: &str) -> anyhow::Result<NaiveDate> {
+    NaiveDate::parse_from_str(&format!("{text}-01"), "%Y-%m-%d")
+        .with_context(|| format!("--start: expected YYYY-MM, got {text:?}"))
+}
+
+fn sidecar(out: &Path, suffix: &str) -> PathBuf {
+    let mut name = out.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// Writes records as JSON Lines or CSV.
+pub enum RecordWriter<W: Write> {
+    Jsonl(W),
+    Csv(Box<csv::Writer<W>>),
+}
+
+impl<W: Write> RecordWriter<W> {
+    pub fn new(format: RecordFormat, out: W) -> Self {
+        match format {
+            RecordFormat::Jsonl => RecordWriter::Jsonl(out),
+            RecordFormat::Csv => RecordWriter::Csv(Box::new(csv::Writer::from_writer(out))),
+        }
+    }
+
+    pub fn write(&mut self, record: &CaseRecord) -> anyhow::Result<()> {
+        match self {
+            RecordWriter::Jsonl(out) => {
+                serde_json::to_writer(&mut *out, record)?;
+                out.write_all(b"\n")?;
+            }
+            RecordWriter::Csv(out) => out.serialize(record)?,
+        }
+        Ok(())
+    }
+
+    pub fn finish(self) -> anyhow::Result<()> {
+        match self {
+            RecordWriter::Jsonl(mut out) => out.flush()?,
+            RecordWriter::Csv(mut out) => out.flush()?,
+        }
+        Ok(())
+    }
+}
+
+pub fn run(args: &SimulateArgs) -> anyhow::Result<()> {
+    let first = start(&args.start)?;
+    let days = match (args.years, args.cases) {
+        (Some(years), _) => {
+            let end = first
+                .checked_add_months(Months::new(12 * years))
+                .context("--years: too far")?;
+            (end - first).num_days()
+        }
+        // Enough days for the cases at any scale; the count stops it.
+        (None, Some(_)) => 366 * 50,
+        (None, None) => 365,
+    };
+    let config = SimConfig {
+        seed: args.seed,
+        start: first,
+        days: u32::try_from(days).context("too many days")?,
+        cases: args.cases,
+        scale: scale(&args.scale)?,
+        inject_events: !args.no_events,
+    };
+    let simulator = Simulator::new(config)?;
+    let events = simulator.events().to_vec();
+    let (out, mut truth): (Box<dyn Write>, Option<BufWriter<File>>) = match &args.out {
+        Some(path) => {
+            let file =
+                File::create(path).with_context(|| format!("creating {}", path.display()))?;
+            let truth_path = sidecar(path, ".truth.jsonl");
+            let truth = File::create(&truth_path)
+                .with_context(|| format!("creating {}", truth_path.display()))?;
+            (Box::new(BufWriter::new(file)), Some(BufWriter::new(truth)))
+        }
+        None => (Box::new(BufWriter::new(std::io::stdout().lock())), None),
+    };
+    let mut writer = RecordWriter::new(args.format, out);
+    let mut count = 0u64;
+    let mut last_year = None;
+    for (record, ground) in simulator {
+        writer.write(&record)?;
+        if let Some(truth) = truth.as_mut() {
+            write_truth(truth, &ground)?;
+        }
+        count += 1;
+        let year = record
+            .received_at
+            .with_timezone(&greenline_domain::deadline::china_time())
+            .year();
+        if args.out.is_some() && last_year != Some(year) {
+            eprintln!("simulating {year} …");
+            last_year = Some(year);
+        }
+    }
+    writer.finish()?;
+    if let Some(mut truth) = truth {
+        truth.flush()?;
+    }
+    if let Some(path) = &args.out {
+        let events_path = sidecar(path, ".events.json");
+        std::fs::write(&events_path, serde_json::to_string_pretty(&events)?)
+            .with_context(|| format!("writing {}", events_path.display()))?;
+        eprintln!(
+            "{count} cases written to {}; injected events in {}",
+            path.display(),
+            events_path.display()
+        );
+    }
+    Ok(())
+}
+
+fn write_truth(out: &mut impl Write, truth: &GroundTruth) -> anyhow::Result<()> {
+    serde_json::to_writer(&mut *out, truth)?;
+    out.write_all(b"\n")?;
+    Ok(())
+}
