@@ -110,6 +110,17 @@ pub enum RejectionReason {
 }
 
 impl RejectionReason {
+    pub fn code(self) -> &'static str {
+        match self {
+            RejectionReason::OutsideRemit => "outside_remit",
+            RejectionReason::InsufficientDetail => "insufficient_detail",
+            RejectionReason::OtherProcedure => "other_procedure",
+            RejectionReason::AlreadyAccepted => "already_accepted",
+            RejectionReason::DissatisfiedWithReply => "dissatisfied_with_reply",
+            RejectionReason::AfterReReview => "after_re_review",
+        }
+    }
+
     pub fn zh(self) -> &'static str {
         match self {
             RejectionReason::OutsideRemit => "不属于生态环境部门职责范围",

@@ -16,8 +16,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::calibration as cal;
 use crate::places::{RegionSampler, reporter};
-use crate::record::{CaseRecord, GroundTruth};
 use crate::text::{Complaint, Register, Source, complaint_text, invent_source};
+use crate::truth::GroundTruth;
+use greenline_domain::CaseRecord;
+use greenline_domain::record::format_time;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SimError {
@@ -292,7 +294,10 @@ impl Simulator {
                 cases.push(self.event_case(&event, at));
             }
         }
-        cases.sort_by_key(|(record, _): &(CaseRecord, GroundTruth)| record.received_at);
+        // Times are written to the second in UTC, so their text sorts as they do.
+        cases.sort_by(|(a, _): &(CaseRecord, GroundTruth), (b, _)| {
+            a.received_at.cmp(&b.received_at)
+        });
         self.pending.extend(cases);
         true
     }
@@ -451,7 +456,7 @@ impl Simulator {
             region: known.region.to_string(),
             address,
             description,
-            received_at: at,
+            received_at: format_time(at),
             stage: "registered".to_owned(),
             accepted_at: None,
             rejected_at: None,
@@ -465,12 +470,12 @@ impl Simulator {
             reporter_name: (!anonymous).then_some(name),
             reporter_phone: (!anonymous).then_some(phone),
         };
-        self.live(&mut record);
+        self.live(&mut record, at);
         record
     }
 
     /// Runs the case's history forward from its receipt, stopping at the end of the period.
-    fn live(&mut self, record: &mut CaseRecord) {
+    fn live(&mut self, record: &mut CaseRecord, received: DateTime<Utc>) {
         let rng = &mut self.rng;
         let as_of = self.as_of;
         let days = |d: f64| chrono::Duration::seconds((d * 86_400.0) as i64);
@@ -478,12 +483,11 @@ impl Simulator {
             LogNormal::new(median.ln(), sigma).map_or(median, |d| d.sample(rng))
         };
         let by = |t: DateTime<Utc>| t <= as_of;
-        let received = record.received_at;
         if !rng.random_bool(cal::ACCEPTANCE_RATE) {
             let at = received + days(lognormal(rng, (1.0, 0.8)).min(14.0));
             if by(at) {
                 record.stage = "rejected".to_owned();
-                record.rejected_at = Some(at);
+                record.rejected_at = Some(format_time(at));
                 record.rejection_reason = pick(rng, &cal::REJECTION_REASONS).map(str::to_owned);
             }
             return;
@@ -493,7 +497,7 @@ impl Simulator {
             return;
         }
         record.stage = "accepted".to_owned();
-        record.accepted_at = Some(accepted);
+        record.accepted_at = Some(format_time(accepted));
         let mut limit = 60.0;
         if rng.random_bool(cal::EXTENSION_SHARE) {
             let extension = rng.random_range(10..=30);
@@ -520,21 +524,21 @@ impl Simulator {
             _ => &cal::REPORT_OUTCOMES,
         };
         record.stage = "concluded".to_owned();
-        record.concluded_at = Some(concluded);
+        record.concluded_at = Some(format_time(concluded));
         record.outcome = pick(rng, outcomes).map(str::to_owned);
         let replied = concluded + days(rng.random_range(0.0..2.0));
         if !by(replied) {
             return;
         }
         record.stage = "replied".to_owned();
-        record.replied_at = Some(replied);
+        record.replied_at = Some(format_time(replied));
         let publishable =
             record.kind == "report" && record.outcome.as_deref() != Some("unsubstantiated");
         if publishable && rng.random_bool(cal::PUBLISHED_SHARE) {
             let published = replied + days(rng.random_range(1.0..10.0));
             if by(published) {
                 record.stage = "published".to_owned();
-                record.published_at = Some(published);
+                record.published_at = Some(format_time(published));
             }
         }
     }

@@ -15,8 +15,9 @@
 pub mod calibration;
 mod generate;
 mod places;
-pub mod record;
 pub mod text;
+mod truth;
 
 pub use generate::{InjectedEvent, Scale, SimConfig, SimError, Simulator};
-pub use record::{CaseRecord, GroundTruth};
+pub use greenline_domain::CaseRecord;
+pub use truth::GroundTruth;

@@ -3,7 +3,9 @@
 
 use std::collections::HashMap;
 
+use chrono::{DateTime, Utc};
 use chrono::{Datelike, NaiveDate};
+use greenline_domain::record::parse_time;
 use greenline_sim::calibration as cal;
 use greenline_sim::{CaseRecord, GroundTruth, Scale, SimConfig, Simulator};
 
@@ -34,6 +36,14 @@ fn one_year() -> &'static (Vec<CaseRecord>, Vec<GroundTruth>, Simulator) {
         }
         (cases, truth, simulator)
     })
+}
+
+fn at(text: &str) -> DateTime<Utc> {
+    parse_time(text).expect("records carry valid times")
+}
+
+fn opt(text: &Option<String>) -> Option<DateTime<Utc>> {
+    text.as_deref().map(at)
 }
 
 fn share(cases: &[CaseRecord], test: impl Fn(&CaseRecord) -> bool) -> f64 {
@@ -130,7 +140,7 @@ fn acceptance_is_about_four_in_five_and_a_few_percent_run_over() {
     let (cases, _, _) = one_year();
     let decided: Vec<_> = cases
         .iter()
-        .filter(|c| c.received_at.month() <= 10)
+        .filter(|c| at(&c.received_at).month() <= 10)
         .cloned()
         .collect();
     let accepted = share(&decided, |c| c.accepted_at.is_some());
@@ -141,7 +151,7 @@ fn acceptance_is_about_four_in_five_and_a_few_percent_run_over() {
         .cloned()
         .collect();
     let late = share(&handled, |c| {
-        let (Some(a), Some(d)) = (c.accepted_at, c.concluded_at) else {
+        let (Some(a), Some(d)) = (opt(&c.accepted_at), opt(&c.concluded_at)) else {
             return false;
         };
         (d - a).num_days() >= 60 + i64::from(c.extension_days.unwrap_or(0))
@@ -158,7 +168,7 @@ fn construction_noise_follows_the_building_season() {
         cases
             .iter()
             .filter(|c| c.sub_type.as_deref() == Some("construction"))
-            .filter(|c| c.received_at.month() == month)
+            .filter(|c| at(&c.received_at).month() == month)
             .count()
     };
     assert!(
@@ -225,9 +235,9 @@ fn injected_events_happen_where_and_when_the_sidecar_says() {
         );
         for case in theirs {
             assert_eq!(case.region, event.region.to_string());
+            assert!(case.to_imported().is_ok(), "simulated records import");
             assert_eq!(case.sub_type.as_deref(), Some(event.sub_type.code()));
-            let day = case
-                .received_at
+            let day = at(&case.received_at)
                 .with_timezone(&greenline_domain::deadline::china_time())
                 .date_naive();
             assert!(event.first_day <= day && day <= event.last_day);

@@ -108,13 +108,15 @@ pub fn run(args: &SimulateArgs) -> anyhow::Result<()> {
             write_truth(truth, &ground)?;
         }
         count += 1;
-        let year = record
-            .received_at
-            .with_timezone(&greenline_domain::deadline::china_time())
-            .year();
-        if args.out.is_some() && last_year != Some(year) {
-            eprintln!("simulating {year} …");
-            last_year = Some(year);
+        let year = greenline_domain::record::parse_time(&record.received_at).map(|at| {
+            at.with_timezone(&greenline_domain::deadline::china_time())
+                .year()
+        });
+        if args.out.is_some() && last_year != year {
+            if let Some(year) = year {
+                eprintln!("simulating {year} …");
+            }
+            last_year = year;
         }
     }
     writer.finish()?;
