@@ -31,7 +31,7 @@ const INSERT_KEY: &str = "INSERT INTO idempotency_keys (scope, key, request_hash
      secret, created_at) VALUES ($1, $2, $3, $4, $5, $6)";
 
 /// `INSERT INTO case_types … VALUES ($1, $2), ($1, $3), …` for `n` types.
-fn insert_types_sql(n: usize) -> String {
+pub(crate) fn insert_types_sql(n: usize) -> String {
     let rows: Vec<String> = (0..n).map(|i| format!("($1, ${})", i + 2)).collect();
     format!(
         "INSERT INTO case_types (case_id, type_code) VALUES {}",
@@ -278,7 +278,7 @@ fn sqlite_value(arg: &Arg) -> rusqlite::types::Value {
     }
 }
 
-fn sqlite_error(error: rusqlite::Error, unique_means: &'static str) -> StoreError {
+pub(crate) fn sqlite_error(error: rusqlite::Error, unique_means: &'static str) -> StoreError {
     match &error {
         rusqlite::Error::SqliteFailure(e, _)
             if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
@@ -323,7 +323,7 @@ fn sqlite_batch(
     Ok(outcomes)
 }
 
-fn params(args: &[Arg]) -> impl rusqlite::Params + '_ {
+pub(crate) fn params(args: &[Arg]) -> impl rusqlite::Params + '_ {
     rusqlite::params_from_iter(args.iter().map(sqlite_value))
 }
 

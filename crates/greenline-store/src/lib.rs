@@ -17,6 +17,7 @@
 mod accounts;
 mod cases;
 mod convert;
+mod import;
 mod intake;
 pub mod postgres;
 pub mod sqlite;
@@ -25,6 +26,7 @@ use sqlx::AnyPool;
 
 pub use accounts::{NewStaff, Staff, Unit};
 pub use cases::{Actor, CaseFilter, Event, IdempotencyKey, IntakeReceipt, IntakeRecord, NewEvent};
+pub use import::{ImportItem, ImportMessage, ImportSummary};
 
 /// Which database a [`Store`] runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,6 +80,8 @@ pub struct Store {
     reader: AnyPool,
     /// Intake goes through one writer task that commits submissions in batches.
     intake_queue: tokio::sync::mpsc::Sender<intake::Job>,
+    /// The database file, on SQLite: bulk writers open their own connection to it.
+    sqlite_path: Option<std::path::PathBuf>,
 }
 
 impl std::fmt::Debug for Store {
@@ -89,13 +93,20 @@ impl std::fmt::Debug for Store {
 }
 
 impl Store {
-    fn new(backend: Backend, writer: AnyPool, reader: AnyPool, intake: intake::Writer) -> Store {
+    fn new(
+        backend: Backend,
+        writer: AnyPool,
+        reader: AnyPool,
+        intake: intake::Writer,
+        sqlite_path: Option<std::path::PathBuf>,
+    ) -> Store {
         let intake_queue = intake::start_writer(intake);
         Store {
             backend,
             writer,
             reader,
             intake_queue,
+            sqlite_path,
         }
     }
 

@@ -14,5 +14,11 @@ pub(crate) async fn open(url: &str) -> Result<Store> {
         .connect(url)
         .await?;
     let intake = Writer::Pool(pool.clone());
-    Ok(Store::new(Backend::Postgres, pool.clone(), pool, intake))
+    Ok(Store::new(
+        Backend::Postgres,
+        pool.clone(),
+        pool,
+        intake,
+        None,
+    ))
 }

@@ -39,17 +39,24 @@ pub(crate) async fn open(url: &str) -> Result<Store> {
     };
     let writer = pool(1).await?;
     let reader = pool(8).await?;
-    let intake = rusqlite::Connection::open(&path)
-        .and_then(|conn| {
-            conn.execute_batch(PRAGMAS)?;
-            conn.set_prepared_statement_cache_capacity(32);
-            Ok(conn)
-        })
-        .map_err(|e| StoreError::NotCommitted(format!("opening the intake writer: {e}")))?;
+    let intake = open_blocking(&path)?;
     Ok(Store::new(
         Backend::Sqlite,
         writer,
         reader,
         Writer::Sqlite(intake),
+        Some(path),
     ))
+}
+
+/// A plain (blocking) connection with the same settings, for the bulk writers: intake's writer
+/// thread and import.
+pub(crate) fn open_blocking(path: &std::path::Path) -> Result<rusqlite::Connection> {
+    rusqlite::Connection::open(path)
+        .and_then(|conn| {
+            conn.execute_batch(PRAGMAS)?;
+            conn.set_prepared_statement_cache_capacity(32);
+            Ok(conn)
+        })
+        .map_err(|e| StoreError::NotCommitted(format!("opening {}: {e}", path.display())))
 }

@@ -36,6 +36,20 @@ pub enum Command {
     Openapi,
     /// Generate realistic cases, calibrated to the national bulletins, to a file.
     Simulate(SimulateArgs),
+    /// Import case records (CSV with a header row, or JSON Lines): all of the file or nothing.
+    Import(ImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The file to import.
+    pub file: PathBuf,
+    /// The file's format (default: from its name; .csv is CSV, else JSON Lines).
+    #[arg(long, value_enum)]
+    pub format: Option<RecordFormat>,
+    /// Check every line and report every problem, writing nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]

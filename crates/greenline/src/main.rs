@@ -9,6 +9,8 @@
 mod cli;
 mod commands;
 mod config;
+mod progress;
+mod records;
 
 use clap::Parser;
 

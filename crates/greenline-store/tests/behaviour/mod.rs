@@ -447,6 +447,111 @@ pub async fn one_bad_submission_among_concurrent_ones_fails_alone(store: Store, 
     assert_eq!(all(&store, filter).await.len(), 40);
 }
 
+fn record(external_id: &str) -> greenline_domain::CaseRecord {
+    greenline_domain::CaseRecord {
+        external_id: external_id.into(),
+        kind: "report".into(),
+        channel: "phone".into(),
+        primary_type: "noise".into(),
+        types: "noise;air".into(),
+        sub_type: Some("construction".into()),
+        industry: None,
+        region: "440305".into(),
+        address: "科技园".into(),
+        description: "夜间施工".into(),
+        received_at: "2025-03-01T00:00:00Z".into(),
+        stage: "concluded".into(),
+        accepted_at: Some("2025-03-02T00:00:00Z".into()),
+        rejected_at: None,
+        rejection_reason: None,
+        extension_days: None,
+        concluded_at: Some("2025-03-10T00:00:00Z".into()),
+        outcome: Some("substantiated".into()),
+        replied_at: None,
+        published_at: None,
+        anonymous: true,
+        reporter_name: None,
+        reporter_phone: None,
+    }
+}
+
+async fn run_import(
+    store: &Store,
+    unit_id: i64,
+    ids: &[&str],
+    commit: bool,
+) -> Result<greenline_store::ImportSummary, StoreError> {
+    use greenline_store::{ImportItem, ImportMessage};
+    let (sender, receiver) = tokio::sync::mpsc::channel(16);
+    let items: Vec<_> = ids
+        .iter()
+        .map(|id| ImportItem {
+            imported: record(id).to_imported().expect("valid record"),
+            unit_id,
+            due_at: None,
+        })
+        .collect();
+    let feeder = tokio::spawn(async move {
+        for item in items {
+            sender
+                .send(ImportMessage::Case(Box::new(item)))
+                .await
+                .expect("importer listens");
+        }
+        if commit {
+            sender.send(ImportMessage::Commit).await.expect("commit");
+        }
+    });
+    let result = store.import(receiver).await;
+    feeder.await.expect("feeder");
+    result
+}
+
+pub async fn an_import_is_all_or_nothing_and_skips_known_ids(store: Store, _url: String) {
+    let unit_id = unit(&store, "全国平台", "000000").await;
+    let summary = run_import(&store, unit_id, &["A", "B", "C"], true)
+        .await
+        .expect("import");
+    assert_eq!((summary.imported, summary.skipped), (3, 0));
+    let cases = store
+        .search(&CaseFilter {
+            limit: 10,
+            ..CaseFilter::default()
+        })
+        .await
+        .expect("search");
+    assert_eq!(cases.len(), 3);
+    assert_eq!(cases[0].stage, Stage::Concluded);
+    let actions: Vec<_> = store
+        .events(cases[0].id)
+        .await
+        .expect("events")
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(actions, ["register", "accept", "handle", "conclude"]);
+
+    let again = run_import(&store, unit_id, &["A", "B", "C"], true)
+        .await
+        .expect("again");
+    assert_eq!((again.imported, again.skipped), (0, 3));
+    let abandoned = run_import(&store, unit_id, &["D", "E"], false).await;
+    assert!(
+        matches!(abandoned, Err(StoreError::NotCommitted(_))),
+        "{abandoned:?}"
+    );
+    let failing = run_import(&store, unit_id + 1_000, &["F"], true).await;
+    assert!(
+        failing.is_err(),
+        "a case for a missing unit fails the import"
+    );
+    assert_eq!(
+        all(&store, CaseFilter::default()).await.len(),
+        3,
+        "nothing more was written"
+    );
+}
+
 /// Expands to one test per suite function, each on a fresh store from the caller's `fresh()`.
 #[macro_export]
 macro_rules! behaviour_suite {
@@ -462,6 +567,7 @@ macro_rules! behaviour_suite {
             accounts_units_and_sessions,
             a_duplicate_external_id_is_refused_and_leaves_nothing,
             one_bad_submission_among_concurrent_ones_fails_alone,
+            an_import_is_all_or_nothing_and_skips_known_ids,
         );
     };
     (@tests $attrs:tt $($test:ident),* $(,)?) => {

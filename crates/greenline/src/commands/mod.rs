@@ -1,5 +1,6 @@
 //! One module per command; `run` dispatches.
 
+mod import;
 mod serve;
 mod simulate;
 mod unit;
@@ -36,6 +37,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let result = match cli.command {
         Command::Serve(_) => serve::run(store.clone(), config).await,
         Command::Unit(command) => unit::run(&store, command).await,
+        Command::Import(args) => {
+            let deadlines = greenline_domain::DeadlineTable::new(config.deadlines.clone())?;
+            import::run(&store, &args, &deadlines).await
+        }
         Command::User(command) => user::run(&store, command).await,
         // Opening the store ran the migrations; `openapi` and `simulate` were answered above.
         Command::Migrate | Command::Openapi | Command::Simulate(_) => {

@@ -7,9 +7,10 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use chrono::{Datelike, Months, NaiveDate};
 use greenline_domain::RegionCode;
-use greenline_sim::{CaseRecord, GroundTruth, Scale, SimConfig, Simulator};
+use greenline_sim::{GroundTruth, Scale, SimConfig, Simulator};
 
-use crate::cli::{RecordFormat, SimulateArgs};
+use crate::cli::SimulateArgs;
+use crate::records::RecordWriter;
 
 fn scale(text: &str) -> anyhow::Result<Scale> {
     Ok(match text.split_once('=') {
@@ -29,40 +30,6 @@ fn sidecar(out: &Path, suffix: &str) -> PathBuf {
     let mut name = out.as_os_str().to_owned();
     name.push(suffix);
     PathBuf::from(name)
-}
-
-/// Writes records as JSON Lines or CSV.
-pub enum RecordWriter<W: Write> {
-    Jsonl(W),
-    Csv(Box<csv::Writer<W>>),
-}
-
-impl<W: Write> RecordWriter<W> {
-    pub fn new(format: RecordFormat, out: W) -> Self {
-        match format {
-            RecordFormat::Jsonl => RecordWriter::Jsonl(out),
-            RecordFormat::Csv => RecordWriter::Csv(Box::new(csv::Writer::from_writer(out))),
-        }
-    }
-
-    pub fn write(&mut self, record: &CaseRecord) -> anyhow::Result<()> {
-        match self {
-            RecordWriter::Jsonl(out) => {
-                serde_json::to_writer(&mut *out, record)?;
-                out.write_all(b"\n")?;
-            }
-            RecordWriter::Csv(out) => out.serialize(record)?,
-        }
-        Ok(())
-    }
-
-    pub fn finish(self) -> anyhow::Result<()> {
-        match self {
-            RecordWriter::Jsonl(mut out) => out.flush()?,
-            RecordWriter::Csv(mut out) => out.flush()?,
-        }
-        Ok(())
-    }
 }
 
 pub fn run(args: &SimulateArgs) -> anyhow::Result<()> {

@@ -1,0 +1,204 @@
+//! Import of case records with their history, all or nothing: every case of a file goes in
+//! one transaction, and a failure anywhere rolls all of it back. A case whose external id is
+//! already stored is skipped, so importing a file again changes nothing.
+//!
+//! Cases arrive through a channel, so a file of any size streams through bounded memory. On
+//! SQLite the transaction runs on a connection of its own in a blocking thread (as intake's
+//! writer does); on PostgreSQL on a pooled connection.
+
+use chrono::{DateTime, Utc};
+use greenline_domain::ImportedCase;
+use sqlx::Row;
+use tokio::sync::mpsc;
+
+use crate::cases::{INSERT_EVENT, event_args, types_text};
+use crate::convert::{Arg, bind_all, code_of, millis, millis_opt};
+use crate::intake::{insert_types_sql, params, sqlite_error};
+use crate::{Actor, NewEvent, Result, Store, StoreError};
+
+/// One case to import, placed with its unit.
+#[derive(Debug, Clone)]
+pub struct ImportItem {
+    pub imported: ImportedCase,
+    pub unit_id: i64,
+    /// The running deadline, for the overdue filter.
+    pub due_at: Option<DateTime<Utc>>,
+}
+
+/// What the importer is sent: cases, then `Commit`. A channel that closes without `Commit`
+/// rolls everything back.
+#[derive(Debug, Clone)]
+pub enum ImportMessage {
+    Case(Box<ImportItem>),
+    Commit,
+}
+
+fn aborted() -> StoreError {
+    StoreError::NotCommitted("the import was abandoned before its end; nothing was written".into())
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ImportSummary {
+    pub imported: u64,
+    /// Cases whose external id was already stored.
+    pub skipped: u64,
+}
+
+/// Imported cases have no tracking secret (reporters follow them by phone); this can match no
+/// SHA-256 digest.
+const NO_SECRET: &str = "-";
+
+const FIND_EXTERNAL: &str = "SELECT id FROM cases WHERE external_id = $1";
+const INSERT_IMPORTED: &str = "INSERT INTO cases (kind, channel, stage, primary_type, types, \
+     sub_type, industry, region_code, address, description, unit_id, received_at, accepted_at, \
+     concluded_at, replied_at, closed_at, extension_days, extension_reason, rejection_reason, \
+     outcome, due_at, secret_hash, external_id, version) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
+     $19, $20, $21, $22, $23, $24) RETURNING id";
+const INSERT_REPORTER: &str = "INSERT INTO reporters (case_id, anonymous, name, phone, \
+     contact_address) VALUES ($1, $2, $3, $4, $5)";
+
+fn case_args(item: &ImportItem) -> Vec<Arg> {
+    let case = &item.imported.case;
+    vec![
+        Arg::text(case.kind.code()),
+        Arg::text(case.channel.code()),
+        Arg::text(case.stage.code()),
+        Arg::text(case.primary_type.code()),
+        Arg::text(types_text(&case.types)),
+        Arg::Text(case.sub_type.map(|s| s.code().to_owned())),
+        Arg::Text(case.industry.map(|i| i.code().to_owned())),
+        Arg::text(case.region.to_string()),
+        Arg::text(case.address.clone()),
+        Arg::text(case.description.clone()),
+        Arg::int(item.unit_id),
+        Arg::int(millis(case.received_at)),
+        Arg::Int(millis_opt(case.accepted_at)),
+        Arg::Int(millis_opt(case.concluded_at)),
+        Arg::Int(millis_opt(case.replied_at)),
+        Arg::Int(millis_opt(case.closed_at)),
+        Arg::Int(case.extension.as_ref().map(|e| i64::from(e.days))),
+        Arg::Text(case.extension.as_ref().map(|e| e.reason.clone())),
+        Arg::Text(case.rejection.as_ref().map(code_of)),
+        Arg::Text(case.outcome.as_ref().map(code_of)),
+        Arg::Int(millis_opt(item.due_at)),
+        Arg::text(NO_SECRET),
+        Arg::Text(case.external_id.clone()),
+        Arg::int(case.version),
+    ]
+}
+
+/// The statements that follow the case row: its types, reporter and history.
+fn rows_for(item: &ImportItem, id: i64) -> Vec<(String, Vec<Arg>)> {
+    let case = &item.imported.case;
+    let reporter = &item.imported.reporter;
+    let mut types = vec![Arg::int(id)];
+    types.extend(case.types.iter().map(|t| Arg::text(t.code())));
+    let mut statements = vec![
+        (insert_types_sql(case.types.len()), types),
+        (
+            INSERT_REPORTER.to_owned(),
+            vec![
+                Arg::int(id),
+                Arg::int(i64::from(reporter.anonymous)),
+                Arg::Text(reporter.name.clone()),
+                Arg::Text(reporter.phone.clone()),
+                Arg::Text(reporter.contact_address.clone()),
+            ],
+        ),
+    ];
+    let actor = Actor::system("import");
+    for step in &item.imported.steps {
+        let event = NewEvent {
+            actor: &actor,
+            at: step.at,
+            note: None,
+            data: serde_json::json!({ "imported": true }),
+        };
+        statements.push((
+            INSERT_EVENT.to_owned(),
+            event_args(id, step.action, step.from, Some(step.to), &event),
+        ));
+    }
+    statements
+}
+
+impl Store {
+    /// Imports every case the channel delivers, in one transaction, committed on
+    /// [`ImportMessage::Commit`]. Returns an error, with nothing written, if any case fails or
+    /// the channel closes first.
+    pub async fn import(&self, mut items: mpsc::Receiver<ImportMessage>) -> Result<ImportSummary> {
+        if let Some(path) = self.sqlite_path.clone() {
+            return tokio::task::spawn_blocking(move || {
+                let mut conn = crate::sqlite::open_blocking(&path)?;
+                let fail = |e: rusqlite::Error| StoreError::NotCommitted(e.to_string());
+                let tx = conn
+                    .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+                    .map_err(fail)?;
+                let mut summary = ImportSummary::default();
+                loop {
+                    let item = match items.blocking_recv() {
+                        Some(ImportMessage::Case(item)) => item,
+                        Some(ImportMessage::Commit) => break,
+                        None => return Err(aborted()),
+                    };
+                    let external = item.imported.case.external_id.clone().unwrap_or_default();
+                    let exists = tx
+                        .prepare_cached(FIND_EXTERNAL)
+                        .and_then(|mut find| find.exists(rusqlite::params![external]))
+                        .map_err(fail)?;
+                    if exists {
+                        summary.skipped += 1;
+                        continue;
+                    }
+                    let id: i64 = tx
+                        .prepare_cached(INSERT_IMPORTED)
+                        .and_then(|mut insert| {
+                            insert.query_row(params(&case_args(&item)), |row| row.get(0))
+                        })
+                        .map_err(|e| sqlite_error(e, "external id"))?;
+                    for (sql, args) in rows_for(&item, id) {
+                        tx.prepare_cached(&sql)
+                            .and_then(|mut statement| statement.execute(params(&args)))
+                            .map_err(fail)?;
+                    }
+                    summary.imported += 1;
+                }
+                tx.commit().map_err(fail)?;
+                Ok(summary)
+            })
+            .await
+            .map_err(|e| StoreError::NotCommitted(format!("the import stopped: {e}")))?;
+        }
+        let mut tx = self.writer.begin().await?;
+        let mut summary = ImportSummary::default();
+        loop {
+            let item = match items.recv().await {
+                Some(ImportMessage::Case(item)) => item,
+                Some(ImportMessage::Commit) => break,
+                None => return Err(aborted()),
+            };
+            let external = item.imported.case.external_id.clone().unwrap_or_default();
+            let found = sqlx::query(FIND_EXTERNAL)
+                .bind(external)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if found.is_some() {
+                summary.skipped += 1;
+                continue;
+            }
+            let id: i64 = bind_all(sqlx::query(INSERT_IMPORTED), &case_args(&item))
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(|e| StoreError::unique_as(e, "external id"))?
+                .try_get("id")?;
+            for (sql, args) in rows_for(&item, id) {
+                bind_all(sqlx::query(&sql), &args).execute(&mut *tx).await?;
+            }
+            summary.imported += 1;
+        }
+        tx.commit().await?;
+        Ok(summary)
+    }
+}

@@ -1,0 +1,160 @@
+//! Reading and writing files of case records: CSV with a header row, or JSON Lines.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::Path;
+
+use anyhow::Context;
+use greenline_domain::CaseRecord;
+
+use crate::cli::RecordFormat;
+
+/// Writes records as JSON Lines or CSV.
+pub enum RecordWriter<W: Write> {
+    Jsonl(W),
+    Csv(Box<csv::Writer<W>>),
+}
+
+impl<W: Write> RecordWriter<W> {
+    pub fn new(format: RecordFormat, out: W) -> Self {
+        match format {
+            RecordFormat::Jsonl => RecordWriter::Jsonl(out),
+            RecordFormat::Csv => RecordWriter::Csv(Box::new(csv::Writer::from_writer(out))),
+        }
+    }
+
+    pub fn write(&mut self, record: &CaseRecord) -> anyhow::Result<()> {
+        match self {
+            RecordWriter::Jsonl(out) => {
+                serde_json::to_writer(&mut *out, record)?;
+                out.write_all(b"\n")?;
+            }
+            RecordWriter::Csv(out) => out.serialize(record)?,
+        }
+        Ok(())
+    }
+
+    pub fn finish(self) -> anyhow::Result<()> {
+        match self {
+            RecordWriter::Jsonl(mut out) => out.flush()?,
+            RecordWriter::Csv(mut out) => out.flush()?,
+        }
+        Ok(())
+    }
+}
+
+/// The format a file's name suggests: `.csv` is CSV, anything else JSON Lines.
+pub fn format_of(path: &Path, given: Option<RecordFormat>) -> RecordFormat {
+    given.unwrap_or_else(|| {
+        let csv = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+        if csv {
+            RecordFormat::Csv
+        } else {
+            RecordFormat::Jsonl
+        }
+    })
+}
+
+/// Counts the bytes read, for progress.
+pub struct Counting<R> {
+    inner: R,
+    pub bytes: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.bytes
+            .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// Records of a file with the line each starts on, or what is wrong with that line.
+pub struct RecordReader {
+    inner: Inner,
+}
+
+enum Inner {
+    Jsonl {
+        lines: std::io::Lines<BufReader<Counting<File>>>,
+        line: u64,
+    },
+    Csv {
+        reader: Box<csv::Reader<Counting<File>>>,
+        headers: csv::StringRecord,
+    },
+}
+
+impl RecordReader {
+    pub fn open(
+        path: &Path,
+        format: RecordFormat,
+        bytes: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    ) -> anyhow::Result<RecordReader> {
+        let file = File::open(path).with_context(|| format!("opening {}", path.display()))?;
+        let counting = Counting { inner: file, bytes };
+        let inner = match format {
+            RecordFormat::Jsonl => Inner::Jsonl {
+                lines: BufReader::with_capacity(1 << 16, counting).lines(),
+                line: 0,
+            },
+            RecordFormat::Csv => {
+                let mut reader = csv::ReaderBuilder::new()
+                    .has_headers(true)
+                    .from_reader(counting);
+                let headers = reader
+                    .headers()
+                    .with_context(|| format!("reading the header row of {}", path.display()))?
+                    .clone();
+                Inner::Csv {
+                    reader: Box::new(reader),
+                    headers,
+                }
+            }
+        };
+        Ok(RecordReader { inner })
+    }
+}
+
+impl Iterator for RecordReader {
+    /// The line number and the record, or a message saying what is wrong with the line.
+    type Item = (u64, Result<CaseRecord, String>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match &mut self.inner {
+            Inner::Jsonl { lines, line } => loop {
+                *line += 1;
+                let text = match lines.next()? {
+                    Ok(text) => text,
+                    Err(e) => return Some((*line, Err(format!("cannot read the line: {e}")))),
+                };
+                if text.trim().is_empty() {
+                    continue;
+                }
+                let parsed = serde_json::from_str::<CaseRecord>(&text)
+                    .map_err(|e| format!("not a valid record: {e}"));
+                return Some((*line, parsed));
+            },
+            Inner::Csv { reader, headers } => {
+                let mut row = csv::StringRecord::new();
+                match reader.read_record(&mut row) {
+                    Ok(false) => None,
+                    Ok(true) => {
+                        let line = row.position().map_or(0, csv::Position::line);
+                        let parsed = row
+                            .deserialize::<CaseRecord>(Some(headers))
+                            .map_err(|e| format!("not a valid record: {e}"));
+                        Some((line, parsed))
+                    }
+                    Err(e) => {
+                        let line = e.position().map_or(0, csv::Position::line);
+                        Some((line, Err(format!("not a valid CSV row: {e}"))))
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,171 @@
+//! `greenline import` against the real binary: a simulated file goes in whole, a malformed one
+//! gets every problem reported with its line and leaves the store exactly as it was.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use greenline_domain::CaseRecord;
+use greenline_store::{CaseFilter, Store};
+
+fn greenline(db: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_greenline"))
+        .args(["--database", db])
+        .args(args)
+        .env_remove("GREENLINE_DATABASE")
+        .env("GREENLINE_LOG", "warn")
+        .output()
+        .expect("run greenline")
+}
+
+fn simulate(dir: &Path, name: &str, cases: &str, seed: &str) -> std::path::PathBuf {
+    let out = dir.join(name);
+    let format = if name.ends_with(".csv") {
+        "csv"
+    } else {
+        "jsonl"
+    };
+    let status = Command::new(env!("CARGO_BIN_EXE_greenline"))
+        .args([
+            "simulate", "--cases", cases, "--seed", seed, "--format", format,
+        ])
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .expect("simulate");
+    assert!(status.status.success());
+    out
+}
+
+async fn count(db: &str) -> (usize, usize) {
+    let store = Store::open(db).await.expect("open");
+    let cases = store
+        .search(&CaseFilter {
+            limit: 500,
+            ..CaseFilter::default()
+        })
+        .await
+        .expect("search");
+    let mut events = 0;
+    for case in &cases {
+        events += store.events(case.id).await.expect("events").len();
+    }
+    store.close().await;
+    (cases.len(), events)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_simulated_file_is_imported_whole_with_its_history_and_once_only() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = format!("sqlite://{}", dir.path().join("g.db").display());
+    assert!(
+        greenline(
+            &db,
+            &["unit", "add", "--name", "生态环境部", "--region", "000000"]
+        )
+        .status
+        .success()
+    );
+    let file = simulate(dir.path(), "cases.jsonl", "300", "21");
+
+    let first = greenline(&db, &["import", file.to_str().expect("path")]);
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let again = greenline(&db, &["import", file.to_str().expect("path")]);
+    assert!(String::from_utf8_lossy(&again.stdout).contains("imported 0 cases"));
+
+    let records: Vec<CaseRecord> = std::fs::read_to_string(&file)
+        .expect("file")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("record"))
+        .collect();
+    let store = Store::open(&db).await.expect("open");
+    let stored = store
+        .search(&CaseFilter {
+            limit: 500,
+            ..CaseFilter::default()
+        })
+        .await
+        .expect("search");
+    assert_eq!(stored.len(), records.len(), "once only");
+    for case in &stored {
+        let record = records
+            .iter()
+            .find(|r| Some(&r.external_id) == case.external_id.as_ref())
+            .expect("every stored case came from the file");
+        let events = store.events(case.id).await.expect("events");
+        let published = events.iter().find(|e| e.action == "publish").map(|e| e.at);
+        let reporter = store
+            .read_reporter(
+                case.id,
+                greenline_store::NewEvent {
+                    actor: &greenline_store::Actor::system("test"),
+                    at: chrono::Utc::now(),
+                    note: None,
+                    data: serde_json::json!({}),
+                },
+            )
+            .await
+            .expect("reporter");
+        assert_eq!(
+            &CaseRecord::from_case(case, published, Some(&reporter)),
+            record
+        );
+        assert_eq!(events.first().map(|e| e.action.as_str()), Some("register"));
+        assert_eq!(events.last().and_then(|e| e.to_stage), Some(case.stage));
+    }
+    store.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_malformed_file_gets_every_problem_by_line_and_changes_nothing() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = format!("sqlite://{}", dir.path().join("g.db").display());
+    assert!(
+        greenline(
+            &db,
+            &["unit", "add", "--name", "生态环境部", "--region", "000000"]
+        )
+        .status
+        .success()
+    );
+    let earlier = simulate(dir.path(), "earlier.jsonl", "50", "1");
+    assert!(
+        greenline(&db, &["import", earlier.to_str().expect("path")])
+            .status
+            .success()
+    );
+    let before = count(&db).await;
+
+    // A CSV of 6,000 cases (line 1 is the header): a bad region on line 5,001, a date in the
+    // wrong format on line 3, and a last line cut short.
+    let file = simulate(dir.path(), "cases.csv", "6000", "2");
+    let text = std::fs::read_to_string(&file).expect("file");
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    assert_eq!(lines.len(), 6_001, "no record spans lines");
+    let mut bad_region: Vec<String> = lines[5_000].split(',').map(str::to_owned).collect();
+    bad_region[7] = "990101".to_owned();
+    lines[5_000] = bad_region.join(",");
+    let mut bad_date: Vec<String> = lines[2].split(',').map(str::to_owned).collect();
+    bad_date[10] = "2025/01/01 08:00".to_owned();
+    lines[2] = bad_date.join(",");
+    let last = lines.len() - 1;
+    let cut = lines[last].char_indices().nth(40).map_or(0, |(i, _)| i);
+    lines[last].truncate(cut);
+    std::fs::write(&file, lines.join("\n")).expect("write");
+
+    for args in [vec!["import", "--dry-run"], vec!["import"]] {
+        let mut args = args.clone();
+        args.push(file.to_str().expect("path"));
+        let output = greenline(&db, &args);
+        assert!(!output.status.success(), "{args:?} must fail");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("line 5001: region"), "{stderr}");
+        assert!(stderr.contains("line 3: received_at"), "{stderr}");
+        assert!(stderr.contains("line 6001: "), "{stderr}");
+        assert!(stderr.contains("nothing was imported"), "{stderr}");
+    }
+    assert_eq!(count(&db).await, before, "the store is exactly as it was");
+}
