@@ -5,7 +5,7 @@
 //! never re-checks one. Hierarchy follows from the code: province `PP0000`, prefecture `PPCC00`,
 //! county `PPCCXX`.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::LazyLock;
 
@@ -43,11 +43,11 @@ pub struct Region {
 }
 
 struct RegionTable {
-    by_code: HashMap<u32, Region>,
+    by_code: BTreeMap<u32, Region>,
 }
 
 static TABLE: LazyLock<RegionTable> = LazyLock::new(|| {
-    let mut by_code = HashMap::new();
+    let mut by_code = BTreeMap::new();
     for line in ADCODES_CSV.lines().skip(1) {
         let mut cols = line.split(',');
         let (Some(adcode), Some(name)) = (cols.next(), cols.next()) else {
@@ -186,7 +186,7 @@ impl RegionCode {
         TABLE.by_code.get(&self.0)
     }
 
-    /// Every region in the table (without the nation), in no particular order.
+    /// Every region in the table (without the nation), in code order.
     pub fn all() -> impl Iterator<Item = &'static Region> {
         TABLE.by_code.values()
     }

@@ -2,7 +2,8 @@
 
 use chrono::{DateTime, Utc};
 use greenline_domain::{
-    Applied, Case, CaseKind, Channel, NewCase, PollutionType, RegionCode, Reporter, Stage,
+    Applied, Case, CaseKind, Channel, FieldError, NewCase, PollutionType, RegionCode, Reporter,
+    Stage,
 };
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -119,6 +120,9 @@ pub struct CaseFilter {
     pub overdue_at: Option<DateTime<Utc>>,
     /// Keyset pagination: cases with a smaller id than this (newest first).
     pub before_id: Option<i64>,
+    /// Keyset pagination the other way: cases with a larger id than this, oldest first
+    /// (`Some(0)` starts from the beginning). Takes precedence over `before_id`.
+    pub after_id: Option<i64>,
     pub limit: u32,
 }
 
@@ -200,6 +204,161 @@ pub(crate) fn types_text(types: &[PollutionType]) -> String {
     types.iter().map(|t| t.code()).collect::<Vec<_>>().join(",")
 }
 
+/// The most cases one page of a search returns.
+pub const MAX_PAGE: u32 = 500;
+
+/// An instant from `2026-11-27` (the start of that day in China, or of the next day for the
+/// end of a range) or an RFC 3339 timestamp.
+fn filter_instant(text: &str, end_of_day: bool) -> Option<DateTime<Utc>> {
+    if let Ok(at) = DateTime::parse_from_rfc3339(text) {
+        return Some(at.with_timezone(&Utc));
+    }
+    let date = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()?;
+    let date = if end_of_day { date.succ_opt()? } else { date };
+    date.and_hms_opt(0, 0, 0)?
+        .and_local_timezone(greenline_domain::deadline::china_time())
+        .single()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+impl CaseFilter {
+    /// Reads filters given as `key=value` pairs, as the search API and the export command take
+    /// them: `kind`, `stage`, `type`, `region`, `channel`, `unit_id`, `received_from`,
+    /// `received_to` (a date includes the whole day), `overdue=true`, `before`, `limit`.
+    pub fn from_params<'a>(
+        params: impl IntoIterator<Item = (&'a str, &'a str)>,
+        now: DateTime<Utc>,
+    ) -> Result<CaseFilter, FieldError> {
+        let mut filter = CaseFilter {
+            limit: MAX_PAGE,
+            ..CaseFilter::default()
+        };
+        for (key, value) in params {
+            let value = value.trim();
+            let bad = |message: &str| FieldError::new(key, message);
+            match key {
+                "kind" => {
+                    filter.kind = Some(
+                        CaseKind::parse(value)
+                            .ok_or_else(|| bad("expected report, petition or reconsideration"))?,
+                    )
+                }
+                "stage" => {
+                    filter.stage = Some(Stage::parse(value).ok_or_else(|| bad("unknown stage"))?)
+                }
+                "type" => {
+                    filter.pollution_type =
+                        Some(PollutionType::parse(value).map_err(|e| bad(&e.to_string()))?)
+                }
+                "region" => {
+                    filter.region = Some(RegionCode::parse(value).map_err(|e| bad(&e.to_string()))?)
+                }
+                "channel" => {
+                    filter.channel =
+                        Some(Channel::parse(value).ok_or_else(|| bad("unknown channel"))?)
+                }
+                "unit_id" => {
+                    filter.unit_id = Some(value.parse().map_err(|_| bad("expected a unit id"))?)
+                }
+                "received_from" | "received_to" => {
+                    let at = filter_instant(value, key == "received_to").ok_or_else(|| {
+                        bad("expected a date YYYY-MM-DD or an RFC 3339 timestamp")
+                    })?;
+                    if key == "received_from" {
+                        filter.received_from = Some(at);
+                    } else {
+                        filter.received_before = Some(at);
+                    }
+                }
+                "overdue" => match value {
+                    "true" => filter.overdue_at = Some(now),
+                    "false" | "" => {}
+                    _ => return Err(bad("expected true or false")),
+                },
+                "before" => {
+                    filter.before_id = Some(value.parse().map_err(|_| bad("expected a case id"))?)
+                }
+                "limit" => {
+                    let limit: u32 = value.parse().map_err(|_| bad("expected a number"))?;
+                    if !(1..=MAX_PAGE).contains(&limit) {
+                        return Err(bad(&format!("between 1 and {MAX_PAGE}")));
+                    }
+                    filter.limit = limit;
+                }
+                _ => return Err(bad("unknown filter")),
+            }
+        }
+        Ok(filter)
+    }
+}
+
+/// Appends the filter's conditions, order and limit to a query over `cases c`.
+fn filter_sql(sql: &mut Sql, filter: &CaseFilter) {
+    for area in [filter.within, filter.region].into_iter().flatten() {
+        if area != RegionCode::NATIONAL {
+            let (low, high) = area.subtree_range();
+            sql.push(" AND c.region_code >= ")
+                .bind(Arg::text(format!("{low:06}")))
+                .push(" AND c.region_code < ")
+                .bind(Arg::text(format!("{high:06}")));
+        }
+    }
+    if let Some(kind) = filter.kind {
+        sql.push(" AND c.kind = ").bind(Arg::text(kind.code()));
+    }
+    if let Some(stage) = filter.stage {
+        sql.push(" AND c.stage = ").bind(Arg::text(stage.code()));
+    }
+    if let Some(channel) = filter.channel {
+        sql.push(" AND c.channel = ")
+            .bind(Arg::text(channel.code()));
+    }
+    if let Some(t) = filter.pollution_type {
+        sql.push(
+            " AND EXISTS (SELECT 1 FROM case_types t WHERE t.case_id = c.id AND t.type_code = ",
+        )
+        .bind(Arg::text(t.code()))
+        .push(")");
+    }
+    if let Some(unit) = filter.unit_id {
+        sql.push(" AND c.unit_id = ").bind(Arg::int(unit));
+    }
+    if let Some(from) = filter.received_from {
+        sql.push(" AND c.received_at >= ")
+            .bind(Arg::int(millis(from)));
+    }
+    if let Some(before) = filter.received_before {
+        sql.push(" AND c.received_at < ")
+            .bind(Arg::int(millis(before)));
+    }
+    if let Some(now) = filter.overdue_at {
+        sql.push(" AND c.due_at IS NOT NULL AND c.due_at <= ")
+            .bind(Arg::int(millis(now)));
+    }
+    let limit = Arg::int(i64::from(filter.limit.clamp(1, MAX_PAGE)));
+    match filter.after_id {
+        Some(after) => {
+            sql.push(" AND c.id > ").bind(Arg::int(after));
+            sql.push(" ORDER BY c.id ASC LIMIT ").bind(limit);
+        }
+        None => {
+            if let Some(before) = filter.before_id {
+                sql.push(" AND c.id < ").bind(Arg::int(before));
+            }
+            sql.push(" ORDER BY c.id DESC LIMIT ").bind(limit);
+        }
+    }
+}
+
+/// A case as export writes it: with its publication time and its reporter, whose name, phone
+/// and address are left out unless they were asked for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExportRow {
+    pub case: Case,
+    pub published_at: Option<DateTime<Utc>>,
+    pub reporter: Reporter,
+}
+
 impl Store {
     async fn case_from(&self, pool: &sqlx::AnyPool, id: i64) -> Result<Case> {
         let row = sqlx::query(&format!(
@@ -232,52 +391,7 @@ impl Store {
     /// Cases matching the filter, newest first.
     pub async fn search(&self, filter: &CaseFilter) -> Result<Vec<Case>> {
         let mut sql = Sql::new(&format!("SELECT {CASE_COLUMNS} FROM cases c WHERE 1 = 1"));
-        for area in [filter.within, filter.region].into_iter().flatten() {
-            if area != RegionCode::NATIONAL {
-                let (low, high) = area.subtree_range();
-                sql.push(" AND c.region_code >= ")
-                    .bind(Arg::text(format!("{low:06}")))
-                    .push(" AND c.region_code < ")
-                    .bind(Arg::text(format!("{high:06}")));
-            }
-        }
-        if let Some(kind) = filter.kind {
-            sql.push(" AND c.kind = ").bind(Arg::text(kind.code()));
-        }
-        if let Some(stage) = filter.stage {
-            sql.push(" AND c.stage = ").bind(Arg::text(stage.code()));
-        }
-        if let Some(channel) = filter.channel {
-            sql.push(" AND c.channel = ")
-                .bind(Arg::text(channel.code()));
-        }
-        if let Some(t) = filter.pollution_type {
-            sql.push(
-                " AND EXISTS (SELECT 1 FROM case_types t WHERE t.case_id = c.id AND t.type_code = ",
-            )
-            .bind(Arg::text(t.code()))
-            .push(")");
-        }
-        if let Some(unit) = filter.unit_id {
-            sql.push(" AND c.unit_id = ").bind(Arg::int(unit));
-        }
-        if let Some(from) = filter.received_from {
-            sql.push(" AND c.received_at >= ")
-                .bind(Arg::int(millis(from)));
-        }
-        if let Some(before) = filter.received_before {
-            sql.push(" AND c.received_at < ")
-                .bind(Arg::int(millis(before)));
-        }
-        if let Some(now) = filter.overdue_at {
-            sql.push(" AND c.due_at IS NOT NULL AND c.due_at <= ")
-                .bind(Arg::int(millis(now)));
-        }
-        if let Some(before) = filter.before_id {
-            sql.push(" AND c.id < ").bind(Arg::int(before));
-        }
-        sql.push(" ORDER BY c.id DESC LIMIT ")
-            .bind(Arg::int(i64::from(filter.limit.clamp(1, 500))));
+        filter_sql(&mut sql, filter);
         sql.query()
             .fetch_all(&self.reader)
             .await?
@@ -364,6 +478,75 @@ impl Store {
         .iter()
         .map(event_from_row)
         .collect()
+    }
+
+    /// A page of cases for export, oldest first from `filter.after_id`, each with its
+    /// publication time. With `reader`, the reporters come too, and each read is recorded as an
+    /// event of its case in the same transaction.
+    pub async fn export_page(
+        &self,
+        filter: &CaseFilter,
+        reader: Option<&Actor>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<ExportRow>> {
+        let mut sql = Sql::new(&format!(
+            "SELECT {CASE_COLUMNS}, \
+             (SELECT MAX(e.at) FROM case_events e WHERE e.case_id = c.id AND e.action = 'publish') \
+             AS published_at, r.anonymous, r.name, r.phone, r.contact_address \
+             FROM cases c JOIN reporters r ON r.case_id = c.id WHERE 1 = 1"
+        ));
+        filter_sql(
+            &mut sql,
+            &CaseFilter {
+                after_id: Some(filter.after_id.unwrap_or(0)),
+                ..filter.clone()
+            },
+        );
+        let mut tx = self.writer.begin().await?;
+        let rows = sql.query().fetch_all(&mut *tx).await?;
+        let mut page = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let identity = |column: &str| -> Result<Option<String>> {
+                Ok(match reader {
+                    Some(_) => row.try_get(column)?,
+                    None => None,
+                })
+            };
+            let reporter = Reporter {
+                anonymous: row.try_get::<i64, _>("anonymous")? != 0,
+                name: identity("name")?,
+                phone: identity("phone")?,
+                contact_address: identity("contact_address")?,
+            };
+            let published: Option<i64> = row.try_get("published_at")?;
+            page.push(ExportRow {
+                case: case_from_row(row)?,
+                published_at: published.map(instant).transpose()?,
+                reporter,
+            });
+        }
+        if let Some(actor) = reader
+            && !page.is_empty()
+        {
+            // One statement records every read of the page.
+            let mut audit = Sql::new(
+                "INSERT INTO case_events (case_id, at, actor_id, actor, action, data) VALUES ",
+            );
+            for (i, row) in page.iter().enumerate() {
+                if i > 0 {
+                    audit.push(", ");
+                }
+                audit.push("(").bind(Arg::int(row.case.id)).push(", ");
+                audit.bind(Arg::int(millis(now))).push(", ");
+                audit.bind(Arg::Int(actor.staff_id)).push(", ");
+                audit
+                    .bind(Arg::text(actor.label.clone()))
+                    .push(", 'export_reporter', '{}')");
+            }
+            audit.query().execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(page)
     }
 
     /// The reporter's identity. The read itself is recorded as an event, in the same

@@ -25,7 +25,9 @@ pub mod sqlite;
 use sqlx::AnyPool;
 
 pub use accounts::{NewStaff, Staff, Unit};
-pub use cases::{Actor, CaseFilter, Event, IdempotencyKey, IntakeReceipt, IntakeRecord, NewEvent};
+pub use cases::{
+    Actor, CaseFilter, Event, ExportRow, IdempotencyKey, IntakeReceipt, IntakeRecord, NewEvent,
+};
 pub use import::{ImportItem, ImportMessage, ImportSummary};
 
 /// Which database a [`Store`] runs on.

@@ -38,6 +38,29 @@ pub enum Command {
     Simulate(SimulateArgs),
     /// Import case records (CSV with a header row, or JSON Lines): all of the file or nothing.
     Import(ImportArgs),
+    /// Export cases as records (CSV or JSON Lines), with the search API's filters.
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Output file (default: standard output).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Output format (default: from the file's name; .csv is CSV, else JSON Lines).
+    #[arg(long, value_enum)]
+    pub format: Option<RecordFormat>,
+    /// A filter as the search API takes it, KEY=VALUE: kind, stage, type, region, channel,
+    /// unit_id, received_from, received_to, overdue (repeat for several).
+    #[arg(long = "filter", value_name = "KEY=VALUE")]
+    pub filters: Vec<String>,
+    /// Include the reporters' names and phone numbers: needs --user, an admin account whose
+    /// password is read from standard input. Every case's reporter read is recorded.
+    #[arg(long, requires = "user")]
+    pub include_pii: bool,
+    /// The admin account that takes responsibility for an export with --include-pii.
+    #[arg(long)]
+    pub user: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -42,6 +42,25 @@ impl Progress {
         }
     }
 
+    /// A bar without a known end: a count with its rate.
+    pub fn count(label: &str) -> Progress {
+        let bar = ProgressBar::new_spinner();
+        bar.set_style(
+            ProgressStyle::with_template("{msg:>10} {pos} cases, {per_sec}")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
+        bar.set_message(label.to_owned());
+        Progress {
+            bar,
+            ticker: None,
+            done: Arc::new(std::sync::atomic::AtomicBool::new(true)),
+        }
+    }
+
+    pub fn set(&self, position: u64) {
+        self.bar.set_position(position);
+    }
+
     pub fn finish(mut self) {
         self.done.store(true, Ordering::Relaxed);
         if let Some(ticker) = self.ticker.take() {

@@ -1,5 +1,6 @@
 //! One module per command; `run` dispatches.
 
+mod export;
 mod import;
 mod serve;
 mod simulate;
@@ -37,6 +38,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let result = match cli.command {
         Command::Serve(_) => serve::run(store.clone(), config).await,
         Command::Unit(command) => unit::run(&store, command).await,
+        Command::Export(args) => export::run(&store, &args).await,
         Command::Import(args) => {
             let deadlines = greenline_domain::DeadlineTable::new(config.deadlines.clone())?;
             import::run(&store, &args, &deadlines).await

@@ -1,0 +1,89 @@
+//! `greenline export`: cases as records, oldest first, a page at a time.
+
+use std::fs::File;
+use std::io::{BufRead, BufWriter, Write};
+
+use anyhow::{Context, bail};
+use chrono::Utc;
+use greenline_domain::{CaseRecord, Role};
+use greenline_store::{Actor, CaseFilter, Store};
+use greenline_web::auth::verify_password;
+
+use crate::cli::{ExportArgs, RecordFormat};
+use crate::records::{RecordWriter, format_of};
+
+/// Checks that `username` is an admin and that standard input carries their password.
+async fn admin(store: &Store, username: &str) -> anyhow::Result<Actor> {
+    let mut password = String::new();
+    std::io::stdin().lock().read_line(&mut password)?;
+    let password = password.trim_end_matches(['\r', '\n']).to_owned();
+    let Some((staff, phc)) = store.staff_login(username).await? else {
+        bail!("--include-pii: no account {username:?}");
+    };
+    let ok = tokio::task::spawn_blocking(move || verify_password(&password, &phc)).await?;
+    if !ok {
+        bail!("--include-pii: wrong password for {username}");
+    }
+    if !staff.roles.contains(&Role::Admin) {
+        bail!("--include-pii: {username} is not an admin");
+    }
+    Ok(Actor::staff(
+        staff.id,
+        format!("{} ({}), export", staff.display_name, staff.unit.name),
+    ))
+}
+
+pub async fn run(store: &Store, args: &ExportArgs) -> anyhow::Result<()> {
+    let now = Utc::now();
+    let pairs: Vec<(&str, &str)> = args
+        .filters
+        .iter()
+        .map(|f| {
+            f.split_once('=')
+                .with_context(|| format!("--filter {f:?}: expected KEY=VALUE"))
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let mut filter = CaseFilter::from_params(pairs, now)
+        .map_err(|e| anyhow::anyhow!("--filter {}: {}", e.field, e.message))?;
+    if filter.before_id.is_some() {
+        bail!("--filter before: export always runs from the oldest case");
+    }
+    let reader = match (&args.include_pii, &args.user) {
+        (true, Some(user)) => Some(admin(store, user).await?),
+        _ => None,
+    };
+    let format = match &args.out {
+        Some(path) => format_of(path, args.format),
+        None => args.format.unwrap_or(RecordFormat::Jsonl),
+    };
+    let out: Box<dyn Write> = match &args.out {
+        Some(path) => Box::new(BufWriter::new(
+            File::create(path).with_context(|| format!("creating {}", path.display()))?,
+        )),
+        None => Box::new(BufWriter::new(std::io::stdout().lock())),
+    };
+    let mut writer = RecordWriter::new(format, out);
+    let progress = crate::progress::Progress::count("exporting");
+    filter.after_id = Some(0);
+    let mut written = 0u64;
+    loop {
+        let page = store.export_page(&filter, reader.as_ref(), now).await?;
+        let Some(last) = page.last() else { break };
+        filter.after_id = Some(last.case.id);
+        for row in &page {
+            writer.write(&CaseRecord::from_case(
+                &row.case,
+                row.published_at,
+                Some(&row.reporter),
+            ))?;
+        }
+        written += page.len() as u64;
+        progress.set(written);
+    }
+    writer.finish()?;
+    progress.finish();
+    if let Some(path) = &args.out {
+        eprintln!("{written} cases written to {}", path.display());
+    }
+    Ok(())
+}
