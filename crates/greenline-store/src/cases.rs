@@ -148,8 +148,19 @@ fn event_from_row(row: &AnyRow) -> Result<Event> {
     })
 }
 
-pub(crate) const INSERT_EVENT: &str = "INSERT INTO case_events (case_id, at, actor_id, actor, \
-     action, from_stage, to_stage, note, data) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+macro_rules! insert_events_head {
+    () => {
+        "INSERT INTO case_events (case_id, at, actor_id, actor, action, from_stage, to_stage, \
+         note, data) VALUES"
+    };
+}
+
+/// The start of an insert of events; rows of [`event_args`] follow.
+pub(crate) const INSERT_EVENTS_HEAD: &str = insert_events_head!();
+pub(crate) const INSERT_EVENT: &str = concat!(
+    insert_events_head!(),
+    " ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+);
 
 pub(crate) fn event_args(
     case_id: i64,

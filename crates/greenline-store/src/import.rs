@@ -11,7 +11,7 @@ use greenline_domain::ImportedCase;
 use sqlx::Row;
 use tokio::sync::mpsc;
 
-use crate::cases::{INSERT_EVENT, event_args, types_text};
+use crate::cases::{INSERT_EVENTS_HEAD, event_args, types_text};
 use crate::convert::{Arg, bind_all, code_of, millis, millis_opt};
 use crate::intake::{insert_types_sql, params, sqlite_error};
 use crate::{Actor, NewEvent, Result, Store, StoreError};
@@ -49,13 +49,12 @@ pub struct ImportSummary {
 /// SHA-256 digest.
 const NO_SECRET: &str = "-";
 
-const FIND_EXTERNAL: &str = "SELECT id FROM cases WHERE external_id = $1";
 const INSERT_IMPORTED: &str = "INSERT INTO cases (kind, channel, stage, primary_type, types, \
      sub_type, industry, region_code, address, description, unit_id, received_at, accepted_at, \
      concluded_at, replied_at, closed_at, extension_days, extension_reason, rejection_reason, \
      outcome, due_at, secret_hash, external_id, version) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
-     $19, $20, $21, $22, $23, $24) RETURNING id";
+     $19, $20, $21, $22, $23, $24) ON CONFLICT (external_id) DO NOTHING RETURNING id";
 const INSERT_REPORTER: &str = "INSERT INTO reporters (case_id, anonymous, name, phone, \
      contact_address) VALUES ($1, $2, $3, $4, $5)";
 
@@ -108,7 +107,10 @@ fn rows_for(item: &ImportItem, id: i64) -> Vec<(String, Vec<Arg>)> {
             ],
         ),
     ];
+    // The whole history in one statement: `VALUES ($1, …, $9), ($10, …, $18), …`.
     let actor = Actor::system("import");
+    let mut args = Vec::new();
+    let mut rows = Vec::new();
     for step in &item.imported.steps {
         let event = NewEvent {
             actor: &actor,
@@ -116,11 +118,15 @@ fn rows_for(item: &ImportItem, id: i64) -> Vec<(String, Vec<Arg>)> {
             note: None,
             data: serde_json::json!({ "imported": true }),
         };
-        statements.push((
-            INSERT_EVENT.to_owned(),
-            event_args(id, step.action, step.from, Some(step.to), &event),
-        ));
+        let step_args = event_args(id, step.action, step.from, Some(step.to), &event);
+        let first = args.len() + 1;
+        let placeholders: Vec<String> = (first..first + step_args.len())
+            .map(|n| format!("${n}"))
+            .collect();
+        rows.push(format!("({})", placeholders.join(", ")));
+        args.extend(step_args);
     }
+    statements.push((format!("{INSERT_EVENTS_HEAD} {}", rows.join(", ")), args));
     statements
 }
 
@@ -143,21 +149,18 @@ impl Store {
                         Some(ImportMessage::Commit) => break,
                         None => return Err(aborted()),
                     };
-                    let external = item.imported.case.external_id.clone().unwrap_or_default();
-                    let exists = tx
-                        .prepare_cached(FIND_EXTERNAL)
-                        .and_then(|mut find| find.exists(rusqlite::params![external]))
-                        .map_err(fail)?;
-                    if exists {
-                        summary.skipped += 1;
-                        continue;
-                    }
-                    let id: i64 = tx
-                        .prepare_cached(INSERT_IMPORTED)
-                        .and_then(|mut insert| {
-                            insert.query_row(params(&case_args(&item)), |row| row.get(0))
-                        })
-                        .map_err(|e| sqlite_error(e, "external id"))?;
+                    // A known external id inserts nothing and returns no row: skip the case.
+                    let inserted = tx.prepare_cached(INSERT_IMPORTED).and_then(|mut insert| {
+                        insert.query_row(params(&case_args(&item)), |row| row.get(0))
+                    });
+                    let id: i64 = match inserted {
+                        Ok(id) => id,
+                        Err(rusqlite::Error::QueryReturnedNoRows) => {
+                            summary.skipped += 1;
+                            continue;
+                        }
+                        Err(e) => return Err(sqlite_error(e, "external id")),
+                    };
                     for (sql, args) in rows_for(&item, id) {
                         tx.prepare_cached(&sql)
                             .and_then(|mut statement| statement.execute(params(&args)))
@@ -179,20 +182,16 @@ impl Store {
                 Some(ImportMessage::Commit) => break,
                 None => return Err(aborted()),
             };
-            let external = item.imported.case.external_id.clone().unwrap_or_default();
-            let found = sqlx::query(FIND_EXTERNAL)
-                .bind(external)
+            // A known external id inserts nothing and returns no row: skip the case.
+            let inserted = bind_all(sqlx::query(INSERT_IMPORTED), &case_args(&item))
                 .fetch_optional(&mut *tx)
-                .await?;
-            if found.is_some() {
+                .await
+                .map_err(|e| StoreError::unique_as(e, "external id"))?;
+            let Some(row) = inserted else {
                 summary.skipped += 1;
                 continue;
-            }
-            let id: i64 = bind_all(sqlx::query(INSERT_IMPORTED), &case_args(&item))
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(|e| StoreError::unique_as(e, "external id"))?
-                .try_get("id")?;
+            };
+            let id: i64 = row.try_get("id")?;
             for (sql, args) in rows_for(&item, id) {
                 bind_all(sqlx::query(&sql), &args).execute(&mut *tx).await?;
             }
