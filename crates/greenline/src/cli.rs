@@ -24,6 +24,9 @@ pub struct Cli {
 pub enum Command {
     /// Run the platform: the API on --listen (default 127.0.0.1:8080).
     Serve(ServeArgs),
+    /// Try the platform: ./greenline-demo.db with offices and accounts at every level and a
+    /// year of simulated national cases, served on --listen.
+    Demo(ServeArgs),
     /// Create or update the database schema, then exit.
     Migrate,
     /// Manage units (offices), each responsible for a region.

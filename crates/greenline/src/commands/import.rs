@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
 use anyhow::bail;
-use greenline_domain::{DeadlineTable, ImportedCase, RegionCode};
+use greenline_domain::{DeadlineTable, RegionCode};
 use greenline_store::{ImportItem, ImportMessage, Store, Unit};
 
 use crate::cli::ImportArgs;
@@ -32,11 +32,13 @@ fn id_hash(id: &str) -> u64 {
     hasher.finish()
 }
 
-/// One line, checked: the case to import, or what is wrong with it.
-fn check(
+/// One line, checked: the case to import with its unit and running deadline, or what is wrong
+/// with it.
+pub(crate) fn import_item(
     units: &[Unit],
+    deadlines: &DeadlineTable,
     line: Result<greenline_domain::CaseRecord, String>,
-) -> Result<(ImportedCase, i64), Vec<String>> {
+) -> Result<ImportItem, Vec<String>> {
     let record = line.map_err(|message| vec![message])?;
     let imported = record.to_imported().map_err(|errors| {
         errors
@@ -44,14 +46,20 @@ fn check(
             .map(|e| format!("{}: {}", e.field, e.message))
             .collect::<Vec<_>>()
     })?;
-    let unit = unit_for(units, imported.case.region).ok_or_else(|| {
+    let unit_id = unit_for(units, imported.case.region).ok_or_else(|| {
         vec![format!(
             "region: no unit covers {} ({}); add one with `greenline unit add`",
             imported.case.region,
             imported.case.region.full_name()
         )]
     })?;
-    Ok((imported, unit))
+    let limits = deadlines.limits_for(imported.case.kind, imported.case.region);
+    let due_at = imported.case.current_deadline(&limits).map(|d| d.due_at);
+    Ok(ImportItem {
+        imported,
+        unit_id,
+        due_at,
+    })
 }
 
 pub async fn run(
@@ -72,7 +80,7 @@ pub async fn run(
     let mut seen = HashSet::new();
     for (line, record) in RecordReader::open(path, format, bytes)? {
         let external = record.as_ref().ok().map(|r| r.external_id.clone());
-        match check(&units, record) {
+        match import_item(&units, deadlines, record) {
             Ok(_) => {
                 valid += 1;
                 if let Some(id) = external
@@ -137,15 +145,8 @@ async fn write(
     // The file is read on a thread of its own and fed to the store's transaction.
     let feeder = tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
         for (line, record) in reader {
-            let (imported, unit_id) = check(&units, record)
+            let item = import_item(&units, &deadlines, record)
                 .map_err(|m| anyhow::anyhow!("line {line}: {}", m.join("; ")))?;
-            let limits = deadlines.limits_for(imported.case.kind, imported.case.region);
-            let due_at = imported.case.current_deadline(&limits).map(|d| d.due_at);
-            let item = ImportItem {
-                imported,
-                unit_id,
-                due_at,
-            };
             if sender
                 .blocking_send(ImportMessage::Case(Box::new(item)))
                 .is_err()

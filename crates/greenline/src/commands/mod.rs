@@ -1,5 +1,6 @@
 //! One module per command; `run` dispatches.
 
+mod demo;
 mod export;
 mod import;
 mod serve;
@@ -23,10 +24,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         _ => {}
     }
     let mut overrides = Vec::new();
-    if let Some(database) = &cli.database {
-        overrides.push(("database", database.as_str()));
+    match (&cli.database, &cli.command) {
+        (Some(database), _) => overrides.push(("database", database.as_str())),
+        (None, Command::Demo(_)) => overrides.push(("database", "sqlite://greenline-demo.db")),
+        (None, _) => {}
     }
-    if let Command::Serve(args) = &cli.command
+    if let Command::Serve(args) | Command::Demo(args) = &cli.command
         && let Some(listen) = &args.listen
     {
         overrides.push(("listen", listen.as_str()));
@@ -37,6 +40,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         .with_context(|| format!("opening the database {}", redact(&config.database)))?;
     let result = match cli.command {
         Command::Serve(_) => serve::run(store.clone(), config).await,
+        Command::Demo(_) => demo::run(store.clone(), config).await,
         Command::Unit(command) => unit::run(&store, command).await,
         Command::Export(args) => export::run(&store, &args).await,
         Command::Import(args) => {

@@ -1,0 +1,201 @@
+//! `greenline demo`: a platform to try, on `./greenline-demo.db` — offices and accounts at
+//! every level, a year of simulated national cases, and the server.
+
+use chrono::{Datelike, Months, NaiveDate, Utc};
+use greenline_domain::deadline::china_time;
+use greenline_domain::{DeadlineTable, RegionCode, Role};
+use greenline_sim::{Scale, SimConfig, Simulator};
+use greenline_store::{CaseFilter, ImportMessage, ImportSummary, NewStaff, Store};
+use greenline_web::auth::hash_password;
+
+use crate::commands::import::import_item;
+use crate::config::Config;
+
+/// The demo accounts' password (a demo only: never use it for real data).
+pub const DEMO_PASSWORD: &str = "greenline-demo";
+
+const UNITS: [(&str, &str); 4] = [
+    ("生态环境部信访办", "000000"),
+    ("广东省生态环境厅", "440000"),
+    ("深圳市生态环境局", "440300"),
+    ("深圳市生态环境局南山管理局", "440305"),
+];
+
+const ACCOUNTS: [(&str, &str, &str, &[Role]); 6] = [
+    ("admin", "系统管理员", "生态环境部信访办", &[Role::Admin]),
+    (
+        "national",
+        "国家平台值班员",
+        "生态环境部信访办",
+        &[Role::Operator, Role::Handler, Role::Supervisor],
+    ),
+    (
+        "analyst",
+        "国家平台分析员",
+        "生态环境部信访办",
+        &[Role::Analyst],
+    ),
+    (
+        "guangdong",
+        "广东省厅承办人",
+        "广东省生态环境厅",
+        &[Role::Handler, Role::Supervisor],
+    ),
+    (
+        "shenzhen",
+        "深圳市局承办人",
+        "深圳市生态环境局",
+        &[Role::Operator, Role::Handler, Role::Supervisor],
+    ),
+    (
+        "nanshan",
+        "南山局承办人",
+        "深圳市生态环境局南山管理局",
+        &[Role::Operator, Role::Handler],
+    ),
+];
+
+async fn accounts(store: &Store) -> anyhow::Result<()> {
+    if store.staff_count().await? > 0 {
+        return Ok(());
+    }
+    let now = Utc::now();
+    let mut unit_ids = Vec::new();
+    for (name, region) in UNITS {
+        let unit = match store.unit_by_name(name).await? {
+            Some(unit) => unit,
+            None => {
+                store
+                    .create_unit(name, RegionCode::parse(region)?, now)
+                    .await?
+            }
+        };
+        unit_ids.push((name, unit.id));
+    }
+    let hash = tokio::task::spawn_blocking(|| hash_password(DEMO_PASSWORD))
+        .await?
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    for (username, display, unit, roles) in ACCOUNTS {
+        let unit_id = unit_ids
+            .iter()
+            .find(|(name, _)| *name == unit)
+            .map(|(_, id)| *id)
+            .ok_or_else(|| anyhow::anyhow!("demo unit {unit} missing"))?;
+        store
+            .create_staff(
+                &NewStaff {
+                    username: username.to_owned(),
+                    display_name: display.to_owned(),
+                    password_hash: hash.clone(),
+                    unit_id,
+                    roles: roles.to_vec(),
+                },
+                now,
+            )
+            .await?;
+    }
+    Ok(())
+}
+
+/// From the first day of the month a year ago up to the end of yesterday (China time): the
+/// past, never the future.
+fn seed_period(today: NaiveDate) -> (NaiveDate, u32) {
+    let start = today
+        .with_day(1)
+        .and_then(|d| d.checked_sub_months(Months::new(12)))
+        .unwrap_or(today);
+    let days = (today - start).num_days();
+    (start, u32::try_from(days).unwrap_or(0).max(1))
+}
+
+/// Seeds the past twelve months of national cases, a month per transaction, so the figures
+/// fill in while the server already answers.
+async fn seed(store: Store, deadlines: DeadlineTable) -> anyhow::Result<()> {
+    let probe = CaseFilter {
+        limit: 1,
+        ..CaseFilter::default()
+    };
+    if !store.search(&probe).await?.is_empty() {
+        return Ok(());
+    }
+    let (start, days) = seed_period(Utc::now().with_timezone(&china_time()).date_naive());
+    let simulator = Simulator::new(SimConfig {
+        seed: 12369,
+        start,
+        days,
+        cases: None,
+        scale: Scale::National,
+        inject_events: true,
+    })?;
+    let units = store.units().await?;
+    let mut month = None;
+    type Importing = tokio::task::JoinHandle<greenline_store::Result<ImportSummary>>;
+    let mut batch: Option<(tokio::sync::mpsc::Sender<ImportMessage>, Importing)> = None;
+    let mut seeded = 0u64;
+    for (record, _) in simulator {
+        let item = import_item(&units, &deadlines, Ok(record)).map_err(|problems| {
+            anyhow::anyhow!("simulated case rejected: {}", problems.join("; "))
+        })?;
+        let received = item.imported.case.received_at.with_timezone(&china_time());
+        let this_month = (received.year(), received.month());
+        if month != Some(this_month) {
+            if let Some((sender, task)) = batch.take() {
+                sender.send(ImportMessage::Commit).await?;
+                drop(sender);
+                let summary = task.await??;
+                seeded += summary.imported;
+                eprintln!("demo: {seeded} cases seeded");
+            }
+            let (sender, receiver) = tokio::sync::mpsc::channel(1_024);
+            let store = store.clone();
+            batch = Some((
+                sender,
+                tokio::spawn(async move { store.import(receiver).await }),
+            ));
+            month = Some(this_month);
+        }
+        if let Some((sender, _)) = &batch {
+            sender.send(ImportMessage::Case(Box::new(item))).await?;
+        }
+    }
+    if let Some((sender, task)) = batch {
+        sender.send(ImportMessage::Commit).await?;
+        drop(sender);
+        seeded += task.await??.imported;
+    }
+    eprintln!("demo: done, {seeded} cases from the past twelve months");
+    Ok(())
+}
+
+pub async fn run(store: Store, config: Config) -> anyhow::Result<()> {
+    accounts(&store).await?;
+    println!(
+        "Greenline demo on {} — accounts (password: {DEMO_PASSWORD}):",
+        config.database
+    );
+    for (username, display, unit, roles) in ACCOUNTS {
+        let roles: Vec<_> = roles.iter().map(|r| r.code()).collect();
+        println!("  {username:<10} {display}（{unit}）{}", roles.join(","));
+    }
+    let deadlines = DeadlineTable::new(config.deadlines.clone())?;
+    let seeding = store.clone();
+    tokio::spawn(async move {
+        if let Err(error) = seed(seeding, deadlines).await {
+            eprintln!("demo: seeding stopped: {error:#}");
+        }
+    });
+    super::serve::run(store, config).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_year_ends_before_today() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 27).expect("date");
+        let (start, days) = seed_period(today);
+        assert_eq!(start, NaiveDate::from_ymd_opt(2025, 11, 1).expect("date"));
+        assert_eq!(start + chrono::Days::new(u64::from(days)), today);
+    }
+}
