@@ -13,7 +13,7 @@ use tokio::sync::mpsc;
 
 use crate::cases::{INSERT_EVENTS_HEAD, event_args, types_text};
 use crate::convert::{Arg, bind_all, code_of, millis, millis_opt};
-use crate::intake::{insert_types_sql, params, sqlite_error};
+use crate::intake::{detail_rows, params, sqlite_error};
 use crate::{Actor, NewEvent, Result, Store, StoreError};
 
 /// One case to import, placed with its unit.
@@ -55,9 +55,6 @@ const INSERT_IMPORTED: &str = "INSERT INTO cases (kind, channel, stage, primary_
      outcome, due_at, secret_hash, external_id, version) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
      $19, $20, $21, $22, $23, $24) ON CONFLICT (external_id) DO NOTHING RETURNING id";
-const INSERT_REPORTER: &str = "INSERT INTO reporters (case_id, anonymous, name, phone, \
-     contact_address) VALUES ($1, $2, $3, $4, $5)";
-
 fn case_args(item: &ImportItem) -> Vec<Arg> {
     let case = &item.imported.case;
     vec![
@@ -91,22 +88,7 @@ fn case_args(item: &ImportItem) -> Vec<Arg> {
 /// The statements that follow the case row: its types, reporter and history.
 fn rows_for(item: &ImportItem, id: i64) -> Vec<(String, Vec<Arg>)> {
     let case = &item.imported.case;
-    let reporter = &item.imported.reporter;
-    let mut types = vec![Arg::int(id)];
-    types.extend(case.types.iter().map(|t| Arg::text(t.code())));
-    let mut statements = vec![
-        (insert_types_sql(case.types.len()), types),
-        (
-            INSERT_REPORTER.to_owned(),
-            vec![
-                Arg::int(id),
-                Arg::int(i64::from(reporter.anonymous)),
-                Arg::Text(reporter.name.clone()),
-                Arg::Text(reporter.phone.clone()),
-                Arg::Text(reporter.contact_address.clone()),
-            ],
-        ),
-    ];
+    let mut statements = detail_rows(id, &case.types, &item.imported.reporter);
     // The whole history in one statement: `VALUES ($1, …, $9), ($10, …, $18), …`.
     let actor = Actor::system("import");
     let mut args = Vec::new();

@@ -8,7 +8,7 @@
 //! statement, which is where sqlx's SQLite driver spends most of an insert's time (see the
 //! intake benchmark). Both run the same statements, defined once below.
 
-use greenline_domain::{Case, Stage};
+use greenline_domain::{Case, PollutionType, Reporter, Stage};
 use sqlx::{AnyConnection, AnyPool, Row};
 use tokio::sync::{mpsc, oneshot};
 
@@ -39,20 +39,16 @@ pub(crate) fn insert_types_sql(n: usize) -> String {
     )
 }
 
-/// The statements that store one new case, once its id is known, with their arguments.
-fn rows_for(record: &IntakeRecord, id: i64) -> Vec<(String, Vec<Arg>)> {
-    let new = &record.case;
-    let reporter = &new.reporter;
-    let mut types = vec![Arg::int(id)];
-    types.extend(new.types.iter().map(|t| Arg::text(t.code())));
-    let event = NewEvent {
-        actor: &record.actor,
-        at: record.received_at,
-        note: None,
-        data: serde_json::json!({ "channel": new.channel.code(), "unit_id": record.unit_id }),
-    };
-    let mut statements = vec![
-        (insert_types_sql(new.types.len()), types),
+/// The rows that go with every new case, once its id is known: its types and its reporter.
+pub(crate) fn detail_rows(
+    id: i64,
+    types: &[PollutionType],
+    reporter: &Reporter,
+) -> Vec<(String, Vec<Arg>)> {
+    let mut type_args = vec![Arg::int(id)];
+    type_args.extend(types.iter().map(|t| Arg::text(t.code())));
+    vec![
+        (insert_types_sql(types.len()), type_args),
         (
             INSERT_REPORTER.to_owned(),
             vec![
@@ -63,11 +59,23 @@ fn rows_for(record: &IntakeRecord, id: i64) -> Vec<(String, Vec<Arg>)> {
                 Arg::Text(reporter.contact_address.clone()),
             ],
         ),
-        (
-            INSERT_EVENT.to_owned(),
-            event_args(id, "register", None, Some(Stage::Registered), &event),
-        ),
-    ];
+    ]
+}
+
+/// The statements that store one new case, once its id is known, with their arguments.
+fn rows_for(record: &IntakeRecord, id: i64) -> Vec<(String, Vec<Arg>)> {
+    let new = &record.case;
+    let event = NewEvent {
+        actor: &record.actor,
+        at: record.received_at,
+        note: None,
+        data: serde_json::json!({ "channel": new.channel.code(), "unit_id": record.unit_id }),
+    };
+    let mut statements = detail_rows(id, &new.types, &new.reporter);
+    statements.push((
+        INSERT_EVENT.to_owned(),
+        event_args(id, "register", None, Some(Stage::Registered), &event),
+    ));
     if let Some(key) = &record.idempotency {
         statements.push((
             INSERT_KEY.to_owned(),
