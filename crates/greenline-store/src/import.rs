@@ -25,11 +25,12 @@ pub struct ImportItem {
     pub due_at: Option<DateTime<Utc>>,
 }
 
-/// What the importer is sent: cases, then `Commit`. A channel that closes without `Commit`
-/// rolls everything back.
+/// What the importer is sent: cases, a few hundred at a time (one hand-off between threads per
+/// message, not per case), then `Commit`. A channel that closes without `Commit` rolls
+/// everything back.
 #[derive(Debug, Clone)]
 pub enum ImportMessage {
-    Case(Box<ImportItem>),
+    Cases(Vec<ImportItem>),
     Commit,
 }
 
@@ -126,29 +127,31 @@ impl Store {
                     .map_err(fail)?;
                 let mut summary = ImportSummary::default();
                 loop {
-                    let item = match items.blocking_recv() {
-                        Some(ImportMessage::Case(item)) => item,
+                    let chunk = match items.blocking_recv() {
+                        Some(ImportMessage::Cases(chunk)) => chunk,
                         Some(ImportMessage::Commit) => break,
                         None => return Err(aborted()),
                     };
-                    // A known external id inserts nothing and returns no row: skip the case.
-                    let inserted = tx.prepare_cached(INSERT_IMPORTED).and_then(|mut insert| {
-                        insert.query_row(params(&case_args(&item)), |row| row.get(0))
-                    });
-                    let id: i64 = match inserted {
-                        Ok(id) => id,
-                        Err(rusqlite::Error::QueryReturnedNoRows) => {
-                            summary.skipped += 1;
-                            continue;
+                    for item in chunk {
+                        // A known external id inserts nothing and returns no row: skip the case.
+                        let inserted = tx.prepare_cached(INSERT_IMPORTED).and_then(|mut insert| {
+                            insert.query_row(params(&case_args(&item)), |row| row.get(0))
+                        });
+                        let id: i64 = match inserted {
+                            Ok(id) => id,
+                            Err(rusqlite::Error::QueryReturnedNoRows) => {
+                                summary.skipped += 1;
+                                continue;
+                            }
+                            Err(e) => return Err(sqlite_error(e, "external id")),
+                        };
+                        for (sql, args) in rows_for(&item, id) {
+                            tx.prepare_cached(&sql)
+                                .and_then(|mut statement| statement.execute(params(&args)))
+                                .map_err(fail)?;
                         }
-                        Err(e) => return Err(sqlite_error(e, "external id")),
-                    };
-                    for (sql, args) in rows_for(&item, id) {
-                        tx.prepare_cached(&sql)
-                            .and_then(|mut statement| statement.execute(params(&args)))
-                            .map_err(fail)?;
+                        summary.imported += 1;
                     }
-                    summary.imported += 1;
                 }
                 tx.commit().map_err(fail)?;
                 Ok(summary)
@@ -159,25 +162,27 @@ impl Store {
         let mut tx = self.writer.begin().await?;
         let mut summary = ImportSummary::default();
         loop {
-            let item = match items.recv().await {
-                Some(ImportMessage::Case(item)) => item,
+            let chunk = match items.recv().await {
+                Some(ImportMessage::Cases(chunk)) => chunk,
                 Some(ImportMessage::Commit) => break,
                 None => return Err(aborted()),
             };
-            // A known external id inserts nothing and returns no row: skip the case.
-            let inserted = bind_all(sqlx::query(INSERT_IMPORTED), &case_args(&item))
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(|e| StoreError::unique_as(e, "external id"))?;
-            let Some(row) = inserted else {
-                summary.skipped += 1;
-                continue;
-            };
-            let id: i64 = row.try_get("id")?;
-            for (sql, args) in rows_for(&item, id) {
-                bind_all(sqlx::query(&sql), &args).execute(&mut *tx).await?;
+            for item in chunk {
+                // A known external id inserts nothing and returns no row: skip the case.
+                let inserted = bind_all(sqlx::query(INSERT_IMPORTED), &case_args(&item))
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(|e| StoreError::unique_as(e, "external id"))?;
+                let Some(row) = inserted else {
+                    summary.skipped += 1;
+                    continue;
+                };
+                let id: i64 = row.try_get("id")?;
+                for (sql, args) in rows_for(&item, id) {
+                    bind_all(sqlx::query(&sql), &args).execute(&mut *tx).await?;
+                }
+                summary.imported += 1;
             }
-            summary.imported += 1;
         }
         tx.commit().await?;
         Ok(summary)

@@ -492,9 +492,10 @@ async fn run_import(
         })
         .collect();
     let feeder = tokio::spawn(async move {
+        // One case a message, to exercise several messages.
         for item in items {
             sender
-                .send(ImportMessage::Case(Box::new(item)))
+                .send(ImportMessage::Cases(vec![item]))
                 .await
                 .expect("importer listens");
         }

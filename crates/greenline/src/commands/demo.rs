@@ -8,7 +8,7 @@ use greenline_sim::{Scale, SimConfig, Simulator};
 use greenline_store::{CaseFilter, ImportMessage, ImportSummary, NewStaff, Store};
 use greenline_web::auth::hash_password;
 
-use crate::commands::import::import_item;
+use crate::commands::import::{CHUNK, import_item};
 use crate::config::Config;
 
 /// The demo accounts' password (a demo only: never use it for real data).
@@ -132,6 +132,7 @@ async fn seed(store: Store, deadlines: DeadlineTable) -> anyhow::Result<()> {
     type Importing = tokio::task::JoinHandle<greenline_store::Result<ImportSummary>>;
     let mut batch: Option<(tokio::sync::mpsc::Sender<ImportMessage>, Importing)> = None;
     let mut seeded = 0u64;
+    let mut chunk = Vec::with_capacity(CHUNK);
     for (record, _) in simulator {
         let item = import_item(&units, &deadlines, Ok(record)).map_err(|problems| {
             anyhow::anyhow!("simulated case rejected: {}", problems.join("; "))
@@ -140,13 +141,16 @@ async fn seed(store: Store, deadlines: DeadlineTable) -> anyhow::Result<()> {
         let this_month = (received.year(), received.month());
         if month != Some(this_month) {
             if let Some((sender, task)) = batch.take() {
+                sender
+                    .send(ImportMessage::Cases(std::mem::take(&mut chunk)))
+                    .await?;
                 sender.send(ImportMessage::Commit).await?;
                 drop(sender);
                 let summary = task.await??;
                 seeded += summary.imported;
                 eprintln!("demo: {seeded} cases seeded");
             }
-            let (sender, receiver) = tokio::sync::mpsc::channel(1_024);
+            let (sender, receiver) = tokio::sync::mpsc::channel(8);
             let store = store.clone();
             batch = Some((
                 sender,
@@ -154,11 +158,17 @@ async fn seed(store: Store, deadlines: DeadlineTable) -> anyhow::Result<()> {
             ));
             month = Some(this_month);
         }
-        if let Some((sender, _)) = &batch {
-            sender.send(ImportMessage::Case(Box::new(item))).await?;
+        chunk.push(item);
+        if chunk.len() == CHUNK
+            && let Some((sender, _)) = &batch
+        {
+            sender
+                .send(ImportMessage::Cases(std::mem::take(&mut chunk)))
+                .await?;
         }
     }
     if let Some((sender, task)) = batch {
+        sender.send(ImportMessage::Cases(chunk)).await?;
         sender.send(ImportMessage::Commit).await?;
         drop(sender);
         seeded += task.await??.imported;

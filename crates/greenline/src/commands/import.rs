@@ -14,6 +14,9 @@ use crate::cli::ImportArgs;
 use crate::progress::Progress;
 use crate::records::{RecordReader, format_of};
 
+/// Cases per message to the importer.
+pub(crate) const CHUNK: usize = 512;
+
 /// How many problems are printed; all are counted.
 const SHOWN_PROBLEMS: usize = 1_000;
 
@@ -136,7 +139,7 @@ async fn write(
     units: &[Unit],
     deadlines: &DeadlineTable,
 ) -> anyhow::Result<()> {
-    let (sender, receiver) = tokio::sync::mpsc::channel(1_024);
+    let (sender, receiver) = tokio::sync::mpsc::channel(8);
     let bytes = Arc::new(AtomicU64::new(0));
     let progress = Progress::bytes("importing", size, bytes.clone());
     let reader = RecordReader::open(path, format, bytes)?;
@@ -144,15 +147,20 @@ async fn write(
     let deadlines = deadlines.clone();
     // The file is read on a thread of its own and fed to the store's transaction.
     let feeder = tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+        let mut chunk = Vec::with_capacity(CHUNK);
         for (line, record) in reader {
             let item = import_item(&units, &deadlines, record)
                 .map_err(|m| anyhow::anyhow!("line {line}: {}", m.join("; ")))?;
-            if sender
-                .blocking_send(ImportMessage::Case(Box::new(item)))
-                .is_err()
-            {
-                return Ok(());
+            chunk.push(item);
+            if chunk.len() == CHUNK {
+                let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK));
+                if sender.blocking_send(ImportMessage::Cases(full)).is_err() {
+                    return Ok(());
+                }
             }
+        }
+        if !chunk.is_empty() && sender.blocking_send(ImportMessage::Cases(chunk)).is_err() {
+            return Ok(());
         }
         // Only a file read to its end is committed.
         let _ = sender.blocking_send(ImportMessage::Commit);
