@@ -95,9 +95,10 @@ pub struct SimulateArgs {
     /// national, province=CODE or city=CODE.
     #[arg(long, default_value = "national")]
     pub scale: String,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = RecordFormat::Jsonl)]
-    pub format: RecordFormat,
+    /// Output format (default: from the file's name; .csv is CSV, .parquet Parquet, else JSON
+    /// Lines).
+    #[arg(long, value_enum)]
+    pub format: Option<RecordFormat>,
     /// Output file (default: standard output). The injected events go to FILE.events.json and
     /// the ground truth (source of each case) to FILE.truth.jsonl.
     #[arg(long, value_name = "FILE")]
@@ -114,6 +115,8 @@ pub enum RecordFormat {
     Jsonl,
     /// CSV with a header row.
     Csv,
+    /// Apache Parquet (written only: simulate and export).
+    Parquet,
 }
 
 #[derive(Debug, Args)]

@@ -9,18 +9,22 @@ use greenline_domain::CaseRecord;
 
 use crate::cli::RecordFormat;
 
-/// Writes records as JSON Lines or CSV.
-pub enum RecordWriter<W: Write> {
+/// Writes records as JSON Lines, CSV or Parquet.
+pub enum RecordWriter<W: Write + Send> {
     Jsonl(W),
     Csv(Box<csv::Writer<W>>),
+    Parquet(Box<crate::parquet_out::ParquetSink<W>>),
 }
 
-impl<W: Write> RecordWriter<W> {
-    pub fn new(format: RecordFormat, out: W) -> Self {
-        match format {
+impl<W: Write + Send> RecordWriter<W> {
+    pub fn new(format: RecordFormat, out: W) -> anyhow::Result<Self> {
+        Ok(match format {
             RecordFormat::Jsonl => RecordWriter::Jsonl(out),
             RecordFormat::Csv => RecordWriter::Csv(Box::new(csv::Writer::from_writer(out))),
-        }
+            RecordFormat::Parquet => {
+                RecordWriter::Parquet(Box::new(crate::parquet_out::ParquetSink::new(out)?))
+            }
+        })
     }
 
     pub fn write(&mut self, record: &CaseRecord) -> anyhow::Result<()> {
@@ -30,6 +34,7 @@ impl<W: Write> RecordWriter<W> {
                 out.write_all(b"\n")?;
             }
             RecordWriter::Csv(out) => out.serialize(record)?,
+            RecordWriter::Parquet(out) => out.write(record)?,
         }
         Ok(())
     }
@@ -38,21 +43,23 @@ impl<W: Write> RecordWriter<W> {
         match self {
             RecordWriter::Jsonl(mut out) => out.flush()?,
             RecordWriter::Csv(mut out) => out.flush()?,
+            RecordWriter::Parquet(out) => out.finish()?,
         }
         Ok(())
     }
 }
 
-/// The format a file's name suggests: `.csv` is CSV, anything else JSON Lines.
+/// The format a file's name suggests: `.csv` is CSV, `.parquet` Parquet, anything else JSON
+/// Lines.
 pub fn format_of(path: &Path, given: Option<RecordFormat>) -> RecordFormat {
     given.unwrap_or_else(|| {
-        let csv = path
+        let extension = path
             .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-        if csv {
-            RecordFormat::Csv
-        } else {
-            RecordFormat::Jsonl
+            .map(|e| e.to_string_lossy().to_ascii_lowercase());
+        match extension.as_deref() {
+            Some("csv") => RecordFormat::Csv,
+            Some("parquet") => RecordFormat::Parquet,
+            _ => RecordFormat::Jsonl,
         }
     })
 }
@@ -97,6 +104,12 @@ impl RecordReader {
         let file = File::open(path).with_context(|| format!("opening {}", path.display()))?;
         let counting = Counting { inner: file, bytes };
         let inner = match format {
+            RecordFormat::Parquet => {
+                anyhow::bail!(
+                    "{}: records are read from CSV or JSON Lines",
+                    path.display()
+                )
+            }
             RecordFormat::Jsonl => Inner::Jsonl {
                 lines: BufReader::with_capacity(1 << 16, counting).lines(),
                 line: 0,

@@ -264,6 +264,15 @@ async fn simulate_import_export_round_trips_every_field() {
             .all(|l| l.contains("\"region\":\"44") && l.contains("noise")),
         "{text}"
     );
+    let parquet = dir.path().join("all.parquet");
+    let output = greenline(&db, &["export", "--out", parquet.to_str().expect("path")]);
+    assert!(output.status.success());
+    let reader = parquet::file::serialized_reader::SerializedFileReader::new(
+        std::fs::File::open(&parquet).expect("parquet"),
+    )
+    .expect("a Parquet file");
+    use parquet::file::reader::FileReader;
+    assert_eq!(reader.metadata().file_metadata().num_rows(), 400);
     let wrong = greenline(&db, &["export", "--filter", "colour=green"]);
     assert!(String::from_utf8_lossy(&wrong.stderr).contains("colour"));
 }

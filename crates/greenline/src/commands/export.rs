@@ -56,13 +56,13 @@ pub async fn run(store: &Store, args: &ExportArgs) -> anyhow::Result<()> {
         Some(path) => format_of(path, args.format),
         None => args.format.unwrap_or(RecordFormat::Jsonl),
     };
-    let out: Box<dyn Write> = match &args.out {
+    let out: Box<dyn Write + Send> = match &args.out {
         Some(path) => Box::new(BufWriter::new(
             File::create(path).with_context(|| format!("creating {}", path.display()))?,
         )),
-        None => Box::new(BufWriter::new(std::io::stdout().lock())),
+        None => Box::new(BufWriter::new(std::io::stdout())),
     };
-    let mut writer = RecordWriter::new(format, out);
+    let mut writer = RecordWriter::new(format, out)?;
     let progress = crate::progress::Progress::count("exporting");
     filter.after_id = Some(0);
     let mut written = 0u64;

@@ -9,8 +9,9 @@ use chrono::{Datelike, Months, NaiveDate};
 use greenline_domain::RegionCode;
 use greenline_sim::{GroundTruth, Scale, SimConfig, Simulator};
 
+use crate::cli::RecordFormat;
 use crate::cli::SimulateArgs;
-use crate::records::RecordWriter;
+use crate::records::{RecordWriter, format_of};
 
 fn scale(text: &str) -> anyhow::Result<Scale> {
     Ok(match text.split_once('=') {
@@ -55,7 +56,7 @@ pub fn run(args: &SimulateArgs) -> anyhow::Result<()> {
     };
     let simulator = Simulator::new(config)?;
     let events = simulator.events().to_vec();
-    let (out, mut truth): (Box<dyn Write>, Option<BufWriter<File>>) = match &args.out {
+    let (out, mut truth): (Box<dyn Write + Send>, Option<BufWriter<File>>) = match &args.out {
         Some(path) => {
             let file =
                 File::create(path).with_context(|| format!("creating {}", path.display()))?;
@@ -64,9 +65,13 @@ pub fn run(args: &SimulateArgs) -> anyhow::Result<()> {
                 .with_context(|| format!("creating {}", truth_path.display()))?;
             (Box::new(BufWriter::new(file)), Some(BufWriter::new(truth)))
         }
-        None => (Box::new(BufWriter::new(std::io::stdout().lock())), None),
+        None => (Box::new(BufWriter::new(std::io::stdout())), None),
     };
-    let mut writer = RecordWriter::new(args.format, out);
+    let format = match &args.out {
+        Some(path) => format_of(path, args.format),
+        None => args.format.unwrap_or(RecordFormat::Jsonl),
+    };
+    let mut writer = RecordWriter::new(format, out)?;
     let mut count = 0u64;
     let mut last_year = None;
     for (record, ground) in simulator {
