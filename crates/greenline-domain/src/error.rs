@@ -54,8 +54,6 @@ pub enum DomainError {
         what: &'static str,
         last_day: chrono::NaiveDate,
     },
-    #[error("{0}")]
-    NotPermitted(String),
 }
 
 impl DomainError {

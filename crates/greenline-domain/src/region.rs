@@ -181,11 +181,6 @@ impl RegionCode {
         }
     }
 
-    /// The table row for this code (none for the nation).
-    pub fn region(self) -> Option<&'static Region> {
-        TABLE.by_code.get(&self.0)
-    }
-
     /// Every region in the table (without the nation), in code order.
     pub fn all() -> impl Iterator<Item = &'static Region> {
         TABLE.by_code.values()

@@ -135,10 +135,6 @@ impl Store {
         Ok(())
     }
 
-    pub fn backend(&self) -> Backend {
-        self.backend
-    }
-
     /// Closes the pools, waiting for work in flight.
     pub async fn close(&self) {
         self.writer.close().await;

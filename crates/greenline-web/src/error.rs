@@ -171,7 +171,6 @@ impl From<DomainError> for ApiError {
             DomainError::WindowClosed { .. } => {
                 ApiError::Invalid(vec![FieldError::new("action", error.to_string())])
             }
-            DomainError::NotPermitted(why) => ApiError::Forbidden(why),
             DomainError::UnknownRegion(_) => ApiError::field("region", error.to_string()),
             DomainError::UnknownType(_) => ApiError::field("type", error.to_string()),
             DomainError::UnknownSubType(_) => ApiError::field("sub_type", error.to_string()),

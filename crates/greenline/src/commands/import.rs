@@ -72,9 +72,6 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     let path = args.file.as_path();
     let format = format_of(path, args.format);
-    if format == crate::cli::RecordFormat::Parquet {
-        bail!("import reads CSV or JSON Lines; Parquet is for analysis tools");
-    }
     let size = std::fs::metadata(path)?.len();
     let units = store.units().await?;
 
