@@ -11,9 +11,9 @@ use greenline_domain::ImportedCase;
 use sqlx::Row;
 use tokio::sync::mpsc;
 
-use crate::cases::{INSERT_EVENTS_HEAD, event_args, types_text};
+use crate::cases::{INSERT_EVENT, INSERT_EVENTS_HEAD, event_args, types_text};
 use crate::convert::{Arg, bind_all, code_of, millis, millis_opt};
-use crate::intake::{detail_rows, params, sqlite_error};
+use crate::intake::{INSERT_REPORTER, detail_rows, sqlite_error};
 use crate::{Actor, NewEvent, Result, Store, StoreError};
 
 /// One case to import, placed with its unit.
@@ -86,6 +86,9 @@ fn case_args(item: &ImportItem) -> Vec<Arg> {
     ]
 }
 
+/// What every imported event carries in its `data`.
+const IMPORTED_DATA: &str = r#"{"imported":true}"#;
+
 /// The statements that follow the case row: its types, reporter and history.
 fn rows_for(item: &ImportItem, id: i64) -> Vec<(String, Vec<Arg>)> {
     let case = &item.imported.case;
@@ -113,51 +116,41 @@ fn rows_for(item: &ImportItem, id: i64) -> Vec<(String, Vec<Arg>)> {
     statements
 }
 
+/// How an import runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImportOptions {
+    /// On SQLite, once this many cases (and at least half as many as are stored) have gone in,
+    /// the case tables' secondary indexes are dropped and built again, sorted, before the
+    /// commit: for a large import that is several times faster than growing them row by row.
+    pub rebuild_indexes_after: u64,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        ImportOptions {
+            rebuild_indexes_after: 50_000,
+        }
+    }
+}
+
 impl Store {
     /// Imports every case the channel delivers, in one transaction, committed on
     /// [`ImportMessage::Commit`]. Returns an error, with nothing written, if any case fails or
     /// the channel closes first.
-    pub async fn import(&self, mut items: mpsc::Receiver<ImportMessage>) -> Result<ImportSummary> {
+    pub async fn import(&self, items: mpsc::Receiver<ImportMessage>) -> Result<ImportSummary> {
+        self.import_with(items, ImportOptions::default()).await
+    }
+
+    /// [`Store::import`] with options.
+    pub async fn import_with(
+        &self,
+        mut items: mpsc::Receiver<ImportMessage>,
+        options: ImportOptions,
+    ) -> Result<ImportSummary> {
         if let Some(path) = self.sqlite_path.clone() {
-            return tokio::task::spawn_blocking(move || {
-                let mut conn = crate::sqlite::open_blocking(&path)?;
-                let fail = |e: rusqlite::Error| StoreError::NotCommitted(e.to_string());
-                let tx = conn
-                    .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-                    .map_err(fail)?;
-                let mut summary = ImportSummary::default();
-                loop {
-                    let chunk = match items.blocking_recv() {
-                        Some(ImportMessage::Cases(chunk)) => chunk,
-                        Some(ImportMessage::Commit) => break,
-                        None => return Err(aborted()),
-                    };
-                    for item in chunk {
-                        // A known external id inserts nothing and returns no row: skip the case.
-                        let inserted = tx.prepare_cached(INSERT_IMPORTED).and_then(|mut insert| {
-                            insert.query_row(params(&case_args(&item)), |row| row.get(0))
-                        });
-                        let id: i64 = match inserted {
-                            Ok(id) => id,
-                            Err(rusqlite::Error::QueryReturnedNoRows) => {
-                                summary.skipped += 1;
-                                continue;
-                            }
-                            Err(e) => return Err(sqlite_error(e, "external id")),
-                        };
-                        for (sql, args) in rows_for(&item, id) {
-                            tx.prepare_cached(&sql)
-                                .and_then(|mut statement| statement.execute(params(&args)))
-                                .map_err(fail)?;
-                        }
-                        summary.imported += 1;
-                    }
-                }
-                tx.commit().map_err(fail)?;
-                Ok(summary)
-            })
-            .await
-            .map_err(|e| StoreError::NotCommitted(format!("the import stopped: {e}")))?;
+            return tokio::task::spawn_blocking(move || sqlite_import(&path, items, options))
+                .await
+                .map_err(|e| StoreError::NotCommitted(format!("the import stopped: {e}")))?;
         }
         let mut tx = self.writer.begin().await?;
         let mut summary = ImportSummary::default();
@@ -187,4 +180,167 @@ impl Store {
         tx.commit().await?;
         Ok(summary)
     }
+}
+
+/// Page cache of the import's own connection, in KiB (SQLite's default is 2 MiB). A bulk import
+/// touches every index; with too small a cache each insert evicts pages into the WAL and later
+/// looks them up there again.
+const IMPORT_CACHE_KIB: u32 = 256 * 1024;
+
+/// Drops the secondary indexes of the case tables, returning the statements that create them.
+fn drop_indexes(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<Vec<String>> {
+    let indexes: Vec<(String, String)> = tx
+        .prepare(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL \
+             AND tbl_name IN ('cases', 'case_types', 'case_events', 'reporters')",
+        )?
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (name, _) in &indexes {
+        tx.execute_batch(&format!("DROP INDEX \"{name}\""))?;
+    }
+    Ok(indexes.into_iter().map(|(_, sql)| sql).collect())
+}
+
+/// Import on SQLite: prepared statements bound straight from the cases (no intermediate
+/// argument lists), one row per statement, which is SQLite's fastest path for bulk inserts.
+fn sqlite_import(
+    path: &std::path::Path,
+    mut items: mpsc::Receiver<ImportMessage>,
+    options: ImportOptions,
+) -> Result<ImportSummary> {
+    use rusqlite::params;
+    let fail = |e: rusqlite::Error| StoreError::NotCommitted(e.to_string());
+    let mut conn = crate::sqlite::open_blocking(path)?;
+    // Foreign keys are off for this connection only: every row below refers to the case row
+    // inserted just before it or to a unit checked against the store's list. Sorting for the index rebuild
+    // goes to temporary files, not memory, and may use a second thread.
+    conn.execute_batch(&format!(
+        "PRAGMA cache_size = -{IMPORT_CACHE_KIB}; PRAGMA foreign_keys = OFF; \
+         PRAGMA temp_store = FILE; PRAGMA threads = 2;"
+    ))
+    .map_err(fail)?;
+    let tx = conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .map_err(fail)?;
+    // Once the import is large against what is stored, its indexes are cheaper to build
+    // again, sorted, than to grow one row at a time: drop them inside the transaction (a failed
+    // import brings them back with everything else) and build them before committing.
+    let stored: i64 = tx
+        .query_row("SELECT coalesce(max(id), 0) FROM cases", [], |row| {
+            row.get(0)
+        })
+        .map_err(fail)?;
+    // With foreign keys off, units are checked here instead.
+    let units: std::collections::HashSet<i64> = tx
+        .prepare("SELECT id FROM units")
+        .and_then(|mut query| query.query_map([], |row| row.get(0))?.collect())
+        .map_err(fail)?;
+    let rebuild_after = u64::try_from(stored / 2)
+        .unwrap_or(0)
+        .max(options.rebuild_indexes_after);
+    let mut dropped: Option<Vec<String>> = None;
+    let mut summary = ImportSummary::default();
+    {
+        let mut insert_case = tx.prepare(INSERT_IMPORTED).map_err(fail)?;
+        let mut insert_type = tx
+            .prepare("INSERT INTO case_types (case_id, type_code) VALUES ($1, $2)")
+            .map_err(fail)?;
+        let mut insert_reporter = tx.prepare(INSERT_REPORTER).map_err(fail)?;
+        let mut insert_event = tx.prepare(INSERT_EVENT).map_err(fail)?;
+        let actor = Actor::system("import");
+        loop {
+            let chunk = match items.blocking_recv() {
+                Some(ImportMessage::Cases(chunk)) => chunk,
+                Some(ImportMessage::Commit) => break,
+                None => return Err(aborted()),
+            };
+            if dropped.is_none() && summary.imported >= rebuild_after {
+                dropped = Some(drop_indexes(&tx).map_err(fail)?);
+            }
+            for item in &chunk {
+                if !units.contains(&item.unit_id) {
+                    return Err(StoreError::NotCommitted(format!(
+                        "unit {} does not exist; nothing was imported",
+                        item.unit_id
+                    )));
+                }
+                let case = &item.imported.case;
+                let types = types_text(&case.types);
+                let region = case.region.to_string();
+                let inserted = insert_case.query_row(
+                    params![
+                        case.kind.code(),
+                        case.channel.code(),
+                        case.stage.code(),
+                        case.primary_type.code(),
+                        types,
+                        case.sub_type.map(|s| s.code()),
+                        case.industry.map(|i| i.code()),
+                        region,
+                        case.address,
+                        case.description,
+                        item.unit_id,
+                        millis(case.received_at),
+                        millis_opt(case.accepted_at),
+                        millis_opt(case.concluded_at),
+                        millis_opt(case.replied_at),
+                        millis_opt(case.closed_at),
+                        case.extension.as_ref().map(|e| i64::from(e.days)),
+                        case.extension.as_ref().map(|e| e.reason.as_str()),
+                        case.rejection.as_ref().map(code_of),
+                        case.outcome.as_ref().map(code_of),
+                        millis_opt(item.due_at),
+                        NO_SECRET,
+                        case.external_id,
+                        case.version,
+                    ],
+                    |row| row.get::<_, i64>(0),
+                );
+                // A known external id inserts nothing and returns no row: skip the case.
+                let id = match inserted {
+                    Ok(id) => id,
+                    Err(rusqlite::Error::QueryReturnedNoRows) => {
+                        summary.skipped += 1;
+                        continue;
+                    }
+                    Err(e) => return Err(sqlite_error(e, "external id")),
+                };
+                for t in &case.types {
+                    insert_type.execute(params![id, t.code()]).map_err(fail)?;
+                }
+                let reporter = &item.imported.reporter;
+                insert_reporter
+                    .execute(params![
+                        id,
+                        i64::from(reporter.anonymous),
+                        reporter.name,
+                        reporter.phone,
+                        reporter.contact_address,
+                    ])
+                    .map_err(fail)?;
+                for step in &item.imported.steps {
+                    insert_event
+                        .execute(params![
+                            id,
+                            millis(step.at),
+                            Option::<i64>::None,
+                            actor.label,
+                            step.action,
+                            step.from.map(|s| s.code()),
+                            step.to.code(),
+                            Option::<&str>::None,
+                            IMPORTED_DATA,
+                        ])
+                        .map_err(fail)?;
+                }
+                summary.imported += 1;
+            }
+        }
+    }
+    for sql in dropped.iter().flatten() {
+        tx.execute_batch(sql).map_err(fail)?;
+    }
+    tx.commit().map_err(fail)?;
+    Ok(summary)
 }

@@ -28,7 +28,7 @@ pub use accounts::{NewStaff, Staff, Unit};
 pub use cases::{
     Actor, CaseFilter, Event, ExportRow, IdempotencyKey, IntakeReceipt, IntakeRecord, NewEvent,
 };
-pub use import::{ImportItem, ImportMessage, ImportSummary};
+pub use import::{ImportItem, ImportMessage, ImportOptions, ImportSummary};
 
 /// Which database a [`Store`] runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

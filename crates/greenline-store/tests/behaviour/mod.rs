@@ -475,11 +475,21 @@ fn record(external_id: &str) -> greenline_domain::CaseRecord {
     }
 }
 
-async fn run_import(
+pub async fn run_import(
     store: &Store,
     unit_id: i64,
     ids: &[&str],
     commit: bool,
+) -> Result<greenline_store::ImportSummary, StoreError> {
+    run_import_with(store, unit_id, ids, commit, Default::default()).await
+}
+
+pub async fn run_import_with(
+    store: &Store,
+    unit_id: i64,
+    ids: &[&str],
+    commit: bool,
+    options: greenline_store::ImportOptions,
 ) -> Result<greenline_store::ImportSummary, StoreError> {
     use greenline_store::{ImportItem, ImportMessage};
     let (sender, receiver) = tokio::sync::mpsc::channel(16);
@@ -503,7 +513,7 @@ async fn run_import(
             sender.send(ImportMessage::Commit).await.expect("commit");
         }
     });
-    let result = store.import(receiver).await;
+    let result = store.import_with(receiver, options).await;
     feeder.await.expect("feeder");
     result
 }

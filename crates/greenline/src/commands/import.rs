@@ -65,112 +65,147 @@ pub(crate) fn import_item(
     })
 }
 
+/// Checks lines one by one, counting and printing problems, including an external id seen
+/// twice in the file.
+struct Checker {
+    units: Vec<Unit>,
+    deadlines: DeadlineTable,
+    seen: HashSet<u64>,
+    problems: usize,
+}
+
+impl Checker {
+    fn check(
+        &mut self,
+        line: u64,
+        record: Result<greenline_domain::CaseRecord, String>,
+    ) -> Option<ImportItem> {
+        match import_item(&self.units, &self.deadlines, record) {
+            Ok(item) => {
+                let id = item
+                    .imported
+                    .case
+                    .external_id
+                    .as_deref()
+                    .unwrap_or_default();
+                if self.seen.insert(id_hash(id)) {
+                    return Some(item);
+                }
+                self.problem(
+                    line,
+                    &format!("external_id: {id:?} appears twice in the file"),
+                );
+                None
+            }
+            Err(messages) => {
+                for message in messages {
+                    self.problem(line, &message);
+                }
+                None
+            }
+        }
+    }
+
+    fn problem(&mut self, line: u64, message: &str) {
+        self.problems += 1;
+        if self.problems <= SHOWN_PROBLEMS {
+            eprintln!("line {line}: {message}");
+        }
+    }
+
+    /// Fails, naming the file, if any line had a problem.
+    fn verdict(&self, path: &Path) -> anyhow::Result<()> {
+        if self.problems == 0 {
+            return Ok(());
+        }
+        if self.problems > SHOWN_PROBLEMS {
+            eprintln!("… and {} more", self.problems - SHOWN_PROBLEMS);
+        }
+        bail!(
+            "{} has {} problem(s); nothing was imported",
+            path.display(),
+            self.problems
+        )
+    }
+}
+
+/// Reads the file once: every line is checked and, while none has failed, sent to the store's
+/// transaction. The first problem abandons the transaction (the store rolls it back) and the
+/// rest of the file is still read, so that every problem is reported in one run.
 pub async fn run(
     store: &Store,
     args: &ImportArgs,
     deadlines: &DeadlineTable,
 ) -> anyhow::Result<()> {
-    let path = args.file.as_path();
-    let format = format_of(path, args.format);
-    let size = std::fs::metadata(path)?.len();
-    let units = store.units().await?;
-
-    // First pass: read and check every line; write nothing.
+    let path = args.file.clone();
+    let format = format_of(&path, args.format);
+    let size = std::fs::metadata(&path)?.len();
+    let mut checker = Checker {
+        units: store.units().await?,
+        deadlines: deadlines.clone(),
+        seen: HashSet::new(),
+        problems: 0,
+    };
     let bytes = Arc::new(AtomicU64::new(0));
-    let progress = Progress::bytes("checking", size, bytes.clone());
-    let mut problems = 0usize;
-    let mut valid = 0u64;
-    let mut seen = HashSet::new();
-    for (line, record) in RecordReader::open(path, format, bytes)? {
-        let external = record.as_ref().ok().map(|r| r.external_id.clone());
-        match import_item(&units, deadlines, record) {
-            Ok(_) => {
-                valid += 1;
-                if let Some(id) = external
-                    && !seen.insert(id_hash(&id))
-                {
-                    problems += 1;
-                    report(
-                        problems,
-                        line,
-                        &format!("external_id: {id:?} appears twice in the file"),
-                    );
-                }
-            }
-            Err(messages) => {
-                for message in messages {
-                    problems += 1;
-                    report(problems, line, &message);
-                }
-            }
-        }
-    }
-    progress.finish();
-    if problems > 0 {
-        if problems > SHOWN_PROBLEMS {
-            eprintln!("… and {} more", problems - SHOWN_PROBLEMS);
-        }
-        bail!(
-            "{} has {problems} problem(s); nothing was imported",
-            path.display()
-        );
-    }
+    let reader = RecordReader::open(&path, format, bytes.clone())?;
+    let label = if args.dry_run {
+        "checking"
+    } else {
+        "importing"
+    };
+    let progress = Progress::bytes(label, size, bytes);
+
     if args.dry_run {
+        let mut valid = 0u64;
+        for (line, record) in reader {
+            valid += u64::from(checker.check(line, record).is_some());
+        }
+        progress.finish();
+        checker.verdict(&path)?;
         println!(
             "{valid} cases in {} are valid; nothing was written (--dry-run)",
             path.display()
         );
         return Ok(());
     }
-    write(store, path, format, size, &units, deadlines).await
-}
 
-fn report(count: usize, line: u64, message: &str) {
-    if count <= SHOWN_PROBLEMS {
-        eprintln!("line {line}: {message}");
-    }
-}
-
-async fn write(
-    store: &Store,
-    path: &Path,
-    format: crate::cli::RecordFormat,
-    size: u64,
-    units: &[Unit],
-    deadlines: &DeadlineTable,
-) -> anyhow::Result<()> {
     let (sender, receiver) = tokio::sync::mpsc::channel(8);
-    let bytes = Arc::new(AtomicU64::new(0));
-    let progress = Progress::bytes("importing", size, bytes.clone());
-    let reader = RecordReader::open(path, format, bytes)?;
-    let units = units.to_vec();
-    let deadlines = deadlines.clone();
     // The file is read on a thread of its own and fed to the store's transaction.
-    let feeder = tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+    let feeder = tokio::task::spawn_blocking(move || {
+        let mut sender = Some(sender);
         let mut chunk = Vec::with_capacity(CHUNK);
         for (line, record) in reader {
-            let item = import_item(&units, &deadlines, record)
-                .map_err(|m| anyhow::anyhow!("line {line}: {}", m.join("; ")))?;
-            chunk.push(item);
+            let item = checker.check(line, record);
+            let Some(to_store) = &sender else { continue };
+            match item {
+                Some(item) => chunk.push(item),
+                // Dropping the sender without `Commit` rolls the transaction back.
+                None => {
+                    sender = None;
+                    chunk.clear();
+                    continue;
+                }
+            }
             if chunk.len() == CHUNK {
                 let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK));
-                if sender.blocking_send(ImportMessage::Cases(full)).is_err() {
-                    return Ok(());
+                if to_store.blocking_send(ImportMessage::Cases(full)).is_err() {
+                    // The store gave up; its error is reported below.
+                    sender = None;
                 }
             }
         }
-        if !chunk.is_empty() && sender.blocking_send(ImportMessage::Cases(chunk)).is_err() {
-            return Ok(());
+        if let Some(to_store) = sender {
+            // Only a file read to its end without a problem is committed.
+            let _ = to_store
+                .blocking_send(ImportMessage::Cases(chunk))
+                .and_then(|()| to_store.blocking_send(ImportMessage::Commit));
         }
-        // Only a file read to its end is committed.
-        let _ = sender.blocking_send(ImportMessage::Commit);
-        Ok(())
+        checker
     });
     let imported = store.import(receiver).await;
-    let fed = feeder.await?;
+    let checker = feeder.await?;
     progress.finish();
-    // If the file changed between the passes, stop before committing anything wrong.
-    fed?;
+    checker.verdict(&path)?;
     let summary = imported?;
     println!(
         "imported {} cases from {} ({} already present, skipped)",
