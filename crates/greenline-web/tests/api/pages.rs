@@ -45,7 +45,7 @@ async fn post_form(
     (status, headers, response.text().await.expect("body"))
 }
 
-fn good_report<'a>(token: &'a str) -> Vec<(&'a str, &'a str)> {
+fn good_report(token: &str) -> Vec<(&str, &str)> {
     vec![
         ("csrf_token", token),
         ("primary_type", "noise"),
