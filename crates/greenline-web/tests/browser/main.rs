@@ -5,6 +5,7 @@
 //! runs them with `-- --ignored`. The browser is found through `GREENLINE_TEST_CHROMIUM` (its
 //! path) or `chromium` on the `PATH`, the driver through `GREENLINE_TEST_CHROMEDRIVER` or
 //! `chromedriver` on the `PATH`. Asked to run without them, the tests fail; they never skip.
+//! With `GREENLINE_TEST_SCREENSHOTS` naming a folder, each test saves what the phone showed.
 
 // The API suite's `spawn_app` starts the server here too; this binary uses part of it.
 #[allow(dead_code)]
@@ -207,6 +208,14 @@ impl Browser {
         );
     }
 
+    /// Saves the screen as `{name}.png` when `GREENLINE_TEST_SCREENSHOTS` names a folder.
+    async fn snapshot(&self, name: &str) {
+        if let Some(dir) = std::env::var_os("GREENLINE_TEST_SCREENSHOTS") {
+            let png = self.client.screenshot().await.expect("screenshot");
+            std::fs::write(Path::new(&dir).join(format!("{name}.png")), png).expect("save");
+        }
+    }
+
     async fn finish(self) {
         self.client.close().await.expect("close the browser");
     }
@@ -231,8 +240,10 @@ async fn file_a_report(browser: &Browser) -> (String, String) {
         .await;
     browser.type_into("#reporter_name", "陈小姐").await;
     browser.type_into("#reporter_phone", "13812345678").await;
+    browser.snapshot("report-filled").await;
     browser.click("#report-form button[type=submit]").await;
     let tracking_no = browser.text_of("#tracking-no").await;
+    browser.snapshot("report-receipt").await;
     let secret = browser.text_of("#secret").await;
     browser.assert_fits_the_screen().await;
     (tracking_no, secret)
@@ -255,6 +266,7 @@ async fn a_citizen_reports_from_a_phone_and_finds_the_case_on_the_tracking_page(
     assert_eq!(browser.app.case_count().await, 1);
     let status = track(&browser, &tracking_no, &secret).await;
     assert_eq!(status, "未受理");
+    browser.snapshot("track-result").await;
     browser.assert_fits_the_screen().await;
     browser.finish().await;
 }
@@ -294,6 +306,7 @@ async fn a_bad_form_shows_the_fields_error_and_creates_nothing() {
         .await
         .expect("value");
     assert_eq!(phone.as_deref(), Some("13812345678"));
+    browser.snapshot("report-errors").await;
     browser.assert_fits_the_screen().await;
     assert_eq!(browser.app.case_count().await, 0);
     browser.finish().await;
@@ -341,12 +354,15 @@ async fn a_county_handler_sees_only_their_countys_cases_and_accepts_one() {
     let list = browser.source().await;
     assert!(list.contains(&nanshan_no), "the Nanshan case is listed");
     assert!(!list.contains(&futian_no), "a Futian case is not");
+    browser.snapshot("console-list").await;
     browser.assert_fits_the_screen().await;
 
     browser
         .click(&format!("a[href=\"/console/cases/{nanshan_case}\"]"))
         .await;
     assert_eq!(browser.text_of("#stage").await, "已登记");
+    browser.snapshot("console-case").await;
+    browser.assert_fits_the_screen().await;
     browser.click("button[data-action=accept]").await;
     browser
         .client
