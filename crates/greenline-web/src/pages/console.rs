@@ -259,8 +259,8 @@ fn event_label(code: &str) -> String {
     match Action::parse(code) {
         Some(action) => action_label(action).to_owned(),
         None => match code {
-            "intake" | "register" | "registered" => "登记".to_owned(),
-            "read_reporter" => "查看举报人信息".to_owned(),
+            "register" => "登记".to_owned(),
+            "view_reporter" => "查看举报人信息".to_owned(),
             other => other.to_owned(),
         },
     }
