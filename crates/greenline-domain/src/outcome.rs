@@ -110,6 +110,15 @@ pub enum RejectionReason {
 }
 
 impl RejectionReason {
+    pub const ALL: [RejectionReason; 6] = [
+        RejectionReason::OutsideRemit,
+        RejectionReason::InsufficientDetail,
+        RejectionReason::OtherProcedure,
+        RejectionReason::AlreadyAccepted,
+        RejectionReason::DissatisfiedWithReply,
+        RejectionReason::AfterReReview,
+    ];
+
     pub fn code(self) -> &'static str {
         match self {
             RejectionReason::OutsideRemit => "outside_remit",

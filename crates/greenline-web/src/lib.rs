@@ -2,7 +2,8 @@
 //!
 //! The HTTP face of Greenline: the JSON API under `/api/v1` (intake, staff case handling,
 //! the reporter's tracking view, sign-in) with its OpenAPI document generated from the
-//! handlers, and the mapping of every error to an RFC 9457 problem response.
+//! handlers, and the mapping of every error to an RFC 9457 problem response; and the pages
+//! (`pages/`): the public portal and the staff console, rendered on the server in Chinese.
 //!
 //! Handlers parse input into domain types, ask `greenline-domain` what a change means and
 //! `greenline-store` to keep it; they hold no SQL and no business rules of their own. Routes
@@ -14,6 +15,7 @@ pub mod clock;
 pub mod error;
 pub mod json;
 mod limiter;
+pub mod pages;
 pub mod routes;
 pub mod views;
 
@@ -80,9 +82,9 @@ impl AppState {
     }
 }
 
-/// The whole application: API and OpenAPI document.
+/// The whole application: API, OpenAPI document and pages.
 pub fn app(state: AppState) -> Router {
-    let (api, openapi) = routes::api().with_state(state).split_for_parts();
+    let (api, openapi) = routes::api().with_state(state.clone()).split_for_parts();
     let openapi_json = Arc::new(openapi);
     api.route(
         "/api/v1/openapi.json",
@@ -91,6 +93,7 @@ pub fn app(state: AppState) -> Router {
             async move { axum::Json(doc.as_ref().clone()) }
         }),
     )
+    .merge(pages::router().with_state(state))
     .fallback(|| async { error::ApiError::NotFound("route") })
     .method_not_allowed_fallback(|method: axum::http::Method| async move {
         error::ApiError::MethodNotAllowed(method.to_string())

@@ -29,7 +29,12 @@ pub struct LoginResponse {
     pub staff: StaffView,
 }
 
-fn cookie(state: &AppState, value: &str, max_age_seconds: i64) -> ApiResult<HeaderValue> {
+/// The `Set-Cookie` value carrying a page session (empty with age 0 to end it).
+pub(crate) fn session_cookie(
+    state: &AppState,
+    value: &str,
+    max_age_seconds: i64,
+) -> ApiResult<HeaderValue> {
     let secure = if state.config.secure_cookies {
         "; Secure"
     } else {
@@ -54,9 +59,35 @@ pub async fn login(
     ClientIp(ip): ClientIp,
     body: ApiJson<LoginRequest>,
 ) -> ApiResult<(HeaderMap, Json<LoginResponse>)> {
-    state.limiter.check(ip)?;
     let LoginRequest { username, password } = body.value;
-    let found = state.store.staff_login(&username).await?;
+    let (token, expires_at, staff) = sign_in(&state, ip, &username, password).await?;
+    let hours = i64::from(state.config.session_hours);
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        header::SET_COOKIE,
+        session_cookie(&state, &token, hours * 3600)?,
+    );
+    Ok((
+        headers,
+        Json(LoginResponse {
+            token,
+            expires_at,
+            staff: staff.into(),
+        }),
+    ))
+}
+
+/// Checks a username and password (rate-limited per address, in constant work whether or not
+/// the account exists) and opens a session: its token, when it ends, and who it is for. Shared
+/// by the API and the sign-in page.
+pub(crate) async fn sign_in(
+    state: &AppState,
+    ip: std::net::IpAddr,
+    username: &str,
+    password: String,
+) -> ApiResult<(String, DateTime<Utc>, greenline_store::Staff)> {
+    state.limiter.check(ip)?;
+    let found = state.store.staff_login(username).await?;
     // Verify even for an unknown user, so timing does not tell which usernames exist.
     let (staff, phc) = match found {
         Some((staff, phc)) => (Some(staff), phc),
@@ -71,22 +102,12 @@ pub async fn login(
     };
     let token = new_token();
     let now = state.clock.now();
-    let hours = i64::from(state.config.session_hours);
-    let expires_at = now + Duration::hours(hours);
+    let expires_at = now + Duration::hours(i64::from(state.config.session_hours));
     state
         .store
         .create_session(&token_hash(&token), staff.id, now, expires_at)
         .await?;
-    let mut headers = HeaderMap::new();
-    headers.insert(header::SET_COOKIE, cookie(&state, &token, hours * 3600)?);
-    Ok((
-        headers,
-        Json(LoginResponse {
-            token,
-            expires_at,
-            staff: staff.into(),
-        }),
-    ))
+    Ok((token, expires_at, staff))
 }
 
 /// End the current session.
@@ -102,7 +123,7 @@ pub async fn logout(
         state.store.delete_session(&token_hash(&token)).await?;
     }
     let mut out = HeaderMap::new();
-    out.insert(header::SET_COOKIE, cookie(&state, "", 0)?);
+    out.insert(header::SET_COOKIE, session_cookie(&state, "", 0)?);
     Ok((axum::http::StatusCode::NO_CONTENT, out))
 }
 

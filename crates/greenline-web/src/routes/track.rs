@@ -40,14 +40,28 @@ pub async fn track(
     Query(proof): Query<TrackProof>,
     headers: HeaderMap,
 ) -> ApiResult<Json<TrackView>> {
-    state.limiter.check(ip)?;
-    let number = TrackingNo::parse(&tracking_no)?;
     let secret = headers
         .get("x-tracking-secret")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned)
         .or(proof.secret);
-    if secret.is_none() && proof.phone.is_none() {
+    lookup(&state, ip, &tracking_no, secret, proof.phone)
+        .await
+        .map(Json)
+}
+
+/// The reporter's view of a case, given its tracking number and the secret or the phone; shared
+/// by the API and the tracking page. Counts against the public rate limit.
+pub(crate) async fn lookup(
+    state: &AppState,
+    ip: std::net::IpAddr,
+    tracking_no: &str,
+    secret: Option<String>,
+    phone: Option<String>,
+) -> ApiResult<TrackView> {
+    state.limiter.check(ip)?;
+    let number = TrackingNo::parse(tracking_no)?;
+    if secret.is_none() && phone.is_none() {
         return Err(ApiError::BadRequest {
             detail: "give the secret from intake or the phone number you reported with".into(),
             errors: vec![greenline_domain::FieldError::new(
@@ -57,13 +71,13 @@ pub async fn track(
         });
     }
     let not_found = || ApiError::NotFound("case with this tracking number and secret");
-    let (hash, phone) = match state.store.case_credentials(number.case_id).await {
+    let (hash, known_phone) = match state.store.case_credentials(number.case_id).await {
         Ok(found) => found,
         Err(greenline_store::StoreError::NotFound(_)) => return Err(not_found()),
         Err(e) => return Err(e.into()),
     };
     let by_secret = secret.is_some_and(|s| secret_hash(&s) == hash);
-    let by_phone = match (proof.phone, phone) {
+    let by_phone = match (phone, known_phone) {
         (Some(given), Some(known)) => {
             !digits(&given).is_empty() && digits(&given) == digits(&known)
         }
@@ -78,11 +92,11 @@ pub async fn track(
     }
     let unit = state.store.unit(case.unit_id).await?;
     let events = state.store.events(case.id).await?;
-    Ok(Json(TrackView::new(
+    Ok(TrackView::new(
         &case,
         unit.name,
         &events,
         &state.deadlines,
         state.clock.now(),
-    )))
+    ))
 }

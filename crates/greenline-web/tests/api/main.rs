@@ -4,6 +4,7 @@
 mod helpers;
 mod intake;
 mod lifecycle;
+mod pages;
 mod sessions;
 mod tracking;
 
@@ -44,4 +45,9 @@ on_both_backends!(
     tracking::reading_the_reporter_is_for_the_handling_chain_and_is_recorded,
     sessions::sign_in_and_out_with_argon2id_hashed_passwords,
     sessions::the_openapi_document_lists_every_route,
+    pages::every_page_is_chinese_and_fits_a_phone,
+    pages::the_report_form_registers_a_case_through_intake,
+    pages::a_bad_report_shows_each_fields_error_and_keeps_what_was_typed,
+    pages::a_form_post_without_its_csrf_token_is_refused,
+    pages::the_console_sends_the_signed_out_to_login_and_acts_like_the_api,
 );

@@ -23,7 +23,8 @@ pub async fn run(store: Store, config: Config) -> anyhow::Result<()> {
         );
     }
     println!(
-        "Greenline is serving on http://{address} (API: http://{address}/api/v1/openapi.json)"
+        "Greenline is serving on http://{address} (public portal: http://{address}/, staff \
+         console: http://{address}/console, API: http://{address}/api/v1/openapi.json)"
     );
     let state = AppState::new(store, Arc::new(SystemClock), deadlines, config.web);
     greenline_web::serve(listener, state, shutdown_signal()).await?;

@@ -1,5 +1,7 @@
 //! `POST /api/v1/cases` — every channel's way in.
 
+use std::net::IpAddr;
+
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
@@ -9,7 +11,7 @@ use rand::Rng;
 use sha2::{Digest, Sha256};
 
 use crate::AppState;
-use crate::auth::MaybeSignedIn;
+use crate::auth::{MaybeSignedIn, SignedIn};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::json::ApiJson;
 use crate::limiter::ClientIp;
@@ -92,7 +94,39 @@ pub async fn intake(
     body: ApiJson<IntakeForm>,
 ) -> ApiResult<(StatusCode, HeaderMap, Json<IntakeResponse>)> {
     let new = NewCase::parse(&body.value)?;
-    let (unit, actor, scope) = match &who {
+    let registered = register(&state, who.as_ref(), ip, new, |scope| {
+        idempotency_key(&headers, scope, &body.raw)
+    })
+    .await?;
+    let mut out = HeaderMap::new();
+    let status = if registered.replayed {
+        out.insert("idempotent-replayed", HeaderValue::from_static("true"));
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    Ok((status, out, Json(registered.receipt)))
+}
+
+/// A registered case, as intake answers it.
+#[derive(Debug)]
+pub(crate) struct Registered {
+    pub receipt: IntakeResponse,
+    /// An earlier submission with the same idempotency key: nothing new was created.
+    pub replayed: bool,
+}
+
+/// The one intake path behind every channel (the API and the public pages): who may register
+/// what, which unit receives it, its first deadline, and the store's write. `key` turns the
+/// caller's scope into an idempotency key, if the channel has one.
+pub(crate) async fn register(
+    state: &AppState,
+    who: Option<&SignedIn>,
+    ip: IpAddr,
+    new: NewCase,
+    key: impl FnOnce(String) -> ApiResult<Option<IdempotencyKey>>,
+) -> ApiResult<Registered> {
+    let (unit, actor, scope) = match who {
         None => {
             state.limiter.check(ip)?;
             if !new.channel.is_self_service() {
@@ -130,7 +164,7 @@ pub async fn intake(
             )
         }
     };
-    let key = idempotency_key(&headers, scope, &body.raw)?;
+    let key = key(scope)?;
     let now = state.clock.now();
     let limits = state.deadlines.limits_for(new.kind, new.region);
     let due = Deadline::starting(Clock::Acceptance, now, limits.acceptance_days);
@@ -152,17 +186,9 @@ pub async fn intake(
     // A replayed case came from the same body, so the same limits apply to it.
     let acceptance =
         Deadline::starting(Clock::Acceptance, case.received_at, limits.acceptance_days);
-    let mut out = HeaderMap::new();
-    let status = if receipt.replayed {
-        out.insert("idempotent-replayed", HeaderValue::from_static("true"));
-        StatusCode::OK
-    } else {
-        StatusCode::CREATED
-    };
-    Ok((
-        status,
-        out,
-        Json(IntakeResponse {
+    Ok(Registered {
+        replayed: receipt.replayed,
+        receipt: IntakeResponse {
             id: case.id,
             tracking_no: case.tracking_no().to_string(),
             secret: receipt.secret.clone(),
@@ -170,6 +196,6 @@ pub async fn intake(
             stage: case.stage,
             received_at: case.received_at,
             acceptance_due: acceptance.last_day,
-        }),
-    ))
+        },
+    })
 }

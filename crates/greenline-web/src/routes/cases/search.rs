@@ -40,6 +40,15 @@ pub async fn search(
         detail: e.body_text(),
         errors: Vec::new(),
     })?;
+    search_cases(&state, &who, &params).await.map(Json)
+}
+
+/// One page of the caller's jurisdiction under the API's filters; shared with the console.
+pub(crate) async fn search_cases(
+    state: &AppState,
+    who: &SignedIn,
+    params: &HashMap<String, String>,
+) -> ApiResult<CasePage> {
     let now = state.clock.now();
     let mut filter =
         CaseFilter::from_params(params.iter().map(|(k, v)| (k.as_str(), v.as_str())), now)
@@ -52,11 +61,11 @@ pub async fn search(
     let next_before = (cases.len() == filter.limit as usize)
         .then(|| cases.last().map(|c| c.id))
         .flatten();
-    Ok(Json(CasePage {
+    Ok(CasePage {
         items: cases
             .into_iter()
             .map(|c| CaseView::new(c, &state.deadlines, now))
             .collect(),
         next_before,
-    }))
+    })
 }

@@ -47,7 +47,18 @@ pub async fn transition(
         Some(_) => {}
     }
     let command: Command = crate::json::parse(&body.raw)?;
-    let case = visible_case(&state, &who, id).await?;
+    take_step(&state, &who, id, command).await.map(Json)
+}
+
+/// Applies `command` to case `id` for `who`: jurisdiction, role, routing and workflow checks,
+/// then the change and its event in one write. Shared by the API and the staff console.
+pub(crate) async fn take_step(
+    state: &AppState,
+    who: &SignedIn,
+    id: i64,
+    command: Command,
+) -> ApiResult<TransitionResponse> {
+    let case = visible_case(state, who, id).await?;
     let holder = state.store.unit(case.unit_id).await?;
     let action = command.action();
     if !who.scope().can_act_on(holder.region, action) {
@@ -85,8 +96,8 @@ pub async fn transition(
             },
         )
         .await?;
-    Ok(Json(TransitionResponse {
+    Ok(TransitionResponse {
         case: CaseView::new(applied.case, &state.deadlines, now),
         event: EventView::from(event),
-    }))
+    })
 }

@@ -1,0 +1,534 @@
+//! `/console` — the staff console: the cases of the staff member's jurisdiction (the API's search,
+//! with its filters and keyset pages) and one case with its history and the actions its stage
+//! allows, each posted to a handler that takes the same step as the API
+//! (`routes::cases::transition::take_step`).
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Form, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::{get, post};
+use greenline_domain::{
+    Action, CaseKind, Command, Outcome, PollutionType, RegionCode, RejectionReason, Stage,
+    check_assignment,
+};
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use super::csrf::{self, Csrf};
+use super::report::{Choice, regions_under};
+use super::staff::ConsoleUser;
+use super::{FieldErrors, PageError, PageResult, local_time, render, see_other};
+use crate::AppState;
+use crate::error::ApiError;
+use crate::routes::cases::search::search_cases;
+use crate::routes::cases::transition::take_step;
+use crate::routes::cases::{CaseId, visible_case};
+use crate::views::CaseView;
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/console", get(list))
+        .route("/console/cases/{id}", get(detail))
+        .route("/console/cases/{id}/actions", post(act))
+}
+
+/// One row of the list.
+#[derive(Debug)]
+struct Row {
+    id: i64,
+    tracking_no: String,
+    received_at: String,
+    kind: &'static str,
+    types: String,
+    region: String,
+    stage: &'static str,
+    overdue: bool,
+}
+
+impl Row {
+    fn new(view: &CaseView) -> Row {
+        let case = &view.case;
+        Row {
+            id: case.id,
+            tracking_no: view.tracking_no.clone(),
+            received_at: local_time(case.received_at),
+            kind: case.kind.zh(),
+            types: case
+                .types
+                .iter()
+                .map(|t| t.zh())
+                .collect::<Vec<_>>()
+                .join("、"),
+            region: view.region_name.clone(),
+            stage: case.stage.zh(),
+            overdue: view.overdue,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "console.html")]
+struct ListPage {
+    chrome: super::Chrome,
+    title: &'static str,
+    jurisdiction: String,
+    stages: Vec<Choice>,
+    types: Vec<Choice>,
+    regions: Vec<Choice>,
+    rows: Vec<Row>,
+    /// The address of the next page, with the same filters.
+    next: Option<String>,
+    error: Option<&'static str>,
+}
+
+/// The regions a staff member can filter by: their own and two levels below it.
+fn jurisdiction_regions(top: RegionCode, selected: &str) -> Vec<Choice> {
+    let mut out = Vec::new();
+    let mut push = |code: RegionCode, depth: usize| {
+        out.push(Choice {
+            value: code.to_string(),
+            label: format!("{}{}", "　".repeat(depth), code.name()),
+            selected: code.to_string() == selected,
+        });
+    };
+    for child in regions_under(top) {
+        push(child, 0);
+        for grandchild in regions_under(child) {
+            push(grandchild, 1);
+        }
+    }
+    out
+}
+
+fn query_string(params: &HashMap<String, String>) -> String {
+    let mut pairs: Vec<_> = params.iter().collect();
+    pairs.sort();
+    pairs
+        .into_iter()
+        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// Percent-encodes a query component.
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                char::from(b).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+async fn list(
+    State(state): State<AppState>,
+    who: ConsoleUser,
+    csrf: Csrf,
+    Query(mut params): Query<HashMap<String, String>>,
+) -> PageResult {
+    // A form sends every select, chosen or not: an empty one filters nothing.
+    params.retain(|_, v| !v.trim().is_empty());
+    let selected = |name: &str| params.get(name).cloned().unwrap_or_default();
+    let top = who.0.0.unit.region;
+    let mut page = ListPage {
+        chrome: who.chrome(&csrf),
+        title: "案件列表",
+        jurisdiction: top.full_name(),
+        stages: Stage::ALL
+            .iter()
+            .map(|s| Choice {
+                value: s.code().to_owned(),
+                label: s.zh().to_owned(),
+                selected: s.code() == selected("stage"),
+            })
+            .collect(),
+        types: PollutionType::all()
+            .map(|t| Choice {
+                value: t.code().to_owned(),
+                label: t.zh().to_owned(),
+                selected: t.code() == selected("type"),
+            })
+            .collect(),
+        regions: jurisdiction_regions(top, &selected("region")),
+        rows: Vec::new(),
+        next: None,
+        error: None,
+    };
+    let status = match search_cases(&state, &who.0, &params).await {
+        Ok(found) => {
+            page.rows = found.items.iter().map(Row::new).collect();
+            page.next = found.next_before.map(|before| {
+                let mut next: HashMap<String, String> = params
+                    .iter()
+                    .filter(|(k, _)| k.as_str() != "before")
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect();
+                next.insert("before".to_owned(), before.to_string());
+                format!("/console?{}", query_string(&next))
+            });
+            StatusCode::OK
+        }
+        Err(ApiError::BadRequest { .. }) => {
+            page.error = Some("筛选条件有误，请重新选择。");
+            StatusCode::BAD_REQUEST
+        }
+        Err(other) => return Err(other.into()),
+    };
+    Ok(csrf.attach(render(status, &page)?))
+}
+
+/// One entry of the history, for staff.
+#[derive(Debug)]
+struct HistoryEntry {
+    at: String,
+    actor: String,
+    action: String,
+    stage: Option<&'static str>,
+    note: Option<String>,
+}
+
+/// A form for one action the staff member may take now.
+#[derive(Debug)]
+struct ActionForm {
+    code: &'static str,
+    label: &'static str,
+    /// The inputs this action asks for.
+    fields: Vec<Input>,
+}
+
+#[derive(Debug)]
+struct Input {
+    name: &'static str,
+    label: &'static str,
+    kind: InputKind,
+    required: bool,
+}
+
+#[derive(Debug)]
+enum InputKind {
+    Text,
+    LongText,
+    Number,
+    Select(Vec<Choice>),
+}
+
+#[derive(Template)]
+#[template(path = "case.html")]
+struct CasePage {
+    chrome: super::Chrome,
+    title: String,
+    view: CaseView,
+    received_at: String,
+    kind: &'static str,
+    types: String,
+    channel: &'static str,
+    holder: String,
+    due_on: String,
+    history: Vec<HistoryEntry>,
+    actions: Vec<ActionForm>,
+    error: Option<String>,
+    errors: FieldErrors,
+}
+
+fn action_label(action: Action) -> &'static str {
+    match action {
+        Action::Accept => "受理",
+        Action::Reject => "不予受理",
+        Action::Assign => "转办",
+        Action::Handle => "开始办理",
+        Action::Extend => "延期",
+        Action::Conclude => "办结",
+        Action::Reply => "答复",
+        Action::Publish => "公开结果",
+        Action::RequestReview => "登记复查申请",
+        Action::DecideReview => "复查决定",
+        Action::RequestReReview => "登记复核申请",
+        Action::DecideReReview => "复核决定",
+        Action::Close => "归档",
+    }
+}
+
+/// An event's action code in Chinese, for the history.
+fn event_label(code: &str) -> String {
+    match Action::parse(code) {
+        Some(action) => action_label(action).to_owned(),
+        None => match code {
+            "register" => "登记".to_owned(),
+            "view_reporter" => "查看举报人信息".to_owned(),
+            other => other.to_owned(),
+        },
+    }
+}
+
+fn field_label(name: &str) -> &'static str {
+    match name {
+        "note" => "备注",
+        "reason" => "理由",
+        "unit_id" => "承办单位",
+        "days" => "延长天数",
+        "outcome" => "结论",
+        "findings" => "调查情况",
+        "text" => "答复内容",
+        "summary" => "公开内容",
+        _ => "内容",
+    }
+}
+
+fn input(name: &'static str, kind: InputKind, required: bool) -> Input {
+    Input {
+        name,
+        label: field_label(name),
+        kind,
+        required,
+    }
+}
+
+fn outcomes(kind: CaseKind) -> InputKind {
+    InputKind::Select(
+        Outcome::for_kind(kind)
+            .iter()
+            .map(|o| Choice {
+                value: o.code().to_owned(),
+                label: o.zh().to_owned(),
+                selected: false,
+            })
+            .collect(),
+    )
+}
+
+/// The inputs each action asks for, matching the fields of its [`Command`].
+fn inputs(action: Action, kind: CaseKind, units: &[Choice]) -> Vec<Input> {
+    use InputKind::{LongText, Number, Select, Text};
+    match action {
+        Action::Accept | Action::Handle | Action::Close => vec![input("note", Text, false)],
+        Action::Reject => vec![
+            input(
+                "reason",
+                Select(
+                    RejectionReason::ALL
+                        .iter()
+                        .map(|r| Choice {
+                            value: r.code().to_owned(),
+                            label: r.zh().to_owned(),
+                            selected: false,
+                        })
+                        .collect(),
+                ),
+                true,
+            ),
+            input("note", Text, false),
+        ],
+        Action::Assign => vec![
+            input(
+                "unit_id",
+                Select(
+                    units
+                        .iter()
+                        .map(|u| Choice {
+                            value: u.value.clone(),
+                            label: u.label.clone(),
+                            selected: false,
+                        })
+                        .collect(),
+                ),
+                true,
+            ),
+            input("note", Text, false),
+        ],
+        Action::Extend => vec![input("days", Number, true), input("reason", LongText, true)],
+        Action::Conclude => vec![
+            input("outcome", outcomes(kind), true),
+            input("findings", LongText, true),
+        ],
+        Action::Reply => vec![input("text", LongText, true)],
+        Action::Publish => vec![input("summary", LongText, true)],
+        Action::RequestReview | Action::RequestReReview => vec![input("reason", LongText, true)],
+        Action::DecideReview | Action::DecideReReview => vec![
+            input("outcome", outcomes(kind), true),
+            input("text", LongText, true),
+        ],
+    }
+}
+
+async fn case_page(
+    state: &AppState,
+    who: &ConsoleUser,
+    csrf: &Csrf,
+    id: i64,
+) -> Result<CasePage, PageError> {
+    let case = visible_case(state, &who.0, id).await?;
+    let holder = state.store.unit(case.unit_id).await?;
+    let events = state.store.events(id).await?;
+    let scope = who.0.scope();
+    let may_take: Vec<Action> = case
+        .allowed_actions()
+        .into_iter()
+        .filter(|a| scope.can_act_on(holder.region, *a))
+        .collect();
+    let units: Vec<Choice> = if may_take.contains(&Action::Assign) {
+        state
+            .store
+            .units()
+            .await?
+            .into_iter()
+            .filter(|u| check_assignment(holder.region, u.region, case.region).is_ok())
+            .map(|u| Choice {
+                value: u.id.to_string(),
+                label: u.name,
+                selected: false,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let actions = may_take
+        .into_iter()
+        // Routing needs somewhere to route to.
+        .filter(|a| *a != Action::Assign || !units.is_empty())
+        .map(|a| ActionForm {
+            code: a.code(),
+            label: action_label(a),
+            fields: inputs(a, case.kind, &units),
+        })
+        .collect();
+    let view = CaseView::new(case, &state.deadlines, state.clock.now());
+    Ok(CasePage {
+        chrome: who.chrome(csrf),
+        title: format!("案件 {}", view.tracking_no),
+        received_at: local_time(view.case.received_at),
+        kind: view.case.kind.zh(),
+        types: view
+            .case
+            .types
+            .iter()
+            .map(|t| t.zh())
+            .collect::<Vec<_>>()
+            .join("、"),
+        channel: view.case.channel.zh(),
+        holder: holder.name,
+        due_on: view
+            .deadline
+            .map(|d| d.last_day.format("%Y年%m月%d日").to_string())
+            .unwrap_or_default(),
+        history: events
+            .into_iter()
+            .map(|e| HistoryEntry {
+                at: local_time(e.at),
+                actor: e.actor,
+                action: event_label(&e.action),
+                stage: e.to_stage.map(Stage::zh),
+                note: e.note,
+            })
+            .collect(),
+        actions,
+        view,
+        error: None,
+        errors: FieldErrors::default(),
+    })
+}
+
+async fn detail(
+    State(state): State<AppState>,
+    who: ConsoleUser,
+    csrf: Csrf,
+    CaseId(id): CaseId,
+) -> PageResult {
+    let page = case_page(&state, &who, &csrf, id).await?;
+    Ok(csrf.attach(render(StatusCode::OK, &page)?))
+}
+
+/// What an action form posts: the action and whichever inputs it has.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ActionPost {
+    csrf_token: String,
+    action: String,
+    #[serde(flatten)]
+    fields: HashMap<String, String>,
+}
+
+/// The command an action form stands for, read by the same parser as the API's JSON body, so
+/// a missing or bad input is named the same way.
+fn command(post: &ActionPost) -> Result<Command, ApiError> {
+    let action =
+        Action::parse(&post.action).ok_or_else(|| ApiError::field("action", "unknown action"))?;
+    let mut body = Map::new();
+    body.insert("action".to_owned(), Value::from(action.code()));
+    for (name, value) in &post.fields {
+        let value = value.trim();
+        if value.is_empty() || name == "csrf_token" {
+            continue;
+        }
+        let json = match name.as_str() {
+            "unit_id" | "days" => value
+                .parse::<i64>()
+                .map(Value::from)
+                .unwrap_or_else(|_| Value::from(value)),
+            _ => Value::from(value),
+        };
+        body.insert(name.clone(), json);
+    }
+    let raw = serde_json::to_vec(&Value::Object(body)).map_err(|e| ApiError::Internal(e.into()))?;
+    crate::json::parse(&raw)
+}
+
+async fn act(
+    State(state): State<AppState>,
+    who: ConsoleUser,
+    csrf: Csrf,
+    headers: HeaderMap,
+    CaseId(id): CaseId,
+    posted: Result<Form<ActionPost>, FormRejection>,
+) -> PageResult {
+    let Form(post) = posted.map_err(|e| {
+        PageError::Api(ApiError::BadRequest {
+            detail: e.body_text(),
+            errors: Vec::new(),
+        })
+    })?;
+    csrf::verify(&headers, &post.csrf_token)?;
+    let outcome = match command(&post) {
+        Ok(command) => take_step(&state, &who.0, id, command).await.map(|_| ()),
+        Err(e) => Err(e),
+    };
+    let error = match outcome {
+        Ok(()) => return Ok(see_other(&format!("/console/cases/{id}"))),
+        Err(e @ (ApiError::Internal(_) | ApiError::NotFound(_) | ApiError::Unavailable(_))) => {
+            return Err(e.into());
+        }
+        Err(e) => e,
+    };
+    // Show the case again, with what went wrong above the actions.
+    let mut page = case_page(&state, &who, &csrf, id).await?;
+    let status = error.status();
+    let fields: Vec<String> = match &error {
+        ApiError::Invalid(found) | ApiError::BadRequest { errors: found, .. } => {
+            found.iter().map(|f| f.field.clone()).collect()
+        }
+        _ => Vec::new(),
+    };
+    page.error = Some(if fields.is_empty() {
+        super::error_text(&error).1.to_owned()
+    } else {
+        let names: Vec<&str> = fields.iter().map(|f| field_label(f)).collect();
+        format!(
+            "“{}”未完成：请检查{}。",
+            action_label_of(&post.action),
+            names.join("、")
+        )
+    });
+    for field in &fields {
+        page.errors.add(field, "请检查此项");
+    }
+    Ok(csrf.attach(render(status, &page)?))
+}
+
+fn action_label_of(code: &str) -> &'static str {
+    Action::parse(code).map_or("操作", action_label)
+}

@@ -1,0 +1,229 @@
+//! Server-rendered pages in Simplified Chinese: the public portal (home, 我要举报, 进度查询) and
+//! the staff console (sign-in, case list, case detail with its actions).
+//!
+//! Pages are thin: they parse a form, call the same functions as the API handlers (the one
+//! intake path, the tracking lookup, the staff search and the transition), and render the answer.
+//! They hold no SQL and no rules of their own.
+//!
+//! Templates use askama: they are compiled into the binary together with the Rust code, so a
+//! template that names a missing field or method fails the build instead of a request, rendering
+//! needs no template lookup at run time, and escaping of HTML is on by default. (minijinja would
+//! also do, but checks templates only when they render.) CSS, JavaScript and the icon are embedded
+//! with `include_str!` and served under `/static/`; the pages load nothing from elsewhere, and the
+//! Content-Security-Policy sent with every page says so to the browser.
+//!
+//! Every form post carries a CSRF token that must match a SameSite=Strict cookie (see [`csrf`]).
+
+mod assets;
+mod console;
+pub mod csrf;
+mod home;
+mod report;
+mod staff;
+mod track;
+
+use askama::Template;
+use axum::Router;
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{DateTime, FixedOffset, Utc};
+
+use crate::AppState;
+use crate::error::ApiError;
+
+/// The page routes, with the headers every page carries.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(home::routes())
+        .merge(report::routes())
+        .merge(track::routes())
+        .merge(staff::routes())
+        .merge(console::routes())
+        .merge(assets::routes())
+        .layer(axum::middleware::map_response(security_headers))
+}
+
+/// Only our own origin may supply scripts, styles, images and form targets.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' data:; \
+     style-src 'self'; script-src 'self'; connect-src 'self'; form-action 'self'; \
+     frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+
+async fn security_headers(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    for (name, value) in [
+        (
+            HeaderName::from_static("content-security-policy"),
+            CONTENT_SECURITY_POLICY,
+        ),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::REFERRER_POLICY, "same-origin"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+    ] {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+    response
+}
+
+/// What the layout needs besides the page itself.
+#[derive(Debug, Default)]
+pub(crate) struct Chrome {
+    /// The signed-in staff member's name and unit, for the console's header.
+    pub staff: Option<String>,
+    /// The CSRF token for the sign-out button and any form on the page.
+    pub csrf: String,
+}
+
+/// Renders a template as an HTML page with `status`. Pages are never cached: some carry a
+/// reporter's secret or a staff member's cases.
+pub(crate) fn render(status: StatusCode, page: &impl Template) -> Result<Response, PageError> {
+    let html = page
+        .render()
+        .map_err(|e| PageError::Api(ApiError::Internal(anyhow::anyhow!("template: {e}"))))?;
+    Ok((
+        status,
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        html,
+    )
+        .into_response())
+}
+
+/// A failure shown as a page: the one place where errors become HTML, with the status the API
+/// would give and a Chinese explanation; internals of a 5xx are logged, never shown.
+#[derive(Debug)]
+pub(crate) enum PageError {
+    Api(ApiError),
+    /// A form post without a matching CSRF token: refused, nothing done.
+    StaleForm,
+}
+
+impl From<ApiError> for PageError {
+    fn from(error: ApiError) -> Self {
+        PageError::Api(error)
+    }
+}
+
+impl From<greenline_store::StoreError> for PageError {
+    fn from(error: greenline_store::StoreError) -> Self {
+        PageError::Api(error.into())
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    chrome: Chrome,
+    title: &'a str,
+    message: &'a str,
+}
+
+/// The Chinese title and explanation for an error.
+pub(crate) fn error_text(error: &ApiError) -> (&'static str, &'static str) {
+    match error {
+        ApiError::BadRequest { .. } | ApiError::Invalid(_) => (
+            "请求有误",
+            "提交的内容不完整或格式不正确，请返回检查后重试。",
+        ),
+        ApiError::Unauthorized => ("请先登录", "该页面仅供工作人员使用，请先登录。"),
+        ApiError::Forbidden(_) => ("无权操作", "您没有进行此操作的权限。"),
+        ApiError::NotFound(_) => ("未找到", "您要找的页面或案件不存在，或不在您的管辖范围内。"),
+        ApiError::Conflict { .. } => (
+            "无法完成操作",
+            "案件当前所处阶段不允许此操作，可能已被他人处理，请刷新后重试。",
+        ),
+        ApiError::MethodNotAllowed(_) | ApiError::UnsupportedMediaType(_) => {
+            ("请求有误", "请通过页面上的表单提交。")
+        }
+        ApiError::TooManyRequests => ("操作过于频繁", "您的操作过于频繁，请一分钟后再试。"),
+        ApiError::Unavailable(_) => (
+            "暂时无法受理",
+            "该地区尚未设立受理机构，请拨打 12345 政务服务便民热线反映。",
+        ),
+        ApiError::Internal(_) => ("系统繁忙", "系统暂时无法完成您的请求，请稍后再试。"),
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let (status, (title, message)) = match &self {
+            PageError::Api(error) => {
+                if let ApiError::Internal(cause) = error {
+                    tracing::error!(error = ?cause, "page request failed");
+                }
+                (error.status(), error_text(error))
+            }
+            PageError::StaleForm => (
+                StatusCode::FORBIDDEN,
+                (
+                    "页面已过期",
+                    "无法确认该表单来自本站，内容未提交。请返回上一页，刷新后重新提交。",
+                ),
+            ),
+        };
+        let page = ErrorPage {
+            chrome: Chrome::default(),
+            title,
+            message,
+        };
+        match page.render() {
+            Ok(html) => (
+                status,
+                [
+                    (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                    (header::CACHE_CONTROL, "no-store"),
+                ],
+                html,
+            )
+                .into_response(),
+            Err(_) => (status, message).into_response(),
+        }
+    }
+}
+
+pub(crate) type PageResult = Result<Response, PageError>;
+
+/// A redirect after a post (303, so the browser follows with a GET).
+pub(crate) fn see_other(to: &str) -> Response {
+    Redirect::to(to).into_response()
+}
+
+/// China Standard Time, in which every time on the pages is shown.
+fn china() -> FixedOffset {
+    FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| unreachable!("UTC+8 is a valid offset"))
+}
+
+/// `2026-11-27 10:00`, China time.
+pub(crate) fn local_time(at: DateTime<Utc>) -> String {
+    at.with_timezone(&china())
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+/// Form fields with their error messages, in the order the form shows them.
+#[derive(Debug, Default)]
+pub(crate) struct FieldErrors(Vec<(String, String)>);
+
+impl FieldErrors {
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        if self.get(field).is_none() {
+            self.0.push((field.to_owned(), message.into()));
+        }
+    }
+
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, m)| m.as_str())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &(String, String)> {
+        self.0.iter()
+    }
+}

@@ -1,0 +1,283 @@
+//! `/report` — 我要举报: the citizen's form. A post goes through the same intake path as the
+//! API's (`routes::cases::intake::register`) as a `web` submission, rate-limited per address.
+//! A bad form comes back with each field's error beside it and what was typed kept; a good one
+//! gets the tracking number and secret, shown once.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Form, Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use greenline_domain::{DomainError, FieldError, IntakeForm, NewCase, PollutionType, RegionCode};
+use serde::{Deserialize, Serialize};
+
+use super::csrf::{self, Csrf};
+use super::{Chrome, FieldErrors, PageError, PageResult, render};
+use crate::AppState;
+use crate::error::ApiError;
+use crate::limiter::ClientIp;
+use crate::routes::cases::intake::register;
+use crate::views::IntakeResponse;
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/report", get(form).post(submit))
+        .route("/regions/{code}", get(children))
+}
+
+/// What the form posts. Every field defaults to empty, so any browser's post parses.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct ReportForm {
+    csrf_token: String,
+    primary_type: String,
+    province: String,
+    city: String,
+    county: String,
+    address: String,
+    description: String,
+    anonymous: Option<String>,
+    reporter_name: String,
+    reporter_phone: String,
+}
+
+/// One option of a select.
+#[derive(Debug)]
+pub(crate) struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "report.html")]
+struct ReportPage<'a> {
+    chrome: Chrome,
+    title: &'static str,
+    form: &'a ReportForm,
+    errors: FieldErrors,
+    types: Vec<Choice>,
+    provinces: Vec<Choice>,
+    cities: Vec<Choice>,
+    counties: Vec<Choice>,
+}
+
+impl ReportPage<'_> {
+    fn anonymous(&self) -> bool {
+        self.form.anonymous.is_some()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "report_done.html")]
+struct ReceiptPage {
+    chrome: Chrome,
+    title: &'static str,
+    receipt: IntakeResponse,
+    acceptance_due: String,
+}
+
+/// The regions directly under `parent` (the nation's are the provinces), in code order.
+pub(crate) fn regions_under(parent: RegionCode) -> impl Iterator<Item = RegionCode> {
+    RegionCode::all()
+        .map(|r| r.code)
+        .filter(move |code| code.parent() == Some(parent))
+}
+
+fn choices(parent: Option<RegionCode>, selected: &str) -> Vec<Choice> {
+    parent
+        .map(|parent| {
+            regions_under(parent)
+                .map(|code| Choice {
+                    value: code.to_string(),
+                    label: code.name().to_owned(),
+                    selected: code.to_string() == selected,
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A selected region that really lies under `parent`, or `None`.
+fn chosen(code: &str, parent: Option<RegionCode>) -> Option<RegionCode> {
+    let code = RegionCode::parse(code).ok()?;
+    (Some(code) != parent && code.parent() == parent).then_some(code)
+}
+
+fn page<'a>(form: &'a ReportForm, errors: FieldErrors, csrf: &Csrf) -> ReportPage<'a> {
+    let province = chosen(&form.province, Some(RegionCode::NATIONAL));
+    let city = chosen(&form.city, province);
+    ReportPage {
+        chrome: Chrome {
+            staff: None,
+            csrf: csrf.token.clone(),
+        },
+        title: "我要举报",
+        types: PollutionType::all()
+            .map(|t| Choice {
+                value: t.code().to_owned(),
+                label: t.zh().to_owned(),
+                selected: t.code() == form.primary_type,
+            })
+            .collect(),
+        provinces: choices(Some(RegionCode::NATIONAL), &form.province),
+        cities: choices(province, &form.city),
+        counties: choices(city, &form.county),
+        form,
+        errors,
+    }
+}
+
+async fn form(csrf: Csrf) -> PageResult {
+    let blank = ReportForm::default();
+    let response = render(StatusCode::OK, &page(&blank, FieldErrors::default(), &csrf))?;
+    Ok(csrf.attach(response))
+}
+
+/// The most specific region chosen, checked to be a chain province → city → county.
+fn region_of(form: &ReportForm) -> Option<RegionCode> {
+    let province = chosen(&form.province, Some(RegionCode::NATIONAL))?;
+    let Some(city) = chosen(&form.city, Some(province)) else {
+        return Some(province);
+    };
+    Some(chosen(&form.county, Some(city)).unwrap_or(city))
+}
+
+fn trimmed(text: &str) -> Option<String> {
+    let text = text.trim();
+    (!text.is_empty()).then(|| text.to_owned())
+}
+
+/// The Chinese message for a field the domain refused.
+fn zh_message(error: &FieldError) -> (&'static str, String) {
+    let too_long = error
+        .message
+        .strip_prefix("longer than ")
+        .and_then(|rest| rest.split(' ').next())
+        .map(|n| format!("不能超过 {n} 个字"));
+    match error.field.as_str() {
+        "primary_type" => ("primary_type", "请选择问题类型".to_owned()),
+        "region" => ("region", "请选择问题发生地（至少选择到省）".to_owned()),
+        "description" => (
+            "description",
+            too_long.map_or_else(
+                || "请描述您要举报的问题".to_owned(),
+                |m| format!("问题描述{m}"),
+            ),
+        ),
+        "address" => (
+            "address",
+            format!("详细地址{}", too_long.unwrap_or_default()),
+        ),
+        "reporter_name" => (
+            "reporter_name",
+            format!("姓名{}", too_long.unwrap_or_default()),
+        ),
+        "reporter_phone" if error.message.starts_with("give a phone") => (
+            "reporter_phone",
+            "请留下联系电话，或选择匿名举报".to_owned(),
+        ),
+        "reporter_phone" => (
+            "reporter_phone",
+            "请填写正确的电话号码（5 至 20 位数字）".to_owned(),
+        ),
+        _ => ("description", "提交的内容有误，请检查后重试".to_owned()),
+    }
+}
+
+async fn submit(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    csrf: Csrf,
+    posted: Result<Form<ReportForm>, FormRejection>,
+) -> PageResult {
+    let Form(form) = posted.map_err(|e| {
+        PageError::Api(ApiError::BadRequest {
+            detail: e.body_text(),
+            errors: Vec::new(),
+        })
+    })?;
+    csrf::verify(&headers, &form.csrf_token)?;
+    let anonymous = form.anonymous.is_some();
+    let mut errors = FieldErrors::default();
+    let region = region_of(&form);
+    if region.is_none() {
+        errors.add("region", "请选择问题发生地（至少选择到省）");
+    }
+    // An anonymous report keeps no name or phone: the reporter follows it with the secret.
+    let intake = IntakeForm {
+        kind: None,
+        channel: "web".to_owned(),
+        primary_type: form.primary_type.trim().to_owned(),
+        other_types: Vec::new(),
+        sub_type: None,
+        industry: None,
+        region: region.map(|r| r.to_string()).unwrap_or_default(),
+        address: form.address.clone(),
+        description: form.description.clone(),
+        anonymous,
+        reporter_name: trimmed(&form.reporter_name).filter(|_| !anonymous),
+        reporter_phone: trimmed(&form.reporter_phone).filter(|_| !anonymous),
+        reporter_address: None,
+        external_id: None,
+    };
+    let new = match NewCase::parse(&intake) {
+        Ok(new) if errors.is_empty() => Some(new),
+        Ok(_) => None,
+        Err(DomainError::Invalid(found)) => {
+            for error in &found {
+                let (field, message) = zh_message(error);
+                errors.add(field, message);
+            }
+            None
+        }
+        Err(other) => return Err(ApiError::from(other).into()),
+    };
+    let Some(new) = new else {
+        let response = render(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &page(&form, errors, &csrf),
+        )?;
+        return Ok(csrf.attach(response));
+    };
+    let registered = register(&state, None, ip, new, |_| Ok(None)).await?;
+    let acceptance_due = registered
+        .receipt
+        .acceptance_due
+        .format("%Y年%m月%d日")
+        .to_string();
+    render(
+        StatusCode::CREATED,
+        &ReceiptPage {
+            chrome: Chrome::default(),
+            title: "举报已提交",
+            receipt: registered.receipt,
+            acceptance_due,
+        },
+    )
+}
+
+#[derive(Debug, Serialize)]
+struct RegionChoice {
+    code: String,
+    name: &'static str,
+}
+
+/// `GET /regions/{code}` — the regions directly under one, for the form's city and county lists.
+async fn children(Path(code): Path<String>) -> Response {
+    match RegionCode::parse(&code) {
+        Ok(parent) => axum::Json(
+            regions_under(parent)
+                .map(|code| RegionChoice {
+                    code: code.to_string(),
+                    name: code.name(),
+                })
+                .collect::<Vec<_>>(),
+        )
+        .into_response(),
+        Err(e) => ApiError::from(e).into_response(),
+    }
+}

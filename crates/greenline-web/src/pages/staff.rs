@@ -1,0 +1,147 @@
+//! `/login` and `/logout` — staff sign-in for the console, opening the same session as the API
+//! (`routes::auth::sign_in`) and carrying it in the HttpOnly, SameSite=Strict session cookie.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Form, FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+
+use super::csrf::{self, Csrf};
+use super::{Chrome, PageError, PageResult, render, see_other};
+use crate::AppState;
+use crate::auth::{MaybeSignedIn, SignedIn, token_from, token_hash};
+use crate::error::ApiError;
+use crate::limiter::ClientIp;
+use crate::routes::auth::{session_cookie, sign_in};
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(form).post(submit))
+        .route("/logout", post(logout))
+}
+
+/// A signed-in staff member on a console page; anyone else is sent to the sign-in page.
+#[derive(Debug)]
+pub(crate) struct ConsoleUser(pub SignedIn);
+
+impl ConsoleUser {
+    pub fn chrome(&self, csrf: &Csrf) -> Chrome {
+        Chrome {
+            staff: Some(format!(
+                "{}（{}）",
+                self.0.0.display_name, self.0.0.unit.name
+            )),
+            csrf: csrf.token.clone(),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for ConsoleUser {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        match MaybeSignedIn::from_request_parts(parts, state).await {
+            Ok(MaybeSignedIn(Some(who))) => Ok(ConsoleUser(who)),
+            Ok(MaybeSignedIn(None)) | Err(ApiError::Unauthorized) => Err(see_other("/login")),
+            Err(other) => Err(PageError::Api(other).into_response()),
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct LoginForm {
+    csrf_token: String,
+    username: String,
+    password: String,
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage<'a> {
+    chrome: Chrome,
+    title: &'static str,
+    username: &'a str,
+    error: Option<&'static str>,
+}
+
+fn page<'a>(csrf: &Csrf, username: &'a str, error: Option<&'static str>) -> LoginPage<'a> {
+    LoginPage {
+        chrome: Chrome {
+            staff: None,
+            csrf: csrf.token.clone(),
+        },
+        title: "工作人员登录",
+        username,
+        error,
+    }
+}
+
+async fn form(csrf: Csrf) -> PageResult {
+    Ok(csrf.attach(render(StatusCode::OK, &page(&csrf, "", None))?))
+}
+
+async fn submit(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    csrf: Csrf,
+    posted: Result<Form<LoginForm>, FormRejection>,
+) -> PageResult {
+    let Form(form) = posted.map_err(|e| {
+        PageError::Api(ApiError::BadRequest {
+            detail: e.body_text(),
+            errors: Vec::new(),
+        })
+    })?;
+    csrf::verify(&headers, &form.csrf_token)?;
+    let username = form.username.trim();
+    if username.is_empty() || form.password.is_empty() {
+        let page = page(&csrf, username, Some("请输入用户名和密码"));
+        return Ok(csrf.attach(render(StatusCode::UNPROCESSABLE_ENTITY, &page)?));
+    }
+    match sign_in(&state, ip, username, form.password).await {
+        Ok((token, _, _)) => {
+            let hours = i64::from(state.config.session_hours);
+            let mut response = see_other("/console");
+            response.headers_mut().insert(
+                header::SET_COOKIE,
+                session_cookie(&state, &token, hours * 3600)?,
+            );
+            Ok(response)
+        }
+        Err(ApiError::Unauthorized) => {
+            let page = page(&csrf, username, Some("用户名或密码不正确"));
+            Ok(csrf.attach(render(StatusCode::UNAUTHORIZED, &page)?))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct LogoutForm {
+    csrf_token: String,
+}
+
+async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    posted: Result<Form<LogoutForm>, FormRejection>,
+) -> PageResult {
+    let form = posted.map(|Form(f)| f).unwrap_or_default();
+    csrf::verify(&headers, &form.csrf_token)?;
+    if let Some(token) = token_from(&headers) {
+        state.store.delete_session(&token_hash(&token)).await?;
+    }
+    let mut response = see_other("/login");
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, session_cookie(&state, "", 0)?);
+    Ok(response)
+}

@@ -1,0 +1,321 @@
+//! The pages over plain HTTP: Chinese, fit for a phone, forms that go through intake, errors per
+//! field, CSRF tokens required, the console closed to the signed-out.
+
+use reqwest::StatusCode;
+use reqwest::redirect::Policy;
+
+use crate::helpers::{Backend, PASSWORD, TestApp, spawn_app};
+
+/// A browser-like client: keeps cookies, does not follow redirects (so tests can see them).
+fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .no_proxy()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .build()
+        .expect("client")
+}
+
+/// The CSRF token in a page's forms.
+fn csrf_token(html: &str) -> String {
+    let marker = "name=\"csrf_token\" value=\"";
+    let start = html.find(marker).expect("a form with a CSRF token") + marker.len();
+    html[start..].split('"').next().expect("token").to_owned()
+}
+
+async fn page(client: &reqwest::Client, app: &TestApp, path: &str) -> (StatusCode, String) {
+    let response = client.get(app.url(path)).send().await.expect("request");
+    let status = response.status();
+    (status, response.text().await.expect("body"))
+}
+
+async fn post_form(
+    client: &reqwest::Client,
+    app: &TestApp,
+    path: &str,
+    form: &[(&str, &str)],
+) -> (StatusCode, reqwest::header::HeaderMap, String) {
+    let response = client
+        .post(app.url(path))
+        .form(form)
+        .send()
+        .await
+        .expect("request");
+    let (status, headers) = (response.status(), response.headers().clone());
+    (status, headers, response.text().await.expect("body"))
+}
+
+fn good_report(token: &str) -> Vec<(&str, &str)> {
+    vec![
+        ("csrf_token", token),
+        ("primary_type", "noise"),
+        ("province", "440000"),
+        ("city", "440300"),
+        ("county", "440305"),
+        ("address", "科技园南区高新南七道工地"),
+        (
+            "description",
+            "工地每天夜里十一点后还在打桩，严重影响休息。",
+        ),
+        ("reporter_name", "陈小姐"),
+        ("reporter_phone", "13812345678"),
+    ]
+}
+
+/// The text between `id="{id}">` and the next `<`.
+fn element_text(html: &str, id: &str) -> String {
+    let marker = format!("id=\"{id}\">");
+    let start = html.find(&marker).expect(id) + marker.len();
+    html[start..]
+        .split('<')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_owned()
+}
+
+pub async fn every_page_is_chinese_and_fits_a_phone(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let client = browser();
+    for path in ["/", "/report", "/track", "/login"] {
+        let response = client.get(app.url(path)).send().await.expect("request");
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        let csp = response
+            .headers()
+            .get("content-security-policy")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        assert!(csp.contains("default-src 'self'"), "{path}: {csp}");
+        let html = response.text().await.expect("body");
+        assert!(html.contains(r#"<html lang="zh-CN">"#), "{path}");
+        assert!(
+            html.contains(
+                r#"<meta name="viewport" content="width=device-width, initial-scale=1">"#
+            ),
+            "{path}"
+        );
+        assert!(
+            !html.contains("http://") && !html.contains("https://"),
+            "{path} links out"
+        );
+    }
+    let css = client
+        .get(app.url("/static/site.css"))
+        .send()
+        .await
+        .expect("css");
+    assert_eq!(css.status(), StatusCode::OK);
+    assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
+    let (status, cities) = page(&client, &app, "/regions/440000").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(cities.contains("深圳市"), "{cities}");
+}
+
+pub async fn the_report_form_registers_a_case_through_intake(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let client = browser();
+    let (_, form) = page(&client, &app, "/report").await;
+    let token = csrf_token(&form);
+    let (status, _, receipt) = post_form(&client, &app, "/report", &good_report(&token)).await;
+    assert_eq!(status, StatusCode::CREATED, "{receipt}");
+    let tracking_no = element_text(&receipt, "tracking-no");
+    let secret = element_text(&receipt, "secret");
+    assert!(tracking_no.starts_with("GL"), "{tracking_no}");
+    assert_eq!(secret.len(), 12, "{secret}");
+    assert_eq!(app.case_count().await, 1);
+    let case = app
+        .store
+        .search(&greenline_store::CaseFilter {
+            limit: 1,
+            ..Default::default()
+        })
+        .await
+        .expect("search")
+        .remove(0);
+    assert_eq!(case.channel.code(), "web");
+    assert_eq!(case.region.to_string(), "440305");
+
+    let (status, _, tracked) = post_form(
+        &client,
+        &app,
+        "/track",
+        &[
+            ("csrf_token", &token),
+            ("tracking_no", &tracking_no),
+            ("secret", &secret.to_lowercase()),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{tracked}");
+    assert_eq!(element_text(&tracked, "status"), "未受理");
+    for private in ["陈小姐", "13812345678", "staff-name", &secret] {
+        assert!(
+            !tracked.contains(private),
+            "the tracking page shows {private}"
+        );
+    }
+    let (status, _, wrong) = post_form(
+        &client,
+        &app,
+        "/track",
+        &[
+            ("csrf_token", &token),
+            ("tracking_no", &tracking_no),
+            ("secret", "WRONGSECRET2"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(wrong.contains("未查到该举报"));
+}
+
+pub async fn a_bad_report_shows_each_fields_error_and_keeps_what_was_typed(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let client = browser();
+    let (_, form) = page(&client, &app, "/report").await;
+    let token = csrf_token(&form);
+    let (status, _, html) = post_form(
+        &client,
+        &app,
+        "/report",
+        &[
+            ("csrf_token", &token),
+            ("primary_type", ""),
+            ("province", "440000"),
+            ("address", "宝安大道<旁>"),
+            ("description", "   "),
+            ("reporter_phone", "12ab"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    for (id, message) in [
+        ("primary_type-error", "请选择问题类型"),
+        ("description-error", "请描述您要举报的问题"),
+        (
+            "reporter_phone-error",
+            "请填写正确的电话号码（5 至 20 位数字）",
+        ),
+    ] {
+        assert_eq!(element_text(&html, id), message, "{id}");
+    }
+    assert!(html.contains(r#"aria-invalid="true""#));
+    // What was typed comes back, escaped; the chosen province stays chosen, its cities listed.
+    assert!(html.contains("宝安大道&#60;旁&#62;") || html.contains("宝安大道&lt;旁&gt;"));
+    assert!(html.contains(r#"value="12ab""#));
+    assert!(html.contains(r#"<option value="440000" selected>"#));
+    assert!(html.contains(r#"<option value="440300">深圳市</option>"#));
+    assert_eq!(app.case_count().await, 0, "a bad form creates nothing");
+}
+
+pub async fn a_form_post_without_its_csrf_token_is_refused(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let client = browser();
+    let no_cookie = post_form(&client, &app, "/report", &good_report("")).await;
+    assert_eq!(no_cookie.0, StatusCode::FORBIDDEN);
+    assert!(no_cookie.2.contains("页面已过期"));
+    let (_, form) = page(&client, &app, "/report").await;
+    let token = csrf_token(&form);
+    let missing = post_form(&client, &app, "/report", &good_report("")).await;
+    assert_eq!(missing.0, StatusCode::FORBIDDEN);
+    let wrong = "0".repeat(token.len());
+    let forged = post_form(&client, &app, "/report", &good_report(&wrong)).await;
+    assert_eq!(forged.0, StatusCode::FORBIDDEN);
+    let login = post_form(
+        &client,
+        &app,
+        "/login",
+        &[("username", "nation"), ("password", PASSWORD)],
+    )
+    .await;
+    assert_eq!(login.0, StatusCode::FORBIDDEN);
+    assert_eq!(app.case_count().await, 0);
+}
+
+pub async fn the_console_sends_the_signed_out_to_login_and_acts_like_the_api(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let id = app.public_report().await.body["id"].as_i64().expect("id");
+    let client = browser();
+    for path in ["/console", &format!("/console/cases/{id}")] {
+        let response = client.get(app.url(path)).send().await.expect("request");
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{path}");
+        assert_eq!(response.headers()["location"], "/login");
+    }
+
+    let (_, form) = page(&client, &app, "/login").await;
+    let token = csrf_token(&form);
+    let (status, _, html) = post_form(
+        &client,
+        &app,
+        "/login",
+        &[
+            ("csrf_token", &token),
+            ("username", "nation"),
+            ("password", "wrong"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(html.contains("用户名或密码不正确"));
+    let (status, headers, _) = post_form(
+        &client,
+        &app,
+        "/login",
+        &[
+            ("csrf_token", &token),
+            ("username", "nation"),
+            ("password", PASSWORD),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers["location"], "/console");
+    let cookie = headers["set-cookie"].to_str().expect("cookie");
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"));
+
+    let (status, list) = page(&client, &app, "/console").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(list.contains(&format!("/console/cases/{id}")));
+    let (status, detail) = page(&client, &app, &format!("/console/cases/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(detail.contains(r#"data-action="accept""#));
+    assert!(
+        !detail.contains("13812345678"),
+        "the reporter is read only on purpose"
+    );
+
+    let (status, headers, _) = post_form(
+        &client,
+        &app,
+        &format!("/console/cases/{id}/actions"),
+        &[("csrf_token", &token), ("action", "accept"), ("note", "")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers["location"], format!("/console/cases/{id}").as_str());
+    assert_eq!(
+        app.store.case(id).await.expect("case").stage.code(),
+        "accepted"
+    );
+    // An action the stage no longer allows changes nothing and says why.
+    let (status, _, html) = post_form(
+        &client,
+        &app,
+        &format!("/console/cases/{id}/actions"),
+        &[("csrf_token", &token), ("action", "accept")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(html.contains("不允许此操作"));
+
+    let (status, headers, _) = post_form(&client, &app, "/logout", &[("csrf_token", &token)]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers["location"], "/login");
+    let response = client
+        .get(app.url("/console"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+}
