@@ -47,7 +47,9 @@ pub struct SimConfig {
     pub start: NaiveDate,
     /// How many days, unless `cases` stops it first.
     pub days: u32,
-    /// Stop after this many cases (the calendar still decides their timing).
+    /// Stop after this many cases (the calendar still decides their timing). The period is
+    /// then cut to about the days these cases need (with a margin, as volume varies), so that
+    /// the injected events and the end of the period fall where the cases are.
     pub cases: Option<u64>,
     pub scale: Scale,
     /// Add the injected events.
@@ -175,6 +177,14 @@ impl Simulator {
         let regions = RegionSampler::new(area).ok_or(SimError::Empty)?;
         let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
         let daily_mean = cal::NATIONAL_CASES_PER_YEAR / 365.0 * regions.volume_share;
+        let mut config = config;
+        if let Some(cases) = config.cases {
+            // A quarter more days than the average volume needs, and a month.
+            let needed = (cases as f64 / daily_mean * 1.25).ceil() + 30.0;
+            if needed < f64::from(config.days) {
+                config.days = needed as u32;
+            }
+        }
         let days = config.days;
         let end = config.start + Days::new(u64::from(days));
         let as_of = local_midnight(end);
@@ -204,13 +214,24 @@ impl Simulator {
         Ok(simulator)
     }
 
+    /// What the simulator was asked for.
+    pub fn config(&self) -> &SimConfig {
+        &self.config
+    }
+
     /// The injected events, with their places and times (the sidecar's content).
     pub fn events(&self) -> &[InjectedEvent] {
         &self.events
     }
 
     fn plan_events(&mut self, rng: &mut ChaCha8Rng) {
-        let days = self.config.days;
+        // With a case count, the events fall within the days the cases are expected to span.
+        let days = match self.config.cases {
+            Some(cases) => {
+                ((cases as f64 / self.daily_mean * 0.9) as u32).clamp(1, self.config.days)
+            }
+            None => self.config.days,
+        };
         let scale = (self.daily_mean / 1_600.0).clamp(0.05, 1.0);
         let plans = [
             (

@@ -106,6 +106,10 @@ pub struct SimulateArgs {
     /// Leave out the injected events.
     #[arg(long)]
     pub no_events: bool,
+    /// Write the cases straight into the database (--database or the configuration) instead
+    /// of a file, in one transaction as `import` does; units must cover their regions.
+    #[arg(long, conflicts_with_all = ["out", "format"])]
+    pub to_database: bool,
 }
 
 /// File formats of case records.

@@ -15,13 +15,26 @@ pub struct Progress {
 
 impl Progress {
     pub fn bytes(label: &str, total: u64, counter: Arc<AtomicU64>) -> Progress {
+        Progress::following(
+            label,
+            total,
+            counter,
+            "{msg:>10} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} ETA {eta}",
+        )
+    }
+
+    /// A bar that follows a counter of `what` (days, cases) from another thread.
+    pub fn steps(label: &str, total: u64, counter: Arc<AtomicU64>, what: &str) -> Progress {
+        let template = format!("{{msg:>10}} [{{bar:30}}] {{pos}}/{{len}} {what} ETA {{eta}}");
+        Progress::following(label, total, counter, &template)
+    }
+
+    fn following(label: &str, total: u64, counter: Arc<AtomicU64>, template: &str) -> Progress {
         let bar = ProgressBar::new(total);
         bar.set_style(
-            ProgressStyle::with_template(
-                "{msg:>10} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} ETA {eta}",
-            )
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
+            ProgressStyle::with_template(template)
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
         );
         bar.set_message(label.to_owned());
         let done = Arc::new(std::sync::atomic::AtomicBool::new(false));

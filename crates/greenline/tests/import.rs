@@ -276,3 +276,59 @@ async fn simulate_import_export_round_trips_every_field() {
     let wrong = greenline(&db, &["export", "--filter", "colour=green"]);
     assert!(String::from_utf8_lossy(&wrong.stderr).contains("colour"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn simulating_into_the_database_stores_what_the_file_would_hold() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = format!("sqlite://{}", dir.path().join("g.db").display());
+    assert!(
+        greenline(
+            &db,
+            &["unit", "add", "--name", "生态环境部", "--region", "000000"]
+        )
+        .status
+        .success()
+    );
+    let into = greenline(
+        &db,
+        &[
+            "simulate",
+            "--cases",
+            "400",
+            "--seed",
+            "77",
+            "--to-database",
+        ],
+    );
+    assert!(
+        into.status.success(),
+        "{}",
+        String::from_utf8_lossy(&into.stderr)
+    );
+    assert!(String::from_utf8_lossy(&into.stdout).contains("400 simulated cases"));
+
+    let file = simulate(dir.path(), "same.jsonl", "400", "77");
+    let exported = dir.path().join("exported.jsonl");
+    let export = greenline(&db, &["export", "--out", exported.to_str().expect("path")]);
+    assert!(
+        export.status.success(),
+        "{}",
+        String::from_utf8_lossy(&export.stderr)
+    );
+    let without_pii = |path: &Path| -> Vec<CaseRecord> {
+        let mut records: Vec<CaseRecord> = std::fs::read_to_string(path)
+            .expect("file")
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("record"))
+            .collect();
+        for r in &mut records {
+            r.reporter_name = None;
+            r.reporter_phone = None;
+        }
+        records.sort_by(|a, b| a.external_id.cmp(&b.external_id));
+        records
+    };
+    let stored = without_pii(&exported);
+    assert_eq!(stored.len(), 400);
+    assert_eq!(stored, without_pii(&file));
+}

@@ -8,7 +8,7 @@ use std::sync::atomic::AtomicU64;
 
 use anyhow::bail;
 use greenline_domain::{DeadlineTable, RegionCode};
-use greenline_store::{ImportItem, ImportMessage, Store, Unit};
+use greenline_store::{ImportItem, ImportMessage, ImportSummary, Store, Unit};
 
 use crate::cli::ImportArgs;
 use crate::progress::Progress;
@@ -67,7 +67,7 @@ pub(crate) fn import_item(
 
 /// Checks lines one by one, counting and printing problems, including an external id seen
 /// twice in the file.
-struct Checker {
+pub(crate) struct Checker {
     units: Vec<Unit>,
     deadlines: DeadlineTable,
     seen: HashSet<u64>,
@@ -75,6 +75,15 @@ struct Checker {
 }
 
 impl Checker {
+    pub(crate) async fn new(store: &Store, deadlines: &DeadlineTable) -> anyhow::Result<Checker> {
+        Ok(Checker {
+            units: store.units().await?,
+            deadlines: deadlines.clone(),
+            seen: HashSet::new(),
+            problems: 0,
+        })
+    }
+
     fn check(
         &mut self,
         line: u64,
@@ -140,12 +149,7 @@ pub async fn run(
     let path = args.file.clone();
     let format = format_of(&path, args.format);
     let size = std::fs::metadata(&path)?.len();
-    let mut checker = Checker {
-        units: store.units().await?,
-        deadlines: deadlines.clone(),
-        seen: HashSet::new(),
-        problems: 0,
-    };
+    let mut checker = Checker::new(store, deadlines).await?;
     let bytes = Arc::new(AtomicU64::new(0));
     let reader = RecordReader::open(&path, format, bytes.clone())?;
     let label = if args.dry_run {
@@ -169,12 +173,35 @@ pub async fn run(
         return Ok(());
     }
 
+    let summary = write(store, reader, checker, &path).await;
+    progress.finish();
+    let summary = summary?;
+    println!(
+        "imported {} cases from {} ({} already present, skipped)",
+        summary.imported,
+        path.display(),
+        summary.skipped
+    );
+    Ok(())
+}
+
+/// Streams numbered records through `checker` into one import transaction of the store; commits
+/// only if every record passed (else reports them all, naming `source`, and writes nothing).
+pub(crate) async fn write<R>(
+    store: &Store,
+    records: R,
+    mut checker: Checker,
+    source: &Path,
+) -> anyhow::Result<ImportSummary>
+where
+    R: Iterator<Item = (u64, Result<greenline_domain::CaseRecord, String>)> + Send + 'static,
+{
     let (sender, receiver) = tokio::sync::mpsc::channel(8);
-    // The file is read on a thread of its own and fed to the store's transaction.
+    // The records are read on a thread of their own and fed to the store's transaction.
     let feeder = tokio::task::spawn_blocking(move || {
         let mut sender = Some(sender);
         let mut chunk = Vec::with_capacity(CHUNK);
-        for (line, record) in reader {
+        for (line, record) in records {
             let item = checker.check(line, record);
             let Some(to_store) = &sender else { continue };
             match item {
@@ -195,7 +222,7 @@ pub async fn run(
             }
         }
         if let Some(to_store) = sender {
-            // Only a file read to its end without a problem is committed.
+            // Only records read to their end without a problem are committed.
             let _ = to_store
                 .blocking_send(ImportMessage::Cases(chunk))
                 .and_then(|()| to_store.blocking_send(ImportMessage::Commit));
@@ -204,14 +231,6 @@ pub async fn run(
     });
     let imported = store.import(receiver).await;
     let checker = feeder.await?;
-    progress.finish();
-    checker.verdict(&path)?;
-    let summary = imported?;
-    println!(
-        "imported {} cases from {} ({} already present, skipped)",
-        summary.imported,
-        path.display(),
-        summary.skipped
-    );
-    Ok(())
+    checker.verdict(source)?;
+    Ok(imported?)
 }

@@ -20,7 +20,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{}", greenline_web::openapi().to_pretty_json()?);
             return Ok(());
         }
-        Command::Simulate(args) => return simulate::run(args),
+        Command::Simulate(args) if !args.to_database => return simulate::run(args),
         _ => {}
     }
     let mut overrides = Vec::new();
@@ -47,6 +47,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let deadlines = greenline_domain::DeadlineTable::new(config.deadlines.clone())?;
             import::run(&store, &args, &deadlines).await
         }
+        Command::Simulate(args) => {
+            let deadlines = greenline_domain::DeadlineTable::new(config.deadlines.clone())?;
+            simulate::run_into(&store, &args, &deadlines).await
+        }
         Command::User(command) => user::run(&store, command).await,
         // Opening the store ran the migrations.
         Command::Migrate => {
@@ -54,7 +58,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         // Answered above, without a store.
-        Command::Openapi | Command::Simulate(_) => Ok(()),
+        Command::Openapi => Ok(()),
     };
     store.close().await;
     result

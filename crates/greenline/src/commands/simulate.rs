@@ -5,12 +5,19 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
-use chrono::{Datelike, Months, NaiveDate};
-use greenline_domain::RegionCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use chrono::{Months, NaiveDate};
+use greenline_domain::deadline::china_time;
+use greenline_domain::{CaseRecord, DeadlineTable, RegionCode};
 use greenline_sim::{GroundTruth, Scale, SimConfig, Simulator};
+use greenline_store::Store;
 
 use crate::cli::RecordFormat;
 use crate::cli::SimulateArgs;
+use crate::commands::import::{self, Checker};
+use crate::progress::Progress;
 use crate::records::{RecordWriter, format_of};
 
 fn scale(text: &str) -> anyhow::Result<Scale> {
@@ -33,7 +40,7 @@ fn sidecar(out: &Path, suffix: &str) -> PathBuf {
     PathBuf::from(name)
 }
 
-pub fn run(args: &SimulateArgs) -> anyhow::Result<()> {
+fn simulator(args: &SimulateArgs) -> anyhow::Result<Simulator> {
     let first = start(&args.start)?;
     let days = match (args.years, args.cases) {
         (Some(years), _) => {
@@ -54,7 +61,50 @@ pub fn run(args: &SimulateArgs) -> anyhow::Result<()> {
         scale: scale(&args.scale)?,
         inject_events: !args.no_events,
     };
-    let simulator = Simulator::new(config)?;
+    Ok(Simulator::new(config)?)
+}
+
+/// Counts simulated cases for a progress bar: cases when a count was asked for, else days.
+struct Advance {
+    first: NaiveDate,
+    by_cases: bool,
+    counter: Arc<AtomicU64>,
+}
+
+impl Advance {
+    fn start(args: &SimulateArgs, simulator: &Simulator) -> (Advance, Progress) {
+        let counter = Arc::new(AtomicU64::new(0));
+        let config = simulator.config();
+        let progress = match args.cases {
+            Some(cases) => Progress::steps("simulating", cases, counter.clone(), "cases"),
+            None => Progress::steps(
+                "simulating",
+                u64::from(config.days),
+                counter.clone(),
+                "days",
+            ),
+        };
+        let advance = Advance {
+            first: config.start,
+            by_cases: args.cases.is_some(),
+            counter,
+        };
+        (advance, progress)
+    }
+
+    fn record(&self, record: &CaseRecord) {
+        if self.by_cases {
+            self.counter.fetch_add(1, Ordering::Relaxed);
+        } else if let Some(at) = greenline_domain::record::parse_time(&record.received_at) {
+            let day = (at.with_timezone(&china_time()).date_naive() - self.first).num_days();
+            self.counter
+                .store(u64::try_from(day).unwrap_or(0), Ordering::Relaxed);
+        }
+    }
+}
+
+pub fn run(args: &SimulateArgs) -> anyhow::Result<()> {
+    let simulator = simulator(args)?;
     let events = simulator.events().to_vec();
     let (out, mut truth): (Box<dyn Write + Send>, Option<BufWriter<File>>) = match &args.out {
         Some(path) => {
@@ -72,26 +122,19 @@ pub fn run(args: &SimulateArgs) -> anyhow::Result<()> {
         None => args.format.unwrap_or(RecordFormat::Jsonl),
     };
     let mut writer = RecordWriter::new(format, out)?;
+    // The bar is drawn on a terminal only, so output to standard output stays clean.
+    let (advance, progress) = Advance::start(args, &simulator);
     let mut count = 0u64;
-    let mut last_year = None;
     for (record, ground) in simulator {
         writer.write(&record)?;
         if let Some(truth) = truth.as_mut() {
             write_truth(truth, &ground)?;
         }
         count += 1;
-        let year = greenline_domain::record::parse_time(&record.received_at).map(|at| {
-            at.with_timezone(&greenline_domain::deadline::china_time())
-                .year()
-        });
-        if args.out.is_some() && last_year != year {
-            if let Some(year) = year {
-                eprintln!("simulating {year} …");
-            }
-            last_year = year;
-        }
+        advance.record(&record);
     }
     writer.finish()?;
+    progress.finish();
     if let Some(mut truth) = truth {
         truth.flush()?;
     }
@@ -105,6 +148,33 @@ pub fn run(args: &SimulateArgs) -> anyhow::Result<()> {
             events_path.display()
         );
     }
+    Ok(())
+}
+
+/// `simulate --to-database`: the simulated cases go through the same checks and transaction as
+/// an imported file.
+pub async fn run_into(
+    store: &Store,
+    args: &SimulateArgs,
+    deadlines: &DeadlineTable,
+) -> anyhow::Result<()> {
+    let simulator = simulator(args)?;
+    for event in simulator.events() {
+        eprintln!("injected event: {}", serde_json::to_string(event)?);
+    }
+    let (advance, progress) = Advance::start(args, &simulator);
+    let checker = Checker::new(store, deadlines).await?;
+    let records = simulator.zip(1u64..).map(move |((record, _), n)| {
+        advance.record(&record);
+        (n, Ok(record))
+    });
+    let summary = import::write(store, records, checker, Path::new("the simulation")).await;
+    progress.finish();
+    let summary = summary?;
+    println!(
+        "{} simulated cases written to the database ({} already present, skipped)",
+        summary.imported, summary.skipped
+    );
     Ok(())
 }
 
