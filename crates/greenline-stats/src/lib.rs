@@ -26,6 +26,7 @@ mod error;
 mod facts;
 mod index;
 mod model;
+pub mod spikes;
 pub mod trend;
 
 pub use engine::{QueryResult, Row};
