@@ -158,6 +158,8 @@ enum Sink {
 struct Groups {
     sums: Vec<(u64, Acc)>,
     durations: HashMap<u64, Durations>,
+    /// Distinct rows selected.
+    selected: u64,
 }
 
 impl Groups {
@@ -594,12 +596,13 @@ impl<'a> Plan<'a> {
     }
 
     /// Calls `add(key, row)` for every selected row of `blocks` (once per type carried, when
-    /// grouping by type).
+    /// grouping by type); returns the number of rows selected.
     #[inline(always)]
-    fn scan(&self, blocks: Range<usize>, mut add: impl FnMut(u64, usize)) {
+    fn scan(&self, blocks: Range<usize>, mut add: impl FnMut(u64, usize)) -> u64 {
         let Some((low, high)) = self.days else {
-            return;
+            return 0;
         };
+        let mut selected = 0u64;
         let index = self.index;
         let len = index.len();
         let type_dim = self.type_dim.map(|p| &self.dims[p]);
@@ -625,6 +628,7 @@ impl<'a> Plan<'a> {
                 if self.types_any != 0 && index.types[row] & self.types_any == 0 {
                     continue;
                 }
+                selected += 1;
                 let mut key = 0u64;
                 for dim in &self.dims {
                     key += u64::from(dim.table[dim.col.get(row)]) * dim.stride;
@@ -647,9 +651,10 @@ impl<'a> Plan<'a> {
                 }
             }
         }
+        selected
     }
 
-    fn run_part(&self, blocks: Range<usize>, needs: Needs) -> (Sink, HashMap<u64, Durations>) {
+    fn run_part(&self, blocks: Range<usize>, needs: Needs) -> Part {
         let index = self.index;
         let mut durations: HashMap<u64, Durations> = HashMap::new();
         let mut collect = |key: u64, row: usize| {
@@ -663,20 +668,21 @@ impl<'a> Plan<'a> {
                 d.handling.push(h);
             }
         };
+        let selected;
         let sink = match (needs.sums, self.cells) {
             (false, cells) if cells <= DENSE_COUNT_CELLS => {
                 let mut counts = vec![0u32; cells as usize];
-                self.scan(blocks, |key, _| counts[key as usize] += 1);
+                selected = self.scan(blocks, |key, _| counts[key as usize] += 1);
                 Sink::DenseCount(counts)
             }
             (false, _) => {
                 let mut counts: HashMap<u64, u64> = HashMap::new();
-                self.scan(blocks, |key, _| *counts.entry(key).or_default() += 1);
+                selected = self.scan(blocks, |key, _| *counts.entry(key).or_default() += 1);
                 Sink::SparseCount(counts)
             }
             (true, cells) if cells <= DENSE_ACC_CELLS => {
                 let mut sums = vec![Acc::default(); cells as usize];
-                self.scan(blocks, |key, row| {
+                selected = self.scan(blocks, |key, row| {
                     sums[key as usize].add(index, row);
                     if needs.durations {
                         collect(key, row);
@@ -686,7 +692,7 @@ impl<'a> Plan<'a> {
             }
             (true, _) => {
                 let mut sums: HashMap<u64, Acc> = HashMap::new();
-                self.scan(blocks, |key, row| {
+                selected = self.scan(blocks, |key, row| {
                     sums.entry(key).or_default().add(index, row);
                     if needs.durations {
                         collect(key, row);
@@ -695,7 +701,11 @@ impl<'a> Plan<'a> {
                 Sink::SparseAcc(sums)
             }
         };
-        (sink, durations)
+        Part {
+            sink,
+            durations,
+            selected,
+        }
     }
 
     /// Scans every row, in parallel when there are many.
@@ -713,43 +723,60 @@ impl<'a> Plan<'a> {
         let threads = std::thread::available_parallelism()
             .map_or(1, usize::from)
             .min(relevant.max(1));
-        let parts: Vec<(Sink, HashMap<u64, Durations>)> =
-            if threads <= 1 || relevant * BLOCK_ROWS < PARALLEL_ROWS {
-                vec![self.run_part(0..blocks, needs)]
-            } else {
-                // Hand each thread an equal share of the blocks that hold selected days.
-                let wanted: Vec<usize> = (0..blocks)
-                    .filter(|b| {
-                        let (bl, bh) = self.index.blocks[*b];
-                        self.days.is_some_and(|(low, high)| bh >= low && bl <= high)
+        let parts: Vec<Part> = if threads <= 1 || relevant * BLOCK_ROWS < PARALLEL_ROWS {
+            vec![self.run_part(0..blocks, needs)]
+        } else {
+            // Hand each thread an equal share of the blocks that hold selected days.
+            let wanted: Vec<usize> = (0..blocks)
+                .filter(|b| {
+                    let (bl, bh) = self.index.blocks[*b];
+                    self.days.is_some_and(|(low, high)| bh >= low && bl <= high)
+                })
+                .collect();
+            let per = wanted.len().div_ceil(threads);
+            std::thread::scope(|s| {
+                let handles: Vec<_> = wanted
+                    .chunks(per)
+                    .map(|chunk| {
+                        let range = chunk[0]..chunk[chunk.len() - 1] + 1;
+                        s.spawn(move || self.run_part(range, needs))
                     })
                     .collect();
-                let per = wanted.len().div_ceil(threads);
-                std::thread::scope(|s| {
-                    let handles: Vec<_> = wanted
-                        .chunks(per)
-                        .map(|chunk| {
-                            let range = chunk[0]..chunk[chunk.len() - 1] + 1;
-                            s.spawn(move || self.run_part(range, needs))
-                        })
-                        .collect();
-                    handles
-                        .into_iter()
-                        .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-                        .collect()
-                })
-            };
+                handles
+                    .into_iter()
+                    .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                    .collect()
+            })
+        };
         merge(parts)
     }
 }
 
-fn merge(parts: Vec<(Sink, HashMap<u64, Durations>)>) -> Groups {
+/// What one thread found.
+#[derive(Debug)]
+struct Part {
+    sink: Sink,
+    durations: HashMap<u64, Durations>,
+    selected: u64,
+}
+
+fn merge(parts: Vec<Part>) -> Groups {
     let mut parts = parts.into_iter();
-    let Some((first, mut durations)) = parts.next() else {
+    let Some(Part {
+        mut sink,
+        mut durations,
+        mut selected,
+    }) = parts.next()
+    else {
         return Groups::default();
     };
-    let mut sink = first;
-    for (other, more) in parts {
+    for Part {
+        sink: other,
+        durations: more,
+        selected: also,
+    } in parts
+    {
+        selected += also;
         match (&mut sink, other) {
             (Sink::DenseCount(a), Sink::DenseCount(b)) => {
                 a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
@@ -796,7 +823,11 @@ fn merge(parts: Vec<(Sink, HashMap<u64, Durations>)>) -> Groups {
         Sink::SparseAcc(a) => a.into_iter().collect(),
     };
     sums.sort_unstable_by_key(|(k, _)| *k);
-    Groups { sums, durations }
+    Groups {
+        sums,
+        durations,
+        selected,
+    }
 }
 
 /// Nearest-rank percentile: the smallest value with at least `p`% of the values at or below it.
@@ -949,15 +980,7 @@ impl Index {
         };
         let mut groups = plan.run(needs);
 
-        let total_plan = Plan::new(self, query, &[], None)?;
-        let total = total_plan
-            .run(Needs {
-                sums: false,
-                durations: false,
-            })
-            .sums
-            .first()
-            .map_or(0, |(_, acc)| acc.count);
+        let total = groups.selected;
 
         // Denominators of shares, by the packed key of their `within` dimensions.
         let mut shares: Vec<Option<(Plan<'_>, Groups)>> = Vec::new();
