@@ -1,0 +1,36 @@
+//! # greenline-stats
+//!
+//! Analytics over all cases, answered while the analyst waits: grouped counts and shares,
+//! acceptance and timeliness, month-on-month (环比) and year-on-year (同比) change, trend tests
+//! and spike alerts, at every level of the division tree and scoped to the caller's
+//! jurisdiction.
+//!
+//! **How it fits.** The server (or the command line, over a file) turns each stored [`Case`]
+//! into [`CaseFacts`] — a few dozen bytes of dictionary-encoded facts — and keeps them in an
+//! [`Index`], a struct of arrays built at start and kept current with [`Index::upsert`] as
+//! cases change. A [`Query`] names the groupings ([`Dimension`]), the [`Filter`]s, the
+//! [`Measure`]s and the caller's scope; [`Index::query`] answers it in one pass over the rows,
+//! exactly (the tests check it against a plain loop over the cases). [`trend`] tests a series
+//! for a monotonic trend (Mann–Kendall, Sen's slope); [`spikes`] finds region × type series that
+//! leave their own expected level, with the cases behind each alert.
+//!
+//! **What it is not.** Not a store: it holds no text and no personal data, and it reads nothing
+//! from disk. Not a report writer: bulletins are built on its answers elsewhere.
+//!
+//! [`Case`]: greenline_domain::Case
+#![forbid(unsafe_code)]
+
+mod dict;
+mod engine;
+mod error;
+mod facts;
+mod index;
+mod model;
+pub mod spikes;
+pub mod trend;
+
+pub use engine::{QueryResult, Row};
+pub use error::StatsError;
+pub use facts::{CaseFacts, day_date, day_number};
+pub use index::{Index, Upserted};
+pub use model::{AcceptanceStatus, Dimension, Filter, KeyValue, Measure, Query, TimeBucket};
