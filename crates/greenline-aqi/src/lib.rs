@@ -34,6 +34,7 @@ mod data;
 mod engine;
 mod epa;
 mod error;
+pub mod jsonl;
 
 pub use column::{Column, ColumnSet, Period};
 pub use data::{Advice, GradeTwoLimit, Level, Standard, Table, load, pollutant_name};
