@@ -4,7 +4,8 @@
 //! individual index of each pollutant (空气质量分指数, IAQI), the AQI, its level (一级…六级),
 //! category (优…严重污染), colour, primary pollutants (首要污染物) and exceeding pollutants
 //! (超标污染物), for real-time (hourly) and daily reports under HJ 633-2012 and HJ 633—2026. The
-//! US EPA's 2024 PM2.5 scale is there for comparison.
+//! US EPA's 2024 PM2.5 scale is there for comparison. A day's result can be told in one or two
+//! plain Chinese sentences ([`plain`]).
 //!
 //! The breakpoint tables, special rules, rounding, levels, advice and limits are data, in
 //! `data/aqi/` at the repository root (each file's source is noted in its README), embedded
@@ -35,6 +36,7 @@ mod engine;
 mod epa;
 mod error;
 pub mod jsonl;
+pub mod plain;
 
 pub use column::{Column, ColumnSet, Period};
 pub use data::{Advice, GradeTwoLimit, Level, Standard, Table, load, pollutant_name};
