@@ -93,6 +93,24 @@ impl ColumnSet {
         self.0 |= 1 << column.index();
     }
 
+    pub(crate) const fn bits(self) -> u16 {
+        self.0
+    }
+
+    pub(crate) const fn from_bits(bits: u16) -> ColumnSet {
+        ColumnSet(bits)
+    }
+
+    /// The columns of this set that are not in `other`.
+    #[must_use]
+    pub const fn without(self, other: ColumnSet) -> ColumnSet {
+        ColumnSet(self.0 & !other.0)
+    }
+
+    pub fn remove(&mut self, column: Column) {
+        self.0 &= !(1 << column.index());
+    }
+
     pub fn contains(self, column: Column) -> bool {
         self.0 & (1 << column.index()) != 0
     }
@@ -107,9 +125,15 @@ impl ColumnSet {
 
     /// The columns, in the order of [`Column::ALL`].
     pub fn iter(self) -> impl Iterator<Item = Column> {
-        Column::ALL
-            .into_iter()
-            .filter(move |column| self.contains(*column))
+        let mut bits = self.0;
+        std::iter::from_fn(move || {
+            if bits == 0 {
+                return None;
+            }
+            let index = bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            Column::ALL.get(index).copied()
+        })
     }
 }
 
@@ -158,6 +182,16 @@ impl Period {
         }
     }
 
+    /// [`Period::columns`] as a set.
+    pub const fn column_set(self) -> ColumnSet {
+        const HOURLY: ColumnSet = set_of(Period::Hourly.columns());
+        const DAILY: ColumnSet = set_of(Period::Daily.columns());
+        match self {
+            Period::Hourly => HOURLY,
+            Period::Daily => DAILY,
+        }
+    }
+
     /// `hourly` or `daily`.
     pub const fn key(self) -> &'static str {
         match self {
@@ -188,6 +222,16 @@ impl Period {
             _ => None,
         }
     }
+}
+
+const fn set_of(columns: &[Column]) -> ColumnSet {
+    let mut bits = 0u16;
+    let mut i = 0;
+    while i < columns.len() {
+        bits |= 1 << columns[i].index();
+        i += 1;
+    }
+    ColumnSet(bits)
 }
 
 impl fmt::Display for Period {

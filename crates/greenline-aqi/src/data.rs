@@ -101,6 +101,10 @@ pub struct Table {
     /// The first day this table applies.
     pub valid_from: NaiveDate,
     pub(crate) scales: [Scale; 10],
+    /// The top of 一级 (no primary pollutant at or below it) and of 二级 (a pollutant above it
+    /// exceeds), from the levels.
+    pub(crate) good_top: u16,
+    pub(crate) exceeding_above: u16,
 }
 
 impl Table {
@@ -132,7 +136,33 @@ pub(crate) struct Scale {
     /// 10^decimals.
     pub(crate) factor: f64,
     pub(crate) points: Box<[Point]>,
+    /// The index of every concentration from 0 to the top, worked once with exact integer
+    /// arithmetic from the points: the hot path is then one bounds check and one load.
+    pub(crate) index: Box<[u16]>,
     pub(crate) above_top: AboveTop,
+}
+
+impl Scale {
+    /// IAQI_Lo + ceil((IAQI_Hi − IAQI_Lo)(C − BP_Lo) / (BP_Hi − BP_Lo)) for every C from 0 to
+    /// the top, on the segment BP_Lo ≤ C ≤ BP_Hi (continuous, so the segment a breakpoint is
+    /// given to does not matter).
+    fn index_table(points: &[Point]) -> Box<[u16]> {
+        let top = points[points.len() - 1].ticks;
+        (0..=top)
+            .map(|ticks| {
+                let at = points
+                    .windows(2)
+                    .find(|pair| ticks <= pair[1].ticks)
+                    .unwrap_or_else(|| unreachable!("ticks ≤ top"));
+                let (lo, hi) = (at[0], at[1]);
+                let numerator = (hi.iaqi - lo.iaqi) * (ticks - lo.ticks);
+                let index = lo.iaqi
+                    + numerator.div_euclid(hi.ticks - lo.ticks)
+                    + i64::from(numerator.rem_euclid(hi.ticks - lo.ticks) != 0);
+                u16::try_from(index).unwrap_or_else(|_| panic!("IAQI {index} does not fit"))
+            })
+            .collect()
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -177,15 +207,19 @@ pub struct Level {
 
 impl Level {
     /// The level of an index.
+    #[inline]
     pub fn of(aqi: Iaqi) -> &'static Level {
         let levels = &DATA.levels;
         let top = &levels[levels.len() - 1];
         match aqi {
             Iaqi::BeyondScale => top,
-            Iaqi::Value(value) => levels
-                .iter()
-                .find(|level| level.aqi_hi.is_none_or(|hi| value <= hi))
-                .unwrap_or(top),
+            Iaqi::Value(value) => match DATA.level_of.get(usize::from(value)) {
+                Some(index) => &levels[usize::from(*index)],
+                None => levels
+                    .iter()
+                    .find(|level| level.aqi_hi.is_none_or(|hi| value <= hi))
+                    .unwrap_or(top),
+            },
         }
     }
 
@@ -257,18 +291,32 @@ struct Data {
     hj2012: Vec<Table>,
     hj2026: Vec<Table>,
     levels: Vec<Level>,
+    /// The index into `levels` of every AQI up to the last level's start, for the hot path.
+    level_of: Vec<u8>,
     advice_2026: HashMap<u8, (String, bool)>,
     limits: Vec<GradeTwoLimit>,
     names: Vec<String>,
 }
 
-static DATA: LazyLock<Data> = LazyLock::new(|| Data {
-    hj2012: tables(Standard::Hj2012, "hj633-2012.csv", HJ633_2012),
-    hj2026: tables(Standard::Hj2026, "hj633-2026.csv", HJ633_2026),
-    levels: levels(),
-    advice_2026: advice_2026(),
-    limits: limits(),
-    names: names(),
+static DATA: LazyLock<Data> = LazyLock::new(|| {
+    let levels = levels();
+    let level_of: Vec<u8> = levels
+        .iter()
+        .enumerate()
+        .flat_map(|(index, level)| {
+            let end = level.aqi_hi.unwrap_or(level.aqi_lo);
+            (level.aqi_lo..=end).map(move |_| u8::try_from(index).unwrap_or(u8::MAX))
+        })
+        .collect();
+    Data {
+        hj2012: tables(Standard::Hj2012, "hj633-2012.csv", HJ633_2012, &levels),
+        hj2026: tables(Standard::Hj2026, "hj633-2026.csv", HJ633_2026, &levels),
+        levels,
+        level_of,
+        advice_2026: advice_2026(),
+        limits: limits(),
+        names: names(),
+    }
 });
 
 /// Parses every embedded table now, so that a broken build fails at start-up rather than on
@@ -341,7 +389,7 @@ fn field<'a>(
         .unwrap_or_else(|| panic!("data/aqi/{file} line {line}: no {name}"))
 }
 
-fn tables(standard: Standard, file: &str, text: &str) -> Vec<Table> {
+fn tables(standard: Standard, file: &str, text: &str, levels: &[Level]) -> Vec<Table> {
     let rounding = rounding(standard);
     let above_top = above_top(standard);
     let (header, rows) = records(file, text);
@@ -387,14 +435,26 @@ fn tables(standard: Standard, file: &str, text: &str) -> Vec<Table> {
                 Scale {
                     decimals,
                     factor: 10f64.powi(decimals as i32),
+                    index: Scale::index_table(&points),
                     points: points.into_boxed_slice(),
                     above_top: above_top[column.index()],
                 }
             });
+            let top_of = |number: u8| {
+                levels
+                    .iter()
+                    .find(|level| level.number == number)
+                    .and_then(|level| level.aqi_hi)
+                    .unwrap_or_else(|| {
+                        panic!("data/aqi/levels.csv: level {number} has no upper end")
+                    })
+            };
             Table {
                 standard,
                 valid_from,
                 scales,
+                good_top: top_of(1),
+                exceeding_above: top_of(2),
             }
         })
         .collect()

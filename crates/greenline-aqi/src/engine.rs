@@ -71,12 +71,16 @@ pub enum ColumnIaqi {
 /// index; every given value is checked (finite, not negative).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Readings {
-    values: [Option<f64>; 10],
+    values: [f64; 10],
+    given: ColumnSet,
 }
 
 impl Readings {
     pub const fn new() -> Readings {
-        Readings { values: [None; 10] }
+        Readings {
+            values: [0.0; 10],
+            given: ColumnSet::EMPTY,
+        }
     }
 
     /// These readings with a column's concentration (µg/m³; CO mg/m³).
@@ -87,15 +91,19 @@ impl Readings {
     }
 
     pub fn set(&mut self, column: Column, value: f64) {
-        self.values[column.index()] = Some(value);
+        self.values[column.index()] = value;
+        self.given.insert(column);
     }
 
     pub fn clear(&mut self, column: Column) {
-        self.values[column.index()] = None;
+        self.values[column.index()] = 0.0;
+        self.given.remove(column);
     }
 
     pub fn get(&self, column: Column) -> Option<f64> {
-        self.values[column.index()]
+        self.given
+            .contains(column)
+            .then_some(self.values[column.index()])
     }
 }
 
@@ -115,8 +123,25 @@ pub struct Report {
     /// Columns whose concentration was above their top and were handled by the version's
     /// special rule (a fixed index, or the pollutant's other column standing in).
     pub special_rule_applied: ColumnSet,
-    iaqi: [Option<Iaqi>; 10],
-    rounded: [Option<i64>; 10],
+    counted: ColumnSet,
+    /// Each column's index as a code: the value, or [`BEYOND`] (0 where not counted).
+    codes: [u16; 10],
+    given: ColumnSet,
+    values: [f64; 10],
+}
+
+/// The code of an index beyond the scale: above every value, so a plain `max` finds the AQI.
+const BEYOND: u16 = u16::MAX;
+
+impl Iaqi {
+    #[inline]
+    fn from_code(code: u16) -> Iaqi {
+        if code == BEYOND {
+            Iaqi::BeyondScale
+        } else {
+            Iaqi::Value(code)
+        }
+    }
 }
 
 impl Report {
@@ -127,7 +152,9 @@ impl Report {
 
     /// A column's IAQI, if it counted in this report.
     pub fn iaqi(&self, column: Column) -> Option<Iaqi> {
-        self.iaqi[column.index()]
+        self.counted
+            .contains(column)
+            .then(|| Iaqi::from_code(self.codes[column.index()]))
     }
 
     /// The columns that counted, with their IAQI, in the order of [`Column::ALL`].
@@ -140,7 +167,9 @@ impl Report {
     /// A column's concentration as rounded before the index, in units of
     /// 10^-[`Table::decimals`] (`None` if not given).
     pub fn rounded_concentration(&self, column: Column) -> Option<i64> {
-        self.rounded[column.index()]
+        self.given
+            .contains(column)
+            .then(|| round_checked(self.table, column, self.values[column.index()]))
     }
 }
 
@@ -148,38 +177,61 @@ impl Scale {
     /// The index of a rounded concentration on this column, `None` above the top.
     #[inline]
     fn index_of(&self, ticks: i64) -> Option<u16> {
-        let points = &self.points;
-        for pair in points.windows(2) {
-            let (lo, hi) = (pair[0], pair[1]);
-            if ticks <= hi.ticks {
-                // IAQI_Lo + ceil((IAQI_Hi − IAQI_Lo)(C − BP_Lo) / (BP_Hi − BP_Lo)), exactly.
-                let numerator = (hi.iaqi - lo.iaqi) * (ticks - lo.ticks);
-                let denominator = hi.ticks - lo.ticks;
-                let index = lo.iaqi + (numerator + denominator - 1) / denominator;
-                return Some(index as u16);
-            }
-        }
-        None
+        usize::try_from(ticks)
+            .ok()
+            .and_then(|ticks| self.index.get(ticks))
+            .copied()
     }
+}
+
+/// A concentration must be a finite number, not negative.
+#[inline]
+fn check(column: Column, value: f64) -> Result<(), AqiError> {
+    // One comparison for the usual case; NaN fails it too.
+    if (0.0..f64::INFINITY).contains(&value) {
+        Ok(())
+    } else {
+        Err(invalid(column, value))
+    }
+}
+
+#[cold]
+fn invalid(column: Column, value: f64) -> AqiError {
+    if value.is_finite() {
+        AqiError::Negative {
+            field: column.key(),
+            value,
+        }
+    } else {
+        AqiError::NotFinite {
+            field: column.key(),
+        }
+    }
+}
+
+/// A checked concentration rounded as the table reports it.
+#[inline]
+fn round_checked(table: &Table, column: Column, value: f64) -> i64 {
+    round_half_even(value * table.scales[column.index()].factor)
+}
+
+/// x rounded to an integer, half to even; x finite and not negative. Saturates far above
+/// any table. (`f64::round_ties_even` is a library call on baseline x86-64.)
+#[inline]
+fn round_half_even(x: f64) -> i64 {
+    let whole = x as i64;
+    let fraction = x - whole as f64;
+    // Bitwise, not short-circuit: random data would mispredict a branch half the time.
+    let up = (fraction > 0.5) | ((fraction == 0.5) & (whole & 1 == 1));
+    whole.saturating_add(i64::from(up))
 }
 
 impl Table {
     /// A concentration rounded as this version reports it: to [`Table::decimals`] places,
     /// half to even (GB/T 8170), in units of 10^-decimals. Checks it is finite and not negative.
     pub fn round(&self, column: Column, value: f64) -> Result<i64, AqiError> {
-        if !value.is_finite() {
-            return Err(AqiError::NotFinite {
-                field: column.key(),
-            });
-        }
-        if value < 0.0 {
-            return Err(AqiError::Negative {
-                field: column.key(),
-                value,
-            });
-        }
-        // Saturates far above any table's top, which is then beyond the scale.
-        Ok((value * self.scales[column.index()].factor).round_ties_even() as i64)
+        check(column, value)?;
+        Ok(round_checked(self, column, value))
     }
 
     /// What one column's concentration gives on its own, after rounding.
@@ -207,65 +259,48 @@ pub fn compute(
     period: Period,
     readings: &Readings,
 ) -> Result<Report, AqiError> {
-    let mut rounded = [None; 10];
-    for column in Column::ALL {
-        if let Some(value) = readings.values[column.index()] {
-            rounded[column.index()] = Some(table.round(column, value)?);
-        }
+    // Given columns the report does not use are checked too; the used ones in the loop below.
+    for column in readings.given.without(period.column_set()).iter() {
+        check(column, readings.values[column.index()])?;
     }
-    let mut iaqi: [Option<Iaqi>; 10] = [None; 10];
+    let mut codes = [0u16; 10];
+    let mut counted = ColumnSet::EMPTY;
     let mut special_rule_applied = ColumnSet::EMPTY;
     for &column in period.columns() {
-        let Some(ticks) = rounded[column.index()] else {
+        if !readings.given.contains(column) {
             continue;
+        }
+        let value = readings.values[column.index()];
+        check(column, value)?;
+        let ticks = round_checked(table, column, value);
+        let (target, code) = match table.scales[column.index()].index_of(ticks) {
+            Some(code) => (column, code),
+            None => {
+                special_rule_applied.insert(column);
+                above_top(table, column, readings)?
+            }
         };
-        let scale = &table.scales[column.index()];
-        let (target, index) = match scale.index_of(ticks) {
-            Some(value) => (column, Iaqi::Value(value)),
-            None => match scale.above_top {
-                AboveTop::BeyondScale => (column, Iaqi::BeyondScale),
-                AboveTop::FixedIaqi(value) => {
-                    special_rule_applied.insert(column);
-                    (column, Iaqi::Value(value))
-                }
-                AboveTop::UseColumn(other) => {
-                    special_rule_applied.insert(column);
-                    let ticks = rounded[other.index()].ok_or(AqiError::Needed {
-                        field: other.key(),
-                        because: column.key(),
-                        standard: table.standard.name(),
-                    })?;
-                    // The data check makes sure a stand-in has no rule of its own.
-                    let index = table.scales[other.index()]
-                        .index_of(ticks)
-                        .map_or(Iaqi::BeyondScale, Iaqi::Value);
-                    (other, index)
-                }
-            },
-        };
-        iaqi[target.index()] = Some(index);
+        codes[target.index()] = code;
+        counted.insert(target);
     }
-    let mut aqi = None;
-    for index in iaqi.iter().flatten() {
-        aqi = aqi.max(Some(*index));
-    }
-    let Some(aqi) = aqi else {
+    if counted.is_empty() {
         return Err(AqiError::NoReadings { period });
-    };
-    let mut primary_pollutants = ColumnSet::EMPTY;
-    let mut exceeding_pollutants = ColumnSet::EMPTY;
-    let (good_top, exceeding_from) = thresholds();
-    for column in Column::ALL {
-        let Some(index) = iaqi[column.index()] else {
-            continue;
-        };
-        if aqi > good_top && index == aqi {
-            primary_pollutants.insert(column);
-        }
-        if index > exceeding_from {
-            exceeding_pollutants.insert(column);
-        }
     }
+    // Columns not counted hold 0, which neither raises the maximum nor exceeds.
+    let aqi = codes.iter().copied().max().unwrap_or(0);
+    let any_primary = u16::from(aqi > table.good_top);
+    let (mut primary, mut exceeding) = (0u16, 0u16);
+    let mut bits = counted.bits();
+    while bits != 0 {
+        let bit = bits.trailing_zeros();
+        bits &= bits - 1;
+        let code = codes[bit as usize % 10];
+        primary |= (u16::from(code == aqi) & any_primary) << bit;
+        exceeding |= u16::from(code > table.exceeding_above) << bit;
+    }
+    let primary_pollutants = ColumnSet::from_bits(primary);
+    let exceeding_pollutants = ColumnSet::from_bits(exceeding);
+    let aqi = Iaqi::from_code(aqi);
     Ok(Report {
         table,
         period,
@@ -274,23 +309,64 @@ pub fn compute(
         primary_pollutants,
         exceeding_pollutants,
         special_rule_applied,
-        iaqi,
-        rounded,
+        counted,
+        codes,
+        given: readings.given,
+        values: readings.values,
     })
 }
 
-/// The top of 一级 (AQI 50: no primary pollutant at or below it) and of 二级 (IAQI 100: above
-/// it a pollutant exceeds), from the levels table.
-fn thresholds() -> (Iaqi, Iaqi) {
-    static THRESHOLDS: LazyLock<(Iaqi, Iaqi)> = LazyLock::new(|| {
-        let top = |number: u8| {
-            Level::all()
-                .iter()
-                .find(|level| level.number == number)
-                .and_then(|level| level.aqi_hi)
-                .map_or(Iaqi::BeyondScale, Iaqi::Value)
-        };
-        (top(1), top(2))
-    });
-    *THRESHOLDS
+/// A concentration above its column's top: beyond the scale, or the version's special rule
+/// (a fixed index, or the pollutant's other column standing in). Returns the column that
+/// carries the index and its code.
+#[cold]
+fn above_top(
+    table: &Table,
+    column: Column,
+    readings: &Readings,
+) -> Result<(Column, u16), AqiError> {
+    Ok(match table.scales[column.index()].above_top {
+        AboveTop::BeyondScale => (column, BEYOND),
+        AboveTop::FixedIaqi(value) => (column, value),
+        AboveTop::UseColumn(other) => {
+            if !readings.given.contains(other) {
+                return Err(AqiError::Needed {
+                    field: other.key(),
+                    because: column.key(),
+                    standard: table.standard.name(),
+                });
+            }
+            // The data check makes sure a stand-in has no rule of its own.
+            let code = table.scales[other.index()]
+                .index_of(round_checked(table, other, readings.values[other.index()]))
+                .unwrap_or(BEYOND);
+            (other, code)
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rounding_is_half_to_even() {
+        let cases = [
+            (0.0, 0),
+            (0.4, 0),
+            (0.5, 0),
+            (0.6, 1),
+            (1.5, 2),
+            (2.5, 2),
+            (2.5000001, 3),
+            (3.5, 4),
+            (1e300, i64::MAX),
+        ];
+        for (x, expected) in cases {
+            assert_eq!(round_half_even(x), expected, "{x}");
+            if x < 1e15 {
+                assert_eq!(round_half_even(x), x.round_ties_even() as i64, "{x}");
+            }
+        }
+    }
 }
