@@ -118,3 +118,43 @@ fn us_epa_pm25_breakpoints_give_the_index_worked_independently() {
     }
     assert!(checked > 20, "only {checked} cases");
 }
+
+#[test]
+fn every_concentration_from_zero_to_the_top_gives_the_index_worked_independently() {
+    let expected = include_str!("every_concentration.csv");
+    let mut checked = 0;
+    for (i, line) in expected.lines().enumerate().skip(1) {
+        let fields: Vec<&str> = line.split(',').collect();
+        let [standard, column, steps, sum, weighted] = fields[..] else {
+            panic!("every_concentration.csv line {}", i + 1);
+        };
+        let table = &Standard::from_code(standard).expect("a version").phases()[0];
+        let column = Column::from_key(column).expect("a column");
+        let scale = 10f64.powi(table.decimals(column) as i32);
+        let steps: u64 = steps.parse().expect("a count");
+        let (mut total, mut moments) = (0u64, 0u64);
+        for step in 0..steps {
+            let value = step as f64 / scale;
+            let ColumnIaqi::Index(Iaqi::Value(iaqi)) =
+                table.column_iaqi(column, value).expect("valid")
+            else {
+                panic!("{standard} {column} {value}: not on the scale");
+            };
+            total += u64::from(iaqi);
+            moments += step * u64::from(iaqi);
+        }
+        assert_eq!(
+            (total.to_string(), moments.to_string()),
+            (sum.to_owned(), weighted.to_owned()),
+            "{standard} {column}: the index differs somewhere between 0 and the top"
+        );
+        let top = table.breakpoints(column).last().map(|(ticks, _)| ticks);
+        assert_eq!(
+            top,
+            Some(steps as i64 - 1),
+            "{standard} {column}: the top is not where the oracle puts it"
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, 20, "ten columns in two versions");
+}

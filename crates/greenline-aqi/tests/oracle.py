@@ -11,6 +11,14 @@ file is caught by the tests that compare the crate with breakpoints.csv. Arithme
 Output columns: standard, column, concentration, expected, where expected is an integer IAQI,
 `beyond` (above the scale's top) or `use:<column>` (no IAQI from this column: the pollutant's
 other column stands in).
+
+With `--every`, it writes instead a fingerprint of the IAQI at every concentration from 0 to
+each column's top, in steps of the reporting precision (1 µg/m³, CO 0.1 mg/m³):
+
+    python3 crates/greenline-aqi/tests/oracle.py --every > crates/greenline-aqi/tests/every_concentration.csv
+
+columns: standard, column, steps (concentrations checked), sum (of their IAQI), weighted (sum
+of step number × IAQI, so a value moved from one concentration to another is caught too).
 """
 
 import math
@@ -105,5 +113,21 @@ def main():
                 out.write(f"us-epa-2024,pm25_24h,{float(c):.1f},{epa(c)}\n")
 
 
+def every():
+    out = sys.stdout
+    out.write("standard,column,steps,sum,weighted\n")
+    for standard in ("2012", "2026"):
+        tables = HJ2012 if standard == "2012" else HJ2026
+        for column, points in tables.items():
+            step = STEP[column]
+            steps = int(F(points[-1]) / step) + 1
+            total = weighted = 0
+            for k in range(steps):
+                iaqi = int(china(standard, column, k * step))
+                total += iaqi
+                weighted += k * iaqi
+            out.write(f"{standard},{column},{steps},{total},{weighted}\n")
+
+
 if __name__ == "__main__":
-    main()
+    every() if sys.argv[1:] == ["--every"] else main()
