@@ -84,7 +84,13 @@ pub fn run(args: &AqiArgs) -> anyhow::Result<()> {
         let mut line = serde_json::Map::new();
         for column in Column::ALL {
             if let Some(value) = readings.get(column) {
-                line.insert(column.key().into(), serde_json::Value::from(value));
+                // Whole numbers as integers, as they were most likely typed.
+                let number = if value.fract() == 0.0 && value.abs() < 1e15 {
+                    serde_json::Value::from(value as i64)
+                } else {
+                    serde_json::Value::from(value)
+                };
+                line.insert(column.key().into(), number);
             }
         }
         line.insert("standard".into(), standard.code().into());
