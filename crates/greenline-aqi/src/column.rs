@@ -93,6 +93,10 @@ impl ColumnSet {
         self.0 |= 1 << column.index();
     }
 
+    pub(crate) fn insert_if(&mut self, column: Column, condition: bool) {
+        self.0 |= u16::from(condition) << column.index();
+    }
+
     pub(crate) const fn bits(self) -> u16 {
         self.0
     }

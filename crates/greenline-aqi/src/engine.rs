@@ -276,7 +276,8 @@ pub fn compute(
         let (target, code) = match table.scales[column.index()].index_of(ticks) {
             Some(code) => (column, code),
             None => {
-                special_rule_applied.insert(column);
+                let rule = table.scales[column.index()].above_top;
+                special_rule_applied.insert_if(column, rule != AboveTop::BeyondScale);
                 above_top(table, column, readings)?
             }
         };

@@ -346,6 +346,10 @@ fn a_concentration_above_the_top_of_the_table_is_beyond_the_scale_not_clamped() 
     assert_eq!(r.level.number, 6);
     assert_eq!(r.primary_pollutants, set(&[Pm25H24]));
     assert_eq!(r.exceeding_pollutants, set(&[Pm10H24, Pm25H24]));
+    assert!(
+        r.special_rule_applied.is_empty(),
+        "beyond the scale is no special rule"
+    );
 }
 
 #[test]
