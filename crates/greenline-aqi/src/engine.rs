@@ -187,8 +187,9 @@ impl Scale {
 /// A concentration must be a finite number, not negative.
 #[inline]
 fn check(column: Column, value: f64) -> Result<(), AqiError> {
-    // One comparison for the usual case; NaN fails it too.
-    if (0.0..f64::INFINITY).contains(&value) {
+    // The bits of a non-negative finite f64 are below those of +∞; negative numbers (sign bit)
+    // and NaN are above. −0 is the one negative zero to let through.
+    if value.to_bits() < f64::INFINITY.to_bits() || value == 0.0 {
         Ok(())
     } else {
         Err(invalid(column, value))
@@ -215,15 +216,19 @@ fn round_checked(table: &Table, column: Column, value: f64) -> i64 {
     round_half_even(value * table.scales[column.index()].factor)
 }
 
-/// x rounded to an integer, half to even; x finite and not negative. Saturates far above
-/// any table. (`f64::round_ties_even` is a library call on baseline x86-64.)
+/// 2^52: from here to 2^53 the f64 numbers are exactly the integers.
+const TWO_TO_52: f64 = 4_503_599_627_370_496.0;
+
+/// x rounded to an integer, half to even; x finite and not negative. Saturates at 2^52 − 1,
+/// far above any table.
+///
+/// Adding 2^52 leaves no bits for a fraction, so the addition itself rounds, and IEEE 754's
+/// default rounding is to nearest, ties to even — GB/T 8170's rule; the integer is then the
+/// low bits of the sum. (`f64::round_ties_even` is a library call on baseline x86-64.)
 #[inline]
 fn round_half_even(x: f64) -> i64 {
-    let whole = x as i64;
-    let fraction = x - whole as f64;
-    // Bitwise, not short-circuit: random data would mispredict a branch half the time.
-    let up = (fraction > 0.5) | ((fraction == 0.5) & (whole & 1 == 1));
-    whole.saturating_add(i64::from(up))
+    let sum = x.min(TWO_TO_52 - 1.0) + TWO_TO_52;
+    (sum.to_bits() - TWO_TO_52.to_bits()) as i64
 }
 
 impl Table {
@@ -361,11 +366,21 @@ mod tests {
             (2.5, 2),
             (2.5000001, 3),
             (3.5, 4),
-            (1e300, i64::MAX),
+            (123_456.5, 123_456),
+            (123_457.5, 123_458),
+            (4_503_599_627_370_495.0, 4_503_599_627_370_495),
+            (1e300, 4_503_599_627_370_495),
         ];
         for (x, expected) in cases {
             assert_eq!(round_half_even(x), expected, "{x}");
             if x < 1e15 {
+                assert_eq!(round_half_even(x), x.round_ties_even() as i64, "{x}");
+            }
+        }
+        // Every half (the ties) and every tenth up to far beyond any table, against the
+        // library's rounding.
+        for n in 0..200_000u32 {
+            for x in [f64::from(n) / 2.0, f64::from(n) / 10.0] {
                 assert_eq!(round_half_even(x), x.round_ties_even() as i64, "{x}");
             }
         }
