@@ -43,6 +43,8 @@ pub enum Command {
     Import(ImportArgs),
     /// Export cases as records (CSV or JSON Lines), with the search API's filters.
     Export(ExportArgs),
+    /// Air quality index (AQI) of one reading, or of JSON Lines on standard input (--batch).
+    Aqi(crate::commands::aqi::AqiArgs),
 }
 
 #[derive(Debug, Args)]

@@ -1,5 +1,6 @@
 //! One module per command; `run` dispatches.
 
+pub mod aqi;
 mod demo;
 mod export;
 mod import;
@@ -21,6 +22,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             return Ok(());
         }
         Command::Simulate(args) if !args.to_database => return simulate::run(args),
+        Command::Aqi(args) => return aqi::run(args),
         _ => {}
     }
     let mut overrides = Vec::new();
@@ -58,7 +60,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         // Answered above, without a store.
-        Command::Openapi => Ok(()),
+        Command::Openapi | Command::Aqi(_) => Ok(()),
     };
     store.close().await;
     result
