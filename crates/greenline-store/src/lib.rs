@@ -15,6 +15,7 @@
 #![forbid(unsafe_code)]
 
 mod accounts;
+mod analytics;
 mod cases;
 mod convert;
 mod import;
@@ -25,6 +26,7 @@ pub mod sqlite;
 use sqlx::AnyPool;
 
 pub use accounts::{NewStaff, Staff, Unit};
+pub use analytics::Changes;
 pub use cases::{
     Actor, CaseFilter, Event, ExportRow, IdempotencyKey, IntakeReceipt, IntakeRecord, NewEvent,
 };

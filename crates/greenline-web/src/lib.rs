@@ -10,6 +10,7 @@
 //! live in `routes/<resource>/<action>.rs`.
 #![forbid(unsafe_code)]
 
+pub mod analytics;
 pub mod auth;
 pub mod clock;
 pub mod error;
@@ -63,21 +64,29 @@ pub struct AppState {
     pub deadlines: Arc<DeadlineTable>,
     pub limiter: Arc<PublicLimiter>,
     pub config: Arc<WebConfig>,
+    /// The statistics index, kept current from the store.
+    pub analytics: Arc<analytics::Analytics>,
 }
 
 impl AppState {
+    /// The state of a running server. Call it inside a Tokio runtime: it starts building the
+    /// analytics index from `store` in the background.
     pub fn new(
         store: Store,
         clock: Arc<dyn Clock>,
         deadlines: DeadlineTable,
         config: WebConfig,
     ) -> Self {
+        let deadlines = Arc::new(deadlines);
+        let analytics = analytics::Analytics::new(deadlines.clone());
+        analytics.start(store.clone());
         AppState {
             store,
             clock,
-            deadlines: Arc::new(deadlines),
+            deadlines,
             limiter: Arc::new(PublicLimiter::new(config.public_requests_per_minute)),
             config: Arc::new(config),
+            analytics,
         }
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod cases;
+pub mod stats;
 pub mod track;
 pub mod units;
 
@@ -23,7 +24,8 @@ use crate::AppState;
         (name = "cases", description = "Intake and case handling"),
         (name = "track", description = "The reporter's view of a case"),
         (name = "auth", description = "Staff sign-in"),
-        (name = "units", description = "Offices and their regions")
+        (name = "units", description = "Offices and their regions"),
+        (name = "stats", description = "Statistics over the caller's jurisdiction")
     ),
     modifiers(&BearerAuth)
 )]
@@ -56,4 +58,5 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(auth::logout))
         .routes(routes!(auth::me))
         .routes(routes!(units::units))
+        .routes(routes!(stats::stats))
 }

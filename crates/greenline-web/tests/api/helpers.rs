@@ -25,6 +25,8 @@ pub struct TestApp {
     pub http: reqwest::Client,
     pub clock: Arc<ManualClock>,
     pub store: Store,
+    /// The store's URL, for checks in plain SQL.
+    pub database: String,
     /// Unit ids by short name: nation, guangdong, shenzhen, nanshan, futian.
     pub units: std::collections::HashMap<&'static str, i64>,
     _dir: Option<tempfile::TempDir>,
@@ -36,12 +38,16 @@ pub fn start_time() -> DateTime<Utc> {
         .with_timezone(&Utc)
 }
 
-async fn fresh_store(backend: Backend) -> (Store, Option<tempfile::TempDir>) {
+async fn fresh_store(backend: Backend) -> (Store, String, Option<tempfile::TempDir>) {
     match backend {
         Backend::Sqlite => {
             let dir = tempfile::tempdir().expect("temp dir");
             let url = format!("sqlite://{}", dir.path().join("greenline.db").display());
-            (Store::open(&url).await.expect("open SQLite"), Some(dir))
+            (
+                Store::open(&url).await.expect("open SQLite"),
+                url,
+                Some(dir),
+            )
         }
         Backend::Postgres => {
             use sqlx::Connection;
@@ -61,16 +67,15 @@ async fn fresh_store(backend: Backend) -> (Store, Option<tempfile::TempDir>) {
                 .expect("create database");
             conn.close().await.expect("close");
             let (base, _) = admin.rsplit_once('/').expect("URL with a database");
-            let store = Store::open(&format!("{base}/{name}"))
-                .await
-                .expect("open PostgreSQL");
-            (store, None)
+            let url = format!("{base}/{name}");
+            let store = Store::open(&url).await.expect("open PostgreSQL");
+            (store, url, None)
         }
     }
 }
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
-    let (store, dir) = fresh_store(backend).await;
+    let (store, database, dir) = fresh_store(backend).await;
     let now = start_time();
     let mut units = std::collections::HashMap::new();
     for (short, name, region) in [
@@ -149,6 +154,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
             .expect("client"),
         clock,
         store,
+        database,
         units,
         _dir: dir,
     }

@@ -6,6 +6,7 @@ mod intake;
 mod lifecycle;
 mod pages;
 mod sessions;
+mod stats;
 mod tracking;
 
 /// Expands each listed test into `sqlite::name` and `postgres::name` (ignored unless asked for).
@@ -50,4 +51,6 @@ on_both_backends!(
     pages::a_bad_report_shows_each_fields_error_and_keeps_what_was_typed,
     pages::a_form_post_without_its_csrf_token_is_refused,
     pages::the_console_sends_the_signed_out_to_login_and_acts_like_the_api,
+    stats::grouped_counts_equal_plain_sql_for_random_queries,
+    stats::shares_scope_and_new_cases_behave_as_analysts_expect,
 );

@@ -1,0 +1,346 @@
+//! `/api/v1/stats`: the analytics index answers exactly what plain SQL over the store answers,
+//! within the caller's jurisdiction, and sees new cases at once.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+use greenline_domain::RegionCode;
+use greenline_sim::{Scale, SimConfig, Simulator};
+use greenline_store::{ImportItem, ImportMessage};
+use rand::rngs::StdRng;
+use rand::seq::IndexedRandom;
+use rand::{Rng, SeedableRng};
+use reqwest::StatusCode;
+use serde_json::Value;
+use sqlx::Row;
+
+use crate::helpers::{Backend, TestApp, spawn_app};
+
+const CASES: u64 = 2_000;
+
+/// Imports simulated Guangdong cases (placed with the national unit) and waits until the
+/// statistics count them all.
+async fn with_simulated_cases(app: &TestApp, token: &str) {
+    let simulator = Simulator::new(SimConfig {
+        seed: 4403,
+        start: NaiveDate::from_ymd_opt(2025, 1, 1).expect("date"),
+        days: 700,
+        cases: Some(CASES),
+        scale: Scale::Province(RegionCode::parse("440000").expect("region")),
+        inject_events: false,
+    })
+    .expect("simulator");
+    let items: Vec<ImportItem> = simulator
+        .map(|(record, _)| ImportItem {
+            imported: record.to_imported().expect("valid simulated record"),
+            unit_id: app.units["nation"],
+            due_at: None,
+        })
+        .collect();
+    let (sender, receiver) = tokio::sync::mpsc::channel(4);
+    let feeder = tokio::spawn(async move {
+        sender
+            .send(ImportMessage::Cases(items))
+            .await
+            .expect("send");
+        sender.send(ImportMessage::Commit).await.expect("commit");
+    });
+    app.store.import(receiver).await.expect("import");
+    feeder.await.expect("feeder");
+    let waiting = Instant::now();
+    loop {
+        let reply = app.get(Some(token), "/api/v1/stats").await;
+        if reply.status == StatusCode::OK && reply.body["total"] == CASES {
+            return;
+        }
+        assert!(
+            waiting.elapsed() < Duration::from_secs(20),
+            "the statistics never counted the imported cases: {} {}",
+            reply.status,
+            reply.body
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// The SQL expression of a grouping, with China time for months.
+fn sql_of(dimension: &str, postgres: bool) -> &'static str {
+    match (dimension, postgres) {
+        ("kind", _) => "c.kind",
+        ("channel", _) => "c.channel",
+        ("stage", _) => "c.stage",
+        ("primary_type", _) => "c.primary_type",
+        ("type", _) => "t.type_code",
+        ("province", false) => "substr(c.region_code, 1, 2) || '0000'",
+        ("province", true) => "substring(c.region_code from 1 for 2) || '0000'",
+        ("city", false) => "substr(c.region_code, 1, 4) || '00'",
+        ("city", true) => "substring(c.region_code from 1 for 4) || '00'",
+        ("month", false) => "strftime('%Y-%m', c.received_at / 1000 + 28800, 'unixepoch')",
+        ("month", true) => {
+            "to_char(to_timestamp(c.received_at / 1000 + 28800) AT TIME ZONE 'UTC', 'YYYY-MM')"
+        }
+        ("day", false) => "strftime('%Y-%m-%d', c.received_at / 1000 + 28800, 'unixepoch')",
+        ("day", true) => {
+            "to_char(to_timestamp(c.received_at / 1000 + 28800) AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+        }
+        (other, _) => panic!("no SQL for {other}"),
+    }
+}
+
+type Counts = BTreeMap<Vec<String>, u64>;
+
+async fn sql_counts(
+    app: &TestApp,
+    group_by: &[&str],
+    filters: &[(&str, String)],
+    postgres: bool,
+) -> Counts {
+    let mut pool = sqlx::AnyConnection::connect_with_url(&app.database).await;
+    let keys: Vec<String> = group_by
+        .iter()
+        .enumerate()
+        .map(|(i, d)| format!("{} AS k{i}", sql_of(d, postgres)))
+        .collect();
+    let mut from = "FROM cases c".to_owned();
+    if group_by.contains(&"type") {
+        from.push_str(" JOIN case_types t ON t.case_id = c.id");
+    }
+    let mut conditions = vec!["1 = 1".to_owned()];
+    for (key, value) in filters {
+        conditions.push(match *key {
+            "channel" => format!("c.channel = '{value}'"),
+            "stage" => format!("c.stage = '{value}'"),
+            "type" => format!(
+                "EXISTS (SELECT 1 FROM case_types f WHERE f.case_id = c.id AND f.type_code = '{value}')"
+            ),
+            "region" => format!(
+                "c.region_code LIKE '{}%'",
+                value.trim_end_matches("00")
+            ),
+            "received_from" => format!("{} >= '{value}'", sql_of("day", postgres)),
+            other => panic!("no SQL for filter {other}"),
+        });
+    }
+    let count = if group_by.is_empty() {
+        "count(*) AS n".to_owned()
+    } else {
+        format!("{}, count(*) AS n", keys.join(", "))
+    };
+    let group = if group_by.is_empty() {
+        String::new()
+    } else {
+        let positions: Vec<String> = (1..=group_by.len()).map(|i| i.to_string()).collect();
+        format!("GROUP BY {}", positions.join(", "))
+    };
+    let sql = format!(
+        "SELECT {count} {from} WHERE {} {group}",
+        conditions.join(" AND ")
+    );
+    let rows = sqlx::query(&sql)
+        .fetch_all(&mut pool)
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    let mut counts = Counts::new();
+    for row in rows {
+        let key: Vec<String> = (0..group_by.len())
+            .map(|i| row.try_get::<String, _>(i).expect("key"))
+            .collect();
+        let n: i64 = row.try_get("n").expect("count");
+        if n > 0 {
+            counts.insert(key, u64::try_from(n).expect("count"));
+        }
+    }
+    counts
+}
+
+trait ConnectWithUrl {
+    async fn connect_with_url(url: &str) -> sqlx::AnyConnection;
+}
+
+impl ConnectWithUrl for sqlx::AnyConnection {
+    async fn connect_with_url(url: &str) -> sqlx::AnyConnection {
+        use sqlx::Connection;
+        sqlx::any::install_default_drivers();
+        sqlx::AnyConnection::connect(url).await.expect("connect")
+    }
+}
+
+fn api_counts(body: &Value, group_by: &[&str]) -> Counts {
+    body["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|row| {
+            let key = group_by
+                .iter()
+                .map(|d| row["key"][*d]["code"].as_str().expect("code").to_owned())
+                .collect();
+            (key, row["count"].as_u64().expect("count"))
+        })
+        .collect()
+}
+
+pub async fn grouped_counts_equal_plain_sql_for_random_queries(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let postgres = matches!(backend, Backend::Postgres);
+    let token = app.login("nation").await;
+    with_simulated_cases(&app, &token).await;
+
+    let dimensions = [
+        "kind",
+        "channel",
+        "stage",
+        "primary_type",
+        "type",
+        "province",
+        "city",
+        "month",
+    ];
+    let channels = ["phone", "web", "wechat", "letter", "visit"];
+    let types = ["air", "water", "noise", "solid_waste", "soil"];
+    let regions = ["440000", "440300", "440100", "441900", "440305"];
+    let mut rng = StdRng::seed_from_u64(12369);
+    for round in 0..24 {
+        let n = rng.random_range(0..=3);
+        let mut group_by: Vec<&str> = dimensions.choose_multiple(&mut rng, n).copied().collect();
+        group_by.sort_unstable();
+        let mut filters: Vec<(&str, String)> = Vec::new();
+        if rng.random_bool(0.4) {
+            filters.push((
+                "channel",
+                channels.choose(&mut rng).expect("channel").to_string(),
+            ));
+        }
+        if rng.random_bool(0.4) {
+            filters.push(("type", types.choose(&mut rng).expect("type").to_string()));
+        }
+        if rng.random_bool(0.4) {
+            filters.push((
+                "region",
+                regions.choose(&mut rng).expect("region").to_string(),
+            ));
+        }
+        if rng.random_bool(0.3) {
+            let month = rng.random_range(1..=12);
+            filters.push(("received_from", format!("2025-{month:02}-15")));
+        }
+        let mut path = format!("/api/v1/stats?group_by={}", group_by.join(","));
+        for (key, value) in &filters {
+            path.push_str(&format!("&{key}={value}"));
+        }
+        let reply = app.get(Some(&token), &path).await;
+        assert_eq!(reply.status, StatusCode::OK, "{path}: {}", reply.body);
+        let expected = sql_counts(&app, &group_by, &filters, postgres).await;
+        let got = if group_by.is_empty() {
+            let total = reply.body["total"].as_u64().expect("total");
+            [(Vec::new(), total)]
+                .into_iter()
+                .filter(|(_, n)| *n > 0)
+                .collect()
+        } else {
+            api_counts(&reply.body, &group_by)
+        };
+        assert_eq!(got, expected, "round {round}: {path}");
+    }
+}
+
+pub async fn shares_scope_and_new_cases_behave_as_analysts_expect(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let token = app.login("nation").await;
+    with_simulated_cases(&app, &token).await;
+
+    // Channel shares add up to exactly one; type shares (multi-label) to more.
+    let sum = |body: &Value| -> f64 {
+        body["rows"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .map(|r| r["values"]["share"].as_f64().expect("share"))
+            .sum()
+    };
+    let channels = app
+        .get(
+            Some(&token),
+            "/api/v1/stats?group_by=channel&measure=count,share",
+        )
+        .await;
+    assert!(
+        (sum(&channels.body) - 1.0).abs() < 1e-9,
+        "{}",
+        channels.body
+    );
+    let types = app
+        .get(
+            Some(&token),
+            "/api/v1/stats?group_by=type&measure=count,share",
+        )
+        .await;
+    assert!(sum(&types.body) > 1.0, "{}", types.body);
+
+    // A county sees its own cases only, and a filter cannot widen that.
+    let nanshan = app.login("nanshan").await;
+    let own = app.get(Some(&nanshan), "/api/v1/stats").await;
+    let sql = sql_counts(
+        &app,
+        &[],
+        &[("region", "440305".to_owned())],
+        matches!(backend, Backend::Postgres),
+    )
+    .await;
+    assert_eq!(
+        own.body["total"].as_u64(),
+        sql.values().next().copied().or(Some(0))
+    );
+    let elsewhere = app
+        .get(Some(&nanshan), "/api/v1/stats?region=440304&group_by=city")
+        .await;
+    assert_eq!(elsewhere.status, StatusCode::OK);
+    assert_eq!(elsewhere.body["total"], 0, "{}", elsewhere.body);
+    let national = app
+        .get(
+            Some(&nanshan),
+            "/api/v1/stats?region=440000&group_by=county",
+        )
+        .await;
+    assert_eq!(national.body["total"], own.body["total"]);
+
+    // Signed-out callers get nothing; bad parameters are named.
+    assert_eq!(
+        app.get(None, "/api/v1/stats").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let bad = app.get(Some(&token), "/api/v1/stats?group_by=colour").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert_eq!(bad.body["errors"][0]["field"], "group_by", "{}", bad.body);
+    let bad = app.get(Some(&token), "/api/v1/stats?channel=pigeon").await;
+    assert_eq!(bad.body["errors"][0]["field"], "channel", "{}", bad.body);
+
+    // CSV: codes and labels, then the count.
+    let csv = app
+        .http
+        .get(app.url("/api/v1/stats?group_by=channel&format=csv"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("csv");
+    assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
+    let text = csv.text().await.expect("text");
+    assert!(text.starts_with("channel,channel_name,count\n"), "{text}");
+
+    // A case registered now is counted within a second.
+    let before = own.body["total"].as_u64().expect("total");
+    assert_eq!(app.public_report().await.status, StatusCode::CREATED);
+    let waiting = Instant::now();
+    loop {
+        let now = app.get(Some(&nanshan), "/api/v1/stats").await;
+        if now.body["total"].as_u64() == Some(before + 1) {
+            break;
+        }
+        assert!(
+            waiting.elapsed() < Duration::from_secs(1),
+            "a new case was not counted within a second"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
