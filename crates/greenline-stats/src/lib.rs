@@ -33,4 +33,7 @@ pub use engine::{QueryResult, Row};
 pub use error::StatsError;
 pub use facts::{CaseFacts, day_date, day_number};
 pub use index::{Index, Upserted};
-pub use model::{AcceptanceStatus, Dimension, Filter, KeyValue, Measure, Query, TimeBucket};
+pub use model::{
+    AcceptanceStatus, Dimension, Filter, KeyValue, Measure, ParamError, Query, TimeBucket,
+    split_list,
+};

@@ -550,6 +550,67 @@ impl Query {
         }
         self
     }
+
+    /// Reads a query from `key=value` parameters, as the stats API and command take them:
+    /// `group_by` and `measure` are comma-separated lists (`share(month,province)` keeps its
+    /// comma); every other key is a [`Filter`]. Parameters are read in key order, so the first
+    /// problem reported does not depend on the order they came in.
+    pub fn from_params<'a>(
+        scope: RegionCode,
+        as_of: DateTime<Utc>,
+        params: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Query, ParamError> {
+        let mut params: Vec<(&str, &str)> = params.into_iter().collect();
+        params.sort_unstable();
+        let mut query = Query::new(scope, as_of);
+        for (key, value) in params {
+            let problem = |error| ParamError {
+                field: key.to_owned(),
+                error,
+            };
+            match key {
+                "group_by" => {
+                    for code in split_list(value) {
+                        query = query.group_by(Dimension::parse(code).map_err(problem)?);
+                    }
+                }
+                "measure" => {
+                    for code in split_list(value) {
+                        query = query.measure(Measure::parse(code).map_err(problem)?);
+                    }
+                }
+                _ => query = query.filter(Filter::parse(key, value).map_err(problem)?),
+            }
+        }
+        Ok(query)
+    }
+}
+
+/// A query parameter that could not be read, and which one.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {error}")]
+pub struct ParamError {
+    pub field: String,
+    pub error: StatsError,
+}
+
+/// Splits `a,b(c,d),e` at the commas outside parentheses.
+pub fn split_list(text: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let (mut depth, mut start) = (0i32, 0);
+    for (i, c) in text.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            ',' if depth == 0 => {
+                parts.push(text[start..i].trim());
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(text[start..].trim());
+    parts.into_iter().filter(|p| !p.is_empty()).collect()
 }
 
 /// One value of a dimension: its code and its Chinese label.
@@ -557,4 +618,40 @@ impl Query {
 pub struct KeyValue {
     pub code: String,
     pub label: String,
+}
+
+#[cfg(test)]
+mod param_tests {
+    use super::*;
+
+    #[test]
+    fn lists_split_at_commas_outside_parentheses() {
+        assert_eq!(
+            split_list("count, share(month,province),mom"),
+            ["count", "share(month,province)", "mom"]
+        );
+    }
+
+    #[test]
+    fn a_bad_parameter_is_named() {
+        let now = Utc::now();
+        let error = Query::from_params(
+            RegionCode::NATIONAL,
+            now,
+            [("group_by", "type"), ("channel", "pigeon")],
+        )
+        .expect_err("bad channel");
+        assert_eq!(error.field, "channel");
+        let query = Query::from_params(
+            RegionCode::NATIONAL,
+            now,
+            [
+                ("measure", "share(month,province)"),
+                ("group_by", "month,province,type"),
+            ],
+        )
+        .expect("query");
+        assert_eq!(query.group_by.len(), 3);
+        assert_eq!(query.measures.len(), 2);
+    }
 }

@@ -9,6 +9,7 @@
 mod cli;
 mod commands;
 mod config;
+mod parquet_in;
 mod parquet_out;
 mod progress;
 mod records;

@@ -93,6 +93,7 @@ enum Inner {
         reader: Box<csv::Reader<Counting<File>>>,
         headers: csv::StringRecord,
     },
+    Parquet(Box<crate::parquet_in::ParquetRecords>),
 }
 
 impl RecordReader {
@@ -102,22 +103,24 @@ impl RecordReader {
         bytes: std::sync::Arc<std::sync::atomic::AtomicU64>,
     ) -> anyhow::Result<RecordReader> {
         let file = File::open(path).with_context(|| format!("opening {}", path.display()))?;
-        let counting = Counting { inner: file, bytes };
         let inner = match format {
             RecordFormat::Parquet => {
-                anyhow::bail!(
-                    "{}: records are read from CSV or JSON Lines",
-                    path.display()
-                )
+                // The reader needs to seek, so progress counts the whole file at once.
+                let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+                bytes.store(size, std::sync::atomic::Ordering::Relaxed);
+                Inner::Parquet(Box::new(
+                    crate::parquet_in::ParquetRecords::open(file)
+                        .with_context(|| path.display().to_string())?,
+                ))
             }
             RecordFormat::Jsonl => Inner::Jsonl {
-                lines: BufReader::with_capacity(1 << 16, counting).lines(),
+                lines: BufReader::with_capacity(1 << 16, Counting { inner: file, bytes }).lines(),
                 line: 0,
             },
             RecordFormat::Csv => {
                 let mut reader = csv::ReaderBuilder::new()
                     .has_headers(true)
-                    .from_reader(counting);
+                    .from_reader(Counting { inner: file, bytes });
                 let headers = reader
                     .headers()
                     .with_context(|| format!("reading the header row of {}", path.display()))?
@@ -151,6 +154,7 @@ impl Iterator for RecordReader {
                     .map_err(|e| format!("not a valid record: {e}"));
                 return Some((*line, parsed));
             },
+            Inner::Parquet(rows) => rows.next(),
             Inner::Csv { reader, headers } => {
                 let mut row = csv::StringRecord::new();
                 match reader.read_record(&mut row) {

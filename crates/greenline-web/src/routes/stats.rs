@@ -8,7 +8,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use greenline_stats::{Dimension, Filter, Measure, QueryResult, StatsError};
+use greenline_stats::{Measure, QueryResult};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -42,31 +42,8 @@ pub struct StatsResult {
     pub rows: Vec<StatsRow>,
 }
 
-/// Splits `a,b(c,d),e` at the commas outside parentheses.
-fn split_list(text: &str) -> Vec<&str> {
-    let mut parts = Vec::new();
-    let (mut depth, mut start) = (0i32, 0);
-    for (i, c) in text.char_indices() {
-        match c {
-            '(' => depth += 1,
-            ')' => depth -= 1,
-            ',' if depth == 0 => {
-                parts.push(text[start..i].trim());
-                start = i + 1;
-            }
-            _ => {}
-        }
-    }
-    parts.push(text[start..].trim());
-    parts.into_iter().filter(|p| !p.is_empty()).collect()
-}
-
-fn bad(field: &str, error: StatsError) -> ApiError {
-    ApiError::bad_query(field, error.to_string())
-}
-
-/// The query parameters that are not filters.
-const NOT_FILTERS: [&str; 4] = ["group_by", "measure", "format", "as_of"];
+/// The query parameters that are not part of the query.
+const NOT_QUERY: [&str; 1] = ["format"];
 
 /// Reads the query for the caller's jurisdiction from the parameters.
 pub(crate) fn read_query(
@@ -74,30 +51,15 @@ pub(crate) fn read_query(
     who: &SignedIn,
     params: &HashMap<String, String>,
 ) -> ApiResult<greenline_stats::Query> {
-    let mut query = greenline_stats::Query::new(who.0.unit.region, state.clock.now());
-    if let Some(list) = params.get("group_by") {
-        for code in split_list(list) {
-            query = query.group_by(Dimension::parse(code).map_err(|e| bad("group_by", e))?);
-        }
-    }
-    match params.get("measure") {
-        Some(list) => {
-            for code in split_list(list) {
-                query = query.measure(Measure::parse(code).map_err(|e| bad("measure", e))?);
-            }
-        }
-        None => query = query.measure(Measure::Count),
-    }
-    // Sorted, so that the first bad parameter reported does not depend on hashing.
-    let mut filters: Vec<_> = params
-        .iter()
-        .filter(|(key, _)| !NOT_FILTERS.contains(&key.as_str()))
-        .collect();
-    filters.sort();
-    for (key, value) in filters {
-        query = query.filter(Filter::parse(key, value).map_err(|e| bad(key, e))?);
-    }
-    Ok(query)
+    greenline_stats::Query::from_params(
+        who.0.unit.region,
+        state.clock.now(),
+        params
+            .iter()
+            .filter(|(key, _)| !NOT_QUERY.contains(&key.as_str()))
+            .map(|(k, v)| (k.as_str(), v.as_str())),
+    )
+    .map_err(|e| ApiError::bad_query(&e.field, e.error.to_string()))
 }
 
 impl StatsResult {
@@ -255,15 +217,4 @@ pub async fn stats(
         return Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], body).into_response());
     }
     Ok(Json(StatsResult::new(&result)).into_response())
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn lists_split_at_commas_outside_parentheses() {
-        assert_eq!(
-            super::split_list("count, share(month,province),mom"),
-            ["count", "share(month,province)", "mom"]
-        );
-    }
 }

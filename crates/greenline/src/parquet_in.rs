@@ -1,0 +1,137 @@
+//! Case records read back from Parquet (the layout `parquet_out` writes; columns found by
+//! name, so files written by other tools with the same column names and types read too).
+
+use std::fs::File;
+
+use anyhow::Context;
+use arrow_array::cast::AsArray;
+use arrow_array::types::{TimestampMillisecondType, UInt32Type};
+use arrow_array::{Array, RecordBatch};
+use chrono::DateTime;
+use greenline_domain::CaseRecord;
+use greenline_domain::record::format_time;
+use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
+
+/// Rows of a Parquet file as records, each with its row number (from 1).
+pub struct ParquetRecords {
+    batches: ParquetRecordBatchReader,
+    batch: Option<RecordBatch>,
+    next_in_batch: usize,
+    row: u64,
+}
+
+impl ParquetRecords {
+    pub fn open(file: File) -> anyhow::Result<ParquetRecords> {
+        let batches = ParquetRecordBatchReaderBuilder::try_new(file)
+            .context("not a Parquet file")?
+            .with_batch_size(8_192)
+            .build()?;
+        Ok(ParquetRecords {
+            batches,
+            batch: None,
+            next_in_batch: 0,
+            row: 0,
+        })
+    }
+}
+
+fn text(batch: &RecordBatch, name: &str, row: usize) -> Result<Option<String>, String> {
+    let column = batch
+        .column_by_name(name)
+        .ok_or_else(|| format!("{name}: no such column"))?;
+    let strings = column
+        .as_string_opt::<i32>()
+        .ok_or_else(|| format!("{name}: expected a text column"))?;
+    Ok((!strings.is_null(row)).then(|| strings.value(row).to_owned()))
+}
+
+fn required(batch: &RecordBatch, name: &str, row: usize) -> Result<String, String> {
+    text(batch, name, row)?.ok_or_else(|| format!("{name}: must not be empty"))
+}
+
+fn time(batch: &RecordBatch, name: &str, row: usize) -> Result<Option<String>, String> {
+    let Some(column) = batch.column_by_name(name) else {
+        return Ok(None);
+    };
+    let times = column
+        .as_primitive_opt::<TimestampMillisecondType>()
+        .ok_or_else(|| format!("{name}: expected a timestamp in milliseconds"))?;
+    if times.is_null(row) {
+        return Ok(None);
+    }
+    DateTime::from_timestamp_millis(times.value(row))
+        .map(|at| Some(format_time(at)))
+        .ok_or_else(|| format!("{name}: time out of range"))
+}
+
+fn record(batch: &RecordBatch, row: usize) -> Result<CaseRecord, String> {
+    let extension_days = match batch.column_by_name("extension_days") {
+        Some(column) => {
+            let days = column
+                .as_primitive_opt::<UInt32Type>()
+                .ok_or("extension_days: expected a whole number")?;
+            (!days.is_null(row)).then(|| days.value(row))
+        }
+        None => None,
+    };
+    let anonymous = batch
+        .column_by_name("anonymous")
+        .ok_or("anonymous: no such column")?
+        .as_boolean_opt()
+        .ok_or("anonymous: expected true or false")?
+        .value(row);
+    Ok(CaseRecord {
+        external_id: required(batch, "external_id", row)?,
+        kind: required(batch, "kind", row)?,
+        channel: required(batch, "channel", row)?,
+        primary_type: required(batch, "primary_type", row)?,
+        types: required(batch, "types", row)?,
+        sub_type: text(batch, "sub_type", row)?,
+        industry: text(batch, "industry", row)?,
+        region: required(batch, "region", row)?,
+        address: text(batch, "address", row)?.unwrap_or_default(),
+        description: text(batch, "description", row)?.unwrap_or_default(),
+        received_at: time(batch, "received_at", row)?.ok_or("received_at: must not be empty")?,
+        stage: required(batch, "stage", row)?,
+        accepted_at: time(batch, "accepted_at", row)?,
+        rejected_at: time(batch, "rejected_at", row)?,
+        rejection_reason: text(batch, "rejection_reason", row)?,
+        extension_days,
+        concluded_at: time(batch, "concluded_at", row)?,
+        outcome: text(batch, "outcome", row)?,
+        replied_at: time(batch, "replied_at", row)?,
+        published_at: time(batch, "published_at", row)?,
+        anonymous,
+        reporter_name: text(batch, "reporter_name", row).ok().flatten(),
+        reporter_phone: text(batch, "reporter_phone", row).ok().flatten(),
+    })
+}
+
+impl Iterator for ParquetRecords {
+    /// The row number and the record, or what is wrong with the row.
+    type Item = (u64, Result<CaseRecord, String>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(batch) = &self.batch
+                && self.next_in_batch < batch.num_rows()
+            {
+                let row = self.next_in_batch;
+                self.next_in_batch += 1;
+                self.row += 1;
+                return Some((self.row, record(batch, row)));
+            }
+            match self.batches.next()? {
+                Ok(batch) => {
+                    self.batch = Some(batch);
+                    self.next_in_batch = 0;
+                }
+                Err(e) => {
+                    self.row += 1;
+                    self.batch = None;
+                    return Some((self.row, Err(format!("cannot read the file: {e}"))));
+                }
+            }
+        }
+    }
+}
