@@ -1,0 +1,5 @@
+//! HTML.
+use crate::Bulletin;
+pub(crate) fn render(b: &Bulletin) -> String {
+    b.title.clone()
+}
