@@ -364,12 +364,19 @@ impl Bulletin {
 
         let total = index.query(&q.total)?;
         let row = total.rows().next();
+        let previous = index.query(&q.previous_total)?.total;
+        let year_earlier = index.query(&q.year_earlier_total)?.total;
+        // An empty period has no row to carry a change; from a non-empty base it fell by all.
+        let change = |measure: Measure, base: u64| match row {
+            Some(r) => r.value(&measure),
+            None => (base > 0).then_some(-1.0),
+        };
         let totals = Totals {
             received: total.total,
-            previous: index.query(&q.previous_total)?.total,
-            year_earlier: index.query(&q.year_earlier_total)?.total,
-            period_on_period: row.and_then(|r| r.value(&Measure::PeriodOnPeriod)),
-            year_on_year: row.and_then(|r| r.value(&Measure::YearOnYear)),
+            previous,
+            year_earlier,
+            period_on_period: change(Measure::PeriodOnPeriod, previous),
+            year_on_year: change(Measure::YearOnYear, year_earlier),
         };
 
         let status = index.query(&q.status)?;

@@ -619,11 +619,14 @@ fn trends(f: &Figures) -> Section {
             .push("近期无举报数据，不作趋势判断。".to_owned());
         return s;
     }
-    s.paragraphs.push(format!(
-        "对{span}的月度举报量作Mann-Kendall趋势检验（显著性水平{}），{}。",
-        tr.alpha,
-        trend_sentence(&tr.total, "举报总量")
-    ));
+    s.paragraphs.push(match tr.total.result {
+        TrendResult::Tested { .. } => format!(
+            "对{span}的月度举报量作Mann-Kendall趋势检验（显著性水平{}），{}。",
+            tr.alpha,
+            trend_sentence(&tr.total, "举报总量")
+        ),
+        _ => format!("{}。", trend_sentence(&tr.total, "举报总量")),
+    });
     let by_type: Vec<String> = tr
         .by_type
         .iter()

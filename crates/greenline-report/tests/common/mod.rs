@@ -12,6 +12,7 @@ use greenline_sim::{Scale, SimConfig, Simulator};
 use greenline_stats::{CaseFacts, Index};
 
 /// Cases with ids from 1 and whether each one's source was reported before.
+#[derive(Debug)]
 pub struct Sample {
     pub cases: Vec<Case>,
     pub repeat: Vec<bool>,
