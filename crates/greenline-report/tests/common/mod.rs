@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use greenline_domain::deadline::local_date;
-use greenline_domain::{Case, DeadlineTable, RegionCode};
+use greenline_domain::{Case, DeadlineTable, RegionCode, Reporter};
 use greenline_sim::{Scale, SimConfig, Simulator};
 use greenline_stats::{CaseFacts, Index};
 
@@ -16,6 +16,8 @@ use greenline_stats::{CaseFacts, Index};
 pub struct Sample {
     pub cases: Vec<Case>,
     pub repeat: Vec<bool>,
+    /// Who reported each case, as the simulator made them up.
+    pub reporters: Vec<Reporter>,
 }
 
 pub fn region(code: &str) -> RegionCode {
@@ -32,12 +34,15 @@ fn simulate(configs: &[SimConfig]) -> Sample {
     let mut sample = Sample {
         cases: Vec::new(),
         repeat: Vec::new(),
+        reporters: Vec::new(),
     };
     for config in configs {
         let mut seen = HashSet::new();
         let simulator = Simulator::new(config.clone()).expect("simulator");
         for (record, truth) in simulator {
-            let mut case = record.to_imported().expect("simulated records import").case;
+            let imported = record.to_imported().expect("simulated records import");
+            let mut case = imported.case;
+            sample.reporters.push(imported.reporter);
             case.id = sample.cases.len() as i64 + 1;
             sample.repeat.push(!seen.insert(truth.source_id));
             sample.cases.push(case);
