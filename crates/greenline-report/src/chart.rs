@@ -89,7 +89,7 @@ fn bars_svg(title: &str, bars: &[(String, u64)]) -> String {
 
 fn line_svg(title: &str, points: &[(String, u64)]) -> String {
     let height = 260.0;
-    let (left, right, top, bottom) = (56.0, 16.0, 12.0, 40.0);
+    let (left, right, top, bottom) = (56.0, 36.0, 12.0, 40.0);
     let plot_w = WIDTH - left - right;
     let plot_h = height - top - bottom;
     let max_value = points.iter().map(|(_, v)| *v).max().unwrap_or(0);
@@ -123,10 +123,12 @@ fn line_svg(title: &str, points: &[(String, u64)]) -> String {
         );
         tick += step;
     }
-    // Label about six months along the axis, always the last.
+    // About eight labels along the axis.
     let every = n.div_ceil(8).max(1);
     for (i, (label, _)) in points.iter().enumerate() {
-        if i % every == 0 || i + 1 == n {
+        // The last month is always labelled; a regular label too close to it is not.
+        let regular = i % every == 0 && n - 1 - i >= every.div_ceil(2);
+        if regular || i + 1 == n {
             let _ = write!(
                 out,
                 r#"<text x="{:.1}" y="{:.1}" text-anchor="middle" font-size="11">{}</text>"#,
