@@ -43,8 +43,66 @@ pub enum Command {
     Import(ImportArgs),
     /// Export cases as records (CSV or JSON Lines), with the search API's filters.
     Export(ExportArgs),
+    /// Statistics: counts, shares, rates and changes by any grouping, over a file of case
+    /// records (--input) or the database.
+    Stats(StatsArgs),
+    /// The decision bulletin (决策参考) of a month, quarter or year: HTML, Word or Markdown.
+    Report(ReportArgs),
     /// Air quality index (AQI) of one reading, or of JSON Lines on standard input (--batch).
     Aqi(crate::commands::aqi::AqiArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    /// Case records to count (CSV, JSON Lines or Parquet); without it, the database.
+    #[arg(long, value_name = "FILE")]
+    pub input: Option<PathBuf>,
+    /// Dimensions, comma-separated: kind, channel, type, primary_type, sub_type, industry,
+    /// province, city, county, stage, outcome, status, rejection_reason, overdue,
+    /// repeat_source, day, week, month, quarter, year.
+    #[arg(long, default_value = "")]
+    pub group_by: String,
+    /// Measures, comma-separated (default count): count, share, share(month), acceptance_rate,
+    /// acceptance_days_mean, handling_days_mean, handling_days_p90, on_time_rate, mom, yoy.
+    #[arg(long)]
+    pub measure: Option<String>,
+    /// A filter, KEY=VALUE (repeat for several): a dimension's name with one or more values
+    /// separated by commas, region=CODE (its whole subtree), received_from / received_to.
+    #[arg(long = "filter", value_name = "KEY=VALUE")]
+    pub filters: Vec<String>,
+    /// Count only inside this region (default: national).
+    #[arg(long, value_name = "CODE")]
+    pub scope: Option<String>,
+    #[arg(long, value_enum, default_value = "csv")]
+    pub format: StatsFormat,
+    /// Output file (default: standard output).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum StatsFormat {
+    Csv,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The period: a month (2026-10), a quarter (2026-Q3) or a year (2026).
+    #[arg(long)]
+    pub period: String,
+    /// The region reported on (default: national).
+    #[arg(long, value_name = "CODE")]
+    pub region: Option<String>,
+    /// html (self-contained, prints to A4), docx (Word) or md (Markdown).
+    #[arg(long, default_value = "html")]
+    pub format: String,
+    /// Case records to report on (CSV, JSON Lines or Parquet); without it, the database.
+    #[arg(long, value_name = "FILE")]
+    pub input: Option<PathBuf>,
+    /// Output file (default: report-PERIOD-REGION.EXT).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

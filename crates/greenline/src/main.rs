@@ -6,6 +6,7 @@
 //! variables, then the command line.
 #![forbid(unsafe_code)]
 
+mod analytics;
 mod cli;
 mod commands;
 mod config;

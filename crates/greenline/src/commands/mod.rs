@@ -4,8 +4,10 @@ pub mod aqi;
 mod demo;
 mod export;
 mod import;
+mod report;
 mod serve;
 mod simulate;
+mod stats;
 mod unit;
 mod user;
 
@@ -23,6 +25,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Simulate(args) if !args.to_database => return simulate::run(args),
         Command::Aqi(args) => return aqi::run(args),
+        // Offline, on a file: no database needed.
+        Command::Stats(args) if args.input.is_some() => {
+            let deadlines = greenline_domain::DeadlineTable::statutory();
+            return stats::run(args, None, &deadlines).await;
+        }
+        Command::Report(args) if args.input.is_some() => {
+            let deadlines = greenline_domain::DeadlineTable::statutory();
+            return report::run(args, None, &deadlines).await;
+        }
         _ => {}
     }
     let mut overrides = Vec::new();
@@ -52,6 +63,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Simulate(args) => {
             let deadlines = greenline_domain::DeadlineTable::new(config.deadlines.clone())?;
             simulate::run_into(&store, &args, &deadlines).await
+        }
+        Command::Stats(args) => {
+            let deadlines = greenline_domain::DeadlineTable::new(config.deadlines.clone())?;
+            stats::run(&args, Some(&store), &deadlines).await
+        }
+        Command::Report(args) => {
+            let deadlines = greenline_domain::DeadlineTable::new(config.deadlines.clone())?;
+            report::run(&args, Some(&store), &deadlines).await
         }
         Command::User(command) => user::run(&store, command).await,
         // Opening the store ran the migrations.
