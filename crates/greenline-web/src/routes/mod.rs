@@ -1,10 +1,13 @@
 //! The API's routes, one module per resource, one handler per action, each documented for the
 //! OpenAPI document through `utoipa`, so the document and the routes cannot drift apart.
 
+pub mod alerts;
 pub mod auth;
 pub mod cases;
+pub mod reports;
 pub mod stats;
 pub mod track;
+pub mod trends;
 pub mod units;
 
 use utoipa::OpenApi;
@@ -59,4 +62,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(auth::me))
         .routes(routes!(units::units))
         .routes(routes!(stats::stats))
+        .routes(routes!(trends::trends))
+        .routes(routes!(alerts::alerts))
+        .routes(routes!(reports::report))
 }

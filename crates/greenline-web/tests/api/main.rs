@@ -53,4 +53,5 @@ on_both_backends!(
     pages::the_console_sends_the_signed_out_to_login_and_acts_like_the_api,
     stats::grouped_counts_equal_plain_sql_for_random_queries,
     stats::shares_scope_and_new_cases_behave_as_analysts_expect,
+    stats::trends_alerts_and_reports_rest_on_the_same_counts,
 );

@@ -344,3 +344,162 @@ pub async fn shares_scope_and_new_cases_behave_as_analysts_expect(backend: Backe
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
+
+/// Two years of simulated Shenzhen cases with their injected events; waits until counted.
+async fn with_two_years_of_shenzhen(
+    app: &TestApp,
+    token: &str,
+) -> Vec<greenline_sim::InjectedEvent> {
+    let simulator = Simulator::new(SimConfig {
+        seed: 440300,
+        start: NaiveDate::from_ymd_opt(2024, 11, 1).expect("date"),
+        days: 750,
+        cases: None,
+        scale: Scale::City(RegionCode::parse("440300").expect("region")),
+        inject_events: true,
+    })
+    .expect("simulator");
+    let events = simulator.events().to_vec();
+    let items: Vec<ImportItem> = simulator
+        .map(|(record, _)| ImportItem {
+            imported: record.to_imported().expect("valid simulated record"),
+            unit_id: app.units["shenzhen"],
+            due_at: None,
+        })
+        .collect();
+    let total = items.len() as u64;
+    let (sender, receiver) = tokio::sync::mpsc::channel(4);
+    let feeder = tokio::spawn(async move {
+        sender
+            .send(ImportMessage::Cases(items))
+            .await
+            .expect("send");
+        sender.send(ImportMessage::Commit).await.expect("commit");
+    });
+    app.store.import(receiver).await.expect("import");
+    feeder.await.expect("feeder");
+    let waiting = Instant::now();
+    loop {
+        let reply = app.get(Some(token), "/api/v1/stats").await;
+        if reply.status == StatusCode::OK && reply.body["total"] == total {
+            return events;
+        }
+        assert!(
+            waiting.elapsed() < Duration::from_secs(30),
+            "{}",
+            reply.body
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Mann–Kendall S worked out directly: the sum of the signs of every later-minus-earlier pair.
+fn kendall_s(values: &[u64]) -> i64 {
+    let mut s = 0;
+    for i in 0..values.len() {
+        for j in i + 1..values.len() {
+            s += (values[j] as i64 - values[i] as i64).signum();
+        }
+    }
+    s
+}
+
+pub async fn trends_alerts_and_reports_rest_on_the_same_counts(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let token = app.login("shenzhen").await;
+    let events = with_two_years_of_shenzhen(&app, &token).await;
+
+    // The monthly series is the stats' monthly counts, zero-filled, and S is its Kendall sum.
+    let trend = app.get(Some(&token), "/api/v1/trends?months=24").await;
+    assert_eq!(trend.status, StatusCode::OK, "{}", trend.body);
+    let series = trend.body["series"].as_array().expect("series");
+    assert_eq!(series.len(), 24);
+    assert_eq!(series[0]["month"], "2024-11");
+    assert_eq!(series[23]["month"], "2026-10");
+    let monthly = app
+        .get(
+            Some(&token),
+            "/api/v1/stats?group_by=month&received_from=2024-11-01&received_to=2026-10-31",
+        )
+        .await;
+    let by_month: BTreeMap<String, u64> = monthly.body["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| {
+            (
+                r["key"]["month"]["code"]
+                    .as_str()
+                    .expect("month")
+                    .to_owned(),
+                r["count"].as_u64().expect("count"),
+            )
+        })
+        .collect();
+    let counts: Vec<u64> = series
+        .iter()
+        .map(|m| m["count"].as_u64().expect("count"))
+        .collect();
+    for (m, count) in series.iter().zip(&counts) {
+        let month = m["month"].as_str().expect("month");
+        assert_eq!(by_month.get(month).copied().unwrap_or(0), *count, "{month}");
+    }
+    assert_eq!(trend.body["trend"]["s"].as_i64(), Some(kendall_s(&counts)));
+    let p = trend.body["trend"]["p_value"].as_f64().expect("tested");
+    assert!((0.0..=1.0).contains(&p));
+    let few = app.get(Some(&token), "/api/v1/trends?months=6").await;
+    assert_eq!(few.body["trend"]["direction"], "not_tested", "{}", few.body);
+
+    // Each injected event raises an alert of its region and type over its days.
+    for event in &events {
+        let path = format!(
+            "/api/v1/alerts?from={}&to={}",
+            event.first_day,
+            event.last_day + chrono::Days::new(7)
+        );
+        let alerts = app.get(Some(&token), &path).await;
+        assert_eq!(alerts.status, StatusCode::OK, "{}", alerts.body);
+        let found = alerts.body["alerts"]
+            .as_array()
+            .expect("alerts")
+            .iter()
+            .any(|a| {
+                RegionCode::parse(a["region"].as_str().expect("region"))
+                    .is_ok_and(|r| event.region.is_within(r))
+                    && a["type"] == event.primary_type.code()
+            });
+        assert!(
+            found,
+            "event {} ({}) not found: {}",
+            event.id, event.kind, alerts.body
+        );
+    }
+
+    // The bulletin's total is the stats' count of its month; it stays in the jurisdiction.
+    let figures = app
+        .get(Some(&token), "/api/v1/reports/2026-10?format=json")
+        .await;
+    assert_eq!(figures.status, StatusCode::OK, "{}", figures.body);
+    let text = figures.body.to_string();
+    assert!(text.contains(&format!("{}", by_month["2026-10"])), "{text}");
+    let markdown = app
+        .http
+        .get(app.url("/api/v1/reports/2026-10?format=md"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("report");
+    assert_eq!(markdown.status(), StatusCode::OK);
+    let markdown = markdown.text().await.expect("text");
+    assert!(markdown.contains("2026年10月广东省深圳市"), "{markdown}");
+    assert!(
+        markdown.contains(&format!("{}件", by_month["2026-10"])),
+        "{markdown}"
+    );
+    let outside = app
+        .get(Some(&token), "/api/v1/reports/2026-10?region=440100")
+        .await;
+    assert_eq!(outside.status, StatusCode::FORBIDDEN);
+    let bad = app.get(Some(&token), "/api/v1/reports/2026-13").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+}

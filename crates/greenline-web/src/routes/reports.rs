@@ -1,0 +1,85 @@
+//! `GET /api/v1/reports/{period}` — the decision bulletin (决策参考) of a month, quarter or
+//! year for the caller's jurisdiction or a region inside it: HTML, Word, Markdown or its
+//! figures as JSON.
+
+use std::collections::HashMap;
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use greenline_domain::RegionCode;
+use greenline_report::{Bulletin, Format, Period, render};
+
+use crate::AppState;
+use crate::auth::SignedIn;
+use crate::error::{ApiError, ApiResult, Problem};
+
+/// The bulletin of `period` (`2026-10`, `2026-Q3` or `2026`) for `region` (default: the
+/// caller's jurisdiction; a region outside it is refused). `format`: `html` (default; one
+/// self-contained file that prints to A4), `docx`, `md` or `json` (the figures).
+#[utoipa::path(get, path = "/api/v1/reports/{period}", tag = "stats",
+    security(("bearer" = [])),
+    params(
+        ("period" = String, Path, description = "2026-10, 2026-Q3 or 2026"),
+        ("region" = Option<String>, Query, description = "A region within the caller's jurisdiction"),
+        ("format" = Option<String>, Query, description = "html | docx | md | json"),
+    ),
+    responses(
+        (status = 200, description = "The bulletin in the format asked for"),
+        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 503, body = Problem)))]
+pub async fn report(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(period): Path<String>,
+    params: Result<Query<HashMap<String, String>>, QueryRejection>,
+) -> ApiResult<Response> {
+    let Query(params) = params.map_err(|e| ApiError::BadRequest {
+        detail: e.body_text(),
+        errors: Vec::new(),
+    })?;
+    let period =
+        Period::parse(&period).map_err(|e| ApiError::bad_query("period", e.to_string()))?;
+    let jurisdiction = who.0.unit.region;
+    let region = match params.get("region") {
+        None => jurisdiction,
+        Some(code) => {
+            let region = RegionCode::parse(code)
+                .map_err(|e| ApiError::bad_query("region", e.to_string()))?;
+            if !region.is_within(jurisdiction) {
+                return Err(ApiError::Forbidden(format!(
+                    "{} is outside your jurisdiction",
+                    region.full_name()
+                )));
+            }
+            region
+        }
+    };
+    let format = match params.get("format").map(String::as_str) {
+        None => Some(Format::Html),
+        Some("json") => None,
+        Some(code) => Some(
+            Format::parse(code)
+                .ok_or_else(|| ApiError::bad_query("format", "expected html, docx, md or json"))?,
+        ),
+    };
+    if !state.analytics.is_ready() {
+        return Err(ApiError::Unavailable(
+            "the statistics are being prepared; try again shortly".to_owned(),
+        ));
+    }
+    let analytics = state.analytics.clone();
+    let as_of = state.clock.now();
+    let bulletin = tokio::task::spawn_blocking(move || {
+        analytics.with_index(|index| Bulletin::build(index, period, region, as_of))
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.into()))?
+    .map_err(|e| ApiError::Internal(e.into()))?;
+    let Some(format) = format else {
+        return Ok(axum::Json(bulletin).into_response());
+    };
+    let body = render(&bulletin, format).map_err(|e| ApiError::Internal(e.into()))?;
+    Ok(([(header::CONTENT_TYPE, format.media_type())], body).into_response())
+}
