@@ -25,7 +25,7 @@ const INSERT_CASE: &str = "INSERT INTO cases (kind, channel, stage, primary_type
      sub_type, industry, region_code, address, description, unit_id, received_at, due_at, \
      secret_hash, external_id) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id";
-pub(crate) const INSERT_REPORTER: &str = "INSERT INTO reporters (case_id, anonymous, name, phone, \
+const INSERT_REPORTER: &str = "INSERT INTO reporters (case_id, anonymous, name, phone, \
      contact_address) VALUES ($1, $2, $3, $4, $5)";
 const INSERT_KEY: &str = "INSERT INTO idempotency_keys (scope, key, request_hash, case_id, \
      secret, created_at) VALUES ($1, $2, $3, $4, $5, $6)";

@@ -551,6 +551,11 @@ pub async fn an_import_is_all_or_nothing_and_skips_known_ids(store: Store, _url:
         matches!(abandoned, Err(StoreError::NotCommitted(_))),
         "{abandoned:?}"
     );
+    let repeated = run_import(&store, unit_id, &["G", "H", "G"], true).await;
+    assert!(
+        matches!(&repeated, Err(StoreError::NotCommitted(m)) if m.contains("\"G\" appears twice")),
+        "{repeated:?}"
+    );
     let failing = run_import(&store, unit_id + 1_000, &["F"], true).await;
     assert!(
         failing.is_err(),

@@ -70,16 +70,22 @@ pub(crate) fn import_item(
 pub(crate) struct Checker {
     units: Vec<Unit>,
     deadlines: DeadlineTable,
-    seen: HashSet<u64>,
+    /// Hashes of the external ids seen so far, when the checker looks for repeats itself (a
+    /// dry run); an import leaves that to the store, which needs no memory for it.
+    seen: Option<HashSet<u64>>,
     problems: usize,
 }
 
 impl Checker {
-    pub(crate) async fn new(store: &Store, deadlines: &DeadlineTable) -> anyhow::Result<Checker> {
+    pub(crate) async fn new(
+        store: &Store,
+        deadlines: &DeadlineTable,
+        find_repeats: bool,
+    ) -> anyhow::Result<Checker> {
         Ok(Checker {
             units: store.units().await?,
             deadlines: deadlines.clone(),
-            seen: HashSet::new(),
+            seen: find_repeats.then(HashSet::new),
             problems: 0,
         })
     }
@@ -97,7 +103,10 @@ impl Checker {
                     .external_id
                     .as_deref()
                     .unwrap_or_default();
-                if self.seen.insert(id_hash(id)) {
+                let Some(seen) = &mut self.seen else {
+                    return Some(item);
+                };
+                if seen.insert(id_hash(id)) {
                     return Some(item);
                 }
                 self.problem(
@@ -149,7 +158,7 @@ pub async fn run(
     let path = args.file.clone();
     let format = format_of(&path, args.format);
     let size = std::fs::metadata(&path)?.len();
-    let mut checker = Checker::new(store, deadlines).await?;
+    let mut checker = Checker::new(store, deadlines, args.dry_run).await?;
     let bytes = Arc::new(AtomicU64::new(0));
     let reader = RecordReader::open(&path, format, bytes.clone())?;
     let label = if args.dry_run {

@@ -163,7 +163,7 @@ pub async fn run_into(
         eprintln!("injected event: {}", serde_json::to_string(event)?);
     }
     let (advance, progress) = Advance::start(args, &simulator);
-    let checker = Checker::new(store, deadlines).await?;
+    let checker = Checker::new(store, deadlines, false).await?;
     let records = simulator.zip(1u64..).map(move |((record, _), n)| {
         advance.record(&record);
         (n, Ok(record))
