@@ -381,9 +381,8 @@ fn street_address(rest: &str) -> Option<String> {
     let clause = rest.split(CLAUSE_END).next().unwrap_or("");
     let cut = clause
         .char_indices()
-        .filter(|(_, c)| ADDRESS_END.contains(c))
-        .map(|(i, c)| i + c.len_utf8())
-        .last()?;
+        .rfind(|(_, c)| ADDRESS_END.contains(c))
+        .map(|(i, c)| i + c.len_utf8())?;
     let address = &clause[..cut];
     (address.chars().count() >= 2).then(|| address.to_owned())
 }
