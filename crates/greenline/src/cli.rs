@@ -50,6 +50,11 @@ pub enum Command {
     Report(ReportArgs),
     /// Air quality index (AQI) of one reading, or of JSON Lines on standard input (--batch).
     Aqi(crate::commands::aqi::AqiArgs),
+    /// Understand complaint text: JSON Lines on standard input, results added on standard output.
+    #[command(subcommand)]
+    Text(crate::commands::text::TextCommand),
+    /// Train a type classifier from labelled case texts and write it as a model file.
+    Train(crate::commands::train::TrainArgs),
 }
 
 #[derive(Debug, Args)]

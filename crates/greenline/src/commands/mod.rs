@@ -8,6 +8,8 @@ mod report;
 mod serve;
 mod simulate;
 mod stats;
+pub mod text;
+pub mod train;
 mod unit;
 mod user;
 
@@ -25,6 +27,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Simulate(args) if !args.to_database => return simulate::run(args),
         Command::Aqi(args) => return aqi::run(args),
+        Command::Text(command) => return text::run(command),
+        Command::Train(args) => return train::run(args),
         // Offline, on a file: no database needed.
         Command::Stats(args) if args.input.is_some() => {
             let deadlines = greenline_domain::DeadlineTable::statutory();
@@ -79,7 +83,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         // Answered above, without a store.
-        Command::Openapi | Command::Aqi(_) => Ok(()),
+        Command::Openapi | Command::Aqi(_) | Command::Text(_) | Command::Train(_) => Ok(()),
     };
     store.close().await;
     result

@@ -1,0 +1,27 @@
+//! Understanding what people write in complaints (投诉举报内容): the first pieces.
+//!
+//! Complaints arrive as free Chinese text — typed on a phone, transcribed from a call, scanned
+//! from a letter. This crate turns such text into what intake and analysis need:
+//!
+//! - [`Tokenizer`]: jieba word segmentation with a domain dictionary and stop words
+//!   (`data/text/`).
+//! - [`Gazetteer`]: place resolution, from text to the most precise administrative region that is
+//!   certain (never a guess between two districts of the same name) and the street address.
+//! - [`Classifier`]: a suggested pollution type and sub-type with a confidence, from a model
+//!   trained on labelled case texts; a default model ships in `data/text/model-v1.tsv`.
+//!
+//! It depends only on `greenline-domain` (for [`RegionCode`](greenline_domain::RegionCode) and
+//! the taxonomy) and does no I/O of its own beyond the data it compiles in: the command line and
+//! the web layer read files and requests and hand text in. Not here yet: same-source detection,
+//! hot topics and full-text search.
+#![forbid(unsafe_code)]
+
+pub mod classify;
+mod error;
+pub mod place;
+mod tokenize;
+
+pub use classify::{Classifier, Example, Label, Prediction};
+pub use error::TextError;
+pub use place::{Gazetteer, Place};
+pub use tokenize::Tokenizer;

@@ -1,0 +1,477 @@
+//! Place resolution (地址解析): from free text to the most precise administrative region that is
+//! certain, and the street-level address that follows it.
+//!
+//! The [`Gazetteer`] indexes every name of the division table and its short forms: 广东省 → 广东,
+//! 深圳市 → 深圳, 浦东新区 → 浦东, 延边朝鲜族自治州 → 延边. Short forms that are everyday words
+//! (小店, 公安, 商城 … in `data/text/place_common_words.txt`) are left out, and a short form
+//! directly followed by 路/街/公园 … is taken for a road or landmark name, not a region (中山路,
+//! 北京路). (jieba's part-of-speech tags were tried for this and found unreliable: 保定 is a verb
+//! and 大连 an adverb there.)
+//!
+//! A name may stand for several regions (朝阳区 is in 北京 and in 长春; 鼓楼区 in four cities).
+//! Other names in the text narrow it down (南京鼓楼区 → 320106); what cannot be narrowed is left
+//! at the level all candidates share: 朝阳区 alone names no region for certain, 江苏鼓楼区 only
+//! the province. Nothing is guessed, with one convention: a bare short form stands for the
+//! highest-level unit that bears it (河南 is 河南省, not 青海's 河南县; 西安 is 西安市, not a
+//! 西安区), unless a name nearby points elsewhere (北京朝阳 → 北京市朝阳区).
+
+use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
+
+use greenline_domain::{RegionCode, RegionLevel};
+
+const COMMON_WORDS: &str = include_str!("../../../data/text/place_common_words.txt");
+
+/// Ethnic names inside autonomous regions' names: a short form is what comes before them.
+const ETHNIC_MARKERS: &[&str] = &[
+    "蒙古",
+    "回族",
+    "藏族",
+    "维吾尔",
+    "苗族",
+    "彝族",
+    "壮族",
+    "布依族",
+    "朝鲜族",
+    "满族",
+    "侗族",
+    "瑶族",
+    "白族",
+    "土家族",
+    "哈尼族",
+    "哈萨克",
+    "傣族",
+    "黎族",
+    "傈僳族",
+    "佤族",
+    "畲族",
+    "拉祜族",
+    "水族",
+    "东乡族",
+    "纳西族",
+    "景颇族",
+    "柯尔克孜",
+    "土族",
+    "达斡尔族",
+    "仫佬族",
+    "羌族",
+    "布朗族",
+    "撒拉族",
+    "毛南族",
+    "仡佬族",
+    "锡伯族",
+    "普米族",
+    "塔吉克",
+    "怒族",
+    "鄂温克族",
+    "保安族",
+    "裕固族",
+    "独龙族",
+    "鄂伦春",
+    "各族",
+];
+
+/// Suffixes stripped from prefecture and county names, longest first.
+const SUFFIXES: &[&str] = &[
+    "特别行政区",
+    "新区",
+    "林区",
+    "地区",
+    "自治县",
+    "自治旗",
+    "市",
+    "区",
+    "县",
+    "旗",
+    "盟",
+    "省",
+];
+
+/// What may follow a short form when it is part of a road's, park's or building's name.
+const LANDMARK_WORDS: &[&str] = &[
+    "东路", "西路", "南路", "北路", "中路", "东街", "西街", "南街", "北街", "大街", "路", "街",
+    "大道", "道", "巷", "胡同", "公园", "广场", "小区", "花园", "大厦", "酒店", "饭店", "宾馆",
+    "商场", "中学", "小学", "大学", "学校", "桥", "湖", "江", "河", "山", "站", "号", "村", "镇",
+    "乡", "人",
+];
+
+/// Characters that end a clause (and so the street-level address).
+const CLAUSE_END: &[char] = &[
+    '，', '。', '！', '？', '；', '、', ',', '.', '!', '?', ';', ' ', '\n', '\t', '（', '(', '：',
+    ':',
+];
+
+/// Characters an address ends on (号, 路, 小区 …): the address is cut after the last of them.
+const ADDRESS_END: &[char] = &[
+    '号', '路', '街', '道', '巷', '村', '区', '园', '栋', '幢', '楼', '室', '弄', '里', '组', '镇',
+    '乡', '门', '口', '厂', '场', '站', '店', '苑', '城', '庄', '屯', '桥', '湾', '坊', '府', '寓',
+    '厦', '院', '队', '社',
+];
+
+/// One name in the text that names one or more regions.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mention {
+    /// The name as written.
+    pub text: String,
+    /// Byte range in the text.
+    pub start: usize,
+    pub end: usize,
+    /// Every region the name can stand for, after the other names have narrowed it.
+    pub candidates: Vec<RegionCode>,
+}
+
+/// Where a text says the problem is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Place {
+    /// The most precise region that is certain; `None` when no region is.
+    pub region: Option<RegionCode>,
+    /// When a name stays ambiguous below `region`: the regions it could be (朝阳区 → 110105,
+    /// 220104).
+    pub alternatives: Vec<RegionCode>,
+    /// The text after the last region name, up to the end of its address (石牌街道龙口西路88号).
+    pub address: Option<String>,
+    /// The names found.
+    pub mentions: Vec<Mention>,
+}
+
+impl Place {
+    /// The province, prefecture and county of the region, each where certain.
+    pub fn levels(&self) -> (Option<RegionCode>, Option<RegionCode>, Option<RegionCode>) {
+        let Some(region) = self.region else {
+            return (None, None, None);
+        };
+        let mut levels = (None, None, None);
+        for code in region.ancestry() {
+            match code.level() {
+                RegionLevel::Province => levels.0 = Some(code),
+                RegionLevel::Prefecture => levels.1 = Some(code),
+                RegionLevel::County => levels.2 = Some(code),
+                RegionLevel::National => {}
+            }
+        }
+        levels
+    }
+}
+
+/// The index of region names and short forms.
+#[derive(Debug)]
+pub struct Gazetteer {
+    names: HashMap<String, Vec<(RegionCode, bool)>>,
+    longest: usize,
+}
+
+static SHARED: LazyLock<Gazetteer> = LazyLock::new(Gazetteer::build);
+
+impl Gazetteer {
+    /// The gazetteer of the shipped division table, built once per process.
+    pub fn shared() -> &'static Gazetteer {
+        &SHARED
+    }
+
+    /// Indexes every region's name and its usable short forms.
+    pub fn build() -> Gazetteer {
+        let common: HashSet<&str> = COMMON_WORDS
+            .lines()
+            .map(str::trim)
+            .filter(|line| !line.is_empty() && !line.starts_with('#'))
+            .collect();
+        let mut names: HashMap<String, Vec<(RegionCode, bool)>> = HashMap::new();
+        for region in RegionCode::all() {
+            let code = region.code;
+            // A municipality's prefecture row repeats its name (北京市 110100): the name stands
+            // for the province-level unit.
+            if code.level() == RegionLevel::Prefecture
+                && code.parent().is_some_and(|p| p.name() == region.name)
+            {
+                continue;
+            }
+            names
+                .entry(region.name.clone())
+                .or_default()
+                .push((code, false));
+            for short in short_forms(&region.name) {
+                if common.contains(short.as_str()) {
+                    continue;
+                }
+                let entry = names.entry(short).or_default();
+                if !entry.iter().any(|(c, _)| *c == code) {
+                    entry.push((code, true));
+                }
+            }
+        }
+        let longest = names.keys().map(|n| n.chars().count()).max().unwrap_or(0);
+        Gazetteer { names, longest }
+    }
+
+    /// The regions a name stands for (full name or short form).
+    pub fn lookup(&self, name: &str) -> Vec<RegionCode> {
+        self.names
+            .get(name)
+            .map(|entries| entries.iter().map(|(code, _)| *code).collect())
+            .unwrap_or_default()
+    }
+
+    /// Finds the region names in a text, longest first from the left.
+    pub fn mentions(&self, text: &str) -> Vec<Mention> {
+        let starts: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+        let mut found = Vec::new();
+        let mut i = 0;
+        while i < starts.len() {
+            let mut matched = None;
+            for len in (2..=self.longest.min(starts.len() - i)).rev() {
+                let start = starts[i];
+                let end = starts.get(i + len).copied().unwrap_or(text.len());
+                let name = &text[start..end];
+                let Some(entries) = self.names.get(name) else {
+                    continue;
+                };
+                let all_short = entries.iter().all(|(_, short)| *short);
+                let rest = &text[end..];
+                if all_short && LANDMARK_WORDS.iter().any(|w| rest.starts_with(w)) {
+                    continue;
+                }
+                matched = Some((len, start, end, entries));
+                break;
+            }
+            // 青岛市南区 is 青岛 + 市南区: a city's 市 may begin a district's name.
+            if let Some((len, start, end, _)) = matched
+                && len > 2
+                && text[..end].ends_with('市')
+            {
+                let shorter_end = end - '市'.len_utf8();
+                let district_follows = (3..=self.longest.min(starts.len() - (i + len - 1)))
+                    .rev()
+                    .any(|n| {
+                        let to = starts.get(i + len - 1 + n).copied().unwrap_or(text.len());
+                        self.names.contains_key(&text[shorter_end..to])
+                    });
+                if district_follows && let Some(entries) = self.names.get(&text[start..shorter_end])
+                {
+                    matched = Some((len - 1, start, shorter_end, entries));
+                }
+            }
+            match matched {
+                Some((len, start, end, entries)) => {
+                    found.push(Mention {
+                        text: text[start..end].to_owned(),
+                        start,
+                        end,
+                        candidates: entries.iter().map(|(code, _)| *code).collect(),
+                    });
+                    i += len;
+                }
+                None => i += 1,
+            }
+        }
+        found
+    }
+
+    /// Resolves the place a text names.
+    pub fn locate(&self, text: &str) -> Place {
+        let mut mentions = self.mentions(text);
+        let narrowed = narrow_by_context(&mut mentions);
+        for (mention, narrowed) in mentions.iter_mut().zip(narrowed) {
+            if !narrowed && let Some(top) = mention.candidates.iter().map(|c| c.level()).min() {
+                mention.candidates.retain(|c| c.level() == top);
+            }
+        }
+        let certain: Vec<RegionCode> = mentions
+            .iter()
+            .map(|m| common_ancestor(&m.candidates))
+            .collect();
+        // The region most names agree with (a district with its city counts both); between names
+        // that disagree, the first one named.
+        let best = certain
+            .iter()
+            .enumerate()
+            .filter(|(_, code)| **code != RegionCode::NATIONAL)
+            .max_by_key(|(index, code)| {
+                let support = mentions
+                    .iter()
+                    .filter(|m| m.candidates.iter().any(|c| code.is_within(*c)))
+                    .count();
+                (support, std::cmp::Reverse(*index))
+            })
+            .map(|(_, code)| *code);
+        let alternatives = mentions
+            .iter()
+            .filter(|m| m.candidates.len() > 1)
+            .filter(|m| best.is_none_or(|b| m.candidates.iter().all(|c| c.is_within(b))))
+            .flat_map(|m| m.candidates.iter().copied())
+            .collect::<Vec<_>>();
+        let mut alternatives_unique = Vec::new();
+        for code in alternatives {
+            if !alternatives_unique.contains(&code) {
+                alternatives_unique.push(code);
+            }
+        }
+        let address = mentions.last().and_then(|m| street_address(&text[m.end..]));
+        Place {
+            region: best,
+            alternatives: alternatives_unique,
+            address,
+            mentions,
+        }
+    }
+}
+
+/// Short forms of a region's name: without its administrative suffix, or, for an autonomous
+/// region, without the peoples it is named for. Shorter than two characters is no name.
+fn short_forms(name: &str) -> Vec<String> {
+    let mut forms = Vec::new();
+    if name.contains("自治") {
+        if let Some(cut) = ETHNIC_MARKERS.iter().filter_map(|m| name.find(m)).min() {
+            forms.push(name[..cut].to_owned());
+        } else if let Some(cut) = name.find("自治") {
+            forms.push(name[..cut].to_owned());
+        }
+    } else if let Some(stripped) = SUFFIXES.iter().find_map(|s| name.strip_suffix(s)) {
+        forms.push(stripped.to_owned());
+    }
+    forms.retain(|f| f.chars().count() >= 2 && f != name);
+    forms
+}
+
+/// Keeps only the candidates of an ambiguous name that lie inside a region named elsewhere in the
+/// text (鼓楼区 with 南京 → 南京市鼓楼区), where there are any. Says which mentions it narrowed.
+fn narrow_by_context(mentions: &mut [Mention]) -> Vec<bool> {
+    let named: Vec<(usize, Vec<RegionCode>)> = mentions
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (i, m.candidates.clone()))
+        .collect();
+    let mut narrowed = vec![false; mentions.len()];
+    for (i, mention) in mentions.iter_mut().enumerate() {
+        if mention.candidates.len() < 2 {
+            continue;
+        }
+        let supported: Vec<RegionCode> = mention
+            .candidates
+            .iter()
+            .copied()
+            .filter(|c| {
+                named
+                    .iter()
+                    .any(|(j, others)| *j != i && others.iter().any(|o| o != c && c.is_within(*o)))
+            })
+            .collect();
+        if !supported.is_empty() {
+            mention.candidates = supported;
+            narrowed[i] = true;
+        }
+    }
+    narrowed
+}
+
+/// The most precise region that contains every candidate.
+fn common_ancestor(candidates: &[RegionCode]) -> RegionCode {
+    let Some(first) = candidates.first() else {
+        return RegionCode::NATIONAL;
+    };
+    first
+        .ancestry()
+        .find(|ancestor| candidates.iter().all(|c| c.is_within(*ancestor)))
+        .unwrap_or(RegionCode::NATIONAL)
+}
+
+/// The street-level address at the start of `rest`: up to the end of the clause, cut after its
+/// last address word.
+fn street_address(rest: &str) -> Option<String> {
+    let rest = rest.trim_start_matches(['的', ' ', '，', ',']);
+    let clause = rest.split(CLAUSE_END).next().unwrap_or("");
+    let cut = clause
+        .char_indices()
+        .rfind(|(_, c)| ADDRESS_END.contains(c))
+        .map(|(i, c)| i + c.len_utf8())?;
+    let address = &clause[..cut];
+    (address.chars().count() >= 2).then(|| address.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn locate(text: &str) -> Place {
+        Gazetteer::shared().locate(text)
+    }
+
+    fn code(text: &str) -> Option<RegionCode> {
+        locate(text).region
+    }
+
+    fn region(code: &str) -> Option<RegionCode> {
+        RegionCode::parse(code).ok()
+    }
+
+    #[test]
+    fn a_city_and_its_district_abbreviated_resolve_to_the_district() {
+        assert_eq!(code("广州天河那边有个工地半夜施工"), region("440106"));
+        assert_eq!(code("浦东有家化工厂排废气"), region("310115"));
+        assert_eq!(code("深圳市南山区科技园南路12号"), region("440305"));
+    }
+
+    #[test]
+    fn a_county_level_city_alone_is_found_with_its_prefecture_and_province() {
+        let place = locate("昆山这边河里全是死鱼");
+        assert_eq!(place.region, region("320583"));
+        let (province, city, county) = place.levels();
+        assert_eq!(province.map(|c| c.name()), Some("江苏省"));
+        assert_eq!(city.map(|c| c.name()), Some("苏州市"));
+        assert_eq!(county.map(|c| c.name()), Some("昆山市"));
+    }
+
+    #[test]
+    fn a_district_name_shared_by_several_cities_is_not_guessed() {
+        let place = locate("朝阳区有个烧烤店油烟很大");
+        assert_eq!(place.region, None, "{place:?}");
+        assert!(
+            place
+                .alternatives
+                .contains(&RegionCode::parse("110105").expect("code"))
+        );
+        assert_eq!(place.levels().1, None);
+        assert_eq!(code("北京朝阳这边工地太吵"), region("110105"));
+    }
+
+    #[test]
+    fn a_city_named_nearby_settles_a_shared_district_name() {
+        assert_eq!(code("南京鼓楼区中山北路有饭店油烟扰民"), region("320106"));
+        assert_eq!(code("我在鼓楼区，就是南京的鼓楼"), region("320106"));
+        // Only the province is named: four 鼓楼区 are two in 江苏, so the province is certain.
+        assert_eq!(code("江苏鼓楼区"), region("320000"));
+    }
+
+    #[test]
+    fn a_bare_short_form_is_the_highest_unit_of_that_name() {
+        assert_eq!(code("河南这边农村烧秸秆"), region("410000"));
+        assert_eq!(code("西安有个工地"), region("610100"));
+    }
+
+    #[test]
+    fn a_citys_last_character_may_begin_a_districts_name() {
+        assert_eq!(code("青岛市南区有家酒吧"), region("370202"));
+        assert_eq!(code("青岛市有家酒吧"), region("370200"));
+    }
+
+    #[test]
+    fn road_and_shop_names_are_not_regions() {
+        assert_eq!(code("中山路上有家饭店油烟很大"), None);
+        assert_eq!(code("楼下小店天天放音乐"), None);
+        assert_eq!(code("北京路步行街"), None);
+    }
+
+    #[test]
+    fn the_street_address_after_the_region_is_returned() {
+        let place = locate("深圳市南山区科技园南路12号旁边的工地，晚上很吵");
+        assert_eq!(place.address.as_deref(), Some("科技园南路12号"));
+    }
+
+    #[test]
+    fn short_forms_drop_suffixes_and_peoples() {
+        assert_eq!(short_forms("浦东新区"), ["浦东"]);
+        assert_eq!(short_forms("延边朝鲜族自治州"), ["延边"]);
+        assert_eq!(short_forms("黔西南布依族苗族自治州"), ["黔西南"]);
+        assert_eq!(short_forms("广西壮族自治区"), ["广西"]);
+        assert!(short_forms("城区").is_empty());
+    }
+}

@@ -1,0 +1,107 @@
+//! Chinese word segmentation (分词) for complaint text.
+//!
+//! [`Tokenizer`] is jieba with its general dictionary plus our domain dictionary
+//! (`data/text/domain_dict.txt`: pollution terms, equipment, industries, place suffixes), so that
+//! words such as 油烟净化器 or 渣土车 stay whole. Stop words (`data/text/stopwords.txt`) are
+//! dropped from [`Tokenizer::words`]; punctuation and whitespace are always dropped.
+
+use std::collections::HashSet;
+use std::io::BufReader;
+use std::sync::LazyLock;
+
+use jieba_rs::Jieba;
+
+use crate::TextError;
+
+const DOMAIN_DICT: &str = include_str!("../../../data/text/domain_dict.txt");
+const STOPWORDS: &str = include_str!("../../../data/text/stopwords.txt");
+
+/// jieba with the domain dictionary and the stop-word list.
+pub struct Tokenizer {
+    jieba: Jieba,
+    stopwords: HashSet<String>,
+}
+
+impl std::fmt::Debug for Tokenizer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tokenizer")
+            .field("stopwords", &self.stopwords.len())
+            .finish_non_exhaustive()
+    }
+}
+
+static SHARED: LazyLock<Tokenizer> = LazyLock::new(|| {
+    Tokenizer::with_data(DOMAIN_DICT, STOPWORDS)
+        .unwrap_or_else(|e| unreachable!("the shipped dictionaries load: {e}"))
+});
+
+impl Tokenizer {
+    /// The tokenizer with the shipped dictionaries, built once per process.
+    pub fn shared() -> &'static Tokenizer {
+        &SHARED
+    }
+
+    /// A tokenizer with a domain dictionary in jieba's format (`word [freq] [tag]` a line, `#`
+    /// comments) and a stop-word list (one word a line).
+    pub fn with_data(domain_dict: &str, stopwords: &str) -> Result<Tokenizer, TextError> {
+        let mut jieba = Jieba::new();
+        let entries: String = domain_dict
+            .lines()
+            .map(str::trim)
+            .filter(|line| !line.is_empty() && !line.starts_with('#'))
+            .map(|line| format!("{line}\n"))
+            .collect();
+        jieba
+            .load_dict(&mut BufReader::new(entries.as_bytes()))
+            .map_err(|e| TextError::Dictionary(e.to_string()))?;
+        let stopwords = stopwords
+            .lines()
+            .map(str::trim)
+            .filter(|line| !line.is_empty() && !line.starts_with('#'))
+            .map(str::to_owned)
+            .collect();
+        Ok(Tokenizer { jieba, stopwords })
+    }
+
+    /// Every segment of the text, punctuation and spaces included.
+    pub fn segments<'a>(&self, text: &'a str) -> Vec<&'a str> {
+        self.jieba.cut(text, true)
+    }
+
+    /// The words of the text: no punctuation, spaces or stop words. Latin letters are lowered.
+    pub fn words(&self, text: &str) -> Vec<String> {
+        self.segments(text)
+            .into_iter()
+            .filter(|word| word.chars().any(char::is_alphanumeric))
+            .filter(|word| !self.stopwords.contains(*word))
+            .map(str::to_lowercase)
+            .collect()
+    }
+
+    /// Whether a word is on the stop-word list.
+    pub fn is_stopword(&self, word: &str) -> bool {
+        self.stopwords.contains(word)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn domain_words_stay_whole() {
+        let words = Tokenizer::shared().words("楼下烧烤店没装油烟净化器，渣土车晚上也很吵");
+        assert!(words.contains(&"油烟净化器".to_owned()), "{words:?}");
+        assert!(words.contains(&"渣土车".to_owned()), "{words:?}");
+    }
+
+    #[test]
+    fn stop_words_and_punctuation_are_dropped() {
+        let words = Tokenizer::shared().words("我们的小区，非常吵！");
+        assert!(
+            !words.iter().any(|w| w == "的" || w == "，" || w == "！"),
+            "{words:?}"
+        );
+        assert!(words.iter().any(|w| w == "小区"), "{words:?}");
+    }
+}

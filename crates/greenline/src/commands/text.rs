@@ -1,0 +1,133 @@
+//! `greenline text classify` and `greenline text locate`: JSON Lines on standard input, each line
+//! with its results added on standard output.
+//!
+//! Every field of an input line passes through unchanged; `classify` adds `predicted`, `locate`
+//! adds `region` (and `address` where a street address follows the region). A line that is not a
+//! JSON object with a `text` string is reported on standard error with its line number, the other
+//! lines go on, and the command fails at the end if any line did.
+
+use std::io::{BufRead, BufWriter, Write};
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use clap::{Args, Subcommand};
+use greenline_domain::RegionCode;
+use greenline_text::{Classifier, Gazetteer, Tokenizer};
+use serde_json::{Map, Value, json};
+
+#[derive(Debug, Subcommand)]
+pub enum TextCommand {
+    /// Suggest the pollution type and sub-type of each line's `text`: adds `predicted`
+    /// {category, subcategory, confidence}.
+    Classify(ClassifyArgs),
+    /// Find the administrative region each line's `text` names: adds `region` {code, province,
+    /// city, county}, with levels that are not certain null, and `address`.
+    Locate,
+}
+
+#[derive(Debug, Args)]
+pub struct ClassifyArgs {
+    /// A model file written by `greenline train` (default: the model that ships).
+    #[arg(long, value_name = "FILE")]
+    pub model: Option<PathBuf>,
+}
+
+pub fn run(command: &TextCommand) -> anyhow::Result<()> {
+    match command {
+        TextCommand::Classify(args) => {
+            let owned;
+            let model: &Classifier = match &args.model {
+                Some(path) => {
+                    let text = std::fs::read_to_string(path)
+                        .with_context(|| format!("reading {}", path.display()))?;
+                    owned = Classifier::from_model_text(&text)
+                        .with_context(|| path.display().to_string())?;
+                    &owned
+                }
+                None => Classifier::shipped().map_err(|e| anyhow::anyhow!("{e}"))?,
+            };
+            let tokenizer = Tokenizer::shared();
+            each_line(|text, line| {
+                let p = model.predict(tokenizer, text);
+                line.insert(
+                    "predicted".into(),
+                    json!({
+                        "category": p.category.code(),
+                        "subcategory": p.subcategory.map(|s| s.code()),
+                        "confidence": (p.confidence * 1000.0).round() / 1000.0,
+                    }),
+                );
+            })
+        }
+        TextCommand::Locate => {
+            let gazetteer = Gazetteer::shared();
+            each_line(|text, line| {
+                let place = gazetteer.locate(text);
+                let (province, city, county) = place.levels();
+                let name = |code: Option<RegionCode>| code.map(RegionCode::name);
+                let region = match place.region {
+                    Some(code) => json!({
+                        "code": code.to_string(),
+                        "province": name(province),
+                        "city": name(city),
+                        "county": name(county),
+                    }),
+                    None => Value::Null,
+                };
+                line.insert("region".into(), region);
+                if !place.alternatives.is_empty() {
+                    let codes: Vec<String> =
+                        place.alternatives.iter().map(|c| c.to_string()).collect();
+                    line.insert("region_alternatives".into(), json!(codes));
+                }
+                if let Some(address) = place.address {
+                    line.insert("address".into(), address.into());
+                }
+            })
+        }
+    }
+}
+
+/// Reads JSON Lines from standard input, lets `annotate` add fields to each, writes them out.
+fn each_line(mut annotate: impl FnMut(&str, &mut Map<String, Value>)) -> anyhow::Result<()> {
+    let stdin = std::io::stdin().lock();
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    let mut failed = 0u64;
+    for (index, line) in stdin.lines().enumerate() {
+        let number = index + 1;
+        let line = line.context("reading standard input")?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let mut object = match serde_json::from_str::<Value>(&line) {
+            Ok(Value::Object(object)) => object,
+            Ok(_) => {
+                eprintln!("line {number}: not a JSON object");
+                failed += 1;
+                continue;
+            }
+            Err(e) => {
+                eprintln!("line {number}: not valid JSON: {e}");
+                failed += 1;
+                continue;
+            }
+        };
+        let Some(text) = object
+            .get("text")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+        else {
+            eprintln!("line {number}: no `text` string");
+            failed += 1;
+            continue;
+        };
+        annotate(&text, &mut object);
+        serde_json::to_writer(&mut out, &Value::Object(object))?;
+        out.write_all(b"\n")?;
+    }
+    out.flush()?;
+    if failed > 0 {
+        bail!("{failed} line(s) could not be read");
+    }
+    Ok(())
+}

@@ -1,0 +1,109 @@
+//! `greenline text classify` and `greenline text locate` against the real binary: fields pass
+//! through, results are added, and a bad line is reported by number while the others go on.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn greenline(args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_greenline"))
+        .args(args)
+        .env("GREENLINE_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run greenline");
+    let mut input = child.stdin.take().expect("stdin");
+    input.write_all(stdin.as_bytes()).expect("write stdin");
+    drop(input);
+    child.wait_with_output().expect("output")
+}
+
+fn lines(out: &Output) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect()
+}
+
+#[test]
+fn locate_adds_the_region_and_keeps_every_field() {
+    let input = "{\"id\":7,\"text\":\"深圳南山区科技园南路12号的工地半夜施工\"}\n\
+                 {\"id\":8,\"text\":\"朝阳区有个烧烤店油烟很大\"}\n";
+    let out = greenline(&["text", "locate"], input);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines = lines(&out);
+    assert_eq!(lines[0]["id"], 7);
+    assert_eq!(lines[0]["region"]["code"], "440305");
+    assert_eq!(lines[0]["region"]["province"], "广东省");
+    assert_eq!(lines[0]["region"]["city"], "深圳市");
+    assert_eq!(lines[0]["region"]["county"], "南山区");
+    assert!(lines[1]["region"].is_null(), "{}", lines[1]);
+    assert_eq!(lines[1]["id"], 8);
+}
+
+#[test]
+fn classify_adds_a_prediction_and_reports_bad_lines_by_number() {
+    let input = "{\"text\":\"工地晚上施工打桩太吵了\",\"source\":\"12369\"}\nnot json\n{\"no_text\":1}\n\
+                 {\"text\":\"饭店油烟直排\"}\n";
+    let out = greenline(&["text", "classify"], input);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("line 2"), "{stderr}");
+    assert!(stderr.contains("line 3"), "{stderr}");
+    let lines = lines(&out);
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["source"], "12369");
+    assert_eq!(lines[0]["predicted"]["category"], "noise");
+    let confidence = lines[0]["predicted"]["confidence"]
+        .as_f64()
+        .expect("number");
+    assert!((0.0..=1.0).contains(&confidence));
+    assert_eq!(lines[1]["predicted"]["category"], "air");
+}
+
+#[test]
+fn train_writes_a_model_that_classify_reads() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let examples = dir.path().join("examples.jsonl");
+    std::fs::write(
+        &examples,
+        "{\"text\":\"工地夜间施工噪音\",\"category\":\"noise\",\"subcategory\":\"construction\"}\n\
+         {\"text\":\"饭店油烟扰民\",\"category\":\"air\",\"subcategory\":\"cooking_fumes\"}\n",
+    )
+    .expect("write");
+    let model = dir.path().join("model.tsv");
+    let examples = examples.to_string_lossy().into_owned();
+    let model_path = model.to_string_lossy().into_owned();
+    let out = greenline(
+        &[
+            "train",
+            "--examples",
+            &examples,
+            "--out",
+            &model_path,
+            "--min-docs",
+            "1",
+        ],
+        "",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = greenline(
+        &["text", "classify", "--model", &model_path],
+        "{\"text\":\"晚上工地施工\"}\n",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(lines(&out)[0]["predicted"]["category"], "noise");
+}
