@@ -31,6 +31,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod beijing;
 mod column;
 mod data;
 mod engine;
