@@ -249,7 +249,9 @@ impl Store {
                      VALUES {} ON CONFLICT (station_id, hour) DO NOTHING",
                     placeholders.join(", ")
                 );
-                let mut query = sqlx::query(&sql);
+                // Not cached: a statement prepared with a NULL in some place fixes that
+                // parameter's type, and the next chunk may carry a number there.
+                let mut query = sqlx::query(&sql).persistent(false);
                 for row in part {
                     let id = ids
                         .get(row.station as usize)
