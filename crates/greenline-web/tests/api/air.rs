@@ -5,40 +5,10 @@ use serde_json::{Value, json};
 
 use crate::helpers::{Backend, TestApp, spawn_app};
 
-const SERIES: &[u8] = include_bytes!("../../../../data/air/beijing_pm25_hourly_2010_2014.csv");
-
-/// The Beijing series as station `beijing-us-embassy` of 北京市 (110100).
+/// A fresh app with the Beijing series loaded.
 async fn with_beijing(backend: Backend) -> TestApp {
-    use greenline_store::{AirMessage, AirRow, NewAirStation};
     let app = spawn_app(backend).await;
-    let hours = greenline_aqi::beijing::read(SERIES).expect("series");
-    let rows: Vec<AirRow> = hours
-        .iter()
-        .map(|h| AirRow {
-            station: 0,
-            hour_ms: h.hour * 3_600_000,
-            values: h.values,
-        })
-        .collect();
-    let (tx, rx) = tokio::sync::mpsc::channel(4);
-    let import = app.store.import_air(
-        vec![NewAirStation {
-            code: "beijing-us-embassy".into(),
-            name: "北京美国大使馆".into(),
-            region_code: "110100".into(),
-        }],
-        vec!["beijing-us-embassy".into()],
-        rx,
-    );
-    let send = async move {
-        // A failed import drops its receiver; its error is reported below.
-        for chunk in rows.chunks(5000) {
-            let _ = tx.send(AirMessage::Rows(chunk.to_vec())).await;
-        }
-        let _ = tx.send(AirMessage::Commit).await;
-    };
-    let (summary, ()) = tokio::join!(import, send);
-    assert_eq!(summary.expect("import").inserted, 43_824);
+    crate::helpers::load_beijing(&app.store).await;
     app
 }
 
