@@ -284,6 +284,7 @@ fn parse_csv(
     let mut sender = Some(sender);
     let mut chunk = Vec::with_capacity(CHUNK);
     let mut line = 1u64;
+    let mut last_time: Option<(String, i64)> = None;
     loop {
         match csv.read_record(&mut record) {
             Ok(true) => {}
@@ -296,7 +297,7 @@ fn parse_csv(
             }
         }
         line = record.position().map_or(line + 1, |p| p.line());
-        match parse_row(&record, index) {
+        match parse_row(&record, index, &mut last_time) {
             Ok(row) if sender.is_some() => {
                 chunk.push(row);
                 if chunk.len() == CHUNK {
@@ -330,6 +331,7 @@ fn parse_csv(
 fn parse_row(
     record: &csv::StringRecord,
     index: &HashMap<String, u32>,
+    last_time: &mut Option<(String, i64)>,
 ) -> Result<AirRow, Vec<(&'static str, String)>> {
     let mut errors = Vec::new();
     if record.len() != HEADER.len() {
@@ -346,9 +348,21 @@ fn parse_row(
             format!("{code:?} is not a known station; add it with --stations FILE"),
         ));
     }
-    let hour_ms = parse_time(record.get(1).unwrap_or("").trim())
-        .map_err(|message| errors.push(("time", message)))
-        .ok();
+    let time = record.get(1).unwrap_or("").trim();
+    // Files come hour by hour: most rows repeat the time of the row before.
+    let hour_ms = match last_time {
+        Some((text, ms)) if text == time => Some(*ms),
+        _ => match parse_time(time) {
+            Ok(ms) => {
+                *last_time = Some((time.to_owned(), ms));
+                Some(ms)
+            }
+            Err(message) => {
+                errors.push(("time", message));
+                None
+            }
+        },
+    };
     let mut values = [None; 6];
     for pollutant in Pollutant::ALL {
         match parse_value(record.get(2 + pollutant.index()).unwrap_or("")) {
