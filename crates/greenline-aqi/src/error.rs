@@ -29,6 +29,12 @@ pub enum AqiError {
     Reserved { field: &'static str },
     #[error("not a JSON object: {message}")]
     NotJson { message: String },
+    #[error("line {line}, {field}: {message}")]
+    BadRow {
+        line: u64,
+        field: &'static str,
+        message: String,
+    },
 }
 
 impl AqiError {
@@ -40,7 +46,8 @@ impl AqiError {
             | AqiError::NotNumeric { field, .. }
             | AqiError::Needed { field, .. }
             | AqiError::Invalid { field, .. }
-            | AqiError::Reserved { field } => Some(field),
+            | AqiError::Reserved { field }
+            | AqiError::BadRow { field, .. } => Some(field),
             AqiError::NoReadings { .. } | AqiError::NotJson { .. } => None,
         }
     }

@@ -15,8 +15,9 @@
 //!
 //! How it fits: it depends on nothing else of Greenline's. The `greenline aqi` command and the
 //! web pages call it; station data (hourly means, daily means, 8-hour running means) are
-//! computed elsewhere and handed in as concentrations. It does not average, fetch or store
-//! measurements.
+//! turned into the concentrations an index needs by [`station`] (daily means under the data
+//! completeness rule, O₃ 8-hour means, city means, monthly summaries). It does not fetch or
+//! store measurements.
 //!
 //! ```
 //! use greenline_aqi::{Column, Period, Readings, Standard, compute};
@@ -30,6 +31,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod beijing;
 mod column;
 mod data;
 mod engine;
@@ -37,6 +39,7 @@ mod epa;
 mod error;
 pub mod jsonl;
 pub mod plain;
+pub mod station;
 
 pub use column::{Column, ColumnSet, Period};
 pub use data::{Advice, GradeTwoLimit, Level, Standard, Table, load, pollutant_name};

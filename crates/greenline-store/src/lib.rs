@@ -1,6 +1,7 @@
 //! # greenline-store
 //!
-//! Durable storage of cases, their append-only events, reporters, units, staff and sessions.
+//! Durable storage of cases, their append-only events, reporters, units, staff and sessions;
+//! and of air-quality stations with their hourly measurements.
 //!
 //! One [`Store`] type serves both backends: SQLite, the embedded default (a single file, WAL,
 //! `synchronous=FULL` so an acknowledged write survives power loss), and PostgreSQL, the
@@ -15,6 +16,7 @@
 #![forbid(unsafe_code)]
 
 mod accounts;
+mod air;
 mod analytics;
 mod cases;
 mod convert;
@@ -26,6 +28,9 @@ pub mod sqlite;
 use sqlx::AnyPool;
 
 pub use accounts::{NewStaff, Staff, Unit};
+pub use air::{
+    AIR_POLLUTANTS, AirImportSummary, AirMessage, AirRow, AirStation, NewAirStation, StoredHour,
+};
 pub use analytics::Changes;
 pub use cases::{
     Actor, CaseFilter, Event, ExportRow, IdempotencyKey, IntakeReceipt, IntakeRecord, NewEvent,

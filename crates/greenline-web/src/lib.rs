@@ -10,6 +10,7 @@
 //! live in `routes/<resource>/<action>.rs`.
 #![forbid(unsafe_code)]
 
+pub mod air;
 pub mod analytics;
 pub mod auth;
 pub mod clock;

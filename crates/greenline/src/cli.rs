@@ -55,6 +55,30 @@ pub enum Command {
     Text(crate::commands::text::TextCommand),
     /// Train a type classifier from labelled case texts and write it as a model file.
     Train(crate::commands::train::TrainArgs),
+    /// Air-quality station data.
+    #[command(subcommand)]
+    Air(AirCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AirCommand {
+    /// Import hourly station measurements (CSV `station,time,pm25,pm10,so2,no2,co,o3`, or the
+    /// Beijing PM2.5 series' own layout): all of the file or nothing; rows already stored are
+    /// skipped.
+    Import(AirImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AirImportArgs {
+    /// The file to import.
+    pub file: PathBuf,
+    /// Stations to create if missing (CSV `code,name,region`).
+    #[arg(long, conflicts_with = "beijing")]
+    pub stations: Option<PathBuf>,
+    /// The file is the Beijing PM2.5 series (`No,year,month,day,hour,pm2.5,…`); detected from
+    /// its header anyway.
+    #[arg(long)]
+    pub beijing: bool,
 }
 
 #[derive(Debug, Args)]

@@ -568,6 +568,110 @@ pub async fn an_import_is_all_or_nothing_and_skips_known_ids(store: Store, _url:
     );
 }
 
+fn air_station(code: &str) -> greenline_store::NewAirStation {
+    greenline_store::NewAirStation {
+        code: code.into(),
+        name: format!("{code}监测站"),
+        region_code: "110100".into(),
+    }
+}
+
+/// Sends `rows` hours of station 0 from 2013-01-01 00:00 CST, then commits if asked.
+pub async fn run_air_import(
+    store: &Store,
+    stations: Vec<greenline_store::NewAirStation>,
+    codes: &[&str],
+    rows: i64,
+    commit: bool,
+) -> Result<greenline_store::AirImportSummary, StoreError> {
+    use greenline_store::{AirMessage, AirRow};
+    let (tx, rx) = tokio::sync::mpsc::channel(4);
+    let codes: Vec<String> = codes.iter().map(|c| (*c).to_owned()).collect();
+    let import = store.import_air(stations, codes, rx);
+    let send = async move {
+        let start = 1_356_969_600_000i64; // 2013-01-01T00:00+08:00
+        let rows: Vec<AirRow> = (0..rows)
+            .map(|i| AirRow {
+                station: 0,
+                hour_ms: start + i * 3_600_000,
+                values: [
+                    Some(10.0 + i as f64),
+                    None,
+                    Some(3.0),
+                    None,
+                    Some(0.4),
+                    None,
+                ],
+            })
+            .collect();
+        // The receiver may have given up already (an unknown station): nothing to send to.
+        let _ = tx.send(AirMessage::Rows(rows)).await;
+        if commit {
+            let _ = tx.send(AirMessage::Commit).await;
+        }
+    };
+    let (result, ()) = tokio::join!(import, send);
+    result
+}
+
+pub async fn an_air_import_is_all_or_nothing_and_idempotent(store: Store, _url: String) {
+    // A file whose reading stopped at a bad line: the channel closes without Commit.
+    let abandoned = run_air_import(&store, vec![air_station("A")], &["A"], 30, false).await;
+    assert!(abandoned.is_err());
+    assert!(store.air_stations().await.expect("stations").is_empty());
+    assert!(!store.has_air_data().await.expect("any"));
+
+    // A row for a station neither stored nor brought along: nothing, not even station A.
+    let unknown = run_air_import(&store, vec![air_station("A")], &["B"], 30, true).await;
+    assert!(unknown.is_err());
+    assert!(store.air_stations().await.expect("stations").is_empty());
+
+    let first = run_air_import(&store, vec![air_station("A")], &["A"], 30, true)
+        .await
+        .expect("import");
+    assert_eq!(
+        (first.stations_created, first.inserted, first.skipped),
+        (1, 30, 0)
+    );
+    // The same rows again (station already present): nothing new.
+    let again = run_air_import(&store, vec![air_station("A")], &["A"], 30, true)
+        .await
+        .expect("again");
+    assert_eq!(
+        (again.stations_created, again.inserted, again.skipped),
+        (0, 0, 30)
+    );
+    // A longer file overlapping the first: only the new hours go in.
+    let more = run_air_import(&store, vec![], &["A"], 40, true)
+        .await
+        .expect("more");
+    assert_eq!((more.inserted, more.skipped), (10, 30));
+
+    let stations = store.air_stations_within("1101").await.expect("within");
+    assert_eq!(stations.len(), 1);
+    assert!(
+        store
+            .air_stations_within("44")
+            .await
+            .expect("within")
+            .is_empty()
+    );
+    let ids = [stations[0].id];
+    let hours = store
+        .air_hours(&ids, 1_356_969_600_000, 1_356_969_600_000 + 5 * 3_600_000)
+        .await
+        .expect("hours");
+    assert_eq!(hours.len(), 5);
+    assert_eq!(
+        hours[2].values,
+        [Some(12.0), None, Some(3.0), None, Some(0.4), None]
+    );
+    assert_eq!(
+        store.air_latest_hour(&ids).await.expect("latest"),
+        Some(1_356_969_600_000 + 39 * 3_600_000)
+    );
+}
+
 /// Expands to one test per suite function, each on a fresh store from the caller's `fresh()`.
 #[macro_export]
 macro_rules! behaviour_suite {
@@ -584,6 +688,7 @@ macro_rules! behaviour_suite {
             a_duplicate_external_id_is_refused_and_leaves_nothing,
             one_bad_submission_among_concurrent_ones_fails_alone,
             an_import_is_all_or_nothing_and_skips_known_ids,
+            an_air_import_is_all_or_nothing_and_idempotent,
         );
     };
     (@tests $attrs:tt $($test:ident),* $(,)?) => {

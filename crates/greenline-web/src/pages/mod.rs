@@ -14,6 +14,7 @@
 //!
 //! Every form post carries a CSRF token that must match a SameSite=Strict cookie (see [`csrf`]).
 
+mod air;
 mod assets;
 mod console;
 pub mod csrf;
@@ -35,6 +36,7 @@ use crate::error::ApiError;
 pub fn router() -> Router<AppState> {
     Router::new()
         .merge(home::routes())
+        .merge(air::routes())
         .merge(report::routes())
         .merge(track::routes())
         .merge(staff::routes())

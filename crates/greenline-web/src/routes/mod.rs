@@ -1,6 +1,7 @@
 //! The API's routes, one module per resource, one handler per action, each documented for the
 //! OpenAPI document through `utoipa`, so the document and the routes cannot drift apart.
 
+pub mod air;
 pub mod alerts;
 pub mod auth;
 pub mod cases;
@@ -28,7 +29,8 @@ use crate::AppState;
         (name = "track", description = "The reporter's view of a case"),
         (name = "auth", description = "Staff sign-in"),
         (name = "units", description = "Offices and their regions"),
-        (name = "stats", description = "Statistics over the caller's jurisdiction")
+        (name = "stats", description = "Statistics over the caller's jurisdiction"),
+        (name = "air", description = "Air quality of a city and the AQI of a reading (public)")
     ),
     modifiers(&BearerAuth)
 )]
@@ -65,4 +67,8 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(trends::trends))
         .routes(routes!(alerts::alerts))
         .routes(routes!(reports::report))
+        .routes(routes!(air::days))
+        .routes(routes!(air::today))
+        .routes(routes!(air::month))
+        .routes(routes!(air::aqi))
 }

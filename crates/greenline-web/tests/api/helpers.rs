@@ -267,3 +267,38 @@ pub fn phone_report() -> Value {
     report["channel"] = json!("phone");
     report
 }
+
+/// The Beijing PM2.5 series shipped in `data/air/` (2010–2014), as station
+/// `beijing-us-embassy` of 北京市 (110100).
+pub async fn load_beijing(store: &Store) {
+    use greenline_store::{AirMessage, AirRow, NewAirStation};
+    const SERIES: &[u8] = include_bytes!("../../../../data/air/beijing_pm25_hourly_2010_2014.csv");
+    let hours = greenline_aqi::beijing::read(SERIES).expect("series");
+    let rows: Vec<AirRow> = hours
+        .iter()
+        .map(|h| AirRow {
+            station: 0,
+            hour_ms: h.hour * 3_600_000,
+            values: h.values,
+        })
+        .collect();
+    let (tx, rx) = tokio::sync::mpsc::channel(4);
+    let import = store.import_air(
+        vec![NewAirStation {
+            code: "beijing-us-embassy".into(),
+            name: "北京美国大使馆".into(),
+            region_code: "110100".into(),
+        }],
+        vec!["beijing-us-embassy".into()],
+        rx,
+    );
+    let send = async move {
+        // A failed import drops its receiver; its error is reported below.
+        for chunk in rows.chunks(5000) {
+            let _ = tx.send(AirMessage::Rows(chunk.to_vec())).await;
+        }
+        let _ = tx.send(AirMessage::Commit).await;
+    };
+    let (summary, ()) = tokio::join!(import, send);
+    assert_eq!(summary.expect("import").inserted, 43_824);
+}

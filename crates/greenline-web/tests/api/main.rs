@@ -1,6 +1,7 @@
 //! API tests over real HTTP on loopback: each test starts the server on a fresh store, on
 //! SQLite and (with `--ignored`, as `.ci/run` does) on PostgreSQL.
 
+mod air;
 mod helpers;
 mod intake;
 mod lifecycle;
@@ -54,4 +55,8 @@ on_both_backends!(
     stats::grouped_counts_equal_plain_sql_for_random_queries,
     stats::shares_scope_and_new_cases_behave_as_analysts_expect,
     stats::trends_alerts_and_reports_rest_on_the_same_counts,
+    air::a_citys_days_today_and_month_come_from_its_stations,
+    air::bad_air_requests_get_problems,
+    air::one_reading_gets_the_engines_answer,
+    air::the_air_page_shows_the_level_sentence_and_chart,
 );

@@ -427,3 +427,42 @@ async fn public_pages_show_no_reporter_name_or_phone() {
         .expect("lang");
     browser.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Chromium and chromedriver: run by .ci/run with --ignored"]
+async fn the_air_page_shows_the_level_and_the_chart_on_a_phone() {
+    let browser = Browser::start().await;
+    helpers::load_beijing(&browser.app.store).await;
+    browser.open("/air/110000").await;
+    let level = browser.text_of("#aqi-level").await;
+    let today = browser
+        .app
+        .get(None, "/api/v1/air/cities/110000/today")
+        .await;
+    let category = today.body["day"]["category"].as_str().expect("category");
+    assert!(level.contains(category), "{level}");
+    assert!(level.contains(today.body["day"]["level_name"].as_str().expect("level")));
+    let sentence = browser.text_of("#aqi-sentence").await;
+    assert_eq!(sentence, today.body["sentence"].as_str().expect("sentence"));
+    // The chart is drawn, has its bars and is no wider than the screen.
+    let sizes = browser
+        .client
+        .execute(
+            "const c = document.getElementById('aqi-chart'); const r = c.getBoundingClientRect(); \
+             return [r.width, r.height, c.querySelectorAll('rect.bar').length];",
+            vec![],
+        )
+        .await
+        .expect("chart");
+    let (width, height, bars) = (
+        sizes[0].as_f64().expect("width"),
+        sizes[1].as_f64().expect("height"),
+        sizes[2].as_i64().expect("bars"),
+    );
+    assert!(width > 300.0 && width <= 375.0, "chart {width} px wide");
+    assert!(height > 100.0, "chart {height} px high");
+    assert!((25..=30).contains(&bars), "{bars} bars");
+    browser.assert_fits_the_screen().await;
+    browser.snapshot("air").await;
+    browser.finish().await;
+}

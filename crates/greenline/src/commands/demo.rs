@@ -177,6 +177,20 @@ async fn seed(store: Store, deadlines: DeadlineTable) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Loads the Beijing PM2.5 series (shipped in the binary) when no air data is stored yet, so
+/// that `/air/110000` has something to show.
+async fn seed_air(store: &Store) -> anyhow::Result<()> {
+    if store.has_air_data().await? {
+        return Ok(());
+    }
+    let summary = super::air::import_beijing(store, super::air::BEIJING_SERIES).await?;
+    eprintln!(
+        "demo: {} hours of Beijing PM2.5 (2010–2014) loaded; see /air/110000",
+        summary.inserted
+    );
+    Ok(())
+}
+
 pub async fn run(store: Store, config: Config) -> anyhow::Result<()> {
     accounts(&store).await?;
     println!(
@@ -192,6 +206,12 @@ pub async fn run(store: Store, config: Config) -> anyhow::Result<()> {
     tokio::spawn(async move {
         if let Err(error) = seed(seeding, deadlines).await {
             eprintln!("demo: seeding stopped: {error:#}");
+        }
+    });
+    let air = store.clone();
+    tokio::spawn(async move {
+        if let Err(error) = seed_air(&air).await {
+            eprintln!("demo: loading the Beijing air series stopped: {error:#}");
         }
     });
     super::serve::run(store, config).await

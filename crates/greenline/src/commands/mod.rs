@@ -1,5 +1,6 @@
 //! One module per command; `run` dispatches.
 
+pub mod air;
 pub mod aqi;
 mod demo;
 mod export;
@@ -77,6 +78,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             report::run(&args, Some(&store), &deadlines).await
         }
         Command::User(command) => user::run(&store, command).await,
+        Command::Air(command) => air::run(&store, command).await,
         // Opening the store ran the migrations.
         Command::Migrate => {
             println!("database {} is up to date", redact(&config.database));

@@ -1,0 +1,358 @@
+//! Air quality, public (no reporter data involved):
+//! `GET /api/v1/air/cities/{code}/days`, `…/today`, `…/months/{YYYY-MM}` and `POST
+//! /api/v1/aqi` (one reading → the index).
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use chrono::NaiveDate;
+use greenline_aqi::Report;
+use greenline_aqi::station::{Daily, Episode, Summary};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::AppState;
+use crate::air::{City, month_bounds, month_zh, rounded_means};
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::json::ApiJson;
+
+/// Days a `days` query may span.
+const MAX_DAYS: i64 = 366;
+
+/// One day of a city: its AQI and what goes with it, and the daily values it was computed
+/// from.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AirDay {
+    /// `YYYY-MM-DD`, China time.
+    pub date: String,
+    /// The AQI; null when beyond the scale (see `beyond_scale`).
+    pub aqi: Option<u16>,
+    /// The AQI as shown: a number, or `>500`.
+    pub aqi_text: String,
+    pub beyond_scale: bool,
+    /// 1–6.
+    pub level: u8,
+    /// 一级 … 六级.
+    pub level_name: String,
+    /// 优 … 严重污染.
+    pub category: String,
+    /// `#RRGGBB`.
+    pub colour: String,
+    /// Column keys (`pm25_24h`, …), only when AQI > 50.
+    pub primary_pollutants: Vec<String>,
+    /// Column keys with IAQI > 100.
+    pub exceeding_pollutants: Vec<String>,
+    /// `HJ 633-2012` or `HJ 633—2026`.
+    pub standard: String,
+    /// Daily values as rounded for the index (µg/m³; CO mg/m³): `pm25`, `pm10`, `so2`, `no2`,
+    /// `co` 24-hour means, `o3_8h_max`, `o3_1h_max`.
+    pub means: BTreeMap<String, f64>,
+}
+
+impl AirDay {
+    pub fn new(day: &Daily, report: &Report) -> AirDay {
+        AirDay {
+            date: day.date.to_string(),
+            aqi: report.aqi.value(),
+            aqi_text: report.aqi.to_string(),
+            beyond_scale: report.aqi.is_beyond_scale(),
+            level: report.level.number,
+            level_name: report.level.name_zh.clone(),
+            category: report.level.category_zh.clone(),
+            colour: report.level.rgb.clone(),
+            primary_pollutants: report
+                .primary_pollutants
+                .iter()
+                .map(|c| c.key().to_owned())
+                .collect(),
+            exceeding_pollutants: report
+                .exceeding_pollutants
+                .iter()
+                .map(|c| c.key().to_owned())
+                .collect(),
+            standard: report.standard().name().to_owned(),
+            means: rounded_means(report),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct DayRange {
+    /// First day, `YYYY-MM-DD` (default: 29 days before `to`).
+    pub from: Option<String>,
+    /// Last day, `YYYY-MM-DD` (default: the latest day with data).
+    pub to: Option<String>,
+}
+
+fn parse_day(field: &str, text: &str) -> ApiResult<NaiveDate> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| ApiError::bad_query(field, format!("{text:?} is not a date YYYY-MM-DD")))
+}
+
+/// The daily AQI of a city (the mean of its stations' daily values), for the days with data.
+#[utoipa::path(get, path = "/api/v1/air/cities/{code}/days", tag = "air",
+    params(("code" = String, Path, description = "Region code, e.g. 110000"), DayRange),
+    responses((status = 200, body = Vec<AirDay>), (status = 400, body = Problem),
+        (status = 404, body = Problem, description = "No stations in this region")))]
+pub async fn days(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Query(range): Query<DayRange>,
+) -> ApiResult<Json<Vec<AirDay>>> {
+    let city = City::find(&state.store, &code).await?;
+    let to = match &range.to {
+        Some(text) => parse_day("to", text)?,
+        None => match city.latest_day(&state.store).await? {
+            Some(day) => day,
+            None => return Ok(Json(Vec::new())),
+        },
+    };
+    let from = match &range.from {
+        Some(text) => parse_day("from", text)?,
+        None => to - chrono::Days::new(29),
+    };
+    if from > to {
+        return Err(ApiError::bad_query("from", "must not be after to"));
+    }
+    if (to - from).num_days() >= MAX_DAYS {
+        return Err(ApiError::bad_query(
+            "from",
+            format!("at most {MAX_DAYS} days at a time"),
+        ));
+    }
+    let days = city.days(&state.store, from, to).await?;
+    Ok(Json(
+        days.iter()
+            .map(|(day, report)| AirDay::new(day, report))
+            .collect(),
+    ))
+}
+
+/// How the latest day compares with an earlier one.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Comparison {
+    pub day: AirDay,
+    /// The AQI's improvement in percent of the earlier day's (negative: worse); null when
+    /// either is beyond the scale.
+    pub improvement_percent: Option<i64>,
+}
+
+/// The latest day with data, told in words.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AirToday {
+    /// The region asked for.
+    pub region: String,
+    pub region_name: String,
+    /// The latest day with data: the stored series may end before today.
+    pub day: AirDay,
+    /// One or two sentences (zh-CN); its numbers are those of `day` and the comparisons.
+    pub sentence: String,
+    /// The official advice for the level.
+    pub advice: String,
+    pub yesterday: Option<Comparison>,
+    pub same_day_last_year: Option<Comparison>,
+}
+
+/// The latest day with data of a city: the index, the sentence, and the comparison with the
+/// day before and the same day a year before.
+#[utoipa::path(get, path = "/api/v1/air/cities/{code}/today", tag = "air",
+    params(("code" = String, Path, description = "Region code, e.g. 110000")),
+    responses((status = 200, body = AirToday), (status = 400, body = Problem),
+        (status = 404, body = Problem, description = "No stations or no data in this region")))]
+pub async fn today(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> ApiResult<Json<AirToday>> {
+    let city = City::find(&state.store, &code).await?;
+    Ok(Json(today_of(&state, &city).await?))
+}
+
+pub(crate) async fn today_of(state: &AppState, city: &City) -> ApiResult<AirToday> {
+    let today = city
+        .today(&state.store)
+        .await?
+        .ok_or(ApiError::NotFound("a day with air-quality data"))?;
+    let summary = today.summary();
+    let compare = |earlier: Option<(Daily, Report)>,
+                   change: Option<greenline_aqi::plain::Change>| {
+        earlier.map(|(day, report)| Comparison {
+            day: AirDay::new(&day, &report),
+            improvement_percent: change.map(|c| c.improvement_percent),
+        })
+    };
+    Ok(AirToday {
+        region: city.region.to_string(),
+        region_name: city.region.full_name(),
+        day: AirDay::new(&today.day, &today.report),
+        sentence: summary.text.clone(),
+        advice: today
+            .report
+            .level
+            .advice(today.report.standard())
+            .text
+            .to_owned(),
+        yesterday: compare(today.yesterday, summary.change_from_yesterday),
+        same_day_last_year: compare(today.last_year, summary.change_from_last_year),
+    })
+}
+
+/// A day in a summary.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SummaryDay {
+    pub date: String,
+    pub aqi_text: String,
+    pub level: u8,
+    pub category: String,
+}
+
+/// A run of consecutive days with AQI above 100.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AirEpisode {
+    pub first: String,
+    pub last: String,
+    pub days: u32,
+    pub peak_aqi_text: String,
+}
+
+impl From<&Episode> for AirEpisode {
+    fn from(episode: &Episode) -> Self {
+        AirEpisode {
+            first: episode.first.to_string(),
+            last: episode.last.to_string(),
+            days: episode.days,
+            peak_aqi_text: episode.peak.to_string(),
+        }
+    }
+}
+
+/// Days of one level.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LevelDays {
+    pub level: u8,
+    pub category: String,
+    pub colour: String,
+    pub days: u32,
+}
+
+/// A month of a city.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AirMonth {
+    pub region: String,
+    /// `YYYY-MM`.
+    pub month: String,
+    pub days_with_data: u32,
+    /// 优良天数: days with AQI ≤ 100.
+    pub good_days: u32,
+    /// 优良天数比例, percent to one decimal (rounded half up); null without data.
+    pub good_share_percent: Option<f64>,
+    pub days_per_level: Vec<LevelDays>,
+    /// The worst days, worst first (at most five).
+    pub worst_days: Vec<SummaryDay>,
+    /// Polluted episodes (consecutive days above AQI 100), longest first.
+    pub episodes: Vec<AirEpisode>,
+    /// Mean over the month's days of each daily value (µg/m³; CO mg/m³; `o3` is the daily
+    /// maximum 8-hour mean), unrounded.
+    pub mean_concentrations: BTreeMap<String, f64>,
+    /// The summary in words (zh-CN); its numbers are the fields above.
+    pub sentence: String,
+}
+
+impl AirMonth {
+    pub fn new(region: &str, month: &str, first: NaiveDate, summary: &Summary) -> AirMonth {
+        let levels = greenline_aqi::Level::all();
+        AirMonth {
+            region: region.to_owned(),
+            month: month.to_owned(),
+            days_with_data: summary.days_with_data,
+            good_days: summary.good_days,
+            good_share_percent: summary
+                .good_share_permille()
+                .map(|permille| f64::from(permille) / 10.0),
+            days_per_level: levels
+                .iter()
+                .zip(summary.days_per_level)
+                .map(|(level, days)| LevelDays {
+                    level: level.number,
+                    category: level.category_zh.clone(),
+                    colour: level.rgb.clone(),
+                    days,
+                })
+                .collect(),
+            worst_days: summary
+                .worst_days
+                .iter()
+                .map(|day| SummaryDay {
+                    date: day.date.to_string(),
+                    aqi_text: day.aqi.to_string(),
+                    level: day.level.number,
+                    category: day.level.category_zh.clone(),
+                })
+                .collect(),
+            episodes: summary.episodes.iter().map(AirEpisode::from).collect(),
+            mean_concentrations: greenline_aqi::station::Pollutant::ALL
+                .iter()
+                .zip(summary.mean_concentrations)
+                .filter_map(|(p, mean)| mean.map(|(value, _)| (p.key().to_owned(), value)))
+                .collect(),
+            sentence: summary.sentence(&month_zh(first)),
+        }
+    }
+}
+
+/// The summary of a month: days with data, 优良天数 and its share, days per level, the worst
+/// days and episodes, mean concentrations, and a sentence.
+#[utoipa::path(get, path = "/api/v1/air/cities/{code}/months/{month}", tag = "air",
+    params(("code" = String, Path, description = "Region code, e.g. 110000"),
+        ("month" = String, Path, description = "YYYY-MM")),
+    responses((status = 200, body = AirMonth), (status = 400, body = Problem),
+        (status = 404, body = Problem)))]
+pub async fn month(
+    State(state): State<AppState>,
+    Path((code, month)): Path<(String, String)>,
+) -> ApiResult<Json<AirMonth>> {
+    let (first, last) = month_bounds(&month)
+        .ok_or_else(|| ApiError::field("month", format!("{month:?} is not a month YYYY-MM")))?;
+    let city = City::find(&state.store, &code).await?;
+    let summary = crate::air::month(&city, &state.store, first, last).await?;
+    Ok(Json(AirMonth::new(
+        &city.region.to_string(),
+        &month,
+        first,
+        &summary,
+    )))
+}
+
+/// One reading: the same fields as a line of `greenline aqi --batch` (column keys such as
+/// `pm25_24h`, `o3_8h`; `period` `hourly` | `daily`; optional `standard` `2012` | `2026` and
+/// `date`). The answer is the reading with the index added.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[schema(value_type = Object, example = json!({"period": "daily", "standard": "2012", "pm25_24h": 80, "pm10_24h": 120}))]
+pub struct AqiReading(pub Map<String, Value>);
+
+/// The index of one reading (no data stored).
+#[utoipa::path(post, path = "/api/v1/aqi", tag = "air", request_body = AqiReading,
+    responses((status = 200, body = AqiReading, description = "The reading with aqi, iaqi, level, category, colour, primary_pollutants, exceeding_pollutants, standard added"),
+        (status = 400, body = Problem), (status = 422, body = Problem)))]
+pub async fn aqi(
+    State(state): State<AppState>,
+    body: ApiJson<Map<String, Value>>,
+) -> ApiResult<Json<Value>> {
+    let today = state
+        .clock
+        .now()
+        .with_timezone(
+            &chrono::FixedOffset::east_opt(8 * 3600)
+                .unwrap_or_else(|| unreachable!("UTC+8 is a valid offset")),
+        )
+        .date_naive();
+    let defaults = greenline_aqi::jsonl::Defaults {
+        today,
+        period: None,
+        standard: None,
+    };
+    let answer = greenline_aqi::jsonl::annotate(body.value, &defaults)
+        .map_err(|e| ApiError::field(e.field().unwrap_or("body"), e.to_string()))?;
+    Ok(Json(Value::Object(answer)))
+}
