@@ -324,6 +324,114 @@ pub async fn month(
     )))
 }
 
+/// A year of a city: the year's summary, each month's, and the trend of the monthly mean
+/// PM2.5 (Mann–Kendall with Sen's slope; no claim from fewer than 10 months with data).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AirYear {
+    pub year: AirMonth,
+    pub months: Vec<AirMonth>,
+    /// `increasing`, `decreasing`, `no_trend`, or `not_tested`.
+    pub pm25_trend: String,
+    /// Sen's slope of the monthly mean PM2.5, µg/m³ a month; null when not tested.
+    pub pm25_slope_per_month: Option<f64>,
+    pub pm25_trend_p_value: Option<f64>,
+    /// The year in words (zh-CN); its numbers are the fields above.
+    pub sentence: String,
+}
+
+/// The summary of a year with its months and the trend of monthly mean PM2.5.
+#[utoipa::path(get, path = "/api/v1/air/cities/{code}/years/{year}", tag = "air",
+    params(("code" = String, Path, description = "Region code, e.g. 110000"),
+        ("year" = i32, Path, description = "YYYY")),
+    responses((status = 200, body = AirYear), (status = 400, body = Problem),
+        (status = 404, body = Problem)))]
+pub async fn year(
+    State(state): State<AppState>,
+    Path((code, year)): Path<(String, i32)>,
+) -> ApiResult<Json<AirYear>> {
+    use greenline_stats::trend::{Direction, TrendFinding, TrendGuard, assess};
+    let bounds = |m: u32| {
+        let first = NaiveDate::from_ymd_opt(year, m, 1)?;
+        let next = first.checked_add_months(chrono::Months::new(1))?;
+        Some((first, next.pred_opt()?))
+    };
+    let (Some((first, _)), Some((_, last))) = (bounds(1), bounds(12)) else {
+        return Err(ApiError::field("year", format!("{year} is not a year")));
+    };
+    let city = City::find(&state.store, &code).await?;
+    let region = city.region.to_string();
+    let whole = crate::air::month(&city, &state.store, first, last).await?;
+    let mut months = Vec::with_capacity(12);
+    let mut pm25 = Vec::with_capacity(12);
+    for m in 1..=12 {
+        let Some((from, to)) = bounds(m) else {
+            continue;
+        };
+        let summary = crate::air::month(&city, &state.store, from, to).await?;
+        let month = AirMonth::new(&region, &from.format("%Y-%m").to_string(), from, &summary);
+        if let Some(mean) = month.mean_concentrations.get("pm25") {
+            pm25.push(*mean);
+        }
+        months.push(month);
+    }
+    // Concentrations, not case counts: the guard asks for months, not for a volume.
+    let guard = TrendGuard {
+        min_points: 10,
+        min_cases: 0.0,
+        alpha: 0.05,
+    };
+    let finding = assess(&pm25, &guard).map_err(|e| ApiError::BadRequest {
+        detail: e.to_string(),
+        errors: Vec::new(),
+    })?;
+    let year_summary = AirMonth::new(&region, &year.to_string(), first, &whole);
+    let (trend, slope, p, words) = match finding {
+        TrendFinding::Tested { direction, test } => {
+            let code = match direction {
+                Direction::Increasing => "increasing",
+                Direction::Decreasing => "decreasing",
+                Direction::NoTrend => "no_trend",
+            };
+            let words = match direction {
+                Direction::NoTrend => {
+                    format!("月均细颗粒物浓度无显著变化趋势（p={:.3}）", test.p_value)
+                }
+                _ => format!(
+                    "月均细颗粒物浓度呈{}趋势，平均每月变化{:.1}微克/立方米（p={:.3}）",
+                    direction.zh(),
+                    test.slope,
+                    test.p_value
+                ),
+            };
+            (code, Some(test.slope), Some(test.p_value), words)
+        }
+        _ => (
+            "not_tested",
+            None,
+            None,
+            format!(
+                "有细颗粒物数据的月份仅{}个（不足10个），不作趋势判断",
+                pm25.len()
+            ),
+        ),
+    };
+    let share = year_summary
+        .good_share_percent
+        .map_or_else(|| "无数据".to_owned(), |s| format!("{s:.1}%"));
+    let sentence = format!(
+        "{year}年有效监测{}天，优良天数{}天，优良天数比例{share}；{words}。",
+        year_summary.days_with_data, year_summary.good_days
+    );
+    Ok(Json(AirYear {
+        year: year_summary,
+        months,
+        pm25_trend: trend.to_owned(),
+        pm25_slope_per_month: slope,
+        pm25_trend_p_value: p,
+        sentence,
+    }))
+}
+
 /// One reading: the same fields as a line of `greenline aqi --batch` (column keys such as
 /// `pm25_24h`, `o3_8h`; `period` `hourly` | `daily`; optional `standard` `2012` | `2026` and
 /// `date`). The answer is the reading with the index added.

@@ -70,5 +70,6 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(air::days))
         .routes(routes!(air::today))
         .routes(routes!(air::month))
+        .routes(routes!(air::year))
         .routes(routes!(air::aqi))
 }

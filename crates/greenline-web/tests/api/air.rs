@@ -232,3 +232,61 @@ pub async fn the_air_page_shows_the_level_sentence_and_chart(backend: Backend) {
         .expect("page");
     assert_eq!(none.status(), StatusCode::NOT_FOUND);
 }
+
+/// Sen's slope worked directly: the median of every pairwise slope.
+fn sen_slope(values: &[f64]) -> f64 {
+    let mut slopes = Vec::new();
+    for i in 0..values.len() {
+        for j in i + 1..values.len() {
+            slopes.push((values[j] - values[i]) / (j - i) as f64);
+        }
+    }
+    slopes.sort_by(f64::total_cmp);
+    let n = slopes.len();
+    if n % 2 == 1 {
+        slopes[n / 2]
+    } else {
+        (slopes[n / 2 - 1] + slopes[n / 2]) / 2.0
+    }
+}
+
+pub async fn a_year_sums_its_months_and_tests_the_pm25_trend(backend: Backend) {
+    let app = spawn_app(backend).await;
+    crate::helpers::load_beijing(&app.store).await;
+    let reply = app.get(None, "/api/v1/air/cities/110000/years/2013").await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let months = reply.body["months"].as_array().expect("months");
+    assert_eq!(months.len(), 12);
+    let sum = |field: &str| -> u64 {
+        months
+            .iter()
+            .map(|m| m[field].as_u64().expect("days"))
+            .sum()
+    };
+    assert_eq!(
+        reply.body["year"]["days_with_data"].as_u64(),
+        Some(sum("days_with_data"))
+    );
+    assert_eq!(
+        reply.body["year"]["good_days"].as_u64(),
+        Some(sum("good_days"))
+    );
+    let means: Vec<f64> = months
+        .iter()
+        .map(|m| m["mean_concentrations"]["pm25"].as_f64().expect("pm25"))
+        .collect();
+    let slope = reply.body["pm25_slope_per_month"].as_f64().expect("tested");
+    assert!(
+        (slope - sen_slope(&means)).abs() < 1e-9,
+        "{slope} vs {}",
+        sen_slope(&means)
+    );
+    let sentence = reply.body["sentence"].as_str().expect("sentence");
+    let days = reply.body["year"]["good_days"].as_u64().expect("good days");
+    assert!(
+        sentence.contains(&format!("优良天数{days}天")),
+        "{sentence}"
+    );
+    let none = app.get(None, "/api/v1/air/cities/110000/years/2020").await;
+    assert_eq!(none.body["pm25_trend"], "not_tested", "{}", none.body);
+}

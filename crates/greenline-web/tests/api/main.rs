@@ -58,5 +58,6 @@ on_both_backends!(
     air::a_citys_days_today_and_month_come_from_its_stations,
     air::bad_air_requests_get_problems,
     air::one_reading_gets_the_engines_answer,
+    air::a_year_sums_its_months_and_tests_the_pm25_trend,
     air::the_air_page_shows_the_level_sentence_and_chart,
 );
