@@ -67,10 +67,21 @@ impl Change {
     }
 }
 
-/// A day's report in words.
+/// A day's report in words, as today's.
 ///
 /// `yesterday` and `last_year` are those days' AQI, when known.
 pub fn day_summary(today: &Report, yesterday: Option<Iaqi>, last_year: Option<Iaqi>) -> DaySummary {
+    day_summary_named(today, yesterday, last_year, "今天")
+}
+
+/// A day's report in words, the day called `day` (今天, or its date when it is not today);
+/// "yesterday" then means the day before it.
+pub fn day_summary_named(
+    today: &Report,
+    yesterday: Option<Iaqi>,
+    last_year: Option<Iaqi>,
+    day: &str,
+) -> DaySummary {
     let level = today.level;
     let drivers: Vec<Driver> = today
         .primary_pollutants
@@ -99,7 +110,7 @@ pub fn day_summary(today: &Report, yesterday: Option<Iaqi>, last_year: Option<Ia
     };
     let _ = write!(
         text,
-        "今天空气质量{}（{}，AQI {}），{}",
+        "{day}空气质量{}（{}，AQI {}），{}",
         level.category_zh, level.name_zh, aqi, level.health_effect
     );
     if !drivers.is_empty() {
@@ -139,7 +150,13 @@ pub fn day_summary(today: &Report, yesterday: Option<Iaqi>, last_year: Option<Ia
     text.push('。');
     text.push_str(level.advice(today.standard()).text);
     let changes: Vec<String> = [
-        change_from_yesterday.map(|change| change.phrase("昨天")),
+        change_from_yesterday.map(|change| {
+            change.phrase(if day == "今天" {
+                "昨天"
+            } else {
+                "前一天"
+            })
+        }),
         change_from_last_year.map(|change| change.phrase("去年同期")),
     ]
     .into_iter()

@@ -121,11 +121,19 @@ pub struct Today {
 }
 
 impl Today {
-    pub fn summary(&self) -> greenline_aqi::plain::DaySummary {
-        greenline_aqi::plain::day_summary(
+    /// The day in words: called 今天 when it is `today`, else by its date.
+    pub fn summary(&self, today: NaiveDate) -> greenline_aqi::plain::DaySummary {
+        let date = self.day.date;
+        let name = if date == today {
+            "今天".to_owned()
+        } else {
+            date.format("%Y年%-m月%-d日").to_string()
+        };
+        greenline_aqi::plain::day_summary_named(
             &self.report,
             self.yesterday.map(|(_, r)| r.aqi),
             self.last_year.map(|(_, r)| r.aqi),
+            &name,
         )
     }
 }

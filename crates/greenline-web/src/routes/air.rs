@@ -174,7 +174,7 @@ pub(crate) async fn today_of(state: &AppState, city: &City) -> ApiResult<AirToda
         .today(&state.store)
         .await?
         .ok_or(ApiError::NotFound("a day with air-quality data"))?;
-    let summary = today.summary();
+    let summary = today.summary(greenline_domain::deadline::local_date(state.clock.now()));
     let compare = |earlier: Option<(Daily, Report)>,
                    change: Option<greenline_aqi::plain::Change>| {
         earlier.map(|(day, report)| Comparison {
