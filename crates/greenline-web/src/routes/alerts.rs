@@ -76,19 +76,12 @@ pub async fn alerts(
     if from > to {
         return Err(ApiError::bad_query("from", "must not be after `to`"));
     }
-    if !state.analytics.is_ready() {
-        return Err(ApiError::Unavailable(
-            "the statistics are being prepared; try again shortly".to_owned(),
-        ));
-    }
-    let analytics = state.analytics.clone();
     let scope = who.0.unit.region;
     let until = to.succ_opt().unwrap_or(to);
-    let found = tokio::task::spawn_blocking(move || {
-        analytics.with_index(|index| index.spikes(scope, from, until, &SpikeRule::default()))
+    let found = super::stats::on_index(&state, move |index| {
+        index.spikes(scope, from, until, &SpikeRule::default())
     })
-    .await
-    .map_err(|e| ApiError::Internal(e.into()))?
+    .await?
     .map_err(|e| ApiError::BadRequest {
         detail: e.to_string(),
         errors: Vec::new(),

@@ -64,18 +64,11 @@ pub async fn report(
                 .ok_or_else(|| ApiError::bad_query("format", "expected html, docx, md or json"))?,
         ),
     };
-    if !state.analytics.is_ready() {
-        return Err(ApiError::Unavailable(
-            "the statistics are being prepared; try again shortly".to_owned(),
-        ));
-    }
-    let analytics = state.analytics.clone();
     let as_of = state.clock.now();
-    let bulletin = tokio::task::spawn_blocking(move || {
-        analytics.with_index(|index| Bulletin::build(index, period, region, as_of))
+    let bulletin = super::stats::on_index(&state, move |index| {
+        Bulletin::build(index, period, region, as_of)
     })
-    .await
-    .map_err(|e| ApiError::Internal(e.into()))?
+    .await?
     .map_err(|e| ApiError::Internal(e.into()))?;
     let Some(format) = format else {
         return Ok(axum::Json(bulletin).into_response());

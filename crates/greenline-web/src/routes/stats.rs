@@ -148,11 +148,11 @@ pub fn to_csv(result: &QueryResult) -> Result<Vec<u8>, csv::Error> {
     out.into_inner().map_err(|e| e.into_error().into())
 }
 
-/// Runs a query on the analytics index, off the async threads; 503 while the index is built.
-pub(crate) async fn answer(
+/// Runs `work` on the analytics index, off the async threads; 503 while the index is built.
+pub(crate) async fn on_index<T: Send + 'static>(
     state: &AppState,
-    query: greenline_stats::Query,
-) -> ApiResult<QueryResult> {
+    work: impl FnOnce(&greenline_stats::Index) -> T + Send + 'static,
+) -> ApiResult<T> {
     let analytics = state.analytics.clone();
     if !analytics.is_ready() {
         return Err(ApiError::Unavailable(format!(
@@ -160,9 +160,18 @@ pub(crate) async fn answer(
             analytics.loaded()
         )));
     }
-    tokio::task::spawn_blocking(move || analytics.query(&query))
+    tokio::task::spawn_blocking(move || analytics.with_index(work))
         .await
-        .map_err(|e| ApiError::Internal(e.into()))?
+        .map_err(|e| ApiError::Internal(e.into()))
+}
+
+/// Answers a query on the analytics index.
+pub(crate) async fn answer(
+    state: &AppState,
+    query: greenline_stats::Query,
+) -> ApiResult<QueryResult> {
+    on_index(state, move |index| index.query(&query))
+        .await?
         .map_err(|e| ApiError::BadRequest {
             detail: e.to_string(),
             errors: Vec::new(),

@@ -38,6 +38,13 @@ async fn with_simulated_cases(app: &TestApp, token: &str) {
             due_at: None,
         })
         .collect();
+    assert_eq!(items.len() as u64, CASES);
+    import_and_wait(app, token, items).await;
+}
+
+/// Imports the cases in one transaction and waits until the statistics count them all.
+async fn import_and_wait(app: &TestApp, token: &str, items: Vec<ImportItem>) {
+    let total = items.len() as u64;
     let (sender, receiver) = tokio::sync::mpsc::channel(4);
     let feeder = tokio::spawn(async move {
         sender
@@ -51,11 +58,11 @@ async fn with_simulated_cases(app: &TestApp, token: &str) {
     let waiting = Instant::now();
     loop {
         let reply = app.get(Some(token), "/api/v1/stats").await;
-        if reply.status == StatusCode::OK && reply.body["total"] == CASES {
+        if reply.status == StatusCode::OK && reply.body["total"] == total {
             return;
         }
         assert!(
-            waiting.elapsed() < Duration::from_secs(20),
+            waiting.elapsed() < Duration::from_secs(30),
             "the statistics never counted the imported cases: {} {}",
             reply.status,
             reply.body
@@ -367,30 +374,8 @@ async fn with_two_years_of_shenzhen(
             due_at: None,
         })
         .collect();
-    let total = items.len() as u64;
-    let (sender, receiver) = tokio::sync::mpsc::channel(4);
-    let feeder = tokio::spawn(async move {
-        sender
-            .send(ImportMessage::Cases(items))
-            .await
-            .expect("send");
-        sender.send(ImportMessage::Commit).await.expect("commit");
-    });
-    app.store.import(receiver).await.expect("import");
-    feeder.await.expect("feeder");
-    let waiting = Instant::now();
-    loop {
-        let reply = app.get(Some(token), "/api/v1/stats").await;
-        if reply.status == StatusCode::OK && reply.body["total"] == total {
-            return events;
-        }
-        assert!(
-            waiting.elapsed() < Duration::from_secs(30),
-            "{}",
-            reply.body
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    import_and_wait(app, token, items).await;
+    events
 }
 
 /// Mann–Kendall S worked out directly: the sum of the signs of every later-minus-earlier pair.
