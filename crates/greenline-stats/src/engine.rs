@@ -49,6 +49,63 @@ impl Col<'_> {
     }
 }
 
+impl Col<'_> {
+    /// `keys[i] += table[value of row start + i] * stride` for a run of rows: one match per
+    /// run rather than per row, so the loop inside is plain and tight.
+    #[inline(always)]
+    fn add_keys(self, start: usize, table: &[u32], stride: u64, keys: &mut [u64]) {
+        let end = start + keys.len();
+        match self {
+            Col::U8(c) => {
+                for (key, v) in keys.iter_mut().zip(&c[start..end]) {
+                    *key += u64::from(table[usize::from(*v)]) * stride;
+                }
+            }
+            Col::U16(c) => {
+                for (key, v) in keys.iter_mut().zip(&c[start..end]) {
+                    *key += u64::from(table[usize::from(*v)]) * stride;
+                }
+            }
+            Col::Day(c, base) => {
+                for (key, v) in keys.iter_mut().zip(&c[start..end]) {
+                    *key += u64::from(table[usize::from(*v - base)]) * stride;
+                }
+            }
+            Col::Overdue(..) => {
+                for (i, key) in keys.iter_mut().enumerate() {
+                    *key += u64::from(table[self.get(start + i)]) * stride;
+                }
+            }
+        }
+    }
+
+    /// `keep[i] &= allowed[value of row start + i]` for a run of rows.
+    #[inline(always)]
+    fn filter(self, start: usize, allowed: &[bool], keep: &mut [bool]) {
+        let end = start + keep.len();
+        match self {
+            Col::U8(c) => {
+                for (k, v) in keep.iter_mut().zip(&c[start..end]) {
+                    *k &= allowed[usize::from(*v)];
+                }
+            }
+            Col::U16(c) => {
+                for (k, v) in keep.iter_mut().zip(&c[start..end]) {
+                    *k &= allowed[usize::from(*v)];
+                }
+            }
+            _ => {
+                for (i, k) in keep.iter_mut().enumerate() {
+                    *k &= allowed[self.get(start + i)];
+                }
+            }
+        }
+    }
+}
+
+/// Rows worked on together: each column is read in a tight loop over this many rows.
+const RUN_ROWS: usize = 2_048;
+
 #[derive(Debug)]
 struct Mask<'a> {
     col: Col<'a>,
@@ -596,7 +653,9 @@ impl<'a> Plan<'a> {
     }
 
     /// Calls `add(key, row)` for every selected row of `blocks` (once per type carried, when
-    /// grouping by type); returns the number of rows selected.
+    /// grouping by type); returns the number of rows selected. Rows are taken a run at a time:
+    /// the filters mark which rows stay and the dimensions add their parts of the key, each
+    /// column in a loop of its own, before the selected rows are handed to `add`.
     #[inline(always)]
     fn scan(&self, blocks: Range<usize>, mut add: impl FnMut(u64, usize)) -> u64 {
         let Some((low, high)) = self.days else {
@@ -606,49 +665,61 @@ impl<'a> Plan<'a> {
         let index = self.index;
         let len = index.len();
         let type_dim = self.type_dim.map(|p| &self.dims[p]);
+        let mut keys = vec![0u64; RUN_ROWS];
+        let mut keep = vec![true; RUN_ROWS];
         for block in blocks {
             let (block_low, block_high) = index.blocks[block];
             if block_high < low || block_low > high {
                 continue;
             }
             let whole = block_low >= low && block_high <= high;
-            let rows = block * BLOCK_ROWS..((block + 1) * BLOCK_ROWS).min(len);
-            'row: for row in rows {
+            let block_end = ((block + 1) * BLOCK_ROWS).min(len);
+            let mut start = block * BLOCK_ROWS;
+            while start < block_end {
+                let n = RUN_ROWS.min(block_end - start);
+                let (keys, keep) = (&mut keys[..n], &mut keep[..n]);
+                keep.fill(true);
                 if !whole {
-                    let day = index.day[row];
-                    if day < low || day > high {
-                        continue;
+                    for (k, day) in keep.iter_mut().zip(&index.day[start..start + n]) {
+                        *k = *day >= low && *day <= high;
                     }
                 }
                 for mask in &self.masks {
-                    if !mask.allowed[mask.col.get(row)] {
-                        continue 'row;
+                    mask.col.filter(start, &mask.allowed, keep);
+                }
+                if self.types_any != 0 {
+                    for (k, types) in keep.iter_mut().zip(&index.types[start..start + n]) {
+                        *k &= *types & self.types_any != 0;
                     }
                 }
-                if self.types_any != 0 && index.types[row] & self.types_any == 0 {
-                    continue;
-                }
-                selected += 1;
-                let mut key = 0u64;
+                keys.fill(0);
                 for dim in &self.dims {
-                    key += u64::from(dim.table[dim.col.get(row)]) * dim.stride;
+                    dim.col.add_keys(start, &dim.table, dim.stride, keys);
                 }
-                match type_dim {
-                    None => add(key, row),
-                    Some(dim) => {
-                        // The primary type's component was added above; replace it by each
-                        // type carried.
-                        let base = key
-                            - u64::from(dim.table[usize::from(index.primary_type[row])])
-                                * dim.stride;
-                        let mut bits = index.types[row];
-                        while bits != 0 {
-                            let bit = bits.trailing_zeros() as usize;
-                            add(base + u64::from(dim.table[bit]) * dim.stride, row);
-                            bits &= bits - 1;
+                for (i, (key, k)) in keys.iter().zip(keep.iter()).enumerate() {
+                    if !*k {
+                        continue;
+                    }
+                    let row = start + i;
+                    selected += 1;
+                    match type_dim {
+                        None => add(*key, row),
+                        Some(dim) => {
+                            // The primary type's component was added above; replace it by
+                            // each type carried.
+                            let base = key
+                                - u64::from(dim.table[usize::from(index.primary_type[row])])
+                                    * dim.stride;
+                            let mut bits = index.types[row];
+                            while bits != 0 {
+                                let bit = bits.trailing_zeros() as usize;
+                                add(base + u64::from(dim.table[bit]) * dim.stride, row);
+                                bits &= bits - 1;
+                            }
                         }
                     }
                 }
+                start += n;
             }
         }
         selected
