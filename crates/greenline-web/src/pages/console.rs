@@ -486,12 +486,7 @@ async fn act(
     CaseId(id): CaseId,
     posted: Result<Form<ActionPost>, FormRejection>,
 ) -> PageResult {
-    let Form(post) = posted.map_err(|e| {
-        PageError::Api(ApiError::BadRequest {
-            detail: e.body_text(),
-            errors: Vec::new(),
-        })
-    })?;
+    let Form(post) = posted?;
     csrf::verify(&headers, &post.csrf_token)?;
     let outcome = match command(&post) {
         Ok(command) => take_step(&state, &who.0, id, command).await.map(|_| ()),

@@ -101,6 +101,16 @@ pub(crate) enum PageError {
     StaleForm,
 }
 
+/// A form that does not parse is a bad request, as the API would answer it.
+impl From<axum::extract::rejection::FormRejection> for PageError {
+    fn from(rejection: axum::extract::rejection::FormRejection) -> Self {
+        PageError::Api(ApiError::BadRequest {
+            detail: rejection.body_text(),
+            errors: Vec::new(),
+        })
+    }
+}
+
 impl From<ApiError> for PageError {
     fn from(error: ApiError) -> Self {
         PageError::Api(error)

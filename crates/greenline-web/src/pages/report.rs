@@ -14,7 +14,7 @@ use greenline_domain::{DomainError, FieldError, IntakeForm, NewCase, PollutionTy
 use serde::{Deserialize, Serialize};
 
 use super::csrf::{self, Csrf};
-use super::{Chrome, FieldErrors, PageError, PageResult, render};
+use super::{Chrome, FieldErrors, PageResult, render};
 use crate::AppState;
 use crate::error::ApiError;
 use crate::limiter::ClientIp;
@@ -194,12 +194,7 @@ async fn submit(
     csrf: Csrf,
     posted: Result<Form<ReportForm>, FormRejection>,
 ) -> PageResult {
-    let Form(form) = posted.map_err(|e| {
-        PageError::Api(ApiError::BadRequest {
-            detail: e.body_text(),
-            errors: Vec::new(),
-        })
-    })?;
+    let Form(form) = posted?;
     csrf::verify(&headers, &form.csrf_token)?;
     let anonymous = form.anonymous.is_some();
     let mut errors = FieldErrors::default();

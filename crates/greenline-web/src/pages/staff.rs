@@ -93,12 +93,7 @@ async fn submit(
     csrf: Csrf,
     posted: Result<Form<LoginForm>, FormRejection>,
 ) -> PageResult {
-    let Form(form) = posted.map_err(|e| {
-        PageError::Api(ApiError::BadRequest {
-            detail: e.body_text(),
-            errors: Vec::new(),
-        })
-    })?;
+    let Form(form) = posted?;
     csrf::verify(&headers, &form.csrf_token)?;
     let username = form.username.trim();
     if username.is_empty() || form.password.is_empty() {

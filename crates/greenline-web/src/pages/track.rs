@@ -12,7 +12,7 @@ use axum::routing::get;
 use serde::Deserialize;
 
 use super::csrf::{self, Csrf};
-use super::{Chrome, FieldErrors, PageError, PageResult, local_time, render};
+use super::{Chrome, FieldErrors, PageResult, local_time, render};
 use crate::AppState;
 use crate::error::ApiError;
 use crate::limiter::ClientIp;
@@ -89,12 +89,7 @@ async fn submit(
     csrf: Csrf,
     posted: Result<Form<TrackForm>, FormRejection>,
 ) -> PageResult {
-    let Form(mut form) = posted.map_err(|e| {
-        PageError::Api(ApiError::BadRequest {
-            detail: e.body_text(),
-            errors: Vec::new(),
-        })
-    })?;
+    let Form(mut form) = posted?;
     csrf::verify(&headers, &form.csrf_token)?;
     let (secret, phone) = (given(&form.secret), given(&form.phone));
     // The secret is never sent back into the page.
