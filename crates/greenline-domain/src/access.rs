@@ -62,6 +62,16 @@ impl Role {
         matches!(self, Role::Operator | Role::Handler | Role::Supervisor)
     }
 
+    /// Whether this role confirms or corrects a case's types (分类审核).
+    pub fn may_review_types(self) -> bool {
+        matches!(self, Role::Operator | Role::Handler | Role::Supervisor)
+    }
+
+    /// Whether this role merges repeat reports of one source (重复件归并).
+    pub fn may_merge(self) -> bool {
+        matches!(self, Role::Handler | Role::Supervisor)
+    }
+
     /// Whether this role's work needs the reporter's name and phone.
     pub fn may_read_reporter(self) -> bool {
         matches!(self, Role::Operator | Role::Handler | Role::Supervisor)
@@ -98,6 +108,16 @@ impl StaffScope {
     /// holding unit's chain (that unit's region or above it) whose role needs it.
     pub fn can_read_reporter(&self, holding_region: RegionCode) -> bool {
         holding_region.is_within(self.region) && self.any(Role::may_read_reporter)
+    }
+
+    /// Reviews the types of a case held in `holding_region`.
+    pub fn can_review_types(&self, holding_region: RegionCode) -> bool {
+        holding_region.is_within(self.region) && self.any(Role::may_review_types)
+    }
+
+    /// Merges a case held in `holding_region` into another group.
+    pub fn can_merge(&self, holding_region: RegionCode) -> bool {
+        holding_region.is_within(self.region) && self.any(Role::may_merge)
     }
 
     pub fn can_register(&self) -> bool {

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::classification::{TypeReview, TypeSuggestion};
 use crate::deadline::{Clock, Deadline, TimeLimits, end_of_limit};
 use crate::error::FieldError;
 use crate::workflow::{allowed_actions, next_stage};
@@ -36,7 +37,9 @@ pub struct IntakeForm {
     pub kind: Option<String>,
     /// `phone`, `wechat`, `web`, `letter`, `visit`, `fax`, `email`, `12345`, `open311`, `other`.
     pub channel: String,
-    /// Primary pollution type code (`air`, `noise`, …).
+    /// Primary pollution type code (`air`, `noise`, …). Left out, the type the classifier
+    /// suggests from the description is taken (staff review it later).
+    #[serde(default)]
     pub primary_type: String,
     /// Further types the case involves (multi-label).
     #[serde(default)]
@@ -297,6 +300,12 @@ pub struct Case {
     /// What is published about the result.
     pub public_summary: Option<String>,
     pub external_id: Option<String>,
+    /// What the classifier suggested from the text at intake, if it ran.
+    pub suggestion: Option<TypeSuggestion>,
+    /// Whether staff have reviewed the types (confirmed or corrected them).
+    pub type_review: Option<TypeReview>,
+    /// The first case of the same source when this one repeats it (重复举报).
+    pub repeat_of: Option<i64>,
     /// Bumped by every change; a change made against an older version is refused.
     pub version: i64,
 }
@@ -333,6 +342,9 @@ impl Case {
             reply: None,
             public_summary: None,
             external_id: new.external_id.clone(),
+            suggestion: None,
+            type_review: None,
+            repeat_of: None,
             version: 0,
         }
     }

@@ -14,6 +14,7 @@
 pub mod access;
 pub mod case;
 pub mod channel;
+pub mod classification;
 pub mod deadline;
 pub mod error;
 pub mod outcome;
@@ -26,6 +27,9 @@ pub mod workflow;
 pub use access::{Role, StaffScope, check_assignment};
 pub use case::{Applied, Case, Command, Extension, IntakeForm, NewCase, Reporter, apply};
 pub use channel::Channel;
+pub use classification::{
+    Merge, Reviewed, TypeReview, TypeSuggestion, Types, TypesForm, merge, review_types,
+};
 pub use deadline::{Clock, Deadline, DeadlineTable, LimitsOverride, TimeLimits};
 pub use error::{DomainError, FieldError};
 pub use outcome::{EnforcementAction, Outcome, RejectionReason};

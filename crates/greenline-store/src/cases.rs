@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use greenline_domain::{
     Applied, Case, CaseKind, Channel, FieldError, NewCase, PollutionType, RegionCode, Reporter,
-    Stage,
+    Stage, TypeSuggestion,
 };
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -92,6 +92,8 @@ pub struct IntakeRecord {
     pub secret_hash: String,
     pub actor: Actor,
     pub idempotency: Option<IdempotencyKey>,
+    /// The classifier's suggestion for the text, kept with the case.
+    pub suggestion: Option<TypeSuggestion>,
 }
 
 /// What intake returns: the case, and whether it was created now or by an earlier request with
@@ -126,7 +128,7 @@ pub struct CaseFilter {
     pub limit: u32,
 }
 
-fn event_from_row(row: &AnyRow) -> Result<Event> {
+pub(crate) fn event_from_row(row: &AnyRow) -> Result<Event> {
     let stage = |col: &str| -> Result<Option<Stage>> {
         let code: Option<String> = row.try_get(col)?;
         code.map(|c| Stage::parse(&c).ok_or_else(|| crate::convert::corrupt("stage", &c)))

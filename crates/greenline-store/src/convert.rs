@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use greenline_domain::{
     Case, CaseKind, Channel, EnforcementAction, Extension, Industry, Outcome, PollutionType,
-    RegionCode, RejectionReason, Stage, SubType,
+    RegionCode, RejectionReason, Stage, SubType, TypeReview, TypeSuggestion,
 };
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -54,7 +54,8 @@ pub(crate) const CASE_COLUMNS: &str = "c.id, c.kind, c.channel, c.stage, c.prima
      c.accepted_at, c.concluded_at, c.replied_at, c.review_requested_at, c.reviewed_at, \
      c.re_review_requested_at, c.closed_at, c.extension_days, c.extension_reason, \
      c.rejection_reason, c.outcome, c.findings, c.enforcement, c.reply, c.public_summary, \
-     c.external_id, c.version";
+     c.external_id, c.suggested_type, c.suggested_sub_type, c.suggestion_confidence, \
+     c.type_review, c.repeat_of, c.version";
 
 pub(crate) fn case_from_row(row: &AnyRow) -> Result<Case> {
     let text = |col: &str| -> Result<String> { Ok(row.try_get::<String, _>(col)?) };
@@ -93,6 +94,19 @@ pub(crate) fn case_from_row(row: &AnyRow) -> Result<Case> {
     let outcome = text_opt("outcome")?
         .map(|code| from_code::<Outcome>("outcome", &code))
         .transpose()?;
+    let suggestion = match text_opt("suggested_type")? {
+        Some(code) => Some(TypeSuggestion {
+            primary_type: PollutionType::parse(&code).map_err(|_| corrupt("type", &code))?,
+            sub_type: text_opt("suggested_sub_type")?
+                .map(|code| SubType::parse(&code).map_err(|_| corrupt("sub-type", &code)))
+                .transpose()?,
+            confidence: int_opt("suggestion_confidence")?.unwrap_or(0) as f64 / 1000.0,
+        }),
+        None => None,
+    };
+    let type_review = text_opt("type_review")?
+        .map(|code| TypeReview::parse(&code).ok_or_else(|| corrupt("type review", &code)))
+        .transpose()?;
     let enforcement_json = text("enforcement")?;
     let enforcement: Vec<EnforcementAction> = serde_json::from_str(&enforcement_json)
         .map_err(|_| corrupt("enforcement", &enforcement_json))?;
@@ -126,6 +140,9 @@ pub(crate) fn case_from_row(row: &AnyRow) -> Result<Case> {
         reply: text_opt("reply")?,
         public_summary: text_opt("public_summary")?,
         external_id: text_opt("external_id")?,
+        suggestion,
+        type_review,
+        repeat_of: int_opt("repeat_of")?,
         version: row.try_get("version")?,
     })
 }

@@ -23,8 +23,9 @@ const SELECT_KEY: &str =
     "SELECT case_id, request_hash, secret FROM idempotency_keys WHERE scope = $1 AND key = $2";
 const INSERT_CASE: &str = "INSERT INTO cases (kind, channel, stage, primary_type, types, \
      sub_type, industry, region_code, address, description, unit_id, received_at, due_at, \
-     secret_hash, external_id) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id";
+     secret_hash, external_id, suggested_type, suggested_sub_type, suggestion_confidence) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) \
+     RETURNING id";
 const INSERT_REPORTER: &str = "INSERT INTO reporters (case_id, anonymous, name, phone, \
      contact_address) VALUES ($1, $2, $3, $4, $5)";
 const INSERT_KEY: &str = "INSERT INTO idempotency_keys (scope, key, request_hash, case_id, \
@@ -69,7 +70,14 @@ fn rows_for(record: &IntakeRecord, id: i64) -> Vec<(String, Vec<Arg>)> {
         actor: &record.actor,
         at: record.received_at,
         note: None,
-        data: serde_json::json!({ "channel": new.channel.code(), "unit_id": record.unit_id }),
+        data: match &record.suggestion {
+            None => serde_json::json!({ "channel": new.channel.code(), "unit_id": record.unit_id }),
+            Some(suggested) => serde_json::json!({
+                "channel": new.channel.code(),
+                "unit_id": record.unit_id,
+                "suggestion": suggested,
+            }),
+        },
     };
     let mut statements = detail_rows(id, &new.types, &new.reporter);
     statements.push((
@@ -110,6 +118,18 @@ fn case_args(record: &IntakeRecord) -> Vec<Arg> {
         Arg::Int(millis_opt(record.due_at)),
         Arg::text(record.secret_hash.clone()),
         Arg::Text(new.external_id.clone()),
+        Arg::Text(record.suggestion.map(|s| s.primary_type.code().to_owned())),
+        Arg::Text(
+            record
+                .suggestion
+                .and_then(|s| s.sub_type)
+                .map(|s| s.code().to_owned()),
+        ),
+        Arg::Int(
+            record
+                .suggestion
+                .map(|s| (s.confidence.clamp(0.0, 1.0) * 1000.0).round() as i64),
+        ),
     ]
 }
 
@@ -129,12 +149,13 @@ enum Written {
 }
 
 fn created(record: &IntakeRecord, id: i64) -> Written {
-    Written::Created(Box::new(Case::registered(
-        id,
-        &record.case,
-        record.unit_id,
-        record.received_at,
-    )))
+    let mut case = Case::registered(id, &record.case, record.unit_id, record.received_at);
+    // As stored: the confidence in thousandths.
+    case.suggestion = record.suggestion.map(|mut s| {
+        s.confidence = (s.confidence.clamp(0.0, 1.0) * 1000.0).round() / 1000.0;
+        s
+    });
+    Written::Created(Box::new(case))
 }
 
 fn check_replay(key: &IdempotencyKey, found: (i64, String, String)) -> Result<Written> {

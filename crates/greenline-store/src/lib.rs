@@ -23,6 +23,7 @@ mod convert;
 mod import;
 mod intake;
 pub mod postgres;
+mod review;
 pub mod sqlite;
 
 use sqlx::AnyPool;

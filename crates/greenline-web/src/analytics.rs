@@ -107,8 +107,8 @@ impl Analytics {
         let facts: Vec<(i64, CaseFacts)> = cases
             .iter()
             .filter_map(|case| {
-                // Repeat sources are not detected yet: every case counts as a first report.
-                match CaseFacts::from_case(case, false, &self.deadlines) {
+                // A case merged into an earlier report of its source counts as a repeat.
+                match CaseFacts::from_case(case, case.repeat_of.is_some(), &self.deadlines) {
                     Ok(facts) => Some((case.id, facts)),
                     Err(error) => {
                         tracing::warn!("case {} left out of analytics: {error}", case.id);

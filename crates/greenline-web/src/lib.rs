@@ -19,6 +19,7 @@ pub mod json;
 mod limiter;
 pub mod pages;
 pub mod routes;
+pub mod suggest;
 pub mod views;
 
 use std::net::SocketAddr;

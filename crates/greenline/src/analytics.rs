@@ -68,7 +68,10 @@ pub async fn from_store(store: &Store, deadlines: &DeadlineTable) -> anyhow::Res
         let Some(last) = cases.last() else { break };
         after = last.id;
         for case in &cases {
-            index.upsert(case.id, &CaseFacts::from_case(case, false, deadlines)?);
+            index.upsert(
+                case.id,
+                &CaseFacts::from_case(case, case.repeat_of.is_some(), deadlines)?,
+            );
         }
     }
     Ok(index)

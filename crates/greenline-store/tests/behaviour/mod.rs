@@ -6,7 +6,8 @@
 use chrono::{DateTime, Duration, Utc};
 use greenline_domain::{
     Case, CaseKind, Command, DeadlineTable, IntakeForm, NewCase, PollutionType, RegionCode,
-    RejectionReason, Role, Stage, apply,
+    RejectionReason, Role, Stage, TypeReview, TypeSuggestion, TypesForm, apply, merge,
+    review_types,
 };
 use greenline_store::{
     Actor, CaseFilter, IdempotencyKey, IntakeReceipt, IntakeRecord, NewEvent, NewStaff, Store,
@@ -62,6 +63,7 @@ pub async fn intake(
                 key: k.into(),
                 request_hash: format!("{:?}", form.description),
             }),
+            suggestion: None,
         })
         .await
 }
@@ -673,6 +675,144 @@ pub async fn an_air_import_is_all_or_nothing_and_idempotent(store: Store, _url: 
 }
 
 /// Expands to one test per suite function, each on a fresh store from the caller's `fresh()`.
+pub async fn a_suggestion_is_kept_and_a_review_rewrites_the_types_with_its_event(
+    store: Store,
+    _url: String,
+) {
+    let unit_id = unit(&store, "全国平台", "000000").await;
+    let new = NewCase::parse(&form("440305", "noise")).expect("valid form");
+    let suggestion = TypeSuggestion {
+        primary_type: PollutionType::parse("air").expect("type"),
+        sub_type: Some(greenline_domain::SubType::parse("odor").expect("sub-type")),
+        confidence: 0.8734,
+    };
+    let receipt = store
+        .intake(IntakeRecord {
+            case: new,
+            unit_id,
+            received_at: now(),
+            due_at: None,
+            secret: "SECRET123456".into(),
+            secret_hash: "hash-of-secret".into(),
+            actor: Actor::public(),
+            idempotency: None,
+            suggestion: Some(suggestion),
+        })
+        .await
+        .expect("intake");
+    let stored = store.case(receipt.case.id).await.expect("read back");
+    assert_eq!(stored, receipt.case, "the receipt is the case as stored");
+    let kept = stored.suggestion.expect("suggestion kept");
+    assert_eq!(kept.primary_type.code(), "air");
+    assert_eq!(kept.sub_type.map(|s| s.code()), Some("odor"));
+    assert!(
+        (kept.confidence - 0.873).abs() < 1e-9,
+        "{}",
+        kept.confidence
+    );
+    assert_eq!(stored.type_review, None);
+
+    let types = TypesForm {
+        primary_type: "air".into(),
+        other_types: vec!["noise".into()],
+        sub_type: Some("odor".into()),
+        note: Some("来电核实".into()),
+    }
+    .parse()
+    .expect("types");
+    let reviewed = review_types(&stored, types);
+    let actor = Actor::system("test");
+    let written = store
+        .record_review(&reviewed, event(&actor))
+        .await
+        .expect("review");
+    assert_eq!(written.action, "correct_types");
+    let after = store.case(stored.id).await.expect("read back");
+    assert_eq!(after, reviewed.case);
+    assert_eq!(after.type_review, Some(TypeReview::Corrected));
+    let air = PollutionType::parse("air").expect("type");
+    let noise = PollutionType::parse("noise").expect("type");
+    let by_type = |t| {
+        let store = store.clone();
+        async move {
+            all(
+                &store,
+                CaseFilter {
+                    pollution_type: Some(t),
+                    ..CaseFilter::default()
+                },
+            )
+            .await
+        }
+    };
+    assert_eq!(by_type(air).await, vec![stored.id], "type rows rewritten");
+    assert_eq!(by_type(noise).await, vec![stored.id]);
+    let texts = store.reviewed_texts(0, 10).await.expect("reviewed");
+    assert_eq!(texts.len(), 1);
+    assert_eq!(texts[0].2, "air");
+
+    // The same review again, from the old version, is stale.
+    assert!(matches!(
+        store.record_review(&reviewed, event(&actor)).await,
+        Err(StoreError::Conflict)
+    ));
+    let events = store.events(stored.id).await.expect("events");
+    assert_eq!(events.len(), 2, "register and one review");
+}
+
+pub async fn a_merge_groups_a_repeat_and_a_stale_or_nested_merge_is_refused(
+    store: Store,
+    _url: String,
+) {
+    let unit_id = unit(&store, "全国平台", "000000").await;
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        let receipt = intake(&store, &form("440305", "noise"), unit_id, None)
+            .await
+            .expect("intake");
+        ids.push(receipt.case.id);
+    }
+    let first = store.case(ids[0]).await.expect("case");
+    let first = change(&store, &first, Command::Accept { note: None })
+        .await
+        .expect("accept");
+    let second = store.case(ids[1]).await.expect("case");
+    let lead = store.group_lead(first.id).await.expect("lead");
+    assert_eq!(lead, (first.id, Stage::Accepted));
+    let merged = merge(&second, &first, lead, false).expect("merge");
+    assert!(merged.reject_as_repeat);
+    let actor = Actor::system("test");
+    let written = store
+        .record_merge(&merged, event(&actor))
+        .await
+        .expect("merge");
+    assert_eq!(written.action, "merge");
+    assert_eq!(
+        store.case(second.id).await.expect("case").repeat_of,
+        Some(first.id)
+    );
+    assert_eq!(
+        store.repeats_of(first.id).await.expect("repeats"),
+        vec![second.id]
+    );
+    assert_eq!(store.group_lead(second.id).await.expect("lead").0, first.id);
+
+    // A stale merge (the case changed since) is refused.
+    assert!(matches!(
+        store.record_merge(&merged, event(&actor)).await,
+        Err(StoreError::Conflict)
+    ));
+    // The first case leads a group now: merging it into the third is refused by the store even
+    // when the caller skipped the check.
+    let third = store.case(ids[2]).await.expect("case");
+    let nested = merge(&first, &third, (third.id, third.stage), false).expect("domain allows");
+    assert!(matches!(
+        store.record_merge(&nested, event(&actor)).await,
+        Err(StoreError::Conflict)
+    ));
+    assert_eq!(store.case(first.id).await.expect("case").repeat_of, None);
+}
+
 #[macro_export]
 macro_rules! behaviour_suite {
     ($(#[$attr:meta])*) => {
@@ -689,6 +829,8 @@ macro_rules! behaviour_suite {
             one_bad_submission_among_concurrent_ones_fails_alone,
             an_import_is_all_or_nothing_and_skips_known_ids,
             an_air_import_is_all_or_nothing_and_idempotent,
+            a_suggestion_is_kept_and_a_review_rewrites_the_types_with_its_event,
+            a_merge_groups_a_repeat_and_a_stale_or_nested_merge_is_refused,
         );
     };
     (@tests $attrs:tt $($test:ident),* $(,)?) => {

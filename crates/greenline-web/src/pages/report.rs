@@ -21,6 +21,10 @@ use crate::limiter::ClientIp;
 use crate::routes::cases::intake::register;
 use crate::views::IntakeResponse;
 
+/// The type choice "说不清" (report.html spells the same value): the reporter leaves the type to
+/// the classifier's suggestion and staff's review.
+const AUTO_TYPE: &str = "auto";
+
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
         .route("/report", get(form).post(submit))
@@ -203,10 +207,12 @@ async fn submit(
         errors.add("region", "请选择问题发生地（至少选择到省）");
     }
     // An anonymous report keeps no name or phone: the reporter follows it with the secret.
-    let intake = IntakeForm {
+    let chosen = form.primary_type.trim();
+    let mut intake = IntakeForm {
         kind: None,
         channel: "web".to_owned(),
-        primary_type: form.primary_type.trim().to_owned(),
+        // "Not sure": the classifier's suggestion stands in until staff review it.
+        primary_type: if chosen == AUTO_TYPE { "" } else { chosen }.to_owned(),
         other_types: Vec::new(),
         sub_type: None,
         industry: None,
@@ -219,6 +225,7 @@ async fn submit(
         reporter_address: None,
         external_id: None,
     };
+    let suggestion = crate::suggest::suggest(&mut intake);
     let new = match NewCase::parse(&intake) {
         Ok(new) if errors.is_empty() => Some(new),
         Ok(_) => None,
@@ -238,7 +245,7 @@ async fn submit(
         )?;
         return Ok(csrf.attach(response));
     };
-    let registered = register(&state, None, ip, new, |_| Ok(None)).await?;
+    let registered = register(&state, None, ip, new, suggestion, |_| Ok(None)).await?;
     let acceptance_due = registered
         .receipt
         .acceptance_due

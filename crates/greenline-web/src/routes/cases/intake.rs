@@ -5,7 +5,7 @@ use std::net::IpAddr;
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
-use greenline_domain::{Clock, Deadline, IntakeForm, NewCase};
+use greenline_domain::{Clock, Deadline, IntakeForm, NewCase, TypeSuggestion};
 use greenline_store::{Actor, IdempotencyKey, IntakeRecord, Unit};
 use rand::Rng;
 use sha2::{Digest, Sha256};
@@ -93,8 +93,10 @@ pub async fn intake(
     headers: HeaderMap,
     body: ApiJson<IntakeForm>,
 ) -> ApiResult<(StatusCode, HeaderMap, Json<IntakeResponse>)> {
-    let new = NewCase::parse(&body.value)?;
-    let registered = register(&state, who.as_ref(), ip, new, |scope| {
+    let mut form = body.value;
+    let suggestion = crate::suggest::suggest(&mut form);
+    let new = NewCase::parse(&form)?;
+    let registered = register(&state, who.as_ref(), ip, new, suggestion, |scope| {
         idempotency_key(&headers, scope, &body.raw)
     })
     .await?;
@@ -124,6 +126,7 @@ pub(crate) async fn register(
     who: Option<&SignedIn>,
     ip: IpAddr,
     new: NewCase,
+    suggestion: Option<TypeSuggestion>,
     key: impl FnOnce(String) -> ApiResult<Option<IdempotencyKey>>,
 ) -> ApiResult<Registered> {
     let (unit, actor, scope) = match who {
@@ -180,6 +183,7 @@ pub(crate) async fn register(
             due_at: Some(due.due_at),
             actor,
             idempotency: key,
+            suggestion,
         })
         .await?;
     let case = &receipt.case;

@@ -1,7 +1,9 @@
-//! Cases: intake, staff search and reading, transitions.
+//! Cases: intake, staff search and reading, transitions, type review and repeat grouping.
 
 pub mod intake;
+pub mod merge;
 pub mod read;
+pub mod review;
 pub mod search;
 pub mod transition;
 
