@@ -13,7 +13,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use greenline_domain::{
     Action, CaseKind, Command, Outcome, PollutionType, RegionCode, RejectionReason, Stage,
-    check_assignment,
+    TypeReview, TypesForm, check_assignment,
 };
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -24,6 +24,8 @@ use super::staff::ConsoleUser;
 use super::{FieldErrors, PageError, PageResult, local_time, render, see_other};
 use crate::AppState;
 use crate::error::ApiError;
+use crate::routes::cases::merge::{MergeForm, merge_into};
+use crate::routes::cases::review::review_case;
 use crate::routes::cases::search::search_cases;
 use crate::routes::cases::transition::take_step;
 use crate::routes::cases::{CaseId, visible_case};
@@ -34,6 +36,8 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/console", get(list))
         .route("/console/cases/{id}", get(detail))
         .route("/console/cases/{id}/actions", post(act))
+        .route("/console/cases/{id}/types", post(review))
+        .route("/console/cases/{id}/merge", post(merge))
 }
 
 /// One row of the list.
@@ -232,8 +236,28 @@ struct CasePage {
     due_on: String,
     history: Vec<HistoryEntry>,
     actions: Vec<ActionForm>,
+    /// 分类建议, e.g. "大气 / 餐饮油烟（置信度 92%）"; empty when none was made.
+    suggestion: String,
+    /// 未审核 / 已确认 / 已更正
+    review: &'static str,
+    /// The types form, when the user may review: every type and sub-type, the case's own
+    /// selected.
+    type_choices: Vec<Choice>,
+    sub_type_choices: Vec<Choice>,
+    /// The further types, comma-separated, kept as they are by the types form.
+    other_types: String,
+    may_review: bool,
+    may_merge: bool,
     error: Option<String>,
     errors: FieldErrors,
+}
+
+fn review_label(review: Option<TypeReview>) -> &'static str {
+    match review {
+        None => "未审核",
+        Some(TypeReview::Confirmed) => "已确认",
+        Some(TypeReview::Corrected) => "已更正",
+    }
 }
 
 fn action_label(action: Action) -> &'static str {
@@ -260,6 +284,9 @@ fn event_label(code: &str) -> String {
         Some(action) => action_label(action).to_owned(),
         None => match code {
             "register" => "登记".to_owned(),
+            "confirm_types" => "确认分类".to_owned(),
+            "correct_types" => "更正分类".to_owned(),
+            "merge" => "归并为重复举报".to_owned(),
             "view_reporter" => "查看举报人信息".to_owned(),
             other => other.to_owned(),
         },
@@ -397,8 +424,51 @@ async fn case_page(
             fields: inputs(a, case.kind, &units),
         })
         .collect();
+    let may_review = scope.can_review_types(holder.region);
+    let may_merge = scope.can_merge(holder.region) && case.repeat_of.is_none();
+    let type_choices = PollutionType::all()
+        .map(|t| Choice {
+            value: t.code().to_owned(),
+            label: t.zh().to_owned(),
+            selected: t == case.primary_type,
+        })
+        .collect();
+    let sub_type_choices = case
+        .types
+        .iter()
+        .flat_map(|t| t.sub_types())
+        .map(|sub| Choice {
+            value: sub.code().to_owned(),
+            label: format!("{} / {}", sub.pollution_type().zh(), sub.zh()),
+            selected: Some(sub) == case.sub_type,
+        })
+        .collect();
+    let suggestion = case.suggestion.map_or_else(String::new, |s| {
+        format!(
+            "{}{}（置信度 {:.0}%）",
+            s.primary_type.zh(),
+            s.sub_type
+                .map(|sub| format!(" / {}", sub.zh()))
+                .unwrap_or_default(),
+            s.confidence * 100.0
+        )
+    });
     let view = CaseView::new(case, &state.deadlines, state.clock.now());
     Ok(CasePage {
+        suggestion,
+        review: review_label(view.case.type_review),
+        type_choices,
+        sub_type_choices,
+        other_types: view
+            .case
+            .types
+            .iter()
+            .skip(1)
+            .map(|t| t.code())
+            .collect::<Vec<_>>()
+            .join(","),
+        may_review,
+        may_merge,
         chrome: who.chrome(csrf),
         title: format!("案件 {}", view.tracking_no),
         received_at: local_time(view.case.received_at),
@@ -526,4 +596,103 @@ async fn act(
 
 fn action_label_of(code: &str) -> &'static str {
     Action::parse(code).map_or("操作", action_label)
+}
+
+/// What the types form posts.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct TypesPost {
+    csrf_token: String,
+    primary_type: String,
+    /// The further types, comma-separated.
+    other_types: String,
+    sub_type: String,
+}
+
+/// What the merge form posts: the number of the case this one repeats.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct MergePost {
+    csrf_token: String,
+    into: String,
+    note: String,
+}
+
+async fn review(
+    State(state): State<AppState>,
+    who: ConsoleUser,
+    csrf: Csrf,
+    headers: HeaderMap,
+    CaseId(id): CaseId,
+    posted: Result<Form<TypesPost>, FormRejection>,
+) -> PageResult {
+    let Form(post) = posted?;
+    csrf::verify(&headers, &post.csrf_token)?;
+    let form = TypesForm {
+        primary_type: post.primary_type,
+        other_types: post
+            .other_types
+            .split(',')
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        sub_type: Some(post.sub_type).filter(|s| !s.trim().is_empty()),
+        note: None,
+    };
+    let outcome = review_case(&state, &who.0, id, &form).await.map(|_| ());
+    after_change(&state, &who, &csrf, id, outcome, "保存分类").await
+}
+
+async fn merge(
+    State(state): State<AppState>,
+    who: ConsoleUser,
+    csrf: Csrf,
+    headers: HeaderMap,
+    CaseId(id): CaseId,
+    posted: Result<Form<MergePost>, FormRejection>,
+) -> PageResult {
+    let Form(post) = posted?;
+    csrf::verify(&headers, &post.csrf_token)?;
+    let outcome = match post.into.trim().trim_start_matches('#').parse::<i64>() {
+        Ok(into) => {
+            let form = MergeForm {
+                into,
+                note: Some(post.note).filter(|n| !n.trim().is_empty()),
+            };
+            merge_into(&state, &who.0, id, &form).await.map(|_| ())
+        }
+        Err(_) => Err(ApiError::field("into", "a case number")),
+    };
+    after_change(&state, &who, &csrf, id, outcome, "归并").await
+}
+
+/// Back to the case after a change; on a refusal the case again, with what went wrong.
+async fn after_change(
+    state: &AppState,
+    who: &ConsoleUser,
+    csrf: &Csrf,
+    id: i64,
+    outcome: Result<(), ApiError>,
+    what: &str,
+) -> PageResult {
+    let error = match outcome {
+        Ok(()) => return Ok(see_other(&format!("/console/cases/{id}"))),
+        Err(e @ (ApiError::Internal(_) | ApiError::NotFound(_) | ApiError::Unavailable(_))) => {
+            return Err(e.into());
+        }
+        Err(e) => e,
+    };
+    let mut page = case_page(state, who, csrf, id).await?;
+    let status = error.status();
+    page.error = Some(match &error {
+        ApiError::Invalid(found) | ApiError::BadRequest { errors: found, .. }
+            if !found.is_empty() =>
+        {
+            let messages: Vec<String> = found.iter().map(|f| f.message.clone()).collect();
+            format!("“{what}”未完成：{}", messages.join("；"))
+        }
+        _ => super::error_text(&error).1.to_owned(),
+    });
+    Ok(csrf.attach(render(status, &page)?))
 }

@@ -53,6 +53,7 @@ on_both_backends!(
     pages::a_bad_report_shows_each_fields_error_and_keeps_what_was_typed,
     pages::a_form_post_without_its_csrf_token_is_refused,
     pages::the_console_sends_the_signed_out_to_login_and_acts_like_the_api,
+    pages::the_console_reviews_types_and_merges_repeats_like_the_api,
     review::intake_suggests_types_and_staff_confirm_or_correct_them,
     review::a_repeat_of_a_case_in_hand_is_merged_rejected_and_counted,
     stats::grouped_counts_equal_plain_sql_for_random_queries,

@@ -319,3 +319,87 @@ pub async fn the_console_sends_the_signed_out_to_login_and_acts_like_the_api(bac
         .expect("request");
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
 }
+
+pub async fn the_console_reviews_types_and_merges_repeats_like_the_api(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let first = app.public_report().await.body["id"].as_i64().expect("id");
+    let second = app.public_report().await.body["id"].as_i64().expect("id");
+    let client = browser();
+    let (_, form) = page(&client, &app, "/login").await;
+    let token = csrf_token(&form);
+    let (status, _, _) = post_form(
+        &client,
+        &app,
+        "/login",
+        &[
+            ("csrf_token", &token),
+            ("username", "nation"),
+            ("password", PASSWORD),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+
+    let (status, detail) = page(&client, &app, &format!("/console/cases/{second}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(detail.contains("分类建议"), "the suggestion is shown");
+    assert!(detail.contains("未审核"));
+    assert!(detail.contains(r#"data-action="review""#));
+    assert!(detail.contains(r#"data-action="merge""#));
+
+    // Correct the type: the further type (air) is kept, the sub-type dropped.
+    let (status, headers, _) = post_form(
+        &client,
+        &app,
+        &format!("/console/cases/{second}/types"),
+        &[
+            ("csrf_token", &token),
+            ("primary_type", "air"),
+            ("other_types", "air"),
+            ("sub_type", ""),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        headers["location"],
+        format!("/console/cases/{second}").as_str()
+    );
+    let case = app.store.case(second).await.expect("case");
+    assert_eq!(case.primary_type.code(), "air");
+    assert_eq!(case.types.len(), 1);
+    let (_, detail) = page(&client, &app, &format!("/console/cases/{second}")).await;
+    assert!(
+        detail.contains("已更正") && detail.contains("更正分类"),
+        "{detail}"
+    );
+
+    // A bad case number is named; a good one merges.
+    let (status, _, html) = post_form(
+        &client,
+        &app,
+        &format!("/console/cases/{second}/merge"),
+        &[("csrf_token", &token), ("into", "abc"), ("note", "")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("归并"), "{html}");
+    let (status, _, _) = post_form(
+        &client,
+        &app,
+        &format!("/console/cases/{second}/merge"),
+        &[
+            ("csrf_token", &token),
+            ("into", &first.to_string()),
+            ("note", "同一工地"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.store.case(second).await.expect("case").repeat_of,
+        Some(first)
+    );
+    let (_, detail) = page(&client, &app, &format!("/console/cases/{second}")).await;
+    assert!(detail.contains("归并为重复举报") && detail.contains("同一污染源"));
+}

@@ -70,8 +70,18 @@ pub async fn merge_case(
     CaseId(id): CaseId,
     body: ApiJson<MergeForm>,
 ) -> ApiResult<Json<MergeResponse>> {
-    let case = visible_case(&state, &who, id).await?;
-    let into = match visible_case(&state, &who, body.value.into).await {
+    merge_into(&state, &who, id, &body.value).await.map(Json)
+}
+
+/// Merges case `id` as `form` says, for `who`. Shared by the API and the staff console.
+pub(crate) async fn merge_into(
+    state: &AppState,
+    who: &SignedIn,
+    id: i64,
+    form: &MergeForm,
+) -> ApiResult<MergeResponse> {
+    let case = visible_case(state, who, id).await?;
+    let into = match visible_case(state, who, form.into).await {
         Err(ApiError::NotFound(_)) => return Err(ApiError::field("into", "no such case")),
         other => other?,
     };
@@ -95,7 +105,7 @@ pub async fn merge_case(
             NewEvent {
                 actor: &actor,
                 at: now,
-                note: body.value.note.clone().filter(|n| !n.trim().is_empty()),
+                note: form.note.clone().filter(|n| !n.trim().is_empty()),
                 data: serde_json::json!({
                     "into": into.id,
                     "lead": merged.lead,
@@ -107,8 +117,8 @@ pub async fn merge_case(
     let mut events = vec![EventView::from(event)];
     if merged.reject_as_repeat && who.scope().can_act_on(holder.region, Action::Reject) {
         let step = take_step(
-            &state,
-            &who,
+            state,
+            who,
             id,
             Command::Reject {
                 reason: RejectionReason::AlreadyAccepted,
@@ -122,17 +132,17 @@ pub async fn merge_case(
         )
         .await?;
         events.push(step.event);
-        return Ok(Json(MergeResponse {
+        return Ok(MergeResponse {
             case: step.case,
             lead: merged.lead,
             events,
-        }));
+        });
     }
-    Ok(Json(MergeResponse {
+    Ok(MergeResponse {
         case: CaseView::new(merged.case, &state.deadlines, now),
         lead: merged.lead,
         events,
-    }))
+    })
 }
 
 /// The group of reports of one source that a case belongs to.

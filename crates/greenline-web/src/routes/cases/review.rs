@@ -44,7 +44,17 @@ pub async fn review(
     CaseId(id): CaseId,
     body: ApiJson<TypesForm>,
 ) -> ApiResult<Json<ReviewResponse>> {
-    let case = visible_case(&state, &who, id).await?;
+    review_case(&state, &who, id, &body.value).await.map(Json)
+}
+
+/// Reviews the types of case `id` for `who`. Shared by the API and the staff console.
+pub(crate) async fn review_case(
+    state: &AppState,
+    who: &SignedIn,
+    id: i64,
+    form: &TypesForm,
+) -> ApiResult<ReviewResponse> {
+    let case = visible_case(state, who, id).await?;
     let holder = state.store.unit(case.unit_id).await?;
     if !who.scope().can_review_types(holder.region) {
         return Err(ApiError::Forbidden(format!(
@@ -52,7 +62,7 @@ pub async fn review(
             holder.name
         )));
     }
-    let types = body.value.parse()?;
+    let types = form.parse()?;
     let reviewed = review_types(&case, types);
     let actor = who.actor();
     let now = state.clock.now();
@@ -68,13 +78,13 @@ pub async fn review(
             NewEvent {
                 actor: &actor,
                 at: now,
-                note: body.value.note.clone().filter(|n| !n.trim().is_empty()),
+                note: form.note.clone().filter(|n| !n.trim().is_empty()),
                 data,
             },
         )
         .await?;
-    Ok(Json(ReviewResponse {
+    Ok(ReviewResponse {
         case: CaseView::new(reviewed.case, &state.deadlines, now),
         event: EventView::from(event),
-    }))
+    })
 }
