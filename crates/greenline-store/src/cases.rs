@@ -307,6 +307,12 @@ impl CaseFilter {
 
 /// Appends the filter's conditions, order and limit to a query over `cases c`.
 fn filter_sql(sql: &mut Sql, filter: &CaseFilter) {
+    where_sql(sql, filter);
+    page_sql(sql, filter);
+}
+
+/// The conditions of a filter, each as ` AND …`.
+pub(crate) fn where_sql(sql: &mut Sql, filter: &CaseFilter) {
     for area in [filter.within, filter.region].into_iter().flatten() {
         if area != RegionCode::NATIONAL {
             let (low, high) = area.subtree_range();
@@ -348,6 +354,10 @@ fn filter_sql(sql: &mut Sql, filter: &CaseFilter) {
         sql.push(" AND c.due_at IS NOT NULL AND c.due_at <= ")
             .bind(Arg::int(millis(now)));
     }
+}
+
+/// The keyset page of a filter: `after_id` ascending, else `before_id` descending.
+fn page_sql(sql: &mut Sql, filter: &CaseFilter) {
     let limit = Arg::int(i64::from(filter.limit.clamp(1, MAX_PAGE)));
     match filter.after_id {
         Some(after) => {

@@ -25,6 +25,7 @@ mod intake;
 pub mod postgres;
 mod review;
 pub mod sqlite;
+mod texts;
 
 use sqlx::AnyPool;
 

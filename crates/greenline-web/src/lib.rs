@@ -68,6 +68,8 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     /// The statistics index, kept current from the store.
     pub analytics: Arc<analytics::Analytics>,
+    /// Hot-topic answers, kept a few minutes.
+    pub topics: Arc<routes::topics::TopicsCache>,
 }
 
 impl AppState {
@@ -89,6 +91,7 @@ impl AppState {
             limiter: Arc::new(PublicLimiter::new(config.public_requests_per_minute)),
             config: Arc::new(config),
             analytics,
+            topics: Arc::default(),
         }
     }
 }

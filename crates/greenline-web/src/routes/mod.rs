@@ -7,6 +7,7 @@ pub mod auth;
 pub mod cases;
 pub mod reports;
 pub mod stats;
+pub mod topics;
 pub mod track;
 pub mod trends;
 pub mod units;
@@ -68,6 +69,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(units::units))
         .routes(routes!(stats::stats))
         .routes(routes!(trends::trends))
+        .routes(routes!(topics::topics))
         .routes(routes!(alerts::alerts))
         .routes(routes!(reports::report))
         .routes(routes!(air::days))

@@ -9,6 +9,7 @@ mod pages;
 mod review;
 mod sessions;
 mod stats;
+mod topics;
 mod tracking;
 
 /// Expands each listed test into `sqlite::name` and `postgres::name` (ignored unless asked for).
@@ -59,6 +60,7 @@ on_both_backends!(
     stats::grouped_counts_equal_plain_sql_for_random_queries,
     stats::shares_scope_and_new_cases_behave_as_analysts_expect,
     stats::trends_alerts_and_reports_rest_on_the_same_counts,
+    topics::a_planted_term_stands_out_within_the_jurisdiction,
     air::a_citys_days_today_and_month_come_from_its_stations,
     air::bad_air_requests_get_problems,
     air::one_reading_gets_the_engines_answer,
