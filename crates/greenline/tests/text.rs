@@ -1,4 +1,4 @@
-//! `greenline text classify` and `greenline text locate` against the real binary: fields pass
+//! `greenline text classify`, `locate` and `topics` against the real binary: fields pass
 //! through, results are added, and a bad line is reported by number while the others go on.
 
 use std::io::Write;
@@ -106,4 +106,61 @@ fn train_writes_a_model_that_classify_reads() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(lines(&out)[0]["predicted"]["category"], "noise");
+}
+
+#[test]
+fn topics_finds_a_term_planted_in_the_period_and_names_bad_lines() {
+    let ordinary = [
+        "楼下饭店油烟很大，晚上呛得睡不着",
+        "工地夜间施工噪音扰民",
+        "小区旁边的河道发黑发臭",
+    ];
+    let mut input = String::new();
+    for day in 1..=20 {
+        for text in ordinary {
+            input.push_str(&format!(
+                "{{\"text\":\"{text}\",\"received_at\":\"2026-09-{day:02} 10:00\"}}\n"
+            ));
+        }
+    }
+    for day in 1..=6 {
+        input.push_str(&format!(
+            "{{\"description\":\"{}\",\"received_at\":\"2026-10-{day:02}T02:00:00Z\"}}\n",
+            ordinary[day % 3]
+        ));
+        input.push_str(&format!(
+            "{{\"text\":\"化工园区飘来农药味\",\"received_at\":\"2026-10-{day:02} 21:00\"}}\n"
+        ));
+    }
+    let out = greenline(
+        &[
+            "text",
+            "topics",
+            "--period",
+            "2026-10",
+            "--baseline-months",
+            "1",
+        ],
+        &input,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let found = lines(&out);
+    let smell = found
+        .iter()
+        .find(|t| t["term"] == "农药味")
+        .unwrap_or_else(|| panic!("农药味 stands out: {found:?}"));
+    assert_eq!(smell["count"], 6);
+    assert_eq!(smell["emerging"], true);
+    assert!(!found.iter().any(|t| t["term"] == "油烟"), "{found:?}");
+
+    let out = greenline(
+        &["text", "topics", "--period", "2026-10"],
+        "{\"text\":\"没有时间\"}\n",
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("line 1"));
 }

@@ -1,5 +1,6 @@
 //! `greenline text classify` and `greenline text locate`: JSON Lines on standard input, each line
-//! with its results added on standard output.
+//! with its results added on standard output. `greenline text topics`: the hot topics of a
+//! period among the JSON Lines read.
 //!
 //! Every field of an input line passes through unchanged; `classify` adds `predicted`, `locate`
 //! adds `region` (and `address` where a street address follows the region). A line that is not a
@@ -10,9 +11,13 @@ use std::io::{BufRead, BufWriter, Write};
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
+use chrono::Months;
 use clap::{Args, Subcommand};
 use greenline_domain::RegionCode;
-use greenline_text::{Classifier, Gazetteer, Tokenizer};
+use greenline_domain::deadline::local_date;
+use greenline_domain::record::parse_time;
+use greenline_report::Period;
+use greenline_text::{Classifier, DocFreq, Gazetteer, Tokenizer, TopicOptions, hot_topics};
 use serde_json::{Map, Value, json};
 
 #[derive(Debug, Subcommand)]
@@ -23,6 +28,26 @@ pub enum TextCommand {
     /// Find the administrative region each line's `text` names: adds `region` {code, province,
     /// city, county}, with levels that are not certain null, and `address`.
     Locate,
+    /// Hot topics of a period: reads JSON Lines with `text` (or `description`) and
+    /// `received_at`, and writes one line per term that stands out in `--period` against the
+    /// months before it.
+    Topics(TopicsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TopicsArgs {
+    /// `2026-10`, `2026-Q3` or `2026` (China time).
+    #[arg(long)]
+    pub period: String,
+    /// Months before the period that make the background.
+    #[arg(long, default_value_t = 12)]
+    pub baseline_months: u32,
+    /// Terms written at most.
+    #[arg(long, default_value_t = 20)]
+    pub limit: usize,
+    /// Texts of the period that must contain a term.
+    #[arg(long, default_value_t = 5)]
+    pub min_count: u64,
 }
 
 #[derive(Debug, Args)]
@@ -59,6 +84,7 @@ pub fn run(command: &TextCommand) -> anyhow::Result<()> {
                 );
             })
         }
+        TextCommand::Topics(args) => topics(args),
         TextCommand::Locate => {
             let gazetteer = Gazetteer::shared();
             each_line(|text, line| {
@@ -129,5 +155,88 @@ fn each_line(mut annotate: impl FnMut(&str, &mut Map<String, Value>)) -> anyhow:
     if failed > 0 {
         bail!("{failed} line(s) could not be read");
     }
+    Ok(())
+}
+
+/// `text topics`: the period's texts against the background months' texts.
+fn topics(args: &TopicsArgs) -> anyhow::Result<()> {
+    let period = Period::parse(&args.period).map_err(|e| anyhow::anyhow!("--period: {e}"))?;
+    let from = period
+        .first_day()
+        .checked_sub_months(Months::new(args.baseline_months))
+        .context("--baseline-months reaches before the calendar")?;
+    let (start, end) = (period.first_day(), period.end());
+    let tokenizer = Tokenizer::shared();
+    let mut now = DocFreq::new();
+    let mut before = DocFreq::new();
+    let mut failed = 0u64;
+    for (index, line) in std::io::stdin().lock().lines().enumerate() {
+        let number = index + 1;
+        let line = line.context("reading standard input")?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let object = match serde_json::from_str::<Value>(&line) {
+            Ok(Value::Object(object)) => object,
+            _ => {
+                eprintln!("line {number}: not a JSON object");
+                failed += 1;
+                continue;
+            }
+        };
+        let text = object
+            .get("text")
+            .or_else(|| object.get("description"))
+            .and_then(Value::as_str);
+        let day = object
+            .get("received_at")
+            .and_then(Value::as_str)
+            .and_then(parse_time)
+            .map(local_date);
+        let (Some(text), Some(day)) = (text, day) else {
+            eprintln!("line {number}: needs a `text` string and a `received_at` time");
+            failed += 1;
+            continue;
+        };
+        let id = i64::try_from(number).unwrap_or(i64::MAX);
+        if (start..end).contains(&day) {
+            now.add(tokenizer, id, text);
+        } else if (from..start).contains(&day) {
+            before.add(tokenizer, id, text);
+        }
+    }
+    if failed > 0 {
+        bail!("{failed} line(s) could not be read");
+    }
+    let options = TopicOptions {
+        min_count: args.min_count,
+        limit: args.limit,
+        ..TopicOptions::default()
+    };
+    eprintln!(
+        "{}: {} texts; background {from} to {start}: {} texts",
+        period.code(),
+        now.texts(),
+        before.texts()
+    );
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    for topic in hot_topics(&now, &before, &options) {
+        serde_json::to_writer(
+            &mut out,
+            &json!({
+                "term": topic.term,
+                "count": topic.count,
+                "share": topic.share,
+                "background_count": topic.background_count,
+                "background_share": topic.background_share,
+                "lift": topic.lift,
+                "g2": topic.g2,
+                "emerging": topic.emerging,
+                "example_lines": topic.examples,
+            }),
+        )?;
+        out.write_all(b"\n")?;
+    }
+    out.flush()?;
     Ok(())
 }
