@@ -34,6 +34,7 @@ pub use air::{
     AIR_POLLUTANTS, AirImportSummary, AirMessage, AirRow, AirStation, NewAirStation, StoredHour,
 };
 pub use analytics::Changes;
+pub use texts::SourceText;
 pub use cases::{
     Actor, CaseFilter, Event, ExportRow, IdempotencyKey, IntakeReceipt, IntakeRecord, NewEvent,
 };

@@ -4,7 +4,10 @@
 use sqlx::Row;
 
 use crate::cases::where_sql;
-use crate::convert::{Arg, Sql, millis};
+use chrono::{DateTime, Utc};
+use greenline_domain::RegionCode;
+
+use crate::convert::{Arg, Sql, instant, millis, region};
 use crate::{CaseFilter, Result, Store};
 
 /// Texts read per query.
@@ -64,4 +67,61 @@ impl Store {
         let row = sql.query().fetch_one(&self.reader).await?;
         Ok(u64::try_from(row.try_get::<i64, _>("n")?).unwrap_or(0))
     }
+
+    /// Up to `limit` cases received at or after `since` with ids above `after_id`, in id order:
+    /// (id, region, received time, description) — what same-source detection holds.
+    pub async fn source_texts(
+        &self,
+        since: DateTime<Utc>,
+        after_id: i64,
+        limit: u32,
+    ) -> Result<Vec<SourceText>> {
+        let rows = sqlx::query(
+            "SELECT id, region_code, received_at, description FROM cases \
+             WHERE id > $1 AND received_at >= $2 ORDER BY id LIMIT $3",
+        )
+        .bind(after_id)
+        .bind(millis(since))
+        .bind(i64::from(limit))
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter().map(source_text).collect()
+    }
+
+    /// The given cases as [`Store::source_texts`] reads them; ids not stored are left out.
+    pub async fn source_texts_by_id(&self, ids: &[i64]) -> Result<Vec<SourceText>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let list: Vec<String> = chunk.iter().map(i64::to_string).collect();
+            let rows = sqlx::query(&format!(
+                "SELECT id, region_code, received_at, description FROM cases \
+                 WHERE id IN ({}) ORDER BY id",
+                list.join(", ")
+            ))
+            .fetch_all(&self.reader)
+            .await?;
+            for row in &rows {
+                out.push(source_text(row)?);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// A case's text with where and when it was received.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceText {
+    pub id: i64,
+    pub region: RegionCode,
+    pub received_at: DateTime<Utc>,
+    pub description: String,
+}
+
+fn source_text(row: &sqlx::any::AnyRow) -> Result<SourceText> {
+    Ok(SourceText {
+        id: row.try_get("id")?,
+        region: region(&row.try_get::<String, _>("region_code")?)?,
+        received_at: instant(row.try_get("received_at")?)?,
+        description: row.try_get("description")?,
+    })
 }
