@@ -29,7 +29,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Simulate(args) if !args.to_database => return simulate::run(args),
         Command::Aqi(args) => return aqi::run(args),
         Command::Text(command) => return text::run(command),
-        Command::Train(args) => return train::run(args),
+        Command::Train(args) if !args.reviewed => return train::run(args, Vec::new()),
         // Offline, on a file: no database needed.
         Command::Stats(args) if args.input.is_some() => {
             let deadlines = greenline_domain::DeadlineTable::statutory();
@@ -77,6 +77,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let deadlines = greenline_domain::DeadlineTable::new(config.deadlines.clone())?;
             report::run(&args, Some(&store), &deadlines).await
         }
+        Command::Train(args) => match train::reviewed(&store).await {
+            Ok(texts) => train::run(&args, texts),
+            Err(e) => Err(e),
+        },
         Command::User(command) => user::run(&store, command).await,
         Command::Air(command) => air::run(&store, command).await,
         // Opening the store ran the migrations.
@@ -85,7 +89,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         // Answered above, without a store.
-        Command::Openapi | Command::Aqi(_) | Command::Text(_) | Command::Train(_) => Ok(()),
+        Command::Openapi | Command::Aqi(_) | Command::Text(_) => Ok(()),
     };
     store.close().await;
     result

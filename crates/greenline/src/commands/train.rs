@@ -12,6 +12,7 @@ use std::sync::atomic::AtomicU64;
 
 use anyhow::{Context, bail};
 use clap::Args;
+use greenline_store::Store;
 use greenline_text::{Classifier, Example, Label, Tokenizer};
 
 use crate::records::{RecordReader, format_of};
@@ -21,6 +22,9 @@ pub struct TrainArgs {
     /// Case records to learn from (CSV, JSON Lines or Parquet); repeat for several files.
     #[arg(long = "input", value_name = "FILE")]
     pub inputs: Vec<PathBuf>,
+    /// Learn from the cases whose types staff reviewed in the database (`--database`).
+    #[arg(long)]
+    pub reviewed: bool,
     /// JSON Lines of `text`, `category`, `subcategory` to learn from as well; repeat for several.
     #[arg(long = "examples", value_name = "FILE")]
     pub examples: Vec<PathBuf>,
@@ -38,11 +42,34 @@ pub struct TrainArgs {
     pub max_features: usize,
 }
 
-pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
-    if args.inputs.is_empty() && args.examples.is_empty() {
-        bail!("give case records (--input) or examples (--examples) to learn from");
+/// The texts and types of the cases staff reviewed, read page by page.
+pub async fn reviewed(store: &Store) -> anyhow::Result<Vec<(String, Label, f64)>> {
+    let mut texts = Vec::new();
+    let mut after = 0;
+    loop {
+        let page = store.reviewed_texts(after, 10_000).await?;
+        let Some(last) = page.last() else { break };
+        after = last.0;
+        for (id, text, category, sub_type) in page {
+            match Label::parse(&category, sub_type.as_deref()) {
+                Ok(label) if !text.trim().is_empty() => texts.push((text, label, 1.0)),
+                Ok(_) => {}
+                Err(e) => eprintln!("case {id}: {e}"),
+            }
+        }
     }
-    let mut texts: Vec<(String, Label, f64)> = Vec::new();
+    eprintln!("{} reviewed cases read from the database", texts.len());
+    Ok(texts)
+}
+
+/// Trains on the files the arguments name and `texts` (read from the database, or none).
+pub fn run(args: &TrainArgs, mut texts: Vec<(String, Label, f64)>) -> anyhow::Result<()> {
+    if args.inputs.is_empty() && args.examples.is_empty() && !args.reviewed {
+        bail!("give case records (--input), examples (--examples) or --reviewed to learn from");
+    }
+    if args.reviewed && texts.is_empty() {
+        bail!("no case in the database has reviewed types yet");
+    }
     let mut skipped = 0u64;
     for path in &args.inputs {
         let reader = RecordReader::open(path, format_of(path, None), Arc::new(AtomicU64::new(0)))?;
