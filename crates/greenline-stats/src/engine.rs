@@ -120,7 +120,12 @@ struct DimPlan<'a> {
     /// Raw value → component (for `Type`: type bit → component).
     table: Vec<u32>,
     card: u32,
+    /// The component's weight in the packed key of the result (first dimension most
+    /// significant, so keys sort as rows should).
     stride: u64,
+    /// The component's weight in the packed key the scan counts under: time dimensions first.
+    /// Rows arrive in time order, so the cells a run of rows touches lie close together.
+    scan_stride: u64,
     labels: Cow<'static, [KeyValue]>,
     /// For time dimensions: the bucket and the ordinal of component 0.
     time: Option<(TimeBucket, i64)>,
@@ -201,19 +206,31 @@ struct Durations {
     handling: Vec<u32>,
 }
 
+/// Dense count arrays up to this many cells keep [`LANES`] counters a cell, so that runs of
+/// rows falling into the same cell (one month after another) do not wait on each other's
+/// increments.
+const LANE_CELLS: u64 = 1 << 14;
+const LANES: usize = 4;
+
 /// Where one thread puts what it finds.
 #[derive(Debug)]
 enum Sink {
-    DenseCount(Vec<u32>),
+    /// `lanes` counters a cell, side by side.
+    DenseCount {
+        counts: Vec<u32>,
+        lanes: usize,
+    },
     SparseCount(HashMap<u64, u64>),
     DenseAcc(Vec<Acc>),
     SparseAcc(HashMap<u64, Acc>),
 }
 
-/// Groups found: sorted by packed key.
+/// Groups found, sorted by packed key; `accs` is empty when only counts were gathered.
 #[derive(Debug, Default)]
 struct Groups {
-    sums: Vec<(u64, Acc)>,
+    keys: Vec<u64>,
+    counts: Vec<u64>,
+    accs: Vec<Acc>,
     durations: HashMap<u64, Durations>,
     /// Distinct rows selected.
     selected: u64,
@@ -221,10 +238,7 @@ struct Groups {
 
 impl Groups {
     fn count_of(&self, key: u64) -> Option<u64> {
-        self.sums
-            .binary_search_by_key(&key, |(k, _)| *k)
-            .ok()
-            .map(|i| self.sums[i].1.count)
+        self.keys.binary_search(&key).ok().map(|i| self.counts[i])
     }
 }
 
@@ -628,6 +642,7 @@ impl<'a> Plan<'a> {
                 table,
                 card,
                 stride: 0,
+                scan_stride: 0,
                 labels,
                 time,
             });
@@ -641,6 +656,18 @@ impl<'a> Plan<'a> {
                 .checked_mul(u64::from(dim.card.max(1)))
                 .ok_or_else(|| StatsError::InvalidQuery("too many groupings at once".to_owned()))?;
         }
+        // The scan's order: time dimensions first, the others as asked.
+        let mut scan_cells: u64 = 1;
+        for time_first in [false, true] {
+            for dim in dims.iter_mut().rev() {
+                if dim.time.is_some() == time_first {
+                    dim.scan_stride = scan_cells;
+                    scan_cells *= u64::from(dim.card.max(1));
+                }
+            }
+        }
+        // A mask that lets every value through (the national scope) costs a pass for nothing.
+        masks.retain(|m| !m.allowed.iter().all(|a| *a));
         Ok(Plan {
             index,
             masks,
@@ -652,12 +679,18 @@ impl<'a> Plan<'a> {
         })
     }
 
-    /// Calls `add(key, row)` for every selected row of `blocks` (once per type carried, when
-    /// grouping by type); returns the number of rows selected. Rows are taken a run at a time:
-    /// the filters mark which rows stay and the dimensions add their parts of the key, each
-    /// column in a loop of its own, before the selected rows are handed to `add`.
+    /// Hands the selected rows of `blocks` to `visit` a run at a time, with their packed scan
+    /// keys (one key per type carried, when grouping by type); returns the number of rows
+    /// selected. In a run, the dimensions add their parts of the key and the filters mark which
+    /// rows stay, each column in a loop of its own. `visit(start, keys, rows)` gets the keys
+    /// and, unless the run is whole (`None`: key `i` belongs to row `start + i`), the offset of
+    /// each key's row from `start`.
     #[inline(always)]
-    fn scan(&self, blocks: Range<usize>, mut add: impl FnMut(u64, usize)) -> u64 {
+    fn scan(
+        &self,
+        blocks: Range<usize>,
+        mut visit: impl FnMut(usize, &[u64], Option<&[u16]>),
+    ) -> u64 {
         let Some((low, high)) = self.days else {
             return 0;
         };
@@ -665,8 +698,13 @@ impl<'a> Plan<'a> {
         let index = self.index;
         let len = index.len();
         let type_dim = self.type_dim.map(|p| &self.dims[p]);
+        let filtered = !self.masks.is_empty() || self.types_any != 0;
         let mut keys = vec![0u64; RUN_ROWS];
         let mut keep = vec![true; RUN_ROWS];
+        // A case carries at most one type per bit of its type set.
+        let most = if type_dim.is_some() { 16 } else { 1 };
+        let mut out_keys = vec![0u64; RUN_ROWS * most];
+        let mut out_rows = vec![0u16; RUN_ROWS * most];
         for block in blocks {
             let (block_low, block_high) = index.blocks[block];
             if block_high < low || block_low > high {
@@ -677,9 +715,23 @@ impl<'a> Plan<'a> {
             let mut start = block * BLOCK_ROWS;
             while start < block_end {
                 let n = RUN_ROWS.min(block_end - start);
-                let (keys, keep) = (&mut keys[..n], &mut keep[..n]);
-                keep.fill(true);
-                if !whole {
+                let keys = &mut keys[..n];
+                keys.fill(0);
+                for (d, dim) in self.dims.iter().enumerate() {
+                    if self.type_dim != Some(d) {
+                        dim.col.add_keys(start, &dim.table, dim.scan_stride, keys);
+                    }
+                }
+                if whole && !filtered && type_dim.is_none() {
+                    selected += n as u64;
+                    visit(start, keys, None);
+                    start += n;
+                    continue;
+                }
+                let keep = &mut keep[..n];
+                if whole {
+                    keep.fill(true);
+                } else {
                     for (k, day) in keep.iter_mut().zip(&index.day[start..start + n]) {
                         *k = *day >= low && *day <= high;
                     }
@@ -692,33 +744,38 @@ impl<'a> Plan<'a> {
                         *k &= *types & self.types_any != 0;
                     }
                 }
-                keys.fill(0);
-                for dim in &self.dims {
-                    dim.col.add_keys(start, &dim.table, dim.stride, keys);
-                }
-                for (i, (key, k)) in keys.iter().zip(keep.iter()).enumerate() {
-                    if !*k {
-                        continue;
+                let mut m = 0;
+                match type_dim {
+                    None => {
+                        // Branch-free: every row is written, only kept rows advance.
+                        for (i, (key, k)) in keys.iter().zip(keep.iter()).enumerate() {
+                            out_keys[m] = *key;
+                            out_rows[m] = i as u16;
+                            m += usize::from(*k);
+                        }
+                        selected += m as u64;
                     }
-                    let row = start + i;
-                    selected += 1;
-                    match type_dim {
-                        None => add(*key, row),
-                        Some(dim) => {
-                            // The primary type's component was added above; replace it by
-                            // each type carried.
-                            let base = key
-                                - u64::from(dim.table[usize::from(index.primary_type[row])])
-                                    * dim.stride;
-                            let mut bits = index.types[row];
+                    Some(dim) => {
+                        let types = &index.types[start..start + n];
+                        for (i, ((key, k), bits)) in
+                            keys.iter().zip(keep.iter()).zip(types).enumerate()
+                        {
+                            if !*k {
+                                continue;
+                            }
+                            selected += 1;
+                            let mut bits = *bits;
                             while bits != 0 {
                                 let bit = bits.trailing_zeros() as usize;
-                                add(base + u64::from(dim.table[bit]) * dim.stride, row);
+                                out_keys[m] = key + u64::from(dim.table[bit]) * dim.scan_stride;
+                                out_rows[m] = i as u16;
+                                m += 1;
                                 bits &= bits - 1;
                             }
                         }
                     }
                 }
+                visit(start, &out_keys[..m], Some(&out_rows[..m]));
                 start += n;
             }
         }
@@ -739,47 +796,88 @@ impl<'a> Plan<'a> {
                 d.handling.push(h);
             }
         };
+        let row_of = |start: usize, rows: Option<&[u16]>, i: usize| {
+            start + rows.map_or(i, |r| usize::from(r[i]))
+        };
         let selected;
         let sink = match (needs.sums, self.cells) {
+            (false, cells) if cells <= LANE_CELLS => {
+                let mut counts = vec![0u32; cells as usize * LANES];
+                selected = self.scan(blocks, |_, keys, _| {
+                    let mut quads = keys.chunks_exact(LANES);
+                    for quad in &mut quads {
+                        for (lane, key) in quad.iter().enumerate() {
+                            counts[*key as usize * LANES + lane] += 1;
+                        }
+                    }
+                    for key in quads.remainder() {
+                        counts[*key as usize * LANES] += 1;
+                    }
+                });
+                Sink::DenseCount {
+                    counts,
+                    lanes: LANES,
+                }
+            }
             (false, cells) if cells <= DENSE_COUNT_CELLS => {
                 let mut counts = vec![0u32; cells as usize];
-                selected = self.scan(blocks, |key, _| counts[key as usize] += 1);
-                Sink::DenseCount(counts)
+                selected = self.scan(blocks, |_, keys, _| {
+                    for key in keys {
+                        counts[*key as usize] += 1;
+                    }
+                });
+                Sink::DenseCount { counts, lanes: 1 }
             }
             (false, _) => {
                 let mut counts: HashMap<u64, u64> = HashMap::new();
-                selected = self.scan(blocks, |key, _| *counts.entry(key).or_default() += 1);
+                selected = self.scan(blocks, |_, keys, _| {
+                    for key in keys {
+                        *counts.entry(*key).or_default() += 1;
+                    }
+                });
                 Sink::SparseCount(counts)
             }
             (true, cells) if cells <= DENSE_ACC_CELLS => {
                 let mut sums = vec![Acc::default(); cells as usize];
-                selected = self.scan(blocks, |key, row| {
-                    sums[key as usize].add(index, row);
-                    if needs.durations {
-                        collect(key, row);
+                selected = self.scan(blocks, |start, keys, rows| {
+                    for (i, key) in keys.iter().enumerate() {
+                        let row = row_of(start, rows, i);
+                        sums[*key as usize].add(index, row);
+                        if needs.durations {
+                            collect(*key, row);
+                        }
                     }
                 });
                 Sink::DenseAcc(sums)
             }
             (true, _) => {
                 let mut sums: HashMap<u64, Acc> = HashMap::new();
-                selected = self.scan(blocks, |key, row| {
-                    sums.entry(key).or_default().add(index, row);
-                    if needs.durations {
-                        collect(key, row);
+                selected = self.scan(blocks, |start, keys, rows| {
+                    for (i, key) in keys.iter().enumerate() {
+                        let row = row_of(start, rows, i);
+                        sums.entry(*key).or_default().add(index, row);
+                        if needs.durations {
+                            collect(*key, row);
+                        }
                     }
                 });
                 Sink::SparseAcc(sums)
             }
         };
+        let (keys, counts, accs) = sink.into_sorted();
         Part {
-            sink,
-            durations,
-            selected,
+            found: Groups {
+                keys,
+                counts,
+                accs,
+                durations,
+                selected,
+            },
         }
     }
 
-    /// Scans every row, in parallel when there are many.
+    /// Scans every row, in parallel when there are many; the groups come back under their
+    /// result keys.
     fn run(&self, needs: Needs) -> Groups {
         let blocks = self.index.blocks.len();
         let relevant = match self.days {
@@ -819,86 +917,151 @@ impl<'a> Plan<'a> {
                     .collect()
             })
         };
-        merge(parts)
+        let merged = merge(parts);
+        self.to_result_keys(merged)
+    }
+
+    /// Re-packs scan keys (time first) as result keys (the query's order) and sorts by them.
+    fn to_result_keys(&self, mut groups: Groups) -> Groups {
+        if self.dims.iter().all(|d| d.stride == d.scan_stride) {
+            return groups;
+        }
+        let convert = |key: u64| {
+            self.dims
+                .iter()
+                .map(|d| (key / d.scan_stride) % u64::from(d.card.max(1)) * d.stride)
+                .sum::<u64>()
+        };
+        let mut order: Vec<(u64, u32)> = groups
+            .keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (convert(*k), i as u32))
+            .collect();
+        order.sort_unstable_by_key(|(k, _)| *k);
+        groups.keys = order.iter().map(|(k, _)| *k).collect();
+        groups.counts = order
+            .iter()
+            .map(|(_, i)| groups.counts[*i as usize])
+            .collect();
+        if !groups.accs.is_empty() {
+            groups.accs = order
+                .iter()
+                .map(|(_, i)| groups.accs[*i as usize])
+                .collect();
+        }
+        groups.durations = std::mem::take(&mut groups.durations)
+            .into_iter()
+            .map(|(k, d)| (convert(k), d))
+            .collect();
+        groups
     }
 }
 
-/// What one thread found.
-#[derive(Debug)]
-struct Part {
-    sink: Sink,
-    durations: HashMap<u64, Durations>,
-    selected: u64,
+impl Sink {
+    /// The non-empty groups in key order: keys, counts and (for full accumulators) sums.
+    fn into_sorted(self) -> (Vec<u64>, Vec<u64>, Vec<Acc>) {
+        let mut keys = Vec::new();
+        let mut counts = Vec::new();
+        let mut accs = Vec::new();
+        match self {
+            Sink::DenseCount { counts: c, lanes } => {
+                for (key, cell) in c.chunks_exact(lanes).enumerate() {
+                    let n: u64 = cell.iter().map(|n| u64::from(*n)).sum();
+                    if n > 0 {
+                        keys.push(key as u64);
+                        counts.push(n);
+                    }
+                }
+            }
+            Sink::SparseCount(c) => {
+                let mut all: Vec<(u64, u64)> = c.into_iter().collect();
+                all.sort_unstable_by_key(|(k, _)| *k);
+                (keys, counts) = all.into_iter().unzip();
+            }
+            Sink::DenseAcc(a) => {
+                for (key, acc) in a.into_iter().enumerate() {
+                    if acc.count > 0 {
+                        keys.push(key as u64);
+                        counts.push(acc.count);
+                        accs.push(acc);
+                    }
+                }
+            }
+            Sink::SparseAcc(a) => {
+                let mut all: Vec<(u64, Acc)> = a.into_iter().collect();
+                all.sort_unstable_by_key(|(k, _)| *k);
+                for (k, acc) in all {
+                    keys.push(k);
+                    counts.push(acc.count);
+                    accs.push(acc);
+                }
+            }
+        }
+        (keys, counts, accs)
+    }
 }
 
+/// What one thread found, under scan keys.
+#[derive(Debug)]
+struct Part {
+    found: Groups,
+}
+
+/// Adds up the threads' groups (each sorted by key) into one sorted list.
 fn merge(parts: Vec<Part>) -> Groups {
-    let mut parts = parts.into_iter();
-    let Some(Part {
-        mut sink,
-        mut durations,
-        mut selected,
-    }) = parts.next()
-    else {
+    let mut parts = parts.into_iter().map(|p| p.found);
+    let Some(mut all) = parts.next() else {
         return Groups::default();
     };
-    for Part {
-        sink: other,
-        durations: more,
-        selected: also,
-    } in parts
-    {
-        selected += also;
-        match (&mut sink, other) {
-            (Sink::DenseCount(a), Sink::DenseCount(b)) => {
-                a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
-            }
-            (Sink::SparseCount(a), Sink::SparseCount(b)) => {
-                for (k, v) in b {
-                    *a.entry(k).or_default() += v;
+    for other in parts {
+        let sums = !all.accs.is_empty() || !other.accs.is_empty();
+        let capacity = all.keys.len() + other.keys.len();
+        let mut keys = Vec::with_capacity(capacity);
+        let mut counts = Vec::with_capacity(capacity);
+        let mut accs = Vec::with_capacity(if sums { capacity } else { 0 });
+        let (mut i, mut j) = (0, 0);
+        while i < all.keys.len() || j < other.keys.len() {
+            let take_left =
+                j >= other.keys.len() || (i < all.keys.len() && all.keys[i] <= other.keys[j]);
+            let take_right =
+                i >= all.keys.len() || (j < other.keys.len() && other.keys[j] <= all.keys[i]);
+            let (key, mut count, mut acc) = if take_left {
+                let left = (all.keys[i], all.counts[i], all.accs.get(i).copied());
+                i += 1;
+                left
+            } else {
+                let right = (other.keys[j], other.counts[j], other.accs.get(j).copied());
+                j += 1;
+                right
+            };
+            if take_left && take_right {
+                count += other.counts[j];
+                if let (Some(a), Some(b)) = (&mut acc, other.accs.get(j)) {
+                    a.merge(b);
                 }
+                j += 1;
             }
-            (Sink::DenseAcc(a), Sink::DenseAcc(b)) => {
-                a.iter_mut().zip(b).for_each(|(x, y)| x.merge(&y));
+            keys.push(key);
+            counts.push(count);
+            if let Some(acc) = acc {
+                accs.push(acc);
             }
-            (Sink::SparseAcc(a), Sink::SparseAcc(b)) => {
-                for (k, v) in b {
-                    a.entry(k).or_default().merge(&v);
-                }
-            }
-            _ => unreachable!("every part of one scan uses the same kind of sink"),
         }
-        for (k, mut d) in more {
-            let into = durations.entry(k).or_default();
+        for (k, mut d) in other.durations {
+            let into = all.durations.entry(k).or_default();
             into.acceptance.append(&mut d.acceptance);
             into.handling.append(&mut d.handling);
         }
+        all = Groups {
+            keys,
+            counts,
+            accs,
+            durations: all.durations,
+            selected: all.selected + other.selected,
+        };
     }
-    let count_only = |count: u64| Acc {
-        count,
-        ..Acc::default()
-    };
-    let mut sums: Vec<(u64, Acc)> = match sink {
-        Sink::DenseCount(c) => c
-            .into_iter()
-            .enumerate()
-            .filter(|(_, n)| *n > 0)
-            .map(|(k, n)| (k as u64, count_only(u64::from(n))))
-            .collect(),
-        Sink::SparseCount(c) => c.into_iter().map(|(k, n)| (k, count_only(n))).collect(),
-        Sink::DenseAcc(a) => a
-            .into_iter()
-            .enumerate()
-            .filter(|(_, acc)| acc.count > 0)
-            .map(|(k, acc)| (k as u64, acc))
-            .collect(),
-        Sink::SparseAcc(a) => a.into_iter().collect(),
-    };
-    sums.sort_unstable_by_key(|(k, _)| *k);
-    Groups {
-        sums,
-        durations,
-        selected,
-    }
+    all
 }
 
 /// Nearest-rank percentile: the smallest value with at least `p`% of the values at or below it.
@@ -1095,17 +1258,29 @@ impl Index {
             measures: query.measures.clone(),
             total,
             values: plan.dims.iter().map(|d| d.labels.to_vec()).collect(),
-            keys: Vec::with_capacity(groups.sums.len() * dims),
-            counts: Vec::with_capacity(groups.sums.len()),
-            measure_values: Vec::with_capacity(groups.sums.len() * query.measures.len()),
+            keys: Vec::with_capacity(groups.keys.len() * dims),
+            counts: Vec::with_capacity(groups.keys.len()),
+            measure_values: Vec::with_capacity(groups.keys.len() * query.measures.len()),
         };
         let component = |key: u64, d: &DimPlan<'_>| (key / d.stride) % u64::from(d.card.max(1));
-        for (key, acc) in &groups.sums {
+        for (g, key) in groups.keys.iter().enumerate() {
+            let acc = groups.accs.get(g).copied().unwrap_or(Acc {
+                count: groups.counts[g],
+                ..Acc::default()
+            });
+            // Strides fall from the first dimension to the last: peel the components off.
+            let mut rest = *key;
             for d in &plan.dims {
-                result.keys.push(component(*key, d) as u32);
+                let c = rest / d.stride;
+                rest -= c * d.stride;
+                result.keys.push(c as u32);
             }
             result.counts.push(acc.count);
-            let mut durations = all_durations.remove(key);
+            let mut durations = if all_durations.is_empty() {
+                None
+            } else {
+                all_durations.remove(key)
+            };
             for (m, measure) in query.measures.iter().enumerate() {
                 let value = match measure {
                     Measure::Count => Some(acc.count as f64),

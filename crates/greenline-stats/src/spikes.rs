@@ -16,8 +16,6 @@
 //! 0.05; the tests and the benchmark report precision and recall on the simulator's injected
 //! events.
 
-use std::collections::HashMap;
-
 use chrono::NaiveDate;
 use greenline_domain::{PollutionType, RegionCode};
 
@@ -157,50 +155,89 @@ impl Index {
         // Days before the first case are not history but absence.
         let data_start = u32::from(span_low);
 
-        // Daily counts per series (region << 4 | type).
-        let mut series: HashMap<u32, Vec<u32>> = HashMap::new();
+        // Each series' days (region << 4 | type, multi-label), gathered by a counting sort:
+        // one pass counts the rows of each series, one places their days.
+        let keys = REGIONS.codes.len() << 4;
+        let mut offsets = vec![0u32; keys + 1];
         self.each_row(low_day, high_day, |row| {
             let region = usize::from(self.region[row]);
             if region < region_low || region >= region_high {
                 return;
             }
-            let d = (u32::from(self.day[row]) - start) as usize;
             let mut bits = self.types[row];
             while bits != 0 {
-                let bit = bits.trailing_zeros();
-                let key = (region as u32) << 4 | bit;
-                series.entry(key).or_insert_with(|| vec![0; days])[d] += 1;
+                offsets[(region << 4 | bits.trailing_zeros() as usize) + 1] += 1;
                 bits &= bits - 1;
             }
         });
+        for k in 0..keys {
+            offsets[k + 1] += offsets[k];
+        }
+        let mut next = offsets.clone();
+        let mut series_days = vec![0u16; offsets[keys] as usize];
+        self.each_row(low_day, high_day, |row| {
+            let region = usize::from(self.region[row]);
+            if region < region_low || region >= region_high {
+                return;
+            }
+            let d = (u32::from(self.day[row]) - start) as u16;
+            let mut bits = self.types[row];
+            while bits != 0 {
+                let key = region << 4 | bits.trailing_zeros() as usize;
+                series_days[next[key] as usize] = d;
+                next[key] += 1;
+                bits &= bits - 1;
+            }
+        });
+        drop(next);
 
         let mut runs: Vec<Run> = Vec::new();
-        let mut keys: Vec<u32> = series.keys().copied().collect();
-        keys.sort_unstable();
+        let mut counts = vec![0u32; days];
+        let mut excluded = vec![false; days];
+        let first_d = (first_end - start) as usize;
         let w = window as usize;
-        for key in keys {
-            let counts = &series[&key];
-            let mut excluded = vec![false; days];
+        let h = rule.history_days as usize;
+        // Days before the first case are not history but absence.
+        let usable_from = data_start.saturating_sub(start) as usize;
+        for key in 0..keys {
+            let mine = &series_days[offsets[key] as usize..offsets[key + 1] as usize];
+            if (mine.len() as u64) < rule.min_count {
+                continue;
+            }
+            counts.fill(0);
+            excluded.fill(false);
+            for d in mine {
+                counts[usize::from(*d)] += 1;
+            }
             let mut current: Option<Run> = None;
-            for d in (first_end - start) as usize..days {
-                if d + 1 < w {
-                    continue;
-                }
+            // The history before the window (usable days only) and the window, kept as running
+            // sums while the window slides one day at a time. A day's exclusion is settled
+            // before it enters the history: alarms only exclude days of their own window.
+            let (mut history_sum, mut history_days) = (0u64, 0u32);
+            let mut observed: u64 = counts[..w.min(days)].iter().map(|c| u64::from(*c)).sum();
+            for d in w - 1..days {
                 let window_start = d + 1 - w;
-                let history = window_start.saturating_sub(rule.history_days as usize)..window_start;
-                let usable: Vec<u32> = history
-                    .filter(|q| !excluded[*q] && start + *q as u32 >= data_start)
-                    .map(|q| counts[q])
-                    .collect();
-                if (usable.len() as u32) < rule.min_history_days {
+                if d >= w {
+                    observed += u64::from(counts[d]);
+                    observed -= u64::from(counts[window_start - 1]);
+                    let entering = window_start - 1;
+                    if !excluded[entering] && entering >= usable_from {
+                        history_sum += u64::from(counts[entering]);
+                        history_days += 1;
+                    }
+                    if let Some(leaving) = (window_start - 1).checked_sub(h)
+                        && !excluded[leaving]
+                        && leaving >= usable_from
+                    {
+                        history_sum -= u64::from(counts[leaving]);
+                        history_days -= 1;
+                    }
+                }
+                if d < first_d || history_days < rule.min_history_days || observed < rule.min_count
+                {
                     continue;
                 }
-                let daily = (f64::from(usable.iter().sum::<u32>()) / usable.len() as f64)
-                    .max(rule.floor_per_day);
-                let observed: u64 = counts[window_start..=d].iter().map(|c| u64::from(*c)).sum();
-                if observed < rule.min_count {
-                    continue;
-                }
+                let daily = (history_sum as f64 / f64::from(history_days)).max(rule.floor_per_day);
                 let tail = poisson_upper_tail(observed, daily * f64::from(window));
                 if tail > rule.max_p {
                     continue;
@@ -217,7 +254,7 @@ impl Index {
                     _ => {
                         runs.extend(current.take());
                         current = Some(Run {
-                            series: key,
+                            series: key as u32,
                             first,
                             last,
                             daily,
@@ -228,25 +265,26 @@ impl Index {
             }
             runs.extend(current);
         }
+        drop(series_days);
 
-        // The cases behind each alert.
-        let mut by_series: HashMap<u32, Vec<usize>> = HashMap::new();
+        // The cases behind each alert: only the days some alert covers are read again.
+        let mut by_series: Vec<Vec<usize>> = vec![Vec::new(); keys];
         for (i, run) in runs.iter().enumerate() {
-            by_series.entry(run.series).or_default().push(i);
+            by_series[run.series as usize].push(i);
         }
         let mut ids: Vec<Vec<i64>> = vec![Vec::new(); runs.len()];
-        if !runs.is_empty() {
-            self.each_row(low_day, high_day, |row| {
-                let region = u32::from(self.region[row]);
+        let covered_low = runs.iter().map(|r| r.first).min();
+        let covered_high = runs.iter().map(|r| r.last).max();
+        if let (Some(covered_low), Some(covered_high)) = (covered_low, covered_high) {
+            self.each_row(covered_low as u16, covered_high as u16, |row| {
+                let region = usize::from(self.region[row]);
                 let day = u32::from(self.day[row]);
                 let mut bits = self.types[row];
                 while bits != 0 {
-                    let bit = bits.trailing_zeros();
-                    if let Some(list) = by_series.get(&(region << 4 | bit)) {
-                        for i in list {
-                            if runs[*i].first <= day && day <= runs[*i].last {
-                                ids[*i].push(self.ids[row]);
-                            }
+                    let key = region << 4 | bits.trailing_zeros() as usize;
+                    for i in &by_series[key] {
+                        if runs[*i].first <= day && day <= runs[*i].last {
+                            ids[*i].push(self.ids[row]);
                         }
                     }
                     bits &= bits - 1;
