@@ -212,14 +212,10 @@ struct Durations {
 const LANE_CELLS: u64 = 1 << 14;
 const LANES: usize = 4;
 
-/// Where one thread puts what it finds.
+/// Where one thread puts what it finds, besides plain counts in a dense array (those become
+/// [`Part::Packed`] at once).
 #[derive(Debug)]
 enum Sink {
-    /// `lanes` counters a cell, side by side.
-    DenseCount {
-        counts: Vec<u32>,
-        lanes: usize,
-    },
     SparseCount(HashMap<u64, u64>),
     DenseAcc(Vec<Acc>),
     SparseAcc(HashMap<u64, Acc>),
@@ -685,8 +681,9 @@ impl<'a> Plan<'a> {
     /// rows stay, each column in a loop of its own. `visit(start, keys, rows)` gets the keys
     /// and, unless the run is whole (`None`: key `i` belongs to row `start + i`), the offset of
     /// each key's row from `start`.
+    /// Without `ROWS`, the offsets are not written and `visit` gets none.
     #[inline(always)]
-    fn scan(
+    fn scan<const ROWS: bool>(
         &self,
         blocks: Range<usize>,
         mut visit: impl FnMut(usize, &[u64], Option<&[u16]>),
@@ -704,7 +701,17 @@ impl<'a> Plan<'a> {
         // A case carries at most one type per bit of its type set.
         let most = if type_dim.is_some() { 16 } else { 1 };
         let mut out_keys = vec![0u64; RUN_ROWS * most];
-        let mut out_rows = vec![0u16; RUN_ROWS * most];
+        let mut out_rows = vec![0u16; if ROWS { RUN_ROWS * most } else { 0 }];
+        // What each type adds to the key, by type bit.
+        let mut type_add = [0u64; 16];
+        if let Some(dim) = type_dim {
+            for (bit, add) in type_add.iter_mut().enumerate() {
+                *add = dim
+                    .table
+                    .get(bit)
+                    .map_or(0, |c| u64::from(*c) * dim.scan_stride);
+            }
+        }
         for block in blocks {
             let (block_low, block_high) = index.blocks[block];
             if block_high < low || block_low > high {
@@ -750,32 +757,39 @@ impl<'a> Plan<'a> {
                         // Branch-free: every row is written, only kept rows advance.
                         for (i, (key, k)) in keys.iter().zip(keep.iter()).enumerate() {
                             out_keys[m] = *key;
-                            out_rows[m] = i as u16;
+                            if ROWS {
+                                out_rows[m] = i as u16;
+                            }
                             m += usize::from(*k);
                         }
                         selected += m as u64;
                     }
-                    Some(dim) => {
+                    Some(_) => {
                         let types = &index.types[start..start + n];
+                        let mut taken = 0u64;
                         for (i, ((key, k), bits)) in
                             keys.iter().zip(keep.iter()).zip(types).enumerate()
                         {
                             if !*k {
                                 continue;
                             }
-                            selected += 1;
+                            taken += 1;
                             let mut bits = *bits;
                             while bits != 0 {
                                 let bit = bits.trailing_zeros() as usize;
-                                out_keys[m] = key + u64::from(dim.table[bit]) * dim.scan_stride;
-                                out_rows[m] = i as u16;
+                                out_keys[m] = key + type_add[bit & 15];
+                                if ROWS {
+                                    out_rows[m] = i as u16;
+                                }
                                 m += 1;
                                 bits &= bits - 1;
                             }
                         }
+                        selected += taken;
                     }
                 }
-                visit(start, &out_keys[..m], Some(&out_rows[..m]));
+                let rows = if ROWS { Some(&out_rows[..m]) } else { None };
+                visit(start, &out_keys[..m], rows);
                 start += n;
             }
         }
@@ -801,36 +815,46 @@ impl<'a> Plan<'a> {
         };
         let selected;
         let sink = match (needs.sums, self.cells) {
-            (false, cells) if cells <= LANE_CELLS => {
-                let mut counts = vec![0u32; cells as usize * LANES];
-                selected = self.scan(blocks, |_, keys, _| {
-                    let mut quads = keys.chunks_exact(LANES);
-                    for quad in &mut quads {
-                        for (lane, key) in quad.iter().enumerate() {
-                            counts[*key as usize * LANES + lane] += 1;
-                        }
-                    }
-                    for key in quads.remainder() {
-                        counts[*key as usize * LANES] += 1;
-                    }
-                });
-                Sink::DenseCount {
-                    counts,
-                    lanes: LANES,
-                }
-            }
             (false, cells) if cells <= DENSE_COUNT_CELLS => {
-                let mut counts = vec![0u32; cells as usize];
-                selected = self.scan(blocks, |_, keys, _| {
-                    for key in keys {
-                        counts[*key as usize] += 1;
-                    }
-                });
-                Sink::DenseCount { counts, lanes: 1 }
+                let lanes = if cells <= LANE_CELLS { LANES } else { 1 };
+                let mut counts = vec![0u32; cells as usize * lanes];
+                // The lowest and highest cell touched: a thread's rows span a few months, so
+                // only that stretch of a large array needs reading back.
+                let (mut low, mut high) = (u64::MAX, 0u64);
+                selected = if lanes == 1 {
+                    self.scan::<false>(blocks, |_, keys, _| {
+                        let (l, h) = keys
+                            .iter()
+                            .fold((low, high), |(l, h), k| (l.min(*k), h.max(*k)));
+                        (low, high) = (l, h);
+                        for key in keys {
+                            counts[*key as usize] += 1;
+                        }
+                    })
+                } else {
+                    self.scan::<false>(blocks, |_, keys, _| {
+                        let mut quads = keys.chunks_exact(LANES);
+                        for quad in &mut quads {
+                            for (lane, key) in quad.iter().enumerate() {
+                                counts[*key as usize * LANES + lane] += 1;
+                            }
+                        }
+                        for key in quads.remainder() {
+                            counts[*key as usize * LANES] += 1;
+                        }
+                    })
+                };
+                if lanes > 1 {
+                    (low, high) = (0, cells - 1);
+                }
+                return Part::Packed {
+                    cells: self.packed_cells(&counts, lanes, low, high),
+                    selected,
+                };
             }
             (false, _) => {
                 let mut counts: HashMap<u64, u64> = HashMap::new();
-                selected = self.scan(blocks, |_, keys, _| {
+                selected = self.scan::<false>(blocks, |_, keys, _| {
                     for key in keys {
                         *counts.entry(*key).or_default() += 1;
                     }
@@ -839,7 +863,7 @@ impl<'a> Plan<'a> {
             }
             (true, cells) if cells <= DENSE_ACC_CELLS => {
                 let mut sums = vec![Acc::default(); cells as usize];
-                selected = self.scan(blocks, |start, keys, rows| {
+                selected = self.scan::<true>(blocks, |start, keys, rows| {
                     for (i, key) in keys.iter().enumerate() {
                         let row = row_of(start, rows, i);
                         sums[*key as usize].add(index, row);
@@ -852,7 +876,7 @@ impl<'a> Plan<'a> {
             }
             (true, _) => {
                 let mut sums: HashMap<u64, Acc> = HashMap::new();
-                selected = self.scan(blocks, |start, keys, rows| {
+                selected = self.scan::<true>(blocks, |start, keys, rows| {
                     for (i, key) in keys.iter().enumerate() {
                         let row = row_of(start, rows, i);
                         sums.entry(*key).or_default().add(index, row);
@@ -865,15 +889,13 @@ impl<'a> Plan<'a> {
             }
         };
         let (keys, counts, accs) = sink.into_sorted();
-        Part {
-            found: Groups {
-                keys,
-                counts,
-                accs,
-                durations,
-                selected,
-            },
-        }
+        Part::Groups(Groups {
+            keys,
+            counts,
+            accs,
+            durations,
+            selected,
+        })
     }
 
     /// Scans every row, in parallel when there are many; the groups come back under their
@@ -917,6 +939,9 @@ impl<'a> Plan<'a> {
                     .collect()
             })
         };
+        if parts.iter().all(|p| matches!(p, Part::Packed { .. })) {
+            return self.merge_packed(parts);
+        }
         let merged = merge(parts);
         self.to_result_keys(merged)
     }
@@ -965,15 +990,6 @@ impl Sink {
         let mut counts = Vec::new();
         let mut accs = Vec::new();
         match self {
-            Sink::DenseCount { counts: c, lanes } => {
-                for (key, cell) in c.chunks_exact(lanes).enumerate() {
-                    let n: u64 = cell.iter().map(|n| u64::from(*n)).sum();
-                    if n > 0 {
-                        keys.push(key as u64);
-                        counts.push(n);
-                    }
-                }
-            }
             Sink::SparseCount(c) => {
                 let mut all: Vec<(u64, u64)> = c.into_iter().collect();
                 all.sort_unstable_by_key(|(k, _)| *k);
@@ -1002,15 +1018,135 @@ impl Sink {
     }
 }
 
-/// What one thread found, under scan keys.
+/// What one thread found.
 #[derive(Debug)]
-struct Part {
-    found: Groups,
+enum Part {
+    /// Counts only, each non-empty cell as `result key << 32 | count`, in no particular order.
+    Packed { cells: Vec<u64>, selected: u64 },
+    /// Groups under scan keys, sorted.
+    Groups(Groups),
+}
+
+impl Plan<'_> {
+    /// The non-empty cells of a dense count array (`lanes` counters a cell) between `low` and
+    /// `high`, packed as `result key << 32 | count`. The cells are read in scan order and the
+    /// result key follows along like an odometer, one digit per dimension, so no key is taken
+    /// apart by division.
+    fn packed_cells(&self, counts: &[u32], lanes: usize, low: u64, high: u64) -> Vec<u64> {
+        let mut packed = Vec::new();
+        if low > high {
+            return packed;
+        }
+        // Dimensions from the most significant in scan order.
+        let mut order: Vec<&DimPlan<'_>> = self.dims.iter().collect();
+        order.sort_by_key(|d| std::cmp::Reverse(d.scan_stride));
+        let cards: Vec<u64> = order.iter().map(|d| u64::from(d.card.max(1))).collect();
+        let strides: Vec<u64> = order.iter().map(|d| d.stride).collect();
+        let mut digits: Vec<u64> = order
+            .iter()
+            .zip(&cards)
+            .map(|(d, card)| (low / d.scan_stride) % card)
+            .collect();
+        let mut key: u64 = digits.iter().zip(&strides).map(|(c, s)| c * s).sum();
+        let cells = &counts[low as usize * lanes..(high as usize + 1) * lanes];
+        for cell in cells.chunks_exact(lanes) {
+            let n: u32 = cell.iter().sum();
+            if n > 0 {
+                packed.push(key << 32 | u64::from(n));
+            }
+            for j in (0..digits.len()).rev() {
+                digits[j] += 1;
+                key += strides[j];
+                if digits[j] < cards[j] {
+                    break;
+                }
+                digits[j] = 0;
+                key -= cards[j] * strides[j];
+            }
+        }
+        packed
+    }
+
+    /// Brings the threads' packed cells together: sorted by result key (a radix sort on the
+    /// key's bits), counts of one key added up.
+    fn merge_packed(&self, parts: Vec<Part>) -> Groups {
+        let mut all = Vec::new();
+        let mut selected = 0;
+        for part in parts {
+            if let Part::Packed { cells, selected: s } = part {
+                if all.is_empty() {
+                    all = cells;
+                } else {
+                    all.extend_from_slice(&cells);
+                }
+                selected += s;
+            }
+        }
+        let key_bits = u64::BITS - self.cells.saturating_sub(1).leading_zeros();
+        sort_by_high_word(&mut all, key_bits);
+        let mut keys: Vec<u64> = Vec::with_capacity(all.len());
+        let mut counts: Vec<u64> = Vec::with_capacity(all.len());
+        for cell in all {
+            let (key, n) = (cell >> 32, cell & u64::from(u32::MAX));
+            match keys.last() {
+                Some(last) if *last == key => {
+                    if let Some(c) = counts.last_mut() {
+                        *c += n;
+                    }
+                }
+                _ => {
+                    keys.push(key);
+                    counts.push(n);
+                }
+            }
+        }
+        Groups {
+            keys,
+            counts,
+            accs: Vec::new(),
+            durations: HashMap::new(),
+            selected,
+        }
+    }
+}
+
+/// Sorts by the high 32 bits, of which the lowest `key_bits` are in use: a stable least
+/// significant digit radix sort, 12 bits a pass.
+fn sort_by_high_word(values: &mut Vec<u64>, key_bits: u32) {
+    const DIGIT: u32 = 12;
+    const MASK: u64 = (1 << DIGIT) - 1;
+    if values.len() < 2 || key_bits == 0 {
+        return;
+    }
+    let mut spare = vec![0u64; values.len()];
+    let mut shift = 32;
+    while shift < 32 + key_bits {
+        let mut offsets = vec![0usize; 1 << DIGIT];
+        for v in values.iter() {
+            offsets[((v >> shift) & MASK) as usize] += 1;
+        }
+        let mut sum = 0;
+        for o in offsets.iter_mut() {
+            let n = *o;
+            *o = sum;
+            sum += n;
+        }
+        for v in values.iter() {
+            let digit = ((v >> shift) & MASK) as usize;
+            spare[offsets[digit]] = *v;
+            offsets[digit] += 1;
+        }
+        std::mem::swap(values, &mut spare);
+        shift += DIGIT;
+    }
 }
 
 /// Adds up the threads' groups (each sorted by key) into one sorted list.
 fn merge(parts: Vec<Part>) -> Groups {
-    let mut parts = parts.into_iter().map(|p| p.found);
+    let mut parts = parts.into_iter().filter_map(|p| match p {
+        Part::Groups(g) => Some(g),
+        Part::Packed { .. } => None,
+    });
     let Some(mut all) = parts.next() else {
         return Groups::default();
     };
