@@ -209,7 +209,7 @@ struct Durations {
 /// Dense count arrays up to this many cells keep [`LANES`] counters a cell, so that runs of
 /// rows falling into the same cell (one month after another) do not wait on each other's
 /// increments.
-const LANE_CELLS: u64 = 1 << 14;
+const LANE_CELLS: u64 = 1 << 16;
 const LANES: usize = 4;
 
 /// Where one thread puts what it finds, besides plain counts in a dense array (those become
@@ -732,6 +732,22 @@ impl<'a> Plan<'a> {
                 if whole && !filtered && type_dim.is_none() {
                     selected += n as u64;
                     visit(start, keys, None);
+                    start += n;
+                    continue;
+                }
+                if whole && !filtered && !ROWS {
+                    // Every row taken, each once per type it carries.
+                    let mut m = 0;
+                    for (key, bits) in keys.iter().zip(&index.types[start..start + n]) {
+                        let mut bits = *bits;
+                        while bits != 0 {
+                            out_keys[m] = key + type_add[bits.trailing_zeros() as usize & 15];
+                            m += 1;
+                            bits &= bits - 1;
+                        }
+                    }
+                    selected += n as u64;
+                    visit(start, &out_keys[..m], None);
                     start += n;
                     continue;
                 }
