@@ -1,5 +1,16 @@
 //! Answering a [`Query`]: one pass over the rows, the group key packed into an integer, dense
 //! arrays when the key space is small, the rows split among threads.
+//!
+//! The scan reads each column in a tight loop over a run of rows and packs the key with the
+//! time dimension most significant: rows arrive in time order, so a run touches the few
+//! thousand cells of one month even when the grouping has millions (city × type × channel ×
+//! month). Plain counts in a dense array are read back, by each thread, as `result key << 32 |
+//! count` for the cells it touched, the result key following the scan like an odometer; the
+//! threads' cells are put in result order by a radix sort and added up. Counting under the
+//! result's own key order instead scattered the increments over the whole array, and sorting
+//! and dividing keys apart afterwards cost more than the scan (measured on 10 million
+//! simulated cases; `bench/stats_vs_duckdb.sh`). No pre-aggregated rollup is kept: every
+//! answer is a scan of the current rows, so an upsert is visible to the next query.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
