@@ -823,7 +823,59 @@ impl<'a> Plan<'a> {
         selected
     }
 
+    /// Counts under a single dimension read straight from a column, with no filter but the
+    /// received days (the national monthly series): each row's cell is looked up and counted
+    /// in one loop, with no key buffer between. `None` when the query is not of that shape.
+    fn single_column_counts(&self, blocks: Range<usize>, needs: Needs) -> Option<Part> {
+        let (low, high) = self.days?;
+        let [dim] = self.dims.as_slice() else {
+            return None;
+        };
+        if needs.sums
+            || self.type_dim.is_some()
+            || !self.masks.is_empty()
+            || self.types_any != 0
+            || self.cells > LANE_CELLS
+            || matches!(dim.col, Col::Overdue(..))
+        {
+            return None;
+        }
+        let index = self.index;
+        let table = dim.table.as_slice();
+        let mut counts = vec![0u32; self.cells as usize * LANES];
+        let mut selected = 0u64;
+        for block in blocks {
+            let (block_low, block_high) = index.blocks[block];
+            if block_high < low || block_low > high {
+                continue;
+            }
+            let whole = block_low >= low && block_high <= high;
+            let rows = block * BLOCK_ROWS..((block + 1) * BLOCK_ROWS).min(index.len());
+            let days = &index.day[rows.clone()];
+            let range = (low, high);
+            selected += match dim.col {
+                Col::U8(c) => count_cells(&c[rows], days, whole, range, &mut counts, |v| {
+                    table[usize::from(v)] as usize
+                }),
+                Col::U16(c) => count_cells(&c[rows], days, whole, range, &mut counts, |v| {
+                    table[usize::from(v)] as usize
+                }),
+                Col::Day(c, base) => count_cells(&c[rows], days, whole, range, &mut counts, |v| {
+                    table[usize::from(v - base)] as usize
+                }),
+                Col::Overdue(..) => 0,
+            };
+        }
+        Some(Part::Packed {
+            cells: self.packed_cells(&counts, LANES, 0, self.cells - 1),
+            selected,
+        })
+    }
+
     fn run_part(&self, blocks: Range<usize>, needs: Needs) -> Part {
+        if let Some(part) = self.single_column_counts(blocks.clone(), needs) {
+            return part;
+        }
         let index = self.index;
         let mut durations: HashMap<u64, Durations> = HashMap::new();
         let mut collect = |key: u64, row: usize| {
@@ -1042,6 +1094,41 @@ impl Sink {
             }
         }
         (keys, counts, accs)
+    }
+}
+
+/// Counts `values` (rows whose received day is in `range`, all of them when `whole`) into
+/// `counts`, [`LANES`] counters a cell, the cell of a value given by `cell`; returns the rows
+/// counted.
+#[inline(always)]
+fn count_cells<T: Copy>(
+    values: &[T],
+    days: &[u16],
+    whole: bool,
+    (low, high): (u16, u16),
+    counts: &mut [u32],
+    cell: impl Fn(T) -> usize,
+) -> u64 {
+    if whole {
+        let mut quads = values.chunks_exact(LANES);
+        for quad in &mut quads {
+            for (lane, v) in quad.iter().enumerate() {
+                counts[cell(*v) * LANES + lane] += 1;
+            }
+        }
+        for v in quads.remainder() {
+            counts[cell(*v) * LANES] += 1;
+        }
+        values.len() as u64
+    } else {
+        let mut taken = 0;
+        for (i, (v, day)) in values.iter().zip(days).enumerate() {
+            if *day >= low && *day <= high {
+                counts[cell(*v) * LANES + (i & (LANES - 1))] += 1;
+                taken += 1;
+            }
+        }
+        taken
     }
 }
 

@@ -784,6 +784,10 @@ fn the_sample_taken_many_times_gives_as_many_times_the_counts() {
             .measure(Measure::YearOnYear),
         national
             .clone()
+            .filter(month.clone())
+            .group_by(Dimension::Status),
+        national
+            .clone()
             .group_by(Dimension::Region(RegionLevel::County))
             .group_by(Dimension::Time(TimeBucket::Day))
             .group_by(Dimension::Type),
