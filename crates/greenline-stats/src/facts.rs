@@ -135,6 +135,66 @@ impl CaseFacts {
         })
     }
 
+    /// The facts as 32 bytes (little-endian fields in declaration order), to keep a built set
+    /// of facts on disk, as the engine benchmark does between runs.
+    pub fn to_bytes(&self) -> [u8; 32] {
+        let mut out = [0u8; 32];
+        out[0] = self.kind;
+        out[1] = self.channel;
+        out[2] = self.primary_type;
+        out[3..5].copy_from_slice(&self.types.to_le_bytes());
+        out[5] = self.sub_type;
+        out[6] = self.industry;
+        out[7..9].copy_from_slice(&self.region.to_le_bytes());
+        out[9] = self.stage;
+        out[10] = self.outcome;
+        out[11] = self.rejection;
+        out[12] = self.flags;
+        out[13..15].copy_from_slice(&self.day.to_le_bytes());
+        out[15..17].copy_from_slice(&self.due_day.to_le_bytes());
+        out[17..21].copy_from_slice(&self.acceptance_secs.to_le_bytes());
+        out[21..25].copy_from_slice(&self.handling_secs.to_le_bytes());
+        out
+    }
+
+    /// Reads what [`CaseFacts::to_bytes`] wrote; `None` if a value is outside the dictionaries.
+    pub fn from_bytes(b: &[u8; 32]) -> Option<CaseFacts> {
+        let u16_at = |i: usize| u16::from_le_bytes([b[i], b[i + 1]]);
+        let u32_at = |i: usize| u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
+        let facts = CaseFacts {
+            kind: b[0],
+            channel: b[1],
+            primary_type: b[2],
+            types: u16_at(3),
+            sub_type: b[5],
+            industry: b[6],
+            region: u16_at(7),
+            stage: b[9],
+            outcome: b[10],
+            rejection: b[11],
+            flags: b[12],
+            day: u16_at(13),
+            due_day: u16_at(15),
+            acceptance_secs: u32_at(17),
+            handling_secs: u32_at(21),
+        };
+        let valid = usize::from(facts.kind) < dict::KINDS.len()
+            && usize::from(facts.channel) < dict::CHANNELS.len()
+            && usize::from(facts.primary_type) < dict::TYPES.len()
+            && facts
+                .types
+                .checked_shr(dict::TYPES.len() as u32)
+                .unwrap_or(0)
+                == 0
+            && usize::from(facts.sub_type) <= dict::SUB_TYPES.len()
+            && usize::from(facts.industry) <= dict::INDUSTRIES.len()
+            && usize::from(facts.region) < dict::REGIONS.codes.len()
+            && usize::from(facts.stage) < dict::STAGES.len()
+            && usize::from(facts.outcome) <= dict::OUTCOMES.len()
+            && usize::from(facts.rejection) <= dict::REJECTION_REASONS.len();
+        valid.then_some(facts)
+    }
+
     /// The received day (China time).
     pub fn received_on(&self) -> NaiveDate {
         day_date(self.day)

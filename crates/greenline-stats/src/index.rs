@@ -94,7 +94,10 @@ impl Index {
 
     /// The row of a case, if the index holds it.
     pub(crate) fn row_of(&self, id: i64) -> Option<usize> {
-        if let Ok(row) = self.ids[..self.sorted_len].binary_search(&id) {
+        let sorted = &self.ids[..self.sorted_len];
+        // A new case comes after every sorted id: no search for it (the build's common case).
+        let beyond = sorted.last().is_none_or(|last| id > *last);
+        if !beyond && let Ok(row) = sorted.binary_search(&id) {
             return Some(row);
         }
         self.out_of_order.get(&id).map(|row| *row as usize)

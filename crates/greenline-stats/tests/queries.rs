@@ -735,3 +735,100 @@ fn unknown_codes_and_impossible_queries_are_errors_not_panics() {
         .expect("an empty index answers");
     assert!(empty.is_empty());
 }
+
+#[test]
+fn the_sample_taken_many_times_gives_as_many_times_the_counts() {
+    // A quarter of a million rows or more: the scan splits them among threads and adds up what
+    // each found, and the dense sinks with several counters a cell come into play.
+    let sample = mixed_sample();
+    let once = index_of(sample);
+    let limits = DeadlineTable::statutory();
+    let copies = 250_000 / sample.cases.len() as u64 + 1;
+    let mut facts = Vec::new();
+    for copy in 0..copies {
+        for (case, repeat) in sample.cases.iter().zip(&sample.repeat) {
+            let f = CaseFacts::from_case(case, *repeat, &limits).expect("facts");
+            assert_eq!(CaseFacts::from_bytes(&f.to_bytes()), Some(f));
+            facts.push((case.id + copy as i64 * 10_000_000, f));
+        }
+    }
+    let many = Index::build(facts);
+    assert!(many.len() >= 250_000);
+
+    let month = Filter::Received {
+        from: NaiveDate::from_ymd_opt(2025, 6, 1).expect("date"),
+        until: NaiveDate::from_ymd_opt(2025, 7, 1).expect("date"),
+    };
+    let national = Query::new(RegionCode::NATIONAL, as_of());
+    let mut queries = vec![
+        national
+            .clone()
+            .group_by(Dimension::Type)
+            .group_by(Dimension::Region(RegionLevel::Province))
+            .group_by(Dimension::Time(TimeBucket::Month)),
+        national
+            .clone()
+            .group_by(Dimension::Region(RegionLevel::Prefecture))
+            .group_by(Dimension::Type)
+            .group_by(Dimension::Channel)
+            .group_by(Dimension::Time(TimeBucket::Month)),
+        national
+            .clone()
+            .filter(month.clone())
+            .group_by(Dimension::Type)
+            .measure(Measure::Share { within: Vec::new() }),
+        national
+            .clone()
+            .group_by(Dimension::Time(TimeBucket::Month))
+            .measure(Measure::PeriodOnPeriod)
+            .measure(Measure::YearOnYear),
+        national
+            .clone()
+            .filter(month.clone())
+            .group_by(Dimension::Status),
+        national
+            .clone()
+            .group_by(Dimension::Region(RegionLevel::County))
+            .group_by(Dimension::Time(TimeBucket::Day))
+            .group_by(Dimension::Type),
+        national
+            .clone()
+            .group_by(Dimension::Time(TimeBucket::Quarter))
+            .group_by(Dimension::Channel)
+            .measure(Measure::AcceptanceRate)
+            .measure(Measure::HandlingDaysMean)
+            .measure(Measure::HandlingDaysPercentile(90))
+            .measure(Measure::OnTimeRate),
+    ];
+    let mut rng = StdRng::seed_from_u64(20_260_302);
+    for _ in 0..30 {
+        let mut query = Query::new(random_scope(&mut rng, sample), as_of());
+        for _ in 0..rng.random_range(1..=3) {
+            let d = *DIMENSIONS.choose(&mut rng).expect("dimension");
+            if !query.group_by.contains(&d) {
+                query.group_by.push(d);
+            }
+        }
+        for _ in 0..rng.random_range(0..=2) {
+            query.filters.push(random_filter(&mut rng, sample));
+        }
+        for m in MEASURES.choose_multiple(&mut rng, 3) {
+            if !query.measures.contains(m) {
+                query.measures.push(m.clone());
+            }
+        }
+        queries.push(query);
+    }
+    for query in &queries {
+        let a = once.query(query).expect("query");
+        let b = many.query(query).expect("query");
+        assert_eq!(b.total, a.total * copies, "{query:?}");
+        assert_eq!(b.len(), a.len(), "{query:?}");
+        for (x, y) in a.rows().zip(b.rows()) {
+            assert!(x.keys().eq(y.keys()), "{query:?}");
+            assert_eq!(y.count(), x.count() * copies, "{query:?}");
+            // Ratios of counts and sums taken `copies` times over are the same numbers.
+            assert_eq!(x.values()[1..], y.values()[1..], "{query:?}");
+        }
+    }
+}
