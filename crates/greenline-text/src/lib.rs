@@ -9,19 +9,23 @@
 //!   certain (never a guess between two districts of the same name) and the street address.
 //! - [`Classifier`]: a suggested pollution type and sub-type with a confidence, from a model
 //!   trained on labelled case texts; a default model ships in `data/text/model-v1.tsv`.
+//! - [`source`]: same-source detection (重复举报) — the features that identify a complaint's
+//!   source, a scorer with its evidence, and an index of earlier cases by county.
 //!
 //! It depends only on `greenline-domain` (for [`RegionCode`](greenline_domain::RegionCode) and
 //! the taxonomy) and does no I/O of its own beyond the data it compiles in: the command line and
-//! the web layer read files and requests and hand text in. Not here yet: same-source detection,
-//! hot topics and full-text search.
+//! the web layer read files and requests and hand text in. Not here yet: hot topics and full-text
+//! search.
 #![forbid(unsafe_code)]
 
 pub mod classify;
 mod error;
 pub mod place;
+pub mod source;
 mod tokenize;
 
 pub use classify::{Classifier, Example, Label, Prediction};
 pub use error::TextError;
 pub use place::{Gazetteer, Place};
+pub use source::{Candidate, Evidence, SourceFeatures, SourceIndex, SourceMatch};
 pub use tokenize::Tokenizer;
