@@ -34,11 +34,11 @@ pub use air::{
     AIR_POLLUTANTS, AirImportSummary, AirMessage, AirRow, AirStation, NewAirStation, StoredHour,
 };
 pub use analytics::Changes;
-pub use texts::SourceText;
 pub use cases::{
     Actor, CaseFilter, Event, ExportRow, IdempotencyKey, IntakeReceipt, IntakeRecord, NewEvent,
 };
 pub use import::{ImportItem, ImportMessage, ImportOptions, ImportSummary};
+pub use texts::SourceText;
 
 /// Which database a [`Store`] runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
