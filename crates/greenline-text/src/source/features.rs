@@ -18,12 +18,14 @@ use std::ops::Range;
 use greenline_domain::{PollutionType, RegionCode};
 use serde::Serialize;
 
-use super::sound::{Sound, sounds};
 use super::terms::{FacilityWord, NameWord, TERMS_TABLE, Terms, type_at};
 use crate::{Gazetteer, Tokenizer};
 
 /// Characters that never stand inside a name's stem: particles and pronoun-like words.
 const FUNCTION_CHARS: &str = "的了着在是个把被给让我你他她它";
+
+/// One-character words that always end a name on its left (那家公司, 该厂, 某单位).
+const DETERMINERS: &str = "那这该某其每各此个家座间位";
 
 /// Characters that, after a village's or compound's one-character ending, make a word of place
 /// (村口, 村里, 村东头).
@@ -85,10 +87,10 @@ pub struct SourceFeatures {
     /// and compounds, and only where a city, a province or a full county name (柯桥区, not a bare
     /// 柯桥) says so: a bare county short form is too often something else (小港 for a town).
     pub region: Option<RegionCode>,
-    /// The sounds of the whole text, to find a name written without its facility word in
-    /// another text. Not kept by the index.
+    /// The characters of the whole (normalised) text, to find a name written without its
+    /// facility word in another text. Not kept by the index.
     #[serde(skip)]
-    pub(crate) text_sounds: Vec<Sound>,
+    pub(crate) text_chars: Vec<char>,
 }
 
 impl Facility {
@@ -223,6 +225,8 @@ struct Extractor<'t> {
     hard: Vec<Range<usize>>,
     /// Spans of regions.
     regions: Vec<Range<usize>>,
+    /// The place as first read, with every region name in the text.
+    place: Option<crate::Place>,
     /// Spans taken by names (masked when reading the kinds of problem).
     taken: Vec<Range<usize>>,
     features: SourceFeatures,
@@ -243,6 +247,7 @@ impl<'t> Extractor<'t> {
             words,
             hard: Vec::new(),
             regions: Vec::new(),
+            place: None,
             taken: Vec::new(),
             features: SourceFeatures::default(),
         }
@@ -250,10 +255,10 @@ impl<'t> Extractor<'t> {
 
     fn run(mut self) -> SourceFeatures {
         let place = Gazetteer::shared().locate(&self.text);
-        self.features.region = place.region;
         for mention in &place.mentions {
             self.regions.push(mention.start..mention.end);
         }
+        self.place = Some(place);
         self.numbers();
         self.roads();
         self.areas();
@@ -261,7 +266,7 @@ impl<'t> Extractor<'t> {
         self.facilities();
         self.kinds();
         self.region();
-        self.features.text_sounds = sounds(&self.text);
+        self.features.text_chars = self.text.chars().collect();
         self.features
     }
 
@@ -269,8 +274,15 @@ impl<'t> Extractor<'t> {
     /// 枋湖北二路 name no region), and kept only where a city, a province or a full county name
     /// supports it.
     fn region(&mut self) {
-        let masked = self.masked(false);
-        let place = Gazetteer::shared().locate(&masked);
+        let inside_a_name = self.regions.iter().any(|r| {
+            self.taken
+                .iter()
+                .any(|t| t.start < r.end && r.start < t.end)
+        });
+        let place = match self.place.take() {
+            Some(place) if !inside_a_name => place,
+            _ => Gazetteer::shared().locate(&self.masked(false)),
+        };
         let strong = place.mentions.iter().any(|m| {
             m.candidates
                 .iter()
@@ -386,7 +398,9 @@ impl<'t> Extractor<'t> {
             }
             // A one-character boundary word (再, 上) may be part of a name jieba split into
             // characters (好再来): it ends a name only once the name has two characters.
-            if self.terms.is_boundary(piece) && (n > 1 || chars >= 2) {
+            // Determiners (那, 该) always end it.
+            if self.terms.is_boundary(piece) && (n > 1 || chars >= 2 || DETERMINERS.contains(piece))
+            {
                 break;
             }
             start = from;
@@ -570,11 +584,10 @@ impl<'t> Extractor<'t> {
                 continue;
             }
             // 装饰材料城, 化工园: a trade or facility word before the ending names a business.
-            let business = self
-                .terms
-                .name_words
-                .keys()
-                .any(|w| w.chars().count() >= 2 && stem.ends_with(*w));
+            let business = stem.char_indices().any(|(i, _)| {
+                let tail = &stem[i..];
+                tail.chars().count() >= 2 && self.terms.name_words.contains_key(tail)
+            });
             if business {
                 continue;
             }
@@ -663,11 +676,12 @@ impl<'t> Extractor<'t> {
                 }
             }
         }
-        // A name ends where a name word ends and no other begins (烧烤 in 烧烤店 is no end).
+        // A name ends where a name word ends and no other begins or runs on (烧烤 in 烧烤店,
+        // 装饰材料 in 装饰材料城 are no ends).
         let mut ends: Vec<usize> = matches
             .iter()
             .map(|m| m.1)
-            .filter(|e| !matches.iter().any(|m| m.0 == *e))
+            .filter(|e| !matches.iter().any(|m| m.0 == *e || (m.0 < *e && *e < m.1)))
             .filter(|e| !self.char_at(*e).is_some_and(|c| "家主区房长员".contains(c)))
             .collect();
         ends.sort_unstable();
@@ -690,7 +704,11 @@ impl<'t> Extractor<'t> {
                 continue;
             }
             let end = at + c.len_utf8();
-            if self.word_at(at).is_some_and(|w| w.end != end)
+            // The ending must end its jieba word, and that word must not be an everyday word
+            // of two characters (邻居, 大楼, 日记).
+            if self
+                .word_at(at)
+                .is_some_and(|w| w.end != end || self.text[w].chars().count() == 2)
                 || self.name_word_at(&self.text[end..]).is_some()
             {
                 continue;
@@ -799,12 +817,28 @@ impl<'t> Extractor<'t> {
                         best_rank = rank;
                     }
                 }
+                // A legal form (有限公司) says as much as a facility word.
+                Some(NameWord::Legal) if word.is_none_or(|(_, facility)| !facility) => {
+                    word = Some((w, true));
+                }
                 _ if word.is_none() => word = Some((w, false)),
                 _ => {}
             }
             at = m.0;
         }
         let (word, is_facility) = word?;
+        // A trade word inside a longer word (建筑垃圾) or before a one-character problem word
+        // (塑料味, 水泥灰) describes the problem; it names no firm.
+        if !is_facility {
+            let joined = self.word_at(end - 1).is_some_and(|w| w.end > end);
+            let described = self.word_at(end).is_some_and(|w| {
+                let next = &self.text[w];
+                next.chars().count() == 1 && self.terms.pollution.iter().any(|(p, _)| *p == next)
+            });
+            if joined || described {
+                return None;
+            }
+        }
         let word = match self.terms.name_words.get(word) {
             Some(NameWord::Legal) => "公司",
             _ => word,
@@ -850,7 +884,18 @@ impl<'t> Extractor<'t> {
             start = estate.start;
             stem = &self.text[start..words_start];
         }
-        if stem.chars().count() < 2 {
+        for qualifier in &self.terms.qualifiers {
+            if let Some(shorter) = stem.strip_suffix(qualifier) {
+                stem = shorter;
+            }
+        }
+        // A problem word inside says the stem is a description, not a name (露天堆放砂石).
+        let describes = self
+            .terms
+            .pollution
+            .iter()
+            .any(|(w, _)| w.chars().count() >= 2 && stem.contains(*w));
+        if stem.chars().count() < 2 || describes {
             if !is_facility {
                 return None;
             }

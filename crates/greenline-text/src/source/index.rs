@@ -22,7 +22,7 @@ use serde::Serialize;
 
 use super::features::{Compound, Facility, Road, SourceFeatures};
 use super::score::{SourceMatch, score};
-use super::sound::{Sound, sounds};
+use super::sound::{Sound, sound, sounds};
 use super::terms::TERMS_TABLE;
 
 /// The default time window: earlier cases received up to this long before the new one.
@@ -31,7 +31,7 @@ const DAY_MS: i64 = 86_400_000;
 /// At most this many postings are read per key (the newest first).
 const MAX_CHAIN: usize = 2_000;
 /// At most this many cases are compared in full per lookup, those sharing most keys first.
-const MAX_SCORED: usize = 64;
+const MAX_SCORED: usize = 32;
 const NO_LINK: u32 = u32::MAX;
 
 /// One earlier case suggested for a new one.
@@ -332,7 +332,7 @@ fn keys(features: &SourceFeatures, query: bool) -> Vec<Vec<Sound>> {
         }
     }
     if query {
-        let text = &features.text_sounds;
+        let text: Vec<Sound> = features.text_chars.iter().map(|c| sound(*c)).collect();
         for pair in text.windows(2) {
             add(1, pair);
         }

@@ -20,8 +20,8 @@
 use serde::Serialize;
 
 use super::features::{Facility, SourceFeatures};
-use super::sound::{contains, similarity, sounds};
-use super::terms::TERMS_TABLE;
+use super::sound::{similarity, sounds};
+use super::terms::{TERMS_TABLE, Terms};
 
 /// Scores at or above this are suggested as the same source.
 pub const THRESHOLD: f64 = 0.5;
@@ -121,14 +121,22 @@ pub fn score(a: &SourceFeatures, b: &SourceFeatures) -> SourceMatch {
     let mut identified = false;
 
     // Names.
-    let (name_similarity, names) = best_name(a, b);
+    let (name_similarity, names, kinds_fit) = best_name(a, b);
     let named = |f: &SourceFeatures| f.facilities.iter().any(Facility::is_named);
-    if name_similarity >= NAME_SAME {
+    let same_name = name_similarity >= NAME_SAME;
+    if same_name && kinds_fit {
         identified = true;
         push(
             EvidenceKind::SameName,
             format!("同一单位名称：{names}"),
             W_SAME_NAME,
+        );
+    } else if same_name {
+        // 老王烧烤 and 老王火锅: one name, two businesses.
+        push(
+            EvidenceKind::DifferentFacilityKind,
+            format!("名称相同但场所类型不同：{names}"),
+            W_DIFFERENT_FACILITY_KIND,
         );
     } else if named(a) && named(b) && name_similarity < NAME_DIFFERENT {
         push(
@@ -137,18 +145,18 @@ pub fn score(a: &SourceFeatures, b: &SourceFeatures) -> SourceMatch {
             W_DIFFERENT_NAME,
         );
     }
-    if name_similarity < NAME_SAME && !a.facilities.is_empty() && !b.facilities.is_empty() {
+    if !same_name && !a.facilities.is_empty() && !b.facilities.is_empty() {
         let pairs = a
             .facilities
             .iter()
             .flat_map(|x| b.facilities.iter().map(move |y| (x, y)));
         let mut compatible: Option<(bool, &Facility, &Facility)> = None;
         for (x, y) in pairs {
-            let ((cx, sx), (cy, sy)) = (x.class(), y.class());
-            let class_fits = cx.is_empty() || cy.is_empty() || cx == cy;
-            let sort_fits = sx.is_empty() || sy.is_empty() || sx == sy;
-            if class_fits && sort_fits {
-                let exact = !sx.is_empty() && sx == sy;
+            if facilities_fit(x, y) {
+                let exact = {
+                    let ((_, sx), (_, sy)) = (x.class(), y.class());
+                    !sx.is_empty() && sx == sy
+                };
                 if compatible.is_none_or(|(e, _, _)| !e && exact) {
                     compatible = Some((exact, x, y));
                 }
@@ -391,6 +399,18 @@ pub fn score(a: &SourceFeatures, b: &SourceFeatures) -> SourceMatch {
     }
 }
 
+/// Whether `needle` occurs in `haystack`.
+fn contains(haystack: &[char], needle: &[char]) -> bool {
+    !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// Whether two facilities can be one: classes that fit and, within a class, sorts that fit
+/// (烧烤 and 火锅 are two restaurants; 饭店 may be either).
+fn facilities_fit(x: &Facility, y: &Facility) -> bool {
+    let ((cx, sx), (cy, sy)) = (x.class(), y.class());
+    Terms::classes_fit(cx, cy) && (cx != cy || sx.is_empty() || sy.is_empty() || sx == sy)
+}
+
 /// How a facility is shown in evidence: its name, or its kind when it has none.
 fn shown(f: &Facility) -> &str {
     if f.written.is_empty() {
@@ -401,33 +421,40 @@ fn shown(f: &Facility) -> &str {
 }
 
 /// The most alike pair of names, also counting a name of one text written in the other without
-/// its facility word (湘味轩餐馆 / 湘味轩的排烟口). Returns the similarity and the names shown.
-fn best_name(a: &SourceFeatures, b: &SourceFeatures) -> (f64, String) {
-    let mut best = (0.0, String::new());
+/// its facility word (湘味轩餐馆 / 湘味轩的排烟口). Returns the similarity, the names shown and
+/// whether the two are of kinds that fit.
+fn best_name(a: &SourceFeatures, b: &SourceFeatures) -> (f64, String, bool) {
+    let mut best = (0.0, String::new(), true);
     let named_a = a.facilities.iter().filter(|f| f.is_named());
     for x in named_a.clone() {
+        let sx = sounds(&x.stem);
         for y in b.facilities.iter().filter(|f| f.is_named()) {
-            let s = similarity(&sounds(&x.stem), &sounds(&y.stem));
-            if s > best.0 || best.1.is_empty() {
-                best = (s, format!("{} / {}", x.written, y.written));
+            let s = similarity(&sx, &sounds(&y.stem));
+            let fit = facilities_fit(x, y);
+            // Among equally alike pairs, one whose kinds fit.
+            if s > best.0 || best.1.is_empty() || (s == best.0 && fit && !best.2) {
+                best = (s, format!("{} / {}", x.written, y.written), fit);
             }
         }
     }
     if best.0 >= NAME_SAME {
         return best;
     }
+    // Character for character, and three characters at least: by sound, or shorter, a name is
+    // too easily found by chance (石民 in 市民).
     let written_in = |f: &Facility, other: &SourceFeatures| {
-        f.stem.chars().count() >= 2 && contains(&other.text_sounds, &sounds(&f.stem))
+        f.stem.chars().count() >= 3
+            && contains(&other.text_chars, &f.stem.chars().collect::<Vec<_>>())
     };
     if let Some(x) = named_a.clone().find(|x| written_in(x, b)) {
-        return (1.0, format!("{} / {}", x.written, x.stem));
+        return (1.0, format!("{} / {}", x.written, x.stem), true);
     }
     if let Some(y) = b
         .facilities
         .iter()
         .find(|y| y.is_named() && written_in(y, a))
     {
-        return (1.0, format!("{} / {}", y.stem, y.written));
+        return (1.0, format!("{} / {}", y.stem, y.written), true);
     }
     best
 }
@@ -475,6 +502,27 @@ mod tests {
     fn another_kind_of_problem_is_another_matter() {
         let m = score_texts("恒升机械厂晚上冲床噪声太大", "恒升机械厂往河里排废水");
         assert!(!m.same, "{m:?}");
+    }
+
+    #[test]
+    fn one_name_on_two_kinds_of_business_is_two_sources() {
+        let m = score_texts("解放路的老王烧烤油烟很大", "解放路的老王火锅油烟很大");
+        assert!(!m.same, "{m:?}");
+    }
+
+    #[test]
+    fn a_name_written_without_its_facility_word_still_matches() {
+        let m = score_texts(
+            "龙口西路的湘味轩餐馆油烟直排",
+            "龙口西路湘味轩的排烟口在一楼，油烟全往楼上灌",
+        );
+        assert!(m.same, "{m:?}");
+        // Not by sound, and not from two characters: 市民 is no 石民.
+        let m = score_texts("市民来电反映油烟很大", "石民石材的粉尘很大");
+        assert!(
+            m.evidence.iter().all(|e| e.kind != EvidenceKind::SameName),
+            "{m:?}"
+        );
     }
 
     #[test]

@@ -32,12 +32,15 @@ pub(crate) struct Terms {
     pub not_compounds: Vec<&'static str>,
     pub areas: Vec<&'static str>,
     pub boundaries: HashMap<&'static str, ()>,
+    /// Generic endings of a stem, dropped (北区, 分店).
+    pub qualifiers: Vec<&'static str>,
     /// Problem words, longest first, with their type's index in [`PollutionType::all`].
     pub pollution: Vec<(&'static str, u8)>,
     pub night: Vec<&'static str>,
     pub day: Vec<&'static str>,
     /// Equipment and spots, longest first, with their group.
     pub objects: Vec<(&'static str, &'static str)>,
+    object_groups: HashMap<&'static str, &'static str>,
     /// The longest name word, in characters.
     pub longest_name_word: usize,
 }
@@ -78,10 +81,12 @@ impl Terms {
             not_compounds: Vec::new(),
             areas: Vec::new(),
             boundaries: HashMap::new(),
+            qualifiers: Vec::new(),
             pollution: Vec::new(),
             night: Vec::new(),
             day: Vec::new(),
             objects: Vec::new(),
+            object_groups: HashMap::new(),
             longest_name_word: 0,
         };
         for line in text.lines() {
@@ -121,6 +126,7 @@ impl Terms {
                 "compound" => terms.compounds.push((word, third == "strip")),
                 "not_compound" => terms.not_compounds.push(word),
                 "area" => terms.areas.push(word),
+                "qualifier" => terms.qualifiers.push(word),
                 "boundary" => {
                     terms.boundaries.insert(word, ());
                 }
@@ -150,6 +156,7 @@ impl Terms {
         terms
             .objects
             .sort_by_key(|t| std::cmp::Reverse(t.0.chars().count()));
+        terms.object_groups = terms.objects.iter().copied().collect();
         terms.longest_name_word = terms
             .name_words
             .keys()
@@ -165,10 +172,19 @@ impl Terms {
 
     /// The group of an equipment or spot word.
     pub fn object_group(&self, word: &str) -> Option<&'static str> {
-        self.objects
-            .iter()
-            .find(|(w, _)| *w == word)
-            .map(|(_, g)| *g)
+        self.object_groups.get(word).copied()
+    }
+
+    /// Whether two facility classes can be one source: the same class, an unknown one, two
+    /// industrial classes (a plant and its yard, its boiler house, its waste station), or a
+    /// restaurant and a hotel (泉城大酒店 and 泉城酒店).
+    pub fn classes_fit(a: &str, b: &str) -> bool {
+        const INDUSTRIAL: &[&str] = &["firm", "yard", "sewage_works", "power", "waste"];
+        a == b
+            || a.is_empty()
+            || b.is_empty()
+            || (INDUSTRIAL.contains(&a) && INDUSTRIAL.contains(&b))
+            || matches!((a, b), ("restaurant", "hotel") | ("hotel", "restaurant"))
     }
 }
 
