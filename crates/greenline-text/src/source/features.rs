@@ -18,11 +18,11 @@ use std::ops::Range;
 use greenline_domain::{PollutionType, RegionCode};
 use serde::Serialize;
 
-use super::terms::{FacilityWord, NameWord, TERMS_TABLE, Terms, type_at};
+use super::terms::{FacilityWord, NameWord, Problem, TERMS_TABLE, Terms, type_at};
 use crate::{Gazetteer, Tokenizer};
 
 /// Characters that never stand inside a name's stem: particles and pronoun-like words.
-const FUNCTION_CHARS: &str = "的了着在是个把被给让我你他她它";
+const FUNCTION_CHARS: &str = "的了着在是个把被给让我你他她它们已";
 
 /// One-character words that always end a name on its left (那家公司, 该厂, 某单位).
 const DETERMINERS: &str = "那这该某其每各此个家座间位";
@@ -229,6 +229,8 @@ struct Extractor<'t> {
     place: Option<crate::Place>,
     /// Spans taken by names (masked when reading the kinds of problem).
     taken: Vec<Range<usize>>,
+    /// Spans of compounds, with their names.
+    compound_spans: Vec<(Range<usize>, String)>,
     features: SourceFeatures,
 }
 
@@ -249,6 +251,7 @@ impl<'t> Extractor<'t> {
             regions: Vec::new(),
             place: None,
             taken: Vec::new(),
+            compound_spans: Vec::new(),
             features: SourceFeatures::default(),
         }
     }
@@ -609,7 +612,8 @@ impl<'t> Extractor<'t> {
             found.push((start..span_end, Compound { name, building }));
         }
         for (span, compound) in found {
-            self.taken.push(span);
+            self.taken.push(span.clone());
+            self.compound_spans.push((span, compound.name.clone()));
             if let Some(same) = self
                 .features
                 .compounds
@@ -663,19 +667,14 @@ impl<'t> Extractor<'t> {
 
     fn facilities(&mut self) {
         // Every name word at every position, as (start, end).
-        let mut matches: Vec<(usize, usize)> = Vec::new();
-        for (at, _) in self.text.char_indices() {
-            if self.blocked(at) {
-                continue;
-            }
-            let rest = &self.text[at..];
-            for (i, c) in rest.char_indices().take(self.terms.longest_name_word) {
-                let end = at + i + c.len_utf8();
-                if self.terms.name_words.contains_key(&self.text[at..end]) {
-                    matches.push((at, end));
-                }
-            }
-        }
+        let mut matches: Vec<(usize, usize)> = self
+            .terms
+            .name_matcher
+            .find_overlapping_iter(&self.text)
+            .map(|m| (m.start(), m.end()))
+            .filter(|m| !self.blocked(m.0))
+            .collect();
+        matches.sort_unstable();
         // A name ends where a name word ends and no other begins or runs on (烧烤 in 烧烤店,
         // 装饰材料 in 装饰材料城 are no ends).
         let mut ends: Vec<usize> = matches
@@ -750,6 +749,18 @@ impl<'t> Extractor<'t> {
             }
         }
         for (span, facility) in found {
+            // A shop named like a compound (蜀香园火锅, 蜜雪冰城奶茶店) names no compound; a
+            // site named after its estate (华兴大厦工地) does.
+            if facility.is_named() && facility.class().0 != "site" {
+                let stem = span.start..span.start + facility.stem.len();
+                let names: Vec<String> = self
+                    .compound_spans
+                    .iter()
+                    .filter(|(s, _)| *s == stem)
+                    .map(|(_, name)| name.clone())
+                    .collect();
+                self.features.compounds.retain(|c| !names.contains(&c.name));
+            }
             self.taken.push(span);
             if !self.features.facilities.contains(&facility) {
                 self.features.facilities.push(facility);
@@ -915,18 +926,18 @@ impl<'t> Extractor<'t> {
     /// The kinds of problem and the time of day, from the text with names masked.
     fn kinds(&mut self) {
         let masked = self.masked(true);
-        for (word, index) in &self.terms.pollution {
-            if masked.contains(word) {
-                self.features.kinds |= 1 << index;
+        for m in self.terms.problem_matcher.find_overlapping_iter(&masked) {
+            match self.terms.problem_meanings.get(m.pattern().as_usize()) {
+                Some(Problem::Kind(index)) => self.features.kinds |= 1 << index,
+                Some(Problem::Night) => self.features.night = true,
+                Some(Problem::Day) | None => {}
             }
         }
-        self.features.night = self.terms.night.iter().any(|w| masked.contains(w));
         // Equipment is read with the facility names in place: 配电房 is both.
-        let mut unmasked = self.text.clone();
-        for (word, _) in &self.terms.objects {
-            if unmasked.contains(word) {
-                self.features.objects.push((*word).to_owned());
-                unmasked = unmasked.replace(word, "，");
+        for m in self.terms.object_matcher.find_iter(&self.text) {
+            let word = &self.text[m.start()..m.end()];
+            if !self.features.objects.iter().any(|o| o == word) {
+                self.features.objects.push(word.to_owned());
             }
         }
     }

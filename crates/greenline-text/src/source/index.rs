@@ -7,6 +7,9 @@
 //! and the sounds of each road and compound. Postings are chains of (case, next) links from a
 //! hash map of heads, newest first: eight bytes a posting, one map entry a distinct key.
 //!
+//! Names seen in many counties (a chain such as 华润万家, or a phrase that only looks like a name)
+//! are counted, and a common name shared counts for little in a lookup.
+//!
 //! A lookup gathers the cases of the new case's locality (its county and its city; for a city,
 //! the city and all its counties) within the time window that share a key with it, compares
 //! the best-sharing few in full with [`score`], and returns them best first. The caller's
@@ -21,7 +24,7 @@ use greenline_domain::{RegionCode, RegionLevel};
 use serde::Serialize;
 
 use super::features::{Compound, Facility, Road, SourceFeatures};
-use super::score::{SourceMatch, score};
+use super::score::{SourceMatch, score_with};
 use super::sound::{Sound, sound, sounds};
 use super::terms::TERMS_TABLE;
 
@@ -33,6 +36,9 @@ const MAX_CHAIN: usize = 2_000;
 /// At most this many cases are compared in full per lookup, those sharing most keys first.
 const MAX_SCORED: usize = 32;
 const NO_LINK: u32 = u32::MAX;
+/// A firm or shop name seen in at least this many counties is common: a chain, or a phrase
+/// that looks like a name; it identifies no single source.
+const COMMON_NAME_COUNTIES: u16 = 5;
 
 /// One earlier case suggested for a new one.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -85,6 +91,9 @@ pub struct SourceIndex {
     by_id: HashMap<i64, u32>,
     heads: HashMap<u64, u32>,
     links: Vec<Link>,
+    /// Per firm or shop name (its sounds, hashed): the last county it was seen in and in how
+    /// many counties (counted on each change, so an estimate from above).
+    names: HashMap<u64, (RegionCode, u16)>,
     live: usize,
 }
 
@@ -122,6 +131,7 @@ impl SourceIndex {
             by_id: HashMap::new(),
             heads: HashMap::new(),
             links: Vec::new(),
+            names: HashMap::new(),
             live: 0,
         }
     }
@@ -173,6 +183,15 @@ impl SourceIndex {
         });
         self.by_id.insert(id, slot);
         self.live += 1;
+        for facility in features.facilities.iter().filter(|f| f.is_named()) {
+            let spread = self
+                .names
+                .entry(name_key(&facility.stem))
+                .or_insert((region, 1));
+            if spread.0 != region {
+                *spread = (region, spread.1.saturating_add(1));
+            }
+        }
         // A case is posted under its own region: its county, or its city when that is all
         // that is known.
         for key in keys(features, false) {
@@ -200,6 +219,13 @@ impl SourceIndex {
             }
             None => false,
         }
+    }
+
+    /// Whether a firm or shop name has been seen in many counties.
+    pub fn is_common_name(&self, stem: &str) -> bool {
+        self.names
+            .get(&name_key(stem))
+            .is_some_and(|(_, counties)| *counties >= COMMON_NAME_COUNTIES)
     }
 
     /// Rebuilds the postings without removed cases.
@@ -299,7 +325,11 @@ impl SourceIndex {
                 case_id: case.id,
                 region: case.region,
                 received_ms: case.received_ms,
-                matched: score(features, &decode(&case.features, case.kinds, case.night)),
+                matched: score_with(
+                    features,
+                    &decode(&case.features, case.kinds, case.night),
+                    &|stem| self.is_common_name(stem),
+                ),
             })
             .collect();
         found.sort_by(|a, b| {
@@ -344,6 +374,12 @@ fn keys(features: &SourceFeatures, query: bool) -> Vec<Vec<Sound>> {
         add(3, &sounds(&compound.name));
     }
     keys
+}
+
+fn name_key(stem: &str) -> u64 {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    sounds(stem).hash(&mut hasher);
+    hasher.finish()
 }
 
 fn posting_key(locality: RegionCode, key: &[Sound]) -> u64 {
@@ -508,6 +544,30 @@ mod tests {
         let mut ids: Vec<i64> = found.iter().map(|c| c.case_id).collect();
         ids.sort_unstable();
         assert_eq!(ids, [1, 2, 4]);
+    }
+
+    #[test]
+    fn a_name_found_in_many_counties_identifies_no_source() {
+        let mut index = SourceIndex::new();
+        let counties = ["430102", "430103", "430104", "430105", "430111", "430112"];
+        for (i, county) in counties.iter().enumerate() {
+            index.insert_text(
+                i as i64,
+                code(county),
+                DAY,
+                "楼下的蜜雪冰城奶茶店音响太吵了",
+            );
+        }
+        assert!(index.is_common_name("蜜雪冰城"));
+        let query = SourceFeatures::extract("蜜雪冰城奶茶店门口的音响吵死了");
+        let found = index.candidates(RegionCode::NATIONAL, code("430111"), 2 * DAY, &query, 5);
+        assert!(!found.is_empty());
+        assert!(found.iter().all(|c| !c.matched.same), "{found:?}");
+        // In a county of its own, the same text is a repeat report.
+        let mut index = SourceIndex::new();
+        index.insert_text(1, code("430111"), DAY, "楼下的蜜雪冰城奶茶店音响太吵了");
+        let found = index.candidates(RegionCode::NATIONAL, code("430111"), 2 * DAY, &query, 5);
+        assert!(found.first().is_some_and(|c| c.matched.same), "{found:?}");
     }
 
     #[test]

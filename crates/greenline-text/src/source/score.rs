@@ -6,7 +6,8 @@
 //! set (`data/text/dev/same_source.jsonl`):
 //!
 //! - a shared firm or shop name is strong (+4); two different names are strong against (−3.5),
-//!   as two restaurants on one road are two sources;
+//!   as two restaurants on one road are two sources; a name the index has seen in many counties
+//!   (a chain, or a phrase that looks like a name) counts for little (+1.2);
 //! - a shared road (+1.3) or compound (+1.0) places the source, a shared house number (+1.2) or
 //!   building (+0.8) places it closely; a different house number (−2) or building (−1.5) tells
 //!   two neighbours apart;
@@ -33,6 +34,7 @@ const NAME_SAME: f64 = 0.75;
 const NAME_DIFFERENT: f64 = 0.34;
 
 const W_SAME_NAME: f64 = 4.0;
+const W_COMMON_NAME: f64 = 1.2;
 const W_DIFFERENT_NAME: f64 = -3.5;
 const W_SAME_FACILITY_KIND: f64 = 0.8;
 const W_SAME_FACILITY_SORT: f64 = 0.4;
@@ -110,6 +112,17 @@ pub fn score_texts(a: &str, b: &str) -> SourceMatch {
 
 /// Scores two complaints' features.
 pub fn score(a: &SourceFeatures, b: &SourceFeatures) -> SourceMatch {
+    score_with(a, b, &|_| false)
+}
+
+/// Scores two complaints' features, knowing which names are common (found in many counties: a
+/// chain, or a phrase that looks like a name): a common name shared counts for little and
+/// identifies no source on its own.
+pub(crate) fn score_with(
+    a: &SourceFeatures,
+    b: &SourceFeatures,
+    common: &dyn Fn(&str) -> bool,
+) -> SourceMatch {
     let mut evidence = Vec::new();
     let mut push = |kind, label: String, weight| {
         evidence.push(Evidence {
@@ -121,10 +134,16 @@ pub fn score(a: &SourceFeatures, b: &SourceFeatures) -> SourceMatch {
     let mut identified = false;
 
     // Names.
-    let (name_similarity, names, kinds_fit) = best_name(a, b);
+    let (name_similarity, names, kinds_fit, stems) = best_name(a, b);
     let named = |f: &SourceFeatures| f.facilities.iter().any(Facility::is_named);
     let same_name = name_similarity >= NAME_SAME;
-    if same_name && kinds_fit {
+    if same_name && kinds_fit && (common(&stems.0) || common(&stems.1)) {
+        push(
+            EvidenceKind::SameName,
+            format!("同名（多个县区都有此名称）：{names}"),
+            W_COMMON_NAME,
+        );
+    } else if same_name && kinds_fit {
         identified = true;
         push(
             EvidenceKind::SameName,
@@ -421,10 +440,10 @@ fn shown(f: &Facility) -> &str {
 }
 
 /// The most alike pair of names, also counting a name of one text written in the other without
-/// its facility word (湘味轩餐馆 / 湘味轩的排烟口). Returns the similarity, the names shown and
-/// whether the two are of kinds that fit.
-fn best_name(a: &SourceFeatures, b: &SourceFeatures) -> (f64, String, bool) {
-    let mut best = (0.0, String::new(), true);
+/// its facility word (湘味轩餐馆 / 湘味轩的排烟口). Returns the similarity, the names shown,
+/// whether the two are of kinds that fit, and the two stems.
+fn best_name(a: &SourceFeatures, b: &SourceFeatures) -> (f64, String, bool, (String, String)) {
+    let mut best = (0.0, String::new(), true, (String::new(), String::new()));
     let named_a = a.facilities.iter().filter(|f| f.is_named());
     for x in named_a.clone() {
         let sx = sounds(&x.stem);
@@ -433,7 +452,12 @@ fn best_name(a: &SourceFeatures, b: &SourceFeatures) -> (f64, String, bool) {
             let fit = facilities_fit(x, y);
             // Among equally alike pairs, one whose kinds fit.
             if s > best.0 || best.1.is_empty() || (s == best.0 && fit && !best.2) {
-                best = (s, format!("{} / {}", x.written, y.written), fit);
+                best = (
+                    s,
+                    format!("{} / {}", x.written, y.written),
+                    fit,
+                    (x.stem.clone(), y.stem.clone()),
+                );
             }
         }
     }
@@ -447,14 +471,16 @@ fn best_name(a: &SourceFeatures, b: &SourceFeatures) -> (f64, String, bool) {
             && contains(&other.text_chars, &f.stem.chars().collect::<Vec<_>>())
     };
     if let Some(x) = named_a.clone().find(|x| written_in(x, b)) {
-        return (1.0, format!("{} / {}", x.written, x.stem), true);
+        let stems = (x.stem.clone(), x.stem.clone());
+        return (1.0, format!("{} / {}", x.written, x.stem), true, stems);
     }
     if let Some(y) = b
         .facilities
         .iter()
         .find(|y| y.is_named() && written_in(y, a))
     {
-        return (1.0, format!("{} / {}", y.stem, y.written), true);
+        let stems = (y.stem.clone(), y.stem.clone());
+        return (1.0, format!("{} / {}", y.stem, y.written), true, stems);
     }
     best
 }

@@ -6,6 +6,8 @@
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
+use aho_corasick::{AhoCorasick, MatchKind};
+
 use greenline_domain::PollutionType;
 
 const TERMS: &str = include_str!("../../../../data/text/source_terms.tsv");
@@ -43,6 +45,30 @@ pub(crate) struct Terms {
     object_groups: HashMap<&'static str, &'static str>,
     /// The longest name word, in characters.
     pub longest_name_word: usize,
+    /// Every name word, for finding all of them in one pass (overlapping).
+    pub name_matcher: AhoCorasick,
+    pub name_patterns: Vec<&'static str>,
+    /// Problem and time-of-day words, in one pass (overlapping).
+    pub problem_matcher: AhoCorasick,
+    pub problem_meanings: Vec<Problem>,
+    /// Equipment and spot words, longest first, not overlapping.
+    pub object_matcher: AhoCorasick,
+}
+
+/// What a problem or time word says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Problem {
+    /// A kind of problem: the index of its type.
+    Kind(u8),
+    Night,
+    Day,
+}
+
+fn matcher(patterns: &[&str], kind: MatchKind) -> AhoCorasick {
+    AhoCorasick::builder()
+        .match_kind(kind)
+        .build(patterns)
+        .unwrap_or_else(|e| unreachable!("the shipped word lists make a matcher: {e}"))
 }
 
 /// A word that may end a name, and what it tells.
@@ -88,6 +114,11 @@ impl Terms {
             objects: Vec::new(),
             object_groups: HashMap::new(),
             longest_name_word: 0,
+            name_matcher: matcher(&[], MatchKind::Standard),
+            name_patterns: Vec::new(),
+            problem_matcher: matcher(&[], MatchKind::Standard),
+            problem_meanings: Vec::new(),
+            object_matcher: matcher(&[], MatchKind::LeftmostLongest),
         };
         for line in text.lines() {
             let line = line.trim_end();
@@ -157,6 +188,24 @@ impl Terms {
             .objects
             .sort_by_key(|t| std::cmp::Reverse(t.0.chars().count()));
         terms.object_groups = terms.objects.iter().copied().collect();
+        terms.name_patterns = terms.name_words.keys().copied().collect();
+        terms.name_matcher = matcher(&terms.name_patterns, MatchKind::Standard);
+        let mut problems: Vec<&str> = Vec::new();
+        for (word, index) in &terms.pollution {
+            problems.push(word);
+            terms.problem_meanings.push(Problem::Kind(*index));
+        }
+        for word in &terms.night {
+            problems.push(word);
+            terms.problem_meanings.push(Problem::Night);
+        }
+        for word in &terms.day {
+            problems.push(word);
+            terms.problem_meanings.push(Problem::Day);
+        }
+        terms.problem_matcher = matcher(&problems, MatchKind::Standard);
+        let objects: Vec<&str> = terms.objects.iter().map(|(w, _)| *w).collect();
+        terms.object_matcher = matcher(&objects, MatchKind::LeftmostLongest);
         terms.longest_name_word = terms
             .name_words
             .keys()
