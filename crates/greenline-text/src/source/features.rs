@@ -22,7 +22,7 @@ use super::terms::{FacilityWord, NameWord, Problem, TERMS_TABLE, Terms, type_at}
 use crate::{Gazetteer, Tokenizer};
 
 /// Characters that never stand inside a name's stem: particles and pronoun-like words.
-const FUNCTION_CHARS: &str = "的了着在是个把被给让我你他她它们已";
+const FUNCTION_CHARS: &str = "的了着得在是个把被给让我你他她它们已";
 
 /// One-character words that always end a name on its left (那家公司, 该厂, 某单位).
 const DETERMINERS: &str = "那这该某其每各此个家座间位";
@@ -91,6 +91,19 @@ pub struct SourceFeatures {
     /// facility word in another text. Not kept by the index.
     #[serde(skip)]
     pub(crate) text_chars: Vec<char>,
+}
+
+impl Road {
+    /// The road's ending, with 大街 counted as 街 (解放路 and 解放街 are two roads).
+    pub fn ending(&self) -> &str {
+        let ending = TERMS_TABLE
+            .roads
+            .iter()
+            .find(|r| self.written.ends_with(**r))
+            .copied()
+            .unwrap_or("");
+        if ending == "大街" { "街" } else { ending }
+    }
 }
 
 impl Facility {
@@ -469,7 +482,12 @@ impl<'t> Extractor<'t> {
                 direction = Some(last);
                 stem.pop();
             }
-            if stem.chars().count() < 2 {
+            let describes = self
+                .terms
+                .pollution
+                .iter()
+                .any(|(w, _)| w.chars().count() >= 2 && stem.contains(*w));
+            if stem.chars().count() < 2 || describes {
                 at = end;
                 continue;
             }
@@ -571,8 +589,8 @@ impl<'t> Extractor<'t> {
             {
                 continue;
             }
-            // Nor may it begin a facility word (饭庄, 食府, 酒楼 are facilities).
-            if self.name_word_starting_within(at, end) {
+            // Nor may it begin or end a facility word (饭庄, 食府, 美食城 are facilities).
+            if self.name_word_starting_within(at, end) || self.inside_facility_word(at) {
                 continue;
             }
             let floor = found
@@ -650,6 +668,20 @@ impl<'t> Extractor<'t> {
                     && w.chars().count() >= 2
             })
         })
+    }
+
+    /// Whether a facility word of two or more characters runs over `at` from before it.
+    fn inside_facility_word(&self, at: usize) -> bool {
+        self.text[..at]
+            .char_indices()
+            .rev()
+            .take(self.terms.longest_name_word)
+            .any(|(i, _)| {
+                self.name_word_at(&self.text[i..]).is_some_and(|w| {
+                    i + w.len() > at
+                        && matches!(self.terms.name_words.get(w), Some(NameWord::Facility(_)))
+                })
+            })
     }
 
     /// The longest name word at the start of `rest`.

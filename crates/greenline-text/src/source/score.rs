@@ -164,11 +164,25 @@ pub(crate) fn score_with(
             W_DIFFERENT_NAME,
         );
     }
-    if !same_name && !a.facilities.is_empty() && !b.facilities.is_empty() {
-        let pairs = a
+    // A text that names a facility is about it: its unnamed ones are landmarks (就在变电站边上).
+    let subjects = |f: &SourceFeatures| -> Vec<Facility> {
+        let named: Vec<Facility> = f
             .facilities
             .iter()
-            .flat_map(|x| b.facilities.iter().map(move |y| (x, y)));
+            .filter(|x| x.is_named())
+            .cloned()
+            .collect();
+        if named.is_empty() {
+            f.facilities.clone()
+        } else {
+            named
+        }
+    };
+    let (subjects_a, subjects_b) = (subjects(a), subjects(b));
+    if !same_name && !subjects_a.is_empty() && !subjects_b.is_empty() {
+        let pairs = subjects_a
+            .iter()
+            .flat_map(|x| subjects_b.iter().map(move |y| (x, y)));
         let mut compatible: Option<(bool, &Facility, &Facility)> = None;
         for (x, y) in pairs {
             if facilities_fit(x, y) {
@@ -191,8 +205,8 @@ pub(crate) fn score_with(
                 EvidenceKind::DifferentFacilityKind,
                 format!(
                     "场所类型不同：{} / {}",
-                    shown(&a.facilities[0]),
-                    shown(&b.facilities[0])
+                    shown(&subjects_a[0]),
+                    shown(&subjects_b[0])
                 ),
                 W_DIFFERENT_FACILITY_KIND,
             ),
