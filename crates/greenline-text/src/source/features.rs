@@ -22,7 +22,7 @@ use super::terms::{FacilityWord, NameWord, Problem, TERMS_TABLE, Terms, type_at}
 use crate::{Gazetteer, Tokenizer};
 
 /// Characters that never stand inside a name's stem: particles and pronoun-like words.
-const FUNCTION_CHARS: &str = "的了着得在是个把被给让我你他她它们已";
+const FUNCTION_CHARS: &str = "的了着得在是个把被给让我你他她它们已到";
 
 /// One-character words that always end a name on its left (那家公司, 该厂, 某单位).
 const DETERMINERS: &str = "那这该某其每各此个家座间位";

@@ -15,8 +15,9 @@
 //!   take a little (−0.6): a transformer's hum is not a neighbour's drill;
 //! - another kind of problem (−5) makes it another matter by the labelling rule, another region
 //!   (−8) another source whatever the names;
-//! - without a shared name, road or compound nothing identifies the source, and the score stays
-//!   below the threshold whatever else agrees.
+//! - without a shared name, compound, or road with something specific (a house number, a
+//!   crossing, a specific kind of business, the same equipment or spot) nothing identifies the
+//!   source, and the score stays below the threshold whatever else agrees.
 
 use serde::Serialize;
 
@@ -132,6 +133,8 @@ pub(crate) fn score_with(
         })
     };
     let mut identified = false;
+    // Specific matches that let a shared road identify the source.
+    let mut specific = false;
 
     // Names.
     let (name_similarity, names, kinds_fit, stems) = best_name(a, b);
@@ -195,6 +198,7 @@ pub(crate) fn score_with(
                 }
             }
         }
+        specific |= compatible.is_some_and(|(exact, _, _)| exact);
         match compatible {
             Some((exact, x, y)) => push(
                 EvidenceKind::SameFacilityKind,
@@ -221,15 +225,19 @@ pub(crate) fn score_with(
         for (j, y) in b.roads.iter().enumerate() {
             let directions_fit =
                 x.direction.is_none() || y.direction.is_none() || x.direction == y.direction;
-            if directions_fit && similarity(&sounds(&x.stem), &sounds(&y.stem)) >= 1.0 {
+            if directions_fit
+                && x.ending() == y.ending()
+                && similarity(&sounds(&x.stem), &sounds(&y.stem)) >= 1.0
+            {
                 matched_a[i] = true;
                 matched_b[j] = true;
                 shared_roads.push((x, y));
             }
         }
     }
+    let mut road_only = false;
     if let Some((x, _)) = shared_roads.first() {
-        identified = true;
+        road_only = true;
         push(
             EvidenceKind::SameRoad,
             format!("同一道路：{}", x.written),
@@ -240,6 +248,7 @@ pub(crate) fn score_with(
             .filter(|(r, _)| r.stem != x.stem)
             .count();
         if distinct > 0 {
+            road_only = false;
             push(
                 EvidenceKind::SameRoad,
                 format!("同一路口：{} / {}", x.written, shared_roads[1].0.written),
@@ -251,6 +260,7 @@ pub(crate) fn score_with(
             .find_map(|(x, y)| x.number.zip(y.number).map(|n| (x, n)));
         if let Some((road, (m, n))) = numbered {
             if m == n {
+                road_only = false;
                 push(
                     EvidenceKind::SameHouseNumber,
                     format!("同一门牌：{}{m}号", road.written),
@@ -349,6 +359,10 @@ pub(crate) fn score_with(
     };
     let (objects_a, objects_b) = (objects(a), objects(b));
     if let (Some(first_a), Some(first_b)) = (objects_a.first(), objects_b.first()) {
+        let shared = objects_a
+            .iter()
+            .any(|(_, g)| objects_b.iter().any(|(_, h)| h == g));
+        specific |= shared;
         match objects_a
             .iter()
             .find(|(_, g)| objects_b.iter().any(|(_, h)| h == g))
@@ -364,6 +378,13 @@ pub(crate) fn score_with(
                 W_DIFFERENT_OBJECT,
             ),
         }
+    }
+
+    // A road alone does not identify a source: a long road has many shops. With a house
+    // number, a crossing, a specific kind of business (烧烤, 早餐店) or the same equipment or
+    // spot (排风口, 空地) it does.
+    if !shared_roads.is_empty() && (!road_only || specific) {
+        identified = true;
     }
 
     // Kinds of problem.
@@ -419,7 +440,7 @@ pub(crate) fn score_with(
     if !identified && log_odds > UNIDENTIFIED_CEILING {
         evidence.push(Evidence {
             kind: EvidenceKind::NothingIdentifying,
-            label: "没有共同的单位名称、道路或小区".to_owned(),
+            label: "没有共同的单位名称、小区或具体地点".to_owned(),
             weight: UNIDENTIFIED_CEILING - log_odds,
         });
         log_odds = UNIDENTIFIED_CEILING;
@@ -561,6 +582,20 @@ mod tests {
         let m = score_texts("市民来电反映油烟很大", "石民石材的粉尘很大");
         assert!(
             m.evidence.iter().all(|e| e.kind != EvidenceKind::SameName),
+            "{m:?}"
+        );
+    }
+
+    #[test]
+    fn a_road_is_its_name_and_its_ending() {
+        let m = score_texts("东湖大道78号的饭店油烟大", "东湖南路78号的饭店油烟大");
+        assert!(
+            m.evidence.iter().all(|e| e.kind != EvidenceKind::SameRoad),
+            "{m:?}"
+        );
+        let m = score_texts("友谊大街的饭店油烟大", "友谊街那家饭店油烟大");
+        assert!(
+            m.evidence.iter().any(|e| e.kind == EvidenceKind::SameRoad),
             "{m:?}"
         );
     }
