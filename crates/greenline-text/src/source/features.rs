@@ -18,12 +18,14 @@ use std::ops::Range;
 use greenline_domain::{PollutionType, RegionCode};
 use serde::Serialize;
 
-use super::sound::{Sound, sounds};
-use super::terms::{FacilityWord, NameWord, TERMS_TABLE, Terms, type_at};
+use super::terms::{FacilityWord, NameWord, Problem, TERMS_TABLE, Terms, type_at};
 use crate::{Gazetteer, Tokenizer};
 
 /// Characters that never stand inside a name's stem: particles and pronoun-like words.
-const FUNCTION_CHARS: &str = "的了着在是个把被给让我你他她它";
+const FUNCTION_CHARS: &str = "的了着得在是个把被给让我你他她它们已到";
+
+/// One-character words that always end a name on its left (那家公司, 该厂, 某单位).
+const DETERMINERS: &str = "那这该某其每各此个家座间位";
 
 /// Characters that, after a village's or compound's one-character ending, make a word of place
 /// (村口, 村里, 村东头).
@@ -85,10 +87,23 @@ pub struct SourceFeatures {
     /// and compounds, and only where a city, a province or a full county name (柯桥区, not a bare
     /// 柯桥) says so: a bare county short form is too often something else (小港 for a town).
     pub region: Option<RegionCode>,
-    /// The sounds of the whole text, to find a name written without its facility word in
-    /// another text. Not kept by the index.
+    /// The characters of the whole (normalised) text, to find a name written without its
+    /// facility word in another text. Not kept by the index.
     #[serde(skip)]
-    pub(crate) text_sounds: Vec<Sound>,
+    pub(crate) text_chars: Vec<char>,
+}
+
+impl Road {
+    /// The road's ending, with 大街 counted as 街 (解放路 and 解放街 are two roads).
+    pub fn ending(&self) -> &str {
+        let ending = TERMS_TABLE
+            .roads
+            .iter()
+            .find(|r| self.written.ends_with(**r))
+            .copied()
+            .unwrap_or("");
+        if ending == "大街" { "街" } else { ending }
+    }
 }
 
 impl Facility {
@@ -223,8 +238,12 @@ struct Extractor<'t> {
     hard: Vec<Range<usize>>,
     /// Spans of regions.
     regions: Vec<Range<usize>>,
+    /// The place as first read, with every region name in the text.
+    place: Option<crate::Place>,
     /// Spans taken by names (masked when reading the kinds of problem).
     taken: Vec<Range<usize>>,
+    /// Spans of compounds, with their names.
+    compound_spans: Vec<(Range<usize>, String)>,
     features: SourceFeatures,
 }
 
@@ -243,17 +262,19 @@ impl<'t> Extractor<'t> {
             words,
             hard: Vec::new(),
             regions: Vec::new(),
+            place: None,
             taken: Vec::new(),
+            compound_spans: Vec::new(),
             features: SourceFeatures::default(),
         }
     }
 
     fn run(mut self) -> SourceFeatures {
         let place = Gazetteer::shared().locate(&self.text);
-        self.features.region = place.region;
         for mention in &place.mentions {
             self.regions.push(mention.start..mention.end);
         }
+        self.place = Some(place);
         self.numbers();
         self.roads();
         self.areas();
@@ -261,7 +282,7 @@ impl<'t> Extractor<'t> {
         self.facilities();
         self.kinds();
         self.region();
-        self.features.text_sounds = sounds(&self.text);
+        self.features.text_chars = self.text.chars().collect();
         self.features
     }
 
@@ -269,8 +290,15 @@ impl<'t> Extractor<'t> {
     /// 枋湖北二路 name no region), and kept only where a city, a province or a full county name
     /// supports it.
     fn region(&mut self) {
-        let masked = self.masked(false);
-        let place = Gazetteer::shared().locate(&masked);
+        let inside_a_name = self.regions.iter().any(|r| {
+            self.taken
+                .iter()
+                .any(|t| t.start < r.end && r.start < t.end)
+        });
+        let place = match self.place.take() {
+            Some(place) if !inside_a_name => place,
+            _ => Gazetteer::shared().locate(&self.masked(false)),
+        };
         let strong = place.mentions.iter().any(|m| {
             m.candidates
                 .iter()
@@ -386,7 +414,9 @@ impl<'t> Extractor<'t> {
             }
             // A one-character boundary word (再, 上) may be part of a name jieba split into
             // characters (好再来): it ends a name only once the name has two characters.
-            if self.terms.is_boundary(piece) && (n > 1 || chars >= 2) {
+            // Determiners (那, 该) always end it.
+            if self.terms.is_boundary(piece) && (n > 1 || chars >= 2 || DETERMINERS.contains(piece))
+            {
                 break;
             }
             start = from;
@@ -452,7 +482,12 @@ impl<'t> Extractor<'t> {
                 direction = Some(last);
                 stem.pop();
             }
-            if stem.chars().count() < 2 {
+            let describes = self
+                .terms
+                .pollution
+                .iter()
+                .any(|(w, _)| w.chars().count() >= 2 && stem.contains(*w));
+            if stem.chars().count() < 2 || describes {
                 at = end;
                 continue;
             }
@@ -554,8 +589,8 @@ impl<'t> Extractor<'t> {
             {
                 continue;
             }
-            // Nor may it begin a facility word (饭庄, 食府, 酒楼 are facilities).
-            if self.name_word_starting_within(at, end) {
+            // Nor may it begin or end a facility word (饭庄, 食府, 美食城 are facilities).
+            if self.name_word_starting_within(at, end) || self.inside_facility_word(at) {
                 continue;
             }
             let floor = found
@@ -570,11 +605,10 @@ impl<'t> Extractor<'t> {
                 continue;
             }
             // 装饰材料城, 化工园: a trade or facility word before the ending names a business.
-            let business = self
-                .terms
-                .name_words
-                .keys()
-                .any(|w| w.chars().count() >= 2 && stem.ends_with(*w));
+            let business = stem.char_indices().any(|(i, _)| {
+                let tail = &stem[i..];
+                tail.chars().count() >= 2 && self.terms.name_words.contains_key(tail)
+            });
             if business {
                 continue;
             }
@@ -596,7 +630,8 @@ impl<'t> Extractor<'t> {
             found.push((start..span_end, Compound { name, building }));
         }
         for (span, compound) in found {
-            self.taken.push(span);
+            self.taken.push(span.clone());
+            self.compound_spans.push((span, compound.name.clone()));
             if let Some(same) = self
                 .features
                 .compounds
@@ -635,6 +670,20 @@ impl<'t> Extractor<'t> {
         })
     }
 
+    /// Whether a facility word of two or more characters runs over `at` from before it.
+    fn inside_facility_word(&self, at: usize) -> bool {
+        self.text[..at]
+            .char_indices()
+            .rev()
+            .take(self.terms.longest_name_word)
+            .any(|(i, _)| {
+                self.name_word_at(&self.text[i..]).is_some_and(|w| {
+                    i + w.len() > at
+                        && matches!(self.terms.name_words.get(w), Some(NameWord::Facility(_)))
+                })
+            })
+    }
+
     /// The longest name word at the start of `rest`.
     fn name_word_at<'r>(&self, rest: &'r str) -> Option<&'r str> {
         let ends: Vec<usize> = rest
@@ -650,24 +699,20 @@ impl<'t> Extractor<'t> {
 
     fn facilities(&mut self) {
         // Every name word at every position, as (start, end).
-        let mut matches: Vec<(usize, usize)> = Vec::new();
-        for (at, _) in self.text.char_indices() {
-            if self.blocked(at) {
-                continue;
-            }
-            let rest = &self.text[at..];
-            for (i, c) in rest.char_indices().take(self.terms.longest_name_word) {
-                let end = at + i + c.len_utf8();
-                if self.terms.name_words.contains_key(&self.text[at..end]) {
-                    matches.push((at, end));
-                }
-            }
-        }
-        // A name ends where a name word ends and no other begins (烧烤 in 烧烤店 is no end).
+        let mut matches: Vec<(usize, usize)> = self
+            .terms
+            .name_matcher
+            .find_overlapping_iter(&self.text)
+            .map(|m| (m.start(), m.end()))
+            .filter(|m| !self.blocked(m.0))
+            .collect();
+        matches.sort_unstable();
+        // A name ends where a name word ends and no other begins or runs on (烧烤 in 烧烤店,
+        // 装饰材料 in 装饰材料城 are no ends).
         let mut ends: Vec<usize> = matches
             .iter()
             .map(|m| m.1)
-            .filter(|e| !matches.iter().any(|m| m.0 == *e))
+            .filter(|e| !matches.iter().any(|m| m.0 == *e || (m.0 < *e && *e < m.1)))
             .filter(|e| !self.char_at(*e).is_some_and(|c| "家主区房长员".contains(c)))
             .collect();
         ends.sort_unstable();
@@ -690,7 +735,11 @@ impl<'t> Extractor<'t> {
                 continue;
             }
             let end = at + c.len_utf8();
-            if self.word_at(at).is_some_and(|w| w.end != end)
+            // The ending must end its jieba word, and that word must not be an everyday word
+            // of two characters (邻居, 大楼, 日记).
+            if self
+                .word_at(at)
+                .is_some_and(|w| w.end != end || self.text[w].chars().count() == 2)
                 || self.name_word_at(&self.text[end..]).is_some()
             {
                 continue;
@@ -732,6 +781,18 @@ impl<'t> Extractor<'t> {
             }
         }
         for (span, facility) in found {
+            // A shop named like a compound (蜀香园火锅, 蜜雪冰城奶茶店) names no compound; a
+            // site named after its estate (华兴大厦工地) does.
+            if facility.is_named() && facility.class().0 != "site" {
+                let stem = span.start..span.start + facility.stem.len();
+                let names: Vec<String> = self
+                    .compound_spans
+                    .iter()
+                    .filter(|(s, _)| *s == stem)
+                    .map(|(_, name)| name.clone())
+                    .collect();
+                self.features.compounds.retain(|c| !names.contains(&c.name));
+            }
             self.taken.push(span);
             if !self.features.facilities.contains(&facility) {
                 self.features.facilities.push(facility);
@@ -799,12 +860,28 @@ impl<'t> Extractor<'t> {
                         best_rank = rank;
                     }
                 }
+                // A legal form (有限公司) says as much as a facility word.
+                Some(NameWord::Legal) if word.is_none_or(|(_, facility)| !facility) => {
+                    word = Some((w, true));
+                }
                 _ if word.is_none() => word = Some((w, false)),
                 _ => {}
             }
             at = m.0;
         }
         let (word, is_facility) = word?;
+        // A trade word inside a longer word (建筑垃圾) or before a one-character problem word
+        // (塑料味, 水泥灰) describes the problem; it names no firm.
+        if !is_facility {
+            let joined = self.word_at(end - 1).is_some_and(|w| w.end > end);
+            let described = self.word_at(end).is_some_and(|w| {
+                let next = &self.text[w];
+                next.chars().count() == 1 && self.terms.pollution.iter().any(|(p, _)| *p == next)
+            });
+            if joined || described {
+                return None;
+            }
+        }
         let word = match self.terms.name_words.get(word) {
             Some(NameWord::Legal) => "公司",
             _ => word,
@@ -850,7 +927,18 @@ impl<'t> Extractor<'t> {
             start = estate.start;
             stem = &self.text[start..words_start];
         }
-        if stem.chars().count() < 2 {
+        for qualifier in &self.terms.qualifiers {
+            if let Some(shorter) = stem.strip_suffix(qualifier) {
+                stem = shorter;
+            }
+        }
+        // A problem word inside says the stem is a description, not a name (露天堆放砂石).
+        let describes = self
+            .terms
+            .pollution
+            .iter()
+            .any(|(w, _)| w.chars().count() >= 2 && stem.contains(*w));
+        if stem.chars().count() < 2 || describes {
             if !is_facility {
                 return None;
             }
@@ -870,18 +958,18 @@ impl<'t> Extractor<'t> {
     /// The kinds of problem and the time of day, from the text with names masked.
     fn kinds(&mut self) {
         let masked = self.masked(true);
-        for (word, index) in &self.terms.pollution {
-            if masked.contains(word) {
-                self.features.kinds |= 1 << index;
+        for m in self.terms.problem_matcher.find_overlapping_iter(&masked) {
+            match self.terms.problem_meanings.get(m.pattern().as_usize()) {
+                Some(Problem::Kind(index)) => self.features.kinds |= 1 << index,
+                Some(Problem::Night) => self.features.night = true,
+                Some(Problem::Day) | None => {}
             }
         }
-        self.features.night = self.terms.night.iter().any(|w| masked.contains(w));
         // Equipment is read with the facility names in place: 配电房 is both.
-        let mut unmasked = self.text.clone();
-        for (word, _) in &self.terms.objects {
-            if unmasked.contains(word) {
-                self.features.objects.push((*word).to_owned());
-                unmasked = unmasked.replace(word, "，");
+        for m in self.terms.object_matcher.find_iter(&self.text) {
+            let word = &self.text[m.start()..m.end()];
+            if !self.features.objects.iter().any(|o| o == word) {
+                self.features.objects.push(word.to_owned());
             }
         }
     }

@@ -7,6 +7,9 @@
 //! and the sounds of each road and compound. Postings are chains of (case, next) links from a
 //! hash map of heads, newest first: eight bytes a posting, one map entry a distinct key.
 //!
+//! Names seen in many counties (a chain such as 华润万家, or a phrase that only looks like a name)
+//! are counted, and a common name shared counts for little in a lookup.
+//!
 //! A lookup gathers the cases of the new case's locality (its county and its city; for a city,
 //! the city and all its counties) within the time window that share a key with it, compares
 //! the best-sharing few in full with [`score`], and returns them best first. The caller's
@@ -21,18 +24,22 @@ use greenline_domain::{RegionCode, RegionLevel};
 use serde::Serialize;
 
 use super::features::{Compound, Facility, Road, SourceFeatures};
-use super::score::{SourceMatch, score};
+use super::score::{SourceMatch, score_with};
 use super::sound::{Sound, sounds};
 use super::terms::TERMS_TABLE;
 
 /// The default time window: earlier cases received up to this long before the new one.
 const DEFAULT_WINDOW_DAYS: u32 = 180;
 const DAY_MS: i64 = 86_400_000;
-/// At most this many postings are read per key (the newest first).
-const MAX_CHAIN: usize = 2_000;
+/// At most this many postings are read per key (the newest first), and per lookup.
+const MAX_CHAIN: usize = 1_000;
+const MAX_READ: usize = 50_000;
 /// At most this many cases are compared in full per lookup, those sharing most keys first.
-const MAX_SCORED: usize = 64;
+const MAX_SCORED: usize = 32;
 const NO_LINK: u32 = u32::MAX;
+/// A firm or shop name seen in at least this many counties is common: a chain, or a phrase
+/// that looks like a name; it identifies no single source.
+const COMMON_NAME_COUNTIES: u16 = 5;
 
 /// One earlier case suggested for a new one.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -85,7 +92,14 @@ pub struct SourceIndex {
     by_id: HashMap<i64, u32>,
     heads: HashMap<u64, u32>,
     links: Vec<Link>,
+    /// Per firm or shop name (its sounds, hashed): the last county it was seen in and in how
+    /// many counties (counted on each change, so an estimate from above).
+    names: HashMap<u64, (RegionCode, u16)>,
     live: usize,
+    /// Whether every case so far came no earlier than the one before: then a chain, newest
+    /// first, can stop at the first case before the window.
+    in_time_order: bool,
+    latest_ms: i64,
 }
 
 impl Default for SourceIndex {
@@ -122,7 +136,10 @@ impl SourceIndex {
             by_id: HashMap::new(),
             heads: HashMap::new(),
             links: Vec::new(),
+            names: HashMap::new(),
             live: 0,
+            in_time_order: true,
+            latest_ms: i64::MIN,
         }
     }
 
@@ -173,6 +190,17 @@ impl SourceIndex {
         });
         self.by_id.insert(id, slot);
         self.live += 1;
+        self.in_time_order &= received_ms >= self.latest_ms;
+        self.latest_ms = self.latest_ms.max(received_ms);
+        for facility in features.facilities.iter().filter(|f| f.is_named()) {
+            let spread = self
+                .names
+                .entry(name_key(&facility.stem))
+                .or_insert((region, 1));
+            if spread.0 != region {
+                *spread = (region, spread.1.saturating_add(1));
+            }
+        }
         // A case is posted under its own region: its county, or its city when that is all
         // that is known.
         for key in keys(features, false) {
@@ -200,6 +228,13 @@ impl SourceIndex {
             }
             None => false,
         }
+    }
+
+    /// Whether a firm or shop name has been seen in many counties.
+    pub fn is_common_name(&self, stem: &str) -> bool {
+        self.names
+            .get(&name_key(stem))
+            .is_some_and(|(_, counties)| *counties >= COMMON_NAME_COUNTIES)
     }
 
     /// Rebuilds the postings without removed cases.
@@ -252,7 +287,8 @@ impl SourceIndex {
         let from = at_ms.saturating_sub(self.window_ms);
         let query_keys = keys(features, true);
         let mut shared: HashMap<u32, u32> = HashMap::new();
-        for locality in &localities {
+        let mut read_in_all = 0;
+        'localities: for locality in &localities {
             // Only localities inside the scope, or containing it, can hold cases inside it.
             if !locality.is_within(scope) && !scope.is_within(*locality) {
                 continue;
@@ -265,14 +301,21 @@ impl SourceIndex {
                     .unwrap_or(NO_LINK);
                 let mut read = 0;
                 while link != NO_LINK && read < MAX_CHAIN {
+                    if read_in_all >= MAX_READ {
+                        break 'localities;
+                    }
                     let Some(Link { slot, next }) = self.links.get(link as usize).copied() else {
                         break;
                     };
                     read += 1;
+                    read_in_all += 1;
                     link = next;
                     let Some(case) = self.cases.get(slot as usize) else {
                         continue;
                     };
+                    if case.received_ms < from && self.in_time_order {
+                        break;
+                    }
                     if case.removed
                         || case.received_ms < from
                         || case.received_ms > at_ms
@@ -299,7 +342,11 @@ impl SourceIndex {
                 case_id: case.id,
                 region: case.region,
                 received_ms: case.received_ms,
-                matched: score(features, &decode(&case.features, case.kinds, case.night)),
+                matched: score_with(
+                    features,
+                    &decode(&case.features, case.kinds, case.night),
+                    &|stem| self.is_common_name(stem),
+                ),
             })
             .collect();
         found.sort_by(|a, b| {
@@ -330,11 +377,21 @@ fn keys(features: &SourceFeatures, query: bool) -> Vec<Vec<Sound>> {
         for pair in stem.windows(2) {
             add(1, pair);
         }
+        // A name of three characters or more may be written in a later text without its
+        // facility word (湘味轩的排烟口): posted by its first three characters as written.
+        if !query {
+            let chars: Vec<Sound> = facility.stem.chars().take(3).map(u32::from).collect();
+            if chars.len() == 3 {
+                add(4, &chars);
+            }
+        }
     }
     if query {
-        let text = &features.text_sounds;
-        for pair in text.windows(2) {
-            add(1, pair);
+        let text: Vec<Sound> = features.text_chars.iter().map(|c| u32::from(*c)).collect();
+        for three in text.windows(3) {
+            if three.iter().all(|c| char::from_u32(*c).is_some_and(is_han)) {
+                add(4, three);
+            }
         }
     }
     for road in &features.roads {
@@ -344,6 +401,16 @@ fn keys(features: &SourceFeatures, query: bool) -> Vec<Vec<Sound>> {
         add(3, &sounds(&compound.name));
     }
     keys
+}
+
+fn is_han(c: char) -> bool {
+    ('\u{4e00}'..='\u{9fff}').contains(&c)
+}
+
+fn name_key(stem: &str) -> u64 {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    sounds(stem).hash(&mut hasher);
+    hasher.finish()
 }
 
 fn posting_key(locality: RegionCode, key: &[Sound]) -> u64 {
@@ -508,6 +575,58 @@ mod tests {
         let mut ids: Vec<i64> = found.iter().map(|c| c.case_id).collect();
         ids.sort_unstable();
         assert_eq!(ids, [1, 2, 4]);
+    }
+
+    #[test]
+    fn no_scope_and_no_claimed_region_ever_reaches_outside_the_scope() {
+        // One repeated shop in counties and cities of two provinces, and at city level.
+        let places = [
+            "430102", "430111", "430100", "430203", "430200", "440305", "440300", "110105",
+        ];
+        let text = "解放路老王烧烤油烟很大，天天烤到半夜";
+        let mut index = SourceIndex::new();
+        for (i, place) in places.iter().enumerate() {
+            index.insert_text(i as i64, code(place), DAY, text);
+        }
+        let query = SourceFeatures::extract(text);
+        let scopes = [
+            "000000", "430000", "430100", "430111", "440000", "440305", "110000",
+        ];
+        for scope in scopes {
+            for claimed in places.iter().chain(["430000", "000000"].iter()) {
+                let found = index.candidates(code(scope), code(claimed), 2 * DAY, &query, 10);
+                for candidate in &found {
+                    assert!(
+                        candidate.region.is_within(code(scope)),
+                        "scope {scope}, claimed {claimed}: {candidate:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_name_found_in_many_counties_identifies_no_source() {
+        let mut index = SourceIndex::new();
+        let counties = ["430102", "430103", "430104", "430105", "430111", "430112"];
+        for (i, county) in counties.iter().enumerate() {
+            index.insert_text(
+                i as i64,
+                code(county),
+                DAY,
+                "楼下的蜜雪冰城奶茶店音响太吵了",
+            );
+        }
+        assert!(index.is_common_name("蜜雪冰城"));
+        let query = SourceFeatures::extract("蜜雪冰城奶茶店门口的音响吵死了");
+        let found = index.candidates(RegionCode::NATIONAL, code("430111"), 2 * DAY, &query, 5);
+        assert!(!found.is_empty());
+        assert!(found.iter().all(|c| !c.matched.same), "{found:?}");
+        // In a county of its own, the same text is a repeat report.
+        let mut index = SourceIndex::new();
+        index.insert_text(1, code("430111"), DAY, "楼下的蜜雪冰城奶茶店音响太吵了");
+        let found = index.candidates(RegionCode::NATIONAL, code("430111"), 2 * DAY, &query, 5);
+        assert!(found.first().is_some_and(|c| c.matched.same), "{found:?}");
     }
 
     #[test]

@@ -6,7 +6,8 @@
 //! set (`data/text/dev/same_source.jsonl`):
 //!
 //! - a shared firm or shop name is strong (+4); two different names are strong against (−3.5),
-//!   as two restaurants on one road are two sources;
+//!   as two restaurants on one road are two sources; a name the index has seen in many counties
+//!   (a chain, or a phrase that looks like a name) counts for little (+1.2);
 //! - a shared road (+1.3) or compound (+1.0) places the source, a shared house number (+1.2) or
 //!   building (+0.8) places it closely; a different house number (−2) or building (−1.5) tells
 //!   two neighbours apart;
@@ -14,14 +15,15 @@
 //!   take a little (−0.6): a transformer's hum is not a neighbour's drill;
 //! - another kind of problem (−5) makes it another matter by the labelling rule, another region
 //!   (−8) another source whatever the names;
-//! - without a shared name, road or compound nothing identifies the source, and the score stays
-//!   below the threshold whatever else agrees.
+//! - without a shared name, compound, or road with something specific (a house number, a
+//!   crossing, a specific kind of business, the same equipment or spot) nothing identifies the
+//!   source, and the score stays below the threshold whatever else agrees.
 
 use serde::Serialize;
 
 use super::features::{Facility, SourceFeatures};
-use super::sound::{contains, similarity, sounds};
-use super::terms::TERMS_TABLE;
+use super::sound::{similarity, sounds};
+use super::terms::{TERMS_TABLE, Terms};
 
 /// Scores at or above this are suggested as the same source.
 pub const THRESHOLD: f64 = 0.5;
@@ -33,6 +35,7 @@ const NAME_SAME: f64 = 0.75;
 const NAME_DIFFERENT: f64 = 0.34;
 
 const W_SAME_NAME: f64 = 4.0;
+const W_COMMON_NAME: f64 = 1.2;
 const W_DIFFERENT_NAME: f64 = -3.5;
 const W_SAME_FACILITY_KIND: f64 = 0.8;
 const W_SAME_FACILITY_SORT: f64 = 0.4;
@@ -110,6 +113,17 @@ pub fn score_texts(a: &str, b: &str) -> SourceMatch {
 
 /// Scores two complaints' features.
 pub fn score(a: &SourceFeatures, b: &SourceFeatures) -> SourceMatch {
+    score_with(a, b, &|_| false)
+}
+
+/// Scores two complaints' features, knowing which names are common (found in many counties: a
+/// chain, or a phrase that looks like a name): a common name shared counts for little and
+/// identifies no source on its own.
+pub(crate) fn score_with(
+    a: &SourceFeatures,
+    b: &SourceFeatures,
+    common: &dyn Fn(&str) -> bool,
+) -> SourceMatch {
     let mut evidence = Vec::new();
     let mut push = |kind, label: String, weight| {
         evidence.push(Evidence {
@@ -119,16 +133,32 @@ pub fn score(a: &SourceFeatures, b: &SourceFeatures) -> SourceMatch {
         })
     };
     let mut identified = false;
+    // Specific matches that let a shared road identify the source.
+    let mut specific = false;
 
     // Names.
-    let (name_similarity, names) = best_name(a, b);
+    let (name_similarity, names, kinds_fit, stems) = best_name(a, b);
     let named = |f: &SourceFeatures| f.facilities.iter().any(Facility::is_named);
-    if name_similarity >= NAME_SAME {
+    let same_name = name_similarity >= NAME_SAME;
+    if same_name && kinds_fit && (common(&stems.0) || common(&stems.1)) {
+        push(
+            EvidenceKind::SameName,
+            format!("同名（多个县区都有此名称）：{names}"),
+            W_COMMON_NAME,
+        );
+    } else if same_name && kinds_fit {
         identified = true;
         push(
             EvidenceKind::SameName,
             format!("同一单位名称：{names}"),
             W_SAME_NAME,
+        );
+    } else if same_name {
+        // 老王烧烤 and 老王火锅: one name, two businesses.
+        push(
+            EvidenceKind::DifferentFacilityKind,
+            format!("名称相同但场所类型不同：{names}"),
+            W_DIFFERENT_FACILITY_KIND,
         );
     } else if named(a) && named(b) && name_similarity < NAME_DIFFERENT {
         push(
@@ -137,23 +167,38 @@ pub fn score(a: &SourceFeatures, b: &SourceFeatures) -> SourceMatch {
             W_DIFFERENT_NAME,
         );
     }
-    if name_similarity < NAME_SAME && !a.facilities.is_empty() && !b.facilities.is_empty() {
-        let pairs = a
+    // A text that names a facility is about it: its unnamed ones are landmarks (就在变电站边上).
+    let subjects = |f: &SourceFeatures| -> Vec<Facility> {
+        let named: Vec<Facility> = f
             .facilities
             .iter()
-            .flat_map(|x| b.facilities.iter().map(move |y| (x, y)));
+            .filter(|x| x.is_named())
+            .cloned()
+            .collect();
+        if named.is_empty() {
+            f.facilities.clone()
+        } else {
+            named
+        }
+    };
+    let (subjects_a, subjects_b) = (subjects(a), subjects(b));
+    if !same_name && !subjects_a.is_empty() && !subjects_b.is_empty() {
+        let pairs = subjects_a
+            .iter()
+            .flat_map(|x| subjects_b.iter().map(move |y| (x, y)));
         let mut compatible: Option<(bool, &Facility, &Facility)> = None;
         for (x, y) in pairs {
-            let ((cx, sx), (cy, sy)) = (x.class(), y.class());
-            let class_fits = cx.is_empty() || cy.is_empty() || cx == cy;
-            let sort_fits = sx.is_empty() || sy.is_empty() || sx == sy;
-            if class_fits && sort_fits {
-                let exact = !sx.is_empty() && sx == sy;
+            if facilities_fit(x, y) {
+                let exact = {
+                    let ((_, sx), (_, sy)) = (x.class(), y.class());
+                    !sx.is_empty() && sx == sy
+                };
                 if compatible.is_none_or(|(e, _, _)| !e && exact) {
                     compatible = Some((exact, x, y));
                 }
             }
         }
+        specific |= compatible.is_some_and(|(exact, _, _)| exact);
         match compatible {
             Some((exact, x, y)) => push(
                 EvidenceKind::SameFacilityKind,
@@ -164,8 +209,8 @@ pub fn score(a: &SourceFeatures, b: &SourceFeatures) -> SourceMatch {
                 EvidenceKind::DifferentFacilityKind,
                 format!(
                     "场所类型不同：{} / {}",
-                    shown(&a.facilities[0]),
-                    shown(&b.facilities[0])
+                    shown(&subjects_a[0]),
+                    shown(&subjects_b[0])
                 ),
                 W_DIFFERENT_FACILITY_KIND,
             ),
@@ -180,15 +225,19 @@ pub fn score(a: &SourceFeatures, b: &SourceFeatures) -> SourceMatch {
         for (j, y) in b.roads.iter().enumerate() {
             let directions_fit =
                 x.direction.is_none() || y.direction.is_none() || x.direction == y.direction;
-            if directions_fit && similarity(&sounds(&x.stem), &sounds(&y.stem)) >= 1.0 {
+            if directions_fit
+                && x.ending() == y.ending()
+                && similarity(&sounds(&x.stem), &sounds(&y.stem)) >= 1.0
+            {
                 matched_a[i] = true;
                 matched_b[j] = true;
                 shared_roads.push((x, y));
             }
         }
     }
+    let mut road_only = false;
     if let Some((x, _)) = shared_roads.first() {
-        identified = true;
+        road_only = true;
         push(
             EvidenceKind::SameRoad,
             format!("同一道路：{}", x.written),
@@ -199,6 +248,7 @@ pub fn score(a: &SourceFeatures, b: &SourceFeatures) -> SourceMatch {
             .filter(|(r, _)| r.stem != x.stem)
             .count();
         if distinct > 0 {
+            road_only = false;
             push(
                 EvidenceKind::SameRoad,
                 format!("同一路口：{} / {}", x.written, shared_roads[1].0.written),
@@ -210,6 +260,7 @@ pub fn score(a: &SourceFeatures, b: &SourceFeatures) -> SourceMatch {
             .find_map(|(x, y)| x.number.zip(y.number).map(|n| (x, n)));
         if let Some((road, (m, n))) = numbered {
             if m == n {
+                road_only = false;
                 push(
                     EvidenceKind::SameHouseNumber,
                     format!("同一门牌：{}{m}号", road.written),
@@ -308,6 +359,10 @@ pub fn score(a: &SourceFeatures, b: &SourceFeatures) -> SourceMatch {
     };
     let (objects_a, objects_b) = (objects(a), objects(b));
     if let (Some(first_a), Some(first_b)) = (objects_a.first(), objects_b.first()) {
+        let shared = objects_a
+            .iter()
+            .any(|(_, g)| objects_b.iter().any(|(_, h)| h == g));
+        specific |= shared;
         match objects_a
             .iter()
             .find(|(_, g)| objects_b.iter().any(|(_, h)| h == g))
@@ -323,6 +378,13 @@ pub fn score(a: &SourceFeatures, b: &SourceFeatures) -> SourceMatch {
                 W_DIFFERENT_OBJECT,
             ),
         }
+    }
+
+    // A road alone does not identify a source: a long road has many shops. With a house
+    // number, a crossing, a specific kind of business (烧烤, 早餐店) or the same equipment or
+    // spot (排风口, 空地) it does.
+    if !shared_roads.is_empty() && (!road_only || specific) {
+        identified = true;
     }
 
     // Kinds of problem.
@@ -378,7 +440,7 @@ pub fn score(a: &SourceFeatures, b: &SourceFeatures) -> SourceMatch {
     if !identified && log_odds > UNIDENTIFIED_CEILING {
         evidence.push(Evidence {
             kind: EvidenceKind::NothingIdentifying,
-            label: "没有共同的单位名称、道路或小区".to_owned(),
+            label: "没有共同的单位名称、小区或具体地点".to_owned(),
             weight: UNIDENTIFIED_CEILING - log_odds,
         });
         log_odds = UNIDENTIFIED_CEILING;
@@ -391,6 +453,18 @@ pub fn score(a: &SourceFeatures, b: &SourceFeatures) -> SourceMatch {
     }
 }
 
+/// Whether `needle` occurs in `haystack`.
+fn contains(haystack: &[char], needle: &[char]) -> bool {
+    !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// Whether two facilities can be one: classes that fit and, within a class, sorts that fit
+/// (烧烤 and 火锅 are two restaurants; 饭店 may be either).
+fn facilities_fit(x: &Facility, y: &Facility) -> bool {
+    let ((cx, sx), (cy, sy)) = (x.class(), y.class());
+    Terms::classes_fit(cx, cy) && (cx != cy || sx.is_empty() || sy.is_empty() || sx == sy)
+}
+
 /// How a facility is shown in evidence: its name, or its kind when it has none.
 fn shown(f: &Facility) -> &str {
     if f.written.is_empty() {
@@ -401,33 +475,47 @@ fn shown(f: &Facility) -> &str {
 }
 
 /// The most alike pair of names, also counting a name of one text written in the other without
-/// its facility word (湘味轩餐馆 / 湘味轩的排烟口). Returns the similarity and the names shown.
-fn best_name(a: &SourceFeatures, b: &SourceFeatures) -> (f64, String) {
-    let mut best = (0.0, String::new());
+/// its facility word (湘味轩餐馆 / 湘味轩的排烟口). Returns the similarity, the names shown,
+/// whether the two are of kinds that fit, and the two stems.
+fn best_name(a: &SourceFeatures, b: &SourceFeatures) -> (f64, String, bool, (String, String)) {
+    let mut best = (0.0, String::new(), true, (String::new(), String::new()));
     let named_a = a.facilities.iter().filter(|f| f.is_named());
     for x in named_a.clone() {
+        let sx = sounds(&x.stem);
         for y in b.facilities.iter().filter(|f| f.is_named()) {
-            let s = similarity(&sounds(&x.stem), &sounds(&y.stem));
-            if s > best.0 || best.1.is_empty() {
-                best = (s, format!("{} / {}", x.written, y.written));
+            let s = similarity(&sx, &sounds(&y.stem));
+            let fit = facilities_fit(x, y);
+            // Among equally alike pairs, one whose kinds fit.
+            if s > best.0 || best.1.is_empty() || (s == best.0 && fit && !best.2) {
+                best = (
+                    s,
+                    format!("{} / {}", x.written, y.written),
+                    fit,
+                    (x.stem.clone(), y.stem.clone()),
+                );
             }
         }
     }
     if best.0 >= NAME_SAME {
         return best;
     }
+    // Character for character, and three characters at least: by sound, or shorter, a name is
+    // too easily found by chance (石民 in 市民).
     let written_in = |f: &Facility, other: &SourceFeatures| {
-        f.stem.chars().count() >= 2 && contains(&other.text_sounds, &sounds(&f.stem))
+        f.stem.chars().count() >= 3
+            && contains(&other.text_chars, &f.stem.chars().collect::<Vec<_>>())
     };
     if let Some(x) = named_a.clone().find(|x| written_in(x, b)) {
-        return (1.0, format!("{} / {}", x.written, x.stem));
+        let stems = (x.stem.clone(), x.stem.clone());
+        return (1.0, format!("{} / {}", x.written, x.stem), true, stems);
     }
     if let Some(y) = b
         .facilities
         .iter()
         .find(|y| y.is_named() && written_in(y, a))
     {
-        return (1.0, format!("{} / {}", y.stem, y.written));
+        let stems = (y.stem.clone(), y.stem.clone());
+        return (1.0, format!("{} / {}", y.stem, y.written), true, stems);
     }
     best
 }
@@ -475,6 +563,41 @@ mod tests {
     fn another_kind_of_problem_is_another_matter() {
         let m = score_texts("恒升机械厂晚上冲床噪声太大", "恒升机械厂往河里排废水");
         assert!(!m.same, "{m:?}");
+    }
+
+    #[test]
+    fn one_name_on_two_kinds_of_business_is_two_sources() {
+        let m = score_texts("解放路的老王烧烤油烟很大", "解放路的老王火锅油烟很大");
+        assert!(!m.same, "{m:?}");
+    }
+
+    #[test]
+    fn a_name_written_without_its_facility_word_still_matches() {
+        let m = score_texts(
+            "龙口西路的湘味轩餐馆油烟直排",
+            "龙口西路湘味轩的排烟口在一楼，油烟全往楼上灌",
+        );
+        assert!(m.same, "{m:?}");
+        // Not by sound, and not from two characters: 市民 is no 石民.
+        let m = score_texts("市民来电反映油烟很大", "石民石材的粉尘很大");
+        assert!(
+            m.evidence.iter().all(|e| e.kind != EvidenceKind::SameName),
+            "{m:?}"
+        );
+    }
+
+    #[test]
+    fn a_road_is_its_name_and_its_ending() {
+        let m = score_texts("东湖大道78号的饭店油烟大", "东湖南路78号的饭店油烟大");
+        assert!(
+            m.evidence.iter().all(|e| e.kind != EvidenceKind::SameRoad),
+            "{m:?}"
+        );
+        let m = score_texts("友谊大街的饭店油烟大", "友谊街那家饭店油烟大");
+        assert!(
+            m.evidence.iter().any(|e| e.kind == EvidenceKind::SameRoad),
+            "{m:?}"
+        );
     }
 
     #[test]

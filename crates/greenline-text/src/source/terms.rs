@@ -6,6 +6,8 @@
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
+use aho_corasick::{AhoCorasick, MatchKind};
+
 use greenline_domain::PollutionType;
 
 const TERMS: &str = include_str!("../../../../data/text/source_terms.tsv");
@@ -32,14 +34,41 @@ pub(crate) struct Terms {
     pub not_compounds: Vec<&'static str>,
     pub areas: Vec<&'static str>,
     pub boundaries: HashMap<&'static str, ()>,
+    /// Generic endings of a stem, dropped (北区, 分店).
+    pub qualifiers: Vec<&'static str>,
     /// Problem words, longest first, with their type's index in [`PollutionType::all`].
     pub pollution: Vec<(&'static str, u8)>,
     pub night: Vec<&'static str>,
     pub day: Vec<&'static str>,
     /// Equipment and spots, longest first, with their group.
     pub objects: Vec<(&'static str, &'static str)>,
+    object_groups: HashMap<&'static str, &'static str>,
     /// The longest name word, in characters.
     pub longest_name_word: usize,
+    /// Every name word, for finding all of them in one pass (overlapping).
+    pub name_matcher: AhoCorasick,
+    pub name_patterns: Vec<&'static str>,
+    /// Problem and time-of-day words, in one pass (overlapping).
+    pub problem_matcher: AhoCorasick,
+    pub problem_meanings: Vec<Problem>,
+    /// Equipment and spot words, longest first, not overlapping.
+    pub object_matcher: AhoCorasick,
+}
+
+/// What a problem or time word says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Problem {
+    /// A kind of problem: the index of its type.
+    Kind(u8),
+    Night,
+    Day,
+}
+
+fn matcher(patterns: &[&str], kind: MatchKind) -> AhoCorasick {
+    AhoCorasick::builder()
+        .match_kind(kind)
+        .build(patterns)
+        .unwrap_or_else(|e| unreachable!("the shipped word lists make a matcher: {e}"))
 }
 
 /// A word that may end a name, and what it tells.
@@ -78,11 +107,18 @@ impl Terms {
             not_compounds: Vec::new(),
             areas: Vec::new(),
             boundaries: HashMap::new(),
+            qualifiers: Vec::new(),
             pollution: Vec::new(),
             night: Vec::new(),
             day: Vec::new(),
             objects: Vec::new(),
+            object_groups: HashMap::new(),
             longest_name_word: 0,
+            name_matcher: matcher(&[], MatchKind::Standard),
+            name_patterns: Vec::new(),
+            problem_matcher: matcher(&[], MatchKind::Standard),
+            problem_meanings: Vec::new(),
+            object_matcher: matcher(&[], MatchKind::LeftmostLongest),
         };
         for line in text.lines() {
             let line = line.trim_end();
@@ -121,6 +157,7 @@ impl Terms {
                 "compound" => terms.compounds.push((word, third == "strip")),
                 "not_compound" => terms.not_compounds.push(word),
                 "area" => terms.areas.push(word),
+                "qualifier" => terms.qualifiers.push(word),
                 "boundary" => {
                     terms.boundaries.insert(word, ());
                 }
@@ -150,6 +187,25 @@ impl Terms {
         terms
             .objects
             .sort_by_key(|t| std::cmp::Reverse(t.0.chars().count()));
+        terms.object_groups = terms.objects.iter().copied().collect();
+        terms.name_patterns = terms.name_words.keys().copied().collect();
+        terms.name_matcher = matcher(&terms.name_patterns, MatchKind::Standard);
+        let mut problems: Vec<&str> = Vec::new();
+        for (word, index) in &terms.pollution {
+            problems.push(word);
+            terms.problem_meanings.push(Problem::Kind(*index));
+        }
+        for word in &terms.night {
+            problems.push(word);
+            terms.problem_meanings.push(Problem::Night);
+        }
+        for word in &terms.day {
+            problems.push(word);
+            terms.problem_meanings.push(Problem::Day);
+        }
+        terms.problem_matcher = matcher(&problems, MatchKind::Standard);
+        let objects: Vec<&str> = terms.objects.iter().map(|(w, _)| *w).collect();
+        terms.object_matcher = matcher(&objects, MatchKind::LeftmostLongest);
         terms.longest_name_word = terms
             .name_words
             .keys()
@@ -165,10 +221,19 @@ impl Terms {
 
     /// The group of an equipment or spot word.
     pub fn object_group(&self, word: &str) -> Option<&'static str> {
-        self.objects
-            .iter()
-            .find(|(w, _)| *w == word)
-            .map(|(_, g)| *g)
+        self.object_groups.get(word).copied()
+    }
+
+    /// Whether two facility classes can be one source: the same class, an unknown one, two
+    /// industrial classes (a plant and its yard, its boiler house, its waste station), or a
+    /// restaurant and a hotel (泉城大酒店 and 泉城酒店).
+    pub fn classes_fit(a: &str, b: &str) -> bool {
+        const INDUSTRIAL: &[&str] = &["firm", "yard", "sewage_works", "power", "waste"];
+        a == b
+            || a.is_empty()
+            || b.is_empty()
+            || (INDUSTRIAL.contains(&a) && INDUSTRIAL.contains(&b))
+            || matches!((a, b), ("restaurant", "hotel") | ("hotel", "restaurant"))
     }
 }
 
