@@ -9,6 +9,8 @@
 //!   certain (never a guess between two districts of the same name) and the street address.
 //! - [`Classifier`]: a suggested pollution type and sub-type with a confidence, from a model
 //!   trained on labelled case texts; a default model ships in `data/text/model-v1.tsv`.
+//! - [`source`]: same-source detection (重复举报) — the features that identify a complaint's
+//!   source, a scorer with its evidence, and an index of earlier cases by county.
 //! - [`topics`]: hot topics, the terms that stand out in a period against its background.
 //!
 //! It depends only on `greenline-domain` (for [`RegionCode`](greenline_domain::RegionCode) and
@@ -20,11 +22,13 @@
 pub mod classify;
 mod error;
 pub mod place;
+pub mod source;
 mod tokenize;
 pub mod topics;
 
 pub use classify::{Classifier, Example, Label, Prediction};
 pub use error::TextError;
 pub use place::{Gazetteer, Place};
+pub use source::{Candidate, Evidence, SourceFeatures, SourceIndex, SourceMatch};
 pub use tokenize::Tokenizer;
 pub use topics::{DocFreq, Topic, TopicOptions, hot_topics};

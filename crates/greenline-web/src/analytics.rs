@@ -3,11 +3,9 @@
 //! another one or an import, reaches the statistics within a fraction of a second.
 //!
 //! The build reads the cases in id order without their texts; it notes the event log's
-//! watermark first, so a case changed while the build runs is read again afterwards. The
-//! refresher then polls for events above the watermark. It reads again the last
-//! [`REREAD_EVENTS`] events each time: on PostgreSQL two transactions may commit their events
-//! in the other order than their ids, and a late one would otherwise be skipped. Reading a case
-//! twice is harmless: an upsert overwrites its facts.
+//! watermark first, so a case changed while the build runs is read again afterwards; then it
+//! follows the event log ([`crate::follow`]). Reading a case twice is harmless: an upsert
+//! overwrites its facts.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
@@ -17,14 +15,10 @@ use greenline_domain::{Case, DeadlineTable};
 use greenline_stats::{CaseFacts, Index, Query, QueryResult, StatsError};
 use greenline_store::Store;
 
+use crate::follow::{Follower, follow};
+
 /// Cases read per page while building.
 const BUILD_PAGE: u32 = 5_000;
-/// How often the refresher looks for new events.
-const POLL: Duration = Duration::from_millis(250);
-/// Events read per poll at most (the rest on the next poll, at once).
-const EVENTS_PER_POLL: u32 = 20_000;
-/// Events read again on each poll (see the module documentation).
-pub const REREAD_EVENTS: i64 = 64;
 
 /// The index and how far it has got.
 #[derive(Debug)]
@@ -51,7 +45,7 @@ impl Analytics {
     pub fn start(self: &Arc<Self>, store: Store) {
         let analytics = self.clone();
         tokio::spawn(async move {
-            let mut watermark = loop {
+            let watermark = loop {
                 match analytics.build(&store).await {
                     Ok(watermark) => break watermark,
                     Err(error) => {
@@ -61,16 +55,7 @@ impl Analytics {
                 }
             };
             analytics.ready.store(true, Ordering::Release);
-            loop {
-                match analytics.refresh(&store, watermark).await {
-                    Ok(next) if next > watermark => watermark = next,
-                    Ok(_) => tokio::time::sleep(POLL).await,
-                    Err(error) => {
-                        tracing::warn!("refreshing the analytics index: {error:#}");
-                        tokio::time::sleep(POLL).await;
-                    }
-                }
-            }
+            follow(analytics.as_ref(), &store, watermark, "analytics index").await;
         });
     }
 
@@ -86,19 +71,6 @@ impl Analytics {
             self.loaded.fetch_add(cases.len() as u64, Ordering::Relaxed);
         }
         Ok(watermark)
-    }
-
-    /// Reads the cases of events above `watermark`; returns the new watermark.
-    async fn refresh(&self, store: &Store, watermark: i64) -> anyhow::Result<i64> {
-        let changes = store
-            .changes_since((watermark - REREAD_EVENTS).max(0), EVENTS_PER_POLL)
-            .await?;
-        if changes.watermark <= watermark {
-            return Ok(watermark);
-        }
-        let cases = store.cases_without_text_by_id(&changes.case_ids).await?;
-        self.upsert(&cases);
-        Ok(changes.watermark)
     }
 
     fn upsert(&self, cases: &[Case]) {
@@ -153,5 +125,13 @@ impl Analytics {
     /// Runs `f` with the index (blocking: call it off the async threads).
     pub fn with_index<T>(&self, f: impl FnOnce(&Index) -> T) -> T {
         f(&self.index.read().unwrap_or_else(|e| e.into_inner()))
+    }
+}
+
+impl Follower for Analytics {
+    async fn reread(&self, store: &Store, case_ids: &[i64]) -> anyhow::Result<()> {
+        let cases = store.cases_without_text_by_id(case_ids).await?;
+        self.upsert(&cases);
+        Ok(())
     }
 }

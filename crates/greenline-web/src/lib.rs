@@ -15,10 +15,12 @@ pub mod analytics;
 pub mod auth;
 pub mod clock;
 pub mod error;
+pub mod follow;
 pub mod json;
 mod limiter;
 pub mod pages;
 pub mod routes;
+pub mod sources;
 pub mod suggest;
 pub mod views;
 
@@ -68,13 +70,15 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     /// The statistics index, kept current from the store.
     pub analytics: Arc<analytics::Analytics>,
+    /// Earlier cases by what identifies their source, kept current from the store.
+    pub sources: Arc<sources::Sources>,
     /// Hot-topic answers, kept a few minutes.
     pub topics: Arc<routes::topics::TopicsCache>,
 }
 
 impl AppState {
     /// The state of a running server. Call it inside a Tokio runtime: it starts building the
-    /// analytics index from `store` in the background.
+    /// analytics and same-source indexes from `store` in the background.
     pub fn new(
         store: Store,
         clock: Arc<dyn Clock>,
@@ -84,6 +88,8 @@ impl AppState {
         let deadlines = Arc::new(deadlines);
         let analytics = analytics::Analytics::new(deadlines.clone());
         analytics.start(store.clone());
+        let sources = sources::Sources::new();
+        sources.start(store.clone(), clock.clone());
         AppState {
             store,
             clock,
@@ -91,6 +97,7 @@ impl AppState {
             limiter: Arc::new(PublicLimiter::new(config.public_requests_per_minute)),
             config: Arc::new(config),
             analytics,
+            sources,
             topics: Arc::default(),
         }
     }

@@ -98,6 +98,11 @@ pub struct IntakeResponse {
     pub received_at: DateTime<Utc>,
     /// The last day by which the case must be accepted (or routed).
     pub acceptance_due: NaiveDate,
+    /// For staff only: earlier cases of their jurisdiction this one may repeat (疑似重复举报),
+    /// so the caller can be told on the spot how to follow an existing case. Never sent to the
+    /// public.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub possible_repeats: Vec<crate::routes::cases::same_source::SameSourceCandidate>,
 }
 
 /// A stage the case went through, for the reporter: no names, no notes.

@@ -1,4 +1,4 @@
-//! `greenline text classify`, `locate` and `topics` against the real binary: fields pass
+//! `greenline text classify`, `locate`, `topics` and `same-source` against the real binary: fields pass
 //! through, results are added, and a bad line is reported by number while the others go on.
 
 use std::io::Write;
@@ -163,4 +163,36 @@ fn topics_finds_a_term_planted_in_the_period_and_names_bad_lines() {
     );
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("line 1"));
+}
+
+#[test]
+fn same_source_adds_the_verdict_and_its_evidence_and_reports_bad_lines() {
+    let input = "{\"id\":1,\"a\":\"江阴市临港街道的鑫达化工有限公司夜间排放刺激性废气\",\"b\":\"临港新达化工厂晚上排的气味很冲\"}\n\
+                 {\"id\":2,\"a\":\"建设路上的老王烧烤油烟很大\"}\n\
+                 {\"id\":3,\"a\":\"建设路上的老王烧烤油烟很大\",\"b\":\"建设路上的川味小炒油烟很大\"}\n";
+    let out = greenline(&["text", "same-source"], input);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("line 2"), "{stderr}");
+    let lines = lines(&out);
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["id"], 1);
+    assert_eq!(lines[0]["same_source"], true, "{}", lines[0]);
+    assert_eq!(lines[1]["id"], 3);
+    assert_eq!(lines[1]["same_source"], false, "{}", lines[1]);
+    for line in &lines {
+        let score = line["score"].as_f64().expect("a number");
+        assert!((0.0..=1.0).contains(&score), "{line}");
+        assert!(
+            line["b"].is_string(),
+            "the input fields pass through: {line}"
+        );
+    }
+    let kinds: Vec<&str> = lines[1]["evidence"]
+        .as_array()
+        .expect("evidence")
+        .iter()
+        .filter_map(|e| e["kind"].as_str())
+        .collect();
+    assert!(kinds.contains(&"different_name"), "{kinds:?}");
 }

@@ -26,6 +26,7 @@ use crate::AppState;
 use crate::error::ApiError;
 use crate::routes::cases::merge::{MergeForm, merge_into};
 use crate::routes::cases::review::review_case;
+use crate::routes::cases::same_source::candidates_for;
 use crate::routes::cases::search::search_cases;
 use crate::routes::cases::transition::take_step;
 use crate::routes::cases::{CaseId, visible_case};
@@ -248,8 +249,21 @@ struct CasePage {
     other_types: String,
     may_review: bool,
     may_merge: bool,
+    /// Earlier cases this one may repeat (疑似重复举报), best first.
+    repeats: Vec<RepeatHint>,
     error: Option<String>,
     errors: FieldErrors,
+}
+
+/// A same-source candidate as the case page lists it.
+struct RepeatHint {
+    case_id: i64,
+    tracking_no: String,
+    received_on: String,
+    stage: &'static str,
+    percent: String,
+    same: bool,
+    evidence: String,
 }
 
 fn review_label(review: Option<TypeReview>) -> &'static str {
@@ -453,8 +467,31 @@ async fn case_page(
             s.confidence * 100.0
         )
     });
+    let repeats = if case.repeat_of.is_none() {
+        candidates_for(state, &who.0, &case, 5)
+            .await?
+            .into_iter()
+            .map(|c| RepeatHint {
+                case_id: c.case_id,
+                tracking_no: c.tracking_no,
+                received_on: local_time(c.received_at),
+                stage: c.stage.zh(),
+                percent: format!("{:.0}%", c.score * 100.0),
+                same: c.same_source,
+                evidence: c
+                    .evidence
+                    .iter()
+                    .map(|e| e.label.as_str())
+                    .collect::<Vec<_>>()
+                    .join("；"),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let view = CaseView::new(case, &state.deadlines, state.clock.now());
     Ok(CasePage {
+        repeats,
         suggestion,
         review: review_label(view.case.type_review),
         type_choices,

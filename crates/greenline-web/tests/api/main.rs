@@ -7,6 +7,7 @@ mod intake;
 mod lifecycle;
 mod pages;
 mod review;
+mod same_source;
 mod sessions;
 mod stats;
 mod topics;
@@ -57,6 +58,7 @@ on_both_backends!(
     pages::the_console_reviews_types_and_merges_repeats_like_the_api,
     review::intake_suggests_types_and_staff_confirm_or_correct_them,
     review::a_repeat_of_a_case_in_hand_is_merged_rejected_and_counted,
+    same_source::earlier_reports_of_the_same_source_are_suggested_within_the_jurisdiction,
     stats::grouped_counts_equal_plain_sql_for_random_queries,
     stats::shares_scope_and_new_cases_behave_as_analysts_expect,
     stats::trends_alerts_and_reports_rest_on_the_same_counts,

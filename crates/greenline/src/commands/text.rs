@@ -1,11 +1,12 @@
-//! `greenline text classify` and `greenline text locate`: JSON Lines on standard input, each line
+//! `greenline text classify`, `locate` and `same-source`: JSON Lines on standard input, each line
 //! with its results added on standard output. `greenline text topics`: the hot topics of a
 //! period among the JSON Lines read.
 //!
 //! Every field of an input line passes through unchanged; `classify` adds `predicted`, `locate`
-//! adds `region` (and `address` where a street address follows the region). A line that is not a
-//! JSON object with a `text` string is reported on standard error with its line number, the other
-//! lines go on, and the command fails at the end if any line did.
+//! adds `region` (and `address` where a street address follows the region), `same-source` adds
+//! `same_source`, `score` and `evidence`. A line that is not a JSON object with the strings the
+//! command reads (`text`, or `a` and `b`) is reported on standard error with its line number, the
+//! other lines go on, and the command fails at the end if any line did.
 
 use std::io::{BufRead, BufWriter, Write};
 use std::path::PathBuf;
@@ -17,6 +18,7 @@ use greenline_domain::RegionCode;
 use greenline_domain::deadline::local_date;
 use greenline_domain::record::parse_time;
 use greenline_report::Period;
+use greenline_text::source::score_texts;
 use greenline_text::{Classifier, DocFreq, Gazetteer, Tokenizer, TopicOptions, hot_topics};
 use serde_json::{Map, Value, json};
 
@@ -28,6 +30,9 @@ pub enum TextCommand {
     /// Find the administrative region each line's `text` names: adds `region` {code, province,
     /// city, county}, with levels that are not certain null, and `address`.
     Locate,
+    /// Whether each line's texts `a` and `b` are about the same source (重复举报): adds
+    /// `same_source` (true/false), `score` (0–1) and `evidence` (what matched or differed).
+    SameSource,
     /// Hot topics of a period: reads JSON Lines with `text` (or `description`) and
     /// `received_at`, and writes one line per term that stands out in `--period` against the
     /// months before it.
@@ -72,7 +77,8 @@ pub fn run(command: &TextCommand) -> anyhow::Result<()> {
                 None => Classifier::shipped().map_err(|e| anyhow::anyhow!("{e}"))?,
             };
             let tokenizer = Tokenizer::shared();
-            each_line(|text, line| {
+            each_line(&["text"], |texts, line| {
+                let text = &texts[0];
                 let p = model.predict(tokenizer, text);
                 line.insert(
                     "predicted".into(),
@@ -87,7 +93,8 @@ pub fn run(command: &TextCommand) -> anyhow::Result<()> {
         TextCommand::Topics(args) => topics(args),
         TextCommand::Locate => {
             let gazetteer = Gazetteer::shared();
-            each_line(|text, line| {
+            each_line(&["text"], |texts, line| {
+                let text = &texts[0];
                 let place = gazetteer.locate(text);
                 let (province, city, county) = place.levels();
                 let name = |code: Option<RegionCode>| code.map(RegionCode::name);
@@ -111,11 +118,29 @@ pub fn run(command: &TextCommand) -> anyhow::Result<()> {
                 }
             })
         }
+        TextCommand::SameSource => each_line(&["a", "b"], |texts, line| {
+            let matched = score_texts(&texts[0], &texts[1]);
+            line.insert("same_source".into(), matched.same.into());
+            line.insert(
+                "score".into(),
+                json!((matched.score * 1000.0).round() / 1000.0),
+            );
+            let evidence: Vec<Value> = matched
+                .evidence
+                .iter()
+                .map(|e| json!({"kind": e.kind, "label": e.label, "weight": e.weight}))
+                .collect();
+            line.insert("evidence".into(), Value::Array(evidence));
+        }),
     }
 }
 
-/// Reads JSON Lines from standard input, lets `annotate` add fields to each, writes them out.
-fn each_line(mut annotate: impl FnMut(&str, &mut Map<String, Value>)) -> anyhow::Result<()> {
+/// Reads JSON Lines from standard input, lets `annotate` add fields to each from the strings of
+/// the `fields` it reads, writes them out.
+fn each_line(
+    fields: &[&str],
+    mut annotate: impl FnMut(&[String], &mut Map<String, Value>),
+) -> anyhow::Result<()> {
     let stdin = std::io::stdin().lock();
     let mut out = BufWriter::new(std::io::stdout().lock());
     let mut failed = 0u64;
@@ -138,16 +163,22 @@ fn each_line(mut annotate: impl FnMut(&str, &mut Map<String, Value>)) -> anyhow:
                 continue;
             }
         };
-        let Some(text) = object
-            .get("text")
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-        else {
-            eprintln!("line {number}: no `text` string");
+        let texts: Option<Vec<String>> = fields
+            .iter()
+            .map(|field| {
+                object
+                    .get(*field)
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+            })
+            .collect();
+        let Some(texts) = texts else {
+            let names: Vec<String> = fields.iter().map(|f| format!("`{f}`")).collect();
+            eprintln!("line {number}: no {} string", names.join(" and "));
             failed += 1;
             continue;
         };
-        annotate(&text, &mut object);
+        annotate(&texts, &mut object);
         serde_json::to_writer(&mut out, &Value::Object(object))?;
         out.write_all(b"\n")?;
     }

@@ -15,7 +15,11 @@ use crate::auth::{MaybeSignedIn, SignedIn};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::json::ApiJson;
 use crate::limiter::ClientIp;
+use crate::routes::cases::same_source::candidates_for;
 use crate::views::IntakeResponse;
+
+/// Earlier cases a staff intake answer names at most.
+const REPEAT_HINTS: usize = 3;
 
 /// Letters and digits that cannot be mistaken for one another when read out on the phone.
 const SECRET_ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
@@ -96,10 +100,22 @@ pub async fn intake(
     let mut form = body.value;
     let suggestion = crate::suggest::suggest(&mut form);
     let new = NewCase::parse(&form)?;
-    let registered = register(&state, who.as_ref(), ip, new, suggestion, |scope| {
+    let mut registered = register(&state, who.as_ref(), ip, new, suggestion, |scope| {
         idempotency_key(&headers, scope, &body.raw)
     })
     .await?;
+    // Staff keying in a case are told at once if it may repeat one they already hold.
+    if let Some(staff) = &who
+        && !registered.replayed
+        && let Ok(case) = state.store.case(registered.receipt.id).await
+    {
+        registered.receipt.possible_repeats =
+            candidates_for(&state, staff, &case, REPEAT_HINTS).await?;
+        registered
+            .receipt
+            .possible_repeats
+            .retain(|c| c.same_source);
+    }
     let mut out = HeaderMap::new();
     let status = if registered.replayed {
         out.insert("idempotent-replayed", HeaderValue::from_static("true"));
@@ -200,6 +216,7 @@ pub(crate) async fn register(
             stage: case.stage,
             received_at: case.received_at,
             acceptance_due: acceptance.last_day,
+            possible_repeats: Vec::new(),
         },
     })
 }

@@ -4,6 +4,7 @@ pub mod intake;
 pub mod merge;
 pub mod read;
 pub mod review;
+pub mod same_source;
 pub mod search;
 pub mod transition;
 

@@ -1,0 +1,1058 @@
+//! What in a complaint identifies its source: the names of firms, shops and sites, roads with
+//! their house numbers, compounds and villages with their buildings, wider areas (towns,
+//! industrial parks), the kinds of problem, the time of day, and the region.
+//!
+//! Chinese writes names without spaces, so a name is found from its end: a facility word (烧烤店,
+//! 工地, 厂), a trade word (化工, 塑料), a legal form (有限公司) or a shop-name ending (轩, 楼).
+//! Going left from there, trade words and facility words are peeled off (鑫达|化工|有限公司), and
+//! the distinctive stem (鑫达) runs left over jieba's words until a word that cannot be part of a
+//! name (的, 旁边, 投诉 … in `data/text/source_terms.tsv`), a road, a region, a number or
+//! punctuation. A city named in front of a firm is dropped (深圳市联创电路板 → 联创) unless nothing
+//! would be left (河南饭店). Roads are found the same way from their endings (路, 街, 大道 …) and
+//! keep their direction (解放北路) and house number; Chinese numerals are read first (一百二十八号
+//! → 128号). The kinds of problem are read from what remains once the names are masked, so that
+//! 黄河石材厂 says nothing about water.
+
+use std::ops::Range;
+
+use greenline_domain::{PollutionType, RegionCode};
+use serde::Serialize;
+
+use super::terms::{FacilityWord, NameWord, Problem, TERMS_TABLE, Terms, type_at};
+use crate::{Gazetteer, Tokenizer};
+
+/// Characters that never stand inside a name's stem: particles and pronoun-like words.
+const FUNCTION_CHARS: &str = "的了着得在是个把被给让我你他她它们已到";
+
+/// One-character words that always end a name on its left (那家公司, 该厂, 某单位).
+const DETERMINERS: &str = "那这该某其每各此个家座间位";
+
+/// Characters that, after a village's or compound's one-character ending, make a word of place
+/// (村口, 村里, 村东头).
+const LOCATIVE: &str = "口里头东西南北后前边委民内外村";
+
+/// Longest stems, in characters.
+const MAX_NAME_STEM: usize = 8;
+const MAX_ROAD_STEM: usize = 6;
+const MAX_COMPOUND_STEM: usize = 6;
+const MAX_AREA_STEM: usize = 4;
+
+/// A firm, shop, site or other facility the text names or points at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Facility {
+    /// As written, without the region in front (鑫达化工有限公司).
+    pub written: String,
+    /// The distinctive part (鑫达); empty when the text names none (楼下的饭店).
+    pub stem: String,
+    /// The word that says what it is (有限公司, 烧烤, 化工), a key of the term list.
+    pub word: String,
+}
+
+/// A road or street, with the house number where one follows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Road {
+    /// As written (解放北路).
+    pub written: String,
+    /// The name without direction and ending (解放).
+    pub stem: String,
+    /// 东, 西, 南, 北 or 中 where the name has one.
+    pub direction: Option<char>,
+    pub number: Option<u32>,
+}
+
+/// A residential compound, building, estate or village, with the building number where given.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Compound {
+    /// The name without a generic ending (翠微苑, 和平里; 小区 dropped).
+    pub name: String,
+    /// Building, block or phase number (5栋, 3号楼, 二期).
+    pub building: Option<u32>,
+}
+
+/// The features of one complaint text that identify its source.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct SourceFeatures {
+    pub facilities: Vec<Facility>,
+    pub roads: Vec<Road>,
+    pub compounds: Vec<Compound>,
+    /// Towns, sub-districts and parks (团结镇, 城东工业园): a wider area.
+    pub areas: Vec<String>,
+    /// The kinds of problem, as a bit set over [`PollutionType::all`].
+    pub kinds: u16,
+    /// Equipment and spots named (发电机, 排风口, 空地), as written.
+    pub objects: Vec<String>,
+    /// Says it happens at night (晚上, 凌晨 …).
+    pub night: bool,
+    /// The most precise region the text names for certain, outside the names of roads, firms
+    /// and compounds, and only where a city, a province or a full county name (柯桥区, not a bare
+    /// 柯桥) says so: a bare county short form is too often something else (小港 for a town).
+    pub region: Option<RegionCode>,
+    /// The characters of the whole (normalised) text, to find a name written without its
+    /// facility word in another text. Not kept by the index.
+    #[serde(skip)]
+    pub(crate) text_chars: Vec<char>,
+}
+
+impl Road {
+    /// The road's ending, with 大街 counted as 街 (解放路 and 解放街 are two roads).
+    pub fn ending(&self) -> &str {
+        let ending = TERMS_TABLE
+            .roads
+            .iter()
+            .find(|r| self.written.ends_with(**r))
+            .copied()
+            .unwrap_or("");
+        if ending == "大街" { "街" } else { ending }
+    }
+}
+
+impl Facility {
+    /// What kind of place it is: class and sort from the term list.
+    pub fn class(&self) -> (&'static str, &'static str) {
+        match TERMS_TABLE.name_words.get(self.word.as_str()) {
+            Some(NameWord::Facility(FacilityWord { class, sort })) => (class, sort),
+            Some(NameWord::Trade(class)) => (class, ""),
+            Some(NameWord::Legal) => ("firm", ""),
+            None => ("", ""),
+        }
+    }
+
+    pub fn is_named(&self) -> bool {
+        !self.stem.is_empty()
+    }
+}
+
+impl SourceFeatures {
+    /// Extracts the features of a complaint text.
+    pub fn extract(text: &str) -> SourceFeatures {
+        Extractor::new(text).run()
+    }
+
+    /// The kinds of problem the text names.
+    pub fn pollution_types(&self) -> Vec<PollutionType> {
+        (0..16u8)
+            .filter(|i| self.kinds & (1 << i) != 0)
+            .filter_map(type_at)
+            .collect()
+    }
+
+    /// Whether the text names anything that can identify a source: a named facility, a road or
+    /// a compound.
+    pub fn identifies(&self) -> bool {
+        self.facilities.iter().any(Facility::is_named)
+            || !self.roads.is_empty()
+            || !self.compounds.is_empty()
+    }
+}
+
+/// Chinese numerals before a counter (号, 栋, 期 …) become digits, full-width letters and digits
+/// half-width, Latin letters upper case.
+pub(crate) fn normalise(text: &str) -> String {
+    const COUNTERS: &[char] = &['号', '栋', '幢', '期', '楼', '单', '座', '段', '层'];
+    let chars: Vec<char> = text
+        .chars()
+        .map(|c| match c {
+            '\u{ff01}'..='\u{ff5e}' if c.is_alphanumeric() => {
+                char::from_u32(u32::from(c) - 0xfee0).unwrap_or(c)
+            }
+            _ => c,
+        })
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let run = chars[i..]
+            .iter()
+            .take_while(|c| chinese_digit(**c).is_some())
+            .count();
+        if run > 0 && chars.get(i + run).is_some_and(|c| COUNTERS.contains(c)) {
+            let value = chinese_number(&chars[i..i + run]);
+            // 一楼 and 两栋 stay words where they are not numbers of a place (一家, 两个 never
+            // reach here: 家 and 个 are no counters).
+            match value {
+                Some(v) => out.push_str(&v.to_string()),
+                None => out.extend(&chars[i..i + run]),
+            }
+            i += run;
+            continue;
+        }
+        if run > 0 {
+            out.extend(&chars[i..i + run]);
+            i += run;
+            continue;
+        }
+        out.push(chars[i]);
+        i += 1;
+    }
+    out
+}
+
+fn chinese_digit(c: char) -> Option<u32> {
+    Some(match c {
+        '零' | '〇' => 0,
+        '一' => 1,
+        '二' | '两' => 2,
+        '三' => 3,
+        '四' => 4,
+        '五' => 5,
+        '六' => 6,
+        '七' => 7,
+        '八' => 8,
+        '九' => 9,
+        '十' => 10,
+        '百' => 100,
+        '千' => 1000,
+        _ => return None,
+    })
+}
+
+/// 一百二十八 → 128, 六一八 → 618, 十二 → 12.
+fn chinese_number(chars: &[char]) -> Option<u32> {
+    let digits: Vec<u32> = chars.iter().filter_map(|c| chinese_digit(*c)).collect();
+    if digits.iter().any(|d| *d >= 10) {
+        let (mut total, mut current) = (0u32, 0u32);
+        for d in digits {
+            if d >= 10 {
+                total += current.max(1) * d;
+                current = 0;
+            } else {
+                current = current * 10 + d;
+            }
+        }
+        Some(total + current)
+    } else {
+        digits
+            .iter()
+            .try_fold(0u32, |n, d| n.checked_mul(10).map(|n| n + d))
+    }
+}
+
+/// One extraction: the normalised text, its words and what has been found so far.
+struct Extractor<'t> {
+    terms: &'t Terms,
+    text: String,
+    /// Byte ranges of jieba's words.
+    words: Vec<Range<usize>>,
+    /// Spans that end a name on their left: regions, roads, numbers.
+    hard: Vec<Range<usize>>,
+    /// Spans of regions.
+    regions: Vec<Range<usize>>,
+    /// The place as first read, with every region name in the text.
+    place: Option<crate::Place>,
+    /// Spans taken by names (masked when reading the kinds of problem).
+    taken: Vec<Range<usize>>,
+    /// Spans of compounds, with their names.
+    compound_spans: Vec<(Range<usize>, String)>,
+    features: SourceFeatures,
+}
+
+impl<'t> Extractor<'t> {
+    fn new(text: &str) -> Extractor<'t> {
+        let text = normalise(text);
+        let mut words = Vec::new();
+        let mut at = 0;
+        for word in Tokenizer::shared().segments(&text) {
+            words.push(at..at + word.len());
+            at += word.len();
+        }
+        Extractor {
+            terms: &TERMS_TABLE,
+            text,
+            words,
+            hard: Vec::new(),
+            regions: Vec::new(),
+            place: None,
+            taken: Vec::new(),
+            compound_spans: Vec::new(),
+            features: SourceFeatures::default(),
+        }
+    }
+
+    fn run(mut self) -> SourceFeatures {
+        let place = Gazetteer::shared().locate(&self.text);
+        for mention in &place.mentions {
+            self.regions.push(mention.start..mention.end);
+        }
+        self.place = Some(place);
+        self.numbers();
+        self.roads();
+        self.areas();
+        self.compounds();
+        self.facilities();
+        self.kinds();
+        self.region();
+        self.features.text_chars = self.text.chars().collect();
+        self.features
+    }
+
+    /// The region, read again with the names of roads, firms and compounds masked (老北京涮肉,
+    /// 枋湖北二路 name no region), and kept only where a city, a province or a full county name
+    /// supports it.
+    fn region(&mut self) {
+        let inside_a_name = self.regions.iter().any(|r| {
+            self.taken
+                .iter()
+                .any(|t| t.start < r.end && r.start < t.end)
+        });
+        let place = match self.place.take() {
+            Some(place) if !inside_a_name => place,
+            _ => Gazetteer::shared().locate(&self.masked(false)),
+        };
+        let strong = place.mentions.iter().any(|m| {
+            m.candidates
+                .iter()
+                .any(|c| c.level() != greenline_domain::RegionLevel::County || c.name() == m.text)
+        });
+        self.features.region = place.region.filter(|_| strong);
+    }
+
+    /// The text with names replaced by a separator, and regions too where asked.
+    fn masked(&self, regions: bool) -> String {
+        let mut masked = String::with_capacity(self.text.len());
+        for (at, c) in self.text.char_indices() {
+            if Self::inside(&self.taken, at) || (regions && Self::inside(&self.regions, at)) {
+                masked.push('，');
+            } else {
+                masked.push(c);
+            }
+        }
+        masked
+    }
+
+    fn char_at(&self, at: usize) -> Option<char> {
+        self.text.get(at..).and_then(|rest| rest.chars().next())
+    }
+
+    /// Inside a region's name, a number, a road or an area.
+    fn blocked(&self, at: usize) -> bool {
+        Self::inside(&self.hard, at) || Self::inside(&self.regions, at)
+    }
+
+    fn inside(spans: &[Range<usize>], at: usize) -> bool {
+        spans.iter().any(|s| s.start <= at && at < s.end)
+    }
+
+    /// The jieba word that contains the byte at `at`.
+    fn word_at(&self, at: usize) -> Option<Range<usize>> {
+        let i = self.words.partition_point(|w| w.end <= at);
+        self.words.get(i).filter(|w| w.start <= at).cloned()
+    }
+
+    /// Digits with their counters (128号, 5栋) end names on their left.
+    fn numbers(&mut self) {
+        let mut spans = Vec::new();
+        let mut iter = self.text.char_indices().peekable();
+        while let Some((start, c)) = iter.next() {
+            if c.is_ascii_digit() {
+                let mut end = start + c.len_utf8();
+                while let Some((i, d)) = iter.peek().copied() {
+                    if d.is_ascii_digit() || "号栋幢期楼层单元座段".contains(d) {
+                        end = i + d.len_utf8();
+                        iter.next();
+                    } else {
+                        break;
+                    }
+                }
+                // 2号路 is a road's name, not a house number.
+                let rest = &self.text[end..];
+                if !(self.text[start..end].ends_with('号')
+                    && self.terms.roads.iter().any(|r| rest.starts_with(*r)))
+                {
+                    spans.push(start..end);
+                }
+            }
+        }
+        self.hard.extend(spans);
+    }
+
+    /// Where a name ending at `end` begins: left over whole jieba words (the first may be cut
+    /// by `end`), stopping at boundary words, punctuation, digits, hard spans, `floor` and
+    /// `max` characters.
+    fn extend_left(&self, end: usize, floor: usize, max: usize) -> usize {
+        self.extend_left_over(end, floor, max, true)
+    }
+
+    /// [`Self::extend_left`], with region names as hard stops or not.
+    fn extend_left_over(&self, end: usize, floor: usize, max: usize, regions_stop: bool) -> usize {
+        let regions: &[Range<usize>] = if regions_stop { &self.regions } else { &[] };
+        let floor = self
+            .hard
+            .iter()
+            .chain(regions)
+            .filter(|s| s.end <= end)
+            .map(|s| s.end)
+            .max()
+            .unwrap_or(0)
+            .max(floor);
+        let mut start = end;
+        let mut chars = 0;
+        let mut i = self.words.partition_point(|w| w.start < end);
+        while i > 0 {
+            i -= 1;
+            let word = &self.words[i];
+            let (from, to) = (word.start.max(floor), word.end.min(end));
+            if from >= to || to != start {
+                break;
+            }
+            let piece = &self.text[from..to];
+            let n = piece.chars().count();
+            if piece
+                .chars()
+                .any(|c| !(is_han(c) || c.is_ascii_alphabetic()))
+                || chars + n > max
+            {
+                break;
+            }
+            // jieba sometimes joins a particle to a name (了个, 的好): the name begins after it.
+            if let Some((k, c)) = piece
+                .char_indices()
+                .rfind(|(_, c)| FUNCTION_CHARS.contains(*c))
+            {
+                start = from + k + c.len_utf8();
+                break;
+            }
+            // A one-character boundary word (再, 上) may be part of a name jieba split into
+            // characters (好再来): it ends a name only once the name has two characters.
+            // Determiners (那, 该) always end it.
+            if self.terms.is_boundary(piece) && (n > 1 || chars >= 2 || DETERMINERS.contains(piece))
+            {
+                break;
+            }
+            start = from;
+            chars += n;
+            if from == floor {
+                break;
+            }
+        }
+        start
+    }
+
+    fn roads(&mut self) {
+        let mut found = Vec::new();
+        let mut at = 0;
+        while at < self.text.len() {
+            let rest = &self.text[at..];
+            let Some(suffix) = self
+                .terms
+                .roads
+                .iter()
+                .find(|s| rest.starts_with(**s))
+                .copied()
+            else {
+                at += rest.chars().next().map_or(1, char::len_utf8);
+                continue;
+            };
+            let end = at + suffix.len();
+            let after = &self.text[end..];
+            let not_road = self
+                .terms
+                .not_roads
+                .iter()
+                .any(|w| self.text[..end].ends_with(*w))
+                || (suffix == "街" && after.starts_with('道'))
+                || (suffix == "路" && after.starts_with(['线', '过', '费', '况', '人']));
+            if not_road {
+                at = end;
+                continue;
+            }
+            // A numbered road (新港2号路) keeps its number in its name.
+            let head = &self.text[..at];
+            let numbered = head
+                .strip_suffix('号')
+                .map(|h| h.trim_end_matches(|c: char| c.is_ascii_digit()))
+                .filter(|h| h.len() + '号'.len_utf8() < at)
+                .map_or(at, str::len);
+            let mut start = self.extend_left(numbered, 0, MAX_ROAD_STEM);
+            // A region's short form may begin a road's name (龙湖天街, 枋湖北二路).
+            if self.text[start..numbered].chars().count() < 2 {
+                start = self.extend_left_over(numbered, 0, MAX_ROAD_STEM, false);
+            }
+            if numbered < at && start == numbered {
+                at = end;
+                continue;
+            }
+            let stem_text = &self.text[start..at];
+            let mut stem: String = stem_text.to_owned();
+            let mut direction = None;
+            if stem.chars().count() >= 3
+                && let Some(last) = stem.chars().next_back()
+                && "东西南北中".contains(last)
+            {
+                direction = Some(last);
+                stem.pop();
+            }
+            let describes = self
+                .terms
+                .pollution
+                .iter()
+                .any(|(w, _)| w.chars().count() >= 2 && stem.contains(*w));
+            if stem.chars().count() < 2 || describes {
+                at = end;
+                continue;
+            }
+            // An optional section (2段) and a house number (56号).
+            let mut span_end = end;
+            let mut number = None;
+            let digits: String = after.chars().take_while(char::is_ascii_digit).collect();
+            if !digits.is_empty() {
+                let counter_at = end + digits.len();
+                match self.char_at(counter_at) {
+                    Some('号') => {
+                        number = digits.parse().ok();
+                        span_end = counter_at + '号'.len_utf8();
+                    }
+                    Some('段') => span_end = counter_at + '段'.len_utf8(),
+                    _ => {}
+                }
+            }
+            found.push((
+                start..span_end,
+                Road {
+                    written: self.text[start..end].to_owned(),
+                    stem,
+                    direction,
+                    number,
+                },
+            ));
+            at = span_end;
+        }
+        for (span, road) in found {
+            self.hard.push(span.clone());
+            self.taken.push(span);
+            if !self.features.roads.contains(&road) {
+                self.features.roads.push(road);
+            }
+        }
+    }
+
+    fn areas(&mut self) {
+        let mut found = Vec::new();
+        for (at, _) in self.text.char_indices() {
+            if self.blocked(at) {
+                continue;
+            }
+            let rest = &self.text[at..];
+            let Some(suffix) = self.terms.areas.iter().find(|s| rest.starts_with(**s)) else {
+                continue;
+            };
+            let start = self.extend_left(at, 0, MAX_AREA_STEM);
+            let end = at + suffix.len();
+            if self.text[start..at].chars().count() >= 2 {
+                found.push((start..end, self.text[start..at].to_owned()));
+            } else if suffix.chars().count() >= 3 {
+                // 科技园, 开发区: a name on their own.
+                found.push((at..end, (*suffix).to_owned()));
+            }
+        }
+        for (span, name) in found {
+            self.hard.push(span.clone());
+            self.taken.push(span);
+            if !self.features.areas.contains(&name) {
+                self.features.areas.push(name);
+            }
+        }
+    }
+
+    fn compounds(&mut self) {
+        let mut found: Vec<(Range<usize>, Compound)> = Vec::new();
+        for (at, _) in self.text.char_indices() {
+            if self.blocked(at) || found.iter().any(|(s, _)| s.start <= at && at < s.end) {
+                continue;
+            }
+            let rest = &self.text[at..];
+            let Some((suffix, generic)) = self
+                .terms
+                .compounds
+                .iter()
+                .find(|(s, _)| rest.starts_with(*s))
+                .copied()
+            else {
+                continue;
+            };
+            let end = at + suffix.len();
+            // A one-character ending must end its jieba word (苑 of 翠微苑, not 城 of 城市), or
+            // begin a word of place (村 of 村口, 村里, 村东).
+            if suffix.chars().count() == 1
+                && let Some(word) = self.word_at(at)
+                && word.end != end
+                && !(word.start == at && self.char_at(end).is_some_and(|c| LOCATIVE.contains(c)))
+            {
+                continue;
+            }
+            // Nor may it end a common word (学府, 政府, 县城).
+            if self
+                .terms
+                .not_compounds
+                .iter()
+                .any(|w| self.text[..end].ends_with(*w))
+            {
+                continue;
+            }
+            // Nor may it begin or end a facility word (饭庄, 食府, 美食城 are facilities).
+            if self.name_word_starting_within(at, end) || self.inside_facility_word(at) {
+                continue;
+            }
+            let floor = found
+                .iter()
+                .map(|(s, _)| s.end)
+                .filter(|e| *e <= at)
+                .max()
+                .unwrap_or(0);
+            let start = self.extend_left(at, floor, MAX_COMPOUND_STEM);
+            let stem = &self.text[start..at];
+            if stem.chars().count() < 2 {
+                continue;
+            }
+            // 装饰材料城, 化工园: a trade or facility word before the ending names a business.
+            let business = stem.char_indices().any(|(i, _)| {
+                let tail = &stem[i..];
+                tail.chars().count() >= 2 && self.terms.name_words.contains_key(tail)
+            });
+            if business {
+                continue;
+            }
+            let name = if generic {
+                stem.to_owned()
+            } else {
+                self.text[start..end].to_owned()
+            };
+            // A generic ending after a named compound (和平里小区): the same compound.
+            let mut span_end = end;
+            if !generic
+                && let Some(g) = ["小区", "社区"]
+                    .iter()
+                    .find(|g| self.text[end..].starts_with(**g))
+            {
+                span_end += g.len();
+            }
+            let building = self.building_after(span_end);
+            found.push((start..span_end, Compound { name, building }));
+        }
+        for (span, compound) in found {
+            self.taken.push(span.clone());
+            self.compound_spans.push((span, compound.name.clone()));
+            if let Some(same) = self
+                .features
+                .compounds
+                .iter_mut()
+                .find(|c| c.name == compound.name)
+            {
+                same.building = same.building.or(compound.building);
+            } else {
+                self.features.compounds.push(compound);
+            }
+        }
+    }
+
+    /// A building, block or phase number right after a compound (5栋, 3号楼, 2期).
+    fn building_after(&self, at: usize) -> Option<u32> {
+        let rest = self.text.get(at..)?;
+        let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        if digits.is_empty() {
+            return None;
+        }
+        let counter = &rest[digits.len()..];
+        ["栋", "幢", "号楼", "号", "期", "单元", "座"]
+            .iter()
+            .any(|c| counter.starts_with(*c))
+            .then(|| digits.parse().ok())
+            .flatten()
+    }
+
+    fn name_word_starting_within(&self, from: usize, to: usize) -> bool {
+        self.text[from..to].char_indices().any(|(i, _)| {
+            let rest = &self.text[from + i..];
+            self.name_word_at(rest).is_some_and(|w| {
+                matches!(self.terms.name_words.get(w), Some(NameWord::Facility(_)))
+                    && w.chars().count() >= 2
+            })
+        })
+    }
+
+    /// Whether a facility word of two or more characters runs over `at` from before it.
+    fn inside_facility_word(&self, at: usize) -> bool {
+        self.text[..at]
+            .char_indices()
+            .rev()
+            .take(self.terms.longest_name_word)
+            .any(|(i, _)| {
+                self.name_word_at(&self.text[i..]).is_some_and(|w| {
+                    i + w.len() > at
+                        && matches!(self.terms.name_words.get(w), Some(NameWord::Facility(_)))
+                })
+            })
+    }
+
+    /// The longest name word at the start of `rest`.
+    fn name_word_at<'r>(&self, rest: &'r str) -> Option<&'r str> {
+        let ends: Vec<usize> = rest
+            .char_indices()
+            .map(|(i, c)| i + c.len_utf8())
+            .take(self.terms.longest_name_word)
+            .collect();
+        ends.iter()
+            .rev()
+            .map(|e| &rest[..*e])
+            .find(|w| self.terms.name_words.contains_key(*w))
+    }
+
+    fn facilities(&mut self) {
+        // Every name word at every position, as (start, end).
+        let mut matches: Vec<(usize, usize)> = self
+            .terms
+            .name_matcher
+            .find_overlapping_iter(&self.text)
+            .map(|m| (m.start(), m.end()))
+            .filter(|m| !self.blocked(m.0))
+            .collect();
+        matches.sort_unstable();
+        // A name ends where a name word ends and no other begins or runs on (烧烤 in 烧烤店,
+        // 装饰材料 in 装饰材料城 are no ends).
+        let mut ends: Vec<usize> = matches
+            .iter()
+            .map(|m| m.1)
+            .filter(|e| !matches.iter().any(|m| m.0 == *e || (m.0 < *e && *e < m.1)))
+            .filter(|e| !self.char_at(*e).is_some_and(|c| "家主区房长员".contains(c)))
+            .collect();
+        ends.sort_unstable();
+        ends.dedup();
+        let mut last_end = 0;
+        let mut found = Vec::new();
+        for end in ends {
+            if let Some(facility) = self.facility_ending_at(&matches, end, last_end) {
+                last_end = end;
+                found.push(facility);
+            }
+        }
+        // Shop names on a one-character ending without a facility word (湘味轩的排烟口).
+        for (at, c) in self.text.char_indices() {
+            if !self.terms.name_ends.contains(&c)
+                || Self::inside(&self.taken, at)
+                || self.blocked(at)
+                || found.iter().any(|(s, _)| s.start <= at && at < s.end)
+            {
+                continue;
+            }
+            let end = at + c.len_utf8();
+            // The ending must end its jieba word, and that word must not be an everyday word
+            // of two characters (邻居, 大楼, 日记).
+            if self
+                .word_at(at)
+                .is_some_and(|w| w.end != end || self.text[w].chars().count() == 2)
+                || self.name_word_at(&self.text[end..]).is_some()
+            {
+                continue;
+            }
+            let start = self.extend_left(at, 0, MAX_NAME_STEM - 1);
+            if self.text[start..at].chars().count() >= 2 {
+                let name = self.text[start..end].to_owned();
+                found.push((
+                    start..end,
+                    Facility {
+                        written: name.clone(),
+                        stem: name,
+                        word: String::new(),
+                    },
+                ));
+            }
+        }
+        // 一家叫艺海的画框厂, 名叫宏远的企业: the name before 的, the kind after it.
+        for called in ["名叫", "叫做", "名为", "叫"] {
+            for (at, _) in self.text.match_indices(called) {
+                let from = at + called.len();
+                let Some(de) = self.text[from..].find('的').map(|i| from + i) else {
+                    continue;
+                };
+                let name = &self.text[from..de];
+                let n = name.chars().count();
+                if !(2..=MAX_NAME_STEM).contains(&n) || !name.chars().all(is_han) {
+                    continue;
+                }
+                let after = de + '的'.len_utf8();
+                let Some(unnamed) = found.iter_mut().find(|(span, f)| {
+                    !f.is_named() && span.start >= after && span.start <= after + 9
+                }) else {
+                    continue;
+                };
+                unnamed.1.stem = name.to_owned();
+                unnamed.1.written = format!("{name}{}", unnamed.1.word);
+                unnamed.0.start = from;
+            }
+        }
+        for (span, facility) in found {
+            // A shop named like a compound (蜀香园火锅, 蜜雪冰城奶茶店) names no compound; a
+            // site named after its estate (华兴大厦工地) does.
+            if facility.is_named() && facility.class().0 != "site" {
+                let stem = span.start..span.start + facility.stem.len();
+                let names: Vec<String> = self
+                    .compound_spans
+                    .iter()
+                    .filter(|(s, _)| *s == stem)
+                    .map(|(_, name)| name.clone())
+                    .collect();
+                self.features.compounds.retain(|c| !names.contains(&c.name));
+            }
+            self.taken.push(span);
+            if !self.features.facilities.contains(&facility) {
+                self.features.facilities.push(facility);
+            }
+        }
+    }
+
+    /// The facility whose name ends at `end`: name words peeled off from the right so as to
+    /// cover the most text (鑫达化工厂 is 化工 + 厂, not 化 + 工厂), then the stem.
+    fn facility_ending_at(
+        &self,
+        matches: &[(usize, usize)],
+        end: usize,
+        floor: usize,
+    ) -> Option<(Range<usize>, Facility)> {
+        // Longest cover of name words ending at each position, right to left.
+        fn cover(
+            matches: &[(usize, usize)],
+            end: usize,
+            floor: usize,
+            depth: usize,
+        ) -> (usize, usize) {
+            // (characters covered in bytes, start)
+            let mut best = (0, end);
+            if depth > 6 {
+                return best;
+            }
+            for m in matches.iter().filter(|m| m.1 == end && m.0 >= floor) {
+                let (more, start) = cover(matches, m.0, floor, depth + 1);
+                let total = (m.1 - m.0) + more;
+                if total > best.0 {
+                    best = (total, start);
+                }
+            }
+            best
+        }
+        let (_, words_start) = cover(matches, end, floor, 0);
+        if words_start >= end {
+            return None;
+        }
+        let words = &self.text[words_start..end];
+        // What it is: the most specific facility word of the parse (麻辣烫 of 麻辣烫店), else the
+        // last trade word or the legal form.
+        let mut word: Option<(&str, bool)> = None;
+        let mut best_rank = (false, false, 0usize);
+        let mut at = end;
+        while at > words_start {
+            let Some(m) = matches
+                .iter()
+                .filter(|m| m.1 == at && m.0 >= words_start)
+                .max_by_key(|m| m.1 - m.0)
+            else {
+                break;
+            };
+            let w = &self.text[m.0..m.1];
+            match self.terms.name_words.get(w) {
+                Some(NameWord::Facility(f)) => {
+                    let rank = (
+                        !f.sort.is_empty(),
+                        f.class != "shop" && f.class != "firm",
+                        w.chars().count(),
+                    );
+                    if word.is_none_or(|(_, facility)| !facility) || rank > best_rank {
+                        word = Some((w, true));
+                        best_rank = rank;
+                    }
+                }
+                // A legal form (有限公司) says as much as a facility word.
+                Some(NameWord::Legal) if word.is_none_or(|(_, facility)| !facility) => {
+                    word = Some((w, true));
+                }
+                _ if word.is_none() => word = Some((w, false)),
+                _ => {}
+            }
+            at = m.0;
+        }
+        let (word, is_facility) = word?;
+        // A trade word inside a longer word (建筑垃圾) or before a one-character problem word
+        // (塑料味, 水泥灰) describes the problem; it names no firm.
+        if !is_facility {
+            let joined = self.word_at(end - 1).is_some_and(|w| w.end > end);
+            let described = self.word_at(end).is_some_and(|w| {
+                let next = &self.text[w];
+                next.chars().count() == 1 && self.terms.pollution.iter().any(|(p, _)| *p == next)
+            });
+            if joined || described {
+                return None;
+            }
+        }
+        let word = match self.terms.name_words.get(word) {
+            Some(NameWord::Legal) => "公司",
+            _ => word,
+        };
+        let mut start = self.extend_left(words_start, floor, MAX_NAME_STEM);
+        // A region in front of a firm's name is where it is, not its name, unless it is all
+        // of it (河南饭店, 永康木业).
+        if start == words_start
+            && let Some(region) = self.regions.iter().find(|r| r.end == words_start)
+        {
+            start = region.start;
+        }
+        let mut stem = &self.text[start..words_start];
+        // A compound or village in front of a shop's name is where it is (红旗村利民砖厂),
+        // except for a site named after its estate (华兴大厦工地).
+        let class = match self.terms.name_words.get(word) {
+            Some(NameWord::Facility(f)) => f.class,
+            Some(NameWord::Trade(class)) => class,
+            _ => "firm",
+        };
+        if class != "site"
+            && let Some(cut) = self
+                .taken
+                .iter()
+                .filter(|s| s.start >= start && s.end < words_start && s.end > start)
+                .map(|s| s.end)
+                .max()
+            && self.text[cut..words_start].chars().count() >= 2
+        {
+            start = cut;
+            stem = &self.text[start..words_start];
+        }
+        // A site named by its estate and phase (学府悦城2期工地): the phase number stops the
+        // stem, so take the compound before it.
+        if class == "site"
+            && stem.is_empty()
+            && let Some(phase) = self
+                .hard
+                .iter()
+                .find(|h| h.end == words_start && self.text[h.start..h.end].ends_with('期'))
+            && let Some(estate) = self.taken.iter().find(|t| t.end == phase.start)
+        {
+            start = estate.start;
+            stem = &self.text[start..words_start];
+        }
+        for qualifier in &self.terms.qualifiers {
+            if let Some(shorter) = stem.strip_suffix(qualifier) {
+                stem = shorter;
+            }
+        }
+        // A problem word inside says the stem is a description, not a name (露天堆放砂石).
+        let describes = self
+            .terms
+            .pollution
+            .iter()
+            .any(|(w, _)| w.chars().count() >= 2 && stem.contains(*w));
+        if stem.chars().count() < 2 || describes {
+            if !is_facility {
+                return None;
+            }
+            stem = "";
+            start = words_start;
+        }
+        Some((
+            start..end,
+            Facility {
+                written: format!("{stem}{words}"),
+                stem: stem.to_owned(),
+                word: word.to_owned(),
+            },
+        ))
+    }
+
+    /// The kinds of problem and the time of day, from the text with names masked.
+    fn kinds(&mut self) {
+        let masked = self.masked(true);
+        for m in self.terms.problem_matcher.find_overlapping_iter(&masked) {
+            match self.terms.problem_meanings.get(m.pattern().as_usize()) {
+                Some(Problem::Kind(index)) => self.features.kinds |= 1 << index,
+                Some(Problem::Night) => self.features.night = true,
+                Some(Problem::Day) | None => {}
+            }
+        }
+        // Equipment is read with the facility names in place: 配电房 is both.
+        for m in self.terms.object_matcher.find_iter(&self.text) {
+            let word = &self.text[m.start()..m.end()];
+            if !self.features.objects.iter().any(|o| o == word) {
+                self.features.objects.push(word.to_owned());
+            }
+        }
+    }
+}
+
+fn is_han(c: char) -> bool {
+    ('\u{4e00}'..='\u{9fff}').contains(&c) || ('\u{3400}'..='\u{4dbf}').contains(&c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stems(text: &str) -> Vec<String> {
+        SourceFeatures::extract(text)
+            .facilities
+            .into_iter()
+            .map(|f| f.stem)
+            .collect()
+    }
+
+    #[test]
+    fn chinese_numerals_before_counters_become_digits() {
+        assert_eq!(normalise("人民路一百二十八号"), "人民路128号");
+        assert_eq!(normalise("江南大道六一八号"), "江南大道618号");
+        assert_eq!(normalise("三号楼和一家店"), "3号楼和一家店");
+        assert_eq!(normalise("ｋｔｖ"), "KTV");
+    }
+
+    #[test]
+    fn a_firms_stem_drops_trade_words_legal_form_and_city() {
+        assert_eq!(
+            stems("江阴市临港街道的鑫达化工有限公司夜间排放废气"),
+            ["鑫达"]
+        );
+        assert_eq!(stems("宝安区的深圳市联创电路板有限公司偷排废水"), ["联创"]);
+        assert_eq!(stems("投诉天元中路上的恒升机械厂"), ["恒升"]);
+    }
+
+    #[test]
+    fn a_region_that_is_the_whole_name_stays() {
+        assert_eq!(stems("农业路河南饭店的排风机很吵"), ["河南"]);
+    }
+
+    #[test]
+    fn an_unnamed_facility_keeps_its_kind() {
+        let features = SourceFeatures::extract("我家楼下的饭店油烟太大了");
+        assert_eq!(features.facilities.len(), 1, "{features:?}");
+        assert!(!features.facilities[0].is_named());
+        assert_eq!(features.facilities[0].class().0, "restaurant");
+    }
+
+    #[test]
+    fn roads_keep_direction_and_house_number() {
+        let features = SourceFeatures::extract("长沙市雨花区万家丽中路188号的老刘烧烤");
+        assert_eq!(features.roads.len(), 1, "{features:?}");
+        let road = &features.roads[0];
+        assert_eq!(road.stem, "万家丽");
+        assert_eq!(road.direction, Some('中'));
+        assert_eq!(road.number, Some(188));
+        assert_eq!(stems("长沙市雨花区万家丽中路188号的老刘烧烤"), ["老刘"]);
+    }
+
+    #[test]
+    fn compounds_keep_their_building() {
+        let features = SourceFeatures::extract("桂花园小区5栋楼下新开了一家烧烤店");
+        assert_eq!(
+            features.compounds,
+            [Compound {
+                name: "桂花园".into(),
+                building: Some(5)
+            }]
+        );
+    }
+
+    #[test]
+    fn kinds_are_read_outside_names() {
+        let features = SourceFeatures::extract("滨江路黄河石材厂粉尘很大");
+        let types: Vec<&str> = features
+            .pollution_types()
+            .iter()
+            .map(|t| t.code())
+            .collect();
+        assert_eq!(types, ["air"]);
+    }
+}

@@ -1,0 +1,26 @@
+//! Same-source detection (重复举报): is a new complaint about a source an earlier case is about?
+//!
+//! Three parts, each usable alone:
+//! - [`SourceFeatures`]: what in a text identifies its source — names of firms, shops and sites
+//!   (stems without trade words, legal forms or city), roads with house numbers, compounds with
+//!   buildings, wider areas, the kinds of problem, night, the region.
+//! - [`score`]: two texts' features against each other, as a [`SourceMatch`] with a score 0–1,
+//!   a decision and the [`Evidence`] for and against, in Chinese, for staff to check.
+//! - [`SourceIndex`]: the earlier cases of each county, found through their names, roads and
+//!   compounds, so that a new case is compared only with the few earlier ones that share one.
+//!
+//! Names are compared by sound (拼音) so that homophone typos still match, and by overlap with
+//! the shorter name so that extra characters around a name do not hide it. Precision comes first:
+//! a source is only suggested when a name, a road or a compound is shared, and two different
+//! names, a different house number or building, another kind of problem or another region count
+//! strongly against.
+
+mod features;
+mod index;
+mod score;
+mod sound;
+mod terms;
+
+pub use features::{Compound, Facility, Road, SourceFeatures};
+pub use index::{Candidate, SourceIndex, SourceIndexStats};
+pub use score::{Evidence, EvidenceKind, SourceMatch, THRESHOLD, score, score_texts};

@@ -1,0 +1,56 @@
+//! Following the event log: the in-memory indexes the server keeps (statistics, same-source
+//! detection) learn of every change of a case — made through this server, another one or an
+//! import — by polling for events above a watermark and reading their cases again.
+//!
+//! Each poll reads again the last [`REREAD_EVENTS`] events: on PostgreSQL two transactions may
+//! commit their events in the other order than their ids, and a late one would otherwise be
+//! skipped. Reading a case twice is harmless: the indexes replace what they held of it.
+
+use std::future::Future;
+use std::time::Duration;
+
+use greenline_store::Store;
+
+/// How often the log is polled when nothing is new.
+pub const POLL: Duration = Duration::from_millis(250);
+/// Events read per poll at most (the rest on the next poll, at once).
+const EVENTS_PER_POLL: u32 = 20_000;
+/// Events read again on each poll (see the module documentation).
+pub const REREAD_EVENTS: i64 = 64;
+
+/// An index that reads changed cases again.
+pub trait Follower: Send + Sync {
+    /// Reads the cases with these ids again (ids no longer stored are skipped).
+    fn reread(
+        &self,
+        store: &Store,
+        case_ids: &[i64],
+    ) -> impl Future<Output = anyhow::Result<()>> + Send;
+}
+
+/// Reads the cases of events above `watermark`; returns the new watermark.
+async fn poll<F: Follower>(follower: &F, store: &Store, watermark: i64) -> anyhow::Result<i64> {
+    let changes = store
+        .changes_since((watermark - REREAD_EVENTS).max(0), EVENTS_PER_POLL)
+        .await?;
+    if changes.watermark <= watermark {
+        return Ok(watermark);
+    }
+    follower.reread(store, &changes.case_ids).await?;
+    Ok(changes.watermark)
+}
+
+/// Keeps `follower` current from `watermark` on, until the process ends. What: names it in the
+/// log when a poll fails (it is tried again).
+pub async fn follow<F: Follower>(follower: &F, store: &Store, mut watermark: i64, what: &str) {
+    loop {
+        match poll(follower, store, watermark).await {
+            Ok(next) if next > watermark => watermark = next,
+            Ok(_) => tokio::time::sleep(POLL).await,
+            Err(error) => {
+                tracing::warn!("refreshing the {what}: {error:#}");
+                tokio::time::sleep(POLL).await;
+            }
+        }
+    }
+}

@@ -1,0 +1,127 @@
+//! Same-source suggestions: an earlier report of the same firm is found despite other wording,
+//! named to staff at intake, never across jurisdictions, and a neighbour shop is not taken for
+//! it.
+
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::{Backend, TestApp, phone_report, spawn_app, web_report};
+
+const FIRST: &str = "南山区科技园南路鑫达化工有限公司每天晚上排放刺鼻气味，附近居民都闻得到";
+const AGAIN: &str = "鑫达化工晚上又在偷排废气，味道很冲，就在科技园南路那边";
+const THIRD: &str = "科技园南路的鑫达化工厂夜里排臭气，熏得人头疼，请环保局查一查";
+const NEIGHBOUR: &str = "科技园南路的老王烧烤店每天晚上油烟很大，熏得睡不着";
+
+async fn submit(app: &TestApp, token: Option<&str>, region: &str, text: &str) -> Value {
+    let mut body = if token.is_some() {
+        phone_report()
+    } else {
+        web_report()
+    };
+    body["region"] = json!(region);
+    body["description"] = json!(text);
+    let reply = app.post(token, "/api/v1/cases", &body).await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    reply.body
+}
+
+async fn candidates(app: &TestApp, token: &str, id: i64) -> Vec<Value> {
+    let reply = app
+        .get(Some(token), &format!("/api/v1/cases/{id}/same-source"))
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    reply.body["candidates"]
+        .as_array()
+        .expect("candidates")
+        .clone()
+}
+
+pub async fn earlier_reports_of_the_same_source_are_suggested_within_the_jurisdiction(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let first = submit(&app, None, "440305", FIRST).await["id"]
+        .as_i64()
+        .expect("id");
+    let neighbour = submit(&app, None, "440305", NEIGHBOUR).await["id"]
+        .as_i64()
+        .expect("id");
+    let elsewhere = submit(&app, None, "440304", FIRST).await["id"]
+        .as_i64()
+        .expect("id");
+    app.advance(3);
+    // Sessions last hours: sign in after the clock moved on.
+    let nation = app.login("nation").await;
+    let again = submit(&app, None, "440305", AGAIN).await["id"]
+        .as_i64()
+        .expect("id");
+
+    // The index learns of new cases from the event log, within a poll or two.
+    let started = Instant::now();
+    let found = loop {
+        let found = candidates(&app, &nation, again).await;
+        if found.iter().any(|c| c["case_id"] == first) {
+            break found;
+        }
+        assert!(started.elapsed() < Duration::from_secs(10), "{found:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let best = &found[0];
+    assert_eq!(best["case_id"], first, "{found:?}");
+    assert_eq!(best["same_source"], true, "{best}");
+    assert!(best["score"].as_f64().expect("score") > 0.5, "{best}");
+    assert!(
+        best["evidence"]
+            .as_array()
+            .expect("evidence")
+            .iter()
+            .any(|e| e["label"].as_str().is_some_and(|l| l.contains("鑫达"))),
+        "the evidence names the firm: {best}"
+    );
+    assert!(
+        !found
+            .iter()
+            .any(|c| c["case_id"] == neighbour && c["same_source"] == true),
+        "a neighbour shop on the same road is another source: {found:?}"
+    );
+    assert!(
+        !found.iter().any(|c| c["case_id"] == elsewhere),
+        "another county is another locality: {found:?}"
+    );
+
+    // Staff keying in a third report are told at once.
+    let nanshan = app.login("nanshan").await;
+    let receipt = submit(&app, Some(&nanshan), "440305", THIRD).await;
+    let hinted: Vec<i64> = receipt["possible_repeats"]
+        .as_array()
+        .map(|list| list.iter().filter_map(|c| c["case_id"].as_i64()).collect())
+        .unwrap_or_default();
+    assert!(hinted.contains(&first), "{receipt}");
+    // The public never sees other cases.
+    let public = submit(&app, None, "440305", THIRD).await;
+    assert!(public.get("possible_repeats").is_none(), "{public}");
+
+    // Futian's staff see none of Nanshan's cases, whatever the text.
+    let futian = app.login("futian").await;
+    let found = candidates(&app, &futian, elsewhere).await;
+    assert!(
+        found.iter().all(|c| c["region_name"]
+            .as_str()
+            .is_some_and(|r| r.contains("福田"))),
+        "{found:?}"
+    );
+
+    // Once merged, a case's group is no longer suggested to it.
+    let reply = app
+        .post(
+            Some(&nation),
+            &format!("/api/v1/cases/{again}/merge"),
+            &json!({"into": first}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let found = candidates(&app, &nation, again).await;
+    assert!(!found.iter().any(|c| c["case_id"] == first), "{found:?}");
+}
