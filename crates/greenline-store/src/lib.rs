@@ -24,6 +24,7 @@ mod import;
 mod intake;
 pub mod postgres;
 pub mod sqlite;
+mod texts;
 
 use sqlx::AnyPool;
 
@@ -140,6 +141,11 @@ impl Store {
             Backend::Postgres => postgres::MIGRATOR.run(&self.writer).await?,
         }
         Ok(())
+    }
+
+    /// The database file, on SQLite (derived files such as the search index go beside it).
+    pub fn sqlite_path(&self) -> Option<&std::path::Path> {
+        self.sqlite_path.as_deref()
     }
 
     /// Closes the pools, waiting for work in flight.

@@ -672,6 +672,38 @@ pub async fn an_air_import_is_all_or_nothing_and_idempotent(store: Store, _url: 
     );
 }
 
+/// The full-text index reads cases with their texts, a page at a time and by id.
+pub async fn cases_are_read_with_their_texts_in_pages_and_by_id(store: Store, _url: String) {
+    let unit_id = unit(&store, "全国平台", "000000").await;
+    let mut ids = Vec::new();
+    for description in ["工地夜里打桩", "烧烤油烟很大", "河道发黑发臭"] {
+        let mut form = form("440305", "noise");
+        form.description = description.into();
+        ids.push(
+            intake(&store, &form, unit_id, None)
+                .await
+                .expect("intake")
+                .case
+                .id,
+        );
+    }
+    let first = store.cases_with_text(0, 2).await.expect("page");
+    let texts: Vec<&str> = first.iter().map(|c| c.description.as_str()).collect();
+    assert_eq!(texts, ["工地夜里打桩", "烧烤油烟很大"]);
+    assert_eq!(first[0].address, "某路100号");
+    let rest = store.cases_with_text(first[1].id, 2).await.expect("page");
+    assert_eq!(rest.iter().map(|c| c.id).collect::<Vec<_>>(), [ids[2]]);
+    let picked = store
+        .cases_with_text_by_id(&[ids[2], ids[0], ids[2] + 1_000])
+        .await
+        .expect("by id");
+    let picked: Vec<(i64, &str)> = picked
+        .iter()
+        .map(|c| (c.id, c.description.as_str()))
+        .collect();
+    assert_eq!(picked, [(ids[0], "工地夜里打桩"), (ids[2], "河道发黑发臭")]);
+}
+
 /// Expands to one test per suite function, each on a fresh store from the caller's `fresh()`.
 #[macro_export]
 macro_rules! behaviour_suite {
@@ -689,6 +721,7 @@ macro_rules! behaviour_suite {
             one_bad_submission_among_concurrent_ones_fails_alone,
             an_import_is_all_or_nothing_and_skips_known_ids,
             an_air_import_is_all_or_nothing_and_idempotent,
+            cases_are_read_with_their_texts_in_pages_and_by_id,
         );
     };
     (@tests $attrs:tt $($test:ident),* $(,)?) => {
