@@ -19,6 +19,7 @@ pub mod json;
 mod limiter;
 pub mod pages;
 pub mod routes;
+pub mod search;
 pub mod views;
 
 use std::net::SocketAddr;
@@ -45,6 +46,8 @@ pub struct WebConfig {
     pub session_hours: u32,
     /// Mark the session cookie `Secure` (serve over HTTPS).
     pub secure_cookies: bool,
+    /// Where the full-text search index lives; in memory (built at every start) if unset.
+    pub search_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for WebConfig {
@@ -53,6 +56,7 @@ impl Default for WebConfig {
             public_requests_per_minute: 30,
             session_hours: 12,
             secure_cookies: false,
+            search_dir: None,
         }
     }
 }
@@ -67,11 +71,13 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     /// The statistics index, kept current from the store.
     pub analytics: Arc<analytics::Analytics>,
+    /// The full-text index of case texts, kept current from the store.
+    pub search: Arc<search::CaseSearch>,
 }
 
 impl AppState {
     /// The state of a running server. Call it inside a Tokio runtime: it starts building the
-    /// analytics index from `store` in the background.
+    /// analytics and search indexes from `store` in the background.
     pub fn new(
         store: Store,
         clock: Arc<dyn Clock>,
@@ -81,6 +87,8 @@ impl AppState {
         let deadlines = Arc::new(deadlines);
         let analytics = analytics::Analytics::new(deadlines.clone());
         analytics.start(store.clone());
+        let search = search::CaseSearch::open(config.search_dir.as_deref());
+        search.start(store.clone());
         AppState {
             store,
             clock,
@@ -88,6 +96,7 @@ impl AppState {
             limiter: Arc::new(PublicLimiter::new(config.public_requests_per_minute)),
             config: Arc::new(config),
             analytics,
+            search,
         }
     }
 }
