@@ -5,7 +5,7 @@ use std::path::Path;
 use std::sync::Mutex;
 
 use greenline_domain::{Case, RegionCode};
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::{Count, DocSetCollector, TopDocs};
 use tantivy::directory::MmapDirectory;
 use tantivy::query::{
     BooleanQuery, ConstScoreQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery,
@@ -78,7 +78,7 @@ fn schema() -> (Schema, Fields) {
         )
         .set_stored();
     let fields = Fields {
-        case_id: builder.add_i64_field("case_id", INDEXED | STORED),
+        case_id: builder.add_i64_field("case_id", INDEXED | STORED | FAST),
         description: builder.add_text_field("description", text.clone()),
         address: builder.add_text_field("address", text),
         regions: builder.add_u64_field("regions", INDEXED),
@@ -390,15 +390,39 @@ impl SearchIndex {
         filters
     }
 
-    /// Finds the cases matching `q`, best first, with highlighted passages.
-    pub fn search(&self, q: &SearchQuery) -> Result<SearchResults> {
+    /// The whole query, and its text part alone (for highlighting).
+    fn query(&self, q: &SearchQuery) -> Result<(BooleanQuery, Box<dyn Query>)> {
         let text = self.text_query(&q.text)?;
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text.box_clone())];
         for filter in self.filters(q) {
             // Filters decide what matches, never how well.
             clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(filter, 0.0))));
         }
-        let query = BooleanQuery::new(clauses);
+        Ok((BooleanQuery::new(clauses), text))
+    }
+
+    /// The ids of every case matching `q` (its page ignored), in id order: for exports and
+    /// checks.
+    pub fn case_ids(&self, q: &SearchQuery) -> Result<Vec<i64>> {
+        let (query, _) = self.query(q)?;
+        let searcher = self.reader.searcher();
+        let docs = searcher.search(&query, &DocSetCollector)?;
+        let columns = searcher
+            .segment_readers()
+            .iter()
+            .map(|segment| segment.fast_fields().i64("case_id"))
+            .collect::<tantivy::Result<Vec<_>>>()?;
+        let mut ids: Vec<i64> = docs
+            .into_iter()
+            .filter_map(|doc| columns.get(doc.segment_ord as usize)?.first(doc.doc_id))
+            .collect();
+        ids.sort_unstable();
+        Ok(ids)
+    }
+
+    /// Finds the cases matching `q`, best first, with highlighted passages.
+    pub fn search(&self, q: &SearchQuery) -> Result<SearchResults> {
+        let (query, text) = self.query(q)?;
         let searcher = self.reader.searcher();
         let limit = q.limit.min(MAX_LIMIT);
         if limit == 0 {

@@ -316,6 +316,12 @@ fn pages_split_the_hits_and_count_them_all() {
     }
     seen.sort_unstable();
     assert_eq!(seen, (1..=25).collect::<Vec<i64>>());
+    let every = index.case_ids(&SearchQuery::new("噪音")).expect("ids");
+    assert_eq!(every, seen);
+    assert_eq!(
+        index.case_ids(&SearchQuery::new("第7号")).expect("ids"),
+        vec![7]
+    );
 }
 
 #[test]
