@@ -149,22 +149,32 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
     sorted[i].as_secs_f64() * 1000.0
 }
 
-/// Up to `count` distinct names ending in `end` from the texts: the Han characters before it
-/// (at most `stem` of them) and the ending.
+/// Up to `count` distinct names ending in the word `end` in the texts: the whole words before
+/// it, at most `stem` characters of them, as a person who knows the name would type it.
 fn names(texts: &[String], end: &str, stem: usize, count: usize) -> Vec<String> {
+    let segmenter = greenline_text::Tokenizer::shared();
     let mut found = BTreeSet::new();
     let mut ordered = Vec::new();
     for text in texts {
-        let Some(at) = text.find(end) else { continue };
-        let before: Vec<char> = text[..at]
-            .chars()
-            .rev()
-            .take_while(|c| *c > '\u{4e00}')
-            .collect();
-        if before.len() < 2 {
+        let segments = segmenter.segments(text);
+        let Some(last) = segments.iter().position(|s| *s == end) else {
+            continue;
+        };
+        let mut first = last;
+        let mut chars = 0;
+        while first > 0 {
+            let word = segments[first - 1];
+            let n = word.chars().count();
+            if !word.chars().all(|c| c > '\u{4e00}') || chars + n > stem {
+                break;
+            }
+            chars += n;
+            first -= 1;
+        }
+        if chars < 2 {
             continue;
         }
-        let name: String = before.iter().take(stem).rev().collect::<String>() + end;
+        let name = segments[first..=last].concat();
         if found.insert(name.clone()) {
             ordered.push(name);
         }

@@ -72,6 +72,77 @@ pub fn query_words(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// The fewest known words of two or more characters that make up `word`, if it can be split
+/// so: 噪音扰民 → 噪音 扰民.
+fn split_into_known_words(word: &str) -> Option<Vec<String>> {
+    let segmenter = Segmenter::shared();
+    let bounds: Vec<usize> = word
+        .char_indices()
+        .map(|(i, _)| i)
+        .chain(std::iter::once(word.len()))
+        .collect();
+    let n = bounds.len() - 1;
+    if n < 4 {
+        return None;
+    }
+    // best[i]: the fewest parts covering the first i characters, and where the last part starts.
+    let mut best: Vec<Option<(usize, usize)>> = vec![None; n + 1];
+    best[0] = Some((0, 0));
+    for end in 2..=n {
+        for start in 0..=end - 2 {
+            if end - start == n {
+                continue;
+            }
+            let Some((parts, _)) = best[start] else {
+                continue;
+            };
+            if !segmenter.is_known_word(&word[bounds[start]..bounds[end]]) {
+                continue;
+            }
+            if best[end].is_none_or(|(fewest, _)| parts + 1 < fewest) {
+                best[end] = Some((parts + 1, start));
+            }
+        }
+    }
+    best[n]?;
+    let mut parts = Vec::new();
+    let mut end = n;
+    while end > 0 {
+        let (_, start) = best[end]?;
+        parts.push(word[bounds[start]..bounds[end]].to_owned());
+        end = start;
+    }
+    parts.reverse();
+    Some(parts)
+}
+
+/// The ways a query part may stand in a case's index, each a run of words: as cut, and with each
+/// compound of the dictionary (噪音扰民) also split into its words, because a case may be cut
+/// otherwise around it (施工噪音 扰民). At most `max` ways.
+pub fn query_alternatives(text: &str, max: usize) -> Vec<Vec<String>> {
+    let mut ways: Vec<Vec<String>> = vec![Vec::new()];
+    for word in query_words(text) {
+        let split = split_into_known_words(&word);
+        let mut next = Vec::with_capacity(ways.len() * 2);
+        for way in &ways {
+            let mut whole = way.clone();
+            whole.push(word.clone());
+            next.push(whole);
+            if let Some(parts) = &split
+                && next.len() < max
+            {
+                let mut finer = way.clone();
+                finer.extend(parts.iter().cloned());
+                next.push(finer);
+            }
+        }
+        next.truncate(max.max(1));
+        ways = next;
+    }
+    ways.retain(|way| !way.is_empty());
+    ways
+}
+
 /// The terms of a case's text: every word, and the dictionary words inside the longer ones at
 /// the same position.
 pub fn index_terms(text: &str) -> Vec<Term> {
@@ -221,6 +292,20 @@ mod tests {
             .collect();
         assert_eq!(words, vec![0, 1]);
         assert_eq!(query_words("噪音， 扰民！"), vec!["噪音", "扰民"]);
+    }
+
+    #[test]
+    fn a_compound_of_the_dictionary_may_also_be_found_as_its_words() {
+        assert_eq!(query_words("噪音扰民"), vec!["噪音扰民"]);
+        assert_eq!(
+            query_alternatives("噪音扰民", 8),
+            vec![
+                vec!["噪音扰民".to_owned()],
+                vec!["噪音".to_owned(), "扰民".to_owned()]
+            ]
+        );
+        assert_eq!(query_alternatives("噪音", 8), vec![vec!["噪音".to_owned()]]);
+        assert!(query_alternatives("，", 8).is_empty());
     }
 
     #[test]

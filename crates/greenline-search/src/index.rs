@@ -21,7 +21,7 @@ use tantivy::{
 };
 
 use crate::SearchError;
-use crate::analyzer::{CaseTextTokenizer, TOKENIZER_NAME, query_words};
+use crate::analyzer::{CaseTextTokenizer, TOKENIZER_NAME, query_alternatives};
 use crate::query::{MAX_LIMIT, SearchHit, SearchQuery, SearchResults};
 
 type Result<T> = std::result::Result<T, SearchError>;
@@ -33,6 +33,8 @@ const FORMAT: &str = "greenline-search/1";
 const SNIPPET_BYTES: usize = 240;
 /// Whitespace-separated parts of a query looked at, at most.
 const MAX_PARTS: usize = 16;
+/// Ways one part may stand in the index, at most (see [`query_alternatives`]).
+const MAX_WAYS: usize = 4;
 
 /// How much the writer may use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -315,27 +317,24 @@ impl SearchIndex {
     fn text_query(&self, text: &str) -> Result<Box<dyn Query>> {
         let mut parts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for part in text.split_whitespace().take(MAX_PARTS) {
-            let words = query_words(part);
-            if words.is_empty() {
+            let ways = query_alternatives(part, MAX_WAYS);
+            if ways.is_empty() {
                 continue;
             }
-            let in_field = |field: Field| -> Box<dyn Query> {
-                let terms: Vec<Term> = words
-                    .iter()
-                    .map(|w| Term::from_field_text(field, w))
-                    .collect();
-                match <[Term; 1]>::try_from(terms) {
-                    Ok([term]) => Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)),
-                    Err(terms) => Box::new(PhraseQuery::new(terms)),
+            let mut either: Vec<Box<dyn Query>> = Vec::with_capacity(ways.len() * 2);
+            for words in &ways {
+                for field in [self.fields.description, self.fields.address] {
+                    let terms: Vec<Term> = words
+                        .iter()
+                        .map(|w| Term::from_field_text(field, w))
+                        .collect();
+                    either.push(match <[Term; 1]>::try_from(terms) {
+                        Ok([term]) => Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)),
+                        Err(terms) => Box::new(PhraseQuery::new(terms)),
+                    });
                 }
-            };
-            parts.push((
-                Occur::Must,
-                Box::new(BooleanQuery::union(vec![
-                    in_field(self.fields.description),
-                    in_field(self.fields.address),
-                ])),
-            ));
+            }
+            parts.push((Occur::Must, Box::new(BooleanQuery::union(either))));
         }
         match parts.len() {
             0 => Err(SearchError::EmptyQuery),
