@@ -225,3 +225,45 @@ pub async fn bad_search_parameters_get_a_problem_naming_the_parameter(backend: B
         "{page}"
     );
 }
+
+pub async fn the_console_searches_the_texts_and_shows_the_passage(backend: Backend) {
+    use crate::helpers::PASSWORD;
+    use crate::pages::{browser, csrf_token, page, post_form};
+    let app = spawn_app(backend).await;
+    let nation = app.login("nation").await;
+    let id = register(
+        &app,
+        &nation,
+        "440305",
+        "科技园",
+        "搅拌站夜里运料，<粉尘>很大。",
+    )
+    .await;
+    register(&app, &nation, "440304", "车公庙", "另一处搅拌站的粉尘。").await;
+    search_until(&app, &nation, "q=粉尘", |r| r.body["total"] == 2).await;
+
+    let client = browser();
+    let (_, form) = page(&client, &app, "/login").await;
+    let token = csrf_token(&form);
+    let (status, _, _) = post_form(
+        &client,
+        &app,
+        "/login",
+        &[
+            ("csrf_token", &token),
+            ("username", "nanshan"),
+            ("password", PASSWORD),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, html) = page(&client, &app, "/console?q=%E7%B2%89%E5%B0%98&stage=").await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("共找到 1 件"), "{html}");
+    assert!(html.contains(&format!("/console/cases/{id}")), "{html}");
+    assert!(html.contains("&lt;<mark>粉尘</mark>&gt;"), "{html}");
+    assert!(html.contains(r#"value="粉尘""#), "{html}");
+    let (status, html) = page(&client, &app, "/console?q=%EF%BC%8C").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(html.contains("检索词或筛选条件有误"), "{html}");
+}
