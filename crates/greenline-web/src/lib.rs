@@ -88,7 +88,8 @@ impl AppState {
         let analytics = analytics::Analytics::new(deadlines.clone());
         analytics.start(store.clone());
         let search = search::CaseSearch::open(config.search_dir.as_deref());
-        search.start(store.clone());
+        // Runs as long as the process.
+        drop(search.start(store.clone()));
         AppState {
             store,
             clock,

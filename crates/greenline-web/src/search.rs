@@ -59,10 +59,11 @@ impl CaseSearch {
         })
     }
 
-    /// Brings the index up to date with `store` and keeps it so until the process ends.
-    pub fn start(self: &Arc<Self>, store: Store) {
+    /// Brings the index up to date with `store` and keeps it so until the process ends (or the
+    /// task is aborted).
+    pub fn start(self: &Arc<Self>, store: Store) -> tokio::task::JoinHandle<()> {
         let Some(index) = self.index.clone() else {
-            return;
+            return tokio::spawn(async {});
         };
         let search = self.clone();
         tokio::spawn(async move {
@@ -86,7 +87,7 @@ impl CaseSearch {
                     }
                 }
             }
-        });
+        })
     }
 
     /// The watermark to refresh from: the index's own if it has one from this store, else that

@@ -65,4 +65,5 @@ on_both_backends!(
     search::a_new_or_changed_case_is_found_within_moments,
     search::bad_search_parameters_get_a_problem_naming_the_parameter,
     search::the_console_searches_the_texts_and_shows_the_passage,
+    search::an_index_on_disk_catches_up_after_a_restart_without_rebuilding,
 );

@@ -267,3 +267,48 @@ pub async fn the_console_searches_the_texts_and_shows_the_passage(backend: Backe
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(html.contains("检索词或筛选条件有误"), "{html}");
 }
+
+pub async fn an_index_on_disk_catches_up_after_a_restart_without_rebuilding(backend: Backend) {
+    use greenline_web::search::CaseSearch;
+    let app = spawn_app(backend).await;
+    let nation = app.login("nation").await;
+    register(&app, &nation, "440305", "科技园", "工地夜里打桩。").await;
+    register(&app, &nation, "440304", "车公庙", "工地粉尘很大。").await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("search");
+
+    async fn until_it_holds(search: &CaseSearch, cases: u64) {
+        let waiting = Instant::now();
+        while search.index().is_none_or(|index| index.len() != cases) {
+            assert!(
+                waiting.elapsed() < PATIENCE,
+                "the index never held {cases} cases"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    let first = CaseSearch::open(Some(&path));
+    let running = first.start(app.store.clone());
+    until_it_holds(&first, 2).await;
+    assert_eq!(first.loaded(), 2, "a new index is built from the store");
+    running.abort();
+    assert!(running.await.is_err_and(|e| e.is_cancelled()));
+    drop(first);
+
+    // A case arrives while the index is down; the next start reads only the events since.
+    register(&app, &nation, "440305", "科技园", "搅拌站工地噪音。").await;
+    let second = CaseSearch::open(Some(&path));
+    let _running = second.start(app.store.clone());
+    until_it_holds(&second, 3).await;
+    assert_eq!(
+        second.loaded(),
+        0,
+        "caught up from its watermark, not rebuilt"
+    );
+    let index = second.index().expect("ready");
+    let found = index
+        .search(&greenline_search::SearchQuery::new("工地"))
+        .expect("search");
+    assert_eq!(found.total, 3);
+}
