@@ -376,6 +376,25 @@ fn main() {
         percentile(&times, 1.0),
         load()
     );
+    let kinds = [
+        ("words", 0..WORDS.len()),
+        ("phrases", WORDS.len()..WORDS.len() + PHRASES.len()),
+        ("names", WORDS.len() + PHRASES.len()..texts.len()),
+    ];
+    for (kind, range) in kinds {
+        for (scope, offset) in [("nationwide", 0), ("within a province", texts.len())] {
+            let mut these: Vec<Duration> = range
+                .clone()
+                .flat_map(|i| per_query[i + offset].iter().copied())
+                .collect();
+            these.sort();
+            println!(
+                "  {kind}, {scope}: p50 {:.2} ms, p99 {:.2} ms",
+                percentile(&these, 0.5),
+                percentile(&these, 0.99)
+            );
+        }
+    }
     let mut slowest: Vec<(f64, usize)> = per_query
         .iter_mut()
         .enumerate()

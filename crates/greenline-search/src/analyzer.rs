@@ -122,31 +122,31 @@ fn split_into_known_words(word: &str) -> Option<Vec<String>> {
     Some(parts)
 }
 
-/// The ways a query part may stand in a case's index, each a run of words: as cut, and with each
-/// compound of the dictionary (噪音扰民) also split into its words, because a case may be cut
-/// otherwise around it (施工噪音 扰民). At most `max` ways.
-pub fn query_alternatives(text: &str, max: usize) -> Vec<Vec<String>> {
-    let mut ways: Vec<Vec<String>> = vec![Vec::new()];
-    for word in query_words(text) {
-        let split = split_into_known_words(&word);
-        let mut next = Vec::with_capacity(ways.len() * 2);
-        for way in &ways {
-            let mut whole = way.clone();
-            whole.push(word.clone());
-            next.push(whole);
-            if let Some(parts) = &split
-                && next.len() < max
-            {
-                let mut finer = way.clone();
-                finer.extend(parts.iter().cloned());
-                next.push(finer);
-            }
-        }
-        next.truncate(max.max(1));
-        ways = next;
+/// The ways a query part may stand in a case's index, each a run of words: as cut, and (if the
+/// part holds a compound of the dictionary such as 噪音扰民) with every such compound split into
+/// its words, because a case may be cut otherwise around it (施工噪音 扰民). One or two ways;
+/// none for a part without words.
+pub fn query_alternatives(text: &str) -> Vec<Vec<String>> {
+    let words = query_words(text);
+    if words.is_empty() {
+        return Vec::new();
     }
-    ways.retain(|way| !way.is_empty());
-    ways
+    let mut split = false;
+    let finer: Vec<String> = words
+        .iter()
+        .flat_map(|word| match split_into_known_words(word) {
+            Some(parts) => {
+                split = true;
+                parts
+            }
+            None => vec![word.clone()],
+        })
+        .collect();
+    if split {
+        vec![words, finer]
+    } else {
+        vec![words]
+    }
 }
 
 /// The terms of a case's text: every word, and the dictionary words inside the longer ones at
@@ -304,14 +304,14 @@ mod tests {
     fn a_compound_of_the_dictionary_may_also_be_found_as_its_words() {
         assert_eq!(query_words("噪音扰民"), vec!["噪音扰民"]);
         assert_eq!(
-            query_alternatives("噪音扰民", 8),
+            query_alternatives("噪音扰民"),
             vec![
                 vec!["噪音扰民".to_owned()],
                 vec!["噪音".to_owned(), "扰民".to_owned()]
             ]
         );
-        assert_eq!(query_alternatives("噪音", 8), vec![vec!["噪音".to_owned()]]);
-        assert!(query_alternatives("，", 8).is_empty());
+        assert_eq!(query_alternatives("噪音"), vec![vec!["噪音".to_owned()]]);
+        assert!(query_alternatives("，").is_empty());
     }
 
     #[test]

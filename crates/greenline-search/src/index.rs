@@ -33,8 +33,6 @@ const FORMAT: &str = "greenline-search/1";
 const SNIPPET_BYTES: usize = 240;
 /// Whitespace-separated parts of a query looked at, at most.
 const MAX_PARTS: usize = 16;
-/// Ways one part may stand in the index, at most (see [`query_alternatives`]).
-const MAX_WAYS: usize = 4;
 
 /// How much the writer may use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -317,7 +315,7 @@ impl SearchIndex {
     fn text_query(&self, text: &str) -> Result<Box<dyn Query>> {
         let mut parts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for part in text.split_whitespace().take(MAX_PARTS) {
-            let ways = query_alternatives(part, MAX_WAYS);
+            let ways = query_alternatives(part);
             if ways.is_empty() {
                 continue;
             }
