@@ -145,6 +145,11 @@ impl Store {
         Ok(())
     }
 
+    /// The database file, on SQLite (derived files such as the search index go beside it).
+    pub fn sqlite_path(&self) -> Option<&std::path::Path> {
+        self.sqlite_path.as_deref()
+    }
+
     /// Closes the pools, waiting for work in flight.
     pub async fn close(&self) {
         self.writer.close().await;

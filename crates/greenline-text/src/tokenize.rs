@@ -68,6 +68,22 @@ impl Tokenizer {
         self.jieba.cut(text, true)
     }
 
+    /// Every segment of the text with its byte offset in `text`, in order: what a search index
+    /// needs to highlight a word where it stands.
+    pub fn segments_with_offsets<'a>(&self, text: &'a str) -> Vec<(usize, &'a str)> {
+        let start = text.as_ptr() as usize;
+        // jieba returns slices of the text itself, so a slice's address gives its offset.
+        self.segments(text)
+            .into_iter()
+            .map(|segment| (segment.as_ptr() as usize - start, segment))
+            .collect()
+    }
+
+    /// Whether a word is in the dictionary (jieba's general one or the domain dictionary).
+    pub fn is_known_word(&self, word: &str) -> bool {
+        self.jieba.has_word(word)
+    }
+
     /// The words of the text: no punctuation, spaces or stop words. Latin letters are lowered.
     pub fn words(&self, text: &str) -> Vec<String> {
         self.segments(text)
@@ -93,6 +109,19 @@ mod tests {
         let words = Tokenizer::shared().words("楼下烧烤店没装油烟净化器，渣土车晚上也很吵");
         assert!(words.contains(&"油烟净化器".to_owned()), "{words:?}");
         assert!(words.contains(&"渣土车".to_owned()), "{words:?}");
+    }
+
+    #[test]
+    fn offsets_point_at_each_segment_in_the_text() {
+        let text = "Ａ栋楼下 KTV 夜里唱歌，噪音很大！";
+        let segments = Tokenizer::shared().segments_with_offsets(text);
+        let mut next = 0;
+        for (offset, segment) in &segments {
+            assert_eq!(&text[*offset..*offset + segment.len()], *segment);
+            assert!(*offset >= next, "{segments:?}");
+            next = offset + segment.len();
+        }
+        assert!(segments.iter().any(|(_, s)| *s == "噪音"), "{segments:?}");
     }
 
     #[test]

@@ -20,6 +20,7 @@ pub mod json;
 mod limiter;
 pub mod pages;
 pub mod routes;
+pub mod search;
 pub mod sources;
 pub mod suggest;
 pub mod views;
@@ -48,6 +49,8 @@ pub struct WebConfig {
     pub session_hours: u32,
     /// Mark the session cookie `Secure` (serve over HTTPS).
     pub secure_cookies: bool,
+    /// Where the full-text search index lives; in memory (built at every start) if unset.
+    pub search_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for WebConfig {
@@ -56,6 +59,7 @@ impl Default for WebConfig {
             public_requests_per_minute: 30,
             session_hours: 12,
             secure_cookies: false,
+            search_dir: None,
         }
     }
 }
@@ -74,11 +78,13 @@ pub struct AppState {
     pub sources: Arc<sources::Sources>,
     /// Hot-topic answers, kept a few minutes.
     pub topics: Arc<routes::topics::TopicsCache>,
+    /// The full-text index of case texts, kept current from the store.
+    pub search: Arc<search::CaseSearch>,
 }
 
 impl AppState {
     /// The state of a running server. Call it inside a Tokio runtime: it starts building the
-    /// analytics and same-source indexes from `store` in the background.
+    /// analytics, search and same-source indexes from `store` in the background.
     pub fn new(
         store: Store,
         clock: Arc<dyn Clock>,
@@ -90,6 +96,9 @@ impl AppState {
         analytics.start(store.clone());
         let sources = sources::Sources::new();
         sources.start(store.clone(), clock.clone());
+        let search = search::CaseSearch::open(config.search_dir.as_deref());
+        // Runs as long as the process.
+        drop(search.start(store.clone()));
         AppState {
             store,
             clock,
@@ -99,6 +108,7 @@ impl AppState {
             analytics,
             sources,
             topics: Arc::default(),
+            search,
         }
     }
 }

@@ -674,7 +674,38 @@ pub async fn an_air_import_is_all_or_nothing_and_idempotent(store: Store, _url: 
     );
 }
 
-/// Expands to one test per suite function, each on a fresh store from the caller's `fresh()`.
+/// The full-text index reads cases with their texts, a page at a time and by id.
+pub async fn cases_are_read_with_their_texts_in_pages_and_by_id(store: Store, _url: String) {
+    let unit_id = unit(&store, "全国平台", "000000").await;
+    let mut ids = Vec::new();
+    for description in ["工地夜里打桩", "烧烤油烟很大", "河道发黑发臭"] {
+        let mut form = form("440305", "noise");
+        form.description = description.into();
+        ids.push(
+            intake(&store, &form, unit_id, None)
+                .await
+                .expect("intake")
+                .case
+                .id,
+        );
+    }
+    let first = store.cases_with_text(0, 2).await.expect("page");
+    let texts: Vec<&str> = first.iter().map(|c| c.description.as_str()).collect();
+    assert_eq!(texts, ["工地夜里打桩", "烧烤油烟很大"]);
+    assert_eq!(first[0].address, "某路100号");
+    let rest = store.cases_with_text(first[1].id, 2).await.expect("page");
+    assert_eq!(rest.iter().map(|c| c.id).collect::<Vec<_>>(), [ids[2]]);
+    let picked = store
+        .cases_with_text_by_id(&[ids[2], ids[0], ids[2] + 1_000])
+        .await
+        .expect("by id");
+    let picked: Vec<(i64, &str)> = picked
+        .iter()
+        .map(|c| (c.id, c.description.as_str()))
+        .collect();
+    assert_eq!(picked, [(ids[0], "工地夜里打桩"), (ids[2], "河道发黑发臭")]);
+}
+
 pub async fn a_suggestion_is_kept_and_a_review_rewrites_the_types_with_its_event(
     store: Store,
     _url: String,
@@ -813,6 +844,7 @@ pub async fn a_merge_groups_a_repeat_and_a_stale_or_nested_merge_is_refused(
     assert_eq!(store.case(first.id).await.expect("case").repeat_of, None);
 }
 
+/// Expands to one test per suite function, each on a fresh store from the caller's `fresh()`.
 #[macro_export]
 macro_rules! behaviour_suite {
     ($(#[$attr:meta])*) => {
@@ -831,6 +863,7 @@ macro_rules! behaviour_suite {
             an_air_import_is_all_or_nothing_and_idempotent,
             a_suggestion_is_kept_and_a_review_rewrites_the_types_with_its_event,
             a_merge_groups_a_repeat_and_a_stale_or_nested_merge_is_refused,
+            cases_are_read_with_their_texts_in_pages_and_by_id,
         );
     };
     (@tests $attrs:tt $($test:ident),* $(,)?) => {

@@ -1,5 +1,6 @@
 //! `/console` — the staff console: the cases of the staff member's jurisdiction (the API's search,
-//! with its filters and keyset pages) and one case with its history and the actions its stage
+//! with its filters and keyset pages, or its full-text search when words are given, with the
+//! passage found) and one case with its history and the actions its stage
 //! allows, each posted to a handler that takes the same step as the API
 //! (`routes::cases::transition::take_step`).
 
@@ -30,6 +31,7 @@ use crate::routes::cases::same_source::candidates_for;
 use crate::routes::cases::search::search_cases;
 use crate::routes::cases::transition::take_step;
 use crate::routes::cases::{CaseId, visible_case};
+use crate::routes::search;
 use crate::views::CaseView;
 
 pub(super) fn routes() -> Router<AppState> {
@@ -52,6 +54,8 @@ struct Row {
     region: String,
     stage: &'static str,
     overdue: bool,
+    /// The passage of the description a full-text search found, as escaped HTML with `<mark>`.
+    snippet_html: Option<String>,
 }
 
 impl Row {
@@ -71,6 +75,7 @@ impl Row {
             region: view.region_name.clone(),
             stage: case.stage.zh(),
             overdue: view.overdue,
+            snippet_html: None,
         }
     }
 }
@@ -81,6 +86,10 @@ struct ListPage {
     chrome: super::Chrome,
     title: &'static str,
     jurisdiction: String,
+    /// The words of a full-text search, if one was asked for.
+    q: String,
+    /// How many cases a full-text search found.
+    total: Option<u64>,
     stages: Vec<Choice>,
     types: Vec<Choice>,
     regions: Vec<Choice>,
@@ -145,6 +154,8 @@ async fn list(
         chrome: who.chrome(&csrf),
         title: "案件列表",
         jurisdiction: top.full_name(),
+        q: selected("q"),
+        total: None,
         stages: Stage::ALL
             .iter()
             .map(|s| Choice {
@@ -165,6 +176,10 @@ async fn list(
         next: None,
         error: None,
     };
+    if params.contains_key("q") {
+        let status = full_text(&state, &who, &params, &mut page).await?;
+        return Ok(csrf.attach(render(status, &page)?));
+    }
     let status = match search_cases(&state, &who.0, &params).await {
         Ok(found) => {
             page.rows = found.items.iter().map(Row::new).collect();
@@ -186,6 +201,54 @@ async fn list(
         Err(other) => return Err(other.into()),
     };
     Ok(csrf.attach(render(status, &page)?))
+}
+
+/// Fills the list with a full-text search under the form's filters; the status to answer with.
+async fn full_text(
+    state: &AppState,
+    who: &ConsoleUser,
+    params: &HashMap<String, String>,
+    page: &mut ListPage,
+) -> Result<StatusCode, PageError> {
+    let wanted: HashMap<String, String> = params
+        .iter()
+        .filter(|(k, _)| matches!(k.as_str(), "q" | "stage" | "type" | "region" | "offset"))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let query = match search::read_query(state, &who.0, &wanted) {
+        Ok(query) => query,
+        Err(ApiError::BadRequest { .. }) => {
+            page.error = Some("检索词或筛选条件有误，请修改后重试。");
+            return Ok(StatusCode::BAD_REQUEST);
+        }
+        Err(other) => return Err(other.into()),
+    };
+    let (offset, limit) = (query.offset, query.limit);
+    match search::run(state, &who.0, query).await {
+        Ok(found) => {
+            page.total = Some(found.total);
+            page.rows = found
+                .hits
+                .into_iter()
+                .map(|hit| Row {
+                    snippet_html: Some(hit.snippet_html),
+                    ..Row::new(&hit.case)
+                })
+                .collect();
+            let next = offset + limit;
+            if (next as u64) < found.total {
+                let mut params = wanted;
+                params.insert("offset".to_owned(), next.to_string());
+                page.next = Some(format!("/console?{}", query_string(&params)));
+            }
+            Ok(StatusCode::OK)
+        }
+        Err(ApiError::Unavailable(_)) => {
+            page.error = Some("全文检索正在准备中，请稍后再试。");
+            Ok(StatusCode::SERVICE_UNAVAILABLE)
+        }
+        Err(other) => Err(other.into()),
+    }
 }
 
 /// One entry of the history, for staff.

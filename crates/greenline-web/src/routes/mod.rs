@@ -6,6 +6,7 @@ pub mod alerts;
 pub mod auth;
 pub mod cases;
 pub mod reports;
+pub mod search;
 pub mod stats;
 pub mod topics;
 pub mod track;
@@ -31,6 +32,7 @@ use crate::AppState;
         (name = "auth", description = "Staff sign-in"),
         (name = "units", description = "Offices and their regions"),
         (name = "stats", description = "Statistics over the caller's jurisdiction"),
+        (name = "search", description = "Full-text search of case texts within the caller's jurisdiction"),
         (name = "air", description = "Air quality of a city and the AQI of a reading (public)")
     ),
     modifiers(&BearerAuth)
@@ -69,6 +71,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(auth::me))
         .routes(routes!(units::units))
         .routes(routes!(stats::stats))
+        .routes(routes!(search::search))
         .routes(routes!(trends::trends))
         .routes(routes!(topics::topics))
         .routes(routes!(alerts::alerts))

@@ -8,6 +8,7 @@ mod lifecycle;
 mod pages;
 mod review;
 mod same_source;
+mod search;
 mod sessions;
 mod stats;
 mod topics;
@@ -68,4 +69,9 @@ on_both_backends!(
     air::one_reading_gets_the_engines_answer,
     air::a_year_sums_its_months_and_tests_the_pm25_trend,
     air::the_air_page_shows_the_level_sentence_and_chart,
+    search::a_county_never_finds_a_neighbouring_countys_cases,
+    search::a_new_or_changed_case_is_found_within_moments,
+    search::bad_search_parameters_get_a_problem_naming_the_parameter,
+    search::the_console_searches_the_texts_and_shows_the_passage,
+    search::an_index_on_disk_catches_up_after_a_restart_without_rebuilding,
 );

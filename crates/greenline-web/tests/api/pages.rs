@@ -7,7 +7,7 @@ use reqwest::redirect::Policy;
 use crate::helpers::{Backend, PASSWORD, TestApp, spawn_app};
 
 /// A browser-like client: keeps cookies, does not follow redirects (so tests can see them).
-fn browser() -> reqwest::Client {
+pub(crate) fn browser() -> reqwest::Client {
     reqwest::Client::builder()
         .no_proxy()
         .cookie_store(true)
@@ -17,19 +17,23 @@ fn browser() -> reqwest::Client {
 }
 
 /// The CSRF token in a page's forms.
-fn csrf_token(html: &str) -> String {
+pub(crate) fn csrf_token(html: &str) -> String {
     let marker = "name=\"csrf_token\" value=\"";
     let start = html.find(marker).expect("a form with a CSRF token") + marker.len();
     html[start..].split('"').next().expect("token").to_owned()
 }
 
-async fn page(client: &reqwest::Client, app: &TestApp, path: &str) -> (StatusCode, String) {
+pub(crate) async fn page(
+    client: &reqwest::Client,
+    app: &TestApp,
+    path: &str,
+) -> (StatusCode, String) {
     let response = client.get(app.url(path)).send().await.expect("request");
     let status = response.status();
     (status, response.text().await.expect("body"))
 }
 
-async fn post_form(
+pub(crate) async fn post_form(
     client: &reqwest::Client,
     app: &TestApp,
     path: &str,

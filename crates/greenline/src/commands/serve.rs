@@ -26,7 +26,20 @@ pub async fn run(store: Store, config: Config) -> anyhow::Result<()> {
         "Greenline is serving on http://{address} (public portal: http://{address}/, staff \
          console: http://{address}/console, API: http://{address}/api/v1/openapi.json)"
     );
-    let state = AppState::new(store, Arc::new(SystemClock), deadlines, config.web);
+    let mut web = config.web;
+    if web.search_dir.is_none() {
+        // Beside the SQLite file, so a restart catches up instead of rebuilding; in memory
+        // for PostgreSQL unless `web.search_dir` names a directory.
+        web.search_dir = store
+            .sqlite_path()
+            .filter(|file| *file != std::path::Path::new(":memory:"))
+            .map(|file| {
+                let mut dir = file.as_os_str().to_owned();
+                dir.push(".search");
+                std::path::PathBuf::from(dir)
+            });
+    }
+    let state = AppState::new(store, Arc::new(SystemClock), deadlines, web);
     greenline_web::serve(listener, state, shutdown_signal()).await?;
     println!("Greenline stopped.");
     Ok(())
