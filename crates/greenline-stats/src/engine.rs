@@ -31,8 +31,10 @@ use crate::model::{AcceptanceStatus, Dimension, Filter, KeyValue, Measure, Query
 const DENSE_COUNT_CELLS: u64 = 1 << 23;
 /// … or this many (full accumulators).
 const DENSE_ACC_CELLS: u64 = 1 << 17;
-/// Fewer rows than this are scanned on one thread.
-const PARALLEL_ROWS: usize = 1 << 17;
+/// Fewer rows than this are scanned on one thread: a few milliseconds of work, which on a busy
+/// machine a second thread would more often wait for than shorten (one month's rows, about
+/// 60,000 at national scale, span two blocks).
+const PARALLEL_ROWS: usize = 1 << 19;
 
 /// A column as the scan reads it: a raw value that indexes a lookup table.
 #[derive(Debug, Clone, Copy)]
