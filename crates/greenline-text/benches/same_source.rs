@@ -3,7 +3,7 @@
 //! case's features from its text and compares it with the earlier cases of its county).
 //!
 //! Prints the insert rate, the lookup time (median, p99, max; with and without reading the new
-//! text), the index's size, the process's peak memory (VmHWM) and — from the simulator's ground
+//! text; wall time, and time on the CPU, which a busy machine does not inflate), the index's size, the process's peak memory (VmHWM) and — from the simulator's ground
 //! truth, which knows each case's source — how often the best suggestion is right and how many
 //! repeat reports with an earlier case in the window are found.
 //!
@@ -16,6 +16,7 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
+use cpu_time::ThreadTime;
 use greenline_domain::RegionCode;
 use greenline_domain::record::parse_time;
 use greenline_sim::{Scale, SimConfig, Simulator};
@@ -127,14 +128,17 @@ fn main() {
 
     let mut with_text = Vec::with_capacity(queries.len());
     let mut index_only = Vec::with_capacity(queries.len());
+    let mut on_cpu = Vec::with_capacity(queries.len());
     let (mut suggested, mut right, mut repeats, mut found) = (0usize, 0usize, 0usize, 0usize);
     for (region, at_ms, text, source) in &queries {
+        let cpu_started = ThreadTime::now();
         let started = Instant::now();
         let features = SourceFeatures::extract(text);
         let read = started.elapsed();
         let lookup_started = Instant::now();
         let candidates = index.candidates(RegionCode::NATIONAL, *region, *at_ms, &features, LIMIT);
         let lookup = lookup_started.elapsed();
+        on_cpu.push(cpu_started.elapsed());
         with_text.push(read + lookup);
         index_only.push(lookup);
         let best = candidates.first().filter(|c| c.matched.same);
@@ -170,6 +174,7 @@ fn main() {
     }
     with_text.sort();
     index_only.sort();
+    on_cpu.sort();
     println!(
         "{} lookups (limit {LIMIT}): with reading the text p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms; \
          index only p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms",
@@ -180,6 +185,13 @@ fn main() {
         ms(percentile(&index_only, 0.5)),
         ms(percentile(&index_only, 0.99)),
         ms(percentile(&index_only, 1.0)),
+    );
+    println!(
+        "the same lookups on the CPU (with reading the text, waits for a CPU left out): p50 {:.3} ms, \
+         p99 {:.3} ms, max {:.3} ms",
+        ms(percentile(&on_cpu, 0.5)),
+        ms(percentile(&on_cpu, 0.99)),
+        ms(percentile(&on_cpu, 1.0)),
     );
     println!(
         "ground truth: {suggested} suggestions, {right} of the right source (precision {:.3}); \

@@ -24,8 +24,8 @@ use crate::{Gazetteer, Tokenizer};
 /// Characters that never stand inside a name's stem: particles and pronoun-like words.
 const FUNCTION_CHARS: &str = "的了着得在是个把被给让我你他她它们已到";
 
-/// One-character words that always end a name on its left (那家公司, 该厂, 某单位).
-const DETERMINERS: &str = "那这该某其每各此个家座间位";
+/// One-character words that always end a name on its left (那家公司, 该厂, 某单位, 北门外大排档).
+const DETERMINERS: &str = "那这该某其每各此个家座间位上下里内外边侧旁";
 
 /// Characters that, after a village's or compound's one-character ending, make a word of place
 /// (村口, 村里, 村东头).
@@ -887,10 +887,10 @@ impl<'t> Extractor<'t> {
             _ => word,
         };
         let mut start = self.extend_left(words_start, floor, MAX_NAME_STEM);
-        // A region in front of a firm's name is where it is, not its name, unless it is all
-        // of it (河南饭店, 永康木业).
-        if start == words_start
-            && let Some(region) = self.regions.iter().find(|r| r.end == words_start)
+        // A region in front of a firm's name is where it is, not its name, unless without it
+        // the name would be too short (河南饭店, 永康木业, 紫云轩茶楼).
+        if self.text[start..words_start].chars().count() < 2
+            && let Some(region) = self.regions.iter().find(|r| r.end == start)
         {
             start = region.start;
         }
@@ -1012,6 +1012,15 @@ mod tests {
     #[test]
     fn a_region_that_is_the_whole_name_stays() {
         assert_eq!(stems("农业路河南饭店的排风机很吵"), ["河南"]);
+    }
+
+    #[test]
+    fn a_region_that_begins_a_shop_name_stays_in_it() {
+        assert_eq!(stems("长江西路紫云轩茶楼空调外机噪音"), ["紫云轩"]);
+        assert_eq!(
+            SourceFeatures::extract("长江西路紫云轩茶楼空调外机噪音").region,
+            None
+        );
     }
 
     #[test]

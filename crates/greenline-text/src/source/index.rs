@@ -1,11 +1,14 @@
 //! The earlier cases a new case may repeat, found without comparing it to all of them.
 //!
 //! Each case is kept as its id, region, time of receipt and its features in a compact text form
-//! (not its text): about a hundred bytes. It is posted under keys made of its locality (its
+//! (not its text): 41 bytes of features on average for the simulator's texts, about 90 bytes with
+//! the record around them. It is posted under keys made of its locality (its
 //! county, or its city when no county is known) and what identifies its source: the syllable
 //! bigrams of each firm or shop name (so 鑫达 is found from 临港新达 and from the homophone 新达),
 //! and the sounds of each road and compound. Postings are chains of (case, next) links from a
-//! hash map of heads, newest first: eight bytes a posting, one map entry a distinct key.
+//! hash map of heads, newest first: eight bytes a posting, one map entry a distinct key. At one
+//! million simulated cases that is 2.0 million postings under 1.5 million keys, and the process
+//! grows by about 270 bytes a case in all (`cargo bench -p greenline-text --bench same_source`).
 //!
 //! Names seen in many counties (a chain such as 华润万家, or a phrase that only looks like a name)
 //! are counted, and a common name shared counts for little in a lookup.
