@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
-use greenline_search::{SearchIndex, SearchQuery, SearchResults};
+use greenline_search::SearchIndex;
 use greenline_store::Store;
 
 use crate::follow::REREAD_EVENTS;
@@ -135,15 +135,6 @@ impl CaseSearch {
     /// The index, once it has caught up.
     pub fn index(&self) -> Option<&Arc<SearchIndex>> {
         self.index.as_ref().filter(|_| self.is_ready())
-    }
-
-    /// Runs a search (blocking: call it off the async threads). `None` until the index is
-    /// ready.
-    pub fn search(
-        &self,
-        query: &SearchQuery,
-    ) -> Option<Result<SearchResults, greenline_search::SearchError>> {
-        self.index().map(|index| index.search(query))
     }
 }
 

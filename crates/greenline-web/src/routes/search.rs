@@ -54,11 +54,11 @@ pub(crate) fn read_query(
     let mut filters: Vec<(&str, &str)> = Vec::new();
     let mut text = None;
     for (key, value) in params {
-        let value_trimmed = value.trim();
+        let trimmed = value.trim();
         match key.as_str() {
-            "q" => text = Some(value_trimmed),
+            "q" => text = Some(trimmed),
             "limit" => {
-                query.limit = value_trimmed
+                query.limit = trimmed
                     .parse()
                     .ok()
                     .filter(|n| (1..=MAX_LIMIT).contains(n))
@@ -67,7 +67,7 @@ pub(crate) fn read_query(
                     })?;
             }
             "offset" => {
-                query.offset = value_trimmed
+                query.offset = trimmed
                     .parse()
                     .ok()
                     .filter(|n| *n <= MAX_OFFSET)
@@ -77,7 +77,7 @@ pub(crate) fn read_query(
             }
             "primary_type" => {
                 query.primary_type = Some(
-                    PollutionType::parse(value_trimmed)
+                    PollutionType::parse(trimmed)
                         .map_err(|e| ApiError::bad_query("primary_type", e.to_string()))?,
                 );
             }
