@@ -7,8 +7,8 @@
 //!   (`data/text/`).
 //! - [`Gazetteer`]: place resolution, from text to the most precise administrative region that is
 //!   certain (never a guess between two districts of the same name) and the street address.
-//! - [`Classifier`]: a suggested pollution type and sub-type with a confidence, from a model
-//!   trained on labelled case texts; a default model ships in `data/text/model-v1.tsv`.
+//! - [`Classifier`]: a suggested pollution type and sub-type with a confidence, from a linear
+//!   model trained on labelled case texts; a default model ships in `data/text/model-v2.tsv`.
 //!
 //! It depends only on `greenline-domain` (for [`RegionCode`](greenline_domain::RegionCode) and
 //! the taxonomy) and does no I/O of its own beyond the data it compiles in: the command line and
