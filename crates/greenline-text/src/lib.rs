@@ -7,8 +7,8 @@
 //!   (`data/text/`).
 //! - [`Gazetteer`]: place resolution, from text to the most precise administrative region that is
 //!   certain (never a guess between two districts of the same name) and the street address.
-//! - [`Classifier`]: a suggested pollution type and sub-type with a confidence, from a model
-//!   trained on labelled case texts; a default model ships in `data/text/model-v1.tsv`.
+//! - [`Classifier`]: a suggested pollution type and sub-type with a confidence, from a linear
+//!   model trained on labelled case texts; a default model ships in `data/text/model-v2.tsv`.
 //! - [`source`]: same-source detection (重复举报) — the features that identify a complaint's
 //!   source, a scorer with its evidence, and an index of earlier cases by county.
 //! - [`topics`]: hot topics, the terms that stand out in a period against its background.

@@ -1,5 +1,5 @@
 //! `greenline train`: a type classifier from labelled case texts, written as a model file that
-//! `greenline text classify --model` (or a build replacing `data/text/model-v1.tsv`) uses.
+//! `greenline text classify --model` (or a build replacing `data/text/model-v2.tsv`) uses.
 //!
 //! Case records (CSV, JSON Lines or Parquet, as `import` reads them) give their `description`
 //! with `primary_type` and `sub_type`; `--examples` adds JSON Lines of `text`, `category`,
@@ -13,6 +13,7 @@ use std::sync::atomic::AtomicU64;
 use anyhow::{Context, bail};
 use clap::Args;
 use greenline_store::Store;
+use greenline_text::classify::TrainSettings;
 use greenline_text::{Classifier, Example, Label, Tokenizer};
 
 use crate::records::{RecordReader, format_of};
@@ -34,12 +35,18 @@ pub struct TrainArgs {
     /// The model file to write.
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
-    /// Leave out features seen in fewer texts than this.
-    #[arg(long, default_value_t = 2)]
-    pub min_docs: usize,
+    /// Leave out features whose texts weigh less than this together (a case record weighs 1).
+    #[arg(long, default_value_t = TrainSettings::default().min_docs)]
+    pub min_docs: f64,
     /// Keep at most this many features (the most frequent).
-    #[arg(long, default_value_t = 60_000)]
+    #[arg(long, default_value_t = TrainSettings::default().max_features)]
     pub max_features: usize,
+    /// Passes over the data.
+    #[arg(long, default_value_t = TrainSettings::default().epochs)]
+    pub epochs: usize,
+    /// Seed of the order in which texts are drawn: the same data and seed give the same model.
+    #[arg(long, default_value_t = TrainSettings::default().seed)]
+    pub seed: u64,
 }
 
 /// The texts and types of the cases staff reviewed, read page by page.
@@ -100,18 +107,21 @@ pub fn run(args: &TrainArgs, mut texts: Vec<(String, Label, f64)>) -> anyhow::Re
             weight: *weight,
         })
         .collect();
-    let model = Classifier::train(
-        Tokenizer::shared(),
-        &examples,
-        args.min_docs,
-        args.max_features,
-    )?;
+    let settings = TrainSettings {
+        min_docs: args.min_docs,
+        max_features: args.max_features,
+        epochs: args.epochs,
+        seed: args.seed,
+        ..TrainSettings::default()
+    };
+    let model = Classifier::train(Tokenizer::shared(), &examples, &settings)?;
     std::fs::write(&args.out, model.to_model_text())
         .with_context(|| format!("writing {}", args.out.display()))?;
     eprintln!(
-        "trained on {} texts ({skipped} left out), {} labels; model written to {}",
+        "trained on {} texts ({skipped} left out), {} labels, {} features; model written to {}",
         examples.len(),
         model.labels().len(),
+        model.feature_count(),
         args.out.display()
     );
     Ok(())
