@@ -6,12 +6,14 @@
 # ms, their ratio, and whether the two gave identical rows (every key and count compared, after
 # sorting both the same way).
 #
-#   bench/stats_vs_duckdb.sh [CASES]          # default 10000000; about 6 minutes on 2 cores
+#   bench/stats_vs_duckdb.sh [CASES]          # default 10000000; mostly simulating: 15 minutes
+#                                             # on the 2-core machine shared with other builds
 #
 # DuckDB comes from PyPI; a virtual environment will do:
 #   python3 -m venv /work/venv-duckdb && /work/venv-duckdb/bin/pip install duckdb
 #   DUCKDB_PYTHON=/work/venv-duckdb/bin/python bench/stats_vs_duckdb.sh
-# Files go to $GREENLINE_BENCH_DIR (default /tmp/greenline-stats-vs-duckdb), about 0.5 GB at 10M.
+# Files go to $GREENLINE_BENCH_DIR (default /tmp/greenline-stats-vs-duckdb), about 0.5 GB at 10M;
+# cargo builds into $CARGO_TARGET_DIR as usual.
 set -euo pipefail
 
 cases="${1:-10000000}"
