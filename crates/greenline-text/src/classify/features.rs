@@ -105,6 +105,10 @@ fn is_negated_at(clause: &str, at: usize) -> bool {
 /// Where a denial starts in a clause, if it has one: the byte offset of the negator and of the
 /// text after it.
 fn denial(clause: &str) -> Option<(usize, usize)> {
+    // Every negator has one of these; most clauses have neither.
+    if !clause.contains(['不', '非']) {
+        return None;
+    }
     NEGATORS.iter().find_map(|negator| {
         clause
             .match_indices(negator)
