@@ -11,8 +11,8 @@
 //! punctuation, and each clause weighs its features:
 //!
 //! - **negated** (weight 0): what follows 不是, 倒不是, 并非 … in a clause when a later clause
-//!   (or the same one, after 而是) says what it is instead — 不是粉尘的事，是晚上施工 is about
-//!   noise. 是不是 is a question, not a negation.
+//!   (or the same one, after 而是 or 是) says what it is instead — 不是粉尘的事，是晚上施工 is
+//!   about noise. 是不是 is a question, not a negation.
 //! - **emphasised** (weight 2): the clause that says what it is instead (是…, 而是…, 主要是…,
 //!   最受不了的是…, 我要说的是…).
 //! - **in passing** (weight ½): a clause opened by 顺便, 另外, 此外, 附带 — a second issue
@@ -105,6 +105,10 @@ fn is_negated_at(clause: &str, at: usize) -> bool {
 /// Where a denial starts in a clause, if it has one: the byte offset of the negator and of the
 /// text after it.
 fn denial(clause: &str) -> Option<(usize, usize)> {
+    // Every negator has one of these; most clauses have neither.
+    if !clause.contains(['不', '非']) {
+        return None;
+    }
     NEGATORS.iter().find_map(|negator| {
         clause
             .match_indices(negator)
@@ -138,7 +142,11 @@ pub(crate) fn spans(text: &str) -> Vec<Span<'_>> {
         previous_denied = false;
         if let Some((start, after)) = denial(clause) {
             let rest = &clause[after..];
-            if let Some(at) = rest.find("而是") {
+            // 不是X而是Y, or 不是X是Y in one breath: the first 是 after the denial opens Y.
+            let within = rest
+                .find("而是")
+                .or_else(|| rest.find('是').filter(|at| *at > 0));
+            if let Some(at) = within {
                 spans.push(Span {
                     text: &clause[..start],
                     weight,
@@ -327,6 +335,14 @@ mod tests {
         assert_eq!(weight_of(text, "油烟"), Some(NEGATED));
         assert_eq!(weight_of(text, "风机"), Some(EMPHASISED));
         assert_eq!(weight_of(text, "投诉的"), Some(PLAIN));
+    }
+
+    #[test]
+    fn a_denial_with_shi_in_one_clause() {
+        let text = "空地在挖土，不是噪音问题是灰";
+        assert_eq!(weight_of(text, "噪音"), Some(NEGATED));
+        assert_eq!(weight_of(text, "是灰"), Some(EMPHASISED));
+        assert_eq!(weight_of(text, "挖土"), Some(PLAIN));
     }
 
     #[test]
