@@ -13,6 +13,23 @@ use crate::{Result, Store, StoreError};
 const LAST_EVENT: &str = "SELECT id, case_id, at, actor_id, actor, action, from_stage, to_stage, \
      note, data FROM case_events WHERE case_id = $1 ORDER BY id DESC LIMIT 1";
 
+/// Appends the change's event (the stage unchanged), commits, and returns the event as stored.
+async fn commit_with_event(
+    mut tx: sqlx::Transaction<'_, sqlx::Any>,
+    case_id: i64,
+    action: &str,
+    stage: Stage,
+    event: &NewEvent<'_>,
+) -> Result<Event> {
+    append_event(&mut tx, case_id, action, Some(stage), Some(stage), event).await?;
+    let row = sqlx::query(LAST_EVENT)
+        .bind(case_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    event_from_row(&row)
+}
+
 impl Store {
     /// Writes a review of a case's types, its type rows and its event (`confirm_types` or
     /// `correct_types`, the types before and after in the event's data).
@@ -44,21 +61,7 @@ impl Store {
         bind_all(sqlx::query(&insert_types_sql(case.types.len())), &args)
             .execute(&mut *tx)
             .await?;
-        append_event(
-            &mut tx,
-            case.id,
-            reviewed.review.action(),
-            Some(case.stage),
-            Some(case.stage),
-            &event,
-        )
-        .await?;
-        let row = sqlx::query(LAST_EVENT)
-            .bind(case.id)
-            .fetch_one(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        event_from_row(&row)
+        commit_with_event(tx, case.id, reviewed.review.action(), case.stage, &event).await
     }
 
     /// The first case of the group `case_id` belongs to (itself when it repeats none) and that
@@ -110,21 +113,7 @@ impl Store {
         if updated.rows_affected() != 1 {
             return Err(StoreError::Conflict);
         }
-        append_event(
-            &mut tx,
-            case.id,
-            "merge",
-            Some(case.stage),
-            Some(case.stage),
-            &event,
-        )
-        .await?;
-        let row = sqlx::query(LAST_EVENT)
-            .bind(case.id)
-            .fetch_one(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        event_from_row(&row)
+        commit_with_event(tx, case.id, "merge", case.stage, &event).await
     }
 
     /// Up to `limit` cases whose types staff reviewed, with ids above `after_id`, in id order:
