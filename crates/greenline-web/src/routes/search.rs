@@ -176,7 +176,7 @@ pub(crate) async fn run(
 /// run of words without spaces is a phrase (`油烟 扰民` finds both words anywhere; `油烟扰民`
 /// the phrase). Filters narrow the caller's jurisdiction and never widen it: a `region`
 /// outside it finds nothing.
-#[utoipa::path(get, path = "/api/v1/search", tag = "search",
+#[utoipa::path(get, path = "/api/v1/search", tag = "search", operation_id = "search_texts",
     security(("bearer" = [])),
     params(
         ("q" = String, Query, description = "Words to find, at most 200 characters"),

@@ -96,9 +96,25 @@ pub async fn the_openapi_document_lists_every_route(backend: Backend) {
         "/api/v1/cases/{id}/transitions",
         "/api/v1/track/{tracking_no}",
         "/api/v1/auth/login",
+        "/api/v1/cases/{id}/types",
+        "/api/v1/cases/{id}/merge",
+        "/api/v1/cases/{id}/same-source",
+        "/api/v1/search",
+        "/api/v1/topics",
     ] {
         assert!(paths.contains_key(path), "{path} missing");
     }
+    // Clients generate one function per operation id: each must be unique.
+    let mut ids: Vec<&str> = paths
+        .values()
+        .filter_map(|item| item.as_object())
+        .flat_map(|item| item.values())
+        .filter_map(|op| op["operationId"].as_str())
+        .collect();
+    let count = ids.len();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), count, "operation ids repeat: {ids:?}");
     assert!(
         paths["/api/v1/cases"].get("post").is_some() && paths["/api/v1/cases"].get("get").is_some()
     );
