@@ -3,7 +3,7 @@
 
 use sqlx::Row;
 
-use crate::convert::{CASE_COLUMNS, case_from_row};
+use crate::convert::{CASE_COLUMNS, case_from_row, id_lists};
 use crate::{Result, Store};
 
 /// The case columns with the free texts left out (read as empty): analytics needs none of them,
@@ -53,12 +53,11 @@ impl Store {
         ids: &[i64],
     ) -> Result<Vec<greenline_domain::Case>> {
         let mut cases = Vec::with_capacity(ids.len());
-        for chunk in ids.chunks(500) {
-            let list: Vec<String> = chunk.iter().map(i64::to_string).collect();
+        for list in id_lists(ids) {
             let rows = sqlx::query(&format!(
                 "SELECT {} FROM cases c WHERE c.id IN ({}) ORDER BY c.id",
                 columns_without_text(),
-                list.join(", ")
+                list
             ))
             .fetch_all(&self.reader)
             .await?;

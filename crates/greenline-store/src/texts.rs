@@ -9,11 +9,8 @@ use greenline_domain::{Case, RegionCode};
 use sqlx::Row;
 
 use crate::cases::where_sql;
-use crate::convert::{Arg, CASE_COLUMNS, Sql, case_from_row, instant, millis, region};
+use crate::convert::{Arg, CASE_COLUMNS, Sql, case_from_row, id_lists, instant, millis, region};
 use crate::{CaseFilter, Result, Store};
-
-/// Ids per `IN (…)` list: well under every backend's limit on bound values and statement size.
-const IDS_PER_QUERY: usize = 500;
 
 impl Store {
     /// Up to `limit` cases with ids above `after_id`, in id order, texts included.
@@ -33,12 +30,10 @@ impl Store {
     /// The given cases with their texts, in id order; ids not stored are left out.
     pub async fn cases_with_text_by_id(&self, ids: &[i64]) -> Result<Vec<Case>> {
         let mut cases = Vec::with_capacity(ids.len());
-        for chunk in ids.chunks(IDS_PER_QUERY) {
-            // Ids are numbers from the event log, never text from a user: written inline.
-            let list: Vec<String> = chunk.iter().map(i64::to_string).collect();
+        for list in id_lists(ids) {
             let rows = sqlx::query(&format!(
                 "SELECT {CASE_COLUMNS} FROM cases c WHERE c.id IN ({}) ORDER BY c.id",
-                list.join(", ")
+                list
             ))
             .fetch_all(&self.reader)
             .await?;
@@ -131,12 +126,11 @@ impl Store {
     /// The given cases as [`Store::source_texts`] reads them; ids not stored are left out.
     pub async fn source_texts_by_id(&self, ids: &[i64]) -> Result<Vec<SourceText>> {
         let mut out = Vec::with_capacity(ids.len());
-        for chunk in ids.chunks(500) {
-            let list: Vec<String> = chunk.iter().map(i64::to_string).collect();
+        for list in id_lists(ids) {
             let rows = sqlx::query(&format!(
                 "SELECT id, region_code, received_at, description FROM cases \
                  WHERE id IN ({}) ORDER BY id",
-                list.join(", ")
+                list
             ))
             .fetch_all(&self.reader)
             .await?;
