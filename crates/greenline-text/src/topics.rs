@@ -103,7 +103,7 @@ impl Default for TopicOptions {
 }
 
 /// A term that stands out in the period.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Topic {
     pub term: String,
     /// Texts of the period that contain it.

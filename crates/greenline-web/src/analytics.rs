@@ -129,7 +129,7 @@ impl Analytics {
 }
 
 impl Follower for Analytics {
-    async fn reread(&self, store: &Store, case_ids: &[i64]) -> anyhow::Result<()> {
+    async fn reread(&self, store: &Store, case_ids: &[i64], _reached: i64) -> anyhow::Result<()> {
         let cases = store.cases_without_text_by_id(case_ids).await?;
         self.upsert(&cases);
         Ok(())

@@ -1,5 +1,5 @@
-//! Following the event log: the in-memory indexes the server keeps (statistics, same-source
-//! detection) learn of every change of a case — made through this server, another one or an
+//! Following the event log: the indexes the server keeps (statistics, same-source detection,
+//! full-text search) learn of every change of a case — made through this server, another one or an
 //! import — by polling for events above a watermark and reading their cases again.
 //!
 //! Each poll reads again the last [`REREAD_EVENTS`] events: on PostgreSQL two transactions may
@@ -20,11 +20,14 @@ pub const REREAD_EVENTS: i64 = 64;
 
 /// An index that reads changed cases again.
 pub trait Follower: Send + Sync {
-    /// Reads the cases with these ids again (ids no longer stored are skipped).
+    /// Reads the cases with these ids again (ids no longer stored are skipped); `reached` is
+    /// the event watermark the index holds once they are read (an index that outlives the
+    /// process records it).
     fn reread(
         &self,
         store: &Store,
         case_ids: &[i64],
+        reached: i64,
     ) -> impl Future<Output = anyhow::Result<()>> + Send;
 }
 
@@ -36,7 +39,9 @@ async fn poll<F: Follower>(follower: &F, store: &Store, watermark: i64) -> anyho
     if changes.watermark <= watermark {
         return Ok(watermark);
     }
-    follower.reread(store, &changes.case_ids).await?;
+    follower
+        .reread(store, &changes.case_ids, changes.watermark)
+        .await?;
     Ok(changes.watermark)
 }
 

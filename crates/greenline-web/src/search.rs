@@ -1,7 +1,6 @@
 //! The full-text index the server keeps: opened at start, built from the store when it is new
-//! (or belongs to another database), then kept current from the event log the way the analytics
-//! index is (see [`crate::analytics`]): poll for events above the watermark, read their cases
-//! again with their texts, replace them in the index, commit.
+//! (or belongs to another database), then kept current from the event log (see [`crate::follow`]):
+//! the cases of new events are read again with their texts, replaced in the index and committed.
 //!
 //! On disk (`web.search_dir`; `greenline serve` puts it beside an SQLite file) every commit
 //! records the event watermark it has reached, so a restart only catches up on the events
@@ -17,14 +16,10 @@ use std::time::Duration;
 use greenline_search::SearchIndex;
 use greenline_store::Store;
 
-use crate::follow::REREAD_EVENTS;
+use crate::follow::{Follower, follow};
 
 /// Cases read per page while building.
 const BUILD_PAGE: u32 = 2_000;
-/// How often the refresher looks for new events.
-const POLL: Duration = Duration::from_millis(250);
-/// Events read per poll at most (the rest on the next poll, at once).
-const EVENTS_PER_POLL: u32 = 20_000;
 
 /// The index and how far it has got.
 #[derive(Debug)]
@@ -67,7 +62,7 @@ impl CaseSearch {
         };
         let search = self.clone();
         tokio::spawn(async move {
-            let mut watermark = loop {
+            let watermark = loop {
                 match search.catch_up(&index, &store).await {
                     Ok(watermark) => break watermark,
                     Err(error) => {
@@ -77,16 +72,7 @@ impl CaseSearch {
                 }
             };
             search.ready.store(true, Ordering::Release);
-            loop {
-                match refresh(&index, &store, watermark).await {
-                    Ok(next) if next > watermark => watermark = next,
-                    Ok(_) => tokio::time::sleep(POLL).await,
-                    Err(error) => {
-                        tracing::warn!("refreshing the search index: {error:#}");
-                        tokio::time::sleep(POLL).await;
-                    }
-                }
-            }
+            follow(&Refresher(index), &store, watermark, "search index").await;
         })
     }
 
@@ -147,20 +133,17 @@ async fn blocking<T: Send + 'static>(
     Ok(tokio::task::spawn_blocking(move || work(&index)).await??)
 }
 
-/// Reads the cases of events above `watermark` into the index; returns the new watermark.
-async fn refresh(index: &Arc<SearchIndex>, store: &Store, watermark: i64) -> anyhow::Result<i64> {
-    let changes = store
-        .changes_since((watermark - REREAD_EVENTS).max(0), EVENTS_PER_POLL)
-        .await?;
-    if changes.watermark <= watermark {
-        return Ok(watermark);
+/// Keeps the index current: changed cases are read again with their texts, replaced in the
+/// index and committed with the watermark reached.
+struct Refresher(Arc<SearchIndex>);
+
+impl Follower for Refresher {
+    async fn reread(&self, store: &Store, case_ids: &[i64], reached: i64) -> anyhow::Result<()> {
+        let cases = store.cases_with_text_by_id(case_ids).await?;
+        blocking(&self.0, move |index| {
+            index.upsert(&cases)?;
+            index.commit_at(reached)
+        })
+        .await
     }
-    let cases = store.cases_with_text_by_id(&changes.case_ids).await?;
-    let reached = changes.watermark;
-    blocking(index, move |index| {
-        index.upsert(&cases)?;
-        index.commit_at(reached)
-    })
-    .await?;
-    Ok(reached)
 }

@@ -119,7 +119,7 @@ impl Sources {
 }
 
 impl Follower for Sources {
-    async fn reread(&self, store: &Store, case_ids: &[i64]) -> anyhow::Result<()> {
+    async fn reread(&self, store: &Store, case_ids: &[i64], _reached: i64) -> anyhow::Result<()> {
         let texts = store.source_texts_by_id(case_ids).await?;
         self.insert(texts).await
     }

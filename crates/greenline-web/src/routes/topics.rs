@@ -17,7 +17,7 @@ use greenline_domain::deadline::china_time;
 use greenline_domain::{PollutionType, RegionCode};
 use greenline_report::Period;
 use greenline_store::CaseFilter;
-use greenline_text::{DocFreq, Tokenizer, TopicOptions, hot_topics};
+use greenline_text::{DocFreq, Tokenizer, Topic, TopicOptions, hot_topics};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -50,27 +50,6 @@ pub struct TopicParams {
     pub min_count: Option<u64>,
 }
 
-/// One term that stands out.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct TopicView {
-    pub term: String,
-    /// Cases of the period whose text contains it.
-    pub count: u64,
-    /// Its share of the period's cases.
-    pub share: f64,
-    /// Cases of the background sample that contain it.
-    pub background_count: u64,
-    pub background_share: f64,
-    /// How many times more frequent it is now.
-    pub lift: f64,
-    /// Dunning's log-likelihood ratio (≥ 10.83: p < 0.001).
-    pub g2: f64,
-    /// New: absent before, or at least ten times rarer.
-    pub emerging: bool,
-    /// Ids of a few cases of the period that mention it.
-    pub examples: Vec<i64>,
-}
-
 /// Hot topics of a period.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Topics {
@@ -82,7 +61,7 @@ pub struct Topics {
     pub baseline_from: NaiveDate,
     pub baseline_to: NaiveDate,
     pub background_texts: u64,
-    pub topics: Vec<TopicView>,
+    pub topics: Vec<Topic>,
 }
 
 /// Answers kept by their question.
@@ -220,20 +199,7 @@ pub async fn topics(
         baseline_from,
         baseline_to: period.first_day(),
         background_texts,
-        topics: found
-            .into_iter()
-            .map(|t| TopicView {
-                term: t.term,
-                count: t.count,
-                share: t.share,
-                background_count: t.background_count,
-                background_share: t.background_share,
-                lift: t.lift,
-                g2: t.g2,
-                emerging: t.emerging,
-                examples: t.examples,
-            })
-            .collect(),
+        topics: found,
     });
     state.topics.put(key, answer.clone());
     Ok(Json(answer.as_ref().clone()))
