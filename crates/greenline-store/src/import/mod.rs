@@ -95,7 +95,9 @@ fn case_args(item: &ImportItem) -> Vec<Arg> {
 }
 
 /// What every imported event carries in its `data`.
-const IMPORTED_DATA: &str = r#"{"imported":true}"#;
+fn imported_data() -> serde_json::Value {
+    serde_json::json!({ "imported": true })
+}
 
 /// The statements that follow the case row: its types, reporter and history.
 fn rows_for(item: &ImportItem, id: i64) -> Vec<(String, Vec<Arg>)> {
@@ -110,7 +112,7 @@ fn rows_for(item: &ImportItem, id: i64) -> Vec<(String, Vec<Arg>)> {
             actor: &actor,
             at: step.at,
             note: None,
-            data: serde_json::json!({ "imported": true }),
+            data: imported_data(),
         };
         let step_args = event_args(id, step.action, step.from, Some(step.to), &event);
         let first = args.len() + 1;

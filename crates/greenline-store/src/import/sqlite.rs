@@ -12,10 +12,10 @@ use rusqlite::types::{ToSqlOutput, Value, ValueRef};
 use rusqlite::{Statement, Transaction};
 use tokio::sync::mpsc;
 
-use super::{IMPORTED_DATA, ImportItem, ImportMessage, ImportOptions, ImportSummary, NO_SECRET};
+use super::{ImportItem, ImportMessage, ImportOptions, ImportSummary};
 use crate::cases::types_text;
 use crate::convert::{code_of, millis, millis_opt};
-use crate::{Actor, Result, StoreError};
+use crate::{Result, StoreError};
 
 /// Page cache of the import's own connection, in KiB (SQLite's default is 2 MiB): with too
 /// small a cache every insert evicts pages into the log and looks them up there again.
@@ -26,14 +26,61 @@ const CACHE_KIB: u32 = 128 * 1024;
 /// SQLite's limit of 32,766.
 const BATCH: usize = 128;
 
-const CASE_COLUMNS: &str = "id, kind, channel, stage, primary_type, types, sub_type, industry, \
-     region_code, address, description, unit_id, received_at, accepted_at, concluded_at, \
-     replied_at, closed_at, extension_days, extension_reason, rejection_reason, outcome, due_at, \
-     secret_hash, external_id, version";
-const TYPE_COLUMNS: &str = "case_id, type_code";
-const REPORTER_COLUMNS: &str = "case_id, anonymous, name, phone, contact_address";
-const EVENT_COLUMNS: &str =
-    "case_id, at, actor_id, actor, action, from_stage, to_stage, note, data";
+/// A table's columns with the value each row gives them: `?` is bound per row, anything else
+/// is the same for every imported row and written into the statement (fewer values to bind).
+type Columns = &'static [(&'static str, &'static str)];
+
+const CASE_COLUMNS: Columns = &[
+    ("id", "?"),
+    ("kind", "?"),
+    ("channel", "?"),
+    ("stage", "?"),
+    ("primary_type", "?"),
+    ("types", "?"),
+    ("sub_type", "?"),
+    ("industry", "?"),
+    ("region_code", "?"),
+    ("address", "?"),
+    ("description", "?"),
+    ("unit_id", "?"),
+    ("received_at", "?"),
+    ("accepted_at", "?"),
+    ("concluded_at", "?"),
+    ("replied_at", "?"),
+    ("closed_at", "?"),
+    ("extension_days", "?"),
+    ("extension_reason", "?"),
+    ("rejection_reason", "?"),
+    ("outcome", "?"),
+    ("due_at", "?"),
+    ("secret_hash", NO_SECRET_SQL),
+    ("external_id", "?"),
+    ("version", "?"),
+];
+const TYPE_COLUMNS: Columns = &[("case_id", "?"), ("type_code", "?")];
+const REPORTER_COLUMNS: Columns = &[
+    ("case_id", "?"),
+    ("anonymous", "?"),
+    ("name", "?"),
+    ("phone", "?"),
+    ("contact_address", "?"),
+];
+const EVENT_COLUMNS: Columns = &[
+    ("case_id", "?"),
+    ("at", "?"),
+    ("actor_id", "NULL"),
+    ("actor", ACTOR_SQL),
+    ("action", "?"),
+    ("from_stage", "?"),
+    ("to_stage", "?"),
+    ("note", "NULL"),
+    ("data", IMPORTED_DATA_SQL),
+];
+/// The imported cases' secret, their events' `data` and the label of `Actor::system("import")`,
+/// as SQL literals (a test checks them against the values the other backend binds).
+const NO_SECRET_SQL: &str = "'-'";
+const IMPORTED_DATA_SQL: &str = r#"'{"imported":true}'"#;
+const ACTOR_SQL: &str = "'system:import'";
 
 fn fail(error: rusqlite::Error) -> StoreError {
     StoreError::NotCommitted(error.to_string())
@@ -43,12 +90,16 @@ fn aborted() -> StoreError {
     StoreError::NotCommitted("the import was abandoned before its end; nothing was written".into())
 }
 
-/// `INSERT INTO table (columns) VALUES (?, …), …` for `rows` rows.
-fn insert_sql(table: &str, columns: &str, rows: usize) -> String {
-    let width = columns.split(',').count();
-    let row = format!("({})", vec!["?"; width].join(", "));
+/// `INSERT OR FAIL INTO table (columns) VALUES (?, …), …` for `rows` rows. `OR FAIL`: a
+/// failing row fails the import, which rolls back everything, so SQLite need not keep a
+/// journal to undo a single statement.
+fn insert_sql(table: &str, columns: Columns, rows: usize) -> String {
+    let names: Vec<&str> = columns.iter().map(|(name, _)| *name).collect();
+    let values: Vec<&str> = columns.iter().map(|(_, value)| *value).collect();
+    let row = format!("({})", values.join(", "));
     format!(
-        "INSERT INTO {table} ({columns}) VALUES {}",
+        "INSERT OR FAIL INTO {table} ({}) VALUES {}",
+        names.join(", "),
         vec![row; rows].join(", ")
     )
 }
@@ -61,9 +112,9 @@ struct Table<'c> {
 }
 
 impl<'c> Table<'c> {
-    fn new(tx: &'c Transaction<'_>, table: &str, columns: &str) -> rusqlite::Result<Table<'c>> {
+    fn new(tx: &'c Transaction<'_>, table: &str, columns: Columns) -> rusqlite::Result<Table<'c>> {
         Ok(Table {
-            width: columns.split(',').count(),
+            width: columns.iter().filter(|(_, value)| *value == "?").count(),
             batch: tx.prepare(&insert_sql(table, columns, BATCH))?,
             single: tx.prepare(&insert_sql(table, columns, 1))?,
         })
@@ -167,6 +218,7 @@ pub(super) fn import(
          PRAGMA temp_store = FILE; PRAGMA threads = 2;"
     ))
     .map_err(fail)?;
+    let started = std::time::Instant::now();
     let tx = conn
         .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
         .map_err(fail)?;
@@ -197,14 +249,16 @@ pub(super) fn import(
         let mut types = Table::new(&tx, "case_types", TYPE_COLUMNS).map_err(fail)?;
         let mut reporters = Table::new(&tx, "reporters", REPORTER_COLUMNS).map_err(fail)?;
         let mut events = Table::new(&tx, "case_events", EVENT_COLUMNS).map_err(fail)?;
-        let actor = Actor::system("import");
         loop {
             let chunk = match items.blocking_recv() {
                 Some(ImportMessage::Cases(chunk)) => chunk,
                 Some(ImportMessage::Commit) => break,
                 None => return Err(aborted()),
             };
-            if dropped.is_none() && summary.imported >= rebuild_after {
+            if dropped.is_none()
+                && summary.imported >= rebuild_after
+               
+            {
                 dropped = Some(drop_indexes(&tx).map_err(fail)?);
             }
             let stored = stored_ids(&tx, &chunk)?;
@@ -267,7 +321,6 @@ pub(super) fn import(
                     text_opt(derived.rejection.as_deref()),
                     text_opt(derived.outcome.as_deref()),
                     int_opt(millis_opt(item.due_at)),
-                    text(NO_SECRET),
                     text_opt(case.external_id.as_deref()),
                     int(case.version),
                 ]);
@@ -289,13 +342,9 @@ pub(super) fn import(
                     event_rows.extend([
                         int(id),
                         int(millis(step.at)),
-                        int_opt(None),
-                        text(&actor.label),
                         text(step.action),
                         text_opt(step.from.map(|s| s.code())),
                         text(step.to.code()),
-                        text_opt(None),
-                        text(IMPORTED_DATA),
                     ]);
                     events.push(&mut event_rows).map_err(fail)?;
                 }
@@ -307,9 +356,53 @@ pub(super) fn import(
             events.finish(&mut event_rows).map_err(fail)?;
         }
     }
-    for sql in dropped.iter().flatten() {
-        tx.execute_batch(sql).map_err(fail)?;
+    // The last steps take a while on a large import and show no progress of their own.
+    let elapsed = |what: &str| {
+        tracing::info!(
+            "import: {what} after {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+    };
+    if let Some(indexes) = &dropped {
+        elapsed(&format!(
+            "{} cases written; building {} indexes",
+            summary.imported,
+            indexes.len()
+        ));
+        for sql in indexes {
+            tx.execute_batch(sql).map_err(fail)?;
+        }
+        elapsed("indexes built; committing");
     }
     tx.commit().map_err(fail)?;
+    if dropped.is_some() {
+        elapsed("committed");
+    }
     Ok(summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The literals written into the statements are what the other backend binds.
+    #[test]
+    fn constant_columns_match_the_shared_values() {
+        assert_eq!(NO_SECRET_SQL, format!("'{}'", super::super::NO_SECRET));
+        assert_eq!(
+            ACTOR_SQL,
+            format!("'{}'", crate::Actor::system("import").label)
+        );
+        assert_eq!(
+            IMPORTED_DATA_SQL,
+            format!("'{}'", super::super::imported_data())
+        );
+    }
+
+    #[test]
+    fn statements_bind_one_value_per_question_mark() {
+        let sql = insert_sql("case_events", EVENT_COLUMNS, 2);
+        assert_eq!(sql.matches('?').count(), 2 * 5);
+        assert!(sql.starts_with("INSERT OR FAIL INTO case_events (case_id, at, actor_id,"));
+    }
 }
