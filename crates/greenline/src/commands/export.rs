@@ -6,7 +6,7 @@ use std::io::{BufRead, BufWriter, Write};
 use anyhow::{Context, bail};
 use chrono::Utc;
 use greenline_domain::{CaseRecord, Role};
-use greenline_store::{Actor, CaseFilter, Store};
+use greenline_store::{Actor, CaseFilter, ExportRow, Store};
 use greenline_web::auth::verify_password;
 
 use crate::cli::{ExportArgs, RecordFormat};
@@ -64,23 +64,37 @@ pub async fn run(store: &Store, args: &ExportArgs) -> anyhow::Result<()> {
     };
     let mut writer = RecordWriter::new(format, out)?;
     let progress = crate::progress::Progress::count("exporting");
+    // Pages are read here and written on a thread of their own, so that reading the next page
+    // and encoding this one overlap.
+    let (pages, to_write) = tokio::sync::mpsc::channel::<Vec<ExportRow>>(2);
+    let encoder = tokio::task::spawn_blocking(move || -> anyhow::Result<RecordWriter<_>> {
+        let mut to_write = to_write;
+        while let Some(page) = to_write.blocking_recv() {
+            for row in &page {
+                writer.write(&CaseRecord::from_case(
+                    &row.case,
+                    row.published_at,
+                    Some(&row.reporter),
+                ))?;
+            }
+        }
+        Ok(writer)
+    });
     filter.after_id = Some(0);
     let mut written = 0u64;
     loop {
         let page = store.export_page(&filter, reader.as_ref(), now).await?;
         let Some(last) = page.last() else { break };
         filter.after_id = Some(last.case.id);
-        for row in &page {
-            writer.write(&CaseRecord::from_case(
-                &row.case,
-                row.published_at,
-                Some(&row.reporter),
-            ))?;
-        }
         written += page.len() as u64;
+        if pages.send(page).await.is_err() {
+            // The encoder stopped: its error is reported below.
+            break;
+        }
         progress.set(written);
     }
-    writer.finish()?;
+    drop(pages);
+    encoder.await??.finish()?;
     progress.finish();
     if let Some(path) = &args.out {
         eprintln!("{written} cases written to {}", path.display());
