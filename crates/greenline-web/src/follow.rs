@@ -29,6 +29,13 @@ pub trait Follower: Send + Sync {
         case_ids: &[i64],
         reached: i64,
     ) -> impl Future<Output = anyhow::Result<()>> + Send;
+
+    /// How long to wait after reading changes before looking for more: for an index whose
+    /// every update is costly (a commit to disk), so that under a stream of new cases it
+    /// takes them in batches. None by default.
+    fn pause_after_changes(&self) -> Duration {
+        Duration::ZERO
+    }
 }
 
 /// Reads the cases of events above `watermark`; returns the new watermark.
@@ -50,7 +57,13 @@ async fn poll<F: Follower>(follower: &F, store: &Store, watermark: i64) -> anyho
 pub async fn follow<F: Follower>(follower: &F, store: &Store, mut watermark: i64, what: &str) {
     loop {
         match poll(follower, store, watermark).await {
-            Ok(next) if next > watermark => watermark = next,
+            Ok(next) if next > watermark => {
+                watermark = next;
+                let pause = follower.pause_after_changes();
+                if !pause.is_zero() {
+                    tokio::time::sleep(pause).await;
+                }
+            }
             Ok(_) => tokio::time::sleep(POLL).await,
             Err(error) => {
                 tracing::warn!("refreshing the {what}: {error:#}");

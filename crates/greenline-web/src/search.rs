@@ -20,6 +20,8 @@ use crate::follow::{Follower, follow};
 
 /// Cases read per page while building.
 const BUILD_PAGE: u32 = 2_000;
+/// Time between two commits while cases keep arriving.
+const COMMIT_PAUSE: Duration = Duration::from_secs(1);
 
 /// The index and how far it has got.
 #[derive(Debug)]
@@ -145,5 +147,10 @@ impl Follower for Refresher {
             index.commit_at(reached)
         })
         .await
+    }
+
+    /// Every update is a commit, with a new segment to merge later: at most one a second.
+    fn pause_after_changes(&self) -> Duration {
+        COMMIT_PAUSE
     }
 }

@@ -5,7 +5,7 @@ use std::net::IpAddr;
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
-use greenline_domain::{Clock, Deadline, IntakeForm, NewCase, TypeSuggestion};
+use greenline_domain::{Case, Clock, Deadline, IntakeForm, NewCase, TypeSuggestion};
 use greenline_store::{Actor, IdempotencyKey, IntakeRecord, Unit};
 use rand::Rng;
 use sha2::{Digest, Sha256};
@@ -15,7 +15,7 @@ use crate::auth::{MaybeSignedIn, SignedIn};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::json::ApiJson;
 use crate::limiter::ClientIp;
-use crate::routes::cases::same_source::candidates_for;
+use crate::routes::cases::same_source::repeats_of_new;
 use crate::views::IntakeResponse;
 
 /// Earlier cases a staff intake answer names at most.
@@ -107,14 +107,9 @@ pub async fn intake(
     // Staff keying in a case are told at once if it may repeat one they already hold.
     if let Some(staff) = &who
         && !registered.replayed
-        && let Ok(case) = state.store.case(registered.receipt.id).await
     {
         registered.receipt.possible_repeats =
-            candidates_for(&state, staff, &case, REPEAT_HINTS).await?;
-        registered
-            .receipt
-            .possible_repeats
-            .retain(|c| c.same_source);
+            repeats_of_new(&state, staff, &registered.case, REPEAT_HINTS).await?;
     }
     let mut out = HeaderMap::new();
     let status = if registered.replayed {
@@ -130,6 +125,8 @@ pub async fn intake(
 #[derive(Debug)]
 pub(crate) struct Registered {
     pub receipt: IntakeResponse,
+    /// The case as stored.
+    pub case: Case,
     /// An earlier submission with the same idempotency key: nothing new was created.
     pub replayed: bool,
 }
@@ -202,7 +199,7 @@ pub(crate) async fn register(
             suggestion,
         })
         .await?;
-    let case = &receipt.case;
+    let case = receipt.case;
     // A replayed case came from the same body, so the same limits apply to it.
     let acceptance =
         Deadline::starting(Clock::Acceptance, case.received_at, limits.acceptance_days);
@@ -211,12 +208,13 @@ pub(crate) async fn register(
         receipt: IntakeResponse {
             id: case.id,
             tracking_no: case.tracking_no().to_string(),
-            secret: receipt.secret.clone(),
+            secret: receipt.secret,
             kind: case.kind,
             stage: case.stage,
             received_at: case.received_at,
             acceptance_due: acceptance.last_day,
             possible_repeats: Vec::new(),
         },
+        case,
     })
 }

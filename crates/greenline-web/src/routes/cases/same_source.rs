@@ -102,15 +102,39 @@ pub(crate) async fn candidates_for(
     let (lead, _) = state.store.group_lead(case.id).await?;
     let mut exclude = state.store.repeats_of(lead).await?;
     exclude.extend([case.id, lead]);
+    let found = lookup(state, who, case, exclude, limit).await?;
+    candidate_views(state, found).await
+}
+
+/// The likely repeats (score over the threshold) of a case just registered, for the intake
+/// answer: a new case has no group yet, and only the cases found are read from the store.
+pub(crate) async fn repeats_of_new(
+    state: &AppState,
+    who: &SignedIn,
+    case: &Case,
+    limit: usize,
+) -> ApiResult<Vec<SameSourceCandidate>> {
+    let mut found = lookup(state, who, case, vec![case.id], limit).await?;
+    found.retain(|c| c.matched.same);
+    candidate_views(state, found).await
+}
+
+/// Asks the same-source index, off the async threads.
+async fn lookup(
+    state: &AppState,
+    who: &SignedIn,
+    case: &Case,
+    exclude: Vec<i64>,
+    limit: usize,
+) -> ApiResult<Vec<Candidate>> {
     let sources = state.sources.clone();
     let scope = who.scope().region;
     let (region, at, text) = (case.region, case.received_at, case.description.clone());
-    let found = tokio::task::spawn_blocking(move || {
+    tokio::task::spawn_blocking(move || {
         sources.candidates(scope, region, at, &text, &exclude, limit)
     })
     .await
-    .map_err(|e| ApiError::Internal(e.into()))?;
-    candidate_views(state, found).await
+    .map_err(|e| ApiError::Internal(e.into()))
 }
 
 /// Earlier cases that may be about the same source as this one: same county (or city), within
