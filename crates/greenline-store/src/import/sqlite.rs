@@ -255,10 +255,7 @@ pub(super) fn import(
                 Some(ImportMessage::Commit) => break,
                 None => return Err(aborted()),
             };
-            if dropped.is_none()
-                && summary.imported >= rebuild_after
-               
-            {
+            if dropped.is_none() && summary.imported >= rebuild_after {
                 dropped = Some(drop_indexes(&tx).map_err(fail)?);
             }
             let stored = stored_ids(&tx, &chunk)?;
