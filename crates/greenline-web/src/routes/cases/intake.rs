@@ -104,12 +104,15 @@ pub async fn intake(
         idempotency_key(&headers, scope, &body.raw)
     })
     .await?;
-    // Staff keying in a case are told at once if it may repeat one they already hold.
+    // Staff keying in a case are told at once if it may repeat one they already hold. The
+    // case is stored by now: a failed lookup only leaves the hint out of the answer.
     if let Some(staff) = &who
         && !registered.replayed
     {
-        registered.receipt.possible_repeats =
-            repeats_of_new(&state, staff, &registered.case, REPEAT_HINTS).await?;
+        match repeats_of_new(&state, staff, &registered.case, REPEAT_HINTS).await {
+            Ok(repeats) => registered.receipt.possible_repeats = repeats,
+            Err(error) => tracing::warn!("repeat hints for case {}: {error}", registered.case.id),
+        }
     }
     let mut out = HeaderMap::new();
     let status = if registered.replayed {
