@@ -69,3 +69,20 @@ pub(crate) fn open_blocking(path: &std::path::Path) -> Result<rusqlite::Connecti
         })
         .map_err(|e| StoreError::NotCommitted(format!("opening {}: {e}", path.display())))
 }
+
+#[cfg(test)]
+mod tests {
+    /// `.cargo/config.toml` builds the bundled SQLite without memory statistics (see there).
+    #[test]
+    fn sqlite_is_built_without_memory_statistics() {
+        let conn = rusqlite::Connection::open_in_memory().expect("in-memory database");
+        let options: Vec<String> = conn
+            .prepare("PRAGMA compile_options")
+            .and_then(|mut query| query.query_map([], |row| row.get(0))?.collect())
+            .expect("compile options");
+        assert!(
+            options.iter().any(|o| o == "DEFAULT_MEMSTATUS=0"),
+            "{options:?}"
+        );
+    }
+}
