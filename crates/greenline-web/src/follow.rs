@@ -17,6 +17,9 @@ pub const POLL: Duration = Duration::from_millis(250);
 const EVENTS_PER_POLL: u32 = 20_000;
 /// Events read again on each poll (see the module documentation).
 pub const REREAD_EVENTS: i64 = 64;
+/// The default of [`Follower::pause_after_changes`]: at most ten polls a second under load,
+/// well inside the second in which a new case must show in the statistics.
+pub const PAUSE_AFTER_CHANGES: Duration = Duration::from_millis(100);
 
 /// An index that reads changed cases again.
 pub trait Follower: Send + Sync {
@@ -30,11 +33,13 @@ pub trait Follower: Send + Sync {
         reached: i64,
     ) -> impl Future<Output = anyhow::Result<()>> + Send;
 
-    /// How long to wait after reading changes before looking for more: for an index whose
-    /// every update is costly (a commit to disk), so that under a stream of new cases it
-    /// takes them in batches. None by default.
+    /// How long to wait after reading changes before looking for more, so that under a
+    /// stream of new cases they are taken in batches: every poll also reads the last
+    /// [`REREAD_EVENTS`] events' cases again, which a poll after every few new cases would
+    /// spend most of its work on. An index whose every update is costly (a commit to disk)
+    /// waits longer.
     fn pause_after_changes(&self) -> Duration {
-        Duration::ZERO
+        PAUSE_AFTER_CHANGES
     }
 }
 
@@ -59,10 +64,7 @@ pub async fn follow<F: Follower>(follower: &F, store: &Store, mut watermark: i64
         match poll(follower, store, watermark).await {
             Ok(next) if next > watermark => {
                 watermark = next;
-                let pause = follower.pause_after_changes();
-                if !pause.is_zero() {
-                    tokio::time::sleep(pause).await;
-                }
+                tokio::time::sleep(follower.pause_after_changes()).await;
             }
             Ok(_) => tokio::time::sleep(POLL).await,
             Err(error) => {
