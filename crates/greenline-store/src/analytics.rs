@@ -52,12 +52,20 @@ impl Store {
         &self,
         ids: &[i64],
     ) -> Result<Vec<greenline_domain::Case>> {
+        self.cases_by_id(&columns_without_text(), ids).await
+    }
+
+    /// The given cases with `columns` (a list that [`case_from_row`] reads), in id order; ids
+    /// not stored are left out.
+    pub(crate) async fn cases_by_id(
+        &self,
+        columns: &str,
+        ids: &[i64],
+    ) -> Result<Vec<greenline_domain::Case>> {
         let mut cases = Vec::with_capacity(ids.len());
         for list in id_lists(ids) {
             let rows = sqlx::query(&format!(
-                "SELECT {} FROM cases c WHERE c.id IN ({}) ORDER BY c.id",
-                columns_without_text(),
-                list
+                "SELECT {columns} FROM cases c WHERE c.id IN ({list}) ORDER BY c.id"
             ))
             .fetch_all(&self.reader)
             .await?;

@@ -29,19 +29,7 @@ impl Store {
 
     /// The given cases with their texts, in id order; ids not stored are left out.
     pub async fn cases_with_text_by_id(&self, ids: &[i64]) -> Result<Vec<Case>> {
-        let mut cases = Vec::with_capacity(ids.len());
-        for list in id_lists(ids) {
-            let rows = sqlx::query(&format!(
-                "SELECT {CASE_COLUMNS} FROM cases c WHERE c.id IN ({}) ORDER BY c.id",
-                list
-            ))
-            .fetch_all(&self.reader)
-            .await?;
-            for row in &rows {
-                cases.push(case_from_row(row)?);
-            }
-        }
-        Ok(cases)
+        self.cases_by_id(CASE_COLUMNS, ids).await
     }
 }
 

@@ -49,6 +49,29 @@ pub(crate) async fn post_form(
     (status, headers, response.text().await.expect("body"))
 }
 
+/// Signs `username` in to the console with a fresh client; returns its CSRF token.
+pub(crate) async fn console_sign_in(
+    client: &reqwest::Client,
+    app: &TestApp,
+    username: &str,
+) -> String {
+    let (_, form) = page(client, app, "/login").await;
+    let token = csrf_token(&form);
+    let (status, _, html) = post_form(
+        client,
+        app,
+        "/login",
+        &[
+            ("csrf_token", &token),
+            ("username", username),
+            ("password", PASSWORD),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{html}");
+    token
+}
+
 fn good_report(token: &str) -> Vec<(&str, &str)> {
     vec![
         ("csrf_token", token),
@@ -329,20 +352,7 @@ pub async fn the_console_reviews_types_and_merges_repeats_like_the_api(backend: 
     let first = app.public_report().await.body["id"].as_i64().expect("id");
     let second = app.public_report().await.body["id"].as_i64().expect("id");
     let client = browser();
-    let (_, form) = page(&client, &app, "/login").await;
-    let token = csrf_token(&form);
-    let (status, _, _) = post_form(
-        &client,
-        &app,
-        "/login",
-        &[
-            ("csrf_token", &token),
-            ("username", "nation"),
-            ("password", PASSWORD),
-        ],
-    )
-    .await;
-    assert_eq!(status, StatusCode::SEE_OTHER);
+    let token = console_sign_in(&client, &app, "nation").await;
 
     let (status, detail) = page(&client, &app, &format!("/console/cases/{second}")).await;
     assert_eq!(status, StatusCode::OK);

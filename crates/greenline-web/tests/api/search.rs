@@ -227,8 +227,7 @@ pub async fn bad_search_parameters_get_a_problem_naming_the_parameter(backend: B
 }
 
 pub async fn the_console_searches_the_texts_and_shows_the_passage(backend: Backend) {
-    use crate::helpers::PASSWORD;
-    use crate::pages::{browser, csrf_token, page, post_form};
+    use crate::pages::{browser, console_sign_in, page};
     let app = spawn_app(backend).await;
     let nation = app.login("nation").await;
     let id = register(
@@ -243,20 +242,7 @@ pub async fn the_console_searches_the_texts_and_shows_the_passage(backend: Backe
     search_until(&app, &nation, "q=粉尘", |r| r.body["total"] == 2).await;
 
     let client = browser();
-    let (_, form) = page(&client, &app, "/login").await;
-    let token = csrf_token(&form);
-    let (status, _, _) = post_form(
-        &client,
-        &app,
-        "/login",
-        &[
-            ("csrf_token", &token),
-            ("username", "nanshan"),
-            ("password", PASSWORD),
-        ],
-    )
-    .await;
-    assert_eq!(status, StatusCode::SEE_OTHER);
+    console_sign_in(&client, &app, "nanshan").await;
     let (status, html) = page(&client, &app, "/console?q=%E7%B2%89%E5%B0%98&stage=").await;
     assert_eq!(status, StatusCode::OK, "{html}");
     assert!(html.contains("共找到 1 件"), "{html}");
