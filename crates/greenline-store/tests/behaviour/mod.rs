@@ -14,6 +14,7 @@ use greenline_store::{
     StoreError,
 };
 use sqlx::Connection;
+use std::sync::Arc;
 
 pub fn now() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-11-27T02:00:00Z")
@@ -845,6 +846,201 @@ pub async fn a_merge_groups_a_repeat_and_a_stale_or_nested_merge_is_refused(
 }
 
 /// Expands to one test per suite function, each on a fresh store from the caller's `fresh()`.
+/// A view that follows the event log, as the server's indexes do: it polls, and keeps every case
+/// it was given.
+struct Follower {
+    /// The highest event id read; each poll reads the last 64 events again.
+    watermark: i64,
+}
+
+impl Follower {
+    async fn start(_store: &Store) -> Follower {
+        Follower { watermark: 0 }
+    }
+
+    /// The cases of the events found by one poll.
+    async fn poll(&mut self, store: &Store) -> Vec<i64> {
+        let changes = store
+            .changes_since((self.watermark - 64).max(0), 1_000)
+            .await
+            .expect("read the event log");
+        self.watermark = self.watermark.max(changes.watermark);
+        changes.case_ids
+    }
+}
+
+/// What a follower polling in a task of its own has been given so far.
+#[derive(Default)]
+struct Followed {
+    cases: std::sync::Mutex<std::collections::BTreeSet<i64>>,
+    stop: std::sync::atomic::AtomicBool,
+}
+
+impl Followed {
+    fn start(
+        store: &Store,
+        mut follower: Follower,
+    ) -> (Arc<Followed>, tokio::task::JoinHandle<()>) {
+        let followed = Arc::new(Followed::default());
+        let (store, shared) = (store.clone(), followed.clone());
+        let task = tokio::spawn(async move {
+            while !shared.stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let ids = follower.poll(&store).await;
+                shared.cases.lock().expect("not poisoned").extend(ids);
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            }
+        });
+        (followed, task)
+    }
+
+    /// The cases of `ids` not given yet, after waiting up to `seconds` for them.
+    async fn missing_after(&self, ids: &[i64], seconds: u64) -> Vec<i64> {
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(seconds);
+        loop {
+            let missing: Vec<i64> = {
+                let cases = self.cases.lock().expect("not poisoned");
+                ids.iter()
+                    .copied()
+                    .filter(|id| !cases.contains(id))
+                    .collect()
+            };
+            if missing.is_empty() || tokio::time::Instant::now() >= deadline {
+                return missing;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+}
+
+async fn case_ids_in_table(url: &str) -> Vec<i64> {
+    let mut raw = sqlx::AnyConnection::connect(url)
+        .await
+        .expect("raw connection");
+    let ids = sqlx::query_scalar("SELECT id FROM cases ORDER BY id")
+        .fetch_all(&mut raw)
+        .await
+        .expect("case ids");
+    raw.close().await.expect("close");
+    ids
+}
+
+/// On PostgreSQL: the highest event id handed out, committed or not (a sequence is outside
+/// transactions).
+async fn event_ids_handed_out(url: &str) -> i64 {
+    let mut raw = sqlx::AnyConnection::connect(url)
+        .await
+        .expect("raw connection");
+    let last = sqlx::query_scalar("SELECT last_value FROM case_events_id_seq")
+        .fetch_one(&mut raw)
+        .await
+        .expect("sequence");
+    raw.close().await.expect("close");
+    last
+}
+
+/// An import holds its transaction open while live cases are registered and committed; on
+/// PostgreSQL its events took their (lower) ids first and commit last. A follower polling all
+/// along must be given the live cases while the import is open, and every case once it commits.
+/// (On SQLite the live cases wait for the import's write lock, so they commit after it.)
+pub async fn a_follower_is_given_every_case_of_a_long_transaction_that_commits_late(
+    store: Store,
+    url: String,
+) {
+    use greenline_store::{ImportItem, ImportMessage};
+    const IMPORTED: usize = 50;
+    const LIVE: usize = 20;
+    let postgres = url.starts_with("postgres");
+    let unit_id = unit(&store, "全国平台", "000000").await;
+    for _ in 0..3 {
+        intake(&store, &form("440305", "air"), unit_id, None)
+            .await
+            .expect("intake");
+    }
+    let (followed, follower) = Followed::start(&store, Follower::start(&store).await);
+
+    let (sender, receiver) = tokio::sync::mpsc::channel(1);
+    let importer = {
+        let store = store.clone();
+        tokio::spawn(async move { store.import(receiver).await })
+    };
+    let before = if postgres {
+        event_ids_handed_out(&url).await
+    } else {
+        0
+    };
+    for i in 0..IMPORTED {
+        let item = ImportItem {
+            imported: record(&format!("LONG-{i}"))
+                .to_imported()
+                .expect("valid record"),
+            unit_id,
+            due_at: None,
+        };
+        sender
+            .send(ImportMessage::Cases(vec![item]))
+            .await
+            .expect("importer listens");
+    }
+    let live = if postgres {
+        // Every imported case wrote its four events (ids taken, not committed) ...
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+        while event_ids_handed_out(&url).await < before + 4 * IMPORTED as i64 {
+            assert!(tokio::time::Instant::now() < deadline, "the import stalled");
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        // ... before the live cases take higher ids and commit.
+        let mut live = Vec::new();
+        for _ in 0..LIVE {
+            let receipt = intake(&store, &form("110108", "noise"), unit_id, None)
+                .await
+                .expect("live intake while the import is open");
+            live.push(receipt.case.id);
+        }
+        let missing = followed.missing_after(&live, 10).await;
+        assert!(
+            missing.is_empty(),
+            "live cases not given while the import was open: {missing:?}"
+        );
+        assert!(!importer.is_finished(), "the import is still open");
+        sender.send(ImportMessage::Commit).await.expect("commit");
+        live
+    } else {
+        let intakes = {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let mut live = Vec::new();
+                for _ in 0..LIVE {
+                    let receipt = intake(&store, &form("110108", "noise"), unit_id, None)
+                        .await
+                        .expect("live intake after the import");
+                    live.push(receipt.case.id);
+                }
+                live
+            })
+        };
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        sender.send(ImportMessage::Commit).await.expect("commit");
+        intakes.await.expect("intakes")
+    };
+    let summary = importer.await.expect("importer").expect("import");
+    assert_eq!(summary.imported, IMPORTED as u64);
+    assert_eq!(live.len(), LIVE);
+
+    let every = case_ids_in_table(&url).await;
+    assert_eq!(every.len(), 3 + IMPORTED + LIVE);
+    let missing = followed.missing_after(&every, 10).await;
+    followed
+        .stop
+        .store(true, std::sync::atomic::Ordering::Relaxed);
+    follower.await.expect("follower");
+    assert!(
+        missing.is_empty(),
+        "the follower was never given {} of the {} cases: {missing:?}",
+        missing.len(),
+        every.len()
+    );
+}
+
 #[macro_export]
 macro_rules! behaviour_suite {
     ($(#[$attr:meta])*) => {
@@ -864,6 +1060,7 @@ macro_rules! behaviour_suite {
             a_suggestion_is_kept_and_a_review_rewrites_the_types_with_its_event,
             a_merge_groups_a_repeat_and_a_stale_or_nested_merge_is_refused,
             cases_are_read_with_their_texts_in_pages_and_by_id,
+            a_follower_is_given_every_case_of_a_long_transaction_that_commits_late,
         );
     };
     (@tests $attrs:tt $($test:ident),* $(,)?) => {
