@@ -9,7 +9,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::convert::{
-    Arg, CASE_COLUMNS, Sql, bind_all, case_from_row, code_of, instant, millis, millis_opt,
+    Arg, CASE_COLUMNS, Sql, bind_all, case_from_row, code_of, id_lists, instant, millis, millis_opt,
 };
 use crate::{Result, Store, StoreError};
 
@@ -600,5 +600,59 @@ impl Store {
             phone: row.try_get("phone")?,
             contact_address: row.try_get("contact_address")?,
         })
+    }
+}
+
+/// The case columns with the free texts left out (read as empty): the statistics need none of
+/// them, and they are most of a case's bytes.
+fn columns_without_text() -> String {
+    CASE_COLUMNS
+        .replace("c.address,", "'' AS address,")
+        .replace("c.description,", "'' AS description,")
+        .replace("c.findings,", "NULL AS findings,")
+        .replace("c.reply,", "NULL AS reply,")
+        .replace("c.public_summary,", "NULL AS public_summary,")
+}
+
+// Cases in bulk, for the derived views: every case in id order without its texts (for the
+// statistics' build at start) and the cases the event log says changed (to keep it current).
+// The siblings with texts are in `texts`.
+impl Store {
+    /// Up to `limit` cases with ids above `after_id`, in id order, with empty texts
+    /// (address, description, findings, reply and public summary).
+    pub async fn cases_without_text(&self, after_id: i64, limit: u32) -> Result<Vec<Case>> {
+        sqlx::query(&format!(
+            "SELECT {} FROM cases c WHERE c.id > $1 ORDER BY c.id LIMIT $2",
+            columns_without_text()
+        ))
+        .bind(after_id)
+        .bind(i64::from(limit))
+        .fetch_all(&self.reader)
+        .await?
+        .iter()
+        .map(case_from_row)
+        .collect()
+    }
+
+    /// The given cases with empty texts, in id order; ids not stored are left out.
+    pub async fn cases_without_text_by_id(&self, ids: &[i64]) -> Result<Vec<Case>> {
+        self.cases_by_id(&columns_without_text(), ids).await
+    }
+
+    /// The given cases with `columns` (a list that [`case_from_row`] reads), in id order; ids
+    /// not stored are left out.
+    pub(crate) async fn cases_by_id(&self, columns: &str, ids: &[i64]) -> Result<Vec<Case>> {
+        let mut cases = Vec::with_capacity(ids.len());
+        for list in id_lists(ids) {
+            let rows = sqlx::query(&format!(
+                "SELECT {columns} FROM cases c WHERE c.id IN ({list}) ORDER BY c.id"
+            ))
+            .fetch_all(&self.reader)
+            .await?;
+            for row in &rows {
+                cases.push(case_from_row(row)?);
+            }
+        }
+        Ok(cases)
     }
 }

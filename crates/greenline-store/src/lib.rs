@@ -17,9 +17,9 @@
 
 mod accounts;
 mod air;
-mod analytics;
 mod cases;
 mod convert;
+mod feed;
 mod import;
 mod intake;
 pub mod postgres;
@@ -33,10 +33,10 @@ pub use accounts::{NewStaff, Staff, Unit};
 pub use air::{
     AIR_POLLUTANTS, AirImportSummary, AirMessage, AirRow, AirStation, NewAirStation, StoredHour,
 };
-pub use analytics::Changes;
 pub use cases::{
     Actor, CaseFilter, Event, ExportRow, IdempotencyKey, IntakeReceipt, IntakeRecord, NewEvent,
 };
+pub use feed::Changes;
 pub use import::{ImportItem, ImportMessage, ImportOptions, ImportSummary};
 pub use texts::SourceText;
 

@@ -1,6 +1,6 @@
 //! Case texts in bulk. For the full-text index: cases with their texts, in id order (for a
 //! build) and by id (for the cases the event log says changed); the siblings without texts are in
-//! `analytics`. For hot topics: the descriptions of the cases a filter selects, optionally every
+//! `cases`. For hot topics: the descriptions of the cases a filter selects, optionally every
 //! k-th case only for a background sample. For same-source detection: texts with their place
 //! and time.
 
