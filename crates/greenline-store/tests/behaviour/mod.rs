@@ -849,23 +849,24 @@ pub async fn a_merge_groups_a_repeat_and_a_stale_or_nested_merge_is_refused(
 /// A view that follows the event log, as the server's indexes do: it polls, and keeps every case
 /// it was given.
 struct Follower {
-    /// The highest event id read; each poll reads the last 64 events again.
-    watermark: i64,
+    reader: greenline_store::FeedReader,
 }
 
 impl Follower {
-    async fn start(_store: &Store) -> Follower {
-        Follower { watermark: 0 }
+    /// A follower from the start of the log.
+    fn from_start() -> Follower {
+        Follower {
+            reader: greenline_store::FeedReader::default(),
+        }
     }
 
     /// The cases of the events found by one poll.
     async fn poll(&mut self, store: &Store) -> Vec<i64> {
-        let changes = store
-            .changes_since((self.watermark - 64).max(0), 1_000)
+        store
+            .feed_read(&mut self.reader, 1_000)
             .await
-            .expect("read the event log");
-        self.watermark = self.watermark.max(changes.watermark);
-        changes.case_ids
+            .expect("read the event log")
+            .case_ids
     }
 }
 
@@ -956,7 +957,7 @@ pub async fn a_follower_is_given_every_case_of_a_long_transaction_that_commits_l
             .await
             .expect("intake");
     }
-    let (followed, follower) = Followed::start(&store, Follower::start(&store).await);
+    let (followed, follower) = Followed::start(&store, Follower::from_start());
 
     let (sender, receiver) = tokio::sync::mpsc::channel(1);
     let importer = {
@@ -1041,6 +1042,183 @@ pub async fn a_follower_is_given_every_case_of_a_long_transaction_that_commits_l
     );
 }
 
+/// Reads until `reader` covers `target` (on PostgreSQL a transaction running anywhere on the
+/// server may hold that back a moment); returns the cases given.
+async fn read_until_covered(
+    store: &Store,
+    reader: &mut greenline_store::FeedReader,
+    target: greenline_store::FeedTarget,
+) -> std::collections::BTreeSet<i64> {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    let mut given = std::collections::BTreeSet::new();
+    loop {
+        let changes = store.feed_read(reader, 100).await.expect("feed read");
+        assert_eq!(changes.position, reader.position());
+        given.extend(changes.case_ids);
+        if reader.position().covers(target) && !changes.more {
+            return given;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the reader never reached {target:?}: at {:?}",
+            reader.position()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+}
+
+pub async fn the_feed_of_an_empty_log_gives_nothing(store: Store, _url: String) {
+    use greenline_store::{FeedPosition, FeedReader};
+    assert_eq!(store.latest_event_id().await.expect("latest"), 0);
+    let head = store.feed_head().await.expect("head");
+    let target = store.feed_target().await.expect("target");
+    assert!(!head.is_beyond(target), "{head:?} {target:?}");
+    for start in [FeedPosition::default(), head] {
+        let mut reader = FeedReader::new(start);
+        let first = store.feed_read(&mut reader, 10).await.expect("read");
+        assert!(first.case_ids.is_empty(), "{first:?}");
+        assert!(!first.more);
+        assert!(first.position >= start);
+        assert!(
+            read_until_covered(&store, &mut reader, target)
+                .await
+                .is_empty()
+        );
+        assert_eq!(reader.highest_event_id(), 0);
+    }
+}
+
+pub async fn a_reader_from_the_head_is_given_what_came_after_it(store: Store, url: String) {
+    use greenline_store::{FeedPosition, FeedReader};
+    let unit_id = unit(&store, "全国平台", "000000").await;
+    let mut before = Vec::new();
+    for _ in 0..2 {
+        let receipt = intake(&store, &form("440305", "air"), unit_id, None).await;
+        before.push(receipt.expect("intake").case.id);
+    }
+    // A view built now from the tables would hold `before`; it follows the log from here.
+    let head = store.feed_head().await.expect("head");
+    let mut after = Vec::new();
+    for _ in 0..3 {
+        let receipt = intake(&store, &form("110108", "noise"), unit_id, None).await;
+        after.push(receipt.expect("intake").case.id);
+    }
+    let accepted = change(
+        &store,
+        &store.case(before[0]).await.expect("case"),
+        Command::Accept { note: None },
+    )
+    .await
+    .expect("accept");
+    let target = store.feed_target().await.expect("target");
+
+    let mut reader = FeedReader::new(head);
+    let given = read_until_covered(&store, &mut reader, target).await;
+    let later: std::collections::BTreeSet<i64> =
+        after.iter().copied().chain([accepted.id]).collect();
+    assert!(
+        given.is_superset(&later),
+        "{given:?} lacks some of {later:?}"
+    );
+    if url.starts_with("sqlite") {
+        // In id order nothing before the head comes again.
+        assert_eq!(given, later);
+    }
+    assert!(reader.highest_event_id() <= store.latest_event_id().await.expect("latest"));
+
+    // A view records its position and resumes from it: nothing again, then what is new.
+    let recorded = serde_json::to_string(&reader.position()).expect("serialize");
+    let resumed: FeedPosition = serde_json::from_str(&recorded).expect("deserialize");
+    assert_eq!(resumed, reader.position());
+    // Against a target taken later: the position has moved past earlier ones.
+    let now = store.feed_target().await.expect("target");
+    assert!(!resumed.is_beyond(now), "{resumed:?} {now:?}");
+    let mut reader = FeedReader::new(resumed);
+    let newest = intake(&store, &form("440305", "water"), unit_id, None)
+        .await
+        .expect("intake")
+        .case
+        .id;
+    let target = store.feed_target().await.expect("target");
+    let given = read_until_covered(&store, &mut reader, target).await;
+    assert!(given.contains(&newest), "{given:?}");
+    assert!(given.is_subset(&later.iter().copied().chain([newest]).collect()));
+
+    // A position from some other log lies beyond this one.
+    let foreign: FeedPosition =
+        serde_json::from_str(r#"{"tx": 4000000000000000000, "event": 1}"#).expect("position");
+    assert!(foreign.is_beyond(target));
+}
+
+/// On PostgreSQL: a live case is given while an older transaction, whose event took a lower id,
+/// is still open; that transaction's case is given once it commits. (On SQLite an open write
+/// transaction holds the only write lock: live cases wait for it, so there is nothing to test.)
+pub async fn a_live_case_is_given_while_an_older_transaction_is_open(store: Store, url: String) {
+    use greenline_store::FeedReader;
+    if !url.starts_with("postgres") {
+        return;
+    }
+    let unit_id = unit(&store, "全国平台", "000000").await;
+    let mut reader = FeedReader::new(store.feed_head().await.expect("head"));
+    // The first read notes where the log ends.
+    store.feed_read(&mut reader, 100).await.expect("read");
+
+    let mut raw = sqlx::AnyConnection::connect(&url)
+        .await
+        .expect("raw connection");
+    let mut open = raw.begin().await.expect("begin");
+    let held: i64 = sqlx::query_scalar(
+        "INSERT INTO cases (kind, channel, stage, primary_type, types, region_code, address, \
+         description, unit_id, received_at, secret_hash) VALUES ('report', 'phone', \
+         'registered', 'air', 'air', '440305', '某路1号', '长事务里写的', $1, 0, '-') RETURNING id",
+    )
+    .bind(unit_id)
+    .fetch_one(&mut *open)
+    .await
+    .expect("case in the open transaction");
+    sqlx::query(
+        "INSERT INTO case_events (case_id, at, actor, action, to_stage) \
+         VALUES ($1, 0, 'system:test', 'register', 'registered')",
+    )
+    .bind(held)
+    .execute(&mut *open)
+    .await
+    .expect("event in the open transaction");
+
+    let live = intake(&store, &form("110108", "noise"), unit_id, None)
+        .await
+        .expect("live intake")
+        .case
+        .id;
+    let target = store.feed_target().await.expect("target");
+    let mut given = std::collections::BTreeSet::new();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !given.contains(&live) {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "live case not given"
+        );
+        let changes = store.feed_read(&mut reader, 100).await.expect("read");
+        given.extend(changes.case_ids);
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert!(!given.contains(&held), "an uncommitted case was given");
+    assert!(
+        !reader.position().covers(target),
+        "the position cannot pass a transaction still open"
+    );
+
+    open.commit().await.expect("commit");
+    raw.close().await.expect("close");
+    let target = store.feed_target().await.expect("target");
+    let after = read_until_covered(&store, &mut reader, target).await;
+    assert!(after.contains(&held), "{after:?}");
+    assert!(
+        !after.contains(&live),
+        "the live case, given by the fast path, came again: {after:?}"
+    );
+}
+
 #[macro_export]
 macro_rules! behaviour_suite {
     ($(#[$attr:meta])*) => {
@@ -1061,6 +1239,9 @@ macro_rules! behaviour_suite {
             a_merge_groups_a_repeat_and_a_stale_or_nested_merge_is_refused,
             cases_are_read_with_their_texts_in_pages_and_by_id,
             a_follower_is_given_every_case_of_a_long_transaction_that_commits_late,
+            the_feed_of_an_empty_log_gives_nothing,
+            a_reader_from_the_head_is_given_what_came_after_it,
+            a_live_case_is_given_while_an_older_transaction_is_open,
         );
     };
     (@tests $attrs:tt $($test:ident),* $(,)?) => {
