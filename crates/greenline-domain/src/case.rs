@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::classification::{TypeReview, TypeSuggestion};
-use crate::deadline::{Clock, Deadline, TimeLimits, end_of_limit};
+use crate::deadline::{Deadline, DeadlineKind, TimeLimits, end_of_limit};
 use crate::error::FieldError;
 use crate::workflow::{allowed_actions, next_stage};
 use crate::{
@@ -360,16 +360,24 @@ impl Case {
     pub fn current_deadline(&self, limits: &TimeLimits) -> Option<Deadline> {
         match self.stage {
             Stage::Registered | Stage::Routed => Some(Deadline::starting(
-                Clock::Acceptance,
+                DeadlineKind::Acceptance,
                 self.received_at,
                 limits.acceptance_days,
             )),
             Stage::Accepted | Stage::Handling | Stage::Concluded => self.handling_deadline(limits),
             Stage::ReviewRequested => self.review_requested_at.map(|at| {
-                Deadline::starting(Clock::ReviewDecision, at, limits.review_decision_days)
+                Deadline::starting(
+                    DeadlineKind::ReviewDecision,
+                    at,
+                    limits.review_decision_days,
+                )
             }),
             Stage::ReReviewRequested => self.re_review_requested_at.map(|at| {
-                Deadline::starting(Clock::ReReviewDecision, at, limits.re_review_decision_days)
+                Deadline::starting(
+                    DeadlineKind::ReReviewDecision,
+                    at,
+                    limits.re_review_decision_days,
+                )
             }),
             _ => None,
         }
@@ -379,7 +387,7 @@ impl Case {
     pub fn handling_deadline(&self, limits: &TimeLimits) -> Option<Deadline> {
         let extra = self.extension.as_ref().map_or(0, |e| e.days);
         self.accepted_at
-            .map(|at| Deadline::starting(Clock::Handling, at, limits.handling_days + extra))
+            .map(|at| Deadline::starting(DeadlineKind::Handling, at, limits.handling_days + extra))
     }
 
     /// 超期: a deadline is running in the current stage and has passed.
@@ -646,6 +654,113 @@ fn check_window(
     }
 }
 
+/// A code of a unit-variant enum, read as its serde name (`already_accepted`, `substantiated`).
+fn code_of<T: serde::de::DeserializeOwned>(code: &str) -> Option<T> {
+    use serde::de::IntoDeserializer;
+    T::deserialize(IntoDeserializer::<serde::de::value::Error>::into_deserializer(code)).ok()
+}
+
+impl Command {
+    /// The command `action` stands for, read from named text fields (a form: `note`, `reason`,
+    /// `unit_id`, `days`, `outcome`, `findings`, `text`, `summary`); an empty field is absent.
+    /// Every missing or bad field is named.
+    pub fn from_fields<'a>(
+        action: Action,
+        field: impl Fn(&str) -> Option<&'a str>,
+    ) -> Result<Command, crate::DomainError> {
+        let errors = std::cell::RefCell::new(Vec::<FieldError>::new());
+        let optional = |name: &str| {
+            field(name)
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+        };
+        let required = |name: &str| {
+            optional(name).unwrap_or_else(|| {
+                errors.borrow_mut().push(FieldError::new(name, "required"));
+                String::new()
+            })
+        };
+        let parsed = |name: &str, what: &str, read: &dyn Fn(&str) -> bool| {
+            let value = required(name);
+            if !value.is_empty() && !read(&value) {
+                errors
+                    .borrow_mut()
+                    .push(FieldError::new(name, format!("not {what}: {value:?}")));
+            }
+            value
+        };
+        let number = |name: &str| {
+            parsed(name, "a whole number", &|v| v.parse::<u32>().is_ok())
+                .parse::<i64>()
+                .unwrap_or_default()
+        };
+        let outcome = |name: &str| {
+            code_of::<Outcome>(&parsed(name, "an outcome", &|v| {
+                code_of::<Outcome>(v).is_some()
+            }))
+            .unwrap_or(Outcome::Substantiated)
+        };
+        let command = match action {
+            Action::Accept => Command::Accept {
+                note: optional("note"),
+            },
+            Action::Handle => Command::Handle {
+                note: optional("note"),
+            },
+            Action::Close => Command::Close {
+                note: optional("note"),
+            },
+            Action::Reject => Command::Reject {
+                reason: code_of(&parsed("reason", "a reason", &|v| {
+                    code_of::<RejectionReason>(v).is_some()
+                }))
+                .unwrap_or(RejectionReason::AlreadyAccepted),
+                note: optional("note"),
+            },
+            Action::Assign => Command::Assign {
+                unit_id: number("unit_id"),
+                note: optional("note"),
+            },
+            Action::Extend => Command::Extend {
+                days: u32::try_from(number("days")).unwrap_or_default(),
+                reason: required("reason"),
+            },
+            Action::Conclude => Command::Conclude {
+                outcome: outcome("outcome"),
+                findings: required("findings"),
+                enforcement: Vec::new(),
+            },
+            Action::Reply => Command::Reply {
+                text: required("text"),
+            },
+            Action::Publish => Command::Publish {
+                summary: required("summary"),
+            },
+            Action::RequestReview => Command::RequestReview {
+                reason: required("reason"),
+            },
+            Action::RequestReReview => Command::RequestReReview {
+                reason: required("reason"),
+            },
+            Action::DecideReview => Command::DecideReview {
+                outcome: outcome("outcome"),
+                text: required("text"),
+            },
+            Action::DecideReReview => Command::DecideReReview {
+                outcome: outcome("outcome"),
+                text: required("text"),
+            },
+        };
+        let errors = errors.into_inner();
+        if errors.is_empty() {
+            Ok(command)
+        } else {
+            Err(crate::DomainError::Invalid(errors))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::Duration;
@@ -829,5 +944,46 @@ mod tests {
         assert!(matches!(late, Err(DomainError::WindowClosed { .. })));
         let reviewed = run(&case, ask, now() + Duration::days(29)).expect("in time");
         assert_eq!(reviewed.stage, Stage::ReviewRequested);
+    }
+
+    #[test]
+    fn a_form_becomes_a_command_and_every_missing_or_bad_field_is_named() {
+        let form = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| *v)
+        };
+        let assign = Command::from_fields(Action::Assign, form(&[("unit_id", " 7 ")]));
+        assert!(
+            matches!(
+                assign,
+                Ok(Command::Assign {
+                    unit_id: 7,
+                    note: None
+                })
+            ),
+            "{assign:?}"
+        );
+        let reject = Command::from_fields(
+            Action::Reject,
+            form(&[("reason", "already_accepted"), ("note", "见前案")]),
+        );
+        assert!(
+            matches!(&reject, Ok(Command::Reject { reason: RejectionReason::AlreadyAccepted, note: Some(n) }) if n == "见前案"),
+            "{reject:?}"
+        );
+        let Err(DomainError::Invalid(errors)) = Command::from_fields(
+            Action::Conclude,
+            form(&[("outcome", "maybe"), ("findings", " ")]),
+        ) else {
+            panic!("a bad outcome and empty findings are refused");
+        };
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["outcome", "findings"]);
+        let Err(DomainError::Invalid(errors)) =
+            Command::from_fields(Action::Extend, form(&[("days", "twenty")]))
+        else {
+            panic!("days must be a number and a reason is needed");
+        };
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["days", "reason"]);
     }
 }

@@ -38,10 +38,10 @@ pub fn end_of_limit(from: DateTime<Utc>, days: u32) -> DateTime<Utc> {
         .with_timezone(&Utc)
 }
 
-/// Which statutory clock a deadline belongs to.
+/// Which statutory time limit (时限) a deadline belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum Clock {
+pub enum DeadlineKind {
     /// 受理/转送时限 — from receipt to acceptance (or routing).
     Acceptance,
     /// 办理时限 — from acceptance to the reply, plus any extension.
@@ -184,7 +184,7 @@ impl Default for DeadlineTable {
 /// One running or finished statutory deadline of a case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Deadline {
-    pub clock: Clock,
+    pub clock: DeadlineKind,
     /// The last day of the limit (local date).
     pub last_day: NaiveDate,
     /// The first instant past the limit.
@@ -192,7 +192,7 @@ pub struct Deadline {
 }
 
 impl Deadline {
-    pub fn starting(clock: Clock, from: DateTime<Utc>, days: u32) -> Self {
+    pub fn starting(clock: DeadlineKind, from: DateTime<Utc>, days: u32) -> Self {
         Deadline {
             clock,
             last_day: local_date(from) + Days::new(u64::from(days)),
@@ -285,7 +285,7 @@ mod tests {
     fn days_are_counted_in_china_time_to_the_close_of_the_last_day() {
         // 23:30 UTC on 1 March is 07:30 on 2 March in China: day 0 is 2 March.
         let received = at("2026-03-01T23:30:00Z");
-        let deadline = Deadline::starting(Clock::Acceptance, received, 15);
+        let deadline = Deadline::starting(DeadlineKind::Acceptance, received, 15);
         assert_eq!(deadline.last_day.to_string(), "2026-03-17");
         assert_eq!(deadline.due_at, at("2026-03-17T16:00:00Z"));
         assert!(!deadline.is_past(at("2026-03-17T15:59:59Z")));

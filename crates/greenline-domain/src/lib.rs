@@ -30,7 +30,7 @@ pub use channel::Channel;
 pub use classification::{
     Merge, Reviewed, TypeReview, TypeSuggestion, Types, TypesForm, merge, review_types,
 };
-pub use deadline::{Clock, Deadline, DeadlineTable, LimitsOverride, TimeLimits};
+pub use deadline::{Deadline, DeadlineKind, DeadlineTable, LimitsOverride, TimeLimits};
 pub use error::{DomainError, FieldError};
 pub use outcome::{EnforcementAction, Outcome, RejectionReason};
 pub use record::{CaseRecord, ImportedCase, Step};

@@ -320,7 +320,9 @@ fn main() {
             .add_new(batch)
             .unwrap_or_else(|e| panic!("indexing: {e}"));
     });
-    index.commit_at(0).unwrap_or_else(|e| panic!("commit: {e}"));
+    index
+        .commit_at("0")
+        .unwrap_or_else(|e| panic!("commit: {e}"));
     let build = started.elapsed();
     let indexed = index.len();
     println!(

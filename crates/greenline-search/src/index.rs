@@ -102,8 +102,8 @@ pub struct SearchIndex {
 
 struct Writer {
     writer: IndexWriter,
-    /// The event watermark of the last commit, if one was recorded.
-    watermark: Option<i64>,
+    /// The feed position of the last commit, if one was recorded.
+    watermark: Option<String>,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -122,12 +122,12 @@ fn directory_error(path: &Path, message: impl ToString) -> SearchError {
 }
 
 /// The watermark in a commit payload of this format, if any.
-fn read_payload(payload: Option<&str>) -> Option<Option<i64>> {
+fn read_payload(payload: Option<&str>) -> Option<Option<String>> {
     let rest = payload?.strip_prefix(FORMAT)?;
     match rest.strip_prefix(' ') {
         None if rest.is_empty() => Some(None),
-        Some(number) => number.parse().ok().map(Some),
-        None => None,
+        Some(position) if !position.is_empty() => Some(Some(position.to_owned())),
+        _ => None,
     }
 }
 
@@ -268,25 +268,26 @@ impl SearchIndex {
     /// watermark.
     pub fn commit(&self) -> Result<()> {
         let mut writer = self.writer();
-        let watermark = writer.watermark;
+        let watermark = writer.watermark.clone();
         Self::commit_locked(&mut writer, watermark)?;
         self.reader.reload()?;
         Ok(())
     }
 
     /// [`commit`](SearchIndex::commit), recording that the index holds every change up to
-    /// event `watermark` of the store; [`watermark`](SearchIndex::watermark) reads it back
+    /// feed position `watermark` of the store (its text form, without spaces);
+    /// [`watermark`](SearchIndex::watermark) reads it back
     /// after a restart.
-    pub fn commit_at(&self, watermark: i64) -> Result<()> {
+    pub fn commit_at(&self, watermark: &str) -> Result<()> {
         let mut writer = self.writer();
-        Self::commit_locked(&mut writer, Some(watermark))?;
+        Self::commit_locked(&mut writer, Some(watermark.to_owned()))?;
         self.reader.reload()?;
         Ok(())
     }
 
-    fn commit_locked(writer: &mut Writer, watermark: Option<i64>) -> Result<()> {
+    fn commit_locked(writer: &mut Writer, watermark: Option<String>) -> Result<()> {
         let mut commit = writer.writer.prepare_commit()?;
-        commit.set_payload(&match watermark {
+        commit.set_payload(&match &watermark {
             Some(w) => format!("{FORMAT} {w}"),
             None => FORMAT.to_owned(),
         });
@@ -297,8 +298,8 @@ impl SearchIndex {
 
     /// The event watermark recorded by the last [`commit_at`](SearchIndex::commit_at); `None`
     /// for a new or emptied index.
-    pub fn watermark(&self) -> Option<i64> {
-        self.writer().watermark
+    pub fn watermark(&self) -> Option<String> {
+        self.writer().watermark.clone()
     }
 
     /// Cases in the index (as of the last commit).

@@ -1,68 +1,49 @@
-//! Staff sign-in: Argon2id password hashes, session tokens (bearer header for the API, an
-//! HttpOnly SameSite cookie for pages), and the extractors handlers use to know who calls.
+//! Who calls: the session a request carries (a bearer token for the API, an HttpOnly SameSite
+//! cookie for pages), the extractors handlers use to know it, and the client's address.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
-use axum::extract::FromRequestParts;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::header::InvalidHeaderValue;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, header};
-use greenline_domain::StaffScope;
-use greenline_store::{Actor, Staff};
-use rand::RngCore;
-use sha2::{Digest, Sha256};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use greenline_app::{App, Caller};
 
-use crate::AppState;
 use crate::error::ApiError;
 
 /// The cookie that carries a page session.
 pub const SESSION_COOKIE: &str = "greenline_session";
 
-fn argon2() -> Argon2<'static> {
-    // Argon2id, 19 MiB, 2 passes, 1 lane: the OWASP minimum for Argon2id.
-    let params = Params::new(19 * 1024, 2, 1, None)
-        .unwrap_or_else(|e| unreachable!("fixed Argon2 parameters are valid: {e}"));
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+/// The value of cookie `name` in a request.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    CookieJar::from_headers(headers)
+        .get(name)
+        .map(|c| c.value().to_owned())
 }
 
-/// A hash to verify against when the username is unknown, so that a failed sign-in takes as
-/// long whether or not the account exists.
-pub static DUMMY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-    hash_password("no such account").unwrap_or_else(|_| "$argon2id$v=19$invalid".to_owned())
-});
-
-/// Hashes a password into a PHC string. CPU- and memory-heavy: call off the async threads.
-pub fn hash_password(password: &str) -> Result<String, ApiError> {
-    let mut salt = [0u8; 16];
-    rand::rng().fill_bytes(&mut salt);
-    let salt = SaltString::encode_b64(&salt)
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("salt: {e}")))?;
-    argon2()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|hash| hash.to_string())
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("hashing: {e}")))
-}
-
-/// Checks a password against a PHC string.
-pub fn verify_password(password: &str, phc: &str) -> bool {
-    PasswordHash::new(phc)
-        .map(|hash| argon2().verify_password(password.as_bytes(), &hash).is_ok())
-        .unwrap_or(false)
-}
-
-/// A fresh random token, hex-encoded (256 bits).
-pub fn new_token() -> String {
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    hex::encode(bytes)
-}
-
-/// Tokens are stored only as their SHA-256: a leaked table opens no session.
-pub fn token_hash(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
+/// A `Set-Cookie` value: HttpOnly, SameSite=Strict, the whole site, `Secure` when the settings
+/// say the site is served over HTTPS; with a `max_age` in seconds, or for the browser's session
+/// without one (age 0 ends it).
+pub fn set_cookie(
+    app: &App,
+    name: &'static str,
+    value: &str,
+    max_age: Option<i64>,
+) -> Result<HeaderValue, InvalidHeaderValue> {
+    let mut cookie = Cookie::build((name, value.to_owned()))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(app.settings.secure_cookies);
+    if let Some(seconds) = max_age {
+        cookie = cookie.max_age(cookie::time::Duration::seconds(seconds));
+    }
+    HeaderValue::from_str(&cookie.build().to_string())
 }
 
 /// The session token a request carries: the bearer token, or else the session cookie.
-pub(crate) fn token_from(headers: &HeaderMap) -> Option<String> {
+pub fn token_from(headers: &HeaderMap) -> Option<String> {
     if let Some(bearer) = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -70,41 +51,26 @@ pub(crate) fn token_from(headers: &HeaderMap) -> Option<String> {
     {
         return Some(bearer.trim().to_owned());
     }
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
-        .map(|(_, value)| value.to_owned())
+    cookie(headers, SESSION_COOKIE)
 }
 
 /// A signed-in staff member. Extracting it from a request without a live session is a 401.
 #[derive(Debug, Clone)]
-pub struct SignedIn(pub Staff);
+pub struct SignedIn(pub Caller);
 
-impl SignedIn {
-    pub fn scope(&self) -> StaffScope {
-        StaffScope {
-            region: self.0.unit.region,
-            roles: self.0.roles.clone(),
-        }
-    }
+impl std::ops::Deref for SignedIn {
+    type Target = Caller;
 
-    pub fn actor(&self) -> Actor {
-        Actor::staff(
-            self.0.id,
-            format!("{} ({})", self.0.display_name, self.0.unit.name),
-        )
+    fn deref(&self) -> &Caller {
+        &self.0
     }
 }
 
-impl FromRequestParts<AppState> for SignedIn {
+impl FromRequestParts<App> for SignedIn {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        MaybeSignedIn::from_request_parts(parts, state)
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, ApiError> {
+        MaybeSignedIn::from_request_parts(parts, app)
             .await?
             .0
             .ok_or(ApiError::Unauthorized)
@@ -116,33 +82,31 @@ impl FromRequestParts<AppState> for SignedIn {
 #[derive(Debug, Clone)]
 pub struct MaybeSignedIn(pub Option<SignedIn>);
 
-impl FromRequestParts<AppState> for MaybeSignedIn {
+impl FromRequestParts<App> for MaybeSignedIn {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, ApiError> {
         let Some(token) = token_from(&parts.headers) else {
             return Ok(MaybeSignedIn(None));
         };
-        let staff = state
-            .store
-            .session_staff(&token_hash(&token), state.clock.now())
-            .await?
-            .ok_or(ApiError::Unauthorized)?;
-        Ok(MaybeSignedIn(Some(SignedIn(staff))))
+        let caller = app.session(&token).await?;
+        Ok(MaybeSignedIn(Some(SignedIn(caller))))
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// The address the request came from (the peer of the TCP connection).
+#[derive(Debug, Clone, Copy)]
+pub struct ClientIp(pub IpAddr);
 
-    #[test]
-    fn passwords_hash_with_argon2id_and_verify() {
-        let phc = hash_password("correct horse").expect("hash");
-        assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{phc}");
-        assert!(verify_password("correct horse", &phc));
-        assert!(!verify_password("wrong horse", &phc));
-        assert!(!verify_password("correct horse", "not a hash"));
-        assert_ne!(phc, hash_password("correct horse").expect("hash"), "salted");
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientIp(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |info| info.0.ip()),
+        ))
     }
 }

@@ -1,14 +1,15 @@
 //! The one place where errors become HTTP responses: RFC 9457 problem details
 //! (`application/problem+json`).
 //!
-//! Policy: handlers return [`ApiError`]. Client errors say exactly what is wrong and name the
-//! field; a 5xx says only that something failed and logs the cause, so no internals leak.
+//! Policy: handlers return [`ApiError`]; the core's [`ServiceError`] becomes one here, once.
+//! Client errors say exactly what is wrong and name the field; a 5xx says only that something
+//! failed and logs the cause, so no internals leak.
 
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use greenline_domain::{Action, DomainError, FieldError};
-use greenline_store::StoreError;
+use greenline_app::ServiceError;
+use greenline_domain::{Action, FieldError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -156,43 +157,25 @@ impl IntoResponse for ApiError {
     }
 }
 
-impl From<DomainError> for ApiError {
-    fn from(error: DomainError) -> Self {
+/// The one mapping of the core's errors to problems.
+impl From<ServiceError> for ApiError {
+    fn from(error: ServiceError) -> Self {
         match error {
-            DomainError::Invalid(errors) => ApiError::Invalid(errors),
-            DomainError::IllegalTransition { ref allowed, .. } => ApiError::Conflict {
-                allowed_actions: Some(allowed.clone()),
-                detail: error.to_string(),
+            ServiceError::BadParameter { field, message } => ApiError::bad_query(&field, message),
+            ServiceError::Invalid(errors) => ApiError::Invalid(errors),
+            ServiceError::Unauthorized => ApiError::Unauthorized,
+            ServiceError::Forbidden(why) => ApiError::Forbidden(why),
+            ServiceError::NotFound(what) => ApiError::NotFound(what),
+            ServiceError::Conflict {
+                detail,
+                allowed_actions,
+            } => ApiError::Conflict {
+                detail,
+                allowed_actions,
             },
-            DomainError::AlreadyExtended { .. } => ApiError::Conflict {
-                detail: error.to_string(),
-                allowed_actions: None,
-            },
-            DomainError::WindowClosed { .. } => {
-                ApiError::Invalid(vec![FieldError::new("action", error.to_string())])
-            }
-            DomainError::UnknownRegion(_) => ApiError::field("region", error.to_string()),
-            DomainError::UnknownType(_) => ApiError::field("type", error.to_string()),
-            DomainError::UnknownSubType(_) => ApiError::field("sub_type", error.to_string()),
-            DomainError::UnknownIndustry(_) => ApiError::field("industry", error.to_string()),
-            DomainError::BadDeadlineTable(_) => ApiError::Internal(anyhow::Error::new(error)),
-        }
-    }
-}
-
-impl From<StoreError> for ApiError {
-    fn from(error: StoreError) -> Self {
-        match error {
-            StoreError::NotFound(what) => ApiError::NotFound(what),
-            StoreError::Duplicate(what) => ApiError::Conflict {
-                detail: format!("{what} already exists"),
-                allowed_actions: None,
-            },
-            StoreError::Conflict | StoreError::IdempotencyMismatch => ApiError::Conflict {
-                detail: error.to_string(),
-                allowed_actions: None,
-            },
-            other => ApiError::Internal(anyhow::Error::new(other)),
+            ServiceError::TooManyRequests => ApiError::TooManyRequests,
+            ServiceError::Unavailable(why) => ApiError::Unavailable(why),
+            ServiceError::Internal(cause) => ApiError::Internal(cause),
         }
     }
 }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
 use anyhow::bail;
+use greenline_app::projections::analytics::Analytics;
 use greenline_domain::DeadlineTable;
 use greenline_stats::{CaseFacts, Index};
 use greenline_store::Store;
@@ -59,20 +60,11 @@ pub fn from_file(
     Ok(index)
 }
 
-/// Every case of the database.
+/// Every case of the database, read as a node builds its statistics view.
 pub async fn from_store(store: &Store, deadlines: &DeadlineTable) -> anyhow::Result<Index> {
-    let mut index = Index::new();
-    let mut after = 0;
-    loop {
-        let cases = store.cases_without_text(after, 10_000).await?;
-        let Some(last) = cases.last() else { break };
-        after = last.id;
-        for case in &cases {
-            index.upsert(
-                case.id,
-                &CaseFacts::from_case(case, case.repeat_of.is_some(), deadlines)?,
-            );
-        }
-    }
-    Ok(index)
+    let analytics = Analytics::new(Arc::new(deadlines.clone()));
+    analytics.read_all(store).await?;
+    Arc::into_inner(analytics)
+        .map(Analytics::into_index)
+        .ok_or_else(|| anyhow::anyhow!("the statistics index is still shared"))
 }

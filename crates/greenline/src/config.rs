@@ -4,8 +4,8 @@ use std::path::{Path, PathBuf};
 
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
+use greenline_app::Settings;
 use greenline_domain::LimitsOverride;
-use greenline_web::WebConfig;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -15,7 +15,7 @@ pub struct Config {
     /// Address the server listens on.
     pub listen: String,
     #[serde(default)]
-    pub web: WebConfig,
+    pub web: Settings,
     /// Per-jurisdiction overrides of the statutory time limits.
     #[serde(default)]
     pub deadlines: Vec<LimitsOverride>,
@@ -26,7 +26,7 @@ impl Default for Config {
         Config {
             database: "sqlite://greenline.db".to_owned(),
             listen: "127.0.0.1:8080".to_owned(),
-            web: WebConfig::default(),
+            web: Settings::default(),
             deadlines: Vec::new(),
         }
     }

@@ -95,9 +95,9 @@ pub struct SourceIndex {
     by_id: HashMap<i64, u32>,
     heads: HashMap<u64, u32>,
     links: Vec<Link>,
-    /// Per firm or shop name (its sounds, hashed): the last county it was seen in and in how
-    /// many counties (counted on each change, so an estimate from above).
-    names: HashMap<u64, (RegionCode, u16)>,
+    /// Per firm or shop name (its sounds, hashed): the distinct counties it was seen in, up to
+    /// [`COMMON_NAME_COUNTIES`] (a case read again does not count twice).
+    names: HashMap<u64, Vec<RegionCode>>,
     live: usize,
     /// Whether every case so far came no earlier than the one before: then a chain, newest
     /// first, can stop at the first case before the window.
@@ -196,12 +196,9 @@ impl SourceIndex {
         self.in_time_order &= received_ms >= self.latest_ms;
         self.latest_ms = self.latest_ms.max(received_ms);
         for facility in features.facilities.iter().filter(|f| f.is_named()) {
-            let spread = self
-                .names
-                .entry(name_key(&facility.stem))
-                .or_insert((region, 1));
-            if spread.0 != region {
-                *spread = (region, spread.1.saturating_add(1));
+            let counties = self.names.entry(name_key(&facility.stem)).or_default();
+            if counties.len() < usize::from(COMMON_NAME_COUNTIES) && !counties.contains(&region) {
+                counties.push(region);
             }
         }
         // A case is posted under its own region: its county, or its city when that is all
@@ -237,7 +234,7 @@ impl SourceIndex {
     pub fn is_common_name(&self, stem: &str) -> bool {
         self.names
             .get(&name_key(stem))
-            .is_some_and(|(_, counties)| *counties >= COMMON_NAME_COUNTIES)
+            .is_some_and(|counties| counties.len() >= usize::from(COMMON_NAME_COUNTIES))
     }
 
     /// Rebuilds the postings without removed cases.

@@ -10,8 +10,9 @@ use axum::routing::get;
 
 use super::{Chrome, PageResult, render};
 use crate::AppState;
-use crate::air::City;
-use crate::routes::air::{AirDay, today_of};
+use greenline_app::ServiceError;
+use greenline_app::air::AirDay;
+use greenline_app::air::City;
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new().route("/air/{code}", get(air))
@@ -71,9 +72,9 @@ fn y_of(aqi: u32) -> f64 {
 
 async fn air(State(state): State<AppState>, Path(code): Path<String>) -> PageResult {
     let city = City::find(&state.store, &code).await?;
-    let today = today_of(&state, &city).await?;
+    let today = state.air_today(&city).await?;
     let last = chrono::NaiveDate::parse_from_str(&today.day.date, "%Y-%m-%d")
-        .map_err(|e| crate::error::ApiError::Internal(anyhow::anyhow!("date: {e}")))?;
+        .map_err(|e| ServiceError::internal(anyhow::anyhow!("date: {e}")))?;
     let first = last - chrono::Days::new(DAYS - 1);
     let days = city.days(&state.store, first, last).await?;
     let slot = f64::from(WIDTH - LEFT) / DAYS as f64;

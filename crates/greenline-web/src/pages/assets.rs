@@ -7,8 +7,9 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
+use super::PageError;
 use crate::AppState;
-use crate::error::ApiError;
+use greenline_app::ServiceError;
 
 const ASSETS: &[(&str, &str, &str)] = &[
     (
@@ -42,6 +43,6 @@ async fn asset(Path(name): Path<String>) -> Response {
             *body,
         )
             .into_response(),
-        None => ApiError::NotFound("file").into_response(),
+        None => PageError::from(ServiceError::NotFound("file")).into_response(),
     }
 }

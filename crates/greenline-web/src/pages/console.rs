@@ -2,7 +2,7 @@
 //! with its filters and keyset pages, or its full-text search when words are given, with the
 //! passage found) and one case with its history and the actions its stage
 //! allows, each posted to a handler that takes the same step as the API
-//! (`routes::cases::transition::take_step`).
+//! (`App::take_step`).
 
 use std::collections::HashMap;
 
@@ -14,25 +14,20 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use greenline_domain::{
     Action, CaseKind, Command, Outcome, PollutionType, RegionCode, RejectionReason, Stage,
-    TypeReview, TypesForm, check_assignment,
+    TypeReview, TypesForm,
 };
 use serde::Deserialize;
-use serde_json::{Map, Value};
 
 use super::csrf::{self, Csrf};
 use super::report::{Choice, regions_under};
 use super::staff::ConsoleUser;
 use super::{FieldErrors, PageError, PageResult, local_time, render, see_other};
 use crate::AppState;
-use crate::error::ApiError;
-use crate::routes::cases::merge::{MergeForm, merge_into};
-use crate::routes::cases::review::review_case;
-use crate::routes::cases::same_source::candidates_for;
-use crate::routes::cases::search::search_cases;
-use crate::routes::cases::transition::take_step;
-use crate::routes::cases::{CaseId, visible_case};
-use crate::routes::search;
-use crate::views::CaseView;
+use crate::routes::cases::CaseId;
+use greenline_app::ServiceError;
+use greenline_app::cases::merge::MergeForm;
+use greenline_app::cases::read::CaseFile;
+use greenline_app::views::CaseView;
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
@@ -149,7 +144,7 @@ async fn list(
     // A form sends every select, chosen or not: an empty one filters nothing.
     params.retain(|_, v| !v.trim().is_empty());
     let selected = |name: &str| params.get(name).cloned().unwrap_or_default();
-    let top = who.0.0.unit.region;
+    let top = who.0.unit.region;
     let mut page = ListPage {
         chrome: who.chrome(&csrf),
         title: "案件列表",
@@ -180,7 +175,8 @@ async fn list(
         let status = full_text(&state, &who, &params, &mut page).await?;
         return Ok(csrf.attach(render(status, &page)?));
     }
-    let status = match search_cases(&state, &who.0, &params).await {
+    let filters = params.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+    let status = match state.list_cases(&who.0, filters).await {
         Ok(found) => {
             page.rows = found.items.iter().map(Row::new).collect();
             page.next = found.next_before.map(|before| {
@@ -194,7 +190,7 @@ async fn list(
             });
             StatusCode::OK
         }
-        Err(ApiError::BadRequest { .. }) => {
+        Err(ServiceError::BadParameter { .. }) => {
             page.error = Some("筛选条件有误，请重新选择。");
             StatusCode::BAD_REQUEST
         }
@@ -215,16 +211,17 @@ async fn full_text(
         .filter(|(k, _)| matches!(k.as_str(), "q" | "stage" | "type" | "region" | "offset"))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    let query = match search::read_query(state, &who.0, &wanted) {
-        Ok(query) => query,
-        Err(ApiError::BadRequest { .. }) => {
-            page.error = Some("检索词或筛选条件有误，请修改后重试。");
-            return Ok(StatusCode::BAD_REQUEST);
-        }
-        Err(other) => return Err(other.into()),
-    };
+    let query =
+        match state.search_query(&who.0, wanted.iter().map(|(k, v)| (k.as_str(), v.as_str()))) {
+            Ok(query) => query,
+            Err(ServiceError::BadParameter { .. }) => {
+                page.error = Some("检索词或筛选条件有误，请修改后重试。");
+                return Ok(StatusCode::BAD_REQUEST);
+            }
+            Err(other) => return Err(other.into()),
+        };
     let (offset, limit) = (query.offset, query.limit);
-    match search::run(state, &who.0, query).await {
+    match state.search_texts(&who.0, query).await {
         Ok(found) => {
             page.total = Some(found.total);
             page.rows = found
@@ -243,7 +240,7 @@ async fn full_text(
             }
             Ok(StatusCode::OK)
         }
-        Err(ApiError::Unavailable(_)) => {
+        Err(ServiceError::Unavailable(_)) => {
             page.error = Some("全文检索正在准备中，请稍后再试。");
             Ok(StatusCode::SERVICE_UNAVAILABLE)
         }
@@ -466,33 +463,21 @@ async fn case_page(
     csrf: &Csrf,
     id: i64,
 ) -> Result<CasePage, PageError> {
-    let case = visible_case(state, &who.0, id).await?;
-    let holder = state.store.unit(case.unit_id).await?;
-    let events = state.store.events(id).await?;
-    let scope = who.0.scope();
-    let may_take: Vec<Action> = case
-        .allowed_actions()
-        .into_iter()
-        .filter(|a| scope.can_act_on(holder.region, *a))
+    let file = state.case_file(&who.0, id).await?;
+    let case = &file.view.case;
+    let units: Vec<Choice> = file
+        .assign_targets
+        .iter()
+        .map(|u| Choice {
+            value: u.id.to_string(),
+            label: u.name.clone(),
+            selected: false,
+        })
         .collect();
-    let units: Vec<Choice> = if may_take.contains(&Action::Assign) {
-        state
-            .store
-            .units()
-            .await?
-            .into_iter()
-            .filter(|u| check_assignment(holder.region, u.region, case.region).is_ok())
-            .map(|u| Choice {
-                value: u.id.to_string(),
-                label: u.name,
-                selected: false,
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let actions = may_take
-        .into_iter()
+    let actions = file
+        .may_take
+        .iter()
+        .copied()
         // Routing needs somewhere to route to.
         .filter(|a| *a != Action::Assign || !units.is_empty())
         .map(|a| ActionForm {
@@ -501,8 +486,7 @@ async fn case_page(
             fields: inputs(a, case.kind, &units),
         })
         .collect();
-    let may_review = scope.can_review_types(holder.region);
-    let may_merge = scope.can_merge(holder.region) && case.repeat_of.is_none();
+    let (may_review, may_merge) = (file.may_review, file.may_merge);
     let type_choices = PollutionType::all()
         .map(|t| Choice {
             value: t.code().to_owned(),
@@ -530,29 +514,30 @@ async fn case_page(
             s.confidence * 100.0
         )
     });
-    let repeats = if case.repeat_of.is_none() {
-        candidates_for(state, &who.0, &case, 5)
-            .await?
-            .into_iter()
-            .map(|c| RepeatHint {
-                case_id: c.case_id,
-                tracking_no: c.tracking_no,
-                received_on: local_time(c.received_at),
-                stage: c.stage.zh(),
-                percent: format!("{:.0}%", c.score * 100.0),
-                same: c.same_source,
-                evidence: c
-                    .evidence
-                    .iter()
-                    .map(|e| e.label.as_str())
-                    .collect::<Vec<_>>()
-                    .join("；"),
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let view = CaseView::new(case, &state.deadlines, state.clock.now());
+    let repeats = file
+        .repeats
+        .into_iter()
+        .map(|c| RepeatHint {
+            case_id: c.case_id,
+            tracking_no: c.tracking_no,
+            received_on: local_time(c.received_at),
+            stage: c.stage.zh(),
+            percent: format!("{:.0}%", c.score * 100.0),
+            same: c.same_source,
+            evidence: c
+                .evidence
+                .iter()
+                .map(|e| e.label.as_str())
+                .collect::<Vec<_>>()
+                .join("；"),
+        })
+        .collect();
+    let CaseFile {
+        view,
+        events,
+        holder,
+        ..
+    } = file;
     Ok(CasePage {
         repeats,
         suggestion,
@@ -623,29 +608,13 @@ struct ActionPost {
     fields: HashMap<String, String>,
 }
 
-/// The command an action form stands for, read by the same parser as the API's JSON body, so
-/// a missing or bad input is named the same way.
-fn command(post: &ActionPost) -> Result<Command, ApiError> {
-    let action =
-        Action::parse(&post.action).ok_or_else(|| ApiError::field("action", "unknown action"))?;
-    let mut body = Map::new();
-    body.insert("action".to_owned(), Value::from(action.code()));
-    for (name, value) in &post.fields {
-        let value = value.trim();
-        if value.is_empty() || name == "csrf_token" {
-            continue;
-        }
-        let json = match name.as_str() {
-            "unit_id" | "days" => value
-                .parse::<i64>()
-                .map(Value::from)
-                .unwrap_or_else(|_| Value::from(value)),
-            _ => Value::from(value),
-        };
-        body.insert(name.clone(), json);
-    }
-    let raw = serde_json::to_vec(&Value::Object(body)).map_err(|e| ApiError::Internal(e.into()))?;
-    crate::json::parse(&raw)
+/// The command an action form stands for; a missing or bad input is named.
+fn command(post: &ActionPost) -> Result<Command, ServiceError> {
+    let action = Action::parse(&post.action)
+        .ok_or_else(|| ServiceError::field("action", "unknown action"))?;
+    Ok(Command::from_fields(action, |name| {
+        post.fields.get(name).map(String::as_str)
+    })?)
 }
 
 async fn act(
@@ -659,27 +628,30 @@ async fn act(
     let Form(post) = posted?;
     csrf::verify(&headers, &post.csrf_token)?;
     let outcome = match command(&post) {
-        Ok(command) => take_step(&state, &who.0, id, command).await.map(|_| ()),
+        Ok(command) => state.take_step(&who.0, id, command).await.map(|_| ()),
         Err(e) => Err(e),
     };
     let error = match outcome {
         Ok(()) => return Ok(see_other(&format!("/console/cases/{id}"))),
-        Err(e @ (ApiError::Internal(_) | ApiError::NotFound(_) | ApiError::Unavailable(_))) => {
+        Err(
+            e @ (ServiceError::Internal(_)
+            | ServiceError::NotFound(_)
+            | ServiceError::Unavailable(_)),
+        ) => {
             return Err(e.into());
         }
         Err(e) => e,
     };
     // Show the case again, with what went wrong above the actions.
     let mut page = case_page(&state, &who, &csrf, id).await?;
-    let status = error.status();
+    let (status, _, text) = super::error_text(&error);
     let fields: Vec<String> = match &error {
-        ApiError::Invalid(found) | ApiError::BadRequest { errors: found, .. } => {
-            found.iter().map(|f| f.field.clone()).collect()
-        }
+        ServiceError::Invalid(found) => found.iter().map(|f| f.field.clone()).collect(),
+        ServiceError::BadParameter { field, .. } => vec![field.clone()],
         _ => Vec::new(),
     };
     page.error = Some(if fields.is_empty() {
-        super::error_text(&error).1.to_owned()
+        text.to_owned()
     } else {
         let names: Vec<&str> = fields.iter().map(|f| field_label(f)).collect();
         format!(
@@ -740,7 +712,7 @@ async fn review(
         sub_type: Some(post.sub_type).filter(|s| !s.trim().is_empty()),
         note: None,
     };
-    let outcome = review_case(&state, &who.0, id, &form).await.map(|_| ());
+    let outcome = state.review_types(&who.0, id, &form).await.map(|_| ());
     after_change(&state, &who, &csrf, id, outcome, "保存分类").await
 }
 
@@ -760,9 +732,9 @@ async fn merge(
                 into,
                 note: Some(post.note).filter(|n| !n.trim().is_empty()),
             };
-            merge_into(&state, &who.0, id, &form).await.map(|_| ())
+            state.merge(&who.0, id, &form).await.map(|_| ())
         }
-        Err(_) => Err(ApiError::field("into", "a case number")),
+        Err(_) => Err(ServiceError::field("into", "a case number")),
     };
     after_change(&state, &who, &csrf, id, outcome, "归并").await
 }
@@ -773,26 +745,28 @@ async fn after_change(
     who: &ConsoleUser,
     csrf: &Csrf,
     id: i64,
-    outcome: Result<(), ApiError>,
+    outcome: Result<(), ServiceError>,
     what: &str,
 ) -> PageResult {
     let error = match outcome {
         Ok(()) => return Ok(see_other(&format!("/console/cases/{id}"))),
-        Err(e @ (ApiError::Internal(_) | ApiError::NotFound(_) | ApiError::Unavailable(_))) => {
+        Err(
+            e @ (ServiceError::Internal(_)
+            | ServiceError::NotFound(_)
+            | ServiceError::Unavailable(_)),
+        ) => {
             return Err(e.into());
         }
         Err(e) => e,
     };
     let mut page = case_page(state, who, csrf, id).await?;
-    let status = error.status();
+    let (status, _, text) = super::error_text(&error);
     page.error = Some(match &error {
-        ApiError::Invalid(found) | ApiError::BadRequest { errors: found, .. }
-            if !found.is_empty() =>
-        {
+        ServiceError::Invalid(found) if !found.is_empty() => {
             let messages: Vec<String> = found.iter().map(|f| f.message.clone()).collect();
             format!("“{what}”未完成：{}", messages.join("；"))
         }
-        _ => super::error_text(&error).1.to_owned(),
+        _ => text.to_owned(),
     });
     Ok(csrf.attach(render(status, &page)?))
 }

@@ -10,44 +10,30 @@ use axum::response::Response;
 
 use super::PageError;
 use crate::AppState;
-use crate::auth::new_token;
+use crate::auth::{cookie, set_cookie};
+use greenline_app::accounts::new_token;
 
 /// The cookie holding the token.
 pub const CSRF_COOKIE: &str = "greenline_csrf";
 /// The form field repeating it.
 pub const CSRF_FIELD: &str = "csrf_token";
 
-fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(n, v)| *n == name && !v.is_empty())
-        .map(|(_, v)| v.to_owned())
-}
-
 /// The token for the forms of the page being rendered: the browser's own, or a fresh one that
 /// [`Csrf::attach`] then sets as the cookie.
 #[derive(Debug, Clone)]
 pub struct Csrf {
     pub token: String,
-    fresh: bool,
-    secure: bool,
+    /// The `Set-Cookie` value when the token is new.
+    fresh: Option<HeaderValue>,
 }
 
 impl Csrf {
     /// Sets the cookie on `response` if the token is new.
     pub fn attach(&self, mut response: Response) -> Response {
-        if self.fresh {
-            let secure = if self.secure { "; Secure" } else { "" };
-            if let Ok(value) = HeaderValue::from_str(&format!(
-                "{CSRF_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict{secure}",
-                self.token
-            )) {
-                response.headers_mut().append(header::SET_COOKIE, value);
-            }
+        if let Some(value) = &self.fresh {
+            response
+                .headers_mut()
+                .append(header::SET_COOKIE, value.clone());
         }
         response
     }
@@ -60,27 +46,24 @@ impl FromRequestParts<AppState> for Csrf {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let secure = state.config.secure_cookies;
-        Ok(match cookie_value(&parts.headers, CSRF_COOKIE) {
+        Ok(match cookie(&parts.headers, CSRF_COOKIE) {
             Some(token) if token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit()) => {
-                Csrf {
-                    token,
-                    fresh: false,
-                    secure,
-                }
+                Csrf { token, fresh: None }
             }
-            _ => Csrf {
-                token: new_token(),
-                fresh: true,
-                secure,
-            },
+            _ => {
+                let token = new_token();
+                let fresh = set_cookie(state, CSRF_COOKIE, &token, None).ok();
+                Csrf { token, fresh }
+            }
         })
     }
 }
 
 /// Checks a posted form's token against the cookie; a missing or different one is refused.
 pub(crate) fn verify(headers: &HeaderMap, posted: &str) -> Result<(), PageError> {
-    let cookie = cookie_value(headers, CSRF_COOKIE).ok_or(PageError::StaleForm)?;
+    let cookie = cookie(headers, CSRF_COOKIE)
+        .filter(|c| !c.is_empty())
+        .ok_or(PageError::StaleForm)?;
     // Compare every byte, so the time taken does not tell how much matched.
     let same = cookie.len() == posted.len()
         && cookie

@@ -30,7 +30,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, FixedOffset, Utc};
 
 use crate::AppState;
-use crate::error::ApiError;
+use greenline_app::ServiceError;
 
 /// The page routes, with the headers every page carries.
 pub fn router() -> Router<AppState> {
@@ -78,9 +78,9 @@ pub(crate) struct Chrome {
 /// Renders a template as an HTML page with `status`. Pages are never cached: some carry a
 /// reporter's secret or a staff member's cases.
 pub(crate) fn render(status: StatusCode, page: &impl Template) -> Result<Response, PageError> {
-    let html = page
-        .render()
-        .map_err(|e| PageError::Api(ApiError::Internal(anyhow::anyhow!("template: {e}"))))?;
+    let html = page.render().map_err(|e| {
+        PageError::Service(ServiceError::internal(anyhow::anyhow!("template: {e}")))
+    })?;
     Ok((
         status,
         [
@@ -92,34 +92,27 @@ pub(crate) fn render(status: StatusCode, page: &impl Template) -> Result<Respons
         .into_response())
 }
 
-/// A failure shown as a page: the one place where errors become HTML, with the status the API
-/// would give and a Chinese explanation; internals of a 5xx are logged, never shown.
+/// A failure shown as a page: the one place where the core's errors become HTML, with the
+/// status the API would give and a Chinese explanation; internals of a 5xx are logged, never
+/// shown.
 #[derive(Debug)]
 pub(crate) enum PageError {
-    Api(ApiError),
+    Service(ServiceError),
+    /// A form or address that does not parse: nothing done.
+    BadForm,
     /// A form post without a matching CSRF token: refused, nothing done.
     StaleForm,
 }
 
-/// A form that does not parse is a bad request, as the API would answer it.
 impl From<axum::extract::rejection::FormRejection> for PageError {
-    fn from(rejection: axum::extract::rejection::FormRejection) -> Self {
-        PageError::Api(ApiError::BadRequest {
-            detail: rejection.body_text(),
-            errors: Vec::new(),
-        })
+    fn from(_: axum::extract::rejection::FormRejection) -> Self {
+        PageError::BadForm
     }
 }
 
-impl From<ApiError> for PageError {
-    fn from(error: ApiError) -> Self {
-        PageError::Api(error)
-    }
-}
-
-impl From<greenline_store::StoreError> for PageError {
-    fn from(error: greenline_store::StoreError) -> Self {
-        PageError::Api(error.into())
+impl From<ServiceError> for PageError {
+    fn from(error: ServiceError) -> Self {
+        PageError::Service(error)
     }
 }
 
@@ -131,49 +124,76 @@ struct ErrorPage<'a> {
     message: &'a str,
 }
 
-/// The Chinese title and explanation for an error.
-pub(crate) fn error_text(error: &ApiError) -> (&'static str, &'static str) {
+const BAD: (&str, &str) = (
+    "请求有误",
+    "提交的内容不完整或格式不正确，请返回检查后重试。",
+);
+
+/// The status, Chinese title and explanation of a page's failure.
+fn error_page(error: &PageError) -> (StatusCode, &'static str, &'static str) {
+    let error = match error {
+        PageError::BadForm => return (StatusCode::BAD_REQUEST, BAD.0, BAD.1),
+        PageError::StaleForm => {
+            return (
+                StatusCode::FORBIDDEN,
+                "页面已过期",
+                "无法确认该表单来自本站，内容未提交。请返回上一页，刷新后重新提交。",
+            );
+        }
+        PageError::Service(error) => error,
+    };
+    error_text(error)
+}
+
+/// The status, Chinese title and explanation of the core's error.
+pub(crate) fn error_text(error: &ServiceError) -> (StatusCode, &'static str, &'static str) {
     match error {
-        ApiError::BadRequest { .. } | ApiError::Invalid(_) => (
-            "请求有误",
-            "提交的内容不完整或格式不正确，请返回检查后重试。",
+        ServiceError::BadParameter { .. } => (StatusCode::BAD_REQUEST, BAD.0, BAD.1),
+        ServiceError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, BAD.0, BAD.1),
+        ServiceError::Unauthorized => (
+            StatusCode::UNAUTHORIZED,
+            "请先登录",
+            "该页面仅供工作人员使用，请先登录。",
         ),
-        ApiError::Unauthorized => ("请先登录", "该页面仅供工作人员使用，请先登录。"),
-        ApiError::Forbidden(_) => ("无权操作", "您没有进行此操作的权限。"),
-        ApiError::NotFound(_) => ("未找到", "您要找的页面或案件不存在，或不在您的管辖范围内。"),
-        ApiError::Conflict { .. } => (
+        ServiceError::Forbidden(_) => (
+            StatusCode::FORBIDDEN,
+            "无权操作",
+            "您没有进行此操作的权限。",
+        ),
+        ServiceError::NotFound(_) => (
+            StatusCode::NOT_FOUND,
+            "未找到",
+            "您要找的页面或案件不存在，或不在您的管辖范围内。",
+        ),
+        ServiceError::Conflict { .. } => (
+            StatusCode::CONFLICT,
             "无法完成操作",
             "案件当前所处阶段不允许此操作，可能已被他人处理，请刷新后重试。",
         ),
-        ApiError::MethodNotAllowed(_) | ApiError::UnsupportedMediaType(_) => {
-            ("请求有误", "请通过页面上的表单提交。")
-        }
-        ApiError::TooManyRequests => ("操作过于频繁", "您的操作过于频繁，请一分钟后再试。"),
-        ApiError::Unavailable(_) => (
+        ServiceError::TooManyRequests => (
+            StatusCode::TOO_MANY_REQUESTS,
+            "操作过于频繁",
+            "您的操作过于频繁，请一分钟后再试。",
+        ),
+        ServiceError::Unavailable(_) => (
+            StatusCode::SERVICE_UNAVAILABLE,
             "暂时无法受理",
             "该地区尚未设立受理机构，请拨打 12345 政务服务便民热线反映。",
         ),
-        ApiError::Internal(_) => ("系统繁忙", "系统暂时无法完成您的请求，请稍后再试。"),
+        ServiceError::Internal(cause) => {
+            tracing::error!(error = ?cause, "page request failed");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "系统繁忙",
+                "系统暂时无法完成您的请求，请稍后再试。",
+            )
+        }
     }
 }
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
-        let (status, (title, message)) = match &self {
-            PageError::Api(error) => {
-                if let ApiError::Internal(cause) = error {
-                    tracing::error!(error = ?cause, "page request failed");
-                }
-                (error.status(), error_text(error))
-            }
-            PageError::StaleForm => (
-                StatusCode::FORBIDDEN,
-                (
-                    "页面已过期",
-                    "无法确认该表单来自本站，内容未提交。请返回上一页，刷新后重新提交。",
-                ),
-            ),
-        };
+        let (status, title, message) = error_page(&self);
         let page = ErrorPage {
             chrome: Chrome::default(),
             title,

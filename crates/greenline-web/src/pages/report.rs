@@ -1,5 +1,5 @@
 //! `/report` — 我要举报: the citizen's form. A post goes through the same intake path as the
-//! API's (`routes::cases::intake::register`) as a `web` submission, rate-limited per address.
+//! core's (`App::register`) as a `web` submission, rate-limited per address.
 //! A bad form comes back with each field's error beside it and what was typed kept; a good one
 //! gets the tracking number and secret, shown once.
 
@@ -14,12 +14,12 @@ use greenline_domain::{DomainError, FieldError, IntakeForm, NewCase, PollutionTy
 use serde::{Deserialize, Serialize};
 
 use super::csrf::{self, Csrf};
-use super::{Chrome, FieldErrors, PageResult, render};
+use super::{Chrome, FieldErrors, PageError, PageResult, render};
 use crate::AppState;
-use crate::error::ApiError;
-use crate::limiter::ClientIp;
-use crate::routes::cases::intake::register;
-use crate::views::IntakeResponse;
+use crate::auth::ClientIp;
+use greenline_app::ServiceError;
+use greenline_app::cases::intake::Submitter;
+use greenline_app::views::IntakeResponse;
 
 /// The type choice "说不清" (report.html spells the same value): the reporter leaves the type to
 /// the classifier's suggestion and staff's review.
@@ -208,7 +208,7 @@ async fn submit(
     }
     // An anonymous report keeps no name or phone: the reporter follows it with the secret.
     let chosen = form.primary_type.trim();
-    let mut intake = IntakeForm {
+    let intake = IntakeForm {
         kind: None,
         channel: "web".to_owned(),
         // "Not sure": the classifier's suggestion stands in until staff review it.
@@ -225,27 +225,39 @@ async fn submit(
         reporter_address: None,
         external_id: None,
     };
-    let suggestion = crate::suggest::suggest(&mut intake);
-    let new = match NewCase::parse(&intake) {
-        Ok(new) if errors.is_empty() => Some(new),
-        Ok(_) => None,
-        Err(DomainError::Invalid(found)) => {
-            for error in &found {
+    let registered = if errors.is_empty() {
+        match state.register(Submitter::Public(ip), intake, None).await {
+            Ok(registered) => Some(registered),
+            Err(ServiceError::Invalid(found)) => {
+                for error in &found {
+                    let (field, message) = zh_message(error);
+                    errors.add(field, message);
+                }
+                None
+            }
+            Err(other) => return Err(other.into()),
+        }
+    } else {
+        // Name every other field at fault too, so the form is put right in one go; the type is
+        // left to the classifier when the reporter could not say.
+        if let Err(DomainError::Invalid(found)) = NewCase::parse(&intake) {
+            for error in found
+                .iter()
+                .filter(|e| chosen != AUTO_TYPE || e.field != "primary_type")
+            {
                 let (field, message) = zh_message(error);
                 errors.add(field, message);
             }
-            None
         }
-        Err(other) => return Err(ApiError::from(other).into()),
+        None
     };
-    let Some(new) = new else {
+    let Some(registered) = registered else {
         let response = render(
             StatusCode::UNPROCESSABLE_ENTITY,
             &page(&form, errors, &csrf),
         )?;
         return Ok(csrf.attach(response));
     };
-    let registered = register(&state, None, ip, new, suggestion, |_| Ok(None)).await?;
     let acceptance_due = registered
         .receipt
         .acceptance_due
@@ -280,6 +292,6 @@ async fn children(Path(code): Path<String>) -> Response {
                 .collect::<Vec<_>>(),
         )
         .into_response(),
-        Err(e) => ApiError::from(e).into_response(),
+        Err(e) => PageError::from(ServiceError::from(e)).into_response(),
     }
 }

@@ -1,5 +1,5 @@
 //! `/login` and `/logout` — staff sign-in for the console, opening the same session as the API
-//! (`routes::auth::sign_in`) and carrying it in the HttpOnly, SameSite=Strict session cookie.
+//! (`App::sign_in`) and carrying it in the HttpOnly, SameSite=Strict session cookie.
 
 use askama::Template;
 use axum::Router;
@@ -14,10 +14,9 @@ use serde::Deserialize;
 use super::csrf::{self, Csrf};
 use super::{Chrome, PageError, PageResult, render, see_other};
 use crate::AppState;
-use crate::auth::{MaybeSignedIn, SignedIn, token_from, token_hash};
+use crate::auth::{ClientIp, MaybeSignedIn, SESSION_COOKIE, SignedIn, set_cookie, token_from};
 use crate::error::ApiError;
-use crate::limiter::ClientIp;
-use crate::routes::auth::{session_cookie, sign_in};
+use greenline_app::ServiceError;
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
@@ -32,10 +31,7 @@ pub(crate) struct ConsoleUser(pub SignedIn);
 impl ConsoleUser {
     pub fn chrome(&self, csrf: &Csrf) -> Chrome {
         Chrome {
-            staff: Some(format!(
-                "{}（{}）",
-                self.0.0.display_name, self.0.0.unit.name
-            )),
+            staff: Some(format!("{}（{}）", self.0.display_name, self.0.unit.name)),
             csrf: csrf.token.clone(),
         }
     }
@@ -48,7 +44,10 @@ impl FromRequestParts<AppState> for ConsoleUser {
         match MaybeSignedIn::from_request_parts(parts, state).await {
             Ok(MaybeSignedIn(Some(who))) => Ok(ConsoleUser(who)),
             Ok(MaybeSignedIn(None)) | Err(ApiError::Unauthorized) => Err(see_other("/login")),
-            Err(other) => Err(PageError::Api(other).into_response()),
+            Err(_) => Err(PageError::from(ServiceError::Unavailable(
+                "the session could not be checked".to_owned(),
+            ))
+            .into_response()),
         }
     }
 }
@@ -100,17 +99,22 @@ async fn submit(
         let page = page(&csrf, username, Some("请输入用户名和密码"));
         return Ok(csrf.attach(render(StatusCode::UNPROCESSABLE_ENTITY, &page)?));
     }
-    match sign_in(&state, ip, username, form.password).await {
-        Ok((token, _, _)) => {
-            let hours = i64::from(state.config.session_hours);
+    match state.sign_in(ip, username, form.password).await {
+        Ok(session) => {
+            let hours = i64::from(state.settings.session_hours);
             let mut response = see_other("/console");
             response.headers_mut().insert(
                 header::SET_COOKIE,
-                session_cookie(&state, &token, hours * 3600)?,
+                cookie_header(set_cookie(
+                    &state,
+                    SESSION_COOKIE,
+                    &session.token,
+                    Some(hours * 3600),
+                ))?,
             );
             Ok(response)
         }
-        Err(ApiError::Unauthorized) => {
+        Err(ServiceError::Unauthorized) => {
             let page = page(&csrf, username, Some("用户名或密码不正确"));
             Ok(csrf.attach(render(StatusCode::UNAUTHORIZED, &page)?))
         }
@@ -132,11 +136,19 @@ async fn logout(
     let form = posted.map(|Form(f)| f).unwrap_or_default();
     csrf::verify(&headers, &form.csrf_token)?;
     if let Some(token) = token_from(&headers) {
-        state.store.delete_session(&token_hash(&token)).await?;
+        state.sign_out(&token).await?;
     }
     let mut response = see_other("/login");
-    response
-        .headers_mut()
-        .insert(header::SET_COOKIE, session_cookie(&state, "", 0)?);
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        cookie_header(set_cookie(&state, SESSION_COOKIE, "", Some(0)))?,
+    );
     Ok(response)
+}
+
+/// A cookie header that could not be made is a failure of the page.
+fn cookie_header(
+    made: Result<axum::http::HeaderValue, axum::http::header::InvalidHeaderValue>,
+) -> Result<axum::http::HeaderValue, PageError> {
+    made.map_err(|e| PageError::from(ServiceError::internal(e)))
 }

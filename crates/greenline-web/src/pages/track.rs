@@ -14,10 +14,9 @@ use serde::Deserialize;
 use super::csrf::{self, Csrf};
 use super::{Chrome, FieldErrors, PageResult, local_time, render};
 use crate::AppState;
-use crate::error::ApiError;
-use crate::limiter::ClientIp;
-use crate::routes::track::lookup;
-use crate::views::TrackView;
+use crate::auth::ClientIp;
+use greenline_app::ServiceError;
+use greenline_app::views::TrackView;
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new().route("/track", get(form).post(submit))
@@ -105,7 +104,10 @@ async fn submit(
     if !view.errors.is_empty() {
         return Ok(csrf.attach(render(StatusCode::UNPROCESSABLE_ENTITY, &view)?));
     }
-    let status = match lookup(&state, ip, form.tracking_no.trim(), secret, phone).await {
+    let status = match state
+        .track(ip, form.tracking_no.trim(), secret, phone)
+        .await
+    {
         Ok(found) => {
             view.received_at = local_time(found.received_at);
             view.due_on = found
@@ -124,7 +126,11 @@ async fn submit(
             StatusCode::OK
         }
         // A malformed number, an unknown case and a wrong secret all read the same.
-        Err(ApiError::NotFound(_) | ApiError::Invalid(_) | ApiError::BadRequest { .. }) => {
+        Err(
+            ServiceError::NotFound(_)
+            | ServiceError::Invalid(_)
+            | ServiceError::BadParameter { .. },
+        ) => {
             view.not_found = true;
             StatusCode::NOT_FOUND
         }

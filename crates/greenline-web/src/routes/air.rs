@@ -7,76 +7,18 @@ use std::collections::BTreeMap;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use chrono::NaiveDate;
-use greenline_aqi::Report;
-use greenline_aqi::station::{Daily, Episode, Summary};
+use greenline_aqi::station::{Episode, Summary};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::AppState;
-use crate::air::{City, month_bounds, month_zh, rounded_means};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::json::ApiJson;
+use greenline_app::air::{AirDay, AirToday, City, month_bounds, month_zh};
 
 /// Days a `days` query may span.
 const MAX_DAYS: i64 = 366;
-
-/// One day of a city: its AQI and what goes with it, and the daily values it was computed
-/// from.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AirDay {
-    /// `YYYY-MM-DD`, China time.
-    pub date: String,
-    /// The AQI; null when beyond the scale (see `beyond_scale`).
-    pub aqi: Option<u16>,
-    /// The AQI as shown: a number, or `>500`.
-    pub aqi_text: String,
-    pub beyond_scale: bool,
-    /// 1–6.
-    pub level: u8,
-    /// 一级 … 六级.
-    pub level_name: String,
-    /// 优 … 严重污染.
-    pub category: String,
-    /// `#RRGGBB`.
-    pub colour: String,
-    /// Column keys (`pm25_24h`, …), only when AQI > 50.
-    pub primary_pollutants: Vec<String>,
-    /// Column keys with IAQI > 100.
-    pub exceeding_pollutants: Vec<String>,
-    /// `HJ 633-2012` or `HJ 633—2026`.
-    pub standard: String,
-    /// Daily values as rounded for the index (µg/m³; CO mg/m³): `pm25`, `pm10`, `so2`, `no2`,
-    /// `co` 24-hour means, `o3_8h_max`, `o3_1h_max`.
-    pub means: BTreeMap<String, f64>,
-}
-
-impl AirDay {
-    pub fn new(day: &Daily, report: &Report) -> AirDay {
-        AirDay {
-            date: day.date.to_string(),
-            aqi: report.aqi.value(),
-            aqi_text: report.aqi.to_string(),
-            beyond_scale: report.aqi.is_beyond_scale(),
-            level: report.level.number,
-            level_name: report.level.name_zh.clone(),
-            category: report.level.category_zh.clone(),
-            colour: report.level.rgb.clone(),
-            primary_pollutants: report
-                .primary_pollutants
-                .iter()
-                .map(|c| c.key().to_owned())
-                .collect(),
-            exceeding_pollutants: report
-                .exceeding_pollutants
-                .iter()
-                .map(|c| c.key().to_owned())
-                .collect(),
-            standard: report.standard().name().to_owned(),
-            means: rounded_means(report),
-        }
-    }
-}
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct DayRange {
@@ -97,14 +39,14 @@ fn parse_day(field: &str, text: &str) -> ApiResult<NaiveDate> {
     responses((status = 200, body = Vec<AirDay>), (status = 400, body = Problem),
         (status = 404, body = Problem, description = "No stations in this region")))]
 pub async fn days(
-    State(state): State<AppState>,
+    State(app): State<AppState>,
     Path(code): Path<String>,
     Query(range): Query<DayRange>,
 ) -> ApiResult<Json<Vec<AirDay>>> {
-    let city = City::find(&state.store, &code).await?;
+    let city = City::find(&app.store, &code).await?;
     let to = match &range.to {
         Some(text) => parse_day("to", text)?,
-        None => match city.latest_day(&state.store).await? {
+        None => match city.latest_day(&app.store).await? {
             Some(day) => day,
             None => return Ok(Json(Vec::new())),
         },
@@ -122,37 +64,12 @@ pub async fn days(
             format!("at most {MAX_DAYS} days at a time"),
         ));
     }
-    let days = city.days(&state.store, from, to).await?;
+    let days = city.days(&app.store, from, to).await?;
     Ok(Json(
         days.iter()
             .map(|(day, report)| AirDay::new(day, report))
             .collect(),
     ))
-}
-
-/// How the latest day compares with an earlier one.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Comparison {
-    pub day: AirDay,
-    /// The AQI's improvement in percent of the earlier day's (negative: worse); null when
-    /// either is beyond the scale.
-    pub improvement_percent: Option<i64>,
-}
-
-/// The latest day with data, told in words.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AirToday {
-    /// The region asked for.
-    pub region: String,
-    pub region_name: String,
-    /// The latest day with data: the stored series may end before today.
-    pub day: AirDay,
-    /// One or two sentences (zh-CN); its numbers are those of `day` and the comparisons.
-    pub sentence: String,
-    /// The official advice for the level.
-    pub advice: String,
-    pub yesterday: Option<Comparison>,
-    pub same_day_last_year: Option<Comparison>,
 }
 
 /// The latest day with data of a city: the index, the sentence, and the comparison with the
@@ -162,40 +79,11 @@ pub struct AirToday {
     responses((status = 200, body = AirToday), (status = 400, body = Problem),
         (status = 404, body = Problem, description = "No stations or no data in this region")))]
 pub async fn today(
-    State(state): State<AppState>,
+    State(app): State<AppState>,
     Path(code): Path<String>,
 ) -> ApiResult<Json<AirToday>> {
-    let city = City::find(&state.store, &code).await?;
-    Ok(Json(today_of(&state, &city).await?))
-}
-
-pub(crate) async fn today_of(state: &AppState, city: &City) -> ApiResult<AirToday> {
-    let today = city
-        .today(&state.store)
-        .await?
-        .ok_or(ApiError::NotFound("a day with air-quality data"))?;
-    let summary = today.summary(greenline_domain::deadline::local_date(state.clock.now()));
-    let compare = |earlier: Option<(Daily, Report)>,
-                   change: Option<greenline_aqi::plain::Change>| {
-        earlier.map(|(day, report)| Comparison {
-            day: AirDay::new(&day, &report),
-            improvement_percent: change.map(|c| c.improvement_percent),
-        })
-    };
-    Ok(AirToday {
-        region: city.region.to_string(),
-        region_name: city.region.full_name(),
-        day: AirDay::new(&today.day, &today.report),
-        sentence: summary.text.clone(),
-        advice: today
-            .report
-            .level
-            .advice(today.report.standard())
-            .text
-            .to_owned(),
-        yesterday: compare(today.yesterday, summary.change_from_yesterday),
-        same_day_last_year: compare(today.last_year, summary.change_from_last_year),
-    })
+    let city = City::find(&app.store, &code).await?;
+    Ok(Json(app.air_today(&city).await?))
 }
 
 /// A day in a summary.
@@ -309,13 +197,13 @@ impl AirMonth {
     responses((status = 200, body = AirMonth), (status = 400, body = Problem),
         (status = 404, body = Problem)))]
 pub async fn month(
-    State(state): State<AppState>,
+    State(app): State<AppState>,
     Path((code, month)): Path<(String, String)>,
 ) -> ApiResult<Json<AirMonth>> {
     let (first, last) = month_bounds(&month)
         .ok_or_else(|| ApiError::field("month", format!("{month:?} is not a month YYYY-MM")))?;
-    let city = City::find(&state.store, &code).await?;
-    let summary = crate::air::month(&city, &state.store, first, last).await?;
+    let city = City::find(&app.store, &code).await?;
+    let summary = greenline_app::air::month(&city, &app.store, first, last).await?;
     Ok(Json(AirMonth::new(
         &city.region.to_string(),
         &month,
@@ -346,7 +234,7 @@ pub struct AirYear {
     responses((status = 200, body = AirYear), (status = 400, body = Problem),
         (status = 404, body = Problem)))]
 pub async fn year(
-    State(state): State<AppState>,
+    State(app): State<AppState>,
     Path((code, year)): Path<(String, i32)>,
 ) -> ApiResult<Json<AirYear>> {
     use greenline_stats::trend::{Direction, TrendFinding, TrendGuard, assess};
@@ -358,16 +246,16 @@ pub async fn year(
     let (Some((first, _)), Some((_, last))) = (bounds(1), bounds(12)) else {
         return Err(ApiError::field("year", format!("{year} is not a year")));
     };
-    let city = City::find(&state.store, &code).await?;
+    let city = City::find(&app.store, &code).await?;
     let region = city.region.to_string();
-    let whole = crate::air::month(&city, &state.store, first, last).await?;
+    let whole = greenline_app::air::month(&city, &app.store, first, last).await?;
     let mut months = Vec::with_capacity(12);
     let mut pm25 = Vec::with_capacity(12);
     for m in 1..=12 {
         let Some((from, to)) = bounds(m) else {
             continue;
         };
-        let summary = crate::air::month(&city, &state.store, from, to).await?;
+        let summary = greenline_app::air::month(&city, &app.store, from, to).await?;
         let month = AirMonth::new(&region, &from.format("%Y-%m").to_string(), from, &summary);
         if let Some(mean) = month.mean_concentrations.get("pm25") {
             pm25.push(*mean);
@@ -444,17 +332,10 @@ pub struct AqiReading(pub Map<String, Value>);
     responses((status = 200, body = AqiReading, description = "The reading with aqi, iaqi, level, category, colour, primary_pollutants, exceeding_pollutants, standard added"),
         (status = 400, body = Problem), (status = 422, body = Problem)))]
 pub async fn aqi(
-    State(state): State<AppState>,
+    State(app): State<AppState>,
     body: ApiJson<Map<String, Value>>,
 ) -> ApiResult<Json<Value>> {
-    let today = state
-        .clock
-        .now()
-        .with_timezone(
-            &chrono::FixedOffset::east_opt(8 * 3600)
-                .unwrap_or_else(|| unreachable!("UTC+8 is a valid offset")),
-        )
-        .date_naive();
+    let today = greenline_domain::deadline::local_date(app.now());
     let defaults = greenline_aqi::jsonl::Defaults {
         today,
         period: None,

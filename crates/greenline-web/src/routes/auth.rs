@@ -2,17 +2,16 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, header};
-use chrono::{DateTime, Duration, Utc};
+use axum::http::{HeaderMap, header};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::AppState;
-use crate::auth::{SESSION_COOKIE, SignedIn, new_token, token_from, token_hash, verify_password};
+use crate::auth::{ClientIp, SESSION_COOKIE, SignedIn, set_cookie, token_from};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::json::ApiJson;
-use crate::limiter::ClientIp;
-use crate::views::StaffView;
+use greenline_app::views::StaffView;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -29,23 +28,6 @@ pub struct LoginResponse {
     pub staff: StaffView,
 }
 
-/// The `Set-Cookie` value carrying a page session (empty with age 0 to end it).
-pub(crate) fn session_cookie(
-    state: &AppState,
-    value: &str,
-    max_age_seconds: i64,
-) -> ApiResult<HeaderValue> {
-    let secure = if state.config.secure_cookies {
-        "; Secure"
-    } else {
-        ""
-    };
-    HeaderValue::from_str(&format!(
-        "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_seconds}{secure}"
-    ))
-    .map_err(|e| ApiError::Internal(anyhow::anyhow!("cookie header: {e}")))
-}
-
 /// Sign in with a username and password.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth",
     request_body = LoginRequest,
@@ -55,59 +37,27 @@ pub(crate) fn session_cookie(
         (status = 429, body = Problem),
     ))]
 pub async fn login(
-    State(state): State<AppState>,
+    State(app): State<AppState>,
     ClientIp(ip): ClientIp,
     body: ApiJson<LoginRequest>,
 ) -> ApiResult<(HeaderMap, Json<LoginResponse>)> {
     let LoginRequest { username, password } = body.value;
-    let (token, expires_at, staff) = sign_in(&state, ip, &username, password).await?;
-    let hours = i64::from(state.config.session_hours);
+    let session = app.sign_in(ip, &username, password).await?;
+    let hours = i64::from(app.settings.session_hours);
     let mut headers = HeaderMap::new();
     headers.insert(
         header::SET_COOKIE,
-        session_cookie(&state, &token, hours * 3600)?,
+        set_cookie(&app, SESSION_COOKIE, &session.token, Some(hours * 3600))
+            .map_err(|e| ApiError::Internal(e.into()))?,
     );
     Ok((
         headers,
         Json(LoginResponse {
-            token,
-            expires_at,
-            staff: staff.into(),
+            token: session.token,
+            expires_at: session.expires_at,
+            staff: session.caller.0.into(),
         }),
     ))
-}
-
-/// Checks a username and password (rate-limited per address, in constant work whether or not
-/// the account exists) and opens a session: its token, when it ends, and who it is for. Shared
-/// by the API and the sign-in page.
-pub(crate) async fn sign_in(
-    state: &AppState,
-    ip: std::net::IpAddr,
-    username: &str,
-    password: String,
-) -> ApiResult<(String, DateTime<Utc>, greenline_store::Staff)> {
-    state.limiter.check(ip)?;
-    let found = state.store.staff_login(username).await?;
-    // Verify even for an unknown user, so timing does not tell which usernames exist.
-    let (staff, phc) = match found {
-        Some((staff, phc)) => (Some(staff), phc),
-        None => (None, crate::auth::DUMMY_HASH.clone()),
-    };
-    let ok = tokio::task::spawn_blocking(move || verify_password(&password, &phc))
-        .await
-        .map_err(|e| ApiError::Internal(e.into()))?;
-    let staff = match (ok, staff) {
-        (true, Some(staff)) => staff,
-        _ => return Err(ApiError::Unauthorized),
-    };
-    let token = new_token();
-    let now = state.clock.now();
-    let expires_at = now + Duration::hours(i64::from(state.config.session_hours));
-    state
-        .store
-        .create_session(&token_hash(&token), staff.id, now, expires_at)
-        .await?;
-    Ok((token, expires_at, staff))
 }
 
 /// End the current session.
@@ -115,15 +65,18 @@ pub(crate) async fn sign_in(
     security(("bearer" = [])),
     responses((status = 204, description = "Signed out"), (status = 401, body = Problem)))]
 pub async fn logout(
-    State(state): State<AppState>,
+    State(app): State<AppState>,
     _who: SignedIn,
     headers: HeaderMap,
 ) -> ApiResult<(axum::http::StatusCode, HeaderMap)> {
     if let Some(token) = token_from(&headers) {
-        state.store.delete_session(&token_hash(&token)).await?;
+        app.sign_out(&token).await?;
     }
     let mut out = HeaderMap::new();
-    out.insert(header::SET_COOKIE, session_cookie(&state, "", 0)?);
+    out.insert(
+        header::SET_COOKIE,
+        set_cookie(&app, SESSION_COOKIE, "", Some(0)).map_err(|e| ApiError::Internal(e.into()))?,
+    );
     Ok((axum::http::StatusCode::NO_CONTENT, out))
 }
 
@@ -132,5 +85,5 @@ pub async fn logout(
     security(("bearer" = [])),
     responses((status = 200, body = StaffView), (status = 401, body = Problem)))]
 pub async fn me(who: SignedIn) -> Json<StaffView> {
-    Json(who.0.into())
+    Json(who.0.0.into())
 }

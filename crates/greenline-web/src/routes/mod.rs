@@ -5,6 +5,7 @@ pub mod air;
 pub mod alerts;
 pub mod auth;
 pub mod cases;
+pub mod health;
 pub mod reports;
 pub mod search;
 pub mod stats;
@@ -33,7 +34,8 @@ use crate::AppState;
         (name = "units", description = "Offices and their regions"),
         (name = "stats", description = "Statistics over the caller's jurisdiction"),
         (name = "search", description = "Full-text search of case texts within the caller's jurisdiction"),
-        (name = "air", description = "Air quality of a city and the AQI of a reading (public)")
+        (name = "air", description = "Air quality of a city and the AQI of a reading (public)"),
+        (name = "health", description = "This node's views and their lag (public)")
     ),
     modifiers(&BearerAuth)
 )]
@@ -81,4 +83,5 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(air::month))
         .routes(routes!(air::year))
         .routes(routes!(air::aqi))
+        .routes(routes!(health::health))
 }

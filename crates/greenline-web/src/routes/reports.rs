@@ -8,8 +8,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use greenline_domain::RegionCode;
-use greenline_report::{Bulletin, Format, Period, render};
+use greenline_report::{Format, render};
 
 use crate::AppState;
 use crate::auth::SignedIn;
@@ -30,7 +29,7 @@ use crate::error::{ApiError, ApiResult, Problem};
         (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 503, body = Problem)))]
 pub async fn report(
-    State(state): State<AppState>,
+    State(app): State<AppState>,
     who: SignedIn,
     Path(period): Path<String>,
     params: Result<Query<HashMap<String, String>>, QueryRejection>,
@@ -39,23 +38,6 @@ pub async fn report(
         detail: e.body_text(),
         errors: Vec::new(),
     })?;
-    let period =
-        Period::parse(&period).map_err(|e| ApiError::bad_query("period", e.to_string()))?;
-    let jurisdiction = who.0.unit.region;
-    let region = match params.get("region") {
-        None => jurisdiction,
-        Some(code) => {
-            let region = RegionCode::parse(code)
-                .map_err(|e| ApiError::bad_query("region", e.to_string()))?;
-            if !region.is_within(jurisdiction) {
-                return Err(ApiError::Forbidden(format!(
-                    "{} is outside your jurisdiction",
-                    region.full_name()
-                )));
-            }
-            region
-        }
-    };
     let format = match params.get("format").map(String::as_str) {
         None => Some(Format::Html),
         Some("json") => None,
@@ -64,12 +46,9 @@ pub async fn report(
                 .ok_or_else(|| ApiError::bad_query("format", "expected html, docx, md or json"))?,
         ),
     };
-    let as_of = state.clock.now();
-    let bulletin = super::stats::on_index(&state, move |index| {
-        Bulletin::build(index, period, region, as_of)
-    })
-    .await?
-    .map_err(|e| ApiError::Internal(e.into()))?;
+    let bulletin = app
+        .bulletin(&who, &period, params.get("region").map(String::as_str))
+        .await?;
     let Some(format) = format else {
         return Ok(axum::Json(bulletin).into_response());
     };

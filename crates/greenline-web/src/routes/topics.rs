@@ -1,96 +1,14 @@
 //! `GET /api/v1/topics` — hot topics (热点): the terms that stand out in a period's complaints
-//! of the caller's jurisdiction against the months before it (see `greenline_text::topics`).
-//!
-//! The period's texts are read in full (up to [`MAX_TEXTS`]); the background is a sample of
-//! about [`BACKGROUND_TEXTS`] texts taken evenly by case id. Answers are kept for
-//! [`CACHE_FOR`], since the period's texts are read and segmented each time.
-
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+//! of the caller's jurisdiction against the months before it (`greenline_app::topics`).
 
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use chrono::{DateTime, NaiveDate, Utc};
-use greenline_domain::deadline::china_time;
-use greenline_domain::{PollutionType, RegionCode};
-use greenline_report::Period;
-use greenline_store::CaseFilter;
-use greenline_text::{DocFreq, Tokenizer, Topic, TopicOptions, hot_topics};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use greenline_app::topics::{TopicParams, Topics};
 
 use crate::AppState;
 use crate::auth::SignedIn;
 use crate::error::{ApiError, ApiResult, Problem};
-
-/// The most texts of the period read.
-pub const MAX_TEXTS: usize = 200_000;
-/// About how many background texts are sampled.
-pub const BACKGROUND_TEXTS: u64 = 50_000;
-/// How long an answer is kept.
-pub const CACHE_FOR: Duration = Duration::from_secs(300);
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct TopicParams {
-    /// `2026-10`, `2026-Q3` or `2026`.
-    pub period: String,
-    /// A region within the caller's jurisdiction (default: all of it).
-    pub region: Option<String>,
-    /// Only cases carrying this pollution type.
-    #[serde(rename = "type")]
-    pub pollution_type: Option<String>,
-    /// Months before the period that make the background (default 12, 1 to 60).
-    pub baseline_months: Option<u32>,
-    /// Terms returned at most (default 20, up to 100).
-    pub limit: Option<usize>,
-    /// Texts of the period that must contain a term (default 5).
-    pub min_count: Option<u64>,
-}
-
-/// Hot topics of a period.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Topics {
-    pub period: String,
-    pub region: String,
-    /// Cases of the period read.
-    pub texts: u64,
-    /// Background: its months and the texts of its sample.
-    pub baseline_from: NaiveDate,
-    pub baseline_to: NaiveDate,
-    pub background_texts: u64,
-    pub topics: Vec<Topic>,
-}
-
-/// Answers kept by their question.
-#[derive(Debug, Default)]
-pub struct TopicsCache {
-    answers: Mutex<HashMap<String, (Instant, Arc<Topics>)>>,
-}
-
-impl TopicsCache {
-    fn get(&self, key: &str) -> Option<Arc<Topics>> {
-        let answers = self.answers.lock().unwrap_or_else(|e| e.into_inner());
-        answers
-            .get(key)
-            .filter(|(at, _)| at.elapsed() < CACHE_FOR)
-            .map(|(_, topics)| topics.clone())
-    }
-
-    fn put(&self, key: String, topics: Arc<Topics>) {
-        let mut answers = self.answers.lock().unwrap_or_else(|e| e.into_inner());
-        answers.retain(|_, (at, _)| at.elapsed() < CACHE_FOR);
-        answers.insert(key, (Instant::now(), topics));
-    }
-}
-
-fn start_of(day: NaiveDate) -> DateTime<Utc> {
-    day.and_hms_opt(0, 0, 0)
-        .and_then(|t| t.and_local_timezone(china_time()).single())
-        .map_or(DateTime::<Utc>::MIN_UTC, |t| t.with_timezone(&Utc))
-}
 
 /// Hot topics of a period in the caller's jurisdiction: terms more frequent than in the months
 /// before, by log-likelihood, with example cases.
@@ -103,104 +21,10 @@ fn start_of(day: NaiveDate) -> DateTime<Utc> {
         (status = 401, body = Problem), (status = 403, body = Problem),
     ))]
 pub async fn topics(
-    State(state): State<AppState>,
+    State(app): State<AppState>,
     who: SignedIn,
     params: Result<Query<TopicParams>, QueryRejection>,
 ) -> ApiResult<Json<Topics>> {
     let Query(params) = params.map_err(|e| ApiError::bad_query("query", e.body_text()))?;
-    let period =
-        Period::parse(&params.period).map_err(|e| ApiError::bad_query("period", e.to_string()))?;
-    let scope = who.scope();
-    let region = match params.region.as_deref() {
-        None | Some("") => scope.region,
-        Some(code) => {
-            let region = RegionCode::parse(code)
-                .map_err(|e| ApiError::bad_query("region", e.to_string()))?;
-            if !scope.can_see(region) {
-                return Err(ApiError::Forbidden(format!(
-                    "{} is outside your jurisdiction",
-                    region.full_name()
-                )));
-            }
-            region
-        }
-    };
-    let pollution_type = params
-        .pollution_type
-        .as_deref()
-        .filter(|t| !t.is_empty())
-        .map(PollutionType::parse)
-        .transpose()
-        .map_err(|e| ApiError::bad_query("type", e.to_string()))?;
-    let months = params.baseline_months.unwrap_or(12);
-    if !(1..=60).contains(&months) {
-        return Err(ApiError::bad_query("baseline_months", "1 to 60"));
-    }
-    let limit = params.limit.unwrap_or(20);
-    if !(1..=100).contains(&limit) {
-        return Err(ApiError::bad_query("limit", "1 to 100"));
-    }
-    let options = TopicOptions {
-        min_count: params.min_count.unwrap_or(5).max(1),
-        limit,
-        ..TopicOptions::default()
-    };
-    let key = format!(
-        "{region}|{}|{months}|{}|{limit}|{}",
-        period.code(),
-        pollution_type.map_or("", |t| t.code()),
-        options.min_count
-    );
-    if let Some(found) = state.topics.get(&key) {
-        return Ok(Json(found.as_ref().clone()));
-    }
-
-    let baseline_from = period
-        .first_day()
-        .checked_sub_months(chrono::Months::new(months))
-        .unwrap_or(NaiveDate::MIN);
-    let filter = |from: NaiveDate, to: NaiveDate| CaseFilter {
-        within: Some(region),
-        pollution_type,
-        received_from: Some(start_of(from)),
-        received_before: Some(start_of(to)),
-        ..CaseFilter::default()
-    };
-    let now_filter = filter(period.first_day(), period.end());
-    let before_filter = filter(baseline_from, period.first_day());
-    let current = state.store.texts(&now_filter, 1, MAX_TEXTS).await?;
-    let background_all = state.store.count_cases(&before_filter).await?;
-    let every = u32::try_from(background_all.div_ceil(BACKGROUND_TEXTS).max(1)).unwrap_or(u32::MAX);
-    let background = state.store.texts(&before_filter, every, usize::MAX).await?;
-
-    let found = tokio::task::spawn_blocking(move || {
-        let tokenizer = Tokenizer::shared();
-        let mut now = DocFreq::new();
-        for (id, text) in &current {
-            now.add(tokenizer, *id, text);
-        }
-        let mut before = DocFreq::new();
-        for (id, text) in &background {
-            before.add(tokenizer, *id, text);
-        }
-        (
-            now.texts(),
-            before.texts(),
-            hot_topics(&now, &before, &options),
-        )
-    })
-    .await
-    .map_err(|e| ApiError::Internal(e.into()))?;
-    let (texts, background_texts, found) = found;
-    let answer = Arc::new(Topics {
-        period: period.code(),
-        region: region.to_string(),
-        texts,
-        baseline_from,
-        baseline_to: period.first_day(),
-        background_texts,
-        topics: found,
-    });
-    state.topics.put(key, answer.clone());
-    Ok(Json(answer.as_ref().clone()))
+    Ok(Json(app.topics(&who, params).await?))
 }

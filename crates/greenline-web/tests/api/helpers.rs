@@ -5,10 +5,10 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
+use greenline_app::accounts::hash_password;
+use greenline_app::{App, ManualClock, Settings};
 use greenline_domain::{DeadlineTable, RegionCode, Role};
 use greenline_store::{NewStaff, Store};
-use greenline_web::auth::hash_password;
-use greenline_web::{AppState, ManualClock, WebConfig};
 use reqwest::{Response, StatusCode};
 use serde_json::{Value, json};
 
@@ -25,6 +25,8 @@ pub struct TestApp {
     pub http: reqwest::Client,
     pub clock: Arc<ManualClock>,
     pub store: Store,
+    /// The server's application core, to await its views ([`TestApp::caught_up`]).
+    pub core: App,
     /// The store's URL, for checks in plain SQL.
     pub database: String,
     /// Unit ids by short name: nation, guangdong, shenzhen, nanshan, futian.
@@ -128,22 +130,23 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
             .expect("staff");
     }
     let clock = Arc::new(ManualClock::new(now));
-    let state = AppState::new(
+    let core = App::new(
         store.clone(),
         clock.clone(),
         DeadlineTable::statutory(),
-        WebConfig {
+        Settings {
             public_requests_per_minute: 1_000,
-            ..WebConfig::default()
+            ..Settings::default()
         },
     );
+    core.start();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
     let address: SocketAddr = listener.local_addr().expect("address");
     tokio::spawn(greenline_web::serve(
         listener,
-        state,
+        core.clone(),
         std::future::pending(),
     ));
     TestApp {
@@ -154,6 +157,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
             .expect("client"),
         clock,
         store,
+        core,
         database,
         units,
         _dir: dir,
@@ -184,6 +188,15 @@ pub async fn read(response: Response) -> Reply {
 }
 
 impl TestApp {
+    /// Waits until the server's views (statistics, same-source, search) hold every change
+    /// committed so far.
+    pub async fn caught_up(&self) {
+        tokio::time::timeout(std::time::Duration::from_secs(30), self.core.caught_up())
+            .await
+            .expect("the views caught up within 30 s")
+            .expect("the feed could be read");
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

@@ -1,8 +1,6 @@
 //! The type suggestion made at intake, staff's review of the types, and repeat reports merged
 //! into one group.
 
-use std::time::{Duration, Instant};
-
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -200,27 +198,17 @@ pub async fn a_repeat_of_a_case_in_hand_is_merged_rejected_and_counted(backend: 
     );
 
     // The statistics count the two repeats as such.
-    let started = Instant::now();
-    loop {
-        let reply = app
-            .get(Some(&token), "/api/v1/stats?group_by=repeat_source")
-            .await;
-        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-        let repeats = reply.body["rows"]
-            .as_array()
-            .expect("rows")
-            .iter()
-            .find(|row| row["key"]["repeat_source"]["code"] == "true")
-            .and_then(|row| row["count"].as_i64())
-            .unwrap_or(0);
-        if repeats == 2 {
-            break;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(5),
-            "repeats not counted: {}",
-            reply.body
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    app.caught_up().await;
+    let reply = app
+        .get(Some(&token), "/api/v1/stats?group_by=repeat_source")
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let repeats = reply.body["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|row| row["key"]["repeat_source"]["code"] == "true")
+        .and_then(|row| row["count"].as_i64())
+        .unwrap_or(0);
+    assert_eq!(repeats, 2, "repeats counted: {}", reply.body);
 }

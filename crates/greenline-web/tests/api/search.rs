@@ -1,15 +1,12 @@
 //! `/api/v1/search`: full-text search within the caller's jurisdiction, kept current as cases
 //! arrive and change.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::helpers::{Backend, Reply, TestApp, phone_report, spawn_app, web_report};
-
-/// How long the index may take to see a change before a test fails.
-const PATIENCE: Duration = Duration::from_secs(20);
 
 fn ids(reply: &Reply) -> Vec<i64> {
     let mut ids: Vec<i64> = reply.body["hits"]
@@ -22,30 +19,25 @@ fn ids(reply: &Reply) -> Vec<i64> {
     ids
 }
 
-/// Searches until `done` holds for the answer (the index is built and refreshed in the
-/// background); fails after [`PATIENCE`].
+/// Searches once the index holds every change so far (it is built and refreshed in the
+/// background), and checks that `done` holds for the answer.
 async fn search_until(
     app: &TestApp,
     token: &str,
     query: &str,
     done: impl Fn(&Reply) -> bool,
 ) -> Reply {
-    let waiting = Instant::now();
-    loop {
-        let reply = app
-            .get(Some(token), &format!("/api/v1/search?{query}"))
-            .await;
-        if reply.status == StatusCode::OK && done(&reply) {
-            return reply;
-        }
-        assert!(
-            waiting.elapsed() < PATIENCE,
-            "search {query} never got there: {} {}",
-            reply.status,
-            reply.body
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    app.caught_up().await;
+    let reply = app
+        .get(Some(token), &format!("/api/v1/search?{query}"))
+        .await;
+    assert!(
+        reply.status == StatusCode::OK && done(&reply),
+        "search {query}: {} {}",
+        reply.status,
+        reply.body
+    );
+    reply
 }
 
 /// Keys in a case by phone as the national operator; returns its id.
@@ -255,44 +247,49 @@ pub async fn the_console_searches_the_texts_and_shows_the_passage(backend: Backe
 }
 
 pub async fn an_index_on_disk_catches_up_after_a_restart_without_rebuilding(backend: Backend) {
-    use greenline_web::search::CaseSearch;
+    use greenline_app::{App, Settings};
     let app = spawn_app(backend).await;
     let nation = app.login("nation").await;
     register(&app, &nation, "440305", "科技园", "工地夜里打桩。").await;
     register(&app, &nation, "440304", "车公庙", "工地粉尘很大。").await;
     let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("search");
+    let node = || {
+        App::new(
+            app.store.clone(),
+            app.clock.clone(),
+            greenline_domain::DeadlineTable::statutory(),
+            Settings {
+                search_dir: Some(dir.path().join("search")),
+                ..Settings::default()
+            },
+        )
+    };
+    let holds = |node: &App| node.projections.search.index().map(|index| index.len());
 
-    async fn until_it_holds(search: &CaseSearch, cases: u64) {
-        let waiting = Instant::now();
-        while search.index().is_none_or(|index| index.len() != cases) {
-            assert!(
-                waiting.elapsed() < PATIENCE,
-                "the index never held {cases} cases"
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-
-    let first = CaseSearch::open(Some(&path));
-    let running = first.start(app.store.clone());
-    until_it_holds(&first, 2).await;
-    assert_eq!(first.loaded(), 2, "a new index is built from the store");
-    running.abort();
-    assert!(running.await.is_err_and(|e| e.is_cancelled()));
+    let first = node();
+    first.start();
+    first.caught_up().await.expect("caught up");
+    assert_eq!(holds(&first), Some(2));
+    assert_eq!(
+        first.projections.search.loaded(),
+        2,
+        "a new index is built from the store"
+    );
+    first.projections.stop().await;
     drop(first);
 
     // A case arrives while the index is down; the next start reads only the events since.
     register(&app, &nation, "440305", "科技园", "搅拌站工地噪音。").await;
-    let second = CaseSearch::open(Some(&path));
-    let _running = second.start(app.store.clone());
-    until_it_holds(&second, 3).await;
+    let second = node();
+    second.start();
+    second.caught_up().await.expect("caught up");
+    assert_eq!(holds(&second), Some(3));
     assert_eq!(
-        second.loaded(),
+        second.projections.search.loaded(),
         0,
-        "caught up from its watermark, not rebuilt"
+        "caught up from its position, not rebuilt"
     );
-    let index = second.index().expect("ready");
+    let index = second.projections.search.index().expect("ready");
     let found = index
         .search(&greenline_search::SearchQuery::new("工地"))
         .expect("search");

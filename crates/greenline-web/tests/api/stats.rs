@@ -55,20 +55,13 @@ async fn import_and_wait(app: &TestApp, token: &str, items: Vec<ImportItem>) {
     });
     app.store.import(receiver).await.expect("import");
     feeder.await.expect("feeder");
-    let waiting = Instant::now();
-    loop {
-        let reply = app.get(Some(token), "/api/v1/stats").await;
-        if reply.status == StatusCode::OK && reply.body["total"] == total {
-            return;
-        }
-        assert!(
-            waiting.elapsed() < Duration::from_secs(30),
-            "the statistics never counted the imported cases: {} {}",
-            reply.status,
-            reply.body
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    app.caught_up().await;
+    let reply = app.get(Some(token), "/api/v1/stats").await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(
+        reply.body["total"], total,
+        "the statistics count every imported case"
+    );
 }
 
 /// The SQL expression of a grouping, with China time for months.
@@ -339,17 +332,17 @@ pub async fn shares_scope_and_new_cases_behave_as_analysts_expect(backend: Backe
     let before = own.body["total"].as_u64().expect("total");
     assert_eq!(app.public_report().await.status, StatusCode::CREATED);
     let waiting = Instant::now();
-    loop {
-        let now = app.get(Some(&nanshan), "/api/v1/stats").await;
-        if now.body["total"].as_u64() == Some(before + 1) {
-            break;
-        }
-        assert!(
-            waiting.elapsed() < Duration::from_secs(1),
-            "a new case was not counted within a second"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    app.core
+        .statistics_caught_up()
+        .await
+        .expect("the feed could be read");
+    assert!(
+        waiting.elapsed() < Duration::from_secs(1),
+        "a new case was not counted within a second: {:?}",
+        waiting.elapsed()
+    );
+    let now = app.get(Some(&nanshan), "/api/v1/stats").await;
+    assert_eq!(now.body["total"].as_u64(), Some(before + 1), "{}", now.body);
 }
 
 /// Two years of simulated Shenzhen cases with their injected events; waits until counted.

@@ -2,11 +2,11 @@
 //! every level, a year of simulated national cases, and the server.
 
 use chrono::{Datelike, Months, NaiveDate, Utc};
+use greenline_app::accounts::hash_password;
 use greenline_domain::deadline::china_time;
 use greenline_domain::{DeadlineTable, RegionCode, Role};
 use greenline_sim::{Scale, SimConfig, Simulator};
 use greenline_store::{CaseFilter, ImportMessage, ImportSummary, NewStaff, Store};
-use greenline_web::auth::hash_password;
 
 use crate::commands::import::{CHUNK, import_item};
 use crate::config::Config;

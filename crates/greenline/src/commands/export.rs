@@ -5,9 +5,9 @@ use std::io::{BufRead, BufWriter, Write};
 
 use anyhow::{Context, bail};
 use chrono::Utc;
+use greenline_app::accounts::verify_password;
 use greenline_domain::{CaseRecord, Role};
 use greenline_store::{Actor, CaseFilter, ExportRow, Store};
-use greenline_web::auth::verify_password;
 
 use crate::cli::{ExportArgs, RecordFormat};
 use crate::records::{RecordWriter, format_of};

@@ -59,7 +59,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let result = match cli.command {
         Command::Serve(_) => serve::run(store.clone(), config).await,
         Command::Demo(_) => demo::run(store.clone(), config).await,
-        Command::Unit(command) => unit::run(&store, command).await,
+        Command::Unit(command) => unit::run(&core(&store, &config)?, command).await,
         Command::Export(args) => export::run(&store, &args).await,
         Command::Import(args) => {
             let deadlines = greenline_domain::DeadlineTable::new(config.deadlines.clone())?;
@@ -81,7 +81,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(texts) => train::run(&args, texts),
             Err(e) => Err(e),
         },
-        Command::User(command) => user::run(&store, command).await,
+        Command::User(command) => user::run(&core(&store, &config)?, command).await,
         Command::Air(command) => air::run(&store, command).await,
         // Opening the store ran the migrations.
         Command::Migrate => {
@@ -93,6 +93,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     };
     store.close().await;
     result
+}
+
+/// The application core over `store`, for the commands that act as an administrator would
+/// (its views are not started: these commands only write).
+fn core(store: &Store, config: &Config) -> anyhow::Result<greenline_app::App> {
+    Ok(greenline_app::App::new(
+        store.clone(),
+        std::sync::Arc::new(greenline_app::SystemClock),
+        greenline_domain::DeadlineTable::new(config.deadlines.clone())?,
+        config.web.clone(),
+    ))
 }
 
 /// A database URL without its password, for messages.

@@ -3,9 +3,9 @@
 use std::sync::Arc;
 
 use anyhow::Context;
+use greenline_app::{App, SystemClock};
 use greenline_domain::DeadlineTable;
 use greenline_store::Store;
-use greenline_web::{AppState, SystemClock};
 
 use crate::config::Config;
 
@@ -39,8 +39,10 @@ pub async fn run(store: Store, config: Config) -> anyhow::Result<()> {
                 std::path::PathBuf::from(dir)
             });
     }
-    let state = AppState::new(store, Arc::new(SystemClock), deadlines, web);
-    greenline_web::serve(listener, state, shutdown_signal()).await?;
+    let app = App::new(store, Arc::new(SystemClock), deadlines, web);
+    app.start();
+    greenline_web::serve(listener, app.clone(), shutdown_signal()).await?;
+    app.projections.stop().await;
     println!("Greenline stopped.");
     Ok(())
 }

@@ -4,10 +4,10 @@
 use std::io::Write;
 
 use anyhow::Context;
+use greenline_app::stats::{StatsResult, to_csv};
 use greenline_domain::{DeadlineTable, RegionCode};
 use greenline_stats::{Index, Query};
 use greenline_store::Store;
-use greenline_web::routes::stats::{StatsResult, to_csv};
 
 use crate::cli::{StatsArgs, StatsFormat};
 use crate::records::format_of;

@@ -1,16 +1,15 @@
 //! `greenline unit …`
 
-use chrono::Utc;
+use greenline_app::App;
 use greenline_domain::RegionCode;
-use greenline_store::Store;
 
 use crate::cli::UnitCommand;
 
-pub async fn run(store: &Store, command: UnitCommand) -> anyhow::Result<()> {
+pub async fn run(app: &App, command: UnitCommand) -> anyhow::Result<()> {
     match command {
         UnitCommand::Add { name, region } => {
             let region = RegionCode::parse(&region)?;
-            let unit = store.create_unit(name.trim(), region, Utc::now()).await?;
+            let unit = app.add_unit(&name, region).await?;
             println!(
                 "unit {} {} ({})",
                 unit.id,
@@ -19,7 +18,7 @@ pub async fn run(store: &Store, command: UnitCommand) -> anyhow::Result<()> {
             );
         }
         UnitCommand::List => {
-            for unit in store.units().await? {
+            for unit in app.units().await? {
                 println!(
                     "{}\t{}\t{}\t{}",
                     unit.id,

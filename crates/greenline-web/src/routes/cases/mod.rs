@@ -10,22 +10,9 @@ pub mod transition;
 
 use axum::extract::{FromRequestParts, Path};
 use axum::http::request::Parts;
-use greenline_domain::{Case, FieldError};
+use greenline_domain::FieldError;
 
-use crate::AppState;
-use crate::auth::SignedIn;
-use crate::error::{ApiError, ApiResult};
-
-/// Loads a case the caller may see; one they may not see is "not found", so its existence does
-/// not leak across jurisdictions.
-pub(crate) async fn visible_case(state: &AppState, who: &SignedIn, id: i64) -> ApiResult<Case> {
-    let case = state.store.case(id).await?;
-    if who.scope().can_see(case.region) {
-        Ok(case)
-    } else {
-        Err(ApiError::NotFound("case"))
-    }
-}
+use crate::error::ApiError;
 
 /// The `{id}` of a case's URL; anything but a number is a 400 problem naming `id`.
 #[derive(Debug, Clone, Copy)]

@@ -5,14 +5,11 @@ use std::collections::HashMap;
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use greenline_store::CaseFilter;
+use greenline_app::views::CasePage;
 
 use crate::AppState;
 use crate::auth::SignedIn;
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::views::{CasePage, CaseView};
-
-const DEFAULT_LIMIT: u32 = 50;
 
 /// Search the cases of the caller's jurisdiction, newest first, a page at a time.
 #[utoipa::path(get, path = "/api/v1/cases", tag = "cases",
@@ -32,7 +29,7 @@ const DEFAULT_LIMIT: u32 = 50;
     ),
     responses((status = 200, body = CasePage), (status = 400, body = Problem), (status = 401, body = Problem)))]
 pub async fn search(
-    State(state): State<AppState>,
+    State(app): State<AppState>,
     who: SignedIn,
     params: Result<Query<HashMap<String, String>>, QueryRejection>,
 ) -> ApiResult<Json<CasePage>> {
@@ -40,32 +37,8 @@ pub async fn search(
         detail: e.body_text(),
         errors: Vec::new(),
     })?;
-    search_cases(&state, &who, &params).await.map(Json)
-}
-
-/// One page of the caller's jurisdiction under the API's filters; shared with the console.
-pub(crate) async fn search_cases(
-    state: &AppState,
-    who: &SignedIn,
-    params: &HashMap<String, String>,
-) -> ApiResult<CasePage> {
-    let now = state.clock.now();
-    let mut filter =
-        CaseFilter::from_params(params.iter().map(|(k, v)| (k.as_str(), v.as_str())), now)
-            .map_err(|e| ApiError::bad_query(&e.field, e.message))?;
-    if !params.contains_key("limit") {
-        filter.limit = DEFAULT_LIMIT;
-    }
-    filter.within = Some(who.0.unit.region);
-    let cases = state.store.search(&filter).await?;
-    let next_before = (cases.len() == filter.limit as usize)
-        .then(|| cases.last().map(|c| c.id))
-        .flatten();
-    Ok(CasePage {
-        items: cases
-            .into_iter()
-            .map(|c| CaseView::new(c, &state.deadlines, now))
-            .collect(),
-        next_before,
-    })
+    Ok(Json(
+        app.list_cases(&who, params.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .await?,
+    ))
 }

@@ -1,67 +1,42 @@
-//! The analytics index the server keeps: built from the store when the server starts, then
-//! kept current from the event log, so that every change of a case, made through this server,
-//! another one or an import, reaches the statistics within a fraction of a second.
-//!
-//! The build reads the cases in id order without their texts; it notes the event log's
-//! watermark first, so a case changed while the build runs is read again afterwards; then it
-//! follows the event log ([`crate::follow`]). Reading a case twice is harmless: an upsert
-//! overwrites its facts.
+//! The statistics index a node keeps (`greenline-stats`): every case's facts, built from the
+//! store at start (without the texts) and kept current from the feed.
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
-use std::time::Duration;
 
 use greenline_domain::{Case, DeadlineTable};
 use greenline_stats::{CaseFacts, Index, Query, QueryResult, StatsError};
 use greenline_store::Store;
 
-use crate::follow::{Follower, follow};
+use super::{Position, Projection};
 
+/// The view's name in logs and status.
+pub const NAME: &str = "statistics";
 /// Cases read per page while building.
 const BUILD_PAGE: u32 = 5_000;
 
-/// The index and how far it has got.
+/// The index and how far its build has got.
 #[derive(Debug)]
 pub struct Analytics {
     index: RwLock<Index>,
-    ready: AtomicBool,
     /// Cases read so far by the build.
     loaded: AtomicU64,
     deadlines: Arc<DeadlineTable>,
 }
 
 impl Analytics {
-    /// An empty index that answers nothing until [`Analytics::start`] has built it.
+    /// An empty index.
     pub fn new(deadlines: Arc<DeadlineTable>) -> Arc<Analytics> {
         Arc::new(Analytics {
             index: RwLock::new(Index::new()),
-            ready: AtomicBool::new(false),
             loaded: AtomicU64::new(0),
             deadlines,
         })
     }
 
-    /// Builds the index from `store` and keeps it current until the process ends.
-    pub fn start(self: &Arc<Self>, store: Store) {
-        let analytics = self.clone();
-        tokio::spawn(async move {
-            let watermark = loop {
-                match analytics.build(&store).await {
-                    Ok(watermark) => break watermark,
-                    Err(error) => {
-                        tracing::error!("building the analytics index: {error:#}");
-                        tokio::time::sleep(Duration::from_secs(5)).await;
-                    }
-                }
-            };
-            analytics.ready.store(true, Ordering::Release);
-            follow(analytics.as_ref(), &store, watermark, "analytics index").await;
-        });
-    }
-
-    /// Reads every case into the index; returns the event watermark it started from.
-    async fn build(&self, store: &Store) -> anyhow::Result<i64> {
-        let watermark = store.event_watermark().await?;
+    /// Every case of `store`, read a page at a time: the build of a node's view, and of the
+    /// command line's offline statistics.
+    pub async fn read_all(&self, store: &Store) -> anyhow::Result<()> {
         let mut after = 0;
         loop {
             let cases = store.cases_without_text(after, BUILD_PAGE).await?;
@@ -70,7 +45,7 @@ impl Analytics {
             self.upsert(&cases);
             self.loaded.fetch_add(cases.len() as u64, Ordering::Relaxed);
         }
-        Ok(watermark)
+        Ok(())
     }
 
     fn upsert(&self, cases: &[Case]) {
@@ -95,16 +70,6 @@ impl Analytics {
         }
     }
 
-    /// Whether the build has finished.
-    pub fn is_ready(&self) -> bool {
-        self.ready.load(Ordering::Acquire)
-    }
-
-    /// Cases read by the build so far.
-    pub fn loaded(&self) -> u64 {
-        self.loaded.load(Ordering::Relaxed)
-    }
-
     /// Cases in the index.
     pub fn len(&self) -> usize {
         self.index.read().unwrap_or_else(|e| e.into_inner()).len()
@@ -126,12 +91,31 @@ impl Analytics {
     pub fn with_index<T>(&self, f: impl FnOnce(&Index) -> T) -> T {
         f(&self.index.read().unwrap_or_else(|e| e.into_inner()))
     }
+
+    /// Takes the index out (for a command that built it once and only reads it).
+    pub fn into_index(self) -> Index {
+        self.index.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
 }
 
-impl Follower for Analytics {
-    async fn reread(&self, store: &Store, case_ids: &[i64], _reached: i64) -> anyhow::Result<()> {
-        let cases = store.cases_without_text_by_id(case_ids).await?;
-        self.upsert(&cases);
+#[async_trait::async_trait]
+impl Projection for Analytics {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    async fn build(&self, store: &Store, _head: Position) -> anyhow::Result<()> {
+        *self.index.write().unwrap_or_else(|e| e.into_inner()) = Index::new();
+        self.loaded.store(0, Ordering::Relaxed);
+        self.read_all(store).await
+    }
+
+    async fn apply(&self, cases: &[Case], _position: Position) -> anyhow::Result<()> {
+        self.upsert(cases);
         Ok(())
+    }
+
+    fn loaded(&self) -> u64 {
+        self.loaded.load(Ordering::Relaxed)
     }
 }

@@ -8,7 +8,7 @@ use greenline_text::{Classifier, Tokenizer};
 /// The suggestion for `form`'s description, after filling in the form's primary type (and
 /// sub-type) from it when the form names none. `None` if the model could not be loaded (the
 /// form is then left as it is and fails on its missing type, naming the field).
-pub fn suggest(form: &mut IntakeForm) -> Option<TypeSuggestion> {
+pub(crate) fn suggest(form: &mut IntakeForm) -> Option<TypeSuggestion> {
     let model = match Classifier::shipped() {
         Ok(model) => model,
         Err(error) => {

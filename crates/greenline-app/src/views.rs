@@ -102,7 +102,7 @@ pub struct IntakeResponse {
     /// so the caller can be told on the spot how to follow an existing case. Never sent to the
     /// public.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub possible_repeats: Vec<crate::routes::cases::same_source::SameSourceCandidate>,
+    pub possible_repeats: Vec<crate::cases::same_source::SameSourceCandidate>,
 }
 
 /// A stage the case went through, for the reporter: no names, no notes.

@@ -1,6 +1,6 @@
 //! A city's air from its stations' stored hours: daily values (with the completeness rule of
 //! [`greenline_aqi::station`]), daily AQI, the latest day with data and monthly summaries.
-//! Shared by the API (`routes/air.rs`) and the page (`pages/air.rs`).
+//! Shared by the API and the air page.
 
 use std::collections::BTreeMap;
 
@@ -12,8 +12,10 @@ use greenline_aqi::station::{
 use greenline_aqi::{Column, Report};
 use greenline_domain::RegionCode;
 use greenline_store::{AirStation, Store};
+use serde::Serialize;
+use utoipa::ToSchema;
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ServiceError, ServiceResult};
 
 const HOUR_MS: i64 = 3_600_000;
 
@@ -26,8 +28,9 @@ pub struct City {
 
 impl City {
     /// The region named by `code` and the stations within it; 404 when it has none.
-    pub async fn find(store: &Store, code: &str) -> ApiResult<City> {
-        let region = RegionCode::parse(code).map_err(|e| ApiError::field("code", e.to_string()))?;
+    pub async fn find(store: &Store, code: &str) -> ServiceResult<City> {
+        let region =
+            RegionCode::parse(code).map_err(|e| ServiceError::field("code", e.to_string()))?;
         let text = region.to_string();
         let mut prefix = text.as_str();
         while let Some(shorter) = prefix.strip_suffix("00") {
@@ -35,7 +38,7 @@ impl City {
         }
         let stations = store.air_stations_within(prefix).await?;
         if stations.is_empty() {
-            return Err(ApiError::NotFound("air-quality data of this region"));
+            return Err(ServiceError::NotFound("air-quality data of this region"));
         }
         Ok(City { region, stations })
     }
@@ -51,7 +54,7 @@ impl City {
         store: &Store,
         first: NaiveDate,
         last: NaiveDate,
-    ) -> ApiResult<Vec<(Daily, Report)>> {
+    ) -> ServiceResult<Vec<(Daily, Report)>> {
         let from = first_hour_of_day(first) * HOUR_MS;
         let to = first_hour_of_day(last.succ_opt().unwrap_or(last)) * HOUR_MS;
         let hours = store.air_hours(&self.ids(), from, to).await?;
@@ -74,7 +77,7 @@ impl City {
     }
 
     /// The latest day (China time) with any stored hour.
-    pub async fn latest_day(&self, store: &Store) -> ApiResult<Option<NaiveDate>> {
+    pub async fn latest_day(&self, store: &Store) -> ServiceResult<Option<NaiveDate>> {
         Ok(store
             .air_latest_hour(&self.ids())
             .await?
@@ -83,7 +86,7 @@ impl City {
 
     /// The latest day whose values make an index, searching back from the latest stored hour,
     /// with the day before and the same day a year before (when they have data).
-    pub async fn today(&self, store: &Store) -> ApiResult<Option<Today>> {
+    pub async fn today(&self, store: &Store) -> ServiceResult<Option<Today>> {
         let Some(latest) = self.latest_day(store).await? else {
             return Ok(None);
         };
@@ -182,7 +185,122 @@ pub async fn month(
     store: &Store,
     first: NaiveDate,
     last: NaiveDate,
-) -> ApiResult<Summary> {
+) -> ServiceResult<Summary> {
     let days = city.days(store, first, last).await?;
     Ok(Summary::of(first, last, &days))
+}
+
+/// One day of a city: its AQI and what goes with it, and the daily values it was computed
+/// from.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AirDay {
+    /// `YYYY-MM-DD`, China time.
+    pub date: String,
+    /// The AQI; null when beyond the scale (see `beyond_scale`).
+    pub aqi: Option<u16>,
+    /// The AQI as shown: a number, or `>500`.
+    pub aqi_text: String,
+    pub beyond_scale: bool,
+    /// 1–6.
+    pub level: u8,
+    /// 一级 … 六级.
+    pub level_name: String,
+    /// 优 … 严重污染.
+    pub category: String,
+    /// `#RRGGBB`.
+    pub colour: String,
+    /// Column keys (`pm25_24h`, …), only when AQI > 50.
+    pub primary_pollutants: Vec<String>,
+    /// Column keys with IAQI > 100.
+    pub exceeding_pollutants: Vec<String>,
+    /// `HJ 633-2012` or `HJ 633—2026`.
+    pub standard: String,
+    /// Daily values as rounded for the index (µg/m³; CO mg/m³): `pm25`, `pm10`, `so2`, `no2`,
+    /// `co` 24-hour means, `o3_8h_max`, `o3_1h_max`.
+    pub means: BTreeMap<String, f64>,
+}
+
+impl AirDay {
+    pub fn new(day: &Daily, report: &Report) -> AirDay {
+        AirDay {
+            date: day.date.to_string(),
+            aqi: report.aqi.value(),
+            aqi_text: report.aqi.to_string(),
+            beyond_scale: report.aqi.is_beyond_scale(),
+            level: report.level.number,
+            level_name: report.level.name_zh.clone(),
+            category: report.level.category_zh.clone(),
+            colour: report.level.rgb.clone(),
+            primary_pollutants: report
+                .primary_pollutants
+                .iter()
+                .map(|c| c.key().to_owned())
+                .collect(),
+            exceeding_pollutants: report
+                .exceeding_pollutants
+                .iter()
+                .map(|c| c.key().to_owned())
+                .collect(),
+            standard: report.standard().name().to_owned(),
+            means: rounded_means(report),
+        }
+    }
+}
+
+/// How the latest day compares with an earlier one.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Comparison {
+    pub day: AirDay,
+    /// The AQI's improvement in percent of the earlier day's (negative: worse); null when
+    /// either is beyond the scale.
+    pub improvement_percent: Option<i64>,
+}
+
+/// The latest day with data, told in words.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AirToday {
+    /// The region asked for.
+    pub region: String,
+    pub region_name: String,
+    /// The latest day with data: the stored series may end before today.
+    pub day: AirDay,
+    /// One or two sentences (zh-CN); its numbers are those of `day` and the comparisons.
+    pub sentence: String,
+    /// The official advice for the level.
+    pub advice: String,
+    pub yesterday: Option<Comparison>,
+    pub same_day_last_year: Option<Comparison>,
+}
+
+impl crate::App {
+    /// The latest day with data of a city: the index, the sentence, and the comparison with
+    /// the day before and the same day a year before.
+    pub async fn air_today(&self, city: &City) -> ServiceResult<AirToday> {
+        let today = city
+            .today(&self.store)
+            .await?
+            .ok_or(ServiceError::NotFound("a day with air-quality data"))?;
+        let summary = today.summary(greenline_domain::deadline::local_date(self.now()));
+        let compare = |earlier: Option<(Daily, Report)>,
+                       change: Option<greenline_aqi::plain::Change>| {
+            earlier.map(|(day, report)| Comparison {
+                day: AirDay::new(&day, &report),
+                improvement_percent: change.map(|c| c.improvement_percent),
+            })
+        };
+        Ok(AirToday {
+            region: city.region.to_string(),
+            region_name: city.region.full_name(),
+            day: AirDay::new(&today.day, &today.report),
+            sentence: summary.text.clone(),
+            advice: today
+                .report
+                .level
+                .advice(today.report.standard())
+                .text
+                .to_owned(),
+            yesterday: compare(today.yesterday, summary.change_from_yesterday),
+            same_day_last_year: compare(today.last_year, summary.change_from_last_year),
+        })
+    }
 }

@@ -1,0 +1,180 @@
+//! Intake: every channel's way in (web, WeChat, phone, letter, visit, 12345 …).
+
+use std::net::IpAddr;
+
+use greenline_domain::{Case, Deadline, DeadlineKind, IntakeForm, NewCase};
+use greenline_store::{Actor, IdempotencyKey, IntakeRecord, Unit};
+use rand::Rng;
+use sha2::{Digest, Sha256};
+
+use crate::error::{ServiceError, ServiceResult};
+use crate::views::IntakeResponse;
+use crate::{App, Caller};
+
+/// Earlier cases a staff intake answer names at most.
+const REPEAT_HINTS: usize = 3;
+
+/// Letters and digits that cannot be mistaken for one another when read out on the phone.
+const SECRET_ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+const SECRET_LEN: usize = 12;
+
+fn new_secret() -> String {
+    let mut rng = rand::rng();
+    (0..SECRET_LEN)
+        .map(|_| char::from(SECRET_ALPHABET[rng.random_range(0..SECRET_ALPHABET.len())]))
+        .collect()
+}
+
+/// The stored form of a tracking secret.
+pub(crate) fn secret_hash(secret: &str) -> String {
+    hex::encode(Sha256::digest(
+        secret.trim().to_ascii_uppercase().as_bytes(),
+    ))
+}
+
+/// The office that receives a public submission: the widest unit whose region contains the
+/// place (the platform's own office), which then routes it down.
+fn receiving_unit(units: Vec<Unit>, new: &NewCase) -> Option<Unit> {
+    units
+        .into_iter()
+        .filter(|u| new.region.is_within(u.region))
+        .min_by_key(|u| (u.region.level(), u.id))
+}
+
+/// Who submits: a citizen (from a client address, rate-limited) or a staff member.
+#[derive(Debug, Clone, Copy)]
+pub enum Submitter<'a> {
+    Public(IpAddr),
+    Staff(&'a Caller),
+}
+
+/// A retry key the channel sent (e.g. the `Idempotency-Key` header) and a digest of the
+/// request it came with.
+#[derive(Debug, Clone)]
+pub struct RetryKey {
+    pub key: String,
+    pub request_hash: String,
+}
+
+/// A registered case, as intake answers it.
+#[derive(Debug)]
+pub struct Registered {
+    pub receipt: IntakeResponse,
+    /// The case as stored.
+    pub case: Case,
+    /// An earlier submission with the same retry key: nothing new was created.
+    pub replayed: bool,
+}
+
+impl App {
+    /// Registers a case: the type suggestion, the form's checks, who may register what, which
+    /// unit receives it, its first deadline and the store's write; staff keying in a case are
+    /// told at once if it may repeat one they already hold.
+    pub async fn register(
+        &self,
+        who: Submitter<'_>,
+        mut form: IntakeForm,
+        retry: Option<RetryKey>,
+    ) -> ServiceResult<Registered> {
+        let suggestion = crate::suggest::suggest(&mut form);
+        let new = NewCase::parse(&form)?;
+        let (unit, actor, scope) = match who {
+            Submitter::Public(ip) => {
+                self.limiter.check(ip)?;
+                if !new.channel.is_self_service() {
+                    return Err(ServiceError::Unauthorized);
+                }
+                let unit = receiving_unit(self.store.units().await?, &new).ok_or_else(|| {
+                    ServiceError::Unavailable(format!(
+                        "no office is set up to receive cases from {}",
+                        new.region.full_name()
+                    ))
+                })?;
+                (unit, Actor::public(), "public".to_owned())
+            }
+            Submitter::Staff(staff) => {
+                let scope = staff.scope();
+                if !scope.can_register() {
+                    return Err(ServiceError::Forbidden(
+                        "registering cases needs the operator, handler or supervisor role"
+                            .to_owned(),
+                    ));
+                }
+                if !scope.can_see(new.region) {
+                    return Err(ServiceError::field(
+                        "region",
+                        format!(
+                            "{} is outside your jurisdiction ({})",
+                            new.region.full_name(),
+                            staff.unit.region.full_name()
+                        ),
+                    ));
+                }
+                (
+                    staff.unit.clone(),
+                    staff.actor(),
+                    format!("staff:{}", staff.id),
+                )
+            }
+        };
+        let idempotency = retry.map(|r| IdempotencyKey {
+            scope,
+            key: r.key,
+            request_hash: r.request_hash,
+        });
+        let now = self.now();
+        let limits = self.deadlines.limits_for(new.kind, new.region);
+        let due = Deadline::starting(DeadlineKind::Acceptance, now, limits.acceptance_days);
+        let secret = new_secret();
+        let receipt = self
+            .store
+            .intake(IntakeRecord {
+                secret_hash: secret_hash(&secret),
+                secret,
+                case: new,
+                unit_id: unit.id,
+                received_at: now,
+                due_at: Some(due.due_at),
+                actor,
+                idempotency,
+                suggestion,
+            })
+            .await?;
+        let case = receipt.case;
+        // A replayed case came from the same body, so the same limits apply to it.
+        let acceptance = Deadline::starting(
+            DeadlineKind::Acceptance,
+            case.received_at,
+            limits.acceptance_days,
+        );
+        let mut registered = Registered {
+            replayed: receipt.replayed,
+            receipt: IntakeResponse {
+                id: case.id,
+                tracking_no: case.tracking_no().to_string(),
+                secret: receipt.secret,
+                kind: case.kind,
+                stage: case.stage,
+                received_at: case.received_at,
+                acceptance_due: acceptance.last_day,
+                possible_repeats: Vec::new(),
+            },
+            case,
+        };
+        // The case is stored by now: a failed lookup only leaves the hint out of the answer.
+        if let Submitter::Staff(staff) = who
+            && !registered.replayed
+        {
+            match self
+                .repeats_of_new(staff, &registered.case, REPEAT_HINTS)
+                .await
+            {
+                Ok(repeats) => registered.receipt.possible_repeats = repeats,
+                Err(error) => {
+                    tracing::warn!("repeat hints for case {}: {error}", registered.case.id);
+                }
+            }
+        }
+        Ok(registered)
+    }
+}

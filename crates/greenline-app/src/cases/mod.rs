@@ -1,0 +1,23 @@
+//! Cases: intake, steps, type review, repeat grouping, reading, lists, same-source candidates
+//! and the reporter's view.
+
+pub mod intake;
+pub mod list;
+pub mod merge;
+pub mod read;
+pub mod review;
+pub mod same_source;
+pub mod steps;
+pub mod track;
+
+use greenline_domain::Case;
+
+use crate::error::ServiceResult;
+use crate::{App, Caller};
+
+impl App {
+    /// A case `caller` may see; one they may not see is "not found".
+    pub async fn visible_case(&self, caller: &Caller, id: i64) -> ServiceResult<Case> {
+        caller.see(self.store.case(id).await?)
+    }
+}

@@ -1,0 +1,104 @@
+//! Reading one case, its history, and (for those whose work needs it) its reporter.
+
+use greenline_domain::Reporter;
+use greenline_store::NewEvent;
+
+use crate::error::{ServiceError, ServiceResult};
+use crate::views::{CaseView, EventView};
+use crate::{App, Caller};
+
+impl App {
+    /// One case, with its running deadline and the actions allowed now.
+    pub async fn case_view(&self, caller: &Caller, id: i64) -> ServiceResult<CaseView> {
+        let case = self.visible_case(caller, id).await?;
+        Ok(CaseView::new(case, &self.deadlines, self.now()))
+    }
+
+    /// The case's history, oldest first.
+    pub async fn case_events(&self, caller: &Caller, id: i64) -> ServiceResult<Vec<EventView>> {
+        self.visible_case(caller, id).await?;
+        let events = self.store.events(id).await?;
+        Ok(events.into_iter().map(EventView::from).collect())
+    }
+
+    /// The reporter's name and phone: only for staff of the holding unit's chain whose role
+    /// needs them. Every read is recorded as an event of the case.
+    pub async fn reporter(&self, caller: &Caller, id: i64) -> ServiceResult<Reporter> {
+        let case = self.visible_case(caller, id).await?;
+        let holder = self.store.unit(case.unit_id).await?;
+        if !caller.scope().can_read_reporter(holder.region) {
+            return Err(ServiceError::Forbidden(
+                "the reporter's identity is only for the handling unit's chain, in roles that need it"
+                    .to_owned(),
+            ));
+        }
+        let actor = caller.actor();
+        Ok(self
+            .store
+            .read_reporter(
+                id,
+                NewEvent {
+                    actor: &actor,
+                    at: self.now(),
+                    note: None,
+                    data: serde_json::json!({}),
+                },
+            )
+            .await?)
+    }
+}
+
+/// Everything a staff member's page of one case shows: the case, its history, what the
+/// caller may do with it now, where it may be routed, and its likely earlier reports.
+#[derive(Debug)]
+pub struct CaseFile {
+    pub view: CaseView,
+    pub events: Vec<greenline_store::Event>,
+    pub holder: greenline_store::Unit,
+    /// The steps the stage allows and the caller's role and place permit.
+    pub may_take: Vec<greenline_domain::Action>,
+    /// Units the case may be routed to (only when the caller may route it).
+    pub assign_targets: Vec<greenline_store::Unit>,
+    pub may_review: bool,
+    pub may_merge: bool,
+    /// Earlier cases of the same source, best first (none for a case already merged).
+    pub repeats: Vec<super::same_source::SameSourceCandidate>,
+}
+
+impl App {
+    /// The case file of case `id` for `caller`.
+    pub async fn case_file(&self, caller: &Caller, id: i64) -> ServiceResult<CaseFile> {
+        use greenline_domain::{Action, check_assignment};
+        let case = self.visible_case(caller, id).await?;
+        let holder = self.store.unit(case.unit_id).await?;
+        let events = self.store.events(id).await?;
+        let scope = caller.scope();
+        let may_take: Vec<Action> = case
+            .allowed_actions()
+            .into_iter()
+            .filter(|a| scope.can_act_on(holder.region, *a))
+            .collect();
+        let assign_targets = if may_take.contains(&Action::Assign) {
+            let mut units = self.store.units().await?;
+            units.retain(|u| check_assignment(holder.region, u.region, case.region).is_ok());
+            units
+        } else {
+            Vec::new()
+        };
+        let repeats = if case.repeat_of.is_none() {
+            self.same_source(caller, id, 5).await?.candidates
+        } else {
+            Vec::new()
+        };
+        Ok(CaseFile {
+            may_review: scope.can_review_types(holder.region),
+            may_merge: scope.can_merge(holder.region) && case.repeat_of.is_none(),
+            view: CaseView::new(case, &self.deadlines, self.now()),
+            events,
+            holder,
+            may_take,
+            assign_targets,
+            repeats,
+        })
+    }
+}

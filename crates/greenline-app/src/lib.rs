@@ -1,0 +1,156 @@
+//! # greenline-app
+//!
+//! The application core: every use case of Greenline as a plain async method of [`App`], taking
+//! a typed caller and typed input and answering a typed result or a [`ServiceError`]. The doors
+//! — the JSON API and the pages (`greenline-web`), the command line (`greenline`) — parse their
+//! input, call one method here and render its answer; none holds a rule of its own.
+//!
+//! Where each use case lives:
+//!
+//! | use case | module |
+//! |---|---|
+//! | register a case from any channel (intake) | [`cases::intake`] |
+//! | take a step (accept, assign, extend, reply, …) | [`cases::steps`] |
+//! | confirm or correct a case's types | [`cases::review`] |
+//! | merge a repeat into its source's group; a case's group | [`cases::merge`] |
+//! | read a case, its history, its reporter (recorded) | [`cases::read`] |
+//! | list the cases of a jurisdiction under filters | [`cases::list`] |
+//! | same-source candidates of a case | [`cases::same_source`] |
+//! | the reporter's tracking view | [`cases::track`] |
+//! | full-text search | [`search`] |
+//! | statistics, trends, spike alerts | [`stats`] |
+//! | hot topics | [`topics`] |
+//! | the bulletin (决策参考) | [`reports`] |
+//! | a city's air quality | [`air`] |
+//! | sign-in, sessions, passwords, units and accounts | [`accounts`] |
+//!
+//! The derived views (statistics, same-source, full-text) are [`projections`], kept by one
+//! supervisor from the store's event feed.
+#![forbid(unsafe_code)]
+
+pub mod accounts;
+pub mod air;
+mod caller;
+pub mod cases;
+mod clock;
+mod error;
+mod limiter;
+pub mod projections;
+pub mod reports;
+pub mod search;
+pub mod stats;
+mod suggest;
+pub mod topics;
+pub mod views;
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use greenline_domain::DeadlineTable;
+use greenline_store::Store;
+use serde::{Deserialize, Serialize};
+
+pub use caller::Caller;
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use error::{ServiceError, ServiceResult};
+pub use limiter::PublicLimiter;
+pub use projections::Projections;
+
+/// Settings of the service (the `[web]` table of the configuration file).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default)]
+pub struct Settings {
+    /// Public (not signed-in) intake and tracking requests allowed per client address and
+    /// minute; 0 turns the limit off.
+    pub public_requests_per_minute: u32,
+    /// How long a staff session lasts.
+    pub session_hours: u32,
+    /// Mark the session cookie `Secure` (serve over HTTPS).
+    pub secure_cookies: bool,
+    /// Where the full-text search index lives; in memory (built at every start) if unset.
+    pub search_dir: Option<std::path::PathBuf>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            public_requests_per_minute: 30,
+            session_hours: 12,
+            secure_cookies: false,
+            search_dir: None,
+        }
+    }
+}
+
+/// The application: the store, the time, the rules in force, and the views of this node.
+#[derive(Debug, Clone)]
+pub struct App {
+    pub store: Store,
+    pub clock: Arc<dyn Clock>,
+    pub deadlines: Arc<DeadlineTable>,
+    pub settings: Arc<Settings>,
+    pub projections: Arc<Projections>,
+    limiter: Arc<PublicLimiter>,
+    topics: Arc<topics::TopicsCache>,
+}
+
+impl App {
+    /// The application over `store`, its views empty and not started (see [`App::start`]).
+    pub fn new(
+        store: Store,
+        clock: Arc<dyn Clock>,
+        deadlines: DeadlineTable,
+        settings: Settings,
+    ) -> App {
+        let deadlines = Arc::new(deadlines);
+        let projections = Projections::new(
+            deadlines.clone(),
+            clock.clone(),
+            settings.search_dir.as_deref(),
+        );
+        App {
+            limiter: Arc::new(PublicLimiter::new(settings.public_requests_per_minute)),
+            store,
+            clock,
+            deadlines,
+            settings: Arc::new(settings),
+            projections: Arc::new(projections),
+            topics: Arc::default(),
+        }
+    }
+
+    /// Starts building and following the views (inside a Tokio runtime). A node that serves
+    /// calls it once; a command that only writes does not need to.
+    pub fn start(&self) -> &App {
+        self.projections.start(self.store.clone());
+        self
+    }
+
+    /// Waits until every view holds every change committed before the call: a test, or a
+    /// page that has just written, awaits it instead of polling.
+    pub async fn caught_up(&self) -> ServiceResult<()> {
+        self.projections
+            .caught_up_with(&self.store, None)
+            .await
+            .map_err(ServiceError::Internal)
+    }
+
+    /// Waits until the statistics hold every change committed before the call.
+    pub async fn statistics_caught_up(&self) -> ServiceResult<()> {
+        self.projections
+            .caught_up_with(&self.store, Some(projections::analytics::NAME))
+            .await
+            .map_err(ServiceError::Internal)
+    }
+
+    /// Each view's progress, for a readiness probe.
+    pub async fn view_status(&self) -> ServiceResult<Vec<projections::ViewStatus>> {
+        let latest = self.store.latest_event_id().await?;
+        Ok(self.projections.status(latest))
+    }
+
+    /// Now, by the application's clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+}

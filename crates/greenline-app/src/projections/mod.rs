@@ -1,0 +1,448 @@
+//! The derived views (projections) a node keeps of the store — the statistics index, the
+//! same-source index, the full-text index — and the one supervisor that builds and follows them.
+//!
+//! At start the supervisor notes the feed's head, then every view builds itself from the store
+//! (each reads what it needs: the statistics every case without its texts, the same-source index
+//! the last 180 days, the full-text index every text unless its copy on disk is recent). Views
+//! build concurrently; the statistics are ready long before a large full-text build ends.
+//!
+//! One reader follows the feed from the head (or from the oldest position a view kept on disk):
+//! each batch of changed cases is read from the store once, with their texts, and handed to every
+//! view that has finished building. For a view still building, the reader only notes the ids of
+//! the changed cases; when its build ends those are read and handed to it, so no change made
+//! while it built is lost. Reading a case twice is harmless: every view replaces what it held.
+//!
+//! Each view applies batches in its own task, taking together whatever has queued while it was
+//! busy (the reader never waits for a slow view: the statistics stay current while the
+//! full-text index commits), and may pause after an update (the full-text index commits to disk at most once a
+//! second). Each reports the feed position it holds; [`Projections::caught_up`] awaits a
+//! position, so a test or a page that has just written can wait for its write to show instead
+//! of polling, and a readiness probe can ask [`Projections::status`].
+
+pub mod analytics;
+pub mod feed;
+pub mod search;
+pub mod sources;
+
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use greenline_domain::{Case, DeadlineTable};
+use greenline_store::{FeedReader, Store};
+use serde::Serialize;
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
+use utoipa::ToSchema;
+
+pub use feed::{Position, Target};
+
+use crate::Clock;
+
+/// How often the feed is read when nothing is new.
+pub const POLL: Duration = Duration::from_millis(100);
+/// How long a failed build or read waits before it is tried again.
+const RETRY: Duration = Duration::from_secs(2);
+
+/// A changed set of cases and the feed position they bring a view to.
+#[derive(Debug, Clone)]
+pub struct Batch {
+    pub cases: Arc<Vec<Case>>,
+    pub position: Position,
+    /// The highest event id the reader has given with it.
+    pub highest_event_id: i64,
+}
+
+/// A derived view of the store.
+#[async_trait::async_trait]
+pub trait Projection: Send + Sync + std::fmt::Debug + 'static {
+    /// Its name in logs and status.
+    fn name(&self) -> &'static str;
+
+    /// The position a copy kept from an earlier run holds, if it needs no build.
+    fn resume_from(&self) -> Option<Position> {
+        None
+    }
+
+    /// Reads every case it needs from the store; `head` was taken before, and every change
+    /// after it will also be handed over. Called again after a failure.
+    async fn build(&self, store: &Store, head: Position) -> anyhow::Result<()>;
+
+    /// Replaces what it holds of these cases.
+    async fn apply(&self, cases: &[Case], position: Position) -> anyhow::Result<()>;
+
+    /// Cases read so far by the build (for status while it runs).
+    fn loaded(&self) -> u64 {
+        0
+    }
+
+    /// How long to wait after an update before taking the next: what has queued meanwhile is
+    /// taken in one update.
+    fn pause_after_apply(&self) -> Duration {
+        Duration::ZERO
+    }
+}
+
+/// One view's progress, as [`Projections::status`] reports it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ViewStatus {
+    pub name: String,
+    /// Built and following the feed.
+    pub ready: bool,
+    /// The feed position it holds (absent while it builds).
+    pub position: Option<String>,
+    /// Cases read by its build so far.
+    pub loaded: u64,
+    /// Events of the log it has not applied yet (0 when current).
+    pub lag_events: i64,
+}
+
+#[derive(Debug)]
+struct Tracked {
+    view: Arc<dyn Projection>,
+    /// `None` until built; then the position of the last batch applied.
+    position: watch::Sender<Option<Position>>,
+    /// The highest event id applied (for lag).
+    applied_id: AtomicU64,
+}
+
+/// The views of this node and the tasks that keep them.
+#[derive(Debug)]
+pub struct Projections {
+    pub analytics: Arc<analytics::Analytics>,
+    pub sources: Arc<sources::Sources>,
+    pub search: Arc<search::CaseSearch>,
+    tracked: Vec<Arc<Tracked>>,
+    /// The supervisor and every view's task.
+    tasks: Tasks,
+}
+
+/// Task handles, shared with the supervisor so the tasks it starts can be stopped too.
+type Tasks = Arc<Mutex<Vec<JoinHandle<()>>>>;
+
+impl Projections {
+    /// The views, empty and not yet started.
+    pub fn new(
+        deadlines: Arc<DeadlineTable>,
+        clock: Arc<dyn Clock>,
+        search_dir: Option<&std::path::Path>,
+    ) -> Projections {
+        let analytics = analytics::Analytics::new(deadlines);
+        let sources = sources::Sources::new(clock);
+        let search = search::CaseSearch::open(search_dir);
+        let views: [Arc<dyn Projection>; 3] = [analytics.clone(), sources.clone(), search.clone()];
+        Projections {
+            analytics,
+            sources,
+            search,
+            tracked: views
+                .into_iter()
+                .map(|view| {
+                    Arc::new(Tracked {
+                        view,
+                        position: watch::Sender::new(None),
+                        applied_id: AtomicU64::new(0),
+                    })
+                })
+                .collect(),
+            tasks: Tasks::default(),
+        }
+    }
+
+    /// Builds every view from `store` and follows the feed, until [`Projections::stop`] or
+    /// the end of the process. Call once, inside a Tokio runtime.
+    pub fn start(&self, store: Store) {
+        let task = tokio::spawn(supervise(store, self.tracked.clone(), self.tasks.clone()));
+        self.tasks
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(task);
+    }
+
+    /// Stops every task and waits until they have ended (a node shutting down, or a test):
+    /// afterwards nothing holds the views' files.
+    pub async fn stop(&self) {
+        let tasks: Vec<_> = self
+            .tasks
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .drain(..)
+            .collect();
+        for task in &tasks {
+            task.abort();
+        }
+        for task in tasks {
+            // A cancelled task answers an error: that is what was asked for.
+            let _ = task.await;
+        }
+    }
+
+    /// Waits until every view holds every change up to `target`.
+    pub async fn caught_up(&self, target: Target) {
+        self.caught_up_of(None, target).await;
+    }
+
+    /// Waits until the view named `only` (or every view) holds every change up to `target`.
+    pub async fn caught_up_of(&self, only: Option<&str>, target: Target) {
+        for tracked in self
+            .tracked
+            .iter()
+            .filter(|t| only.is_none_or(|name| t.view.name() == name))
+        {
+            let mut rx = tracked.position.subscribe();
+            // An error means the sender is gone with the process' views: nothing to wait for.
+            let _ = rx
+                .wait_for(|held| held.is_some_and(|p| p.covers(target)))
+                .await;
+        }
+    }
+
+    /// Waits until the view named `only` (or every view) holds every change committed before
+    /// the call.
+    pub async fn caught_up_with(&self, store: &Store, only: Option<&str>) -> anyhow::Result<()> {
+        let target = feed::target(store).await?;
+        self.caught_up_of(only, target).await;
+        Ok(())
+    }
+
+    /// Whether the view of this name has been built (and follows the feed).
+    pub fn is_ready(&self, name: &str) -> bool {
+        self.tracked
+            .iter()
+            .any(|t| t.view.name() == name && t.position.borrow().is_some())
+    }
+
+    /// Each view's progress; `latest` is the store's highest event id (for the lag).
+    pub fn status(&self, latest: i64) -> Vec<ViewStatus> {
+        self.tracked
+            .iter()
+            .map(|t| {
+                let position = *t.position.borrow();
+                let applied = i64::try_from(t.applied_id.load(Ordering::Relaxed)).unwrap_or(0);
+                ViewStatus {
+                    name: t.view.name().to_owned(),
+                    ready: position.is_some(),
+                    position: position.map(|p| feed::to_text(&p)),
+                    loaded: t.view.loaded(),
+                    lag_events: if position.is_some() {
+                        (latest - applied).max(0)
+                    } else {
+                        latest
+                    },
+                }
+            })
+            .collect()
+    }
+}
+
+impl Drop for Projections {
+    fn drop(&mut self) {
+        for task in self.tasks.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+            task.abort();
+        }
+    }
+}
+
+/// How the reader treats one view.
+enum Follow {
+    /// Building: the ids of the cases changed meanwhile.
+    Building(HashSet<i64>),
+    /// Built: batches go to its task.
+    Live(mpsc::UnboundedSender<Batch>),
+}
+
+/// The supervisor: builds, then the one reader of the feed.
+async fn supervise(store: Store, tracked: Vec<Arc<Tracked>>, tasks: Tasks) {
+    let head = loop {
+        match feed::head(&store).await {
+            Ok(head) => break head,
+            Err(error) => {
+                tracing::error!("reading the event feed's head: {error:#}");
+                tokio::time::sleep(RETRY).await;
+            }
+        }
+    };
+    let target = loop {
+        match feed::target(&store).await {
+            Ok(target) => break target,
+            Err(error) => {
+                tracing::error!("reading the event feed's end: {error:#}");
+                tokio::time::sleep(RETRY).await;
+            }
+        }
+    };
+    // A kept position beyond the log's end was written for another database: that view builds.
+    let kept: Vec<Option<Position>> = tracked
+        .iter()
+        .map(|t| t.view.resume_from().filter(|kept| !kept.is_beyond(target)))
+        .collect();
+    // Start at the oldest position a view kept from an earlier run, if any is older.
+    let position = kept
+        .iter()
+        .flatten()
+        .fold(head, |oldest, kept| oldest.min(*kept));
+    let mut reader = FeedReader::new(position);
+    let mut highest_event_id = 0;
+    // The first read tells every view where the log stands, even if nothing moved.
+    let mut first = true;
+    let (built_tx, mut built_rx) = mpsc::unbounded_channel::<usize>();
+    let mut follows = Vec::with_capacity(tracked.len());
+    let spawn = |task: JoinHandle<()>| {
+        tasks.lock().unwrap_or_else(|e| e.into_inner()).push(task);
+    };
+    for (i, t) in tracked.iter().enumerate() {
+        if let Some(kept) = kept[i] {
+            let sender = spawn_applier(t.clone(), &spawn);
+            // It holds what it kept: say so, even if nothing changes from here on.
+            let _ = sender.send(Batch {
+                cases: Arc::new(Vec::new()),
+                position: kept,
+                highest_event_id: 0,
+            });
+            follows.push(Follow::Live(sender));
+            continue;
+        }
+        follows.push(Follow::Building(HashSet::new()));
+        let (t, store, built) = (t.clone(), store.clone(), built_tx.clone());
+        spawn(tokio::spawn(async move {
+            let started = std::time::Instant::now();
+            while let Err(error) = t.view.build(&store, head).await {
+                tracing::error!("building the {}: {error:#}", t.view.name());
+                tokio::time::sleep(RETRY).await;
+            }
+            tracing::info!(
+                "{} built in {:.1} s",
+                t.view.name(),
+                started.elapsed().as_secs_f64()
+            );
+            let _ = built.send(i);
+        }));
+    }
+    loop {
+        // Views whose build has ended get the cases changed meanwhile, then join the stream.
+        while let Ok(i) = built_rx.try_recv() {
+            let Follow::Building(pending) = &mut follows[i] else {
+                continue;
+            };
+            let ids: Vec<i64> = pending.drain().collect();
+            let cases = loop {
+                match store.cases_with_text_by_id(&ids).await {
+                    Ok(cases) => break cases,
+                    Err(error) => {
+                        tracing::warn!(
+                            "reading cases for the {}: {error:#}",
+                            tracked[i].view.name()
+                        );
+                        tokio::time::sleep(RETRY).await;
+                    }
+                }
+            };
+            let sender = spawn_applier(tracked[i].clone(), &spawn);
+            let batch = Batch {
+                cases: Arc::new(cases),
+                position: reader.position().max(head),
+                highest_event_id,
+            };
+            if sender.send(batch).is_ok() {
+                follows[i] = Follow::Live(sender);
+            }
+        }
+        let before = reader.position();
+        let changes = match feed::read(&store, &mut reader).await {
+            Ok(changes) => changes,
+            Err(error) => {
+                tracing::warn!("reading the event feed: {error:#}");
+                tokio::time::sleep(RETRY).await;
+                continue;
+            }
+        };
+        let moved = changes.position != before || std::mem::take(&mut first);
+        highest_event_id = changes.highest_event_id;
+        if !changes.case_ids.is_empty() {
+            let live = follows.iter().any(|f| matches!(f, Follow::Live(_)));
+            let cases = if live {
+                match store.cases_with_text_by_id(&changes.case_ids).await {
+                    Ok(cases) => Arc::new(cases),
+                    Err(error) => {
+                        tracing::warn!("reading changed cases: {error:#}");
+                        tokio::time::sleep(RETRY).await;
+                        continue;
+                    }
+                }
+            } else {
+                Arc::new(Vec::new())
+            };
+            for follow in &mut follows {
+                match follow {
+                    Follow::Building(pending) => pending.extend(&changes.case_ids),
+                    Follow::Live(sender) => {
+                        let batch = Batch {
+                            cases: cases.clone(),
+                            position: changes.position,
+                            highest_event_id,
+                        };
+                        // A closed channel means the view's task ended with the process.
+                        let _ = sender.send(batch);
+                    }
+                }
+            }
+        } else if moved {
+            // The position moved without a change (nothing was in flight): tell the views.
+            for follow in &follows {
+                if let Follow::Live(sender) = follow {
+                    let _ = sender.send(Batch {
+                        cases: Arc::new(Vec::new()),
+                        position: changes.position,
+                        highest_event_id,
+                    });
+                }
+            }
+        }
+        if !changes.more {
+            tokio::time::sleep(POLL).await;
+        }
+    }
+}
+
+/// Starts the task that applies batches to one view; returns where to send them. The task ends
+/// when the sender is dropped (with the supervisor), or is stopped with the others.
+fn spawn_applier(
+    tracked: Arc<Tracked>,
+    spawn: &impl Fn(JoinHandle<()>),
+) -> mpsc::UnboundedSender<Batch> {
+    let (tx, mut rx) = mpsc::unbounded_channel::<Batch>();
+    spawn(tokio::spawn(async move {
+        while let Some(first) = rx.recv().await {
+            // Take whatever else has queued: one update for all of it.
+            let (mut position, mut highest) = (first.position, first.highest_event_id);
+            let mut batches = vec![first];
+            while let Ok(more) = rx.try_recv() {
+                position = position.max(more.position);
+                highest = highest.max(more.highest_event_id);
+                batches.push(more);
+            }
+            let cases: Vec<Case> = if batches.len() == 1 {
+                batches[0].cases.as_ref().clone()
+            } else {
+                batches
+                    .iter()
+                    .flat_map(|b| b.cases.iter().cloned())
+                    .collect()
+            };
+            while let Err(error) = tracked.view.apply(&cases, position).await {
+                tracing::warn!("updating the {}: {error:#}", tracked.view.name());
+                tokio::time::sleep(RETRY).await;
+            }
+            tracked
+                .applied_id
+                .fetch_max(u64::try_from(highest).unwrap_or(0), Ordering::Relaxed);
+            tracked.position.send_replace(Some(position));
+            let pause = tracked.view.pause_after_apply();
+            if !pause.is_zero() && !cases.is_empty() {
+                tokio::time::sleep(pause).await;
+            }
+        }
+    }));
+    tx
+}

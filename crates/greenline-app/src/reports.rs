@@ -1,0 +1,41 @@
+//! The decision bulletin (决策参考) of a month, quarter or year, for a jurisdiction or a region
+//! inside it, built from the statistics index.
+
+use greenline_domain::RegionCode;
+use greenline_report::{Bulletin, Period};
+
+use crate::error::{ServiceError, ServiceResult};
+use crate::{App, Caller};
+
+impl App {
+    /// The bulletin of `period` (`2026-10`, `2026-Q3`, `2026`) for `region` (default: all of
+    /// `caller`'s jurisdiction).
+    pub async fn bulletin(
+        &self,
+        caller: &Caller,
+        period: &str,
+        region: Option<&str>,
+    ) -> ServiceResult<Bulletin> {
+        let period =
+            Period::parse(period).map_err(|e| ServiceError::parameter("period", e.to_string()))?;
+        let jurisdiction = caller.unit.region;
+        let region = match region {
+            None => jurisdiction,
+            Some(code) => {
+                let region = RegionCode::parse(code)
+                    .map_err(|e| ServiceError::parameter("region", e.to_string()))?;
+                if !caller.scope().can_see(region) {
+                    return Err(ServiceError::Forbidden(format!(
+                        "{} is outside your jurisdiction",
+                        region.full_name()
+                    )));
+                }
+                region
+            }
+        };
+        let as_of = self.now();
+        self.on_statistics(move |index| Bulletin::build(index, period, region, as_of))
+            .await?
+            .map_err(ServiceError::internal)
+    }
+}
