@@ -118,4 +118,8 @@ impl Projection for Analytics {
     fn loaded(&self) -> u64 {
         self.loaded.load(Ordering::Relaxed)
     }
+
+    fn held(&self) -> u64 {
+        self.len() as u64
+    }
 }

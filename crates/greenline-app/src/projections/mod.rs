@@ -77,6 +77,9 @@ pub trait Projection: Send + Sync + std::fmt::Debug + 'static {
         0
     }
 
+    /// Cases it holds now.
+    fn held(&self) -> u64;
+
     /// How long to wait after an update before taking the next: what has queued meanwhile is
     /// taken in one update.
     fn pause_after_apply(&self) -> Duration {
@@ -94,6 +97,8 @@ pub struct ViewStatus {
     pub position: Option<String>,
     /// Cases read by its build so far.
     pub loaded: u64,
+    /// Cases it holds (the same-source index only those of its window).
+    pub cases: u64,
     /// Events of the log it has not applied yet (0 when current).
     pub lag_events: i64,
 }
@@ -225,6 +230,7 @@ impl Projections {
                     ready: position.is_some(),
                     position: position.map(|p| feed::to_text(&p)),
                     loaded: t.view.loaded(),
+                    cases: t.view.held(),
                     lag_events: if position.is_some() {
                         (latest - applied).max(0)
                     } else {
@@ -283,7 +289,16 @@ async fn supervise(store: Store, tracked: Vec<Arc<Tracked>>, tasks: Tasks) {
         .flatten()
         .fold(head, |oldest, kept| oldest.min(*kept));
     let mut reader = FeedReader::new(position);
-    let mut highest_event_id = 0;
+    // What a view built from here on holds at least (for the lag it reports).
+    let mut highest_event_id = loop {
+        match store.latest_event_id().await {
+            Ok(id) => break id,
+            Err(error) => {
+                tracing::error!("reading the event log's end: {error:#}");
+                tokio::time::sleep(RETRY).await;
+            }
+        }
+    };
     // The first read tells every view where the log stands, even if nothing moved.
     let mut first = true;
     let (built_tx, mut built_rx) = mpsc::unbounded_channel::<usize>();
@@ -358,7 +373,7 @@ async fn supervise(store: Store, tracked: Vec<Arc<Tracked>>, tasks: Tasks) {
             }
         };
         let moved = changes.position != before || std::mem::take(&mut first);
-        highest_event_id = changes.highest_event_id;
+        highest_event_id = highest_event_id.max(changes.highest_event_id);
         if !changes.case_ids.is_empty() {
             let live = follows.iter().any(|f| matches!(f, Follow::Live(_)));
             let cases = if live {

@@ -136,10 +136,14 @@ impl Projection for Sources {
         self.loaded.load(Ordering::Relaxed)
     }
 
-    /// Reading features is the costliest update of a node's views, and a repeat report rarely
-    /// follows its first within a second: under a stream of new cases they are taken a second's
-    /// worth at a time, leaving the CPU to intake.
+    fn held(&self) -> u64 {
+        self.index.read().unwrap_or_else(|e| e.into_inner()).len() as u64
+    }
+
+    /// Reading features is the costliest update of a node's views: under a stream of new
+    /// cases they are taken a quarter of a second's worth at a time, leaving the CPU to intake,
+    /// and a repeat is still suggested within a second of its first.
     fn pause_after_apply(&self) -> Duration {
-        Duration::from_secs(1)
+        Duration::from_millis(250)
     }
 }
