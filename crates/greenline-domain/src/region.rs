@@ -13,7 +13,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::DomainError;
 
-const ADCODES_CSV: &str = include_str!("../../../data/regions/adcodes.csv");
+const ADCODES_CSV: &str = include_str!("../data/regions/adcodes.csv");
 
 /// The level of an administrative region in the chain of command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
