@@ -247,7 +247,7 @@ pub async fn the_console_searches_the_texts_and_shows_the_passage(backend: Backe
     assert_eq!(status, StatusCode::OK, "{html}");
     assert!(html.contains("共找到 1 件"), "{html}");
     assert!(html.contains(&format!("/console/cases/{id}")), "{html}");
-    assert!(html.contains("&lt;<mark>粉尘</mark>&gt;"), "{html}");
+    assert!(html.contains("&#60;<mark>粉尘</mark>&#62;"), "{html}");
     assert!(html.contains(r#"value="粉尘""#), "{html}");
     let (status, html) = page(&client, &app, "/console?q=%EF%BC%8C").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
