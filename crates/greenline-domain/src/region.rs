@@ -29,6 +29,18 @@ pub enum RegionLevel {
     County,
 }
 
+impl RegionLevel {
+    /// The level's name in Chinese as tables and bulletins head it: 全国, 省份, 地市, 区县.
+    pub fn zh(self) -> &'static str {
+        match self {
+            RegionLevel::National => "全国",
+            RegionLevel::Province => "省份",
+            RegionLevel::Prefecture => "地市",
+            RegionLevel::County => "区县",
+        }
+    }
+}
+
 /// A valid six-digit administrative division code, or `000000` for the nation.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct RegionCode(u32);
