@@ -15,7 +15,10 @@ stations = int(sys.argv[2]) if len(sys.argv) > 2 else 1500
 rng = random.Random(20130112)
 os.makedirs(out, exist_ok=True)
 regions = []
-with open(os.path.join(os.path.dirname(__file__), "..", "data", "regions", "adcodes.csv")) as f:
+adcodes = os.path.join(
+    os.path.dirname(__file__), "..", "crates", "greenline-domain", "data", "regions", "adcodes.csv"
+)
+with open(adcodes) as f:
     next(f)
     for line in f:
         code = line.split(",", 1)[0][:6]

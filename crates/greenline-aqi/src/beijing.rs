@@ -1,6 +1,6 @@
-//! The layout of the Beijing PM2.5 series shipped in `data/air/` (UCI "Beijing PM2.5 Data":
-//! `No,year,month,day,hour,pm2.5,…`, Beijing time, `NA` for a missing value), read into hourly
-//! values of one station.
+//! The layout of the Beijing PM2.5 series shipped in `crates/greenline/data/air/` (UCI "Beijing
+//! PM2.5 Data": `No,year,month,day,hour,pm2.5,…`, Beijing time, `NA` for a missing value), read
+//! into hourly values of one station.
 
 use chrono::NaiveDate;
 

@@ -13,15 +13,15 @@ use chrono::NaiveDate;
 use crate::column::Column;
 use crate::engine::Iaqi;
 
-const HJ633_2012: &str = include_str!("../../../data/aqi/hj633-2012.csv");
-const HJ633_2026: &str = include_str!("../../../data/aqi/hj633-2026.csv");
-const ABOVE_TOP: &str = include_str!("../../../data/aqi/above_top.csv");
-const ROUNDING: &str = include_str!("../../../data/aqi/rounding.csv");
-const LEVELS: &str = include_str!("../../../data/aqi/levels.csv");
-const ADVICE_2026: &str = include_str!("../../../data/aqi/advice-2026.csv");
-const LIMITS: &str = include_str!("../../../data/aqi/gb3095-2012-limits.csv");
-const POLLUTANTS: &str = include_str!("../../../data/aqi/pollutants.csv");
-pub(crate) const US_EPA_PM25: &str = include_str!("../../../data/aqi/us-epa-2024-pm25.csv");
+const HJ633_2012: &str = include_str!("../data/aqi/hj633-2012.csv");
+const HJ633_2026: &str = include_str!("../data/aqi/hj633-2026.csv");
+const ABOVE_TOP: &str = include_str!("../data/aqi/above_top.csv");
+const ROUNDING: &str = include_str!("../data/aqi/rounding.csv");
+const LEVELS: &str = include_str!("../data/aqi/levels.csv");
+const ADVICE_2026: &str = include_str!("../data/aqi/advice-2026.csv");
+const LIMITS: &str = include_str!("../data/aqi/gb3095-2012-limits.csv");
+const POLLUTANTS: &str = include_str!("../data/aqi/pollutants.csv");
+pub(crate) const US_EPA_PM25: &str = include_str!("../data/aqi/us-epa-2024-pm25.csv");
 
 /// A version of the technical rule HJ 633 (环境空气质量指数（AQI）技术规定).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

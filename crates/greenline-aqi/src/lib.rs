@@ -8,7 +8,7 @@
 //! plain Chinese sentences ([`plain`]).
 //!
 //! The breakpoint tables, special rules, rounding, levels, advice and limits are data, in
-//! `data/aqi/` at the repository root (each file's source is noted in its README), embedded
+//! this crate's `data/aqi/` (each file's source is noted in its README), embedded
 //! and parsed once. Arithmetic is exact: concentrations are rounded to the standard's reporting
 //! precision and become integers, so the standard's rounding up (向上进位) of the index is an
 //! integer ceiling, never a float a hair above an integer.

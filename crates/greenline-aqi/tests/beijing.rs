@@ -1,8 +1,8 @@
-//! The real Beijing PM2.5 series (`data/air/`, CC BY 4.0) turned into daily means, daily AQI
-//! (HJ 633-2012, PM2.5 only) and a month's summary by the crate, checked against a computation
-//! done here from scratch: its own parsing, its own mean under the 20-hour rule, its own
-//! rounding and interpolation from a literal copy of the PM2.5 breakpoints, its own ceiling —
-//! in exact integer arithmetic, sharing no code with the crate.
+//! The real Beijing PM2.5 series (`crates/greenline/data/air/`, CC BY 4.0) turned into daily
+//! means, daily AQI (HJ 633-2012, PM2.5 only) and a month's summary by the crate, checked against
+//! a computation done here from scratch: its own parsing, its own mean under the 20-hour rule,
+//! its own rounding and interpolation from a literal copy of the PM2.5 breakpoints, its own
+//! ceiling — in exact integer arithmetic, sharing no code with the crate.
 
 use std::collections::BTreeMap;
 
@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use greenline_aqi::station::{Pollutant, Summary, daily_report, daily_values};
 use greenline_aqi::{Iaqi, Standard};
 
-const SERIES: &str = include_str!("../../../data/air/beijing_pm25_hourly_2010_2014.csv");
+const SERIES: &str = include_str!("../../greenline/data/air/beijing_pm25_hourly_2010_2014.csv");
 
 /// HJ 633-2012, Table 1, PM2.5 24-hour column: (concentration µg/m³, IAQI).
 const PM25_2012: [(i64, i64); 8] = [

@@ -41,6 +41,14 @@ impl TypeReview {
         }
     }
 
+    /// The review's state in Chinese (a case not yet reviewed reads 未审核).
+    pub fn zh(self) -> &'static str {
+        match self {
+            TypeReview::Confirmed => "已确认",
+            TypeReview::Corrected => "已更正",
+        }
+    }
+
     pub fn parse(code: &str) -> Option<TypeReview> {
         [TypeReview::Confirmed, TypeReview::Corrected]
             .into_iter()

@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 
 use crate::{CaseKind, DomainError, RegionCode};
 
-const DEADLINES_CSV: &str = include_str!("../../../data/workflow/deadlines.csv");
+const DEADLINES_CSV: &str = include_str!("../data/workflow/deadlines.csv");
 
 /// China Standard Time (UTC+8), in which statutory days are counted.
 pub fn china_time() -> FixedOffset {

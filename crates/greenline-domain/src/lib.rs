@@ -8,7 +8,7 @@
 //! Everything here is a pure function or a type that cannot hold an invalid value: input is
 //! parsed once at the edge (see [`NewCase::parse`], [`RegionCode::parse`]) and the rest of the
 //! system trusts it. Storage, HTTP and the command line build on this crate; it depends on none
-//! of them. Code lists and time limits are data files under `data/` at the repository root.
+//! of them. Code lists and time limits are data files in this crate's `data/` folder.
 #![forbid(unsafe_code)]
 
 pub mod access;

@@ -140,6 +140,19 @@ impl RejectionReason {
             RejectionReason::AfterReReview => "已经复核，同一事实和理由不再受理",
         }
     }
+
+    /// The short label bulletins and statistics name the reason by (the reporter is told
+    /// [`RejectionReason::zh`]).
+    pub fn zh_short(self) -> &'static str {
+        match self {
+            RejectionReason::OutsideRemit => "不属于生态环境部门职责范围",
+            RejectionReason::InsufficientDetail => "举报线索不详",
+            RejectionReason::OtherProcedure => "应通过其他法定途径解决",
+            RejectionReason::AlreadyAccepted => "重复举报（已受理）",
+            RejectionReason::DissatisfiedWithReply => "对处理意见不服重复举报",
+            RejectionReason::AfterReReview => "复核后不再受理",
+        }
+    }
 }
 
 /// An enforcement action taken as a result of the investigation (查处措施).

@@ -13,7 +13,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::DomainError;
 
-const ADCODES_CSV: &str = include_str!("../../../data/regions/adcodes.csv");
+const ADCODES_CSV: &str = include_str!("../data/regions/adcodes.csv");
 
 /// The level of an administrative region in the chain of command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -27,6 +27,18 @@ pub enum RegionLevel {
     Prefecture,
     /// 县级 — county, district, county-level city.
     County,
+}
+
+impl RegionLevel {
+    /// The level's name in Chinese as tables and bulletins head it: 全国, 省份, 地市, 区县.
+    pub fn zh(self) -> &'static str {
+        match self {
+            RegionLevel::National => "全国",
+            RegionLevel::Province => "省份",
+            RegionLevel::Prefecture => "地市",
+            RegionLevel::County => "区县",
+        }
+    }
 }
 
 /// A valid six-digit administrative division code, or `000000` for the nation.

@@ -10,8 +10,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::DomainError;
 
-const TYPES_CSV: &str = include_str!("../../../data/taxonomy/pollution_types.csv");
-const INDUSTRIES_CSV: &str = include_str!("../../../data/taxonomy/industries.csv");
+const TYPES_CSV: &str = include_str!("../data/taxonomy/pollution_types.csv");
+const INDUSTRIES_CSV: &str = include_str!("../data/taxonomy/industries.csv");
 
 /// One named entry of a code list.
 #[derive(Debug, PartialEq, Eq)]

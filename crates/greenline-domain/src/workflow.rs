@@ -271,6 +271,25 @@ impl Action {
             Action::Close => "close",
         }
     }
+
+    /// The action's name in Chinese, as the console and the case history show it.
+    pub fn zh(self) -> &'static str {
+        match self {
+            Action::Accept => "受理",
+            Action::Reject => "不予受理",
+            Action::Assign => "转办",
+            Action::Handle => "开始办理",
+            Action::Extend => "延期",
+            Action::Conclude => "办结",
+            Action::Reply => "答复",
+            Action::Publish => "公开结果",
+            Action::RequestReview => "登记复查申请",
+            Action::DecideReview => "复查决定",
+            Action::RequestReReview => "登记复核申请",
+            Action::DecideReReview => "复核决定",
+            Action::Close => "归档",
+        }
+    }
 }
 
 impl fmt::Display for Action {

@@ -5,20 +5,10 @@ use std::fmt::Write;
 
 use crate::Chart;
 
-/// Escapes text for HTML and SVG.
-pub(crate) fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+/// `text` escaped for HTML and SVG, by askama's escaper (the one the pages use).
+pub(crate) fn escape(text: &str) -> impl std::fmt::Display + '_ {
+    let Ok(escaped) = askama::filters::escape(text, askama::filters::Html);
+    escaped
 }
 
 const WIDTH: f64 = 640.0;

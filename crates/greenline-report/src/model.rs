@@ -1,10 +1,10 @@
 //! The bulletin's figures, each read from one engine answer.
 
 use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
-use greenline_domain::{PollutionType, RegionCode, RegionLevel};
+use greenline_domain::{PollutionType, RegionCode};
 use greenline_stats::spikes::SpikeRule;
 use greenline_stats::trend::{self, Direction, TrendFinding, TrendGuard};
-use greenline_stats::{Index, Measure, QueryResult};
+use greenline_stats::{AcceptanceStatus, Index, Measure, QueryResult};
 use serde::Serialize;
 
 use crate::queries::{BulletinQueries, TREND_MONTHS, child_level};
@@ -288,6 +288,15 @@ fn find(result: &QueryResult, code: &str) -> Item {
         })
 }
 
+/// One acceptance status's item, labelled by the status even when no case has it.
+fn status_item(result: &QueryResult, status: AcceptanceStatus) -> Item {
+    let mut item = find(result, status.code());
+    if item.label.is_empty() {
+        item.label = status.zh().to_owned();
+    }
+    item
+}
+
 fn region_label(code: &str, fallback: &str) -> String {
     RegionCode::parse(code)
         .map(|c| c.name().to_owned())
@@ -382,12 +391,12 @@ impl Bulletin {
         let status = index.query(&q.status)?;
         let mut reasons = items(&index.query(&q.rejection_reasons)?);
         reasons.retain(|r| !r.code.is_empty());
-        let rejected = find(&status, "rejected");
+        let rejected = status_item(&status, AcceptanceStatus::Rejected);
         let acceptance = Acceptance {
-            accepted: find(&status, "accepted"),
+            accepted: status_item(&status, AcceptanceStatus::Accepted),
             reasons_ranked: rejected.count >= min,
             rejected,
-            pending: find(&status, "pending"),
+            pending: status_item(&status, AcceptanceStatus::Pending),
             reasons,
         };
 
@@ -471,11 +480,7 @@ impl Bulletin {
                 };
                 let top_count: u64 = top.iter().map(|r| r.region.count).sum();
                 Some(Regions {
-                    level_zh: match level {
-                        RegionLevel::Province => "省份",
-                        RegionLevel::Prefecture => "地市",
-                        _ => "区县",
-                    },
+                    level_zh: level.zh(),
                     with_cases,
                     top_share: (totals.received > 0)
                         .then(|| top_count as f64 / totals.received as f64),

@@ -273,10 +273,7 @@ fn overview(period: Period, scope_name: &str, f: &Figures) -> Section {
                     .push(format!("不予受理的原因主要是：{}。", list.join("；")));
             }
         }
-        let mut status = vec![a.accepted.clone(), a.rejected.clone(), a.pending.clone()];
-        status[0].label = "已受理".to_owned();
-        status[1].label = "不予受理".to_owned();
-        status[2].label = "待受理".to_owned();
+        let status = [a.accepted.clone(), a.rejected.clone(), a.pending.clone()];
         s.tables
             .push(items_table("受理情况", "受理状态", &status, "占举报总量"));
         if a.rejected.count > 0 {

@@ -4,6 +4,7 @@ use std::ops::Bound;
 use std::path::Path;
 use std::sync::Mutex;
 
+use askama::filters::{Escaper, Html};
 use greenline_domain::{Case, RegionCode};
 use tantivy::collector::{Count, DocSetCollector, TopDocs};
 use tantivy::directory::MmapDirectory;
@@ -473,26 +474,19 @@ impl SearchIndex {
     }
 }
 
-/// Escapes text for HTML element content and attribute values.
-pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+/// Appends `text` escaped for HTML element content and attribute values, by askama's escaper
+/// (the one the pages use).
+fn push_escaped(html: &mut String, text: &str) {
+    // Writing to a String cannot fail.
+    let _ = Html.write_escaped_str(html, text);
 }
 
 /// The snippet with its words marked, or the text escaped whole when none was found in it.
 fn marked_or_plain(snippet: Snippet, text: &str) -> String {
     if snippet.is_empty() {
-        return escape_html(text);
+        let mut html = String::with_capacity(text.len());
+        push_escaped(&mut html, text);
+        return html;
     }
     mark_html(&snippet)
 }
@@ -507,7 +501,10 @@ fn passage_html(snippet: Snippet, text: &str) -> String {
             .find(|&i| i >= SNIPPET_BYTES)
             .unwrap_or(text.len());
         let more = if end < text.len() { "…" } else { "" };
-        return format!("{}{more}", escape_html(&text[..end]));
+        let mut html = String::with_capacity(end + more.len());
+        push_escaped(&mut html, &text[..end]);
+        html.push_str(more);
+        return html;
     }
     let range = snippet.fragment_range();
     // The fragment ends with its last word; the punctuation after it belongs to it.
@@ -517,13 +514,16 @@ fn passage_html(snippet: Snippet, text: &str) -> String {
         .map(char::len_utf8)
         .sum();
     let end = range.end + tail_len;
-    format!(
-        "{}{}{}{}",
-        if range.start > 0 { "…" } else { "" },
-        mark_html(&snippet),
-        escape_html(&text[range.end..end]),
-        if end < text.len() { "…" } else { "" }
-    )
+    let mut html = String::new();
+    if range.start > 0 {
+        html.push('…');
+    }
+    html.push_str(&mark_html(&snippet));
+    push_escaped(&mut html, &text[range.end..end]);
+    if end < text.len() {
+        html.push('…');
+    }
+    html
 }
 
 /// The snippet's fragment, escaped, with its highlighted ranges in `<mark>`. (tantivy's own
@@ -543,12 +543,12 @@ fn mark_html(snippet: &Snippet) -> String {
     let mut html = String::with_capacity(fragment.len() + 32);
     let mut done = 0;
     for range in merged {
-        html.push_str(&escape_html(&fragment[done..range.start]));
+        push_escaped(&mut html, &fragment[done..range.start]);
         html.push_str("<mark>");
-        html.push_str(&escape_html(&fragment[range.clone()]));
+        push_escaped(&mut html, &fragment[range.clone()]);
         html.push_str("</mark>");
         done = range.end;
     }
-    html.push_str(&escape_html(&fragment[done..]));
+    push_escaped(&mut html, &fragment[done..]);
     html
 }

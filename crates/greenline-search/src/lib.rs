@@ -23,5 +23,5 @@ mod index;
 mod query;
 
 pub use error::SearchError;
-pub use index::{SearchIndex, WriterOptions, escape_html};
+pub use index::{SearchIndex, WriterOptions};
 pub use query::{MAX_LIMIT, SearchHit, SearchQuery, SearchResults};

@@ -166,7 +166,7 @@ fn snippets_are_escaped_html() {
         .hits[0];
     assert!(
         hit.snippet_html
-            .contains("&lt;b&gt;&quot;急&quot;&lt;/b&gt;"),
+            .contains("&#60;b&#62;&#34;急&#34;&#60;/b&#62;"),
         "{}",
         hit.snippet_html
     );

@@ -105,8 +105,8 @@ pub fn sub_type_weights(primary: &str) -> &'static [(&'static str, f64)] {
     }
 }
 
-/// The industry of the reported source, by sub-type (GB/T 4754 codes in `data/taxonomy`). The
-/// bulletins put 建筑业 at 43–44 % and 住宿餐饮娱乐业 at 16 % of reports (2019-03, 2019-12).
+/// The industry of the reported source, by sub-type (GB/T 4754 codes in
+/// `crates/greenline-domain/data/taxonomy`). The bulletins put 建筑业 at 43–44 % and 住宿餐饮娱乐业 at 16 % of reports (2019-03, 2019-12).
 pub fn industry_weights(sub_type: &str) -> &'static [(&'static str, f64)] {
     match sub_type {
         "construction" | "dust" | "construction_waste" => &[("47", 60.0), ("48", 40.0)],

@@ -40,18 +40,6 @@ pub(crate) const REJECTION_REASONS: [RejectionReason; 6] = [
     RejectionReason::AfterReReview,
 ];
 
-/// Short labels for the reasons, as bulletins name them.
-pub(crate) fn rejection_label(reason: RejectionReason) -> &'static str {
-    match reason {
-        RejectionReason::OutsideRemit => "不属于生态环境部门职责范围",
-        RejectionReason::InsufficientDetail => "举报线索不详",
-        RejectionReason::OtherProcedure => "应通过其他法定途径解决",
-        RejectionReason::AlreadyAccepted => "重复举报（已受理）",
-        RejectionReason::DissatisfiedWithReply => "对处理意见不服重复举报",
-        RejectionReason::AfterReReview => "复核后不再受理",
-    }
-}
-
 pub(crate) static TYPES: LazyLock<Vec<PollutionType>> =
     LazyLock::new(|| PollutionType::all().collect());
 pub(crate) static SUB_TYPES: LazyLock<Vec<SubType>> = LazyLock::new(|| {

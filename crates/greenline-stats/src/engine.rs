@@ -612,7 +612,7 @@ impl<'a> Plan<'a> {
                             &dict::REJECTION_REASONS,
                             Some("（无）"),
                             |r| r.code().into(),
-                            |r| dict::rejection_label(r).into(),
+                            |r| r.zh_short().into(),
                         )
                         .into(),
                         None,

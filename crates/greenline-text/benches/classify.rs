@@ -14,8 +14,8 @@ use chrono::NaiveDate;
 use greenline_sim::{Scale, SimConfig, Simulator};
 use greenline_text::{Classifier, Tokenizer};
 
-const DEVELOPMENT: &str = include_str!("../../../data/text/dev/complaints.jsonl");
-const HOLDOUT: &str = include_str!("../../../data/text/dev/holdout.jsonl");
+const DEVELOPMENT: &str = include_str!("../data/text/dev/complaints.jsonl");
+const HOLDOUT: &str = include_str!("../data/text/dev/holdout.jsonl");
 const SEED: u64 = 20_261_128;
 const SIMULATED: usize = 20_000;
 const RUNS: usize = 7;

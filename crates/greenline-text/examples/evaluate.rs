@@ -12,8 +12,8 @@ use std::process::ExitCode;
 use greenline_text::classify::Evaluation;
 use greenline_text::{Classifier, Example, Label, Tokenizer};
 
-const DEVELOPMENT: &str = include_str!("../../../data/text/dev/complaints.jsonl");
-const HOLDOUT: &str = include_str!("../../../data/text/dev/holdout.jsonl");
+const DEVELOPMENT: &str = include_str!("../data/text/dev/complaints.jsonl");
+const HOLDOUT: &str = include_str!("../data/text/dev/holdout.jsonl");
 const TYPE_TARGET: f64 = 0.90;
 const SUB_TYPE_TARGET: f64 = 0.75;
 

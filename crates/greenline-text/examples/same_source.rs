@@ -6,7 +6,7 @@
 
 use greenline_text::source::{THRESHOLD, score_texts};
 
-const DEV: &str = include_str!("../../../data/text/dev/same_source.jsonl");
+const DEV: &str = include_str!("../data/text/dev/same_source.jsonl");
 
 #[derive(serde::Deserialize)]
 struct Pair {

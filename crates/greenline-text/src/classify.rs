@@ -34,7 +34,7 @@ pub use evaluation::{Evaluation, Miss};
 pub use features::features;
 pub use train::TrainSettings;
 
-const SHIPPED_MODEL: &str = include_str!("../../../data/text/model-v2.tsv");
+const SHIPPED_MODEL: &str = include_str!("../data/text/model-v2.tsv");
 const MAGIC: &str = "greenline-text classifier v2";
 const MAGIC_V1: &str = "greenline-text classifier v1";
 /// Weights smaller than this are left out of model files (and so set to zero after training).

@@ -20,7 +20,7 @@ use std::sync::LazyLock;
 
 use greenline_domain::{RegionCode, RegionLevel};
 
-const COMMON_WORDS: &str = include_str!("../../../data/text/place_common_words.txt");
+const COMMON_WORDS: &str = include_str!("../data/text/place_common_words.txt");
 
 /// Ethnic names inside autonomous regions' names: a short form is what comes before them.
 const ETHNIC_MARKERS: &[&str] = &[

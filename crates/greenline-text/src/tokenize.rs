@@ -13,8 +13,8 @@ use jieba_rs::Jieba;
 
 use crate::TextError;
 
-const DOMAIN_DICT: &str = include_str!("../../../data/text/domain_dict.txt");
-const STOPWORDS: &str = include_str!("../../../data/text/stopwords.txt");
+const DOMAIN_DICT: &str = include_str!("../data/text/domain_dict.txt");
+const STOPWORDS: &str = include_str!("../data/text/stopwords.txt");
 
 /// jieba with the domain dictionary and the stop-word list.
 pub struct Tokenizer {

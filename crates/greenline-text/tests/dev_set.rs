@@ -8,8 +8,8 @@
 use greenline_domain::RegionCode;
 use greenline_text::{Classifier, Example, Gazetteer, Label, Tokenizer};
 
-const DEV: &str = include_str!("../../../data/text/dev/complaints.jsonl");
-const HOLDOUT: &str = include_str!("../../../data/text/dev/holdout.jsonl");
+const DEV: &str = include_str!("../data/text/dev/complaints.jsonl");
+const HOLDOUT: &str = include_str!("../data/text/dev/holdout.jsonl");
 
 #[derive(serde::Deserialize)]
 struct Labelled {

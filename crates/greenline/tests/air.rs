@@ -121,7 +121,7 @@ async fn the_beijing_series_is_recognised_by_its_header() {
     let db = format!("sqlite://{}", dir.path().join("air.db").display());
     let series = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../data/air/beijing_pm25_hourly_2010_2014.csv"
+        "/data/air/beijing_pm25_hourly_2010_2014.csv"
     );
     let out = greenline(&db, &["air", "import", series]);
     assert!(out.status.success(), "{}", text(&out.stderr));

@@ -20,6 +20,7 @@ fn day<'a>(days: &'a Value, date: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("{date} in {days}"))
 }
 
+#[backend_test]
 pub async fn a_citys_days_today_and_month_come_from_its_stations(backend: Backend) {
     let app = with_beijing(backend).await;
 
@@ -117,6 +118,7 @@ pub async fn a_citys_days_today_and_month_come_from_its_stations(backend: Backen
     );
 }
 
+#[backend_test]
 pub async fn bad_air_requests_get_problems(backend: Backend) {
     let app = with_beijing(backend).await;
     for (path, status, field) in [
@@ -159,6 +161,7 @@ pub async fn bad_air_requests_get_problems(backend: Backend) {
     }
 }
 
+#[backend_test]
 pub async fn one_reading_gets_the_engines_answer(backend: Backend) {
     let app = spawn_app(backend).await;
     let reply = app
@@ -190,6 +193,7 @@ pub async fn one_reading_gets_the_engines_answer(backend: Backend) {
     assert_eq!(no_period.body["errors"][0]["field"], "period");
 }
 
+#[backend_test]
 pub async fn the_air_page_shows_the_level_sentence_and_chart(backend: Backend) {
     let app = with_beijing(backend).await;
     let response = app
@@ -252,6 +256,7 @@ fn sen_slope(values: &[f64]) -> f64 {
     }
 }
 
+#[backend_test]
 pub async fn a_year_sums_its_months_and_tests_the_pm25_trend(backend: Backend) {
     let app = spawn_app(backend).await;
     crate::helpers::load_beijing(&app.store).await;

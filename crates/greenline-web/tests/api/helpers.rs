@@ -281,11 +281,12 @@ pub fn phone_report() -> Value {
     report
 }
 
-/// The Beijing PM2.5 series shipped in `data/air/` (2010–2014), as station
+/// The Beijing PM2.5 series shipped in `crates/greenline/data/air/` (2010–2014), as station
 /// `beijing-us-embassy` of 北京市 (110100).
 pub async fn load_beijing(store: &Store) {
     use greenline_store::{AirMessage, AirRow, NewAirStation};
-    const SERIES: &[u8] = include_bytes!("../../../../data/air/beijing_pm25_hourly_2010_2014.csv");
+    const SERIES: &[u8] =
+        include_bytes!("../../../greenline/data/air/beijing_pm25_hourly_2010_2014.csv");
     let hours = greenline_aqi::beijing::read(SERIES).expect("series");
     let rows: Vec<AirRow> = hours
         .iter()

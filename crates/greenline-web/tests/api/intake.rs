@@ -5,6 +5,7 @@ use serde_json::json;
 
 use crate::helpers::{Backend, phone_report, read, spawn_app, web_report};
 
+#[backend_test]
 pub async fn a_malformed_body_gets_a_problem_naming_the_field_and_writes_nothing(backend: Backend) {
     let app = spawn_app(backend).await;
     let mut bad_region = web_report();
@@ -83,6 +84,7 @@ pub async fn a_malformed_body_gets_a_problem_naming_the_field_and_writes_nothing
     assert_eq!(app.case_count().await, 0, "no bad request wrote anything");
 }
 
+#[backend_test]
 pub async fn a_replayed_idempotency_key_creates_nothing_new(backend: Backend) {
     let app = spawn_app(backend).await;
     let send = |body: serde_json::Value| {
@@ -147,6 +149,7 @@ pub async fn a_replayed_idempotency_key_creates_nothing_new(backend: Backend) {
     assert_eq!(app.case_count().await, 2);
 }
 
+#[backend_test]
 pub async fn staff_channels_need_a_signed_in_staff_member_of_that_jurisdiction(backend: Backend) {
     let app = spawn_app(backend).await;
     let anonymous_phone = app.post(None, "/api/v1/cases", &phone_report()).await;
@@ -192,6 +195,7 @@ pub async fn staff_channels_need_a_signed_in_staff_member_of_that_jurisdiction(b
     );
 }
 
+#[backend_test]
 pub async fn search_filters_and_pages_within_the_jurisdiction(backend: Backend) {
     let app = spawn_app(backend).await;
     let nation = app.login("nation").await;

@@ -5,6 +5,7 @@ use serde_json::json;
 
 use crate::helpers::{Backend, phone_report, spawn_app};
 
+#[backend_test]
 pub async fn a_report_goes_from_intake_down_two_levels_to_a_reply_the_reporter_can_read(
     backend: Backend,
 ) {
@@ -112,6 +113,7 @@ pub async fn a_report_goes_from_intake_down_two_levels_to_a_reply_the_reporter_c
     );
 }
 
+#[backend_test]
 pub async fn a_sibling_county_cannot_see_the_case_and_a_lower_unit_cannot_act_above_itself(
     backend: Backend,
 ) {
@@ -153,6 +155,7 @@ pub async fn a_sibling_county_cannot_see_the_case_and_a_lower_unit_cannot_act_ab
     assert_eq!(act.body["status"], 403);
 }
 
+#[backend_test]
 pub async fn an_illegal_transition_gets_409_with_the_allowed_actions(backend: Backend) {
     let app = spawn_app(backend).await;
     let id = app.public_report().await.body["id"].as_i64().expect("id");
@@ -178,6 +181,7 @@ pub async fn an_illegal_transition_gets_409_with_the_allowed_actions(backend: Ba
     );
 }
 
+#[backend_test]
 pub async fn a_case_past_its_handling_limit_is_overdue_and_extends_once_only(backend: Backend) {
     let app = spawn_app(backend).await;
     let shenzhen = app.login("shenzhen").await;
@@ -275,6 +279,7 @@ pub async fn a_case_past_its_handling_limit_is_overdue_and_extends_once_only(bac
     assert_eq!(case.body["extension"]["days"], 20);
 }
 
+#[backend_test]
 pub async fn routing_only_goes_down_and_inside_the_cases_region(backend: Backend) {
     let app = spawn_app(backend).await;
     let id = app.public_report().await.body["id"].as_i64().expect("id");

@@ -101,6 +101,7 @@ fn element_text(html: &str, id: &str) -> String {
         .to_owned()
 }
 
+#[backend_test]
 pub async fn every_page_is_chinese_and_fits_a_phone(backend: Backend) {
     let app = spawn_app(backend).await;
     let client = browser();
@@ -139,6 +140,7 @@ pub async fn every_page_is_chinese_and_fits_a_phone(backend: Backend) {
     assert!(cities.contains("深圳市"), "{cities}");
 }
 
+#[backend_test]
 pub async fn the_report_form_registers_a_case_through_intake(backend: Backend) {
     let app = spawn_app(backend).await;
     let client = browser();
@@ -197,6 +199,7 @@ pub async fn the_report_form_registers_a_case_through_intake(backend: Backend) {
     assert!(wrong.contains("未查到该举报"));
 }
 
+#[backend_test]
 pub async fn a_bad_report_shows_each_fields_error_and_keeps_what_was_typed(backend: Backend) {
     let app = spawn_app(backend).await;
     let client = browser();
@@ -236,6 +239,7 @@ pub async fn a_bad_report_shows_each_fields_error_and_keeps_what_was_typed(backe
     assert_eq!(app.case_count().await, 0, "a bad form creates nothing");
 }
 
+#[backend_test]
 pub async fn a_form_post_without_its_csrf_token_is_refused(backend: Backend) {
     let app = spawn_app(backend).await;
     let client = browser();
@@ -260,6 +264,7 @@ pub async fn a_form_post_without_its_csrf_token_is_refused(backend: Backend) {
     assert_eq!(app.case_count().await, 0);
 }
 
+#[backend_test]
 pub async fn the_console_sends_the_signed_out_to_login_and_acts_like_the_api(backend: Backend) {
     let app = spawn_app(backend).await;
     let id = app.public_report().await.body["id"].as_i64().expect("id");
@@ -347,6 +352,7 @@ pub async fn the_console_sends_the_signed_out_to_login_and_acts_like_the_api(bac
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
 }
 
+#[backend_test]
 pub async fn the_console_reviews_types_and_merges_repeats_like_the_api(backend: Backend) {
     let app = spawn_app(backend).await;
     let first = app.public_report().await.body["id"].as_i64().expect("id");

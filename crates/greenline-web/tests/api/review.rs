@@ -26,6 +26,7 @@ async fn events(app: &TestApp, token: &str, id: i64) -> Vec<Value> {
     reply.body.as_array().expect("events").clone()
 }
 
+#[backend_test]
 pub async fn intake_suggests_types_and_staff_confirm_or_correct_them(backend: Backend) {
     let app = spawn_app(backend).await;
     // Public submissions are held by the national office until routed.
@@ -117,6 +118,7 @@ pub async fn intake_suggests_types_and_staff_confirm_or_correct_them(backend: Ba
     assert_eq!(reply.status, StatusCode::NOT_FOUND, "{}", reply.body);
 }
 
+#[backend_test]
 pub async fn a_repeat_of_a_case_in_hand_is_merged_rejected_and_counted(backend: Backend) {
     let app = spawn_app(backend).await;
     let token = app.login("nation").await;

@@ -36,6 +36,7 @@ async fn candidates(app: &TestApp, token: &str, id: i64) -> Vec<Value> {
         .clone()
 }
 
+#[backend_test]
 pub async fn earlier_reports_of_the_same_source_are_suggested_within_the_jurisdiction(
     backend: Backend,
 ) {

@@ -51,6 +51,7 @@ async fn register(app: &TestApp, token: &str, region: &str, address: &str, text:
     reply.body["id"].as_i64().expect("id")
 }
 
+#[backend_test]
 pub async fn a_county_never_finds_a_neighbouring_countys_cases(backend: Backend) {
     let app = spawn_app(backend).await;
     let nation = app.login("nation").await;
@@ -123,6 +124,7 @@ pub async fn a_county_never_finds_a_neighbouring_countys_cases(backend: Backend)
     }
 }
 
+#[backend_test]
 pub async fn a_new_or_changed_case_is_found_within_moments(backend: Backend) {
     let app = spawn_app(backend).await;
     let nanshan = app.login("nanshan").await;
@@ -163,6 +165,7 @@ pub async fn a_new_or_changed_case_is_found_within_moments(backend: Backend) {
     assert_eq!(registered.body["total"], 0, "{}", registered.body);
 }
 
+#[backend_test]
 pub async fn bad_search_parameters_get_a_problem_naming_the_parameter(backend: Backend) {
     let app = spawn_app(backend).await;
     let shenzhen = app.login("shenzhen").await;
@@ -218,6 +221,7 @@ pub async fn bad_search_parameters_get_a_problem_naming_the_parameter(backend: B
     );
 }
 
+#[backend_test]
 pub async fn the_console_searches_the_texts_and_shows_the_passage(backend: Backend) {
     use crate::pages::{browser, console_sign_in, page};
     let app = spawn_app(backend).await;
@@ -239,13 +243,14 @@ pub async fn the_console_searches_the_texts_and_shows_the_passage(backend: Backe
     assert_eq!(status, StatusCode::OK, "{html}");
     assert!(html.contains("共找到 1 件"), "{html}");
     assert!(html.contains(&format!("/console/cases/{id}")), "{html}");
-    assert!(html.contains("&lt;<mark>粉尘</mark>&gt;"), "{html}");
+    assert!(html.contains("&#60;<mark>粉尘</mark>&#62;"), "{html}");
     assert!(html.contains(r#"value="粉尘""#), "{html}");
     let (status, html) = page(&client, &app, "/console?q=%EF%BC%8C").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(html.contains("检索词或筛选条件有误"), "{html}");
 }
 
+#[backend_test]
 pub async fn an_index_on_disk_catches_up_after_a_restart_without_rebuilding(backend: Backend) {
     use greenline_app::{App, Settings};
     let app = spawn_app(backend).await;

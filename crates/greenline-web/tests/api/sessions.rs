@@ -5,6 +5,7 @@ use serde_json::json;
 
 use crate::helpers::{Backend, read, spawn_app};
 
+#[backend_test]
 pub async fn sign_in_and_out_with_argon2id_hashed_passwords(backend: Backend) {
     let app = spawn_app(backend).await;
     let wrong = app
@@ -82,6 +83,7 @@ pub async fn sign_in_and_out_with_argon2id_hashed_passwords(backend: Backend) {
     );
 }
 
+#[backend_test]
 pub async fn the_openapi_document_lists_every_route(backend: Backend) {
     let app = spawn_app(backend).await;
     let doc = app.get(None, "/api/v1/openapi.json").await;

@@ -181,6 +181,7 @@ fn api_counts(body: &Value, group_by: &[&str]) -> Counts {
         .collect()
 }
 
+#[backend_test]
 pub async fn grouped_counts_equal_plain_sql_for_random_queries(backend: Backend) {
     let app = spawn_app(backend).await;
     let postgres = matches!(backend, Backend::Postgres);
@@ -245,6 +246,7 @@ pub async fn grouped_counts_equal_plain_sql_for_random_queries(backend: Backend)
     }
 }
 
+#[backend_test]
 pub async fn shares_scope_and_new_cases_behave_as_analysts_expect(backend: Backend) {
     let app = spawn_app(backend).await;
     let token = app.login("nation").await;
@@ -382,6 +384,7 @@ fn kendall_s(values: &[u64]) -> i64 {
     s
 }
 
+#[backend_test]
 pub async fn trends_alerts_and_reports_rest_on_the_same_counts(backend: Backend) {
     let app = spawn_app(backend).await;
     let token = app.login("shenzhen").await;

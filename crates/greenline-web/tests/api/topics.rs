@@ -21,6 +21,7 @@ async fn report(app: &TestApp, text: &str) {
     assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
 }
 
+#[backend_test]
 pub async fn a_planted_term_stands_out_within_the_jurisdiction(backend: Backend) {
     let app = spawn_app(backend).await;
     // November: the ordinary complaints only.

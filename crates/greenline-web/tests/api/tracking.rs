@@ -5,6 +5,7 @@ use serde_json::json;
 
 use crate::helpers::{Backend, spawn_app};
 
+#[backend_test]
 pub async fn the_reporter_tracks_with_the_secret_or_phone_and_sees_no_one(backend: Backend) {
     let app = spawn_app(backend).await;
     let receipt = app.public_report().await.body;
@@ -73,6 +74,7 @@ pub async fn the_reporter_tracks_with_the_secret_or_phone_and_sees_no_one(backen
     assert_eq!(garbage.body["errors"][0]["field"], "tracking_no");
 }
 
+#[backend_test]
 pub async fn reading_the_reporter_is_for_the_handling_chain_and_is_recorded(backend: Backend) {
     let app = spawn_app(backend).await;
     let id = app.public_report().await.body["id"].as_i64().expect("id");

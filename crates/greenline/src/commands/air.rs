@@ -33,7 +33,7 @@ pub const BEIJING_REGION: &str = "110100";
 
 /// The Beijing series, as shipped (for `greenline demo`).
 pub const BEIJING_SERIES: &[u8] =
-    include_bytes!("../../../../data/air/beijing_pm25_hourly_2010_2014.csv");
+    include_bytes!("../../data/air/beijing_pm25_hourly_2010_2014.csv");
 
 /// Rows per message to the writer.
 const CHUNK: usize = 8192;

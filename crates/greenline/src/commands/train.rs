@@ -1,5 +1,6 @@
 //! `greenline train`: a type classifier from labelled case texts, written as a model file that
-//! `greenline text classify --model` (or a build replacing `data/text/model-v2.tsv`) uses.
+//! `greenline text classify --model` (or a build replacing
+//! `crates/greenline-text/data/text/model-v2.tsv`) uses.
 //!
 //! Case records (CSV, JSON Lines or Parquet, as `import` reads them) give their `description`
 //! with `primary_type` and `sub_type`; `--examples` adds JSON Lines of `text`, `category`,
