@@ -326,36 +326,10 @@ struct RepeatHint {
     evidence: String,
 }
 
-fn review_label(review: Option<TypeReview>) -> &'static str {
-    match review {
-        None => "未审核",
-        Some(TypeReview::Confirmed) => "已确认",
-        Some(TypeReview::Corrected) => "已更正",
-    }
-}
-
-fn action_label(action: Action) -> &'static str {
-    match action {
-        Action::Accept => "受理",
-        Action::Reject => "不予受理",
-        Action::Assign => "转办",
-        Action::Handle => "开始办理",
-        Action::Extend => "延期",
-        Action::Conclude => "办结",
-        Action::Reply => "答复",
-        Action::Publish => "公开结果",
-        Action::RequestReview => "登记复查申请",
-        Action::DecideReview => "复查决定",
-        Action::RequestReReview => "登记复核申请",
-        Action::DecideReReview => "复核决定",
-        Action::Close => "归档",
-    }
-}
-
 /// An event's action code in Chinese, for the history.
 fn event_label(code: &str) -> String {
     match Action::parse(code) {
-        Some(action) => action_label(action).to_owned(),
+        Some(action) => action.zh().to_owned(),
         None => match code {
             "register" => "登记".to_owned(),
             "confirm_types" => "确认分类".to_owned(),
@@ -482,7 +456,7 @@ async fn case_page(
         .filter(|a| *a != Action::Assign || !units.is_empty())
         .map(|a| ActionForm {
             code: a.code(),
-            label: action_label(a),
+            label: a.zh(),
             fields: inputs(a, case.kind, &units),
         })
         .collect();
@@ -541,7 +515,7 @@ async fn case_page(
     Ok(CasePage {
         repeats,
         suggestion,
-        review: review_label(view.case.type_review),
+        review: view.case.type_review.map_or("未审核", TypeReview::zh),
         type_choices,
         sub_type_choices,
         other_types: view
@@ -656,7 +630,7 @@ async fn act(
         let names: Vec<&str> = fields.iter().map(|f| field_label(f)).collect();
         format!(
             "“{}”未完成：请检查{}。",
-            action_label_of(&post.action),
+            Action::parse(&post.action).map_or("操作", Action::zh),
             names.join("、")
         )
     });
@@ -664,10 +638,6 @@ async fn act(
         page.errors.add(field, "请检查此项");
     }
     Ok(csrf.attach(render(status, &page)?))
-}
-
-fn action_label_of(code: &str) -> &'static str {
-    Action::parse(code).map_or("操作", action_label)
 }
 
 /// What the types form posts.
