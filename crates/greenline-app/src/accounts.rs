@@ -136,9 +136,9 @@ impl App {
 
     /// The units inside `caller`'s region (their own and those below): the targets of routing.
     pub async fn units_within(&self, caller: &Caller) -> ServiceResult<Vec<Unit>> {
-        let region = caller.unit.region;
+        let scope = caller.scope();
         let mut units = self.store.units().await?;
-        units.retain(|u| u.region.is_within(region));
+        units.retain(|u| scope.can_see(u.region));
         Ok(units)
     }
 

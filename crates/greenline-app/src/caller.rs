@@ -1,6 +1,6 @@
 //! Who asks: a signed-in staff member, with the jurisdiction and roles every use case checks.
 
-use greenline_domain::{Case, StaffScope};
+use greenline_domain::{Case, RegionCode, StaffScope};
 use greenline_store::{Actor, Staff};
 
 use crate::error::{ServiceError, ServiceResult};
@@ -32,6 +32,18 @@ impl Caller {
             self.0.id,
             format!("{} ({})", self.0.display_name, self.0.unit.name),
         )
+    }
+
+    /// A region a question names, if it lies inside the caller's jurisdiction.
+    pub fn region(&self, region: RegionCode) -> ServiceResult<RegionCode> {
+        if self.scope().can_see(region) {
+            Ok(region)
+        } else {
+            Err(ServiceError::Forbidden(format!(
+                "{} is outside your jurisdiction",
+                region.full_name()
+            )))
+        }
     }
 
     /// The one spelling of the jurisdiction check: `case` if the caller may see it, else "not

@@ -21,17 +21,10 @@ impl App {
         let jurisdiction = caller.unit.region;
         let region = match region {
             None => jurisdiction,
-            Some(code) => {
-                let region = RegionCode::parse(code)
-                    .map_err(|e| ServiceError::parameter("region", e.to_string()))?;
-                if !caller.scope().can_see(region) {
-                    return Err(ServiceError::Forbidden(format!(
-                        "{} is outside your jurisdiction",
-                        region.full_name()
-                    )));
-                }
-                region
-            }
+            Some(code) => caller.region(
+                RegionCode::parse(code)
+                    .map_err(|e| ServiceError::parameter("region", e.to_string()))?,
+            )?,
         };
         let as_of = self.now();
         self.on_statistics(move |index| Bulletin::build(index, period, region, as_of))

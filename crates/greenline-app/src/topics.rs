@@ -97,17 +97,10 @@ impl App {
         let scope = caller.scope();
         let region = match params.region.as_deref() {
             None | Some("") => scope.region,
-            Some(code) => {
-                let region = RegionCode::parse(code)
-                    .map_err(|e| ServiceError::parameter("region", e.to_string()))?;
-                if !scope.can_see(region) {
-                    return Err(ServiceError::Forbidden(format!(
-                        "{} is outside your jurisdiction",
-                        region.full_name()
-                    )));
-                }
-                region
-            }
+            Some(code) => caller.region(
+                RegionCode::parse(code)
+                    .map_err(|e| ServiceError::parameter("region", e.to_string()))?,
+            )?,
         };
         let pollution_type = params
             .pollution_type

@@ -95,6 +95,27 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     result
 }
 
+/// The one mapping of the core's errors to command-line messages: fields become the flags that
+/// carry them (`--unit: …`).
+pub fn message(error: greenline_app::ServiceError) -> anyhow::Error {
+    use greenline_app::ServiceError;
+    let flag = |field: &str| format!("--{}", field.replace('_', "-"));
+    match error {
+        ServiceError::Invalid(errors) => anyhow::anyhow!(
+            "{}",
+            errors
+                .iter()
+                .map(|e| format!("{}: {}", flag(&e.field), e.message))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+        ServiceError::BadParameter { field, message } => {
+            anyhow::anyhow!("{}: {message}", flag(&field))
+        }
+        other => anyhow::Error::new(other),
+    }
+}
+
 /// The application core over `store`, for the commands that act as an administrator would
 /// (its views are not started: these commands only write).
 fn core(store: &Store, config: &Config) -> anyhow::Result<greenline_app::App> {

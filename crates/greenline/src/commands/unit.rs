@@ -9,7 +9,7 @@ pub async fn run(app: &App, command: UnitCommand) -> anyhow::Result<()> {
     match command {
         UnitCommand::Add { name, region } => {
             let region = RegionCode::parse(&region)?;
-            let unit = app.add_unit(&name, region).await?;
+            let unit = app.add_unit(&name, region).await.map_err(super::message)?;
             println!(
                 "unit {} {} ({})",
                 unit.id,
@@ -18,7 +18,7 @@ pub async fn run(app: &App, command: UnitCommand) -> anyhow::Result<()> {
             );
         }
         UnitCommand::List => {
-            for unit in app.units().await? {
+            for unit in app.units().await.map_err(super::message)? {
                 println!(
                     "{}\t{}\t{}\t{}",
                     unit.id,

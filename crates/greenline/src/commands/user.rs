@@ -43,17 +43,7 @@ async fn add(app: &App, args: UserAddArgs) -> anyhow::Result<()> {
             roles,
         })
         .await
-        .map_err(|e| match e {
-            greenline_app::ServiceError::Invalid(errors) => anyhow::anyhow!(
-                "{}",
-                errors
-                    .iter()
-                    .map(|e| format!("--{}: {}", e.field.replace('_', "-"), e.message))
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            ),
-            other => other.into(),
-        })?;
+        .map_err(super::message)?;
     if unit_created {
         println!(
             "created unit {} ({})",
