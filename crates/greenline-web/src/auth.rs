@@ -73,7 +73,7 @@ impl FromRequestParts<App> for SignedIn {
         MaybeSignedIn::from_request_parts(parts, app)
             .await?
             .0
-            .ok_or(ApiError::Unauthorized)
+            .ok_or(ApiError::Service(greenline_app::ServiceError::Unauthorized))
     }
 }
 

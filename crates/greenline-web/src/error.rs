@@ -1,7 +1,8 @@
 //! The one place where errors become HTTP responses: RFC 9457 problem details
 //! (`application/problem+json`).
 //!
-//! Policy: handlers return [`ApiError`]; the core's [`ServiceError`] becomes one here, once.
+//! Policy: handlers return [`ApiError`]: the core's [`ServiceError`], mapped to a status and a
+//! problem here and only here, or a request that could not be read.
 //! Client errors say exactly what is wrong and name the field; a 5xx says only that something
 //! failed and logs the cause, so no internals leak.
 
@@ -30,84 +31,80 @@ pub struct Problem {
     pub allowed_actions: Option<Vec<Action>>,
 }
 
+/// What a handler answers instead of its result: the core's error, or a request that could not
+/// be read at all.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
+    /// The core's answer.
+    #[error(transparent)]
+    Service(#[from] ServiceError),
+    /// A body, query string or path that does not parse; `errors` names the parts at fault.
     #[error("{detail}")]
     BadRequest {
         detail: String,
         errors: Vec<FieldError>,
     },
-    #[error("the input is not valid")]
-    Invalid(Vec<FieldError>),
-    #[error("sign in first")]
-    Unauthorized,
-    #[error("{0}")]
-    Forbidden(String),
-    #[error("{0} not found")]
-    NotFound(&'static str),
-    #[error("{detail}")]
-    Conflict {
-        detail: String,
-        allowed_actions: Option<Vec<Action>>,
-    },
     #[error("this route does not take {0}")]
     MethodNotAllowed(String),
     #[error("{0}")]
     UnsupportedMediaType(String),
-    #[error("too many requests; try again in a minute")]
-    TooManyRequests,
-    #[error("{0}")]
-    Unavailable(String),
-    #[error(transparent)]
-    Internal(#[from] anyhow::Error),
 }
 
 impl ApiError {
+    /// One field of the body is not valid (422).
     pub fn field(field: &str, message: impl Into<String>) -> Self {
-        ApiError::Invalid(vec![FieldError::new(field, message)])
+        ServiceError::field(field, message).into()
     }
 
+    /// One query parameter is not valid (400).
     pub fn bad_query(field: &str, message: impl Into<String>) -> Self {
-        let message = message.into();
-        ApiError::BadRequest {
-            detail: format!("query parameter {field}: {message}"),
-            errors: vec![FieldError::new(field, message)],
-        }
+        ServiceError::parameter(field, message).into()
+    }
+
+    /// Anything else that failed: logged, never shown.
+    pub fn internal(error: impl Into<anyhow::Error>) -> Self {
+        ServiceError::Internal(error.into()).into()
     }
 
     pub(crate) fn status(&self) -> StatusCode {
         match self {
             ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
-            ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
-            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::Service(error) => match error {
+                ServiceError::BadParameter { .. } => StatusCode::BAD_REQUEST,
+                ServiceError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+                ServiceError::Unauthorized => StatusCode::UNAUTHORIZED,
+                ServiceError::Forbidden(_) => StatusCode::FORBIDDEN,
+                ServiceError::NotFound(_) => StatusCode::NOT_FOUND,
+                ServiceError::Conflict { .. } => StatusCode::CONFLICT,
+                ServiceError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+                ServiceError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+                ServiceError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            },
         }
     }
 
     fn slug(&self) -> &'static str {
         match self {
             ApiError::BadRequest { .. } => "bad-request",
-            ApiError::Invalid(_) => "invalid-input",
-            ApiError::Unauthorized => "unauthorized",
-            ApiError::Forbidden(_) => "forbidden",
-            ApiError::NotFound(_) => "not-found",
-            ApiError::Conflict {
-                allowed_actions: Some(_),
-                ..
-            } => "illegal-transition",
-            ApiError::Conflict { .. } => "conflict",
             ApiError::MethodNotAllowed(_) => "method-not-allowed",
             ApiError::UnsupportedMediaType(_) => "unsupported-media-type",
-            ApiError::TooManyRequests => "rate-limited",
-            ApiError::Unavailable(_) => "unavailable",
-            ApiError::Internal(_) => "internal",
+            ApiError::Service(error) => match error {
+                ServiceError::BadParameter { .. } => "bad-request",
+                ServiceError::Invalid(_) => "invalid-input",
+                ServiceError::Unauthorized => "unauthorized",
+                ServiceError::Forbidden(_) => "forbidden",
+                ServiceError::NotFound(_) => "not-found",
+                ServiceError::Conflict {
+                    allowed_actions: Some(_),
+                    ..
+                } => "illegal-transition",
+                ServiceError::Conflict { .. } => "conflict",
+                ServiceError::TooManyRequests => "rate-limited",
+                ServiceError::Unavailable(_) => "unavailable",
+                ServiceError::Internal(_) => "internal",
+            },
         }
     }
 }
@@ -115,33 +112,36 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
-        let detail = match &self {
-            ApiError::Internal(cause) => {
+        let slug = self.slug();
+        let (detail, errors, allowed_actions) = match self {
+            ApiError::Service(ServiceError::Internal(cause)) => {
                 tracing::error!(error = ?cause, "request failed");
-                "the server could not complete the request; it has been logged".to_owned()
+                (
+                    "the server could not complete the request; it has been logged".to_owned(),
+                    Vec::new(),
+                    None,
+                )
             }
-            ApiError::Invalid(errors) => errors
-                .iter()
-                .map(|e| format!("{}: {}", e.field, e.message))
-                .collect::<Vec<_>>()
-                .join("; "),
-            other => other.to_string(),
+            ApiError::Service(ServiceError::Invalid(errors)) => (describe(&errors), errors, None),
+            ApiError::Service(ServiceError::BadParameter { field, message }) => (
+                format!("query parameter {field}: {message}"),
+                vec![FieldError::new(field, message)],
+                None,
+            ),
+            ApiError::Service(ServiceError::Conflict {
+                detail,
+                allowed_actions,
+            }) => (detail, Vec::new(), allowed_actions),
+            ApiError::BadRequest { detail, errors } => (detail, errors, None),
+            other => (other.to_string(), Vec::new(), None),
         };
         let problem = Problem {
-            kind: format!("https://greenline.invalid/problems/{}", self.slug()),
+            kind: format!("https://greenline.invalid/problems/{slug}"),
             title: status.canonical_reason().unwrap_or("Error").to_owned(),
             status: status.as_u16(),
             detail,
-            allowed_actions: match &self {
-                ApiError::Conflict {
-                    allowed_actions, ..
-                } => allowed_actions.clone(),
-                _ => None,
-            },
-            errors: match self {
-                ApiError::Invalid(errors) | ApiError::BadRequest { errors, .. } => errors,
-                _ => Vec::new(),
-            },
+            errors,
+            allowed_actions,
         };
         let mut response = (status, Json(problem)).into_response();
         response.headers_mut().insert(
@@ -157,27 +157,12 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// The one mapping of the core's errors to problems.
-impl From<ServiceError> for ApiError {
-    fn from(error: ServiceError) -> Self {
-        match error {
-            ServiceError::BadParameter { field, message } => ApiError::bad_query(&field, message),
-            ServiceError::Invalid(errors) => ApiError::Invalid(errors),
-            ServiceError::Unauthorized => ApiError::Unauthorized,
-            ServiceError::Forbidden(why) => ApiError::Forbidden(why),
-            ServiceError::NotFound(what) => ApiError::NotFound(what),
-            ServiceError::Conflict {
-                detail,
-                allowed_actions,
-            } => ApiError::Conflict {
-                detail,
-                allowed_actions,
-            },
-            ServiceError::TooManyRequests => ApiError::TooManyRequests,
-            ServiceError::Unavailable(why) => ApiError::Unavailable(why),
-            ServiceError::Internal(cause) => ApiError::Internal(cause),
-        }
-    }
+fn describe(errors: &[FieldError]) -> String {
+    errors
+        .iter()
+        .map(|e| format!("{}: {}", e.field, e.message))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;

@@ -71,7 +71,9 @@ pub fn parse<T: DeserializeOwned>(raw: &[u8]) -> Result<T, ApiError> {
                 },
             }
         } else {
-            ApiError::Invalid(vec![FieldError::new(field, message)])
+            ApiError::Service(greenline_app::ServiceError::Invalid(vec![FieldError::new(
+                field, message,
+            )]))
         }
     })
 }

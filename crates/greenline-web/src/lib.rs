@@ -40,7 +40,7 @@ pub fn app(state: AppState) -> Router {
         }),
     )
     .merge(pages::router().with_state(state))
-    .fallback(|| async { error::ApiError::NotFound("route") })
+    .fallback(|| async { error::ApiError::Service(greenline_app::ServiceError::NotFound("route")) })
     .method_not_allowed_fallback(|method: axum::http::Method| async move {
         error::ApiError::MethodNotAllowed(method.to_string())
     })

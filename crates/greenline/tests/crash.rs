@@ -2,75 +2,22 @@
 //! intake under load, is killed with SIGKILL mid-stream, and every case it acknowledged is in the
 //! database afterwards, exactly as acknowledged.
 
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use greenline_store::Store;
 use serde_json::{Value, json};
 
-const PASSWORD: &str = "a long enough password";
+mod common;
 
-fn greenline(db: &str) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_greenline"));
-    command
-        .args(["--database", db])
-        .env_remove("GREENLINE_DATABASE")
-        .env("GREENLINE_LOG", "warn");
-    command
-}
-
-fn start_server(db: &str) -> (Child, String) {
-    let mut child = greenline(db)
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start greenline serve");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    let address = loop {
-        let line = lines
-            .next()
-            .expect("server printed its address")
-            .expect("line");
-        if let Some(rest) = line.split("serving on http://").nth(1) {
-            break rest.split_whitespace().next().expect("address").to_owned();
-        }
-    };
-    // Keep draining stdout so the server never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    (child, format!("http://{address}"))
-}
+use common::{PASSWORD, add_staff, start_server};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_acknowledged_case_survives_a_kill_9() {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = format!("sqlite://{}", dir.path().join("crash.db").display());
 
-    let mut add = greenline(&db)
-        .args([
-            "user",
-            "add",
-            "--username",
-            "op",
-            "--unit",
-            "生态环境部",
-            "--region",
-            "000000",
-        ])
-        .args(["--role", "operator", "--password-stdin"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("user add");
-    add.stdin
-        .take()
-        .expect("stdin")
-        .write_all(format!("{PASSWORD}\n").as_bytes())
-        .expect("password");
-    assert!(add.wait().expect("user add ran").success());
+    add_staff(&db, "op", "operator");
 
     let (mut server, base) = start_server(&db);
     let http = reqwest::Client::builder()

@@ -7,8 +7,7 @@
 //! Nodes are awaited through `GET /api/v1/health?wait=true` (the views' `caught_up`), never by
 //! sleeping. The tests need PostgreSQL (`GREENLINE_TEST_POSTGRES_URL`; `.ci/run` starts one).
 
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -16,7 +15,9 @@ use greenline_store::Store;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-const PASSWORD: &str = "a long enough password";
+mod common;
+
+use common::{PASSWORD, add_staff, greenline, start_server};
 
 /// The tests run one at a time: a node's views are caught up once the oldest transaction
 /// running on the server has ended, and one test's long import would hold back the other's.
@@ -45,43 +46,6 @@ async fn fresh_database() -> String {
     format!("{base}/{name}")
 }
 
-fn greenline(db: &str) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_greenline"));
-    command
-        .args(["--database", db])
-        .env_remove("GREENLINE_DATABASE")
-        .env("GREENLINE_LOG", "warn");
-    command
-}
-
-/// `greenline user add` of an operator, handler and supervisor at national level.
-fn add_staff(db: &str) {
-    let mut add = greenline(db)
-        .args([
-            "user",
-            "add",
-            "--username",
-            "duty",
-            "--unit",
-            "生态环境部",
-            "--region",
-            "000000",
-            "--role",
-            "operator,handler,supervisor",
-            "--password-stdin",
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("user add");
-    add.stdin
-        .take()
-        .expect("stdin")
-        .write_all(format!("{PASSWORD}\n").as_bytes())
-        .expect("password");
-    assert!(add.wait().expect("user add ran").success());
-}
-
 /// A node: `greenline serve` on a free port; killed when dropped.
 struct Node {
     child: Child,
@@ -90,29 +54,8 @@ struct Node {
 
 impl Node {
     fn start(db: &str) -> Node {
-        let mut child = greenline(db)
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start greenline serve");
-        let stdout = child.stdout.take().expect("stdout");
-        let mut lines = BufReader::new(stdout).lines();
-        let address = loop {
-            let line = lines
-                .next()
-                .expect("the node printed its address")
-                .expect("line");
-            if let Some(rest) = line.split("serving on http://").nth(1) {
-                break rest.split_whitespace().next().expect("address").to_owned();
-            }
-        };
-        // Keep draining stdout so the node never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines {});
-        Node {
-            child,
-            base: format!("http://{address}"),
-        }
+        let (child, base) = start_server(db);
+        Node { child, base }
     }
 
     fn url(&self, path: &str) -> String {
@@ -224,7 +167,7 @@ async fn cases_stored(db: &str) -> u64 {
 async fn two_nodes_on_one_postgresql_share_every_case_and_lose_nothing() {
     let _alone = ONE_AT_A_TIME.lock().await;
     let db = fresh_database().await;
-    add_staff(&db);
+    add_staff(&db, "duty", "operator,handler,supervisor");
     let (a, b) = (Node::start(&db), Node::start(&db));
     let http = client();
     a.caught_up(&http).await;
@@ -360,7 +303,7 @@ async fn two_nodes_on_one_postgresql_share_every_case_and_lose_nothing() {
 async fn an_import_in_one_transaction_during_live_intake_reaches_every_view_of_every_node() {
     let _alone = ONE_AT_A_TIME.lock().await;
     let db = fresh_database().await;
-    add_staff(&db);
+    add_staff(&db, "duty", "operator,handler,supervisor");
     let dir = tempfile::tempdir().expect("temp dir");
     let file = dir.path().join("cases.jsonl");
     let simulated = greenline(&db)

@@ -43,11 +43,11 @@ impl FromRequestParts<AppState> for ConsoleUser {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         match MaybeSignedIn::from_request_parts(parts, state).await {
             Ok(MaybeSignedIn(Some(who))) => Ok(ConsoleUser(who)),
-            Ok(MaybeSignedIn(None)) | Err(ApiError::Unauthorized) => Err(see_other("/login")),
-            Err(_) => Err(PageError::from(ServiceError::Unavailable(
-                "the session could not be checked".to_owned(),
-            ))
-            .into_response()),
+            Ok(MaybeSignedIn(None)) | Err(ApiError::Service(ServiceError::Unauthorized)) => {
+                Err(see_other("/login"))
+            }
+            Err(ApiError::Service(error)) => Err(PageError::from(error).into_response()),
+            Err(_) => Err(PageError::BadForm.into_response()),
         }
     }
 }

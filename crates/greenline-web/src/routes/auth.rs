@@ -48,7 +48,7 @@ pub async fn login(
     headers.insert(
         header::SET_COOKIE,
         set_cookie(&app, SESSION_COOKIE, &session.token, Some(hours * 3600))
-            .map_err(|e| ApiError::Internal(e.into()))?,
+            .map_err(ApiError::internal)?,
     );
     Ok((
         headers,
@@ -75,7 +75,7 @@ pub async fn logout(
     let mut out = HeaderMap::new();
     out.insert(
         header::SET_COOKIE,
-        set_cookie(&app, SESSION_COOKIE, "", Some(0)).map_err(|e| ApiError::Internal(e.into()))?,
+        set_cookie(&app, SESSION_COOKIE, "", Some(0)).map_err(ApiError::internal)?,
     );
     Ok((axum::http::StatusCode::NO_CONTENT, out))
 }

@@ -52,6 +52,6 @@ pub async fn report(
     let Some(format) = format else {
         return Ok(axum::Json(bulletin).into_response());
     };
-    let body = render(&bulletin, format).map_err(|e| ApiError::Internal(e.into()))?;
+    let body = render(&bulletin, format).map_err(ApiError::internal)?;
     Ok(([(header::CONTENT_TYPE, format.media_type())], body).into_response())
 }

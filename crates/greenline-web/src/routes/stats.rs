@@ -58,7 +58,7 @@ pub async fn stats(
     let query = app.stats_query(&who, &params)?;
     let result = app.stats(query).await?;
     if csv {
-        let body = to_csv(&result).map_err(|e| ApiError::Internal(e.into()))?;
+        let body = to_csv(&result).map_err(ApiError::internal)?;
         return Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], body).into_response());
     }
     Ok(Json(StatsResult::new(&result)).into_response())
