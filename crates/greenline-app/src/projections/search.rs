@@ -23,9 +23,9 @@ use super::{Position, Projection};
 pub const NAME: &str = "search index";
 /// Cases read per page while building.
 const BUILD_PAGE: u32 = 2_000;
-/// Time between two commits while cases keep arriving: a few segments a second to merge
-/// later, and a new case searchable well within a second.
-const COMMIT_PAUSE: Duration = Duration::from_millis(250);
+/// Time between two commits while cases keep arriving: two segments a second to merge later,
+/// and a new case searchable within a second.
+const COMMIT_PAUSE: Duration = Duration::from_millis(500);
 
 /// The index and how far it has got.
 #[derive(Debug)]
@@ -147,7 +147,7 @@ impl Projection for CaseSearch {
         self.index.as_ref().map_or(0, |index| index.len())
     }
 
-    /// Every update is a commit, with a new segment to merge later: at most four a second.
+    /// Every update is a commit, with a new segment to merge later: at most two a second.
     fn pause_after_apply(&self) -> Duration {
         COMMIT_PAUSE
     }

@@ -141,9 +141,9 @@ impl Projection for Sources {
     }
 
     /// Reading features is the costliest update of a node's views: under a stream of new
-    /// cases they are taken a quarter of a second's worth at a time, leaving the CPU to intake,
-    /// and a repeat is still suggested within a second of its first.
+    /// cases they are taken half a second's worth at a time, leaving the CPU to intake, and a
+    /// repeat is still suggested within a second of its first.
     fn pause_after_apply(&self) -> Duration {
-        Duration::from_millis(250)
+        Duration::from_millis(500)
     }
 }
