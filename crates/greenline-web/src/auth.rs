@@ -1,9 +1,7 @@
 //! Who calls: the session a request carries (a bearer token for the API, an HttpOnly SameSite
-//! cookie for pages), the extractors handlers use to know it, and the client's address.
+//! cookie for pages) and the extractors handlers use to know it.
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-
-use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::extract::FromRequestParts;
 use axum::http::header::InvalidHeaderValue;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};
@@ -91,22 +89,5 @@ impl FromRequestParts<App> for MaybeSignedIn {
         };
         let caller = app.session(&token).await?;
         Ok(MaybeSignedIn(Some(SignedIn(caller))))
-    }
-}
-
-/// The address the request came from (the peer of the TCP connection).
-#[derive(Debug, Clone, Copy)]
-pub struct ClientIp(pub IpAddr);
-
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientIp(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |info| info.0.ip()),
-        ))
     }
 }

@@ -13,6 +13,7 @@
 
 pub mod auth;
 pub mod error;
+pub mod extract;
 pub mod json;
 pub mod pages;
 pub mod routes;

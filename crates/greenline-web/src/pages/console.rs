@@ -23,7 +23,7 @@ use super::report::{Choice, regions_under};
 use super::staff::ConsoleUser;
 use super::{FieldErrors, PageError, PageResult, local_time, render, see_other};
 use crate::AppState;
-use crate::routes::cases::CaseId;
+use crate::extract::CaseId;
 use greenline_app::ServiceError;
 use greenline_app::cases::merge::MergeForm;
 use greenline_app::cases::read::CaseFile;

@@ -1,9 +1,10 @@
 //! Server-rendered pages in Simplified Chinese: the public portal (home, 我要举报, 进度查询) and
 //! the staff console (sign-in, case list, case detail with its actions).
 //!
-//! Pages are thin: they parse a form, call the same functions as the API handlers (the one
-//! intake path, the tracking lookup, the staff search and the transition), and render the answer.
-//! They hold no SQL and no rules of their own.
+//! Pages are thin: they parse a form, call one use case of the application core (the same one
+//! the API calls: intake, tracking, the case list, search, a step, a review, a merge), and render
+//! the answer. They hold no SQL and no rules of their own, and map the core's errors to Chinese
+//! error pages in one place (`error_text`).
 //!
 //! Templates use askama: they are compiled into the binary together with the Rust code, so a
 //! template that names a missing field or method fails the build instead of a request, rendering

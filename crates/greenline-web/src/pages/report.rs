@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use super::csrf::{self, Csrf};
 use super::{Chrome, FieldErrors, PageError, PageResult, render};
 use crate::AppState;
-use crate::auth::ClientIp;
+use crate::extract::ClientIp;
 use greenline_app::ServiceError;
 use greenline_app::cases::intake::Submitter;
 use greenline_app::views::IntakeResponse;

@@ -14,8 +14,9 @@ use serde::Deserialize;
 use super::csrf::{self, Csrf};
 use super::{Chrome, PageError, PageResult, render, see_other};
 use crate::AppState;
-use crate::auth::{ClientIp, MaybeSignedIn, SESSION_COOKIE, SignedIn, set_cookie, token_from};
+use crate::auth::{MaybeSignedIn, SESSION_COOKIE, SignedIn, set_cookie, token_from};
 use crate::error::ApiError;
+use crate::extract::ClientIp;
 use greenline_app::ServiceError;
 
 pub(super) fn routes() -> Router<AppState> {

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use super::csrf::{self, Csrf};
 use super::{Chrome, FieldErrors, PageResult, local_time, render};
 use crate::AppState;
-use crate::auth::ClientIp;
+use crate::extract::ClientIp;
 use greenline_app::ServiceError;
 use greenline_app::views::TrackView;
 

@@ -8,8 +8,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::AppState;
-use crate::auth::{ClientIp, SESSION_COOKIE, SignedIn, set_cookie, token_from};
+use crate::auth::{SESSION_COOKIE, SignedIn, set_cookie, token_from};
 use crate::error::{ApiError, ApiResult, Problem};
+use crate::extract::ClientIp;
 use crate::json::ApiJson;
 use greenline_app::views::StaffView;
 

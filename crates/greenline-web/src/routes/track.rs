@@ -8,8 +8,8 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::AppState;
-use crate::auth::ClientIp;
 use crate::error::{ApiResult, Problem};
+use crate::extract::ClientIp;
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct TrackProof {

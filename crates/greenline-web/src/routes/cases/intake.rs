@@ -9,8 +9,9 @@ use greenline_domain::IntakeForm;
 use sha2::{Digest, Sha256};
 
 use crate::AppState;
-use crate::auth::{ClientIp, MaybeSignedIn};
+use crate::auth::MaybeSignedIn;
 use crate::error::{ApiError, ApiResult, Problem};
+use crate::extract::ClientIp;
 use crate::json::ApiJson;
 
 fn retry_key(headers: &HeaderMap, raw: &[u8]) -> ApiResult<Option<RetryKey>> {
