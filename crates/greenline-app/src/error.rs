@@ -39,7 +39,8 @@ pub enum ServiceError {
     Internal(#[from] anyhow::Error),
 }
 
-fn describe(errors: &[FieldError]) -> String {
+/// Fields at fault in one line: `region: unknown region code; phone: …`.
+pub fn describe(errors: &[FieldError]) -> String {
     errors
         .iter()
         .map(|e| format!("{}: {}", e.field, e.message))

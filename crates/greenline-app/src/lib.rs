@@ -52,7 +52,7 @@ use serde::{Deserialize, Serialize};
 
 pub use caller::Caller;
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use error::{ServiceError, ServiceResult};
+pub use error::{ServiceError, ServiceResult, describe};
 pub use limiter::PublicLimiter;
 pub use projections::Projections;
 

@@ -9,7 +9,7 @@
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use greenline_app::ServiceError;
+use greenline_app::{ServiceError, describe};
 use greenline_domain::{Action, FieldError};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -155,14 +155,6 @@ impl IntoResponse for ApiError {
         }
         response
     }
-}
-
-fn describe(errors: &[FieldError]) -> String {
-    errors
-        .iter()
-        .map(|e| format!("{}: {}", e.field, e.message))
-        .collect::<Vec<_>>()
-        .join("; ")
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
