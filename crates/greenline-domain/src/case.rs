@@ -208,11 +208,13 @@ impl NewCase {
         let address = form.address.trim().to_owned();
         check_len(&mut errors, "address", &address, MAX_TEXT_CHARS);
 
+        // An anonymous report keeps no identity, whatever else the form carried.
+        let identity = |value: Option<&str>| clean(value).filter(|_| !form.anonymous);
         let reporter = Reporter {
             anonymous: form.anonymous,
-            name: clean(form.reporter_name.as_deref()),
-            phone: clean(form.reporter_phone.as_deref()),
-            contact_address: clean(form.reporter_address.as_deref()),
+            name: identity(form.reporter_name.as_deref()),
+            phone: identity(form.reporter_phone.as_deref()),
+            contact_address: identity(form.reporter_address.as_deref()),
         };
         if let Some(phone) = &reporter.phone
             && !is_phone(phone)
@@ -798,6 +800,27 @@ mod tests {
     fn run(case: &Case, command: Command, at: DateTime<Utc>) -> Result<Case, DomainError> {
         let limits = DeadlineTable::statutory().limits_for(case.kind, case.region);
         apply(case, &command, at, &limits).map(|a| a.case)
+    }
+
+    #[test]
+    fn an_anonymous_report_keeps_no_name_phone_or_address() {
+        let anonymous = IntakeForm {
+            anonymous: true,
+            reporter_address: Some("某小区3栋".into()),
+            ..form()
+        };
+        let new = NewCase::parse(&anonymous).expect("valid");
+        assert!(new.reporter.anonymous);
+        assert_eq!(
+            (
+                new.reporter.name,
+                new.reporter.phone,
+                new.reporter.contact_address
+            ),
+            (None, None, None)
+        );
+        let named = NewCase::parse(&form()).expect("valid");
+        assert_eq!(named.reporter.name.as_deref(), Some("李女士"));
     }
 
     #[test]
