@@ -2,6 +2,7 @@
 
 use std::net::IpAddr;
 
+use greenline_domain::case::MAX_DESCRIPTION_CHARS;
 use greenline_domain::{Case, Deadline, DeadlineKind, IntakeForm, NewCase};
 use greenline_store::{Actor, IdempotencyKey, IntakeRecord, Unit};
 use rand::Rng;
@@ -76,11 +77,26 @@ impl App {
         mut form: IntakeForm,
         retry: Option<RetryKey>,
     ) -> ServiceResult<Registered> {
-        let suggestion = crate::suggest::suggest(&mut form);
+        // The cheap refusals come before the classifier reads the text: a citizen over the
+        // rate limit, a description too long to be one (its characters counted, not read).
+        if let Submitter::Public(ip) = who {
+            self.limiter.check(ip)?;
+        }
+        if form.description.chars().count() > MAX_DESCRIPTION_CHARS {
+            return Err(ServiceError::field(
+                "description",
+                format!("longer than {MAX_DESCRIPTION_CHARS} characters"),
+            ));
+        }
+        // The classifier is CPU work: off the async threads.
+        let (form, suggestion) = tokio::task::spawn_blocking(move || {
+            let suggestion = crate::suggest::suggest(&mut form);
+            (form, suggestion)
+        })
+        .await?;
         let new = NewCase::parse(&form)?;
         let (unit, actor, scope) = match who {
-            Submitter::Public(ip) => {
-                self.limiter.check(ip)?;
+            Submitter::Public(_) => {
                 if !new.channel.is_self_service() {
                     return Err(ServiceError::Unauthorized);
                 }

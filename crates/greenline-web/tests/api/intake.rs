@@ -40,6 +40,18 @@ pub async fn a_malformed_body_gets_a_problem_naming_the_field_and_writes_nothing
     );
     assert_eq!(reply.body["errors"][0]["field"], "anonymous");
 
+    // A description far over the limit (here 1.5 MB) is refused by its length.
+    let mut huge = web_report();
+    huge["description"] = json!("工地夜间施工噪声扰民。".repeat(50_000));
+    let reply = app.post(None, "/api/v1/cases", &huge).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        reply.body
+    );
+    assert_eq!(reply.body["errors"][0]["field"], "description");
+
     let syntax = read(
         app.http
             .post(app.url("/api/v1/cases"))

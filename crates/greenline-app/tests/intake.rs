@@ -1,0 +1,59 @@
+//! Intake refuses the cheap way first: a citizen over the rate limit is turned away before the
+//! form is read, so a flood of oversized descriptions costs no classification.
+
+use std::net::{IpAddr, Ipv4Addr};
+use std::sync::Arc;
+
+use greenline_app::cases::intake::Submitter;
+use greenline_app::{App, ServiceError, Settings, SystemClock};
+use greenline_domain::{DeadlineTable, IntakeForm, RegionCode};
+use greenline_store::Store;
+
+fn report(description: String) -> IntakeForm {
+    IntakeForm {
+        channel: "web".into(),
+        primary_type: "noise".into(),
+        region: "440305".into(),
+        description,
+        anonymous: true,
+        ..IntakeForm::default()
+    }
+}
+
+#[tokio::test]
+async fn the_rate_limit_and_the_length_come_before_the_text_is_read() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("intake.db").display());
+    let store = Store::open(&url).await.expect("store");
+    let app = App::new(
+        store.clone(),
+        Arc::new(SystemClock),
+        DeadlineTable::statutory(),
+        Settings {
+            public_requests_per_minute: 2,
+            ..Settings::default()
+        },
+    );
+    app.add_unit("生态环境部", RegionCode::NATIONAL)
+        .await
+        .expect("unit");
+    let client = Submitter::Public(IpAddr::V4(Ipv4Addr::new(203, 0, 113, 7)));
+    let huge = "工地夜间施工噪声扰民。".repeat(50_000);
+
+    let first = app.register(client, report(huge.clone()), None).await;
+    assert!(
+        matches!(&first, Err(ServiceError::Invalid(errors)) if errors[0].field == "description"),
+        "{first:?}"
+    );
+    let second = app
+        .register(client, report("工地夜里打桩太吵了".into()), None)
+        .await;
+    assert!(second.is_ok(), "{second:?}");
+    // Over the limit: refused before the form is read, whatever it holds.
+    let third = app.register(client, report(huge), None).await;
+    assert!(
+        matches!(third, Err(ServiceError::TooManyRequests)),
+        "{third:?}"
+    );
+    store.close().await;
+}
