@@ -57,3 +57,44 @@ async fn the_rate_limit_and_the_length_come_before_the_text_is_read() {
     );
     store.close().await;
 }
+
+#[tokio::test]
+async fn a_retry_key_of_the_public_belongs_to_the_client_that_sent_it() {
+    use greenline_app::cases::intake::RetryKey;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("retry.db").display());
+    let store = Store::open(&url).await.expect("store");
+    let app = App::new(
+        store.clone(),
+        Arc::new(SystemClock),
+        DeadlineTable::statutory(),
+        Settings::default(),
+    );
+    app.add_unit("生态环境部", RegionCode::NATIONAL)
+        .await
+        .expect("unit");
+    let key = || {
+        Some(RetryKey {
+            key: "2026-12-06-1".into(),
+            request_hash: "the same body".into(),
+        })
+    };
+    let form = || report("河边排污口夜里冒黑水".into());
+    let one = Submitter::Public(IpAddr::V4(Ipv4Addr::new(203, 0, 113, 7)));
+    let other = Submitter::Public(IpAddr::V4(Ipv4Addr::new(198, 51, 100, 9)));
+
+    let first = app.register(one, form(), key()).await.expect("first");
+    let retried = app.register(one, form(), key()).await.expect("retry");
+    assert!(retried.replayed);
+    assert_eq!(retried.case.id, first.case.id);
+    assert_eq!(retried.receipt.secret, first.receipt.secret);
+
+    let stranger = app
+        .register(other, form(), key())
+        .await
+        .expect("other client");
+    assert!(!stranger.replayed, "another client's key is not a retry");
+    assert_ne!(stranger.case.id, first.case.id);
+    assert_ne!(stranger.receipt.secret, first.receipt.secret);
+    store.close().await;
+}

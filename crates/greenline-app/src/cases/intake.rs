@@ -96,7 +96,7 @@ impl App {
         .await?;
         let new = NewCase::parse(&form)?;
         let (unit, actor, scope) = match who {
-            Submitter::Public(_) => {
+            Submitter::Public(client) => {
                 if !new.channel.is_self_service() {
                     return Err(ServiceError::Unauthorized);
                 }
@@ -106,7 +106,9 @@ impl App {
                         new.region.full_name()
                     ))
                 })?;
-                (unit, Actor::public(), "public".to_owned())
+                // Retry keys of the public are the client's own: another address sending the
+                // same key and body gets a case of its own, never the first one's secret.
+                (unit, Actor::public(), format!("public:{client}"))
             }
             Submitter::Staff(staff) => {
                 let scope = staff.scope();
