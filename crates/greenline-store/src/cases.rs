@@ -72,11 +72,16 @@ pub struct NewEvent<'a> {
 /// The key a client sent to make its submission safe to retry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IdempotencyKey {
-    /// Whose key it is (`public`, `staff:12`): keys of different callers never collide.
+    /// Whose key it is (`public:203.0.113.7`, `staff:12`): keys of different callers never
+    /// collide.
     pub scope: String,
+    /// The key as stored (the core keeps a digest of the client's key, not the key itself).
     pub key: String,
     /// A digest of the request body: the same key with another body is refused.
     pub request_hash: String,
+    /// What a retry answers as the case's tracking secret, as stored (the core seals it with
+    /// the client's key, so the table alone does not give it away).
+    pub secret: String,
 }
 
 /// Everything intake writes.

@@ -92,7 +92,7 @@ fn rows_for(record: &IntakeRecord, id: i64) -> Vec<(String, Vec<Arg>)> {
                 Arg::text(key.key.clone()),
                 Arg::text(key.request_hash.clone()),
                 Arg::int(id),
-                Arg::text(record.secret.clone()),
+                Arg::text(key.secret.clone()),
                 Arg::int(millis(record.received_at)),
             ],
         ));

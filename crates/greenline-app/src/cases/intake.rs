@@ -26,6 +26,44 @@ fn new_secret() -> String {
         .collect()
 }
 
+/// The bytes a tracking secret is sealed with in the retry table: a digest of the client's
+/// retry key (which is stored only as another digest) and the request it came with. Each key
+/// seals one secret, so the pad is never used twice.
+fn pad(retry: &RetryKey) -> [u8; 32] {
+    let mut digest = Sha256::new();
+    digest.update(b"greenline retry secret\0");
+    digest.update(retry.key.as_bytes());
+    digest.update(b"\0");
+    digest.update(retry.request_hash.as_bytes());
+    digest.finalize().into()
+}
+
+/// The secret as the retry table keeps it: hex of the secret's bytes under the pad.
+fn seal(secret: &str, retry: &RetryKey) -> String {
+    let pad = pad(retry);
+    hex::encode(
+        secret
+            .bytes()
+            .zip(pad.iter().cycle())
+            .map(|(b, p)| b ^ p)
+            .collect::<Vec<u8>>(),
+    )
+}
+
+/// The secret a retry's row holds, opened with the client's key.
+fn unseal(sealed: &str, retry: &RetryKey) -> ServiceResult<String> {
+    let pad = pad(retry);
+    let bytes = hex::decode(sealed).map_err(ServiceError::internal)?;
+    String::from_utf8(
+        bytes
+            .iter()
+            .zip(pad.iter().cycle())
+            .map(|(b, p)| b ^ p)
+            .collect(),
+    )
+    .map_err(ServiceError::internal)
+}
+
 /// The stored form of a tracking secret.
 pub(crate) fn secret_hash(secret: &str) -> String {
     hex::encode(Sha256::digest(
@@ -135,15 +173,16 @@ impl App {
                 )
             }
         };
-        let idempotency = retry.map(|r| IdempotencyKey {
+        let secret = new_secret();
+        let idempotency = retry.as_ref().map(|r| IdempotencyKey {
             scope,
-            key: r.key,
-            request_hash: r.request_hash,
+            key: hex::encode(Sha256::digest(r.key.as_bytes())),
+            request_hash: r.request_hash.clone(),
+            secret: seal(&secret, r),
         });
         let now = self.now();
         let limits = self.deadlines.limits_for(new.kind, new.region);
         let due = Deadline::starting(DeadlineKind::Acceptance, now, limits.acceptance_days);
-        let secret = new_secret();
         let receipt = self
             .store
             .intake(IntakeRecord {
@@ -159,6 +198,11 @@ impl App {
             })
             .await?;
         let case = receipt.case;
+        // A retry's answer carries the secret as the first one sealed it, with this key.
+        let secret = match (&retry, receipt.replayed) {
+            (Some(retry), true) => unseal(&receipt.secret, retry)?,
+            _ => receipt.secret,
+        };
         // A replayed case came from the same body, so the same limits apply to it.
         let acceptance = Deadline::starting(
             DeadlineKind::Acceptance,
@@ -170,7 +214,7 @@ impl App {
             receipt: IntakeResponse {
                 id: case.id,
                 tracking_no: case.tracking_no().to_string(),
-                secret: receipt.secret,
+                secret,
                 kind: case.kind,
                 stage: case.stage,
                 received_at: case.received_at,

@@ -63,6 +63,7 @@ pub async fn intake(
                 scope: "public".into(),
                 key: k.into(),
                 request_hash: format!("{:?}", form.description),
+                secret: "SECRET123456".into(),
             }),
             suggestion: None,
         })
