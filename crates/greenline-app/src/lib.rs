@@ -123,6 +123,20 @@ impl App {
     /// calls it once; a command that only writes does not need to.
     pub fn start(&self) -> &App {
         self.projections.start(self.store.clone());
+        // Retry keys are forgotten after a day, checked every hour (on every node: deleting
+        // what another node deleted already is harmless).
+        let (store, clock) = (self.store.clone(), self.clock.clone());
+        self.projections.spawn(async move {
+            loop {
+                let before = clock.now() - cases::intake::RETRY_KEYS_KEPT;
+                match store.forget_idempotency_keys(before).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!("forgot {n} retry keys older than a day"),
+                    Err(error) => tracing::warn!("forgetting old retry keys: {error}"),
+                }
+                tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+            }
+        });
         self
     }
 

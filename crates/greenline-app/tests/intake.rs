@@ -98,3 +98,43 @@ async fn a_retry_key_of_the_public_belongs_to_the_client_that_sent_it() {
     assert_ne!(stranger.receipt.secret, first.receipt.secret);
     store.close().await;
 }
+
+#[tokio::test]
+async fn a_retry_key_is_forgotten_after_a_day() {
+    use greenline_app::ManualClock;
+    use greenline_app::cases::intake::RetryKey;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("forget.db").display());
+    let store = Store::open(&url).await.expect("store");
+    let clock = Arc::new(ManualClock::new(chrono::Utc::now()));
+    let app = App::new(
+        store.clone(),
+        clock.clone(),
+        DeadlineTable::statutory(),
+        Settings::default(),
+    );
+    app.add_unit("生态环境部", RegionCode::NATIONAL)
+        .await
+        .expect("unit");
+    let key = || {
+        Some(RetryKey {
+            key: "a-day-old".into(),
+            request_hash: "the same body".into(),
+        })
+    };
+    let client = Submitter::Public(IpAddr::V4(Ipv4Addr::new(203, 0, 113, 7)));
+    let form = || report("河边排污口夜里冒黑水".into());
+    let first = app.register(client, form(), key()).await.expect("first");
+
+    clock.advance(chrono::Duration::hours(23));
+    assert_eq!(app.forget_old_retry_keys().await.expect("forget"), 0);
+    let retried = app.register(client, form(), key()).await.expect("retry");
+    assert!(retried.replayed, "kept for a day");
+
+    clock.advance(chrono::Duration::hours(2));
+    assert_eq!(app.forget_old_retry_keys().await.expect("forget"), 1);
+    let later = app.register(client, form(), key()).await.expect("later");
+    assert!(!later.replayed, "forgotten after a day");
+    assert_ne!(later.case.id, first.case.id);
+    store.close().await;
+}

@@ -422,6 +422,19 @@ impl Store {
         }
     }
 
+    /// Forgets the retry keys of submissions received before `before`: a retry after that
+    /// registers anew. Returns how many were forgotten.
+    pub async fn forget_idempotency_keys(
+        &self,
+        before: chrono::DateTime<chrono::Utc>,
+    ) -> Result<u64> {
+        let done = sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1")
+            .bind(millis(before))
+            .execute(&self.writer)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
     async fn submit(&self, record: IntakeRecord) -> Result<Written> {
         let (reply, answer) = oneshot::channel();
         let closed = || StoreError::NotCommitted("the store is shutting down".to_owned());

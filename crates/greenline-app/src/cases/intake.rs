@@ -12,6 +12,9 @@ use crate::error::{ServiceError, ServiceResult};
 use crate::views::IntakeResponse;
 use crate::{App, Caller};
 
+/// How long a retry key (and the sealed secret a retry answers with) is kept.
+pub const RETRY_KEYS_KEPT: chrono::Duration = chrono::Duration::hours(24);
+
 /// Earlier cases a staff intake answer names at most.
 const REPEAT_HINTS: usize = 3;
 
@@ -106,6 +109,15 @@ pub struct Registered {
 }
 
 impl App {
+    /// Forgets retry keys older than [`RETRY_KEYS_KEPT`] now; how many. A started node does
+    /// this every hour.
+    pub async fn forget_old_retry_keys(&self) -> ServiceResult<u64> {
+        Ok(self
+            .store
+            .forget_idempotency_keys(self.now() - RETRY_KEYS_KEPT)
+            .await?)
+    }
+
     /// Registers a case: the type suggestion, the form's checks, who may register what, which
     /// unit receives it, its first deadline and the store's write; staff keying in a case are
     /// told at once if it may repeat one they already hold.

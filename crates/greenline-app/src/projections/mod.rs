@@ -166,6 +166,14 @@ impl Projections {
             .push(task);
     }
 
+    /// Runs `task` until [`Projections::stop`] (upkeep that lives as long as the views).
+    pub fn spawn(&self, task: impl std::future::Future<Output = ()> + Send + 'static) {
+        self.tasks
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(tokio::spawn(task));
+    }
+
     /// Stops every task and waits until they have ended (a node shutting down, or a test):
     /// afterwards nothing holds the views' files.
     pub async fn stop(&self) {
