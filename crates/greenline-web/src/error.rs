@@ -48,6 +48,8 @@ pub enum ApiError {
     MethodNotAllowed(String),
     #[error("{0}")]
     UnsupportedMediaType(String),
+    #[error("{0}")]
+    PayloadTooLarge(String),
 }
 
 impl ApiError {
@@ -71,6 +73,7 @@ impl ApiError {
             ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Service(error) => match error {
                 ServiceError::BadParameter { .. } => StatusCode::BAD_REQUEST,
                 ServiceError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -90,6 +93,7 @@ impl ApiError {
             ApiError::BadRequest { .. } => "bad-request",
             ApiError::MethodNotAllowed(_) => "method-not-allowed",
             ApiError::UnsupportedMediaType(_) => "unsupported-media-type",
+            ApiError::PayloadTooLarge(_) => "payload-too-large",
             ApiError::Service(error) => match error {
                 ServiceError::BadParameter { .. } => "bad-request",
                 ServiceError::Invalid(_) => "invalid-input",

@@ -33,12 +33,16 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
                 "send the body as application/json".to_owned(),
             ));
         }
-        let raw = Bytes::from_request(request, state)
-            .await
-            .map_err(|e| ApiError::BadRequest {
-                detail: format!("could not read the body: {e}"),
-                errors: Vec::new(),
-            })?;
+        let raw = Bytes::from_request(request, state).await.map_err(|e| {
+            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::PayloadTooLarge(format!("the body is larger than this route takes: {e}"))
+            } else {
+                ApiError::BadRequest {
+                    detail: format!("could not read the body: {e}"),
+                    errors: Vec::new(),
+                }
+            }
+        })?;
         let value = parse(&raw)?;
         Ok(ApiJson { value, raw })
     }

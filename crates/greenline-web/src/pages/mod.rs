@@ -101,13 +101,19 @@ pub(crate) enum PageError {
     Service(ServiceError),
     /// A form or address that does not parse: nothing done.
     BadForm,
+    /// A form larger than any the site takes: nothing done.
+    TooLarge,
     /// A form post without a matching CSRF token: refused, nothing done.
     StaleForm,
 }
 
 impl From<axum::extract::rejection::FormRejection> for PageError {
-    fn from(_: axum::extract::rejection::FormRejection) -> Self {
-        PageError::BadForm
+    fn from(rejection: axum::extract::rejection::FormRejection) -> Self {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            PageError::TooLarge
+        } else {
+            PageError::BadForm
+        }
     }
 }
 
@@ -134,6 +140,13 @@ const BAD: (&str, &str) = (
 fn error_page(error: &PageError) -> (StatusCode, &'static str, &'static str) {
     let error = match error {
         PageError::BadForm => return (StatusCode::BAD_REQUEST, BAD.0, BAD.1),
+        PageError::TooLarge => {
+            return (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "内容过长",
+                "提交的内容超过了允许的长度，请删减后重试。",
+            );
+        }
         PageError::StaleForm => {
             return (
                 StatusCode::FORBIDDEN,

@@ -52,6 +52,18 @@ pub async fn a_malformed_body_gets_a_problem_naming_the_field_and_writes_nothing
     );
     assert_eq!(reply.body["errors"][0]["field"], "description");
 
+    // A body over the size limit is too large (413), not malformed.
+    let mut oversized = web_report();
+    oversized["description"] = json!("噪".repeat(1_000_000));
+    let reply = app.post(None, "/api/v1/cases", &oversized).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "{}",
+        reply.body
+    );
+    assert_eq!(reply.headers["content-type"], "application/problem+json");
+
     let syntax = read(
         app.http
             .post(app.url("/api/v1/cases"))

@@ -261,6 +261,15 @@ pub async fn a_form_post_without_its_csrf_token_is_refused(backend: Backend) {
     )
     .await;
     assert_eq!(login.0, StatusCode::FORBIDDEN);
+
+    // A form larger than the site takes is too large (413), said in Chinese, not "bad".
+    let huge = "噪".repeat(240_000);
+    let mut oversized = good_report(&token);
+    oversized.retain(|(name, _)| *name != "description");
+    oversized.push(("description", &huge));
+    let (status, _, html) = post_form(&client, &app, "/report", &oversized).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(html.contains("内容过长"), "{html}");
     assert_eq!(app.case_count().await, 0);
 }
 
