@@ -20,23 +20,31 @@ fn report(description: String) -> IntakeForm {
     }
 }
 
-#[tokio::test]
-async fn the_rate_limit_and_the_length_come_before_the_text_is_read() {
+/// The core over a new SQLite file with a national office; the file's folder and URL.
+async fn core(
+    clock: Arc<dyn greenline_app::Clock>,
+    settings: Settings,
+) -> (App, Store, tempfile::TempDir, String) {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}", dir.path().join("intake.db").display());
     let store = Store::open(&url).await.expect("store");
-    let app = App::new(
-        store.clone(),
+    let app = App::new(store.clone(), clock, DeadlineTable::statutory(), settings);
+    app.add_unit("生态环境部", RegionCode::NATIONAL)
+        .await
+        .expect("unit");
+    (app, store, dir, url)
+}
+
+#[tokio::test]
+async fn the_rate_limit_and_the_length_come_before_the_text_is_read() {
+    let (app, store, _dir, _) = core(
         Arc::new(SystemClock),
-        DeadlineTable::statutory(),
         Settings {
             public_requests_per_minute: 2,
             ..Settings::default()
         },
-    );
-    app.add_unit("生态环境部", RegionCode::NATIONAL)
-        .await
-        .expect("unit");
+    )
+    .await;
     let client = Submitter::Public(IpAddr::V4(Ipv4Addr::new(203, 0, 113, 7)));
     let huge = "工地夜间施工噪声扰民。".repeat(50_000);
 
@@ -61,18 +69,7 @@ async fn the_rate_limit_and_the_length_come_before_the_text_is_read() {
 #[tokio::test]
 async fn a_retry_key_of_the_public_belongs_to_the_client_that_sent_it() {
     use greenline_app::cases::intake::RetryKey;
-    let dir = tempfile::tempdir().expect("temp dir");
-    let url = format!("sqlite://{}", dir.path().join("retry.db").display());
-    let store = Store::open(&url).await.expect("store");
-    let app = App::new(
-        store.clone(),
-        Arc::new(SystemClock),
-        DeadlineTable::statutory(),
-        Settings::default(),
-    );
-    app.add_unit("生态环境部", RegionCode::NATIONAL)
-        .await
-        .expect("unit");
+    let (app, store, _dir, url) = core(Arc::new(SystemClock), Settings::default()).await;
     let key = || {
         Some(RetryKey {
             key: "2026-12-06-1".into(),
@@ -89,6 +86,21 @@ async fn a_retry_key_of_the_public_belongs_to_the_client_that_sent_it() {
     assert_eq!(retried.case.id, first.case.id);
     assert_eq!(retried.receipt.secret, first.receipt.secret);
 
+    // The table holds neither the client's key nor the secret as they are.
+    let kept: Vec<(String, String)> = {
+        use sqlx::Connection;
+        let mut conn = sqlx::SqliteConnection::connect(&url)
+            .await
+            .expect("connect");
+        sqlx::query_as("SELECT key, secret FROM idempotency_keys")
+            .fetch_all(&mut conn)
+            .await
+            .expect("rows")
+    };
+    assert_eq!(kept.len(), 1);
+    assert_ne!(kept[0].0, "2026-12-06-1");
+    assert!(!kept[0].1.contains(&first.receipt.secret), "{kept:?}");
+
     let stranger = app
         .register(other, form(), key())
         .await
@@ -103,19 +115,8 @@ async fn a_retry_key_of_the_public_belongs_to_the_client_that_sent_it() {
 async fn a_retry_key_is_forgotten_after_a_day() {
     use greenline_app::ManualClock;
     use greenline_app::cases::intake::RetryKey;
-    let dir = tempfile::tempdir().expect("temp dir");
-    let url = format!("sqlite://{}", dir.path().join("forget.db").display());
-    let store = Store::open(&url).await.expect("store");
     let clock = Arc::new(ManualClock::new(chrono::Utc::now()));
-    let app = App::new(
-        store.clone(),
-        clock.clone(),
-        DeadlineTable::statutory(),
-        Settings::default(),
-    );
-    app.add_unit("生态环境部", RegionCode::NATIONAL)
-        .await
-        .expect("unit");
+    let (app, store, _dir, _) = core(clock.clone(), Settings::default()).await;
     let key = || {
         Some(RetryKey {
             key: "a-day-old".into(),

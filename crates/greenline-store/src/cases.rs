@@ -626,9 +626,20 @@ impl Store {
     /// Up to `limit` cases with ids above `after_id`, in id order, with empty texts
     /// (address, description, findings, reply and public summary).
     pub async fn cases_without_text(&self, after_id: i64, limit: u32) -> Result<Vec<Case>> {
+        self.cases_after(&columns_without_text(), after_id, limit)
+            .await
+    }
+
+    /// Up to `limit` cases with ids above `after_id`, in id order, with `columns` (a list
+    /// that [`case_from_row`] reads).
+    pub(crate) async fn cases_after(
+        &self,
+        columns: &str,
+        after_id: i64,
+        limit: u32,
+    ) -> Result<Vec<Case>> {
         sqlx::query(&format!(
-            "SELECT {} FROM cases c WHERE c.id > $1 ORDER BY c.id LIMIT $2",
-            columns_without_text()
+            "SELECT {columns} FROM cases c WHERE c.id > $1 ORDER BY c.id LIMIT $2"
         ))
         .bind(after_id)
         .bind(i64::from(limit))

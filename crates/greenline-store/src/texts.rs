@@ -9,22 +9,13 @@ use greenline_domain::{Case, RegionCode};
 use sqlx::Row;
 
 use crate::cases::where_sql;
-use crate::convert::{Arg, CASE_COLUMNS, Sql, case_from_row, id_lists, instant, millis, region};
+use crate::convert::{Arg, CASE_COLUMNS, Sql, id_lists, instant, millis, region};
 use crate::{CaseFilter, Result, Store};
 
 impl Store {
     /// Up to `limit` cases with ids above `after_id`, in id order, texts included.
     pub async fn cases_with_text(&self, after_id: i64, limit: u32) -> Result<Vec<Case>> {
-        sqlx::query(&format!(
-            "SELECT {CASE_COLUMNS} FROM cases c WHERE c.id > $1 ORDER BY c.id LIMIT $2"
-        ))
-        .bind(after_id)
-        .bind(i64::from(limit))
-        .fetch_all(&self.reader)
-        .await?
-        .iter()
-        .map(case_from_row)
-        .collect()
+        self.cases_after(CASE_COLUMNS, after_id, limit).await
     }
 
     /// The given cases with their texts, in id order; ids not stored are left out.
