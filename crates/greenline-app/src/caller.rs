@@ -1,36 +1,65 @@
 //! Who asks: a signed-in staff member, with the jurisdiction and roles every use case checks.
 
+use std::fmt;
+use std::net::IpAddr;
+
 use greenline_domain::{Case, RegionCode, StaffScope};
 use greenline_store::{Actor, Staff};
 
 use crate::error::{ServiceError, ServiceResult};
 
-/// A staff member with a live session (or, on the command line, a checked password).
+/// Where a request comes from, for the audit trail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// A client's address (as the web door determined it).
+    Address(IpAddr),
+    /// A command run on the server.
+    CommandLine,
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::Address(ip) => write!(f, "{ip}"),
+            Origin::CommandLine => f.write_str("command line"),
+        }
+    }
+}
+
+/// A staff member with a live session (or, on the command line, a checked password), and where
+/// the request comes from.
 #[derive(Debug, Clone)]
-pub struct Caller(pub Staff);
+pub struct Caller {
+    pub staff: Staff,
+    pub origin: Origin,
+}
 
 impl std::ops::Deref for Caller {
     type Target = Staff;
 
     fn deref(&self) -> &Staff {
-        &self.0
+        &self.staff
     }
 }
 
 impl Caller {
+    pub fn new(staff: Staff, origin: Origin) -> Caller {
+        Caller { staff, origin }
+    }
+
     /// Their jurisdiction (their unit's region and below) and roles.
     pub fn scope(&self) -> StaffScope {
         StaffScope {
-            region: self.0.unit.region,
-            roles: self.0.roles.clone(),
+            region: self.staff.unit.region,
+            roles: self.staff.roles.clone(),
         }
     }
 
     /// How the event log names them.
     pub fn actor(&self) -> Actor {
         Actor::staff(
-            self.0.id,
-            format!("{} ({})", self.0.display_name, self.0.unit.name),
+            self.staff.id,
+            format!("{} ({})", self.staff.display_name, self.staff.unit.name),
         )
     }
 

@@ -15,6 +15,9 @@ pub enum ServiceError {
     /// No signed-in staff member, or a wrong username or password.
     #[error("sign in first")]
     Unauthorized,
+    /// The password was right but has expired: change it first.
+    #[error("the password has expired; change it first")]
+    PasswordExpired,
     /// The caller may not do this (their role or jurisdiction).
     #[error("{0}")]
     Forbidden(String),

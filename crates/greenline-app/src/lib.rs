@@ -22,7 +22,9 @@
 //! | hot topics | [`topics`] |
 //! | the bulletin (决策参考) | [`reports`] |
 //! | a city's air quality | [`air`] |
-//! | sign-in, sessions, passwords, units and accounts | [`accounts`] |
+//! | sign-in, sessions, passwords, API tokens, units and accounts | [`accounts`] |
+//! | the audit trail: what is recorded, the auditor's search | [`audit`] |
+//! | who may export reporters' identities; the record of exports | [`export`] |
 //!
 //! The derived views (statistics, same-source, full-text) are [`projections`], kept by one
 //! supervisor from the store's event feed.
@@ -30,10 +32,12 @@
 
 pub mod accounts;
 pub mod air;
+pub mod audit;
 mod caller;
 pub mod cases;
 mod clock;
 mod error;
+pub mod export;
 mod limiter;
 pub mod projections;
 pub mod reports;
@@ -50,7 +54,7 @@ use greenline_domain::DeadlineTable;
 use greenline_store::Store;
 use serde::{Deserialize, Serialize};
 
-pub use caller::Caller;
+pub use caller::{Caller, Origin};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{ServiceError, ServiceResult, describe};
 pub use limiter::PublicLimiter;
@@ -69,6 +73,21 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// Where the full-text search index lives; in memory (built at every start) if unset.
     pub search_dir: Option<std::path::PathBuf>,
+    /// A session ends after this many minutes without a request.
+    pub session_idle_minutes: u32,
+    /// Sign-in attempts allowed per client address and minute (apart from public requests);
+    /// 0 turns the limit off.
+    pub sign_in_attempts_per_minute: u32,
+    /// Failed sign-ins in a row that lock an account.
+    pub lock_after_failures: u32,
+    /// How long a locked account stays locked.
+    pub lock_minutes: u32,
+    /// Days a password lasts before it must be changed; 0: it does not expire.
+    pub password_max_age_days: u32,
+    /// A new password must differ from this many of the account's last passwords.
+    pub password_history: u32,
+    /// The longest life of an API token, in days.
+    pub api_token_days: u32,
 }
 
 impl Default for Settings {
@@ -78,6 +97,13 @@ impl Default for Settings {
             session_hours: 12,
             secure_cookies: false,
             search_dir: None,
+            session_idle_minutes: 30,
+            sign_in_attempts_per_minute: 10,
+            lock_after_failures: 5,
+            lock_minutes: 15,
+            password_max_age_days: 90,
+            password_history: 5,
+            api_token_days: 90,
         }
     }
 }
@@ -91,6 +117,7 @@ pub struct App {
     pub settings: Arc<Settings>,
     pub projections: Arc<Projections>,
     limiter: Arc<PublicLimiter>,
+    sign_in_limiter: Arc<PublicLimiter>,
     topics: Arc<topics::TopicsCache>,
 }
 
@@ -110,6 +137,7 @@ impl App {
         );
         App {
             limiter: Arc::new(PublicLimiter::new(settings.public_requests_per_minute)),
+            sign_in_limiter: Arc::new(PublicLimiter::new(settings.sign_in_attempts_per_minute)),
             store,
             clock,
             deadlines,
@@ -123,16 +151,23 @@ impl App {
     /// calls it once; a command that only writes does not need to.
     pub fn start(&self) -> &App {
         self.projections.start(self.store.clone());
-        // Retry keys are forgotten after a day, checked every hour (on every node: deleting
-        // what another node deleted already is harmless).
+        // Retry keys are forgotten after a day, and ended sessions at once, checked every hour
+        // (on every node: deleting what another node deleted already is harmless).
         let (store, clock) = (self.store.clone(), self.clock.clone());
+        let idle = chrono::Duration::minutes(i64::from(self.settings.session_idle_minutes));
         self.projections.spawn(async move {
             loop {
-                let before = clock.now() - cases::intake::RETRY_KEYS_KEPT;
+                let now = clock.now();
+                let before = now - cases::intake::RETRY_KEYS_KEPT;
                 match store.forget_idempotency_keys(before).await {
                     Ok(0) => {}
                     Ok(n) => tracing::info!("forgot {n} retry keys older than a day"),
                     Err(error) => tracing::warn!("forgetting old retry keys: {error}"),
+                }
+                match store.purge_sessions(now, now - idle).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!("forgot {n} ended sessions"),
+                    Err(error) => tracing::warn!("forgetting ended sessions: {error}"),
                 }
                 tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
             }

@@ -225,3 +225,90 @@ impl From<Staff> for StaffView {
         }
     }
 }
+
+/// An account as its administrator sees it: who, and the state of its sign-in.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AccountView {
+    #[serde(flatten)]
+    pub staff: StaffView,
+    pub disabled: bool,
+    /// Locked after repeated sign-in failures until then.
+    pub locked_until: Option<DateTime<Utc>>,
+    pub failed_sign_ins: i64,
+    pub password_set_at: DateTime<Utc>,
+}
+
+impl From<greenline_store::Login> for AccountView {
+    fn from(login: greenline_store::Login) -> Self {
+        AccountView {
+            staff: login.staff.into(),
+            disabled: login.disabled_at.is_some(),
+            locked_until: login.locked_until,
+            failed_sign_ins: login.failed_sign_ins,
+            password_set_at: login.password_set_at,
+        }
+    }
+}
+
+/// An API token, without the token itself (shown once, when issued).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenView {
+    pub id: i64,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+impl From<greenline_store::ApiToken> for TokenView {
+    fn from(token: greenline_store::ApiToken) -> Self {
+        TokenView {
+            id: token.id,
+            name: token.name,
+            created_at: token.created_at,
+            expires_at: token.expires_at,
+            last_used_at: token.last_used_at,
+            revoked_at: token.revoked_at,
+        }
+    }
+}
+
+/// One record of the audit trail.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditRecordView {
+    pub seq: i64,
+    pub at: DateTime<Utc>,
+    pub actor_id: Option<i64>,
+    pub actor: String,
+    /// The region of the actor's unit.
+    pub region: RegionCode,
+    /// `sign_in`, `read_case`, `read_reporter`, `search`, `export`, …
+    pub action: String,
+    pub target: String,
+    /// `ok`, `denied` or `failed`.
+    pub outcome: String,
+    pub client: String,
+    #[schema(value_type = Object)]
+    pub detail: serde_json::Value,
+    pub hash: String,
+}
+
+impl From<greenline_store::AuditRecord> for AuditRecordView {
+    fn from(record: greenline_store::AuditRecord) -> Self {
+        let entry = record.entry;
+        AuditRecordView {
+            seq: record.seq,
+            at: entry.at,
+            actor_id: entry.actor_id,
+            actor: entry.actor,
+            region: entry.region,
+            action: entry.action,
+            target: entry.target,
+            outcome: entry.outcome.code().to_owned(),
+            client: entry.client,
+            detail: entry.detail,
+            hash: record.hash,
+        }
+    }
+}

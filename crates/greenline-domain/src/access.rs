@@ -23,15 +23,19 @@ pub enum Role {
     Analyst,
     /// 系统管理员 — manages units and accounts.
     Admin,
+    /// 审计员 — reads the audit trail; nothing else. Kept apart from the administrator, as
+    /// level-3 protection (等级保护) separates the duties of administration and audit.
+    Auditor,
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [
+    pub const ALL: [Role; 6] = [
         Role::Operator,
         Role::Handler,
         Role::Supervisor,
         Role::Analyst,
         Role::Admin,
+        Role::Auditor,
     ];
 
     pub fn code(self) -> &'static str {
@@ -41,6 +45,7 @@ impl Role {
             Role::Supervisor => "supervisor",
             Role::Analyst => "analyst",
             Role::Admin => "admin",
+            Role::Auditor => "auditor",
         }
     }
 
@@ -53,7 +58,7 @@ impl Role {
         match self {
             Role::Handler => !matches!(action, Action::Extend),
             Role::Supervisor => true,
-            Role::Operator | Role::Analyst | Role::Admin => false,
+            Role::Operator | Role::Analyst | Role::Admin | Role::Auditor => false,
         }
     }
 
@@ -79,6 +84,23 @@ impl Role {
 
     pub fn may_manage_accounts(self) -> bool {
         matches!(self, Role::Admin)
+    }
+
+    /// Whether this role reads the audit trail (安全审计).
+    pub fn may_read_audit(self) -> bool {
+        matches!(self, Role::Auditor)
+    }
+
+    /// The role's name in the interface.
+    pub fn zh(self) -> &'static str {
+        match self {
+            Role::Operator => "话务登记员",
+            Role::Handler => "承办人",
+            Role::Supervisor => "审核督办",
+            Role::Analyst => "分析员",
+            Role::Admin => "系统管理员",
+            Role::Auditor => "审计员",
+        }
     }
 }
 
@@ -126,6 +148,10 @@ impl StaffScope {
 
     pub fn can_manage_accounts(&self) -> bool {
         self.any(Role::may_manage_accounts)
+    }
+
+    pub fn can_read_audit(&self) -> bool {
+        self.any(Role::may_read_audit)
     }
 }
 

@@ -378,6 +378,13 @@ fn page_sql(sql: &mut Sql, filter: &CaseFilter) {
     }
 }
 
+/// Who exports reporters' identities, and the units whose cases' reporters they may read.
+#[derive(Debug, Clone)]
+pub struct ExportReader {
+    pub actor: Actor,
+    pub units: Vec<i64>,
+}
+
 /// A case as export writes it: with its publication time and its reporter, whose name, phone
 /// and address are left out unless they were asked for.
 #[derive(Debug, Clone, PartialEq)]
@@ -509,12 +516,13 @@ impl Store {
     }
 
     /// A page of cases for export, oldest first from `filter.after_id`, each with its
-    /// publication time. With `reader`, the reporters come too, and each read is recorded as an
-    /// event of its case in the same transaction.
+    /// publication time. With `reader`, the reporters of the cases held by the reader's units
+    /// come too, and each such read is recorded as an event of its case in the same
+    /// transaction.
     pub async fn export_page(
         &self,
         filter: &CaseFilter,
-        reader: Option<&Actor>,
+        reader: Option<&ExportReader>,
         now: DateTime<Utc>,
     ) -> Result<Vec<ExportRow>> {
         let mut sql = Sql::new(&format!(
@@ -533,12 +541,12 @@ impl Store {
         let mut tx = self.writer.begin().await?;
         let rows = sql.query().fetch_all(&mut *tx).await?;
         let mut page = Vec::with_capacity(rows.len());
+        let mut revealed = Vec::new();
         for row in &rows {
+            let unit_id: i64 = row.try_get("unit_id")?;
+            let reveal = reader.is_some_and(|r| r.units.contains(&unit_id));
             let identity = |column: &str| -> Result<Option<String>> {
-                Ok(match reader {
-                    Some(_) => row.try_get(column)?,
-                    None => None,
-                })
+                Ok(if reveal { row.try_get(column)? } else { None })
             };
             let reporter = Reporter {
                 anonymous: row.try_get::<i64, _>("anonymous")? != 0,
@@ -547,24 +555,28 @@ impl Store {
                 contact_address: identity("contact_address")?,
             };
             let published: Option<i64> = row.try_get("published_at")?;
+            let case = case_from_row(row)?;
+            if reveal {
+                revealed.push(case.id);
+            }
             page.push(ExportRow {
-                case: case_from_row(row)?,
+                case,
                 published_at: published.map(instant).transpose()?,
                 reporter,
             });
         }
-        if let Some(actor) = reader
-            && !page.is_empty()
+        if let Some(ExportReader { actor, .. }) = reader
+            && !revealed.is_empty()
         {
             // One statement records every read of the page.
             let mut audit = Sql::new(
                 "INSERT INTO case_events (case_id, at, actor_id, actor, action, data) VALUES ",
             );
-            for (i, row) in page.iter().enumerate() {
+            for (i, case_id) in revealed.iter().enumerate() {
                 if i > 0 {
                     audit.push(", ");
                 }
-                audit.push("(").bind(Arg::int(row.case.id)).push(", ");
+                audit.push("(").bind(Arg::int(*case_id)).push(", ");
                 audit.bind(Arg::int(millis(now))).push(", ");
                 audit.bind(Arg::Int(actor.staff_id)).push(", ");
                 audit
@@ -579,7 +591,13 @@ impl Store {
 
     /// The reporter's identity. The read itself is recorded as an event, in the same
     /// transaction: no one sees a reporter without leaving a trace.
-    pub async fn read_reporter(&self, case_id: i64, event: NewEvent<'_>) -> Result<Reporter> {
+    /// The audit record (`audit`) is appended in the same transaction.
+    pub async fn read_reporter(
+        &self,
+        case_id: i64,
+        event: NewEvent<'_>,
+        audit: &crate::AuditEntry,
+    ) -> Result<Reporter> {
         // The write comes first, so that on SQLite the transaction takes the write lock (waiting
         // for it if need be) before it reads anything.
         let mut tx = self.writer.begin().await?;
@@ -598,6 +616,7 @@ impl Store {
         .fetch_optional(&mut *tx)
         .await?
         .ok_or(StoreError::NotFound("case"))?;
+        crate::audit::append(&mut tx, audit).await?;
         tx.commit().await?;
         Ok(Reporter {
             anonymous: row.try_get::<i64, _>("anonymous")? != 0,

@@ -17,6 +17,7 @@
 
 mod accounts;
 mod air;
+mod audit;
 mod cases;
 mod convert;
 mod feed;
@@ -29,12 +30,14 @@ mod texts;
 
 use sqlx::AnyPool;
 
-pub use accounts::{NewStaff, Staff, Unit};
+pub use accounts::{ApiToken, Login, NewApiToken, NewStaff, Staff, Unit};
 pub use air::{
     AIR_POLLUTANTS, AirImportSummary, AirMessage, AirRow, AirStation, NewAirStation, StoredHour,
 };
+pub use audit::{AuditCheck, AuditEntry, AuditOutcome, AuditQuery, AuditRecord, GENESIS_HASH};
 pub use cases::{
-    Actor, CaseFilter, Event, ExportRow, IdempotencyKey, IntakeReceipt, IntakeRecord, NewEvent,
+    Actor, CaseFilter, Event, ExportReader, ExportRow, IdempotencyKey, IntakeReceipt, IntakeRecord,
+    NewEvent,
 };
 pub use feed::{AHEAD_REMEMBERED, Changes, FeedPosition, FeedReader, FeedTarget};
 pub use import::{ImportItem, ImportMessage, ImportOptions, ImportSummary};

@@ -175,7 +175,23 @@ fn main() {
             .expect("staff");
         let token = new_token();
         store
-            .create_session(&token_hash(&token), staff.id, now, now + chrono::Duration::days(1))
+            .open_session(
+                &token_hash(&token),
+                staff.id,
+                now,
+                now + chrono::Duration::days(1),
+                &greenline_store::AuditEntry {
+                    at: now,
+                    actor_id: Some(staff.id),
+                    actor: "bench".into(),
+                    region: staff.unit.region,
+                    action: "sign_in".into(),
+                    target: "bench".into(),
+                    outcome: greenline_store::AuditOutcome::Ok,
+                    client: "bench".into(),
+                    detail: serde_json::json!({}),
+                },
+            )
             .await
             .expect("session");
         let app = App::new(store, Arc::new(SystemClock), DeadlineTable::statutory(), Settings::default());

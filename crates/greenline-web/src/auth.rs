@@ -6,9 +6,10 @@ use axum::http::header::InvalidHeaderValue;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
-use greenline_app::{App, Caller};
+use greenline_app::{App, Caller, Origin};
 
 use crate::error::ApiError;
+use crate::extract::ClientIp;
 
 /// The cookie that carries a page session.
 pub const SESSION_COOKIE: &str = "greenline_session";
@@ -87,7 +88,8 @@ impl FromRequestParts<App> for MaybeSignedIn {
         let Some(token) = token_from(&parts.headers) else {
             return Ok(MaybeSignedIn(None));
         };
-        let caller = app.session(&token).await?;
+        let Ok(ClientIp(ip)) = ClientIp::from_request_parts(parts, app).await;
+        let caller = app.session(&token, Origin::Address(ip)).await?;
         Ok(MaybeSignedIn(Some(SignedIn(caller))))
     }
 }

@@ -78,7 +78,7 @@ impl ApiError {
                 ServiceError::BadParameter { .. } => StatusCode::BAD_REQUEST,
                 ServiceError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
                 ServiceError::Unauthorized => StatusCode::UNAUTHORIZED,
-                ServiceError::Forbidden(_) => StatusCode::FORBIDDEN,
+                ServiceError::PasswordExpired | ServiceError::Forbidden(_) => StatusCode::FORBIDDEN,
                 ServiceError::NotFound(_) => StatusCode::NOT_FOUND,
                 ServiceError::Conflict { .. } => StatusCode::CONFLICT,
                 ServiceError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
@@ -98,6 +98,7 @@ impl ApiError {
                 ServiceError::BadParameter { .. } => "bad-request",
                 ServiceError::Invalid(_) => "invalid-input",
                 ServiceError::Unauthorized => "unauthorized",
+                ServiceError::PasswordExpired => "password-expired",
                 ServiceError::Forbidden(_) => "forbidden",
                 ServiceError::NotFound(_) => "not-found",
                 ServiceError::Conflict {

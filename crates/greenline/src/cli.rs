@@ -35,6 +35,9 @@ pub enum Command {
     /// Manage staff accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// The audit trail (安全审计).
+    #[command(subcommand)]
+    Audit(AuditCommand),
     /// Print the API's OpenAPI document (JSON) and exit; needs no database.
     Openapi,
     /// Generate realistic cases, calibrated to the national bulletins, to a file.
@@ -146,11 +149,13 @@ pub struct ExportArgs {
     /// unit_id, received_from, received_to, overdue (repeat for several).
     #[arg(long = "filter", value_name = "KEY=VALUE")]
     pub filters: Vec<String>,
-    /// Include the reporters' names and phone numbers: needs --user, an admin account whose
-    /// password is read from standard input. Every case's reporter read is recorded.
+    /// Include the reporters' names and phone numbers: needs --user, an operator, handler or
+    /// supervisor whose password is read from standard input. Only cases placed in their
+    /// jurisdiction are exported, with the identities of those held by its units; every
+    /// reporter read and the export itself are recorded.
     #[arg(long, requires = "user")]
     pub include_pii: bool,
-    /// The admin account that takes responsibility for an export with --include-pii.
+    /// The staff account that takes responsibility for an export with --include-pii.
     #[arg(long)]
     pub user: Option<String>,
 }
@@ -238,6 +243,22 @@ pub enum UserCommand {
     /// Add a staff account. The password is read from standard input with
     /// --password-stdin, or else generated and printed once.
     Add(UserAddArgs),
+    /// Disable an account: its sessions and API tokens end and it cannot sign in.
+    Disable {
+        #[arg(long)]
+        username: String,
+    },
+    /// Enable a disabled account again.
+    Enable {
+        #[arg(long)]
+        username: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Recompute the audit trail's hash chain; fails if a record was changed or removed.
+    Verify,
 }
 
 #[derive(Debug, Args)]
@@ -253,7 +274,7 @@ pub struct UserAddArgs {
     /// The unit's region, to create the unit (six-digit code; 000000 for national).
     #[arg(long)]
     pub region: Option<String>,
-    /// Roles: operator, handler, supervisor, analyst, admin (repeat or comma-separate).
+    /// Roles: operator, handler, supervisor, analyst, admin, auditor (repeat or comma-separate).
     #[arg(long = "role", value_delimiter = ',', required = true)]
     pub roles: Vec<String>,
     /// Read the password from the first line of standard input.

@@ -107,6 +107,17 @@ async fn a_simulated_file_is_imported_whole_with_its_history_and_once_only() {
                     note: None,
                     data: serde_json::json!({}),
                 },
+                &greenline_store::AuditEntry {
+                    at: chrono::Utc::now(),
+                    actor_id: None,
+                    actor: "test".into(),
+                    region: greenline_domain::RegionCode::NATIONAL,
+                    action: "read_reporter".into(),
+                    target: case.id.to_string(),
+                    outcome: greenline_store::AuditOutcome::Ok,
+                    client: "test".into(),
+                    detail: serde_json::json!({}),
+                },
             )
             .await
             .expect("reporter");
@@ -187,7 +198,13 @@ async fn simulate_import_export_round_trips_every_field() {
             "--unit",
             "生态环境部",
         ])
-        .args(["--region", "000000", "--role", "admin", "--password-stdin"])
+        .args([
+            "--region",
+            "000000",
+            "--role",
+            "supervisor",
+            "--password-stdin",
+        ])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::null())
         .spawn()
@@ -196,7 +213,7 @@ async fn simulate_import_export_round_trips_every_field() {
                 .stdin
                 .take()
                 .expect("stdin")
-                .write_all(b"a long admin password\n")?;
+                .write_all(b"A long supervisor passw0rd\n")?;
             child.wait()
         })
         .expect("user add");
@@ -225,7 +242,7 @@ async fn simulate_import_export_round_trips_every_field() {
             .stdin
             .take()
             .expect("stdin")
-            .write_all(b"a long admin password\n")
+            .write_all(b"A long supervisor passw0rd\n")
             .expect("password");
         let output = export.wait_with_output().expect("export ran");
         assert!(
@@ -239,6 +256,44 @@ async fn simulate_import_export_round_trips_every_field() {
             "{name}: the export equals the simulated file"
         );
     }
+
+    // An administrator's role does not read reporters: refused, and the refusal recorded.
+    let add_admin = greenline_with_stdin(
+        &db,
+        &[
+            "user",
+            "add",
+            "--username",
+            "admin",
+            "--unit",
+            "生态环境部",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
+        b"Another passw0rd!\n",
+    );
+    assert!(
+        add_admin.status.success(),
+        "{}",
+        String::from_utf8_lossy(&add_admin.stderr)
+    );
+    let refused = greenline_with_stdin(
+        &db,
+        &["export", "--include-pii", "--user", "admin"],
+        b"Another passw0rd!\n",
+    );
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("do not read reporters"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    assert!(refused.stdout.is_empty(), "nothing exported");
+    let verified = greenline(&db, &["audit", "verify"]);
+    assert!(verified.status.success());
+    let said = String::from_utf8_lossy(&verified.stdout);
+    assert!(said.starts_with("audit trail intact:"), "{said}");
 
     // Without --include-pii no reporter's name or phone leaves the store.
     let plain = dir.path().join("plain.jsonl");
@@ -331,4 +386,24 @@ async fn simulating_into_the_database_stores_what_the_file_would_hold() {
     let stored = without_pii(&exported);
     assert_eq!(stored.len(), 400);
     assert_eq!(stored, without_pii(&file));
+}
+
+/// Runs greenline on `db` with `input` on standard input.
+fn greenline_with_stdin(db: &str, args: &[&str], input: &[u8]) -> std::process::Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_greenline"))
+        .args(["--database", db])
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("greenline");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input)
+        .expect("input");
+    child.wait_with_output().expect("greenline ran")
 }

@@ -1,8 +1,9 @@
 //! Reading one case, its history, and (for those whose work needs it) its reporter.
 
 use greenline_domain::Reporter;
-use greenline_store::NewEvent;
+use greenline_store::{AuditOutcome, NewEvent};
 
+use crate::audit::AuditAction;
 use crate::error::{ServiceError, ServiceResult};
 use crate::views::{CaseView, EventView};
 use crate::{App, Caller};
@@ -27,12 +28,27 @@ impl App {
         let case = self.visible_case(caller, id).await?;
         let holder = self.store.unit(case.unit_id).await?;
         if !caller.scope().can_read_reporter(holder.region) {
+            self.record(
+                caller,
+                AuditAction::ReadReporter,
+                id.to_string(),
+                AuditOutcome::Denied,
+                serde_json::json!({}),
+            )
+            .await?;
             return Err(ServiceError::Forbidden(
                 "the reporter's identity is only for the handling unit's chain, in roles that need it"
                     .to_owned(),
             ));
         }
         let actor = caller.actor();
+        let audit = self.audit_entry(
+            caller,
+            AuditAction::ReadReporter,
+            id.to_string(),
+            AuditOutcome::Ok,
+            serde_json::json!({}),
+        );
         Ok(self
             .store
             .read_reporter(
@@ -43,6 +59,7 @@ impl App {
                     note: None,
                     data: serde_json::json!({}),
                 },
+                &audit,
             )
             .await?)
     }

@@ -10,8 +10,8 @@ use greenline_domain::{
     review_types,
 };
 use greenline_store::{
-    Actor, CaseFilter, IdempotencyKey, IntakeReceipt, IntakeRecord, NewEvent, NewStaff, Store,
-    StoreError,
+    Actor, AuditCheck, AuditEntry, AuditOutcome, AuditQuery, CaseFilter, GENESIS_HASH,
+    IdempotencyKey, IntakeReceipt, IntakeRecord, NewEvent, NewStaff, Store, StoreError,
 };
 use sqlx::Connection;
 use std::sync::Arc;
@@ -331,9 +331,28 @@ pub async fn reading_a_reporter_is_itself_recorded(store: Store, _url: String) {
         .expect("staff");
     let actor = Actor::staff(handler.id, "李四");
     let reporter = store
-        .read_reporter(case.id, event(&actor))
+        .read_reporter(
+            case.id,
+            event(&actor),
+            &audit_entry(Some(handler.id), "read_reporter"),
+        )
         .await
         .expect("reporter");
+    let trail = store
+        .audit_records(&AuditQuery {
+            limit: 10,
+            ..AuditQuery::default()
+        })
+        .await
+        .expect("audit");
+    assert_eq!(
+        trail
+            .iter()
+            .map(|r| r.entry.action.as_str())
+            .collect::<Vec<_>>(),
+        ["read_reporter"],
+        "the read and its audit record commit together"
+    );
     assert_eq!(reporter.phone.as_deref(), Some("13900000000"));
     let events = store.events(case.id).await.expect("events");
     assert_eq!(
@@ -371,27 +390,188 @@ pub async fn accounts_units_and_sessions(store: Store, _url: String) {
         store.create_staff(&new, now()).await,
         Err(StoreError::Duplicate(_))
     ));
-    let (found, hash) = store
+    let login = store
         .staff_login("zhang")
         .await
         .expect("login")
         .expect("exists");
-    assert_eq!((found.id, hash.as_str()), (staff.id, "$argon2id$fake"));
+    assert_eq!(
+        (login.staff.id, login.password_hash.as_str()),
+        (staff.id, "$argon2id$fake")
+    );
+    assert_eq!((login.disabled_at, login.failed_sign_ins), (None, 0));
+    let sign_in = audit_entry(Some(staff.id), "sign_in");
 
     let later = now() + Duration::hours(8);
+    let idle_since = |at: DateTime<Utc>| at - Duration::minutes(30);
     store
-        .create_session("t1", staff.id, now(), later)
+        .open_session("t1", staff.id, now(), later, &sign_in)
         .await
         .expect("session");
-    let live = store.session_staff("t1", now()).await.expect("session");
+    let live = store
+        .session_staff("t1", now(), idle_since(now()))
+        .await
+        .expect("session");
     assert_eq!(live.map(|s| s.id), Some(staff.id));
     let expired = store
-        .session_staff("t1", later + Duration::hours(1))
+        .session_staff("t1", later + Duration::hours(1), idle_since(later))
         .await
         .expect("session");
     assert_eq!(expired, None);
-    store.delete_session("t1").await.expect("logout");
-    assert_eq!(store.session_staff("t1", now()).await.expect("s"), None);
+    let idle = store
+        .session_staff(
+            "t1",
+            now() + Duration::minutes(31),
+            idle_since(now() + Duration::minutes(31)),
+        )
+        .await
+        .expect("session");
+    assert_eq!(
+        idle, None,
+        "a session unused for longer than the idle limit ends"
+    );
+    store.delete_session("t1", None).await.expect("logout");
+    assert_eq!(
+        store
+            .session_staff("t1", now(), idle_since(now()))
+            .await
+            .expect("s"),
+        None
+    );
+
+    // Failures in a row lock the account; a success clears the count.
+    let until = now() + Duration::minutes(15);
+    for attempt in 1..=3 {
+        let locked = store
+            .sign_in_failed(
+                Some(staff.id),
+                3,
+                until,
+                &audit_entry(Some(staff.id), "sign_in"),
+            )
+            .await
+            .expect("failure");
+        assert_eq!(locked, (attempt == 3).then_some(until), "attempt {attempt}");
+    }
+    store
+        .open_session("t2", staff.id, now(), later, &sign_in)
+        .await
+        .expect("session");
+    let login = store.staff_login("zhang").await.expect("l").expect("e");
+    assert_eq!((login.failed_sign_ins, login.locked_until), (0, None));
+
+    // Disabling ends the sessions and refuses new ones at once.
+    store
+        .set_disabled(staff.id, true, now(), &audit_entry(None, "disable_account"))
+        .await
+        .expect("disable");
+    assert_eq!(
+        store
+            .session_staff("t2", now(), idle_since(now()))
+            .await
+            .expect("s"),
+        None
+    );
+    assert_eq!(
+        store
+            .purge_sessions(now(), idle_since(now()))
+            .await
+            .expect("purge"),
+        0
+    );
+}
+
+fn audit_entry(actor_id: Option<i64>, action: &str) -> AuditEntry {
+    AuditEntry {
+        at: now(),
+        actor_id,
+        actor: "张三 (深圳市生态环境局)".into(),
+        region: RegionCode::parse("440300").expect("region"),
+        action: action.into(),
+        target: "1".into(),
+        outcome: AuditOutcome::Ok,
+        client: "127.0.0.1".into(),
+        detail: serde_json::json!({"n": 1}),
+    }
+}
+
+pub async fn the_audit_trail_is_chained_and_cannot_be_altered(store: Store, url: String) {
+    for i in 0..5 {
+        let mut entry = audit_entry(None, "search");
+        entry.target = format!("query {i}");
+        assert_eq!(store.audit(&entry).await.expect("append"), i + 1);
+    }
+    let check = store.verify_audit().await.expect("verify");
+    assert_eq!(
+        check,
+        AuditCheck {
+            records: 5,
+            first_broken: None,
+            head_matches: true
+        }
+    );
+    let records = store
+        .audit_records(&AuditQuery {
+            limit: 10,
+            ..AuditQuery::default()
+        })
+        .await
+        .expect("records");
+    assert_eq!(records.len(), 5);
+    assert_eq!(records[0].seq, 5, "newest first");
+    assert_eq!(records[4].prev_hash, GENESIS_HASH);
+    assert_eq!(records[0].prev_hash, records[1].hash);
+    assert_eq!(records[0].entry, {
+        let mut e = audit_entry(None, "search");
+        e.target = "query 4".into();
+        e
+    });
+    let within = |code: &str| AuditQuery {
+        within: Some(RegionCode::parse(code).expect("region")),
+        limit: 10,
+        ..AuditQuery::default()
+    };
+    assert_eq!(
+        store
+            .audit_records(&within("440000"))
+            .await
+            .expect("r")
+            .len(),
+        5
+    );
+    assert_eq!(
+        store
+            .audit_records(&within("110000"))
+            .await
+            .expect("r")
+            .len(),
+        0
+    );
+
+    let mut raw = sqlx::AnyConnection::connect(&url)
+        .await
+        .expect("raw connection");
+    for statement in [
+        "UPDATE audit_log SET target = 'nothing' WHERE seq = 2",
+        "DELETE FROM audit_log WHERE seq = 5",
+        "DELETE FROM audit_log",
+    ] {
+        assert!(
+            sqlx::query(statement).execute(&mut raw).await.is_err(),
+            "{statement} must fail"
+        );
+    }
+    // Even behind the triggers' back (the head moved by hand), verification notices.
+    sqlx::query("UPDATE audit_head SET hash = 'forged' WHERE id = 1")
+        .execute(&mut raw)
+        .await
+        .expect("head");
+    raw.close().await.expect("close");
+    let check = store.verify_audit().await.expect("verify");
+    assert_eq!(
+        (check.records, check.first_broken, check.head_matches),
+        (5, None, false)
+    );
 }
 
 pub async fn a_duplicate_external_id_is_refused_and_leaves_nothing(store: Store, _url: String) {
@@ -1232,6 +1412,7 @@ macro_rules! behaviour_suite {
             search_filters_by_region_subtree_type_stage_and_overdue,
             reading_a_reporter_is_itself_recorded,
             accounts_units_and_sessions,
+            the_audit_trail_is_chained_and_cannot_be_altered,
             a_duplicate_external_id_is_refused_and_leaves_nothing,
             one_bad_submission_among_concurrent_ones_fails_alone,
             an_import_is_all_or_nothing_and_skips_known_ids,

@@ -15,8 +15,10 @@
 //!
 //! Every form post carries a CSRF token that must match a SameSite=Strict cookie (see [`csrf`]).
 
+mod accounts;
 mod air;
 mod assets;
+mod audit;
 mod console;
 pub mod csrf;
 mod home;
@@ -42,6 +44,8 @@ pub fn router() -> Router<AppState> {
         .merge(track::routes())
         .merge(staff::routes())
         .merge(console::routes())
+        .merge(accounts::routes())
+        .merge(audit::routes())
         .merge(assets::routes())
         .layer(axum::middleware::map_response(security_headers))
 }
@@ -74,6 +78,8 @@ pub(crate) struct Chrome {
     pub staff: Option<String>,
     /// The CSRF token for the sign-out button and any form on the page.
     pub csrf: String,
+    /// The console's links the staff member's roles open: (address, label).
+    pub nav: Vec<(&'static str, &'static str)>,
 }
 
 /// Renders a template as an HTML page with `status`. Pages are never cached: some carry a
@@ -168,6 +174,11 @@ pub(crate) fn error_text(error: &ServiceError) -> (StatusCode, &'static str, &'s
             StatusCode::UNAUTHORIZED,
             "请先登录",
             "该页面仅供工作人员使用，请先登录。",
+        ),
+        ServiceError::PasswordExpired => (
+            StatusCode::FORBIDDEN,
+            "密码已过期",
+            "您的密码已超过有效期，请先修改密码再登录。",
         ),
         ServiceError::Forbidden(_) => (
             StatusCode::FORBIDDEN,

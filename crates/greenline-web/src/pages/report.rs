@@ -117,6 +117,7 @@ fn page<'a>(form: &'a ReportForm, errors: FieldErrors, csrf: &Csrf) -> ReportPag
         chrome: Chrome {
             staff: None,
             csrf: csrf.token.clone(),
+            nav: Vec::new(),
         },
         title: "我要举报",
         types: PollutionType::all()

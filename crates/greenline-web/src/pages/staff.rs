@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::rejection::FormRejection;
-use axum::extract::{Form, FromRequestParts, State};
+use axum::extract::{Form, FromRequestParts, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -31,9 +31,19 @@ pub(crate) struct ConsoleUser(pub SignedIn);
 
 impl ConsoleUser {
     pub fn chrome(&self, csrf: &Csrf) -> Chrome {
+        let scope = self.0.scope();
+        let mut nav = vec![("/console", "案件列表")];
+        if scope.can_manage_accounts() {
+            nav.push(("/console/accounts", "账户管理"));
+        }
+        if scope.can_read_audit() {
+            nav.push(("/console/audit", "审计记录"));
+        }
+        nav.push(("/password", "修改密码"));
         Chrome {
             staff: Some(format!("{}（{}）", self.0.display_name, self.0.unit.name)),
             csrf: csrf.token.clone(),
+            nav,
         }
     }
 }
@@ -68,6 +78,7 @@ struct LoginPage<'a> {
     title: &'static str,
     username: &'a str,
     error: Option<&'static str>,
+    notice: Option<&'static str>,
 }
 
 fn page<'a>(csrf: &Csrf, username: &'a str, error: Option<&'static str>) -> LoginPage<'a> {
@@ -75,15 +86,27 @@ fn page<'a>(csrf: &Csrf, username: &'a str, error: Option<&'static str>) -> Logi
         chrome: Chrome {
             staff: None,
             csrf: csrf.token.clone(),
+            nav: Vec::new(),
         },
         title: "工作人员登录",
         username,
         error,
+        notice: None,
     }
 }
 
-async fn form(csrf: Csrf) -> PageResult {
-    Ok(csrf.attach(render(StatusCode::OK, &page(&csrf, "", None))?))
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct LoginQuery {
+    changed: Option<String>,
+}
+
+async fn form(csrf: Csrf, Query(query): Query<LoginQuery>) -> PageResult {
+    let mut page = page(&csrf, "", None);
+    if query.changed.is_some() {
+        page.notice = Some("密码已修改，请使用新密码登录。");
+    }
+    Ok(csrf.attach(render(StatusCode::OK, &page)?))
 }
 
 async fn submit(
@@ -116,9 +139,16 @@ async fn submit(
             Ok(response)
         }
         Err(ServiceError::Unauthorized) => {
-            let page = page(&csrf, username, Some("用户名或密码不正确"));
+            let page = page(
+                &csrf,
+                username,
+                Some(
+                    "用户名或密码不正确，或账户已停用、已暂时锁定。连续输错多次后账户将锁定一段时间。",
+                ),
+            );
             Ok(csrf.attach(render(StatusCode::UNAUTHORIZED, &page)?))
         }
+        Err(ServiceError::PasswordExpired) => super::accounts::expired(&csrf, username),
         Err(other) => Err(other.into()),
     }
 }
@@ -131,13 +161,14 @@ struct LogoutForm {
 
 async fn logout(
     State(state): State<AppState>,
+    who: Result<MaybeSignedIn, ApiError>,
     headers: HeaderMap,
     posted: Result<Form<LogoutForm>, FormRejection>,
 ) -> PageResult {
     let form = posted.map(|Form(f)| f).unwrap_or_default();
     csrf::verify(&headers, &form.csrf_token)?;
-    if let Some(token) = token_from(&headers) {
-        state.sign_out(&token).await?;
+    if let (Ok(MaybeSignedIn(Some(who))), Some(token)) = (who, token_from(&headers)) {
+        state.sign_out(&who, &token).await?;
     }
     let mut response = see_other("/login");
     response.headers_mut().insert(

@@ -58,6 +58,7 @@ fn page<'a>(form: &'a TrackForm, csrf: &Csrf) -> TrackPage<'a> {
         chrome: Chrome {
             staff: None,
             csrf: csrf.token.clone(),
+            nav: Vec::new(),
         },
         title: "进度查询",
         form,

@@ -1,8 +1,10 @@
 //! The API's routes, one module per resource, one handler per action, each documented for the
 //! OpenAPI document through `utoipa`, so the document and the routes cannot drift apart.
 
+pub mod accounts;
 pub mod air;
 pub mod alerts;
+pub mod audit;
 pub mod auth;
 pub mod cases;
 pub mod health;
@@ -30,7 +32,9 @@ use crate::AppState;
     tags(
         (name = "cases", description = "Intake and case handling"),
         (name = "track", description = "The reporter's view of a case"),
-        (name = "auth", description = "Staff sign-in"),
+        (name = "auth", description = "Staff sign-in, passwords and API tokens"),
+        (name = "accounts", description = "Account administration (administrators)"),
+        (name = "audit", description = "The audit trail (auditors)"),
         (name = "units", description = "Offices and their regions"),
         (name = "stats", description = "Statistics over the caller's jurisdiction"),
         (name = "search", description = "Full-text search of case texts within the caller's jurisdiction"),
@@ -71,6 +75,16 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(auth::login))
         .routes(routes!(auth::logout))
         .routes(routes!(auth::me))
+        .routes(routes!(auth::change_password))
+        .routes(routes!(auth::create_token, auth::tokens))
+        .routes(routes!(auth::revoke_token))
+        .routes(routes!(accounts::accounts))
+        .routes(routes!(accounts::disable))
+        .routes(routes!(accounts::enable))
+        .routes(routes!(accounts::end_sessions))
+        .routes(routes!(accounts::reset_password))
+        .routes(routes!(audit::records))
+        .routes(routes!(audit::verify))
         .routes(routes!(units::units))
         .routes(routes!(stats::stats))
         .routes(routes!(search::search))

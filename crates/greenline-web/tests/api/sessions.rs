@@ -69,7 +69,7 @@ pub async fn sign_in_and_out_with_argon2id_hashed_passwords(backend: Backend) {
             .await
             .expect("lookup")
             .expect("exists");
-        found.1
+        found.password_hash
     };
     assert!(hash.starts_with("$argon2id$"), "{hash}");
 

@@ -5,35 +5,15 @@ use std::io::{BufRead, BufWriter, Write};
 
 use anyhow::{Context, bail};
 use chrono::Utc;
-use greenline_app::accounts::verify_password;
-use greenline_domain::{CaseRecord, Role};
-use greenline_store::{Actor, CaseFilter, ExportRow, Store};
+use greenline_app::App;
+use greenline_domain::CaseRecord;
+use greenline_store::{CaseFilter, ExportRow};
 
 use crate::cli::{ExportArgs, RecordFormat};
 use crate::records::{RecordWriter, format_of};
 
-/// Checks that `username` is an admin and that standard input carries their password.
-async fn admin(store: &Store, username: &str) -> anyhow::Result<Actor> {
-    let mut password = String::new();
-    std::io::stdin().lock().read_line(&mut password)?;
-    let password = password.trim_end_matches(['\r', '\n']).to_owned();
-    let Some((staff, phc)) = store.staff_login(username).await? else {
-        bail!("--include-pii: no account {username:?}");
-    };
-    let ok = tokio::task::spawn_blocking(move || verify_password(&password, &phc)).await?;
-    if !ok {
-        bail!("--include-pii: wrong password for {username}");
-    }
-    if !staff.roles.contains(&Role::Admin) {
-        bail!("--include-pii: {username} is not an admin");
-    }
-    Ok(Actor::staff(
-        staff.id,
-        format!("{} ({}), export", staff.display_name, staff.unit.name),
-    ))
-}
-
-pub async fn run(store: &Store, args: &ExportArgs) -> anyhow::Result<()> {
+pub async fn run(app: &App, args: &ExportArgs) -> anyhow::Result<()> {
+    let store = &app.store;
     let now = Utc::now();
     let pairs: Vec<(&str, &str)> = args
         .filters
@@ -49,9 +29,24 @@ pub async fn run(store: &Store, args: &ExportArgs) -> anyhow::Result<()> {
         bail!("--filter before: export always runs from the oldest case");
     }
     let reader = match (&args.include_pii, &args.user) {
-        (true, Some(user)) => Some(admin(store, user).await?),
+        (true, Some(user)) => {
+            let mut password = String::new();
+            std::io::stdin().lock().read_line(&mut password)?;
+            let password = password.trim_end_matches(['\r', '\n']).to_owned();
+            let (caller, reader) = app
+                .pii_exporter(user, password)
+                .await
+                .map_err(|e| anyhow::anyhow!("--include-pii: {}", super::message(e)))?;
+            // Identities only of the exporter's jurisdiction, as on a case page.
+            filter.within = Some(caller.unit.region);
+            Some((caller, reader))
+        }
         _ => None,
     };
+    app.record_export(reader.as_ref().map(|(caller, _)| caller), &args.filters)
+        .await
+        .map_err(super::message)?;
+    let reader = reader.map(|(_, reader)| reader);
     let format = match &args.out {
         Some(path) => format_of(path, args.format),
         None => args.format.unwrap_or(RecordFormat::Jsonl),

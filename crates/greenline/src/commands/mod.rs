@@ -60,7 +60,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(_) => serve::run(store.clone(), config).await,
         Command::Demo(_) => demo::run(store.clone(), config).await,
         Command::Unit(command) => unit::run(&core(&store, &config)?, command).await,
-        Command::Export(args) => export::run(&store, &args).await,
+        Command::Export(args) => export::run(&core(&store, &config)?, &args).await,
         Command::Import(args) => {
             let deadlines = greenline_domain::DeadlineTable::new(config.deadlines.clone())?;
             import::run(&store, &args, &deadlines).await
@@ -82,6 +82,26 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Err(e) => Err(e),
         },
         Command::User(command) => user::run(&core(&store, &config)?, command).await,
+        Command::Audit(crate::cli::AuditCommand::Verify) => {
+            let check = core(&store, &config)?
+                .verify_audit(None)
+                .await
+                .map_err(message)?;
+            match (check.first_broken, check.head_matches) {
+                (None, true) => {
+                    println!("audit trail intact: {} records", check.records);
+                    Ok(())
+                }
+                (Some(seq), _) => Err(anyhow::anyhow!(
+                    "audit trail broken at record {seq} ({} records): a record was changed, removed or inserted",
+                    check.records
+                )),
+                (None, false) => Err(anyhow::anyhow!(
+                    "audit trail's end does not match its last record ({} records): records were removed from the end",
+                    check.records
+                )),
+            }
+        }
         Command::Air(command) => air::run(&store, command).await,
         // Opening the store ran the migrations.
         Command::Migrate => {

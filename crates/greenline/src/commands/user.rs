@@ -12,6 +12,20 @@ use crate::cli::{UserAddArgs, UserCommand};
 pub async fn run(app: &App, command: UserCommand) -> anyhow::Result<()> {
     match command {
         UserCommand::Add(args) => add(app, args).await,
+        UserCommand::Disable { username } => {
+            app.set_account_disabled_locally(&username, true)
+                .await
+                .map_err(super::message)?;
+            println!("account {username} disabled; its sessions and tokens ended");
+            Ok(())
+        }
+        UserCommand::Enable { username } => {
+            app.set_account_disabled_locally(&username, false)
+                .await
+                .map_err(super::message)?;
+            println!("account {username} enabled");
+            Ok(())
+        }
     }
 }
 
@@ -21,7 +35,7 @@ async fn add(app: &App, args: UserAddArgs) -> anyhow::Result<()> {
         .iter()
         .map(|code| {
             Role::parse(code.trim()).with_context(|| {
-                format!("unknown role {code:?}: use operator, handler, supervisor, analyst, admin")
+                format!("unknown role {code:?}: use operator, handler, supervisor, analyst, admin, auditor")
             })
         })
         .collect::<anyhow::Result<Vec<_>>>()?;

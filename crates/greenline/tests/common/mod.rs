@@ -7,7 +7,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, Command, Stdio};
 
 /// The password of the staff members the tests add.
-pub const PASSWORD: &str = "a long enough password";
+pub const PASSWORD: &str = "A long enough passw0rd";
 
 /// The `greenline` binary on `db`, logging only warnings.
 pub fn greenline(db: &str) -> Command {

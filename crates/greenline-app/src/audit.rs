@@ -1,0 +1,279 @@
+//! The audit trail (安全审计): what is recorded, and the auditor's search of it.
+//!
+//! Recorded: every sign-in attempt (succeeded, refused, locked out, disabled, password expired),
+//! sign-out, password change, every read of a case and of a reporter's identity (also refused
+//! ones), every search, export and bulletin, and every administrative action on units, accounts
+//! and tokens. Records go to the store's hash-chained, append-only log; where a record and the
+//! change it records are written together they share one transaction.
+
+use chrono::{DateTime, Utc};
+use greenline_domain::RegionCode;
+pub use greenline_store::AuditOutcome;
+use greenline_store::{AuditCheck, AuditEntry, AuditQuery, AuditRecord};
+use serde_json::Value;
+
+use crate::error::{ServiceError, ServiceResult};
+use crate::{App, Caller, Origin};
+
+/// What an audit record says was done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AuditAction {
+    SignIn,
+    SignOut,
+    ChangePassword,
+    ReadCase,
+    ReadReporter,
+    Search,
+    Export,
+    Bulletin,
+    AddUnit,
+    AddAccount,
+    DisableAccount,
+    EnableAccount,
+    EndSessions,
+    ResetPassword,
+    CreateToken,
+    RevokeToken,
+    ReadAudit,
+    VerifyAudit,
+}
+
+impl AuditAction {
+    pub const ALL: [AuditAction; 18] = [
+        AuditAction::SignIn,
+        AuditAction::SignOut,
+        AuditAction::ChangePassword,
+        AuditAction::ReadCase,
+        AuditAction::ReadReporter,
+        AuditAction::Search,
+        AuditAction::Export,
+        AuditAction::Bulletin,
+        AuditAction::AddUnit,
+        AuditAction::AddAccount,
+        AuditAction::DisableAccount,
+        AuditAction::EnableAccount,
+        AuditAction::EndSessions,
+        AuditAction::ResetPassword,
+        AuditAction::CreateToken,
+        AuditAction::RevokeToken,
+        AuditAction::ReadAudit,
+        AuditAction::VerifyAudit,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            AuditAction::SignIn => "sign_in",
+            AuditAction::SignOut => "sign_out",
+            AuditAction::ChangePassword => "change_password",
+            AuditAction::ReadCase => "read_case",
+            AuditAction::ReadReporter => "read_reporter",
+            AuditAction::Search => "search",
+            AuditAction::Export => "export",
+            AuditAction::Bulletin => "bulletin",
+            AuditAction::AddUnit => "add_unit",
+            AuditAction::AddAccount => "add_account",
+            AuditAction::DisableAccount => "disable_account",
+            AuditAction::EnableAccount => "enable_account",
+            AuditAction::EndSessions => "end_sessions",
+            AuditAction::ResetPassword => "reset_password",
+            AuditAction::CreateToken => "create_token",
+            AuditAction::RevokeToken => "revoke_token",
+            AuditAction::ReadAudit => "read_audit",
+            AuditAction::VerifyAudit => "verify_audit",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<AuditAction> {
+        Self::ALL.into_iter().find(|a| a.code() == code)
+    }
+
+    /// The action's name in the interface.
+    pub fn zh(self) -> &'static str {
+        match self {
+            AuditAction::SignIn => "登录",
+            AuditAction::SignOut => "退出",
+            AuditAction::ChangePassword => "修改密码",
+            AuditAction::ReadCase => "查看案件",
+            AuditAction::ReadReporter => "查看举报人信息",
+            AuditAction::Search => "全文检索",
+            AuditAction::Export => "导出",
+            AuditAction::Bulletin => "下载简报",
+            AuditAction::AddUnit => "新建单位",
+            AuditAction::AddAccount => "新建账户",
+            AuditAction::DisableAccount => "停用账户",
+            AuditAction::EnableAccount => "启用账户",
+            AuditAction::EndSessions => "结束会话",
+            AuditAction::ResetPassword => "重置密码",
+            AuditAction::CreateToken => "创建接口令牌",
+            AuditAction::RevokeToken => "吊销接口令牌",
+            AuditAction::ReadAudit => "查阅审计记录",
+            AuditAction::VerifyAudit => "校验审计记录",
+        }
+    }
+}
+
+/// The interface's word for an outcome.
+pub fn outcome_zh(outcome: AuditOutcome) -> &'static str {
+    match outcome {
+        AuditOutcome::Ok => "成功",
+        AuditOutcome::Denied => "拒绝",
+        AuditOutcome::Failed => "失败",
+    }
+}
+
+/// An auditor's question; newest first, a page at a time.
+#[derive(Debug, Clone, Default)]
+pub struct AuditSearch {
+    /// Part of the actor's name or the target (a case number, a username).
+    pub text: Option<String>,
+    pub action: Option<AuditAction>,
+    pub outcome: Option<AuditOutcome>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    /// Only records older than this sequence number (the next page).
+    pub before: Option<i64>,
+    pub limit: Option<u32>,
+}
+
+/// The most records one page holds.
+pub const AUDIT_PAGE: u32 = 200;
+
+impl App {
+    /// An audit record of `caller` doing `action` to `target`.
+    pub(crate) fn audit_entry(
+        &self,
+        caller: &Caller,
+        action: AuditAction,
+        target: impl Into<String>,
+        outcome: AuditOutcome,
+        detail: Value,
+    ) -> AuditEntry {
+        AuditEntry {
+            at: self.now(),
+            actor_id: Some(caller.id),
+            actor: format!("{} ({})", caller.display_name, caller.unit.name),
+            region: caller.unit.region,
+            action: action.code().to_owned(),
+            target: target.into(),
+            outcome,
+            client: caller.origin.to_string(),
+            detail,
+        }
+    }
+
+    /// An audit record of someone not (yet) known as a staff member, e.g. a failed sign-in.
+    pub(crate) fn anonymous_audit_entry(
+        &self,
+        actor: &str,
+        origin: Origin,
+        action: AuditAction,
+        outcome: AuditOutcome,
+        detail: Value,
+    ) -> AuditEntry {
+        AuditEntry {
+            at: self.now(),
+            actor_id: None,
+            actor: actor.chars().take(64).collect(),
+            region: RegionCode::NATIONAL,
+            action: action.code().to_owned(),
+            target: String::new(),
+            outcome,
+            client: origin.to_string(),
+            detail,
+        }
+    }
+
+    /// Records `caller` doing `action` to `target`, on its own. A use case that cannot record
+    /// what it did fails rather than go unrecorded.
+    pub(crate) async fn record(
+        &self,
+        caller: &Caller,
+        action: AuditAction,
+        target: impl Into<String>,
+        outcome: AuditOutcome,
+        detail: Value,
+    ) -> ServiceResult<()> {
+        let entry = self.audit_entry(caller, action, target, outcome, detail);
+        self.store.audit(&entry).await?;
+        Ok(())
+    }
+
+    /// The audit records an auditor may read: those of actors in their jurisdiction (records
+    /// of unknown actors, such as sign-ins with an unknown username, are national). The search
+    /// itself is recorded.
+    pub async fn audit_records(
+        &self,
+        caller: &Caller,
+        search: AuditSearch,
+    ) -> ServiceResult<Vec<AuditRecord>> {
+        if !caller.scope().can_read_audit() {
+            return Err(ServiceError::Forbidden(
+                "only auditors read the audit trail".to_owned(),
+            ));
+        }
+        let limit = search.limit.unwrap_or(50);
+        if !(1..=AUDIT_PAGE).contains(&limit) {
+            return Err(ServiceError::parameter(
+                "limit",
+                format!("between 1 and {AUDIT_PAGE}"),
+            ));
+        }
+        if let (Some(from), Some(to)) = (search.from, search.to)
+            && from >= to
+        {
+            return Err(ServiceError::parameter("to", "must be after from"));
+        }
+        let query = AuditQuery {
+            within: Some(caller.unit.region),
+            actor_id: None,
+            text: search.text.clone().filter(|t| !t.trim().is_empty()),
+            action: search.action.map(|a| a.code().to_owned()),
+            outcome: search.outcome,
+            from: search.from,
+            to: search.to,
+            before: search.before,
+            limit,
+        };
+        let records = self.store.audit_records(&query).await?;
+        self.record(
+            caller,
+            AuditAction::ReadAudit,
+            search.text.unwrap_or_default(),
+            AuditOutcome::Ok,
+            serde_json::json!({
+                "action": search.action.map(AuditAction::code),
+                "shown": records.len(),
+            }),
+        )
+        .await?;
+        Ok(records)
+    }
+
+    /// Recomputes the audit trail's hash chain; the check is itself recorded when `caller` is
+    /// an auditor (the command line runs it as the operating-system user).
+    pub async fn verify_audit(&self, caller: Option<&Caller>) -> ServiceResult<AuditCheck> {
+        if let Some(caller) = caller
+            && !caller.scope().can_read_audit()
+        {
+            return Err(ServiceError::Forbidden(
+                "only auditors check the audit trail".to_owned(),
+            ));
+        }
+        let check = self.store.verify_audit().await?;
+        if let Some(caller) = caller {
+            self.record(
+                caller,
+                AuditAction::VerifyAudit,
+                "",
+                AuditOutcome::Ok,
+                serde_json::json!({
+                    "records": check.records,
+                    "first_broken": check.first_broken,
+                    "head_matches": check.head_matches,
+                }),
+            )
+            .await?;
+        }
+        Ok(check)
+    }
+}
