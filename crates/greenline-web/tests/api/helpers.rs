@@ -114,6 +114,8 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         ("shenzhen-analyst", "shenzhen", vec![Role::Analyst]),
         ("nanshan", "nanshan", vec![Role::Operator, Role::Handler]),
         ("futian", "futian", vec![Role::Handler, Role::Supervisor]),
+        ("shenzhen-admin", "shenzhen", vec![Role::Admin]),
+        ("guangdong-auditor", "guangdong", vec![Role::Auditor]),
     ] {
         store
             .create_staff(
@@ -136,6 +138,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         DeadlineTable::statutory(),
         Settings {
             public_requests_per_minute: 1_000,
+            sign_in_attempts_per_minute: 1_000,
             ..Settings::default()
         },
     );

@@ -6,6 +6,7 @@
 #[macro_use]
 extern crate greenline_test_macros;
 
+mod accounts;
 mod air;
 mod helpers;
 mod intake;
