@@ -351,6 +351,9 @@ fn field_label(name: &str) -> &'static str {
         "findings" => "调查情况",
         "text" => "答复内容",
         "summary" => "公开内容",
+        "into" => "重复举报的案件编号",
+        "primary_type" => "主要类型",
+        "sub_type" => "细分类型",
         _ => "内容",
     }
 }
@@ -731,10 +734,11 @@ async fn after_change(
     };
     let mut page = case_page(state, who, csrf, id).await?;
     let (status, _, text) = super::error_text(&error);
+    // The core's messages are English (for the API); the page names the fields in Chinese.
     page.error = Some(match &error {
         ServiceError::Invalid(found) if !found.is_empty() => {
-            let messages: Vec<String> = found.iter().map(|f| f.message.clone()).collect();
-            format!("“{what}”未完成：{}", messages.join("；"))
+            let names: Vec<&str> = found.iter().map(|f| field_label(&f.field)).collect();
+            format!("“{what}”未完成：请检查{}。", names.join("、"))
         }
         _ => text.to_owned(),
     });

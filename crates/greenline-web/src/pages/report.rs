@@ -161,6 +161,19 @@ fn zh_message(error: &FieldError) -> (&'static str, String) {
         .strip_prefix("longer than ")
         .and_then(|rest| rest.split(' ').next())
         .map(|n| format!("不能超过 {n} 个字"));
+    if error.message.starts_with("contains a control") {
+        let (field, label) = match error.field.as_str() {
+            "description" => ("description", "问题描述"),
+            "address" => ("address", "详细地址"),
+            "reporter_name" => ("reporter_name", "姓名"),
+            "reporter_phone" => ("reporter_phone", "联系电话"),
+            _ => ("description", "提交的内容"),
+        };
+        return (
+            field,
+            format!("{label}中含有不允许的控制字符或不可见的格式字符，请删除后重试"),
+        );
+    }
     match error.field.as_str() {
         "primary_type" => ("primary_type", "请选择问题类型".to_owned()),
         "region" => ("region", "请选择问题发生地（至少选择到省）".to_owned()),
