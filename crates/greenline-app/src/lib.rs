@@ -18,6 +18,7 @@
 //! | same-source candidates of a case | [`cases::same_source`] |
 //! | the reporter's tracking view | [`cases::track`] |
 //! | full-text search | [`search`] |
+//! | masking reporters' identities in case texts for roles that may not read them | [`masking`] |
 //! | statistics, trends, spike alerts | [`stats`] |
 //! | hot topics | [`topics`] |
 //! | the bulletin (决策参考) | [`reports`] |
@@ -35,6 +36,7 @@ pub mod cases;
 mod clock;
 mod error;
 mod limiter;
+pub mod masking;
 pub mod projections;
 pub mod reports;
 pub mod search;

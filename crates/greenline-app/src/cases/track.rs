@@ -48,10 +48,15 @@ impl App {
         if !(by_secret || by_phone) {
             return Err(not_found());
         }
-        let case = self.store.case(number.case_id).await?;
+        let mut case = self.store.case(number.case_id).await?;
         if case.tracking_no() != number {
             return Err(not_found());
         }
+        // The reply and the published summary are staff's words and may quote the reporter or
+        // name someone else; whoever holds the number and a proof reads them, so they are
+        // masked like every public output.
+        let known = self.identity_to_mask(case.id).await?;
+        crate::masking::mask_case(&mut case, &known);
         let unit = self.store.unit(case.unit_id).await?;
         let events = self.store.events(case.id).await?;
         Ok(TrackView::new(

@@ -6,8 +6,10 @@ use std::io::{BufRead, BufWriter, Write};
 use anyhow::{Context, bail};
 use chrono::Utc;
 use greenline_app::accounts::verify_password;
+use greenline_app::masking::mask_case;
 use greenline_domain::{CaseRecord, Role};
 use greenline_store::{Actor, CaseFilter, ExportRow, Store};
+use greenline_text::pii::Identity;
 
 use crate::cli::{ExportArgs, RecordFormat};
 use crate::records::{RecordWriter, format_of};
@@ -83,9 +85,20 @@ pub async fn run(store: &Store, args: &ExportArgs) -> anyhow::Result<()> {
     filter.after_id = Some(0);
     let mut written = 0u64;
     loop {
-        let page = store.export_page(&filter, reader.as_ref(), now).await?;
+        let mut page = store.export_page(&filter, reader.as_ref(), now).await?;
         let Some(last) = page.last() else { break };
-        filter.after_id = Some(last.case.id);
+        let last_id = last.case.id;
+        if reader.is_none() {
+            // Without --include-pii the reporter's identity stays out of the texts too: what
+            // they typed into the description (a phone, their name) is masked.
+            let ids: Vec<i64> = page.iter().map(|row| row.case.id).collect();
+            let known = store.identities_to_mask(&ids).await?;
+            for row in &mut page {
+                let (name, phone) = known.get(&row.case.id).cloned().unwrap_or_default();
+                mask_case(&mut row.case, &Identity { name, phone });
+            }
+        }
+        filter.after_id = Some(last_id);
         written += page.len() as u64;
         if pages.send(page).await.is_err() {
             // The encoder stopped: its error is reported below.
