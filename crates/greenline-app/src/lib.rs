@@ -93,6 +93,8 @@ pub struct App {
     pub settings: Arc<Settings>,
     pub projections: Arc<Projections>,
     limiter: Arc<PublicLimiter>,
+    /// Failed tracking proofs per case, on this node.
+    tracking_attempts: Arc<cases::track::TrackingAttempts>,
     topics: Arc<topics::TopicsCache>,
 }
 
@@ -112,6 +114,7 @@ impl App {
         );
         App {
             limiter: Arc::new(PublicLimiter::new(settings.public_requests_per_minute)),
+            tracking_attempts: Arc::default(),
             store,
             clock,
             deadlines,

@@ -189,6 +189,11 @@ pub(crate) fn error_text(error: &ServiceError) -> (StatusCode, &'static str, &'s
             "操作过于频繁",
             "您的操作过于频繁，请一分钟后再试。",
         ),
+        ServiceError::TooManyAttempts(_) => (
+            StatusCode::TOO_MANY_REQUESTS,
+            "尝试次数过多",
+            "该案件的查询验证失败次数过多，已暂停查询，请一小时后再试。",
+        ),
         ServiceError::Unavailable(_) => (
             StatusCode::SERVICE_UNAVAILABLE,
             "暂时无法受理",
