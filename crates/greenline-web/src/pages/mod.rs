@@ -19,6 +19,7 @@ mod air;
 mod assets;
 mod console;
 pub mod csrf;
+pub(crate) mod form;
 mod home;
 mod report;
 mod staff;
@@ -105,6 +106,10 @@ pub(crate) enum PageError {
     TooLarge,
     /// A form post without a matching CSRF token: refused, nothing done.
     StaleForm,
+    /// A form field whose bytes are not UTF-8 (named as posted): refused, nothing done.
+    NotUtf8 {
+        field: String,
+    },
 }
 
 impl From<axum::extract::rejection::FormRejection> for PageError {
@@ -137,9 +142,28 @@ const BAD: (&str, &str) = (
 );
 
 /// The status, Chinese title and explanation of a page's failure.
-fn error_page(error: &PageError) -> (StatusCode, &'static str, &'static str) {
+fn error_page(error: &PageError) -> (StatusCode, &'static str, String) {
+    let (status, title, message) = match error {
+        PageError::NotUtf8 { field } => {
+            return (
+                StatusCode::BAD_REQUEST,
+                BAD.0,
+                format!(
+                    "“{}”中含有无法识别的字符（不是有效的 UTF-8 编码），内容未提交。请返回重新输入后再提交。",
+                    form::field_zh(field)
+                ),
+            );
+        }
+        other => static_error_page(other),
+    };
+    (status, title, message.to_owned())
+}
+
+fn static_error_page(error: &PageError) -> (StatusCode, &'static str, &'static str) {
     let error = match error {
-        PageError::BadForm => return (StatusCode::BAD_REQUEST, BAD.0, BAD.1),
+        PageError::BadForm | PageError::NotUtf8 { .. } => {
+            return (StatusCode::BAD_REQUEST, BAD.0, BAD.1);
+        }
         PageError::TooLarge => {
             return (
                 StatusCode::PAYLOAD_TOO_LARGE,
@@ -216,7 +240,7 @@ impl IntoResponse for PageError {
         let page = ErrorPage {
             chrome: Chrome::default(),
             title,
-            message,
+            message: &message,
         };
         match page.render() {
             Ok(html) => (

@@ -5,8 +5,7 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::rejection::FormRejection;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -14,6 +13,7 @@ use greenline_domain::{DomainError, FieldError, IntakeForm, NewCase, PollutionTy
 use serde::{Deserialize, Serialize};
 
 use super::csrf::{self, Csrf};
+use super::form::StrictForm;
 use super::{Chrome, FieldErrors, PageError, PageResult, render};
 use crate::AppState;
 use crate::extract::ClientIp;
@@ -209,9 +209,9 @@ async fn submit(
     ClientIp(ip): ClientIp,
     headers: HeaderMap,
     csrf: Csrf,
-    posted: Result<Form<ReportForm>, FormRejection>,
+    posted: Result<StrictForm<ReportForm>, PageError>,
 ) -> PageResult {
-    let Form(form) = posted?;
+    let StrictForm(form) = posted?;
     csrf::verify(&headers, &form.csrf_token)?;
     let anonymous = form.anonymous.is_some();
     let mut errors = FieldErrors::default();
