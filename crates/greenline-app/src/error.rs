@@ -34,6 +34,10 @@ pub enum ServiceError {
     /// Too many requests from one client or for one account.
     #[error("too many requests; try again in a minute")]
     TooManyRequests,
+    /// Too many failed attempts at one thing (a case's tracking view): refused for a while,
+    /// the right answer included; the message says how long.
+    #[error("{0}")]
+    TooManyAttempts(String),
     /// The service cannot answer yet (a view is still being built) or here (no office).
     #[error("{0}")]
     Unavailable(String),

@@ -18,6 +18,7 @@
 //! | same-source candidates of a case | [`cases::same_source`] |
 //! | the reporter's tracking view | [`cases::track`] |
 //! | full-text search | [`search`] |
+//! | masking reporters' identities in case texts for roles that may not read them | [`masking`] |
 //! | statistics, trends, spike alerts | [`stats`] |
 //! | hot topics | [`topics`] |
 //! | the bulletin (决策参考) | [`reports`] |
@@ -39,6 +40,7 @@ mod clock;
 mod error;
 pub mod export;
 mod limiter;
+pub mod masking;
 pub mod projections;
 pub mod reports;
 pub mod search;
@@ -118,6 +120,8 @@ pub struct App {
     pub projections: Arc<Projections>,
     limiter: Arc<PublicLimiter>,
     sign_in_limiter: Arc<PublicLimiter>,
+    /// Failed tracking proofs per case, on this node.
+    tracking_attempts: Arc<cases::track::TrackingAttempts>,
     topics: Arc<topics::TopicsCache>,
 }
 
@@ -138,6 +142,7 @@ impl App {
         App {
             limiter: Arc::new(PublicLimiter::new(settings.public_requests_per_minute)),
             sign_in_limiter: Arc::new(PublicLimiter::new(settings.sign_in_attempts_per_minute)),
+            tracking_attempts: Arc::default(),
             store,
             clock,
             deadlines,

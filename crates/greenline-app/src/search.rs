@@ -121,11 +121,16 @@ impl App {
     }
 
     /// Runs a search and reads the cases found from the store.
+    ///
+    /// A caller whose roles may not read reporters searches the index's masked texts and sees
+    /// masked passages and cases (see [`crate::masking`]); whatever the query says, the caller
+    /// decides.
     pub async fn search_texts(
         &self,
         caller: &Caller,
-        query: SearchQuery,
+        mut query: SearchQuery,
     ) -> ServiceResult<SearchPage> {
+        query.reveal_identities = caller.may_read_identities();
         let search = self.projections.search.clone();
         let Some(index) = search.index().cloned() else {
             return Err(ServiceError::Unavailable(format!(
@@ -141,9 +146,9 @@ impl App {
                 other => ServiceError::internal(other),
             })?;
         let ids: Vec<i64> = results.hits.iter().map(|h| h.case_id).collect();
+        let found = self.store.cases_with_text_by_id(&ids).await?;
         let mut cases: HashMap<i64, greenline_domain::Case> = self
-            .store
-            .cases_with_text_by_id(&ids)
+            .readable_cases(caller, found)
             .await?
             .into_iter()
             .map(|c| (c.id, c))

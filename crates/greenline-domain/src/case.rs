@@ -14,10 +14,8 @@ use crate::{
     RegionCode, RejectionReason, Stage, SubType, TrackingNo,
 };
 
-/// The longest description accepted, in characters.
-pub const MAX_DESCRIPTION_CHARS: usize = 5_000;
-/// The longest of any other free-text field, in characters.
-pub const MAX_TEXT_CHARS: usize = 2_000;
+use crate::text::check_text;
+pub use crate::text::{MAX_DESCRIPTION_CHARS, MAX_TEXT_CHARS};
 
 /// The person who reported: never shown in public outputs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -100,11 +98,8 @@ fn field_result<T>(
 }
 
 fn check_len(errors: &mut Vec<FieldError>, field: &str, text: &str, max: usize) {
-    if text.chars().count() > max {
-        errors.push(FieldError::new(
-            field,
-            format!("longer than {max} characters"),
-        ));
+    if let Err(error) = check_text(field, text, max) {
+        errors.push(error);
     }
 }
 
@@ -234,6 +229,8 @@ impl NewCase {
             ("reporter_name", &reporter.name),
             ("reporter_address", &reporter.contact_address),
             ("external_id", &form.external_id),
+            // Its digits are checked above; this catches what those rules let through.
+            ("reporter_phone", &reporter.phone),
         ] {
             if let Some(v) = value {
                 check_len(&mut errors, field, v, MAX_TEXT_CHARS);
@@ -506,18 +503,53 @@ pub struct Applied {
     pub to: Stage,
 }
 
+/// A required long text (findings, a reply, a reason): not empty, within the description's
+/// limit, no refused character.
 fn required_text(field: &str, text: &str) -> Result<String, DomainError> {
     let text = text.trim();
     if text.is_empty() {
         return Err(DomainError::invalid(field, "must not be empty"));
     }
-    if text.chars().count() > MAX_DESCRIPTION_CHARS {
-        return Err(DomainError::invalid(
-            field,
-            format!("longer than {MAX_DESCRIPTION_CHARS} characters"),
-        ));
-    }
+    check_text(field, text, MAX_DESCRIPTION_CHARS).map_err(|e| DomainError::Invalid(vec![e]))?;
     Ok(text.to_owned())
+}
+
+impl Command {
+    /// Checks the command's free texts that the step itself does not read: the optional notes
+    /// (a short text, [`MAX_TEXT_CHARS`]) and an enforcement action's description. Required
+    /// texts are checked where the step reads them.
+    fn check_notes(&self) -> Result<(), DomainError> {
+        let note = match self {
+            Command::Accept { note }
+            | Command::Reject { note, .. }
+            | Command::Assign { note, .. }
+            | Command::Handle { note }
+            | Command::Close { note } => note.as_deref(),
+            _ => None,
+        };
+        let mut errors = Vec::new();
+        if let Err(e) = crate::text::check_optional_text("note", note, MAX_TEXT_CHARS) {
+            errors.push(e);
+        }
+        if let Command::Conclude { enforcement, .. } = self {
+            for (i, action) in enforcement.iter().enumerate() {
+                if let EnforcementAction::Other { description } = action
+                    && let Err(e) = check_text(
+                        &format!("enforcement[{i}].description"),
+                        description,
+                        MAX_TEXT_CHARS,
+                    )
+                {
+                    errors.push(e);
+                }
+            }
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(DomainError::Invalid(errors))
+        }
+    }
 }
 
 fn check_outcome(kind: CaseKind, outcome: Outcome) -> Result<Outcome, DomainError> {
@@ -554,6 +586,7 @@ pub fn apply(
             allowed: case.allowed_actions(),
         }
     })?;
+    command.check_notes()?;
     let mut next = case.clone();
     match command {
         Command::Accept { .. } => next.accepted_at = Some(now),
@@ -967,6 +1000,77 @@ mod tests {
         assert!(matches!(late, Err(DomainError::WindowClosed { .. })));
         let reviewed = run(&case, ask, now() + Duration::days(29)).expect("in time");
         assert_eq!(reviewed.stage, Stage::ReviewRequested);
+    }
+
+    #[test]
+    fn notes_and_every_other_free_text_have_a_limit_and_no_control_characters() {
+        let case = registered(CaseKind::Report);
+        let long_note = Command::Accept {
+            note: Some("字".repeat(MAX_TEXT_CHARS + 1)),
+        };
+        let err = run(&case, long_note, now()).expect_err("a note without end");
+        assert!(
+            matches!(&err, DomainError::Invalid(e) if e[0].field == "note" && e[0].message.contains("longer")),
+            "{err:?}"
+        );
+        let hidden = Command::Assign {
+            unit_id: 2,
+            note: Some("转\u{202e}办".into()),
+        };
+        let err = run(&case, hidden, now()).expect_err("a bidi override");
+        assert!(
+            matches!(&err, DomainError::Invalid(e) if e[0].field == "note" && e[0].message.contains("U+202E")),
+            "{err:?}"
+        );
+        let mut accepted = run(&case, Command::Accept { note: None }, now()).expect("accept");
+        accepted = run(&accepted, Command::Handle { note: None }, now()).expect("handle");
+        let err = run(
+            &accepted,
+            Command::Conclude {
+                outcome: Outcome::Substantiated,
+                findings: "已核实\u{0}".into(),
+                enforcement: vec![],
+            },
+            now(),
+        )
+        .expect_err("NUL in findings");
+        assert!(
+            matches!(&err, DomainError::Invalid(e) if e[0].field == "findings"),
+            "{err:?}"
+        );
+        let err = run(
+            &accepted,
+            Command::Conclude {
+                outcome: Outcome::Substantiated,
+                findings: "已核实".into(),
+                enforcement: vec![EnforcementAction::Other {
+                    description: "\u{1b}[2J".into(),
+                }],
+            },
+            now(),
+        )
+        .expect_err("an escape in an enforcement description");
+        assert!(
+            matches!(&err, DomainError::Invalid(e) if e[0].field == "enforcement[0].description"),
+            "{err:?}"
+        );
+        let bad_form = IntakeForm {
+            description: "工地\u{0}夜间施工".into(),
+            address: "科技园\u{2066}南区".into(),
+            reporter_name: Some("李\u{feff}女士".into()),
+            ..form()
+        };
+        let Err(DomainError::Invalid(errors)) = NewCase::parse(&bad_form) else {
+            panic!("refused characters in intake");
+        };
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["description", "address", "reporter_name"]);
+        let review = crate::TypesForm {
+            primary_type: "noise".into(),
+            note: Some("\u{7}".into()),
+            ..Default::default()
+        };
+        assert!(review.parse().is_err(), "a review note is checked too");
     }
 
     #[test]

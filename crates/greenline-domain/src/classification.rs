@@ -128,6 +128,13 @@ impl TypesForm {
                 ),
             ));
         }
+        if let Err(e) = crate::text::check_optional_text(
+            "note",
+            self.note.as_deref(),
+            crate::text::MAX_TEXT_CHARS,
+        ) {
+            errors.push(e);
+        }
         match primary {
             Some(primary_type) if errors.is_empty() => Ok(Types {
                 primary_type,

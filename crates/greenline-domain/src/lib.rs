@@ -21,6 +21,7 @@ pub mod outcome;
 pub mod record;
 pub mod region;
 pub mod taxonomy;
+pub mod text;
 pub mod tracking;
 pub mod workflow;
 
@@ -36,5 +37,6 @@ pub use outcome::{EnforcementAction, Outcome, RejectionReason};
 pub use record::{CaseRecord, ImportedCase, Step};
 pub use region::{Region, RegionCode, RegionLevel};
 pub use taxonomy::{Industry, PollutionType, SubType};
+pub use text::{check_text, is_forbidden_char};
 pub use tracking::TrackingNo;
 pub use workflow::{Action, CaseKind, PublicStatus, Stage};

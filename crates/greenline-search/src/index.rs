@@ -5,7 +5,10 @@ use std::path::Path;
 use std::sync::Mutex;
 
 use askama::filters::{Escaper, Html};
+use std::collections::HashMap;
+
 use greenline_domain::{Case, RegionCode};
+use greenline_text::pii::{self, Identity};
 use tantivy::collector::{Count, DocSetCollector, TopDocs};
 use tantivy::directory::MmapDirectory;
 use tantivy::query::{
@@ -29,7 +32,7 @@ type Result<T> = std::result::Result<T, SearchError>;
 
 /// Names the layout of the index and how its text is cut. The commit payload carries it; an
 /// index written under another one is emptied and rebuilt.
-const FORMAT: &str = "greenline-search/1";
+const FORMAT: &str = "greenline-search/2";
 /// Bytes of description shown around the words found (about 80 Chinese characters).
 const SNIPPET_BYTES: usize = 240;
 /// Whitespace-separated parts of a query looked at, at most.
@@ -58,6 +61,10 @@ struct Fields {
     case_id: Field,
     description: Field,
     address: Field,
+    /// The description and the address with reporters' identities masked
+    /// (`greenline_text::pii`): what a searcher who may not read reporters searches and sees.
+    description_masked: Field,
+    address_masked: Field,
     /// The case's region and every region above it (not the nation), for scope and filters.
     regions: Field,
     types: Field,
@@ -81,7 +88,9 @@ fn schema() -> (Schema, Fields) {
     let fields = Fields {
         case_id: builder.add_i64_field("case_id", INDEXED | STORED | FAST),
         description: builder.add_text_field("description", text.clone()),
-        address: builder.add_text_field("address", text),
+        address: builder.add_text_field("address", text.clone()),
+        description_masked: builder.add_text_field("description_masked", text.clone()),
+        address_masked: builder.add_text_field("address_masked", text),
         regions: builder.add_u64_field("regions", INDEXED),
         types: builder.add_text_field("types", STRING),
         primary_type: builder.add_text_field("primary_type", STRING),
@@ -212,12 +221,14 @@ impl SearchIndex {
         self.writer.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn document(&self, case: &Case) -> TantivyDocument {
+    fn document(&self, case: &Case, known: &Identity) -> TantivyDocument {
         let f = &self.fields;
         let mut doc = TantivyDocument::new();
         doc.add_i64(f.case_id, case.id);
         doc.add_text(f.description, &case.description);
         doc.add_text(f.address, &case.address);
+        doc.add_text(f.description_masked, pii::mask(&case.description, known));
+        doc.add_text(f.address_masked, pii::mask(&case.address, known));
         for region in case.region.ancestry() {
             if region != RegionCode::NATIONAL {
                 doc.add_u64(f.regions, u64::from(region.as_u32()));
@@ -236,13 +247,24 @@ impl SearchIndex {
 
     /// Puts the cases in the index, replacing any earlier version of each. Searches see them
     /// after the next [`commit`](SearchIndex::commit).
+    ///
+    /// Their masked texts mask identities by pattern only; see
+    /// [`upsert_knowing`](SearchIndex::upsert_knowing) to mask each case's own reporter too.
     pub fn upsert(&self, cases: &[Case]) -> Result<()> {
+        self.upsert_knowing(cases, &HashMap::new())
+    }
+
+    /// [`upsert`](SearchIndex::upsert), masking in each case's texts its own reporter's name
+    /// and phone (`known`, by case id) as well as what looks like an identity.
+    pub fn upsert_knowing(&self, cases: &[Case], known: &HashMap<i64, Identity>) -> Result<()> {
         let writer = self.writer();
+        let nobody = Identity::default();
         for case in cases {
             writer
                 .writer
                 .delete_term(Term::from_field_i64(self.fields.case_id, case.id));
-            writer.writer.add_document(self.document(case))?;
+            let identity = known.get(&case.id).unwrap_or(&nobody);
+            writer.writer.add_document(self.document(case, identity))?;
         }
         Ok(())
     }
@@ -250,11 +272,29 @@ impl SearchIndex {
     /// Adds cases known not to be in the index yet (a build into an empty index): as
     /// [`upsert`](SearchIndex::upsert) without looking for earlier versions, so faster.
     pub fn add_new(&self, cases: &[Case]) -> Result<()> {
+        self.add_new_knowing(cases, &HashMap::new())
+    }
+
+    /// [`add_new`](SearchIndex::add_new) with each case's own reporter masked too (see
+    /// [`upsert_knowing`](SearchIndex::upsert_knowing)).
+    pub fn add_new_knowing(&self, cases: &[Case], known: &HashMap<i64, Identity>) -> Result<()> {
         let writer = self.writer();
+        let nobody = Identity::default();
         for case in cases {
-            writer.writer.add_document(self.document(case))?;
+            let identity = known.get(&case.id).unwrap_or(&nobody);
+            writer.writer.add_document(self.document(case, identity))?;
         }
         Ok(())
+    }
+
+    /// The text fields a search looks in and shows: the masked pair unless the searcher may
+    /// read reporters.
+    fn text_fields(&self, q: &SearchQuery) -> (Field, Field) {
+        if q.reveal_identities {
+            (self.fields.description, self.fields.address)
+        } else {
+            (self.fields.description_masked, self.fields.address_masked)
+        }
     }
 
     /// Empties the index (at the next commit), for a build from scratch.
@@ -314,7 +354,7 @@ impl SearchIndex {
 
     /// The text part of a query: every whitespace-separated part must occur, as a word or a
     /// phrase, in the description or the address.
-    fn text_query(&self, text: &str) -> Result<Box<dyn Query>> {
+    fn text_query(&self, text: &str, fields: (Field, Field)) -> Result<Box<dyn Query>> {
         let mut parts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for part in text.split_whitespace().take(MAX_PARTS) {
             let ways = query_alternatives(part);
@@ -323,7 +363,7 @@ impl SearchIndex {
             }
             let mut either: Vec<Box<dyn Query>> = Vec::with_capacity(ways.len() * 2);
             for words in &ways {
-                for field in [self.fields.description, self.fields.address] {
+                for field in [fields.0, fields.1] {
                     let terms: Vec<Term> = words
                         .iter()
                         .map(|w| Term::from_field_text(field, w))
@@ -391,7 +431,7 @@ impl SearchIndex {
 
     /// The whole query, and its text part alone (for highlighting).
     fn query(&self, q: &SearchQuery) -> Result<(BooleanQuery, Box<dyn Query>)> {
-        let text = self.text_query(&q.text)?;
+        let text = self.text_query(&q.text, self.text_fields(q))?;
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text.box_clone())];
         for filter in self.filters(q) {
             // Filters decide what matches, never how well.
@@ -441,9 +481,10 @@ impl SearchIndex {
                 hits: Vec::new(),
             });
         }
-        let mut described = SnippetGenerator::create(&searcher, &*text, self.fields.description)?;
+        let (description_field, address_field) = self.text_fields(q);
+        let mut described = SnippetGenerator::create(&searcher, &*text, description_field)?;
         described.set_max_num_chars(SNIPPET_BYTES);
-        let mut addressed = SnippetGenerator::create(&searcher, &*text, self.fields.address)?;
+        let mut addressed = SnippetGenerator::create(&searcher, &*text, address_field)?;
         addressed.set_max_num_chars(usize::MAX);
         let mut hits = Vec::with_capacity(top.len());
         for (score, address) in top {
@@ -453,8 +494,8 @@ impl SearchIndex {
             let Some(case_id) = doc.get_first(self.fields.case_id).and_then(|v| v.as_i64()) else {
                 continue;
             };
-            let description = text_of(self.fields.description);
-            let place = text_of(self.fields.address);
+            let description = text_of(description_field);
+            let place = text_of(address_field);
             hits.push(SearchHit {
                 case_id,
                 score,

@@ -14,7 +14,17 @@
 //!
 //! This crate knows cases, not the store or HTTP: the web layer reads cases from the store, hands
 //! them in and keeps the index current; it answers [`SearchQuery`] with case ids and
-//! highlighted passages, never a reporter's identity (the index holds none).
+//! highlighted passages.
+//!
+//! Reporters often type their phone or name into the description. Each text is therefore indexed
+//! twice: as written, and with identities masked by `greenline_text::pii` (each case's own
+//! reporter too, when the caller hands them in, [`SearchIndex::upsert_knowing`]). A query
+//! searches and shows the masked copy unless it asks for the text as written
+//! ([`SearchQuery::reveal_identities`]). Masking the index rather than the query is the only
+//! way that holds: a name has no shape a query-side filter could recognise, so a searcher who
+//! may not read reporters could otherwise learn which case mentions 张三 by searching for it,
+//! even with every passage masked. The cost is the texts stored twice (the description is most
+//! of a document).
 #![forbid(unsafe_code)]
 
 pub mod analyzer;

@@ -33,6 +33,11 @@ pub struct SearchQuery {
     pub limit: usize,
     /// Hits to skip (the best first).
     pub offset: usize,
+    /// Search and show the texts as written. Off by default: the search then runs over the
+    /// texts with reporters' identities masked and shows those, so that a searcher who may not
+    /// read reporters can neither see a phone or name in a passage nor learn, by searching for
+    /// one, which case holds it.
+    pub reveal_identities: bool,
 }
 
 impl SearchQuery {
@@ -51,6 +56,7 @@ impl SearchQuery {
             received_before: None,
             limit: 10,
             offset: 0,
+            reveal_identities: false,
         }
     }
 

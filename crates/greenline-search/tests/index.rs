@@ -342,3 +342,43 @@ fn an_index_on_disk_keeps_its_cases_and_watermark_across_a_restart() {
     index.commit().expect("commit");
     assert_eq!((index.len(), index.watermark()), (0, None));
 }
+
+#[test]
+fn identities_are_only_found_and_shown_when_the_searcher_may_read_them() {
+    use std::collections::HashMap;
+
+    use greenline_text::pii::Identity;
+
+    let index = SearchIndex::open_in_ram().expect("index");
+    let case = case(
+        1,
+        "440305",
+        "noise",
+        "科技园南区",
+        "我叫张伟，电话13812345678，工地夜里打桩",
+    );
+    let known = HashMap::from([(
+        1,
+        Identity {
+            name: Some("张伟".into()),
+            phone: Some("13812345678".into()),
+        },
+    )]);
+    index.upsert_knowing(&[case], &known).expect("upsert");
+    index.commit().expect("commit");
+    for words in ["13812345678", "张伟"] {
+        let masked = SearchQuery::new(words);
+        assert_eq!(ids(&index, &masked), Vec::<i64>::new(), "{words} is masked");
+        let revealed = SearchQuery {
+            reveal_identities: true,
+            ..SearchQuery::new(words)
+        };
+        assert_eq!(ids(&index, &revealed), vec![1], "{words} as written");
+    }
+    let found = index.search(&SearchQuery::new("打桩")).expect("search");
+    let snippet = &found.hits[0].snippet_html;
+    assert!(
+        snippet.contains("[姓名]") && snippet.contains("[电话]") && !snippet.contains("138"),
+        "{snippet}"
+    );
+}

@@ -4,6 +4,8 @@
 //! k-th case only for a background sample. For same-source detection: texts with their place
 //! and time.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use greenline_domain::{Case, RegionCode};
 use sqlx::Row;
@@ -21,6 +23,33 @@ impl Store {
     /// The given cases with their texts, in id order; ids not stored are left out.
     pub async fn cases_with_text_by_id(&self, ids: &[i64]) -> Result<Vec<Case>> {
         self.cases_by_id(CASE_COLUMNS, ids).await
+    }
+
+    /// The reporters' names and phones of the given cases, by case id, for one purpose only:
+    /// masking them in the cases' texts before someone who may not read them sees those texts
+    /// (or before they go into the masked half of the search index). Nothing read here is shown,
+    /// so, unlike [`Store::read_reporter`], no event records the read. Cases without a reporter
+    /// row, and anonymous reporters, are left out.
+    pub async fn identities_to_mask(
+        &self,
+        ids: &[i64],
+    ) -> Result<HashMap<i64, (Option<String>, Option<String>)>> {
+        let mut out = HashMap::with_capacity(ids.len());
+        for list in id_lists(ids) {
+            let rows = sqlx::query(&format!(
+                "SELECT case_id, name, phone FROM reporters WHERE case_id IN ({list})"
+            ))
+            .fetch_all(&self.reader)
+            .await?;
+            for row in &rows {
+                let name: Option<String> = row.try_get("name")?;
+                let phone: Option<String> = row.try_get("phone")?;
+                if name.is_some() || phone.is_some() {
+                    out.insert(row.try_get("case_id")?, (name, phone));
+                }
+            }
+        }
+        Ok(out)
     }
 }
 

@@ -12,6 +12,8 @@
 //! - [`source`]: same-source detection (重复举报) — the features that identify a complaint's
 //!   source, a scorer with its evidence, and an index of earlier cases by county.
 //! - [`topics`]: hot topics, the terms that stand out in a period against its background.
+//! - [`pii`]: masking reporters' identities (phones, names, ID numbers …) in free text, for
+//!   every reader who may not see them.
 //!
 //! It depends only on `greenline-domain` (for [`RegionCode`](greenline_domain::RegionCode) and
 //! the taxonomy) and does no I/O of its own beyond the data it compiles in: the command line and
@@ -21,6 +23,7 @@
 
 pub mod classify;
 mod error;
+pub mod pii;
 pub mod place;
 pub mod source;
 mod tokenize;

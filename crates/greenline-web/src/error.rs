@@ -81,7 +81,9 @@ impl ApiError {
                 ServiceError::PasswordExpired | ServiceError::Forbidden(_) => StatusCode::FORBIDDEN,
                 ServiceError::NotFound(_) => StatusCode::NOT_FOUND,
                 ServiceError::Conflict { .. } => StatusCode::CONFLICT,
-                ServiceError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+                ServiceError::TooManyRequests | ServiceError::TooManyAttempts(_) => {
+                    StatusCode::TOO_MANY_REQUESTS
+                }
                 ServiceError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
                 ServiceError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             },
@@ -107,6 +109,7 @@ impl ApiError {
                 } => "illegal-transition",
                 ServiceError::Conflict { .. } => "conflict",
                 ServiceError::TooManyRequests => "rate-limited",
+                ServiceError::TooManyAttempts(_) => "too-many-attempts",
                 ServiceError::Unavailable(_) => "unavailable",
                 ServiceError::Internal(_) => "internal",
             },

@@ -7,6 +7,7 @@ use std::process::{Command, Output};
 
 use greenline_domain::CaseRecord;
 use greenline_store::{CaseFilter, Store};
+use greenline_text::pii::{Identity, mask};
 
 fn greenline(db: &str, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_greenline"))
@@ -370,6 +371,7 @@ async fn simulating_into_the_database_stores_what_the_file_would_hold() {
         "{}",
         String::from_utf8_lossy(&export.stderr)
     );
+    // An export without personal data masks what reporters typed about themselves too.
     let without_pii = |path: &Path| -> Vec<CaseRecord> {
         let mut records: Vec<CaseRecord> = std::fs::read_to_string(path)
             .expect("file")
@@ -377,8 +379,12 @@ async fn simulating_into_the_database_stores_what_the_file_would_hold() {
             .map(|l| serde_json::from_str(l).expect("record"))
             .collect();
         for r in &mut records {
-            r.reporter_name = None;
-            r.reporter_phone = None;
+            let known = Identity {
+                name: r.reporter_name.take(),
+                phone: r.reporter_phone.take(),
+            };
+            r.description = mask(&r.description, &known).into_owned();
+            r.address = mask(&r.address, &known).into_owned();
         }
         records.sort_by(|a, b| a.external_id.cmp(&b.external_id));
         records
@@ -386,6 +392,16 @@ async fn simulating_into_the_database_stores_what_the_file_would_hold() {
     let stored = without_pii(&exported);
     assert_eq!(stored.len(), 400);
     assert_eq!(stored, without_pii(&file));
+    let simulated = std::fs::read_to_string(&file).expect("file");
+    let exported = std::fs::read_to_string(&exported).expect("export");
+    assert!(
+        simulated.contains("联系人：") || simulated.contains("来电人"),
+        "the simulated texts name reporters, so the masking below is tested"
+    );
+    assert!(
+        exported.contains("[姓名]"),
+        "names the reporters typed are masked in an export without personal data"
+    );
 }
 
 /// Runs greenline on `db` with `input` on standard input.

@@ -26,6 +26,7 @@ impl App {
         }
         filter.within = Some(caller.unit.region);
         let cases = self.store.search(&filter).await?;
+        let cases = self.readable_cases(caller, cases).await?;
         let next_before = (cases.len() == filter.limit as usize)
             .then(|| cases.last().map(|c| c.id))
             .flatten();

@@ -50,6 +50,12 @@ impl App {
         id: i64,
         form: &MergeForm,
     ) -> ServiceResult<MergeResponse> {
+        greenline_domain::text::check_optional_text(
+            "note",
+            form.note.as_deref(),
+            greenline_domain::text::MAX_TEXT_CHARS,
+        )
+        .map_err(|e| ServiceError::Invalid(vec![e]))?;
         let case = self.visible_case(caller, id).await?;
         let into = match self.visible_case(caller, form.into).await {
             Err(ServiceError::NotFound(_)) => {

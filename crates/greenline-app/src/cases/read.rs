@@ -1,9 +1,10 @@
 //! Reading one case, its history, and (for those whose work needs it) its reporter.
 
-use greenline_domain::Reporter;
+use greenline_domain::{Case, Reporter};
 use greenline_store::{AuditOutcome, NewEvent};
 
 use crate::audit::AuditAction;
+use crate::masking::mask_event;
 use crate::error::{ServiceError, ServiceResult};
 use crate::views::{CaseView, EventView};
 use crate::{App, Caller};
@@ -12,14 +13,39 @@ impl App {
     /// One case, with its running deadline and the actions allowed now.
     pub async fn case_view(&self, caller: &Caller, id: i64) -> ServiceResult<CaseView> {
         let case = self.visible_case(caller, id).await?;
+        let case = self.readable_case(caller, case).await?;
         Ok(CaseView::new(case, &self.deadlines, self.now()))
     }
 
     /// The case's history, oldest first.
     pub async fn case_events(&self, caller: &Caller, id: i64) -> ServiceResult<Vec<EventView>> {
         self.visible_case(caller, id).await?;
-        let events = self.store.events(id).await?;
+        let events = self.readable_events(caller, id).await?;
         Ok(events.into_iter().map(EventView::from).collect())
+    }
+
+    /// `case` as `caller` may read it (see [`crate::masking`]).
+    async fn readable_case(&self, caller: &Caller, case: Case) -> ServiceResult<Case> {
+        self.readable_cases(caller, vec![case])
+            .await?
+            .pop()
+            .ok_or(ServiceError::NotFound("case"))
+    }
+
+    /// The history of case `id`, its notes and data masked unless `caller` may read reporters.
+    async fn readable_events(
+        &self,
+        caller: &Caller,
+        id: i64,
+    ) -> ServiceResult<Vec<greenline_store::Event>> {
+        let mut events = self.store.events(id).await?;
+        if !caller.may_read_identities() {
+            let known = self.identity_to_mask(id).await?;
+            for event in &mut events {
+                mask_event(&mut event.note, &mut event.data, &known);
+            }
+        }
+        Ok(events)
     }
 
     /// The reporter's name and phone: only for staff of the holding unit's chain whose role
@@ -88,7 +114,7 @@ impl App {
         use greenline_domain::{Action, check_assignment};
         let case = self.visible_case(caller, id).await?;
         let holder = self.store.unit(case.unit_id).await?;
-        let events = self.store.events(id).await?;
+        let events = self.readable_events(caller, id).await?;
         let scope = caller.scope();
         let may_take: Vec<Action> = case
             .allowed_actions()
@@ -110,7 +136,11 @@ impl App {
         Ok(CaseFile {
             may_review: scope.can_review_types(holder.region),
             may_merge: scope.can_merge(holder.region) && case.repeat_of.is_none(),
-            view: CaseView::new(case, &self.deadlines, self.now()),
+            view: CaseView::new(
+                self.readable_case(caller, case).await?,
+                &self.deadlines,
+                self.now(),
+            ),
             events,
             holder,
             may_take,

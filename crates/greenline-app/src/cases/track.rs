@@ -1,7 +1,23 @@
 //! The reporter's view of their case, given its tracking number and the secret or the phone.
+//!
+//! Tracking numbers are sequential and a phone number is something a neighbour may know, so a
+//! case's view could be probed: "did the man next door complain about my dog?". Besides the
+//! public rate limit per client address, each case therefore takes at most
+//! [`MAX_FAILED_ATTEMPTS`] failed proofs in [`ATTEMPT_WINDOW`]; after that its view is refused
+//! (429), the right secret included, until the oldest failure leaves the window. Refusing the
+//! right secret too is the point: otherwise a prober could keep guessing, and a lock that only
+//! guessing hits would tell them nothing was wrong.
+//!
+//! The failures are kept in memory, per node: a restart forgets them, and behind several nodes
+//! each counts its own (so the limit is that many times higher). That is accepted for now — a
+//! later change replaces the phone with a one-time code — and keeps a failed lookup from
+//! writing to the store.
 
+use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
+use std::sync::Mutex;
 
+use chrono::{DateTime, Duration, Utc};
 use greenline_domain::TrackingNo;
 use greenline_store::StoreError;
 
@@ -10,8 +26,65 @@ use crate::App;
 use crate::error::{ServiceError, ServiceResult};
 use crate::views::TrackView;
 
+/// Failed proofs a case takes within [`ATTEMPT_WINDOW`] before its view is refused.
+pub const MAX_FAILED_ATTEMPTS: usize = 5;
+/// How far back failed proofs count.
+pub const ATTEMPT_WINDOW: Duration = Duration::hours(1);
+/// Cases with recent failures kept before stale ones are swept out.
+const SWEEP_AT: usize = 10_000;
+
 fn digits(text: &str) -> String {
     text.chars().filter(char::is_ascii_digit).collect()
+}
+
+/// The recent failed proofs of each case (see the module doc).
+#[derive(Debug, Default)]
+pub struct TrackingAttempts {
+    failures: Mutex<HashMap<i64, VecDeque<DateTime<Utc>>>>,
+}
+
+impl TrackingAttempts {
+    fn failures(&self) -> std::sync::MutexGuard<'_, HashMap<i64, VecDeque<DateTime<Utc>>>> {
+        self.failures.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Refuses if case `id` has had too many failures in the window before `now`.
+    fn check(&self, id: i64, now: DateTime<Utc>) -> ServiceResult<()> {
+        let mut failures = self.failures();
+        let Some(times) = failures.get_mut(&id) else {
+            return Ok(());
+        };
+        while times.front().is_some_and(|t| *t <= now - ATTEMPT_WINDOW) {
+            times.pop_front();
+        }
+        match times.front() {
+            None => {
+                failures.remove(&id);
+                Ok(())
+            }
+            Some(oldest) if times.len() >= MAX_FAILED_ATTEMPTS => {
+                let minutes = (*oldest + ATTEMPT_WINDOW - now).num_minutes() + 1;
+                Err(ServiceError::TooManyAttempts(format!(
+                    "too many failed attempts for this case; try again in {minutes} minutes"
+                )))
+            }
+            Some(_) => Ok(()),
+        }
+    }
+
+    /// Records a failed proof for case `id`.
+    fn fail(&self, id: i64, now: DateTime<Utc>) {
+        let mut failures = self.failures();
+        if failures.len() >= SWEEP_AT {
+            failures.retain(|_, times| times.back().is_some_and(|t| *t > now - ATTEMPT_WINDOW));
+        }
+        let times = failures.entry(id).or_default();
+        times.push_back(now);
+        // Only the latest failures matter for the limit.
+        while times.len() > MAX_FAILED_ATTEMPTS {
+            times.pop_front();
+        }
+    }
 }
 
 impl App {
@@ -33,6 +106,8 @@ impl App {
             ));
         }
         let not_found = || ServiceError::NotFound("case with this tracking number and secret");
+        let now = self.now();
+        self.tracking_attempts.check(number.case_id, now)?;
         let (hash, known_phone) = match self.store.case_credentials(number.case_id).await {
             Ok(found) => found,
             Err(StoreError::NotFound(_)) => return Err(not_found()),
@@ -46,12 +121,19 @@ impl App {
             _ => false,
         };
         if !(by_secret || by_phone) {
+            self.tracking_attempts.fail(number.case_id, now);
             return Err(not_found());
         }
-        let case = self.store.case(number.case_id).await?;
+        let mut case = self.store.case(number.case_id).await?;
         if case.tracking_no() != number {
+            self.tracking_attempts.fail(number.case_id, now);
             return Err(not_found());
         }
+        // The reply and the published summary are staff's words and may quote the reporter or
+        // name someone else; whoever holds the number and a proof reads them, so they are
+        // masked like every public output.
+        let known = self.identity_to_mask(case.id).await?;
+        crate::masking::mask_case(&mut case, &known);
         let unit = self.store.unit(case.unit_id).await?;
         let events = self.store.events(case.id).await?;
         Ok(TrackView::new(

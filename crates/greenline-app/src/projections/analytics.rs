@@ -110,7 +110,12 @@ impl Projection for Analytics {
         self.read_all(store).await
     }
 
-    async fn apply(&self, cases: &[Case], _position: Position) -> anyhow::Result<()> {
+    async fn apply(
+        &self,
+        _store: &Store,
+        cases: &[Case],
+        _position: Position,
+    ) -> anyhow::Result<()> {
         self.upsert(cases);
         Ok(())
     }

@@ -70,8 +70,8 @@ pub trait Projection: Send + Sync + std::fmt::Debug + 'static {
     /// after it will also be handed over. Called again after a failure.
     async fn build(&self, store: &Store, head: Position) -> anyhow::Result<()>;
 
-    /// Replaces what it holds of these cases.
-    async fn apply(&self, cases: &[Case], position: Position) -> anyhow::Result<()>;
+    /// Replaces what it holds of these cases (reading more from `store` if it needs to).
+    async fn apply(&self, store: &Store, cases: &[Case], position: Position) -> anyhow::Result<()>;
 
     /// Cases read so far by the build (for status while it runs).
     fn loaded(&self) -> u64 {
@@ -318,7 +318,7 @@ async fn supervise(store: Store, tracked: Vec<Arc<Tracked>>, tasks: Tasks) {
     let mut to_build = Vec::new();
     for (i, t) in tracked.iter().enumerate() {
         if let Some(kept) = kept[i] {
-            let sender = spawn_applier(t.clone(), &spawn);
+            let sender = spawn_applier(t.clone(), store.clone(), &spawn);
             // It holds what it kept: say so, even if nothing changes from here on.
             let _ = sender.send(Batch {
                 cases: Arc::new(Vec::new()),
@@ -369,7 +369,7 @@ async fn supervise(store: Store, tracked: Vec<Arc<Tracked>>, tasks: Tasks) {
                     }
                 }
             };
-            let sender = spawn_applier(tracked[i].clone(), &spawn);
+            let sender = spawn_applier(tracked[i].clone(), store.clone(), &spawn);
             let batch = Batch {
                 cases: Arc::new(cases),
                 position: reader.position().max(head),
@@ -442,6 +442,7 @@ async fn supervise(store: Store, tracked: Vec<Arc<Tracked>>, tasks: Tasks) {
 /// when the sender is dropped (with the supervisor), or is stopped with the others.
 fn spawn_applier(
     tracked: Arc<Tracked>,
+    store: Store,
     spawn: &impl Fn(JoinHandle<()>),
 ) -> mpsc::UnboundedSender<Batch> {
     let (tx, mut rx) = mpsc::unbounded_channel::<Batch>();
@@ -463,7 +464,7 @@ fn spawn_applier(
                     .flat_map(|b| b.cases.iter().cloned())
                     .collect()
             };
-            while let Err(error) = tracked.view.apply(&cases, position).await {
+            while let Err(error) = tracked.view.apply(&store, &cases, position).await {
                 tracing::warn!("updating the {}: {error:#}", tracked.view.name());
                 tokio::time::sleep(RETRY).await;
             }

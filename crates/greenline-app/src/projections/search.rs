@@ -8,6 +8,7 @@
 //! lives in memory and is built at every start. An index whose position lies beyond the store's
 //! head was written for another database: it is emptied and built again.
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -16,6 +17,7 @@ use std::time::Duration;
 use greenline_domain::Case;
 use greenline_search::SearchIndex;
 use greenline_store::Store;
+use greenline_text::pii::Identity;
 
 use super::{Position, Projection};
 
@@ -79,6 +81,20 @@ impl CaseSearch {
     }
 }
 
+/// The reporters of `cases`, for the index's masked texts.
+async fn identities(store: &Store, cases: &[Case]) -> anyhow::Result<HashMap<i64, Identity>> {
+    if cases.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let ids: Vec<i64> = cases.iter().map(|c| c.id).collect();
+    Ok(store
+        .identities_to_mask(&ids)
+        .await?
+        .into_iter()
+        .map(|(id, (name, phone))| (id, Identity { name, phone }))
+        .collect())
+}
+
 /// Runs `work` on the index on a blocking thread: tantivy writes and commits block.
 async fn blocking<T: Send + 'static>(
     index: &Arc<SearchIndex>,
@@ -110,7 +126,8 @@ impl Projection for CaseSearch {
             let Some(last) = cases.last() else { break };
             after = last.id;
             let count = cases.len() as u64;
-            blocking(index, move |index| index.add_new(&cases)).await?;
+            let known = identities(store, &cases).await?;
+            blocking(index, move |index| index.add_new_knowing(&cases, &known)).await?;
             self.loaded.fetch_add(count, Ordering::Relaxed);
         }
         let at = super::feed::to_text(&head);
@@ -120,17 +137,18 @@ impl Projection for CaseSearch {
         Ok(())
     }
 
-    async fn apply(&self, cases: &[Case], position: Position) -> anyhow::Result<()> {
+    async fn apply(&self, store: &Store, cases: &[Case], position: Position) -> anyhow::Result<()> {
         let Some(index) = &self.index else {
             return Ok(());
         };
+        let known = identities(store, cases).await?;
         // A position that moved without a change is not worth a commit: after a restart the
         // few events since the last one are read again.
         if !cases.is_empty() {
             let cases = cases.to_vec();
             let at = super::feed::to_text(&position);
             blocking(index, move |index| {
-                index.upsert(&cases)?;
+                index.upsert_knowing(&cases, &known)?;
                 index.commit_at(&at)
             })
             .await?;

@@ -122,7 +122,12 @@ impl Projection for Sources {
         Ok(())
     }
 
-    async fn apply(&self, cases: &[Case], _position: Position) -> anyhow::Result<()> {
+    async fn apply(
+        &self,
+        _store: &Store,
+        cases: &[Case],
+        _position: Position,
+    ) -> anyhow::Result<()> {
         self.insert(
             cases
                 .iter()

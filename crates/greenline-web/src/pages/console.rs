@@ -8,8 +8,7 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::Router;
-use axum::extract::rejection::FormRejection;
-use axum::extract::{Form, Query, State};
+use axum::extract::{Query, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use greenline_domain::{
@@ -19,6 +18,7 @@ use greenline_domain::{
 use serde::Deserialize;
 
 use super::csrf::{self, Csrf};
+use super::form::StrictForm;
 use super::report::{Choice, regions_under};
 use super::staff::ConsoleUser;
 use super::{FieldErrors, PageError, PageResult, local_time, render, see_other};
@@ -139,8 +139,10 @@ async fn list(
     State(state): State<AppState>,
     who: ConsoleUser,
     csrf: Csrf,
+    RawQuery(raw): RawQuery,
     Query(mut params): Query<HashMap<String, String>>,
 ) -> PageResult {
+    super::form::check_utf8(raw.unwrap_or_default().as_bytes())?;
     // A form sends every select, chosen or not: an empty one filters nothing.
     params.retain(|_, v| !v.trim().is_empty());
     let selected = |name: &str| params.get(name).cloned().unwrap_or_default();
@@ -351,6 +353,9 @@ fn field_label(name: &str) -> &'static str {
         "findings" => "调查情况",
         "text" => "答复内容",
         "summary" => "公开内容",
+        "into" => "重复举报的案件编号",
+        "primary_type" => "主要类型",
+        "sub_type" => "细分类型",
         _ => "内容",
     }
 }
@@ -597,9 +602,9 @@ async fn act(
     csrf: Csrf,
     headers: HeaderMap,
     CaseId(id): CaseId,
-    posted: Result<Form<ActionPost>, FormRejection>,
+    posted: Result<StrictForm<ActionPost>, PageError>,
 ) -> PageResult {
-    let Form(post) = posted?;
+    let StrictForm(post) = posted?;
     csrf::verify(&headers, &post.csrf_token)?;
     let outcome = match command(&post) {
         Ok(command) => state.take_step(&who.0, id, command).await.map(|_| ()),
@@ -666,9 +671,9 @@ async fn review(
     csrf: Csrf,
     headers: HeaderMap,
     CaseId(id): CaseId,
-    posted: Result<Form<TypesPost>, FormRejection>,
+    posted: Result<StrictForm<TypesPost>, PageError>,
 ) -> PageResult {
-    let Form(post) = posted?;
+    let StrictForm(post) = posted?;
     csrf::verify(&headers, &post.csrf_token)?;
     let form = TypesForm {
         primary_type: post.primary_type,
@@ -692,9 +697,9 @@ async fn merge(
     csrf: Csrf,
     headers: HeaderMap,
     CaseId(id): CaseId,
-    posted: Result<Form<MergePost>, FormRejection>,
+    posted: Result<StrictForm<MergePost>, PageError>,
 ) -> PageResult {
-    let Form(post) = posted?;
+    let StrictForm(post) = posted?;
     csrf::verify(&headers, &post.csrf_token)?;
     let outcome = match post.into.trim().trim_start_matches('#').parse::<i64>() {
         Ok(into) => {
@@ -731,10 +736,11 @@ async fn after_change(
     };
     let mut page = case_page(state, who, csrf, id).await?;
     let (status, _, text) = super::error_text(&error);
+    // The core's messages are English (for the API); the page names the fields in Chinese.
     page.error = Some(match &error {
         ServiceError::Invalid(found) if !found.is_empty() => {
-            let messages: Vec<String> = found.iter().map(|f| f.message.clone()).collect();
-            format!("“{what}”未完成：{}", messages.join("；"))
+            let names: Vec<&str> = found.iter().map(|f| field_label(&f.field)).collect();
+            format!("“{what}”未完成：请检查{}。", names.join("、"))
         }
         _ => text.to_owned(),
     });

@@ -21,6 +21,7 @@ mod assets;
 mod audit;
 mod console;
 pub mod csrf;
+pub(crate) mod form;
 mod home;
 mod report;
 mod staff;
@@ -111,6 +112,10 @@ pub(crate) enum PageError {
     TooLarge,
     /// A form post without a matching CSRF token: refused, nothing done.
     StaleForm,
+    /// A form field whose bytes are not UTF-8 (named as posted): refused, nothing done.
+    NotUtf8 {
+        field: String,
+    },
 }
 
 impl From<axum::extract::rejection::FormRejection> for PageError {
@@ -143,9 +148,28 @@ const BAD: (&str, &str) = (
 );
 
 /// The status, Chinese title and explanation of a page's failure.
-fn error_page(error: &PageError) -> (StatusCode, &'static str, &'static str) {
+fn error_page(error: &PageError) -> (StatusCode, &'static str, String) {
+    let (status, title, message) = match error {
+        PageError::NotUtf8 { field } => {
+            return (
+                StatusCode::BAD_REQUEST,
+                BAD.0,
+                format!(
+                    "“{}”中含有无法识别的字符（不是有效的 UTF-8 编码），内容未提交。请返回重新输入后再提交。",
+                    form::field_zh(field)
+                ),
+            );
+        }
+        other => static_error_page(other),
+    };
+    (status, title, message.to_owned())
+}
+
+fn static_error_page(error: &PageError) -> (StatusCode, &'static str, &'static str) {
     let error = match error {
-        PageError::BadForm => return (StatusCode::BAD_REQUEST, BAD.0, BAD.1),
+        PageError::BadForm | PageError::NotUtf8 { .. } => {
+            return (StatusCode::BAD_REQUEST, BAD.0, BAD.1);
+        }
         PageError::TooLarge => {
             return (
                 StatusCode::PAYLOAD_TOO_LARGE,
@@ -200,6 +224,11 @@ pub(crate) fn error_text(error: &ServiceError) -> (StatusCode, &'static str, &'s
             "操作过于频繁",
             "您的操作过于频繁，请一分钟后再试。",
         ),
+        ServiceError::TooManyAttempts(_) => (
+            StatusCode::TOO_MANY_REQUESTS,
+            "尝试次数过多",
+            "该案件的查询验证失败次数过多，已暂停查询，请一小时后再试。",
+        ),
         ServiceError::Unavailable(_) => (
             StatusCode::SERVICE_UNAVAILABLE,
             "暂时无法受理",
@@ -222,7 +251,7 @@ impl IntoResponse for PageError {
         let page = ErrorPage {
             chrome: Chrome::default(),
             title,
-            message,
+            message: &message,
         };
         match page.render() {
             Ok(html) => (

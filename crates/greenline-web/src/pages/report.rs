@@ -5,8 +5,7 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::rejection::FormRejection;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -14,6 +13,7 @@ use greenline_domain::{DomainError, FieldError, IntakeForm, NewCase, PollutionTy
 use serde::{Deserialize, Serialize};
 
 use super::csrf::{self, Csrf};
+use super::form::StrictForm;
 use super::{Chrome, FieldErrors, PageError, PageResult, render};
 use crate::AppState;
 use crate::extract::ClientIp;
@@ -162,6 +162,19 @@ fn zh_message(error: &FieldError) -> (&'static str, String) {
         .strip_prefix("longer than ")
         .and_then(|rest| rest.split(' ').next())
         .map(|n| format!("不能超过 {n} 个字"));
+    if error.message.starts_with("contains a control") {
+        let (field, label) = match error.field.as_str() {
+            "description" => ("description", "问题描述"),
+            "address" => ("address", "详细地址"),
+            "reporter_name" => ("reporter_name", "姓名"),
+            "reporter_phone" => ("reporter_phone", "联系电话"),
+            _ => ("description", "提交的内容"),
+        };
+        return (
+            field,
+            format!("{label}中含有不允许的控制字符或不可见的格式字符，请删除后重试"),
+        );
+    }
     match error.field.as_str() {
         "primary_type" => ("primary_type", "请选择问题类型".to_owned()),
         "region" => ("region", "请选择问题发生地（至少选择到省）".to_owned()),
@@ -197,9 +210,9 @@ async fn submit(
     ClientIp(ip): ClientIp,
     headers: HeaderMap,
     csrf: Csrf,
-    posted: Result<Form<ReportForm>, FormRejection>,
+    posted: Result<StrictForm<ReportForm>, PageError>,
 ) -> PageResult {
-    let Form(form) = posted?;
+    let StrictForm(form) = posted?;
     csrf::verify(&headers, &form.csrf_token)?;
     let anonymous = form.anonymous.is_some();
     let mut errors = FieldErrors::default();

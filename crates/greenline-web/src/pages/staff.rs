@@ -12,6 +12,7 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::csrf::{self, Csrf};
+use super::form::StrictForm;
 use super::{Chrome, PageError, PageResult, render, see_other};
 use crate::AppState;
 use crate::auth::{MaybeSignedIn, SESSION_COOKIE, SignedIn, set_cookie, token_from};
@@ -114,9 +115,9 @@ async fn submit(
     ClientIp(ip): ClientIp,
     headers: HeaderMap,
     csrf: Csrf,
-    posted: Result<Form<LoginForm>, FormRejection>,
+    posted: Result<StrictForm<LoginForm>, PageError>,
 ) -> PageResult {
-    let Form(form) = posted?;
+    let StrictForm(form) = posted?;
     csrf::verify(&headers, &form.csrf_token)?;
     let username = form.username.trim();
     if username.is_empty() || form.password.is_empty() {

@@ -5,14 +5,14 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::rejection::FormRejection;
-use axum::extract::{Form, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::get;
 use serde::Deserialize;
 
 use super::csrf::{self, Csrf};
-use super::{Chrome, FieldErrors, PageResult, local_time, render};
+use super::form::StrictForm;
+use super::{Chrome, FieldErrors, PageError, PageResult, local_time, render};
 use crate::AppState;
 use crate::extract::ClientIp;
 use greenline_app::ServiceError;
@@ -87,9 +87,9 @@ async fn submit(
     ClientIp(ip): ClientIp,
     headers: HeaderMap,
     csrf: Csrf,
-    posted: Result<Form<TrackForm>, FormRejection>,
+    posted: Result<StrictForm<TrackForm>, PageError>,
 ) -> PageResult {
-    let Form(mut form) = posted?;
+    let StrictForm(mut form) = posted?;
     csrf::verify(&headers, &form.csrf_token)?;
     let (secret, phone) = (given(&form.secret), given(&form.phone));
     // The secret is never sent back into the page.

@@ -99,3 +99,15 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(air::aqi))
         .routes(routes!(health::health))
 }
+
+/// Refuses a query string with a parameter that is not UTF-8 once percent-decoded (axum's
+/// `Query` would read it with U+FFFD in place of the bytes sent), naming the parameter.
+pub(crate) fn check_query_utf8(raw: Option<&str>) -> Result<(), crate::error::ApiError> {
+    match raw.and_then(|q| crate::pages::form::first_field_not_utf8(q.as_bytes())) {
+        Some(field) => Err(crate::error::ApiError::bad_query(
+            &field,
+            "not valid UTF-8 once percent-decoded",
+        )),
+        None => Ok(()),
+    }
+}

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::extract::{Query, RawQuery, State};
 use greenline_app::search::SearchPage;
 
 use crate::AppState;
@@ -39,8 +39,10 @@ use crate::error::{ApiError, ApiResult, Problem};
 pub async fn search(
     State(app): State<AppState>,
     who: SignedIn,
+    RawQuery(raw): RawQuery,
     params: Result<Query<HashMap<String, String>>, QueryRejection>,
 ) -> ApiResult<Json<SearchPage>> {
+    crate::routes::check_query_utf8(raw.as_deref())?;
     let Query(params) = params.map_err(|e| ApiError::BadRequest {
         detail: e.body_text(),
         errors: Vec::new(),

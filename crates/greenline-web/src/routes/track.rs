@@ -1,7 +1,7 @@
 //! `GET /api/v1/track/{tracking_no}` — the reporter follows their case.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::HeaderMap;
 use greenline_app::views::TrackView;
 use serde::Deserialize;
@@ -31,9 +31,11 @@ pub async fn track(
     State(app): State<AppState>,
     ClientIp(ip): ClientIp,
     Path(tracking_no): Path<String>,
+    RawQuery(raw): RawQuery,
     Query(proof): Query<TrackProof>,
     headers: HeaderMap,
 ) -> ApiResult<Json<TrackView>> {
+    crate::routes::check_query_utf8(raw.as_deref())?;
     let secret = headers
         .get("x-tracking-secret")
         .and_then(|v| v.to_str().ok())

@@ -11,6 +11,7 @@ mod air;
 mod helpers;
 mod intake;
 mod lifecycle;
+mod masking;
 mod pages;
 mod review;
 mod same_source;

@@ -432,3 +432,47 @@ pub async fn the_console_reviews_types_and_merges_repeats_like_the_api(backend: 
     let (_, detail) = page(&client, &app, &format!("/console/cases/{second}")).await;
     assert!(detail.contains("归并为重复举报") && detail.contains("同一污染源"));
 }
+
+#[backend_test]
+pub async fn a_form_field_that_is_not_utf8_is_refused_by_name_and_nothing_is_stored(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let client = browser();
+    let form = client
+        .get(app.url("/report"))
+        .send()
+        .await
+        .expect("form")
+        .text()
+        .await
+        .expect("html");
+    let token = csrf_token(&form);
+    // "工地" with its last byte broken, as a client with the wrong encoding would send it.
+    let body = format!(
+        "csrf_token={token}&primary_type=noise&province=440000&city=440300&county=440305\
+         &address=%E7%A7%91&description=%E5%B7%A5%E5%9C&reporter_phone=13812345678"
+    );
+    let before = app.case_count().await;
+    let response = client
+        .post(app.url("/report"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let html = response.text().await.expect("html");
+    assert!(
+        html.contains("问题描述") && html.contains("UTF-8"),
+        "{html}"
+    );
+    assert!(!html.contains('\u{fffd}'), "{html}");
+    assert_eq!(app.case_count().await, before, "nothing was stored");
+
+    // The API's query strings likewise.
+    let token = app.login("nation").await;
+    let search = app.get(Some(&token), "/api/v1/search?q=%E5%B7").await;
+    assert_eq!(search.status, StatusCode::BAD_REQUEST, "{}", search.body);
+    assert_eq!(search.body["errors"][0]["field"], "q");
+}

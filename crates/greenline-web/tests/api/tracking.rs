@@ -135,3 +135,55 @@ pub async fn reading_the_reporter_is_for_the_handling_chain_and_is_recorded(back
     assert_eq!(views.len(), 2, "each read is an event: {views:?}");
     assert!(views[0].contains("shenzhen-handler-staff-name"));
 }
+
+#[backend_test]
+pub async fn a_case_probed_too_often_refuses_even_the_right_secret_for_an_hour(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let receipt = app.public_report().await.body;
+    let no = receipt["tracking_no"].as_str().expect("no");
+    let secret = receipt["secret"].as_str().expect("secret");
+    let other = app.public_report().await.body;
+    let other_no = other["tracking_no"].as_str().expect("no");
+    let other_secret = other["secret"].as_str().expect("secret");
+    // A neighbour tries phone numbers.
+    for guess in 0..5 {
+        let probe = app
+            .get(None, &format!("/api/v1/track/{no}?phone=1390000000{guess}"))
+            .await;
+        assert_eq!(probe.status, StatusCode::NOT_FOUND, "{}", probe.body);
+    }
+    let locked = app
+        .get(None, &format!("/api/v1/track/{no}?secret={secret}"))
+        .await;
+    assert_eq!(
+        locked.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        locked.body
+    );
+    assert!(
+        locked.body["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("minutes")),
+        "{}",
+        locked.body
+    );
+    // Other cases are not affected.
+    let unaffected = app
+        .get(
+            None,
+            &format!("/api/v1/track/{other_no}?secret={other_secret}"),
+        )
+        .await;
+    assert_eq!(unaffected.status, StatusCode::OK, "{}", unaffected.body);
+    app.clock.advance(chrono::Duration::minutes(59));
+    let still = app
+        .get(None, &format!("/api/v1/track/{no}?secret={secret}"))
+        .await;
+    assert_eq!(still.status, StatusCode::TOO_MANY_REQUESTS);
+    app.clock.advance(chrono::Duration::minutes(2));
+    let open = app
+        .get(None, &format!("/api/v1/track/{no}?secret={secret}"))
+        .await;
+    assert_eq!(open.status, StatusCode::OK, "{}", open.body);
+}

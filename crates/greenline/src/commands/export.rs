@@ -6,8 +6,10 @@ use std::io::{BufRead, BufWriter, Write};
 use anyhow::{Context, bail};
 use chrono::Utc;
 use greenline_app::App;
+use greenline_app::masking::mask_case;
 use greenline_domain::CaseRecord;
 use greenline_store::{CaseFilter, ExportRow};
+use greenline_text::pii::Identity;
 
 use crate::cli::{ExportArgs, RecordFormat};
 use crate::records::{RecordWriter, format_of};
@@ -78,9 +80,29 @@ pub async fn run(app: &App, args: &ExportArgs) -> anyhow::Result<()> {
     filter.after_id = Some(0);
     let mut written = 0u64;
     loop {
-        let page = store.export_page(&filter, reader.as_ref(), now).await?;
+        let mut page = store.export_page(&filter, reader.as_ref(), now).await?;
         let Some(last) = page.last() else { break };
-        filter.after_id = Some(last.case.id);
+        let last_id = last.case.id;
+        // Where the reporter's identity is not exported (no --include-pii, or a case held
+        // outside the exporter's units), what they typed into the texts (a phone, their name)
+        // is masked too.
+        let hidden: std::collections::HashSet<i64> = page
+            .iter()
+            .filter(|row| reader.as_ref().is_none_or(|r| !r.units.contains(&row.case.unit_id)))
+            .map(|row| row.case.id)
+            .collect();
+        if !hidden.is_empty() {
+            let ids: Vec<i64> = hidden.iter().copied().collect();
+            let known = store.identities_to_mask(&ids).await?;
+            for row in &mut page {
+                if let Some((name, phone)) = known.get(&row.case.id).cloned() {
+                    mask_case(&mut row.case, &Identity { name, phone });
+                } else if hidden.contains(&row.case.id) {
+                    mask_case(&mut row.case, &Identity::default());
+                }
+            }
+        }
+        filter.after_id = Some(last_id);
         written += page.len() as u64;
         if pages.send(page).await.is_err() {
             // The encoder stopped: its error is reported below.
