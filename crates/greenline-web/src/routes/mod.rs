@@ -6,6 +6,8 @@ pub mod alerts;
 pub mod auth;
 pub mod cases;
 pub mod health;
+pub mod metrics;
+pub mod probes;
 pub mod reports;
 pub mod search;
 pub mod stats;

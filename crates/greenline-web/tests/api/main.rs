@@ -10,6 +10,7 @@ mod air;
 mod helpers;
 mod intake;
 mod lifecycle;
+mod operations;
 mod pages;
 mod review;
 mod same_source;
