@@ -139,7 +139,8 @@ pub struct AuditSearch {
 pub const AUDIT_PAGE: u32 = 200;
 
 impl App {
-    /// An audit record of `caller` doing `action` to `target`.
+    /// An audit record of `caller` doing `action` to `target`. Counted for the metrics as it is
+    /// made (the record is written with what it records; a failed write fails the request).
     pub(crate) fn audit_entry(
         &self,
         caller: &Caller,
@@ -148,6 +149,7 @@ impl App {
         outcome: AuditOutcome,
         detail: Value,
     ) -> AuditEntry {
+        crate::operations::count_audit_event(action.code());
         AuditEntry {
             at: self.now(),
             actor_id: Some(caller.id),
@@ -170,6 +172,7 @@ impl App {
         outcome: AuditOutcome,
         detail: Value,
     ) -> AuditEntry {
+        crate::operations::count_audit_event(action.code());
         AuditEntry {
             at: self.now(),
             actor_id: None,

@@ -26,6 +26,7 @@
 //! | sign-in, sessions, passwords, API tokens, units and accounts | [`accounts`] |
 //! | the audit trail: what is recorded, the auditor's search | [`audit`] |
 //! | who may export reporters' identities; the record of exports | [`export`] |
+//! | what an operator watches: case figures, view lag, audit-event counts | [`operations`] |
 //!
 //! The derived views (statistics, same-source, full-text) are [`projections`], kept by one
 //! supervisor from the store's event feed.
@@ -41,6 +42,8 @@ mod error;
 pub mod export;
 mod limiter;
 pub mod masking;
+pub mod network;
+pub mod operations;
 pub mod projections;
 pub mod reports;
 pub mod search;
@@ -60,9 +63,13 @@ pub use caller::{Caller, Origin};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{ServiceError, ServiceResult, describe};
 pub use limiter::PublicLimiter;
+pub use network::TrustedProxies;
+pub use operations::count_audit_event;
 pub use projections::Projections;
 
-/// Settings of the service (the `[web]` table of the configuration file).
+/// Settings of the service (the `[web]` table of the configuration file). Every field is
+/// described, with its default and environment variable, in `docs/settings.md`; a test keeps
+/// the two in step.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default)]
 pub struct Settings {
@@ -71,8 +78,21 @@ pub struct Settings {
     pub public_requests_per_minute: u32,
     /// How long a staff session lasts.
     pub session_hours: u32,
-    /// Mark the session cookie `Secure` (serve over HTTPS).
+    /// Mark cookies `Secure`: browsers then send them only over HTTPS (and to
+    /// `http://localhost`). Turn off only for a plain-HTTP intranet deployment.
     pub secure_cookies: bool,
+    /// The service is reached over HTTPS (directly or through a proxy that terminates TLS):
+    /// every answer tells browsers to use HTTPS only (`Strict-Transport-Security`).
+    pub https: bool,
+    /// Reverse proxies whose `X-Forwarded-For` or `Forwarded` header names the client, as
+    /// addresses or networks; empty: the TCP peer is the client.
+    pub trusted_proxies: TrustedProxies,
+    /// A token that `/metrics` then requires (`Authorization: Bearer …`) from any address;
+    /// unset: only direct loopback requests may read it.
+    pub metrics_token: Option<MetricsToken>,
+    /// On SIGTERM or Ctrl-C, how long requests in flight may take to finish before the
+    /// server stops anyway.
+    pub shutdown_grace_seconds: u64,
     /// Where the full-text search index lives; in memory (built at every start) if unset.
     pub search_dir: Option<std::path::PathBuf>,
     /// A session ends after this many minutes without a request.
@@ -97,7 +117,11 @@ impl Default for Settings {
         Settings {
             public_requests_per_minute: 30,
             session_hours: 12,
-            secure_cookies: false,
+            secure_cookies: true,
+            https: false,
+            trusted_proxies: TrustedProxies::default(),
+            metrics_token: None,
+            shutdown_grace_seconds: 30,
             search_dir: None,
             session_idle_minutes: 30,
             sign_in_attempts_per_minute: 10,
@@ -107,6 +131,17 @@ impl Default for Settings {
             password_history: 5,
             api_token_days: 90,
         }
+    }
+}
+
+/// The token that opens `/metrics`; never shown in logs or debug output.
+#[derive(Clone, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct MetricsToken(pub String);
+
+impl std::fmt::Debug for MetricsToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MetricsToken(***)")
     }
 }
 

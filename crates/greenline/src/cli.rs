@@ -16,8 +16,25 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "URL")]
     pub database: Option<String>,
 
+    /// How log lines are written to standard error: text for people, json (one object per
+    /// line) for a log collector.
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        env = "GREENLINE_LOG_FORMAT",
+        default_value = "text"
+    )]
+    pub log_format: LogFormat,
+
     #[command(subcommand)]
     pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Subcommand)]

@@ -48,7 +48,11 @@ impl Config {
                 }
             }
         }
-        figment = figment.merge(Env::prefixed("GREENLINE_").split("__").ignore(&["LOG"]));
+        figment = figment.merge(
+            Env::prefixed("GREENLINE_")
+                .split("__")
+                .ignore(&["LOG", "LOG_FORMAT"]),
+        );
         for (key, value) in env {
             figment = figment.merge(Serialized::default(key, value));
         }
@@ -82,12 +86,27 @@ mod tests {
             )?;
             jail.set_env("GREENLINE_DATABASE", "postgres://db/greenline");
             jail.set_env("GREENLINE_WEB__PUBLIC_REQUESTS_PER_MINUTE", "5");
+            jail.set_env("GREENLINE_WEB__TRUSTED_PROXIES", "10.0.0.11,10.1.0.0/16");
+            jail.set_env("GREENLINE_WEB__SECURE_COOKIES", "false");
             let config =
                 Config::load(Some(Path::new("settings.toml")), &[]).map_err(|e| e.to_string())?;
             assert_eq!(config.listen, "0.0.0.0:9000");
             assert_eq!(config.database, "postgres://db/greenline");
             assert_eq!(config.web.session_hours, 4);
             assert_eq!(config.web.public_requests_per_minute, 5);
+            assert!(!config.web.secure_cookies);
+            assert!(
+                config
+                    .web
+                    .trusted_proxies
+                    .contains("10.1.2.3".parse().expect("ip"))
+            );
+            assert!(
+                !config
+                    .web
+                    .trusted_proxies
+                    .contains("10.2.0.1".parse().expect("ip"))
+            );
             assert_eq!(config.deadlines.len(), 1);
             assert_eq!(config.deadlines[0].acceptance_days, Some(2));
             Ok(())
@@ -100,8 +119,70 @@ mod tests {
             let config = Config::load(None, &[]).map_err(|e| e.to_string())?;
             assert_eq!(config.database, "sqlite://greenline.db");
             assert_eq!(config.listen, "127.0.0.1:8080");
+            assert!(
+                config.web.secure_cookies,
+                "cookies are Secure unless turned off"
+            );
+            assert!(config.web.trusted_proxies.is_empty());
             Ok(())
         });
+    }
+
+    /// `docs/settings.md`, the one place every setting is described.
+    fn settings_doc() -> String {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/settings.md");
+        std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {path}: {e}"))
+    }
+
+    fn keys(value: serde_json::Value) -> Vec<String> {
+        match value {
+            serde_json::Value::Object(map) => map.keys().cloned().collect(),
+            other => panic!("expected a table, got {other}"),
+        }
+    }
+
+    #[test]
+    fn every_setting_is_documented_with_its_environment_variable() {
+        let doc = settings_doc();
+        let config = serde_json::to_value(Config::default()).expect("config as JSON");
+        for key in keys(config) {
+            assert!(
+                doc.contains(&format!("`{key}`")) || doc.contains(&format!("`[{key}]`")),
+                "docs/settings.md: `{key}` is missing"
+            );
+        }
+        let web = serde_json::to_value(Settings::default()).expect("settings as JSON");
+        for key in keys(web) {
+            assert!(
+                doc.contains(&format!("| `{key}` |")),
+                "docs/settings.md: [web] `{key}` is missing"
+            );
+            let env = format!("GREENLINE_WEB__{}", key.to_uppercase());
+            assert!(doc.contains(&env), "docs/settings.md: {env} is missing");
+        }
+    }
+
+    #[test]
+    fn every_global_and_serve_flag_is_documented() {
+        use clap::CommandFactory;
+        let doc = settings_doc();
+        let cli = crate::cli::Cli::command();
+        let serve = cli.find_subcommand("serve").expect("serve").clone();
+        for arg in cli.get_arguments().chain(serve.get_arguments()) {
+            if let Some(long) = arg.get_long().filter(|l| !matches!(*l, "help" | "version")) {
+                assert!(
+                    doc.contains(&format!("--{long}")),
+                    "docs/settings.md: --{long} is missing"
+                );
+            }
+            if let Some(env) = arg.get_env() {
+                let env = env.to_string_lossy();
+                assert!(
+                    doc.contains(env.as_ref()),
+                    "docs/settings.md: {env} is missing"
+                );
+            }
+        }
     }
 
     #[test]

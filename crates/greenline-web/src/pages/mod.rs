@@ -29,14 +29,16 @@ mod track;
 
 use askama::Template;
 use axum::Router;
-use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, FixedOffset, Utc};
+use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::AppState;
 use greenline_app::ServiceError;
 
-/// The page routes, with the headers every page carries.
+/// The page routes, with the headers every page carries (the rest of the security headers are
+/// added around the whole application: see [`crate::security_headers`]).
 pub fn router() -> Router<AppState> {
     Router::new()
         .merge(home::routes())
@@ -48,29 +50,21 @@ pub fn router() -> Router<AppState> {
         .merge(accounts::routes())
         .merge(audit::routes())
         .merge(assets::routes())
-        .layer(axum::middleware::map_response(security_headers))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+        ))
+        // Links between pages keep their referrer (the site's own logs); links out do not.
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
 }
 
 /// Only our own origin may supply scripts, styles, images and form targets.
 const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' data:; \
      style-src 'self'; script-src 'self'; connect-src 'self'; form-action 'self'; \
      frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
-
-async fn security_headers(mut response: Response) -> Response {
-    let headers = response.headers_mut();
-    for (name, value) in [
-        (
-            HeaderName::from_static("content-security-policy"),
-            CONTENT_SECURITY_POLICY,
-        ),
-        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-        (header::REFERRER_POLICY, "same-origin"),
-        (header::X_FRAME_OPTIONS, "DENY"),
-    ] {
-        headers.insert(name, HeaderValue::from_static(value));
-    }
-    response
-}
 
 /// What the layout needs besides the page itself.
 #[derive(Debug, Default)]

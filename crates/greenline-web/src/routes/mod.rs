@@ -8,6 +8,8 @@ pub mod audit;
 pub mod auth;
 pub mod cases;
 pub mod health;
+pub mod metrics;
+pub mod probes;
 pub mod reports;
 pub mod search;
 pub mod stats;

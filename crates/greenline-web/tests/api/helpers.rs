@@ -77,6 +77,12 @@ async fn fresh_store(backend: Backend) -> (Store, String, Option<tempfile::TempD
 }
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, |_| {}).await
+}
+
+/// [`spawn_app`] with settings changed by `configure` (after the tests' own: a high public
+/// limit).
+pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut Settings)) -> TestApp {
     let (store, database, dir) = fresh_store(backend).await;
     let now = start_time();
     let mut units = std::collections::HashMap::new();
@@ -132,15 +138,17 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
             .expect("staff");
     }
     let clock = Arc::new(ManualClock::new(now));
+    let mut settings = Settings {
+        public_requests_per_minute: 1_000,
+        sign_in_attempts_per_minute: 1_000,
+        ..Settings::default()
+    };
+    configure(&mut settings);
     let core = App::new(
         store.clone(),
         clock.clone(),
         DeadlineTable::statutory(),
-        Settings {
-            public_requests_per_minute: 1_000,
-            sign_in_attempts_per_minute: 1_000,
-            ..Settings::default()
-        },
+        settings,
     );
     core.start();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

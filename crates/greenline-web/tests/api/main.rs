@@ -12,6 +12,7 @@ mod helpers;
 mod intake;
 mod lifecycle;
 mod masking;
+mod operations;
 mod pages;
 mod review;
 mod same_source;
