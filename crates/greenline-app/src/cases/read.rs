@@ -4,8 +4,8 @@ use greenline_domain::{Case, Reporter};
 use greenline_store::{AuditOutcome, NewEvent};
 
 use crate::audit::AuditAction;
-use crate::masking::mask_event;
 use crate::error::{ServiceError, ServiceResult};
+use crate::masking::mask_event;
 use crate::views::{CaseView, EventView};
 use crate::{App, Caller};
 

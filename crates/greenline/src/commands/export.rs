@@ -88,7 +88,11 @@ pub async fn run(app: &App, args: &ExportArgs) -> anyhow::Result<()> {
         // is masked too.
         let hidden: std::collections::HashSet<i64> = page
             .iter()
-            .filter(|row| reader.as_ref().is_none_or(|r| !r.units.contains(&row.case.unit_id)))
+            .filter(|row| {
+                reader
+                    .as_ref()
+                    .is_none_or(|r| !r.units.contains(&row.case.unit_id))
+            })
             .map(|row| row.case.id)
             .collect();
         if !hidden.is_empty() {
