@@ -4,6 +4,7 @@
 use greenline_domain::RegionCode;
 use greenline_report::{Bulletin, Period};
 
+use crate::audit::{AuditAction, AuditOutcome};
 use crate::error::{ServiceError, ServiceResult};
 use crate::{App, Caller};
 
@@ -27,8 +28,18 @@ impl App {
             )?,
         };
         let as_of = self.now();
-        self.on_statistics(move |index| Bulletin::build(index, period, region, as_of))
+        let bulletin = self
+            .on_statistics(move |index| Bulletin::build(index, period, region, as_of))
             .await?
-            .map_err(ServiceError::internal)
+            .map_err(ServiceError::internal)?;
+        self.record(
+            caller,
+            AuditAction::Bulletin,
+            format!("{period} {region}"),
+            AuditOutcome::Ok,
+            serde_json::json!({}),
+        )
+        .await?;
+        Ok(bulletin)
     }
 }

@@ -139,12 +139,22 @@ impl App {
             )));
         };
         let (limit, offset) = (query.limit, query.offset);
+        let words: String = query.text.chars().take(200).collect();
         let results = tokio::task::spawn_blocking(move || index.search(&query))
             .await?
             .map_err(|e| match e {
                 SearchError::EmptyQuery => ServiceError::parameter("q", e.to_string()),
                 other => ServiceError::internal(other),
             })?;
+        // What was searched for is recorded: fishing for a neighbour's name shows in the trail.
+        self.record(
+            caller,
+            crate::audit::AuditAction::Search,
+            words,
+            greenline_store::AuditOutcome::Ok,
+            serde_json::json!({ "found": results.total, "offset": offset }),
+        )
+        .await?;
         let ids: Vec<i64> = results.hits.iter().map(|h| h.case_id).collect();
         let found = self.store.cases_with_text_by_id(&ids).await?;
         let mut cases: HashMap<i64, greenline_domain::Case> = self

@@ -13,6 +13,7 @@ impl App {
     /// One case, with its running deadline and the actions allowed now.
     pub async fn case_view(&self, caller: &Caller, id: i64) -> ServiceResult<CaseView> {
         let case = self.visible_case(caller, id).await?;
+        self.record_case_read(caller, id).await?;
         let case = self.readable_case(caller, case).await?;
         Ok(CaseView::new(case, &self.deadlines, self.now()))
     }
@@ -20,8 +21,21 @@ impl App {
     /// The case's history, oldest first.
     pub async fn case_events(&self, caller: &Caller, id: i64) -> ServiceResult<Vec<EventView>> {
         self.visible_case(caller, id).await?;
+        self.record_case_read(caller, id).await?;
         let events = self.readable_events(caller, id).await?;
         Ok(events.into_iter().map(EventView::from).collect())
+    }
+
+    /// Records that `caller` read case `id` (its file, view or history).
+    async fn record_case_read(&self, caller: &Caller, id: i64) -> ServiceResult<()> {
+        self.record(
+            caller,
+            AuditAction::ReadCase,
+            id.to_string(),
+            AuditOutcome::Ok,
+            serde_json::json!({}),
+        )
+        .await
     }
 
     /// `case` as `caller` may read it (see [`crate::masking`]).
@@ -113,6 +127,7 @@ impl App {
     pub async fn case_file(&self, caller: &Caller, id: i64) -> ServiceResult<CaseFile> {
         use greenline_domain::{Action, check_assignment};
         let case = self.visible_case(caller, id).await?;
+        self.record_case_read(caller, id).await?;
         let holder = self.store.unit(case.unit_id).await?;
         let events = self.readable_events(caller, id).await?;
         let scope = caller.scope();

@@ -459,3 +459,79 @@ pub async fn auditors_search_the_trail_and_admins_manage_accounts_in_the_console
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert_eq!(headers["location"], "/login?changed=1");
 }
+
+#[backend_test]
+pub async fn case_reads_searches_and_bulletins_are_recorded_with_their_targets(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let case = app.post(None, "/api/v1/cases", &web_report()).await;
+    let id = case.body["id"].as_i64().expect("id");
+    app.caught_up().await;
+    let handler = app.login("shenzhen-handler").await;
+    assert_eq!(
+        app.get(Some(&handler), &format!("/api/v1/cases/{id}"))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.get(Some(&handler), &format!("/api/v1/cases/{id}/events"))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let found = app.get(Some(&handler), "/api/v1/search?q=打桩").await;
+    assert_eq!(found.status, StatusCode::OK, "{}", found.body);
+    let bulletin = app.get(Some(&handler), "/api/v1/reports/2026-11").await;
+    assert_eq!(bulletin.status, StatusCode::OK, "{}", bulletin.body);
+    // Reading a case outside the jurisdiction is a 404 and reads nothing: no record of a read.
+    let nanshan_case = id;
+    let futian = app.login("futian").await;
+    assert_eq!(
+        app.get(Some(&futian), &format!("/api/v1/cases/{nanshan_case}"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+
+    let auditor = app.login("guangdong-auditor").await;
+    let records = trail(&app, &auditor, "").await;
+    let mine: Vec<&Value> = records
+        .iter()
+        .filter(|r| {
+            r["actor"]
+                .as_str()
+                .is_some_and(|a| a.starts_with("shenzhen-handler-staff-name"))
+        })
+        .collect();
+    let actions: Vec<(&str, &str)> = mine
+        .iter()
+        .map(|r| {
+            (
+                r["action"].as_str().unwrap_or_default(),
+                r["target"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    let id = id.to_string();
+    for expected in [
+        ("read_case", id.as_str()),
+        ("search", "打桩"),
+        ("bulletin", "2026-11 440300"),
+        ("sign_in", "shenzhen-handler"),
+    ] {
+        assert!(actions.contains(&expected), "{expected:?} in {actions:?}");
+    }
+    assert_eq!(
+        actions.iter().filter(|(a, _)| *a == "read_case").count(),
+        2,
+        "the case and its history"
+    );
+    assert!(
+        records.iter().all(|r| !(r["action"] == "read_case"
+            && r["actor"].as_str().is_some_and(|a| a.starts_with("futian")))),
+        "a refused read outside the jurisdiction reads nothing"
+    );
+    // The trail's own readers are in it too.
+    let again = trail(&app, &auditor, "action=read_audit").await;
+    assert!(!again.is_empty());
+}
