@@ -572,6 +572,7 @@ impl App {
 
     /// The units inside `caller`'s region (their own and those below): the targets of routing.
     pub async fn units_within(&self, caller: &Caller) -> ServiceResult<Vec<Unit>> {
+        caller.jurisdiction()?;
         let scope = caller.scope();
         let mut units = self.store.units().await?;
         units.retain(|u| scope.can_see(u.region));

@@ -63,6 +63,18 @@ impl Caller {
         )
     }
 
+    /// The caller's jurisdiction, for a question about the cases in it; `Forbidden` for a
+    /// caller whose roles read no cases (an auditor).
+    pub fn jurisdiction(&self) -> ServiceResult<RegionCode> {
+        if self.staff.roles.iter().any(|r| r.may_read_cases()) {
+            Ok(self.staff.unit.region)
+        } else {
+            Err(ServiceError::Forbidden(
+                "this role reads the audit trail, not cases".to_owned(),
+            ))
+        }
+    }
+
     /// A region a question names, if it lies inside the caller's jurisdiction.
     pub fn region(&self, region: RegionCode) -> ServiceResult<RegionCode> {
         if self.scope().can_see(region) {

@@ -19,7 +19,7 @@ impl App {
     ) -> ServiceResult<Bulletin> {
         let period =
             Period::parse(period).map_err(|e| ServiceError::parameter("period", e.to_string()))?;
-        let jurisdiction = caller.unit.region;
+        let jurisdiction = caller.jurisdiction()?;
         let region = match region {
             None => jurisdiction,
             Some(code) => caller.region(

@@ -46,7 +46,7 @@ impl App {
         caller: &Caller,
         params: impl IntoIterator<Item = (&'a str, &'a str)>,
     ) -> ServiceResult<SearchQuery> {
-        let mut query = SearchQuery::new("").within(caller.unit.region);
+        let mut query = SearchQuery::new("").within(caller.jurisdiction()?);
         query.limit = DEFAULT_LIMIT;
         // Filters the case list also takes are read by its parser, under its names.
         let mut filters: Vec<(&str, &str)> = Vec::new();

@@ -271,7 +271,7 @@ impl App {
         params: &Params,
     ) -> ServiceResult<greenline_stats::Query> {
         greenline_stats::Query::from_params(
-            caller.unit.region,
+            caller.jurisdiction()?,
             self.now(),
             params
                 .iter()
@@ -375,7 +375,7 @@ impl App {
         if from > to {
             return Err(ServiceError::parameter("from", "must not be after `to`"));
         }
-        let scope = caller.unit.region;
+        let scope = caller.jurisdiction()?;
         let until = to.succ_opt().unwrap_or(to);
         let found = self
             .on_statistics(move |index| index.spikes(scope, from, until, &SpikeRule::default()))

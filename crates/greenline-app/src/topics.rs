@@ -92,11 +92,11 @@ impl App {
     /// Hot topics of a period in `caller`'s jurisdiction: terms more frequent than in the
     /// months before, by log-likelihood, with example cases.
     pub async fn topics(&self, caller: &Caller, params: TopicParams) -> ServiceResult<Topics> {
+        let jurisdiction = caller.jurisdiction()?;
         let period = Period::parse(&params.period)
             .map_err(|e| ServiceError::parameter("period", e.to_string()))?;
-        let scope = caller.scope();
         let region = match params.region.as_deref() {
-            None | Some("") => scope.region,
+            None | Some("") => jurisdiction,
             Some(code) => caller.region(
                 RegionCode::parse(code)
                     .map_err(|e| ServiceError::parameter("region", e.to_string()))?,

@@ -86,6 +86,12 @@ impl Role {
         matches!(self, Role::Admin)
     }
 
+    /// Whether this role reads cases and the figures made of them: every role but the
+    /// auditor's, whose duty is the audit trail alone.
+    pub fn may_read_cases(self) -> bool {
+        !matches!(self, Role::Auditor)
+    }
+
     /// Whether this role reads the audit trail (安全审计).
     pub fn may_read_audit(self) -> bool {
         matches!(self, Role::Auditor)
@@ -116,9 +122,9 @@ impl StaffScope {
         self.roles.iter().copied().any(test)
     }
 
-    /// Sees a case filed in `case_region`.
+    /// Sees a case filed in `case_region` (and the figures of that region).
     pub fn can_see(&self, case_region: RegionCode) -> bool {
-        case_region.is_within(self.region)
+        case_region.is_within(self.region) && self.any(Role::may_read_cases)
     }
 
     /// Acts on a case currently held by a unit in `holding_region`.

@@ -24,7 +24,7 @@ impl App {
         if !params.iter().any(|(k, _)| *k == "limit") {
             filter.limit = DEFAULT_LIMIT;
         }
-        filter.within = Some(caller.unit.region);
+        filter.within = Some(caller.jurisdiction()?);
         let cases = self.store.search(&filter).await?;
         let cases = self.readable_cases(caller, cases).await?;
         let next_before = (cases.len() == filter.limit as usize)

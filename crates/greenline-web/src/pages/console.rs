@@ -145,6 +145,10 @@ async fn list(
     super::form::check_utf8(raw.unwrap_or_default().as_bytes())?;
     // A form sends every select, chosen or not: an empty one filters nothing.
     params.retain(|_, v| !v.trim().is_empty());
+    if who.0.jurisdiction().is_err() {
+        // An auditor's desk is the audit trail.
+        return Ok(see_other("/console/audit"));
+    }
     let selected = |name: &str| params.get(name).cloned().unwrap_or_default();
     let top = who.0.unit.region;
     let mut page = ListPage {

@@ -1,0 +1,363 @@
+//! The authorisation matrix: every operation of the API document (which is generated from the
+//! route table) × every role × inside and outside the jurisdiction × the public. An operation
+//! added to the routes without a row here fails the test, so no endpoint goes untested.
+//!
+//! Each caller's answer is sorted into a gate: 401 (not signed in), 403 (role), 404 (not in
+//! the caller's jurisdiction, or not theirs), or through the gate (any other answer: the use
+//! case ran, whether it then succeeded or found the input wanting).
+
+use std::collections::BTreeSet;
+
+use greenline_app::accounts::hash_password;
+use greenline_domain::Role;
+use greenline_store::NewStaff;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::helpers::{Backend, PASSWORD, TestApp, spawn_app, start_time, web_report};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Gate {
+    Through,
+    Unauthorized,
+    Forbidden,
+    NotFound,
+}
+
+impl Gate {
+    fn of(status: StatusCode) -> Gate {
+        match status {
+            StatusCode::UNAUTHORIZED => Gate::Unauthorized,
+            StatusCode::FORBIDDEN => Gate::Forbidden,
+            StatusCode::NOT_FOUND => Gate::NotFound,
+            _ => Gate::Through,
+        }
+    }
+}
+
+/// Who asks: the public, or a staff member with one role, of Shenzhen (inside: the case is in
+/// Nanshan, held by Shenzhen's bureau) or of Futian (outside).
+#[derive(Debug, Clone, Copy)]
+struct Who {
+    role: Option<Role>,
+    inside: bool,
+}
+
+/// What an operation allows.
+#[derive(Debug, Clone, Copy)]
+enum Rule {
+    /// Anyone, signed in or not.
+    Public,
+    /// The public, and staff whose roles key in cases.
+    Intake,
+    /// Any staff member, about their own jurisdiction (no case named).
+    Staff,
+    /// Staff in these roles, about their own jurisdiction.
+    Roles(&'static [Role]),
+    /// A case: seen by every role but the auditor inside the jurisdiction, acted on by these.
+    Case(&'static [Role]),
+    /// An account of the jurisdiction: administrators.
+    Account,
+    /// A token: its owner (a Shenzhen handler) or an administrator of the jurisdiction.
+    Token,
+}
+
+const READERS: &[Role] = &[
+    Role::Operator,
+    Role::Handler,
+    Role::Supervisor,
+    Role::Analyst,
+    Role::Admin,
+];
+const CASE_WORKERS: &[Role] = &[Role::Handler, Role::Supervisor];
+const IDENTITY_READERS: &[Role] = &[Role::Operator, Role::Handler, Role::Supervisor];
+
+/// Every operation of the API and its rule.
+const MATRIX: &[(&str, &str, Rule)] = &[
+    ("GET", "/api/v1/accounts", Rule::Roles(&[Role::Admin])),
+    ("POST", "/api/v1/accounts/{id}/disable", Rule::Account),
+    ("POST", "/api/v1/accounts/{id}/enable", Rule::Account),
+    (
+        "POST",
+        "/api/v1/accounts/{id}/password/reset",
+        Rule::Account,
+    ),
+    ("POST", "/api/v1/accounts/{id}/sessions/end", Rule::Account),
+    ("GET", "/api/v1/air/cities/{code}/days", Rule::Public),
+    (
+        "GET",
+        "/api/v1/air/cities/{code}/months/{month}",
+        Rule::Public,
+    ),
+    ("GET", "/api/v1/air/cities/{code}/today", Rule::Public),
+    (
+        "GET",
+        "/api/v1/air/cities/{code}/years/{year}",
+        Rule::Public,
+    ),
+    ("GET", "/api/v1/alerts", Rule::Roles(READERS)),
+    ("POST", "/api/v1/aqi", Rule::Public),
+    ("GET", "/api/v1/audit", Rule::Roles(&[Role::Auditor])),
+    ("GET", "/api/v1/audit/verify", Rule::Roles(&[Role::Auditor])),
+    ("POST", "/api/v1/auth/login", Rule::Public),
+    ("POST", "/api/v1/auth/logout", Rule::Staff),
+    ("POST", "/api/v1/auth/password", Rule::Public),
+    ("GET", "/api/v1/auth/tokens", Rule::Staff),
+    ("POST", "/api/v1/auth/tokens", Rule::Staff),
+    ("DELETE", "/api/v1/auth/tokens/{id}", Rule::Token),
+    ("GET", "/api/v1/cases", Rule::Roles(READERS)),
+    ("POST", "/api/v1/cases", Rule::Intake),
+    ("GET", "/api/v1/cases/{id}", Rule::Case(READERS)),
+    ("GET", "/api/v1/cases/{id}/events", Rule::Case(READERS)),
+    ("GET", "/api/v1/cases/{id}/group", Rule::Case(READERS)),
+    ("POST", "/api/v1/cases/{id}/merge", Rule::Case(CASE_WORKERS)),
+    (
+        "GET",
+        "/api/v1/cases/{id}/reporter",
+        Rule::Case(IDENTITY_READERS),
+    ),
+    ("GET", "/api/v1/cases/{id}/same-source", Rule::Case(READERS)),
+    (
+        "POST",
+        "/api/v1/cases/{id}/transitions",
+        Rule::Case(CASE_WORKERS),
+    ),
+    (
+        "POST",
+        "/api/v1/cases/{id}/types",
+        Rule::Case(IDENTITY_READERS),
+    ),
+    ("GET", "/api/v1/health", Rule::Public),
+    ("GET", "/api/v1/me", Rule::Staff),
+    ("GET", "/api/v1/reports/{period}", Rule::Roles(READERS)),
+    ("GET", "/api/v1/search", Rule::Roles(READERS)),
+    ("GET", "/api/v1/stats", Rule::Roles(READERS)),
+    ("GET", "/api/v1/topics", Rule::Roles(READERS)),
+    ("GET", "/api/v1/track/{tracking_no}", Rule::Public),
+    ("GET", "/api/v1/trends", Rule::Roles(READERS)),
+    ("GET", "/api/v1/units", Rule::Roles(READERS)),
+];
+
+/// The gate `who` must meet on an operation with `rule`.
+fn expected(rule: Rule, who: Who) -> Gate {
+    let Some(role) = who.role else {
+        return match rule {
+            Rule::Public | Rule::Intake => Gate::Through,
+            _ => Gate::Unauthorized,
+        };
+    };
+    let has = |roles: &[Role]| roles.contains(&role);
+    match rule {
+        Rule::Public | Rule::Staff => Gate::Through,
+        Rule::Intake if has(&[Role::Operator, Role::Handler, Role::Supervisor]) => Gate::Through,
+        Rule::Intake => Gate::Forbidden,
+        Rule::Roles(roles) if has(roles) => Gate::Through,
+        Rule::Roles(_) => Gate::Forbidden,
+        Rule::Case(_) if !who.inside || role == Role::Auditor => Gate::NotFound,
+        Rule::Case(roles) if has(roles) => Gate::Through,
+        Rule::Case(_) => Gate::Forbidden,
+        Rule::Account if role != Role::Admin => Gate::Forbidden,
+        Rule::Account if who.inside => Gate::Through,
+        Rule::Account => Gate::NotFound,
+        Rule::Token if role == Role::Admin && who.inside => Gate::Through,
+        Rule::Token => Gate::NotFound,
+    }
+}
+
+/// What the requests name: the case (in Nanshan, held by Shenzhen's bureau), another case to
+/// merge into, an account and a token of Shenzhen.
+struct Fixture {
+    case: i64,
+    other_case: i64,
+    tracking_no: String,
+    secret: String,
+    account: i64,
+    token: i64,
+}
+
+fn path_of(template: &str, f: &Fixture) -> String {
+    let path = template
+        .replace("{code}", "110000")
+        .replace("{month}", "2013-01")
+        .replace("{year}", "2013")
+        .replace("{period}", "2026-11")
+        .replace("{tracking_no}", &f.tracking_no);
+    let path = match template {
+        "/api/v1/topics" => format!("{path}?period=2026-11"),
+        "/api/v1/search" => format!("{path}?q=%E6%89%93%E6%A1%A9"),
+        _ => path,
+    };
+    if template.starts_with("/api/v1/cases/") {
+        path.replace("{id}", &f.case.to_string())
+    } else if template.starts_with("/api/v1/accounts/") {
+        path.replace("{id}", &f.account.to_string())
+    } else {
+        path.replace("{id}", &f.token.to_string())
+    }
+}
+
+fn body_of(method: &str, template: &str, f: &Fixture) -> Option<Value> {
+    Some(match (method, template) {
+        ("GET" | "DELETE", _) => return None,
+        ("POST", "/api/v1/cases") => web_report(),
+        ("POST", "/api/v1/cases/{id}/transitions") => json!({"action": "handle"}),
+        ("POST", "/api/v1/cases/{id}/types") => json!({"primary_type": "noise"}),
+        ("POST", "/api/v1/cases/{id}/merge") => json!({"into": f.other_case}),
+        ("POST", "/api/v1/auth/login") => json!({"username": "matrix-login", "password": PASSWORD}),
+        ("POST", "/api/v1/auth/password") => {
+            json!({"username": "matrix-login", "current_password": PASSWORD, "new_password": "short"})
+        }
+        ("POST", "/api/v1/auth/tokens") => json!({"name": "矩阵", "days": 1}),
+        ("POST", "/api/v1/aqi") => json!({"pm2_5": 80.0}),
+        _ => json!({}),
+    })
+}
+
+async fn add_staff(app: &TestApp, hash: &str, username: &str, unit: &str, role: Role) -> i64 {
+    app.store
+        .create_staff(
+            &NewStaff {
+                username: username.into(),
+                display_name: username.into(),
+                password_hash: hash.into(),
+                unit_id: app.units[unit],
+                roles: vec![role],
+            },
+            start_time(),
+        )
+        .await
+        .expect("staff")
+        .id
+}
+
+#[backend_test]
+pub async fn every_operation_admits_exactly_the_callers_its_rule_names(backend: Backend) {
+    let app = spawn_app(backend).await;
+    crate::helpers::load_beijing(&app.store).await;
+
+    // The matrix covers the API document, and the document only.
+    let document = app.get(None, "/api/v1/openapi.json").await.body;
+    let mut operations = BTreeSet::new();
+    for (path, item) in document["paths"].as_object().expect("paths") {
+        for method in item.as_object().expect("operations").keys() {
+            operations.insert((method.to_uppercase(), path.clone()));
+        }
+    }
+    let covered: BTreeSet<(String, String)> = MATRIX
+        .iter()
+        .map(|(m, p, _)| ((*m).to_owned(), (*p).to_owned()))
+        .collect();
+    assert_eq!(
+        operations.difference(&covered).collect::<Vec<_>>(),
+        Vec::<&(String, String)>::new(),
+        "operations without a row in the matrix"
+    );
+    assert_eq!(
+        covered.difference(&operations).collect::<Vec<_>>(),
+        Vec::<&(String, String)>::new(),
+        "rows of the matrix without an operation"
+    );
+
+    // One account per role inside (Shenzhen) and outside (Futian) the case's jurisdiction.
+    let hash = hash_password(PASSWORD).expect("hash");
+    let mut callers = vec![(
+        Who {
+            role: None,
+            inside: false,
+        },
+        None::<String>,
+    )];
+    for role in Role::ALL {
+        for (inside, unit) in [(true, "shenzhen"), (false, "futian")] {
+            let username = format!("matrix-{}-{unit}", role.code());
+            add_staff(&app, &hash, &username, unit, role).await;
+            let token = app.login(&username).await;
+            callers.push((
+                Who {
+                    role: Some(role),
+                    inside,
+                },
+                Some(token),
+            ));
+        }
+    }
+    add_staff(&app, &hash, "matrix-login", "nanshan", Role::Handler).await;
+    let target = add_staff(&app, &hash, "matrix-target", "nanshan", Role::Handler).await;
+
+    // The case and the one to merge into: in Nanshan, routed to Shenzhen's bureau.
+    let nation = app.login("nation").await;
+    let mut cases = Vec::new();
+    for _ in 0..2 {
+        let receipt = app.post(None, "/api/v1/cases", &web_report()).await;
+        let id = receipt.body["id"].as_i64().expect("id");
+        app.act(&nation, id, json!({"action": "accept"})).await;
+        let routed = app
+            .act(
+                &nation,
+                id,
+                json!({"action": "assign", "unit_id": app.units["shenzhen"]}),
+            )
+            .await;
+        assert_eq!(routed.status, StatusCode::OK, "{}", routed.body);
+        cases.push(receipt.body);
+    }
+    let owner = app.login("shenzhen-handler").await;
+    let token = app
+        .post(
+            Some(&owner),
+            "/api/v1/auth/tokens",
+            &json!({"name": "目标"}),
+        )
+        .await;
+    let fixture = Fixture {
+        case: cases[0]["id"].as_i64().expect("id"),
+        other_case: cases[1]["id"].as_i64().expect("id"),
+        tracking_no: cases[0]["tracking_no"].as_str().expect("no").to_owned(),
+        secret: cases[0]["secret"].as_str().expect("secret").to_owned(),
+        account: target,
+        token: token.body["id"].as_i64().expect("token id"),
+    };
+    app.caught_up().await;
+
+    let mut wrong = Vec::new();
+    let mut checked = 0;
+    for (method, template, rule) in MATRIX {
+        for (who, token) in &callers {
+            let mut token = token.clone();
+            if *template == "/api/v1/auth/logout" && who.role.is_some() {
+                // Signing out ends the session: sign in afresh for it.
+                let role = who.role.map(Role::code).unwrap_or_default();
+                let unit = if who.inside { "shenzhen" } else { "futian" };
+                token = Some(app.login(&format!("matrix-{role}-{unit}")).await);
+            }
+            let mut request = app
+                .http
+                .request(
+                    Method::from_bytes(method.as_bytes()).expect("method"),
+                    app.url(&path_of(template, &fixture)),
+                )
+                .header("x-tracking-secret", &fixture.secret);
+            if let Some(token) = &token {
+                request = request.bearer_auth(token);
+            }
+            if let Some(body) = body_of(method, template, &fixture) {
+                request = request.json(&body);
+            }
+            let status = request.send().await.expect("request").status();
+            let (got, want) = (Gate::of(status), expected(*rule, *who));
+            checked += 1;
+            if got != want {
+                wrong.push(format!(
+                    "{method} {template} as {who:?}: {status} ({got:?}), expected {want:?}"
+                ));
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "{} of {checked} wrong:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+    assert_eq!(checked, MATRIX.len() * callers.len());
+}
