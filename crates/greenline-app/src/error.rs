@@ -38,6 +38,9 @@ pub enum ServiceError {
     /// the right answer included; the message says how long.
     #[error("{0}")]
     TooManyAttempts(String),
+    /// More requests are in progress than the server takes at once: shed, to be retried.
+    #[error("the server is busy; try again in a moment")]
+    Busy,
     /// The service cannot answer yet (a view is still being built) or here (no office).
     #[error("{0}")]
     Unavailable(String),

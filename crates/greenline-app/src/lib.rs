@@ -93,6 +93,9 @@ pub struct Settings {
     /// On SIGTERM or Ctrl-C, how long requests in flight may take to finish before the
     /// server stops anyway.
     pub shutdown_grace_seconds: u64,
+    /// Requests one node serves at once; more are refused at once with 503 and `Retry-After`
+    /// (probes and metrics excepted) rather than queued until they time out. 0: no limit.
+    pub max_requests_in_flight: u32,
     /// Where the full-text search index lives; in memory (built at every start) if unset.
     pub search_dir: Option<std::path::PathBuf>,
     /// A session ends after this many minutes without a request.
@@ -122,6 +125,7 @@ impl Default for Settings {
             trusted_proxies: TrustedProxies::default(),
             metrics_token: None,
             shutdown_grace_seconds: 30,
+            max_requests_in_flight: 256,
             search_dir: None,
             session_idle_minutes: 30,
             sign_in_attempts_per_minute: 10,

@@ -84,7 +84,9 @@ impl ApiError {
                 ServiceError::TooManyRequests | ServiceError::TooManyAttempts(_) => {
                     StatusCode::TOO_MANY_REQUESTS
                 }
-                ServiceError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+                ServiceError::Unavailable(_) | ServiceError::Busy => {
+                    StatusCode::SERVICE_UNAVAILABLE
+                }
                 ServiceError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             },
         }
@@ -111,6 +113,7 @@ impl ApiError {
                 ServiceError::TooManyRequests => "rate-limited",
                 ServiceError::TooManyAttempts(_) => "too-many-attempts",
                 ServiceError::Unavailable(_) => "unavailable",
+                ServiceError::Busy => "overloaded",
                 ServiceError::Internal(_) => "internal",
             },
         }
@@ -121,6 +124,10 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
         let slug = self.slug();
+        let retry_after = match &self {
+            ApiError::Service(error) => retry_after(error),
+            _ => None,
+        };
         let (detail, errors, allowed_actions) = match self {
             ApiError::Service(ServiceError::Internal(cause)) => {
                 tracing::error!(error = ?cause, "request failed");
@@ -161,8 +168,25 @@ impl IntoResponse for ApiError {
                 .headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
+        if let Some(seconds) = retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static(seconds));
+        }
         response
     }
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// When a client refused for load or limits may try again, in seconds (`Retry-After`): the
+/// public limits count per minute, a case's tracking proofs per hour, and a view being built
+/// or a busy server clears in seconds.
+pub fn retry_after(error: &ServiceError) -> Option<&'static str> {
+    match error {
+        ServiceError::TooManyRequests => Some("60"),
+        ServiceError::TooManyAttempts(_) => Some("3600"),
+        ServiceError::Unavailable(_) | ServiceError::Busy => Some("2"),
+        _ => None,
+    }
+}

@@ -20,6 +20,7 @@ pub mod auth;
 pub mod error;
 pub mod extract;
 pub mod json;
+pub mod overload;
 pub mod pages;
 pub mod routes;
 pub mod telemetry;
@@ -48,6 +49,7 @@ pub fn app(state: AppState) -> Router {
     // Installed before the first request, so no request goes uncounted.
     telemetry::recorder();
     let https = state.settings.https;
+    let in_flight = overload::InFlight::new(state.settings.max_requests_in_flight);
     let (api, openapi) = routes::api().with_state(state.clone()).split_for_parts();
     let openapi_json = Arc::new(openapi);
     let router = api
@@ -73,7 +75,11 @@ pub fn app(state: AppState) -> Router {
             error::ApiError::MethodNotAllowed(method.to_string())
         })
         // Innermost: sees the matched route.
-        .layer(axum::middleware::from_fn(telemetry::count_requests));
+        .layer(axum::middleware::from_fn(telemetry::count_requests))
+        .layer(axum::middleware::from_fn_with_state(
+            in_flight,
+            overload::shed,
+        ));
     security_headers(router, https)
         .layer(PropagateRequestIdLayer::new(telemetry::REQUEST_ID))
         .layer(

@@ -28,6 +28,14 @@ pub const HTTP_REQUESTS: &str = "greenline_http_requests_total";
 /// Time to answer, in seconds, by method, route template and status.
 pub const HTTP_DURATION: &str = "greenline_http_request_duration_seconds";
 
+/// Requests refused at once because the node had as many in flight as it takes.
+pub const HTTP_SHED: &str = "greenline_http_requests_shed_total";
+
+/// Counts a request refused for load.
+pub(crate) fn count_shed() {
+    metrics::counter!(HTTP_SHED).increment(1);
+}
+
 /// The header that carries a request's id.
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -54,6 +62,7 @@ pub fn recorder() -> &'static PrometheusHandle {
             tracing::warn!("another metrics recorder is installed; /metrics shows only figures");
         }
         metrics::describe_counter!(HTTP_REQUESTS, "HTTP requests answered");
+        metrics::describe_counter!(HTTP_SHED, "HTTP requests refused for load (503)");
         metrics::describe_histogram!(
             HTTP_DURATION,
             metrics::Unit::Seconds,

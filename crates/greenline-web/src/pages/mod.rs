@@ -98,7 +98,7 @@ pub(crate) fn render(status: StatusCode, page: &impl Template) -> Result<Respons
 /// status the API would give and a Chinese explanation; internals of a 5xx are logged, never
 /// shown.
 #[derive(Debug)]
-pub(crate) enum PageError {
+pub enum PageError {
     Service(ServiceError),
     /// A form or address that does not parse: nothing done.
     BadForm,
@@ -223,6 +223,11 @@ pub(crate) fn error_text(error: &ServiceError) -> (StatusCode, &'static str, &'s
             "尝试次数过多",
             "该案件的查询验证失败次数过多，已暂停查询，请一小时后再试。",
         ),
+        ServiceError::Busy => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "系统繁忙",
+            "当前访问人数较多，请稍等片刻后再试。您填写的内容尚未提交。",
+        ),
         ServiceError::Unavailable(_) => (
             StatusCode::SERVICE_UNAVAILABLE,
             "暂时无法受理",
@@ -241,6 +246,23 @@ pub(crate) fn error_text(error: &ServiceError) -> (StatusCode, &'static str, &'s
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
+        let retry_after = match &self {
+            PageError::Service(error) => crate::error::retry_after(error),
+            _ => None,
+        };
+        let mut response = self.render();
+        if let Some(seconds) = retry_after {
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static(seconds),
+            );
+        }
+        response
+    }
+}
+
+impl PageError {
+    fn render(self) -> Response {
         let (status, title, message) = error_page(&self);
         let page = ErrorPage {
             chrome: Chrome::default(),

@@ -358,3 +358,70 @@ async fn a_request_id_is_made_up_or_kept_and_echoed(backend: Backend) {
         .expect("get");
     assert_eq!(header(kept.headers(), "x-request-id"), "lb-7f3a");
 }
+
+#[backend_test]
+async fn an_overloaded_node_sheds_requests_with_retry_after_and_recovers_by_itself(
+    backend: Backend,
+) {
+    use tokio::io::AsyncWriteExt;
+    let app = spawn_app_with(backend, |s| s.max_requests_in_flight = 1).await;
+    let before = app.case_count().await;
+
+    // A report whose body is still arriving holds the one place.
+    let address = app.base.trim_start_matches("http://").to_owned();
+    let mut slow = tokio::net::TcpStream::connect(&address)
+        .await
+        .expect("connect");
+    let body = serde_json::to_vec(&crate::helpers::web_report()).expect("body");
+    let head = format!(
+        "POST /api/v1/cases HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\n\r\n",
+        body.len()
+    );
+    slow.write_all(head.as_bytes()).await.expect("head");
+    slow.write_all(&body[..10]).await.expect("part of the body");
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+
+    let shed = app
+        .post(None, "/api/v1/cases", &crate::helpers::web_report())
+        .await;
+    assert_eq!(
+        shed.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        shed.body
+    );
+    assert_eq!(shed.headers["retry-after"], "2");
+    assert!(
+        shed.body["type"]
+            .as_str()
+            .is_some_and(|t| t.ends_with("/overloaded"))
+    );
+    let page = app.http.get(app.url("/report")).send().await.expect("page");
+    assert_eq!(page.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(page.headers()["retry-after"], "2");
+    assert!(page.text().await.expect("html").contains("系统繁忙"));
+    let probe = app
+        .http
+        .get(app.url("/healthz"))
+        .send()
+        .await
+        .expect("probe");
+    assert_eq!(probe.status(), StatusCode::OK, "probes are never shed");
+    assert_eq!(app.case_count().await, before, "a shed report did nothing");
+
+    // The slow report finishes; the node takes requests again by itself.
+    slow.write_all(&body[10..]).await.expect("rest of the body");
+    let mut answer = vec![0u8; 12];
+    tokio::io::AsyncReadExt::read_exact(&mut slow, &mut answer)
+        .await
+        .expect("answer");
+    assert_eq!(&answer, b"HTTP/1.1 201");
+    drop(slow);
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    let after = app
+        .post(None, "/api/v1/cases", &crate::helpers::web_report())
+        .await;
+    assert_eq!(after.status, StatusCode::CREATED, "{}", after.body);
+    assert_eq!(app.case_count().await, before + 2);
+}
