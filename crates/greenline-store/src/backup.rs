@@ -215,10 +215,10 @@ pub fn restore(from: &Path, target: &Path, force: bool) -> Result<Restored> {
     for leftover in [suffixed(target, "-wal"), suffixed(target, "-shm")] {
         remove_if_present(&leftover)?;
     }
+    // The index remembers how far through the old event log it is: the server must build a
+    // new one from the restored cases.
     if search.exists() {
-        let search_aside = search_dir(&aside);
-        std::fs::rename(&search, &search_aside).map_err(io(&search))?;
-        kept_aside.get_or_insert(aside);
+        std::fs::rename(&search, search_dir(&aside)).map_err(io(&search))?;
     }
     std::fs::rename(&incoming, target).map_err(io(target))?;
     sync_dir(target)?;
