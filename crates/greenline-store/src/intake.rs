@@ -149,7 +149,11 @@ enum Written {
 }
 
 fn created(record: &IntakeRecord, id: i64) -> Written {
-    let mut case = Case::registered(id, &record.case, record.unit_id, record.received_at);
+    // As stored: to the millisecond, so that the first answer and every later read (a retry's
+    // answer too) tell the same time.
+    let received_at = crate::convert::instant(crate::convert::millis(record.received_at))
+        .unwrap_or(record.received_at);
+    let mut case = Case::registered(id, &record.case, record.unit_id, received_at);
     // As stored: the confidence in thousandths.
     case.suggestion = record.suggestion.map(|mut s| {
         s.confidence = (s.confidence.clamp(0.0, 1.0) * 1000.0).round() / 1000.0;

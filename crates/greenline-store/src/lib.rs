@@ -18,6 +18,7 @@
 mod accounts;
 mod air;
 mod audit;
+pub mod backup;
 mod cases;
 mod convert;
 mod feed;

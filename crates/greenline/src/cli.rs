@@ -46,6 +46,12 @@ pub enum Command {
     Demo(ServeArgs),
     /// Create or update the database schema, then exit.
     Migrate,
+    /// Write a consistent copy of the SQLite database to a new file, while the server runs.
+    /// PostgreSQL: use pg_dump or pg_basebackup (docs/operations.md).
+    Backup(BackupArgs),
+    /// Replace the SQLite database with a backup, once the backup passes its checks; the
+    /// server must be stopped.
+    Restore(RestoreArgs),
     /// Manage units (offices), each responsible for a region.
     #[command(subcommand)]
     Unit(UnitCommand),
@@ -232,6 +238,23 @@ pub enum RecordFormat {
     Csv,
     /// Apache Parquet (written only: simulate and export).
     Parquet,
+}
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// The new file to write (it must not exist).
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// The backup to restore (written by `greenline backup`).
+    #[arg(long, value_name = "FILE")]
+    pub from: PathBuf,
+    /// Replace an existing database; it is kept aside as FILE.before-restore-TIME.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

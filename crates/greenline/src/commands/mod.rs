@@ -2,6 +2,7 @@
 
 pub mod air;
 pub mod aqi;
+mod backup;
 mod demo;
 mod export;
 mod import;
@@ -53,6 +54,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         overrides.push(("listen", listen.as_str()));
     }
     let config = Config::load(cli.config.as_deref(), &overrides)?;
+    // These copy the database file itself: opening a store would migrate it, or hold it open.
+    match &cli.command {
+        Command::Backup(args) => return backup::backup(&config.database, args).await,
+        Command::Restore(args) => return backup::restore(&config.database, args).await,
+        _ => {}
+    }
     let store = Store::open(&config.database)
         .await
         .with_context(|| format!("opening the database {}", redact(&config.database)))?;
@@ -109,7 +116,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         // Answered above, without a store.
-        Command::Openapi | Command::Aqi(_) | Command::Text(_) => Ok(()),
+        Command::Openapi
+        | Command::Aqi(_)
+        | Command::Text(_)
+        | Command::Backup(_)
+        | Command::Restore(_) => Ok(()),
     };
     store.close().await;
     result

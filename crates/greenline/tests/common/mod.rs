@@ -61,3 +61,27 @@ pub fn start_server(db: &str) -> (Child, String) {
     std::thread::spawn(move || for _ in lines {});
     (child, format!("http://{address}"))
 }
+
+/// A new, empty database on the PostgreSQL server `GREENLINE_TEST_POSTGRES_URL` names, called
+/// `prefix` and a unique tail; its URL.
+pub async fn fresh_postgres_database(prefix: &str) -> String {
+    use sqlx::Connection;
+    let server = std::env::var("GREENLINE_TEST_POSTGRES_URL")
+        .expect("GREENLINE_TEST_POSTGRES_URL must name a PostgreSQL server (.ci/run starts one)");
+    sqlx::any::install_default_drivers();
+    let name = format!(
+        "{prefix}_{}_{}",
+        std::process::id(),
+        chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
+    );
+    let mut conn = sqlx::AnyConnection::connect(&server)
+        .await
+        .expect("connect");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await
+        .expect("create database");
+    conn.close().await.expect("close");
+    let (base, _) = server.rsplit_once('/').expect("URL with a database");
+    format!("{base}/{name}")
+}
