@@ -14,7 +14,8 @@ use super::staff::ConsoleUser;
 use super::{Chrome, PageError, PageResult, local_time, render, see_other};
 use crate::AppState;
 use crate::extract::ClientIp;
-use greenline_app::{Origin, ServiceError};
+use greenline_app::accounts::MIN_PASSWORD_CHARS;
+use greenline_app::{Origin, ServiceError, Settings};
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
@@ -23,9 +24,14 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/console/accounts/{id}/{action}", post(account_action))
 }
 
-/// The rules, as the page states them.
-const RULES: &str = "新密码至少 10 位，须包含大写字母、小写字母、数字、符号中的至少三类，\
-                     不得包含用户名，且不得与最近 5 次使用过的密码相同。";
+/// The rules, as the page states them, with the numbers in force.
+fn rules(settings: &Settings) -> String {
+    format!(
+        "新密码至少 {MIN_PASSWORD_CHARS} 位，须包含大写字母、小写字母、数字、符号中的至少三类，\
+         不得包含用户名，且不得与最近 {} 次使用过的密码相同。",
+        settings.password_history.max(1)
+    )
+}
 
 #[derive(Template)]
 #[template(path = "password.html")]
@@ -33,12 +39,12 @@ struct PasswordPage<'a> {
     chrome: Chrome,
     title: &'static str,
     username: &'a str,
-    rules: &'static str,
+    rules: String,
     notice: Option<&'static str>,
     error: Option<&'static str>,
 }
 
-fn password_page<'a>(csrf: &Csrf, username: &'a str) -> PasswordPage<'a> {
+fn password_page<'a>(settings: &Settings, csrf: &Csrf, username: &'a str) -> PasswordPage<'a> {
     PasswordPage {
         chrome: Chrome {
             staff: None,
@@ -47,21 +53,22 @@ fn password_page<'a>(csrf: &Csrf, username: &'a str) -> PasswordPage<'a> {
         },
         title: "修改密码",
         username,
-        rules: RULES,
+        rules: rules(settings),
         notice: None,
         error: None,
     }
 }
 
 /// The sign-in page's answer to a right but expired password: the form to change it.
-pub(super) fn expired(csrf: &Csrf, username: &str) -> PageResult {
-    let mut page = password_page(csrf, username);
+pub(super) fn expired(settings: &Settings, csrf: &Csrf, username: &str) -> PageResult {
+    let mut page = password_page(settings, csrf, username);
     page.notice = Some("您的密码已超过有效期（或由管理员重置），请设置新密码后再登录。");
     Ok(csrf.attach(render(StatusCode::FORBIDDEN, &page)?))
 }
 
-async fn password_form(csrf: Csrf) -> PageResult {
-    Ok(csrf.attach(render(StatusCode::OK, &password_page(&csrf, ""))?))
+async fn password_form(State(state): State<AppState>, csrf: Csrf) -> PageResult {
+    let page = password_page(&state.settings, &csrf, "");
+    Ok(csrf.attach(render(StatusCode::OK, &page)?))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -85,7 +92,7 @@ async fn change_password(
     csrf::verify(&headers, &form.csrf_token)?;
     let username = form.username.trim();
     let refuse = |status, error| -> PageResult {
-        let mut page = password_page(&csrf, username);
+        let mut page = password_page(&state.settings, &csrf, username);
         page.error = Some(error);
         Ok(csrf.attach(render(status, &page)?))
     };

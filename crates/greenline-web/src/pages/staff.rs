@@ -33,7 +33,10 @@ pub(crate) struct ConsoleUser(pub SignedIn);
 impl ConsoleUser {
     pub fn chrome(&self, csrf: &Csrf) -> Chrome {
         let scope = self.0.scope();
-        let mut nav = vec![("/console", "案件列表")];
+        let mut nav = Vec::new();
+        if self.0.jurisdiction().is_ok() {
+            nav.push(("/console", "案件列表"));
+        }
         if scope.can_manage_accounts() {
             nav.push(("/console/accounts", "账户管理"));
         }
@@ -149,7 +152,9 @@ async fn submit(
             );
             Ok(csrf.attach(render(StatusCode::UNAUTHORIZED, &page)?))
         }
-        Err(ServiceError::PasswordExpired) => super::accounts::expired(&csrf, username),
+        Err(ServiceError::PasswordExpired) => {
+            super::accounts::expired(&state.settings, &csrf, username)
+        }
         Err(other) => Err(other.into()),
     }
 }

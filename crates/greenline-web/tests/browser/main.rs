@@ -82,20 +82,30 @@ fn free_port() -> u16 {
         .port()
 }
 
-async fn connect(chromium: &Path, port: u16) -> Client {
+/// The screen a session emulates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Screen {
+    /// 375 px wide, touch.
+    Phone,
+    /// A 1280 × 900 window.
+    Desktop,
+}
+
+async fn connect(chromium: &Path, port: u16, screen: Screen) -> Client {
     let mut capabilities = serde_json::Map::new();
-    capabilities.insert(
-        "goog:chromeOptions".to_owned(),
-        json!({
-            "binary": chromium,
-            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                     "--no-first-run", "--disable-extensions", "--proxy-server=direct://"],
-            // A 375 px wide phone screen.
-            "mobileEmulation": {
-                "deviceMetrics": { "width": 375, "height": 740, "pixelRatio": 2.0, "touch": true }
-            }
-        }),
-    );
+    let mut options = json!({
+        "binary": chromium,
+        "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--no-first-run", "--disable-extensions", "--proxy-server=direct://",
+                 "--window-size=1280,900"],
+    });
+    if screen == Screen::Phone {
+        // A 375 px wide phone screen.
+        options["mobileEmulation"] = json!({
+            "deviceMetrics": { "width": 375, "height": 740, "pixelRatio": 2.0, "touch": true }
+        });
+    }
+    capabilities.insert("goog:chromeOptions".to_owned(), options);
     let url = format!("http://127.0.0.1:{port}");
     let mut last_error = String::new();
     for _ in 0..100 {
@@ -114,6 +124,10 @@ async fn connect(chromium: &Path, port: u16) -> Client {
 
 impl Browser {
     async fn start() -> Browser {
+        Browser::start_on(Screen::Phone).await
+    }
+
+    async fn start_on(screen: Screen) -> Browser {
         let turn = ONE_BROWSER.lock().await;
         let chromium = find("GREENLINE_TEST_CHROMIUM", &["chromium", "chromium-browser"]);
         let chromedriver = find("GREENLINE_TEST_CHROMEDRIVER", &["chromedriver"]);
@@ -127,7 +141,7 @@ impl Browser {
                 .unwrap_or_else(|e| panic!("cannot start {}: {e}", chromedriver.display())),
         );
         let app = spawn_app(Backend::Sqlite).await;
-        let client = connect(&chromium, port).await;
+        let client = connect(&chromium, port, screen).await;
         Browser {
             client,
             app,
@@ -465,4 +479,69 @@ async fn the_air_page_shows_the_level_and_the_chart_on_a_phone() {
     browser.assert_fits_the_screen().await;
     browser.snapshot("air").await;
     browser.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Chromium and chromedriver: run by .ci/run with --ignored"]
+async fn an_administrator_and_an_auditor_do_their_day_in_the_console() {
+    for (screen, suffix) in [(Screen::Phone, ""), (Screen::Desktop, "-desktop")] {
+        let browser = Browser::start_on(screen).await;
+        let sign_in = |username: &'static str| {
+            let browser = &browser;
+            async move {
+                browser.open("/login").await;
+                browser.type_into("#username", username).await;
+                browser.type_into("#password", PASSWORD).await;
+                browser.click("main form button[type=submit]").await;
+                browser.text_of("header span.who").await;
+            }
+        };
+        // A failed sign-in for the trail to show.
+        browser.open("/login").await;
+        browser.type_into("#username", "shenzhen-handler").await;
+        browser.type_into("#password", "not the password").await;
+        browser.click("main form button[type=submit]").await;
+        browser.text_of("#login-error").await;
+
+        // The administrator disables the account.
+        sign_in("shenzhen-admin").await;
+        browser.open("/console/accounts").await;
+        browser
+            .click("#account-shenzhen-handler form[action$='/disable'] button")
+            .await;
+        let notice = browser.text_of("#account-notice").await;
+        assert!(notice.contains("账户已停用"), "{notice}");
+        browser.snapshot(&format!("console-accounts{suffix}")).await;
+        if screen == Screen::Phone {
+            browser.assert_fits_the_screen().await;
+        }
+        browser.click("header form[action='/logout'] button").await;
+        browser.text_of("main form[action='/login']").await;
+
+        // The auditor lands on the trail and checks it.
+        sign_in("guangdong-auditor").await;
+        browser.text_of("ul.cases").await;
+        let trail = browser.source().await;
+        assert!(
+            trail.contains("停用账户") && trail.contains("拒绝"),
+            "the disabling and the failed sign-in"
+        );
+        browser.snapshot(&format!("console-audit{suffix}")).await;
+        if screen == Screen::Phone {
+            browser.assert_fits_the_screen().await;
+        }
+        browser.click("button[name=verify]").await;
+        let check = browser.text_of("#audit-check").await;
+        assert!(check.starts_with("校验通过"), "{check}");
+        browser.click("header form[action='/logout'] button").await;
+        browser.text_of("main form[action='/login']").await;
+
+        browser.open("/password").await;
+        browser.text_of("#rules").await;
+        browser.snapshot(&format!("password{suffix}")).await;
+        if screen == Screen::Phone {
+            browser.assert_fits_the_screen().await;
+        }
+        browser.finish().await;
+    }
 }
