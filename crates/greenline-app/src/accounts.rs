@@ -487,7 +487,7 @@ impl App {
     /// returns it (shown once).
     pub async fn reset_password(&self, admin: &Caller, id: i64) -> ServiceResult<String> {
         let login = self.managed_account(admin, id).await?;
-        let password = temporary_password();
+        let password = generated_password();
         let phc = password.clone();
         let hash = tokio::task::spawn_blocking(move || hash_password(&phc)).await??;
         let entry = self.audit_entry(
@@ -667,10 +667,11 @@ impl App {
     }
 }
 
-/// A one-time password that follows the rules: 16 characters of four classes.
-fn temporary_password() -> String {
+/// A random password that follows the rules (64 random bits, four classes): for an account
+/// created without one, or reset by an administrator.
+pub fn generated_password() -> String {
     let hex = new_token();
-    format!("Tmp-{}{}", &hex[..10], "x9")
+    format!("Gl-{}-9x", &hex[..16])
 }
 
 #[cfg(test)]
@@ -695,7 +696,7 @@ mod tests {
             check_password_rules("li", "绿色环保123abc").is_ok(),
             "CJK counts as symbols"
         );
-        assert!(check_password_rules("zhang", &temporary_password()).is_ok());
+        assert!(check_password_rules("zhang", &generated_password()).is_ok());
     }
 
     #[test]

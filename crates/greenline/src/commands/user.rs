@@ -4,7 +4,7 @@ use std::io::BufRead;
 
 use anyhow::Context;
 use greenline_app::App;
-use greenline_app::accounts::{NewAccount, new_token};
+use greenline_app::accounts::{NewAccount, generated_password};
 use greenline_domain::{RegionCode, Role};
 
 use crate::cli::{UserAddArgs, UserCommand};
@@ -45,7 +45,7 @@ async fn add(app: &App, args: UserAddArgs) -> anyhow::Result<()> {
         std::io::stdin().lock().read_line(&mut line)?;
         (line.trim_end_matches(['\r', '\n']).to_owned(), false)
     } else {
-        (new_token()[..20].to_owned(), true)
+        (generated_password(), true)
     };
     let (staff, unit_created) = app
         .add_account(NewAccount {
