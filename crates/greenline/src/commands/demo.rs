@@ -21,8 +21,9 @@ const UNITS: [(&str, &str); 4] = [
     ("深圳市生态环境局南山管理局", "440305"),
 ];
 
-const ACCOUNTS: [(&str, &str, &str, &[Role]); 6] = [
+const ACCOUNTS: [(&str, &str, &str, &[Role]); 7] = [
     ("admin", "系统管理员", "生态环境部信访办", &[Role::Admin]),
+    ("auditor", "安全审计员", "生态环境部信访办", &[Role::Auditor]),
     (
         "national",
         "国家平台值班员",
