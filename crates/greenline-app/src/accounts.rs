@@ -214,9 +214,9 @@ impl App {
         Ok((login, expired))
     }
 
-    /// The staff member whose credentials these are (for a command that asks for a password).
-    /// Refused like a sign-in: wrong, locked, disabled or expired.
-    pub async fn check_password(
+    /// The staff member whose credentials these are, if their password has not expired (an
+    /// expired one is recorded and refused).
+    async fn current_password(
         &self,
         origin: Origin,
         username: &str,
@@ -235,6 +235,18 @@ impl App {
             .await?;
             return Err(ServiceError::PasswordExpired);
         }
+        Ok(caller)
+    }
+
+    /// The staff member whose credentials these are (for a command that asks for a password).
+    /// Refused like a sign-in: wrong, locked, disabled or expired.
+    pub async fn check_password(
+        &self,
+        origin: Origin,
+        username: &str,
+        password: String,
+    ) -> ServiceResult<Caller> {
+        let caller = self.current_password(origin, username, password).await?;
         let entry = self.audit_entry(
             &caller,
             AuditAction::SignIn,
@@ -262,19 +274,7 @@ impl App {
             return Err(refused);
         }
         let origin = Origin::Address(client);
-        let (login, expired) = self.authenticate(origin, username, password).await?;
-        let caller = Caller::new(login.staff, origin);
-        if expired {
-            self.record(
-                &caller,
-                AuditAction::SignIn,
-                username,
-                AuditOutcome::Failed,
-                refusal("password expired"),
-            )
-            .await?;
-            return Err(ServiceError::PasswordExpired);
-        }
+        let caller = self.current_password(origin, username, password).await?;
         let token = new_token();
         let now = self.now();
         let expires_at = now + Duration::hours(i64::from(self.settings.session_hours));

@@ -17,34 +17,11 @@ use serde_json::{Value, json};
 
 mod common;
 
-use common::{PASSWORD, add_staff, greenline, start_server};
+use common::{PASSWORD, add_staff, fresh_postgres_database, greenline, start_server};
 
 /// The tests run one at a time: a node's views are caught up once the oldest transaction
 /// running on the server has ended, and one test's long import would hold back the other's.
 static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
-/// A new, empty database on the test server; its URL.
-async fn fresh_database() -> String {
-    use sqlx::Connection;
-    let server = std::env::var("GREENLINE_TEST_POSTGRES_URL")
-        .expect("GREENLINE_TEST_POSTGRES_URL must name a PostgreSQL server (.ci/run starts one)");
-    sqlx::any::install_default_drivers();
-    let name = format!(
-        "greenline_nodes_{}_{}",
-        std::process::id(),
-        chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
-    );
-    let mut conn = sqlx::AnyConnection::connect(&server)
-        .await
-        .expect("connect");
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut conn)
-        .await
-        .expect("create database");
-    conn.close().await.expect("close");
-    let (base, _) = server.rsplit_once('/').expect("URL with a database");
-    format!("{base}/{name}")
-}
 
 /// A node: `greenline serve` on a free port; killed when dropped.
 struct Node {
@@ -172,7 +149,7 @@ async fn cases_stored(db: &str) -> u64 {
 #[ignore = "needs PostgreSQL: run by .ci/run with GREENLINE_TEST_POSTGRES_URL"]
 async fn two_nodes_on_one_postgresql_share_every_case_and_lose_nothing() {
     let _alone = ONE_AT_A_TIME.lock().await;
-    let db = fresh_database().await;
+    let db = fresh_postgres_database("greenline_nodes").await;
     add_staff(&db, "duty", "operator,handler,supervisor");
     let (a, b) = (Node::start(&db), Node::start(&db));
     let http = client();
@@ -308,7 +285,7 @@ async fn two_nodes_on_one_postgresql_share_every_case_and_lose_nothing() {
 #[ignore = "needs PostgreSQL: run by .ci/run with GREENLINE_TEST_POSTGRES_URL"]
 async fn an_import_in_one_transaction_during_live_intake_reaches_every_view_of_every_node() {
     let _alone = ONE_AT_A_TIME.lock().await;
-    let db = fresh_database().await;
+    let db = fresh_postgres_database("greenline_nodes").await;
     add_staff(&db, "duty", "operator,handler,supervisor");
     let dir = tempfile::tempdir().expect("temp dir");
     let file = dir.path().join("cases.jsonl");

@@ -9,6 +9,7 @@ use axum::routing::get;
 use chrono::{NaiveDate, TimeZone};
 use serde::Deserialize;
 
+use super::console::encode;
 use super::csrf::Csrf;
 use super::report::Choice;
 use super::staff::ConsoleUser;
@@ -190,16 +191,4 @@ fn zh_origin(text: String) -> String {
     } else {
         text
     }
-}
-
-/// Percent-encodes a query component.
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                char::from(b).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }

@@ -124,7 +124,7 @@ fn query_string(params: &HashMap<String, String>) -> String {
 }
 
 /// Percent-encodes a query component.
-fn encode(text: &str) -> String {
+pub(super) fn encode(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {

@@ -23,7 +23,12 @@ const UNITS: [(&str, &str); 4] = [
 
 const ACCOUNTS: [(&str, &str, &str, &[Role]); 7] = [
     ("admin", "系统管理员", "生态环境部信访办", &[Role::Admin]),
-    ("auditor", "安全审计员", "生态环境部信访办", &[Role::Auditor]),
+    (
+        "auditor",
+        "安全审计员",
+        "生态环境部信访办",
+        &[Role::Auditor],
+    ),
     (
         "national",
         "国家平台值班员",
