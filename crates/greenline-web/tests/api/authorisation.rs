@@ -361,3 +361,159 @@ pub async fn every_operation_admits_exactly_the_callers_its_rule_names(backend: 
     );
     assert_eq!(checked, MATRIX.len() * callers.len());
 }
+
+/// What a page answers a caller, by its status (and where a redirect goes).
+fn page_expected(method: &str, path: &str, who: Who) -> (StatusCode, Option<&'static str>) {
+    let console = path.starts_with("/console");
+    let Some(role) = who.role else {
+        return match (console, method) {
+            (true, _) => (StatusCode::SEE_OTHER, Some("/login")),
+            (false, "POST") => (StatusCode::FORBIDDEN, None),
+            (false, _) => (StatusCode::OK, None),
+        };
+    };
+    if method == "POST" {
+        // Without the form's token every post is refused before anything is done.
+        return (StatusCode::FORBIDDEN, None);
+    }
+    match path {
+        "/console" if role == Role::Auditor => (StatusCode::SEE_OTHER, Some("/console/audit")),
+        "/console/cases/{id}" if role == Role::Auditor || !who.inside => {
+            (StatusCode::NOT_FOUND, None)
+        }
+        "/console/accounts" if role != Role::Admin => (StatusCode::FORBIDDEN, None),
+        "/console/audit" if role != Role::Auditor => (StatusCode::FORBIDDEN, None),
+        _ => (StatusCode::OK, None),
+    }
+}
+
+/// Every route of the pages, read from their modules' route tables: (method, path).
+fn page_routes() -> BTreeSet<(String, String)> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/pages");
+    let mut routes = BTreeSet::new();
+    for entry in std::fs::read_dir(dir).expect("pages") {
+        let source = std::fs::read_to_string(entry.expect("entry").path()).expect("source");
+        for part in source.split(".route(\"").skip(1) {
+            let (path, rest) = part.split_once('"').expect("a path");
+            let handlers = rest.split_once(")\n").map_or(rest, |(h, _)| h);
+            if handlers.contains("get(") {
+                routes.insert(("GET".to_owned(), path.to_owned()));
+            }
+            if handlers.contains("post(") {
+                routes.insert(("POST".to_owned(), path.to_owned()));
+            }
+        }
+    }
+    routes
+}
+
+#[backend_test]
+pub async fn every_page_admits_exactly_the_callers_its_role_may(backend: Backend) {
+    use crate::pages::{browser, console_sign_in};
+    let app = spawn_app(backend).await;
+    crate::helpers::load_beijing(&app.store).await;
+    let routes = page_routes();
+    let known: BTreeSet<(String, String)> = [
+        ("GET", "/"),
+        ("GET", "/air/{code}"),
+        ("GET", "/console"),
+        ("GET", "/console/accounts"),
+        ("POST", "/console/accounts/{id}/{action}"),
+        ("GET", "/console/audit"),
+        ("GET", "/console/cases/{id}"),
+        ("POST", "/console/cases/{id}/actions"),
+        ("POST", "/console/cases/{id}/merge"),
+        ("POST", "/console/cases/{id}/types"),
+        ("GET", "/login"),
+        ("POST", "/login"),
+        ("POST", "/logout"),
+        ("GET", "/password"),
+        ("POST", "/password"),
+        ("GET", "/regions/{code}"),
+        ("GET", "/report"),
+        ("POST", "/report"),
+        ("GET", "/static/{name}"),
+        ("GET", "/track"),
+        ("POST", "/track"),
+    ]
+    .iter()
+    .map(|(m, p)| ((*m).to_owned(), (*p).to_owned()))
+    .collect();
+    assert_eq!(routes, known, "a page route without its expectations here");
+
+    let hash = hash_password(PASSWORD).expect("hash");
+    let mut callers = vec![(
+        Who {
+            role: None,
+            inside: false,
+        },
+        browser(),
+    )];
+    for role in Role::ALL {
+        for (inside, unit) in [(true, "shenzhen"), (false, "futian")] {
+            let username = format!("page-{}-{unit}", role.code());
+            add_staff(&app, &hash, &username, unit, role).await;
+            let client = browser();
+            console_sign_in(&client, &app, &username).await;
+            callers.push((
+                Who {
+                    role: Some(role),
+                    inside,
+                },
+                client,
+            ));
+        }
+    }
+    let nation = app.login("nation").await;
+    let receipt = app.post(None, "/api/v1/cases", &web_report()).await;
+    let case = receipt.body["id"].as_i64().expect("id");
+    app.act(&nation, case, json!({"action": "accept"})).await;
+    app.act(
+        &nation,
+        case,
+        json!({"action": "assign", "unit_id": app.units["shenzhen"]}),
+    )
+    .await;
+    app.caught_up().await;
+
+    let mut wrong = Vec::new();
+    for (method, template) in &routes {
+        let path = template
+            .replace(
+                "{code}",
+                if template.starts_with("/air") {
+                    "110000"
+                } else {
+                    "440000"
+                },
+            )
+            .replace("{name}", "site.css")
+            .replace("{action}", "disable")
+            .replace("{id}", &case.to_string());
+        for (who, client) in &callers {
+            let request = match method.as_str() {
+                "POST" => client.post(app.url(&path)).form(&[("note", "")]),
+                _ => client.get(app.url(&path)),
+            };
+            let response = request.send().await.expect("request");
+            let status = response.status();
+            let location = response
+                .headers()
+                .get("location")
+                .and_then(|l| l.to_str().ok())
+                .map(str::to_owned);
+            let (want, to) = page_expected(method, template, *who);
+            if status != want || (to.is_some() && location.as_deref() != to) {
+                wrong.push(format!(
+                    "{method} {template} as {who:?}: {status} {location:?}, expected {want} {to:?}"
+                ));
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "{} wrong:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+}
