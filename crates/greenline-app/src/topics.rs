@@ -153,9 +153,12 @@ impl App {
 
         let found = tokio::task::spawn_blocking(move || {
             let tokenizer = Tokenizer::shared();
+            // Topics are shown to every role: what reporters typed of their names and phones
+            // is masked before the words are counted, so no name can rise as a topic.
+            let unknown = greenline_text::pii::Identity::default();
             let mut now = DocFreq::new();
             for (id, text) in &current {
-                now.add(tokenizer, *id, text);
+                now.add(tokenizer, *id, &greenline_text::pii::mask(text, &unknown));
             }
             let mut before = DocFreq::new();
             for (id, text) in &background {

@@ -100,3 +100,33 @@ pub async fn a_planted_term_stands_out_within_the_jurisdiction(backend: Backend)
         assert_eq!(reply.body["errors"][0]["field"], field, "{}", reply.body);
     }
 }
+
+#[backend_test]
+pub async fn a_name_reporters_typed_never_rises_as_a_topic(backend: Backend) {
+    let app = spawn_app(backend).await;
+    for _ in 0..6 {
+        for text in ORDINARY {
+            report(&app, text).await;
+        }
+    }
+    app.advance(10);
+    for _ in 0..6 {
+        report(&app, &format!("{PLANTED}。联系人欧阳振华，电话13812345678")).await;
+    }
+    let analyst = app.login("shenzhen-analyst").await;
+    let reply = app
+        .get(
+            Some(&analyst),
+            "/api/v1/topics?period=2026-12&baseline_months=1&min_count=3",
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let said = reply.body.to_string();
+    assert!(
+        said.contains("农药味"),
+        "the smell still stands out: {said}"
+    );
+    for identity in ["欧阳", "振华", "13812345678", "12345678"] {
+        assert!(!said.contains(identity), "{identity} in {said}");
+    }
+}
