@@ -456,7 +456,7 @@ fn env_usize(name: &str, default: usize) -> usize {
 
 /// The node's URL, refused unless it is on 127.0.0.1: this bench never leaves the machine.
 fn loopback_url() -> Option<String> {
-    let url = std::env::var("LOAD_URL").ok()?;
+    let url = std::env::var("LOAD_URL").ok().filter(|u| !u.is_empty())?;
     let rest = url.strip_prefix("http://127.0.0.1:").unwrap_or_else(|| {
         panic!("LOAD_URL must be http://127.0.0.1:PORT, got {url}");
     });
