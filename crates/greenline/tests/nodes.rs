@@ -50,12 +50,15 @@ impl Node {
                 .send()
                 .await
                 .expect("health");
-            assert_eq!(reply.status(), StatusCode::OK);
+            let status = reply.status();
             health = reply.json().await.expect("health body");
-            let views = health["views"].as_array().expect("views");
-            if views.iter().all(|view| view["lag_events"] == 0) {
+            if health["caught_up"] == true {
+                assert_eq!(status, StatusCode::OK, "{health}");
+                let views = health["views"].as_array().expect("views");
+                assert!(views.iter().all(|view| view["lag_events"] == 0), "{health}");
                 return health;
             }
+            assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{health}");
         }
         panic!("the views did not catch up: {health}");
     }

@@ -37,5 +37,12 @@ pub async fn ready(State(app): State<AppState>) -> ApiResult<(StatusCode, Json<H
     } else {
         StatusCode::SERVICE_UNAVAILABLE
     };
-    Ok((status, Json(Health { ready, views })))
+    Ok((
+        status,
+        Json(Health {
+            ready,
+            caught_up: None,
+            views,
+        }),
+    ))
 }

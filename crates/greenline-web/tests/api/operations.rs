@@ -425,3 +425,17 @@ async fn an_overloaded_node_sheds_requests_with_retry_after_and_recovers_by_itse
     assert_eq!(after.status, StatusCode::CREATED, "{}", after.body);
     assert_eq!(app.case_count().await, before + 2);
 }
+
+#[backend_test]
+async fn a_wait_for_the_views_says_whether_they_caught_up(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let reply = app
+        .post(None, "/api/v1/cases", &crate::helpers::web_report())
+        .await;
+    assert_eq!(reply.status, StatusCode::CREATED);
+    let waited = app.get(None, "/api/v1/health?wait=true").await;
+    assert_eq!(waited.status, StatusCode::OK, "{}", waited.body);
+    assert_eq!(waited.body["caught_up"], true);
+    let plain = app.get(None, "/api/v1/health").await;
+    assert!(plain.body.get("caught_up").is_none(), "only a wait says it");
+}
