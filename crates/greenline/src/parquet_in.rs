@@ -20,6 +20,14 @@ pub struct ParquetRecords {
     row: u64,
 }
 
+impl std::fmt::Debug for ParquetRecords {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ParquetRecords")
+            .field("row", &self.row)
+            .finish_non_exhaustive()
+    }
+}
+
 impl ParquetRecords {
     pub fn open(file: File) -> anyhow::Result<ParquetRecords> {
         let batches = ParquetRecordBatchReaderBuilder::try_new(file)
