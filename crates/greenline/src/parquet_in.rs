@@ -13,7 +13,7 @@ use anyhow::Context;
 use arrow_array::cast::AsArray;
 use arrow_array::types::{TimestampMillisecondType, UInt32Type};
 use arrow_array::{Array, RecordBatch};
-use chrono::DateTime;
+use chrono::{DateTime, Datelike};
 use greenline_domain::CaseRecord;
 use greenline_domain::record::format_time;
 use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
@@ -89,7 +89,10 @@ fn time(batch: &RecordBatch, name: &str, row: usize) -> Result<Option<String>, S
     if times.is_null(row) {
         return Ok(None);
     }
+    // Records write times as RFC 3339, which has years 0000 to 9999 only: a time outside them
+    // would read here and then be refused as "not a time" by everything that reads records.
     DateTime::from_timestamp_millis(times.value(row))
+        .filter(|at| (0..=9999).contains(&at.year()))
         .map(|at| Some(format_time(at)))
         .ok_or_else(|| format!("{name}: time out of range"))
 }
@@ -176,7 +179,36 @@ impl Iterator for ParquetRecords {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
+    use arrow_array::{ArrayRef, TimestampMillisecondArray};
+
     use super::*;
+
+    /// Found by fuzzing (`fuzz/fuzz_targets/import_parquet.rs`): a timestamp in the year 73381
+    /// read as `+73381-09-12T23:52:38Z`, which no reader of records parses, so the record could
+    /// not be written back.
+    #[test]
+    fn a_time_beyond_the_years_rfc_3339_can_write_is_out_of_range() {
+        let millis = [
+            Some(1_740_787_200_000),
+            Some(2_253_000_000_000_000),
+            Some(-62_200_000_000_000),
+        ];
+        let column: ArrayRef = Arc::new(TimestampMillisecondArray::from(millis.to_vec()));
+        let batch =
+            RecordBatch::try_from_iter([("accepted_at", column)]).expect("a one-column batch");
+        assert_eq!(
+            time(&batch, "accepted_at", 0),
+            Ok(Some("2025-03-01T00:00:00Z".to_owned()))
+        );
+        for row in [1, 2] {
+            assert_eq!(
+                time(&batch, "accepted_at", row),
+                Err("accepted_at: time out of range".to_owned())
+            );
+        }
+    }
 
     /// Found by fuzzing (`fuzz/fuzz_targets/import_parquet.rs`): a simulated file with five
     /// bytes changed, so that a column's pages are dictionary-encoded but its dictionary page is
