@@ -25,12 +25,12 @@ pub fn scratch_file(name: &str, bytes: &[u8]) -> PathBuf {
     path
 }
 
+/// One row of a records file: its line (or row) number and the record, or what is wrong with it.
+pub type Row = (u64, Result<CaseRecord, String>);
+
 /// The records `greenline import` would read from a file holding `bytes`, or the reason it
 /// refuses the whole file.
-pub fn read_records(
-    format: RecordFormat,
-    bytes: &[u8],
-) -> Result<Vec<(u64, Result<CaseRecord, String>)>, String> {
+pub fn read_records(format: RecordFormat, bytes: &[u8]) -> Result<Vec<Row>, String> {
     let path = scratch_file("input", bytes);
     let reader = RecordReader::open(&path, format, Arc::new(AtomicU64::new(0)))
         .map_err(|e| format!("{e:#}"))?;
