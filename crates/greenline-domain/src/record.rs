@@ -35,7 +35,7 @@ use crate::error::FieldError;
 use crate::workflow::next_stage;
 use crate::{
     Action, Case, CaseKind, Extension, IntakeForm, NewCase, Outcome, RejectionReason, Reporter,
-    Stage,
+    Stage, TimeLimits,
 };
 
 /// One case with its history flattened into timestamps. Optional fields are empty in CSV and
@@ -124,6 +124,25 @@ pub struct ImportedCase {
     pub case: Case,
     pub reporter: Reporter,
     pub steps: Vec<Step>,
+}
+
+impl ImportedCase {
+    /// Checks the case against the time limits in force for its kind and place (the caller
+    /// knows them; the record does not): an extension no longer than the longest the rules
+    /// allow, as when staff extend a case. A longer one is no real case's, and would put the
+    /// handling deadline past the end of the calendar.
+    pub fn check_limits(&self, limits: &TimeLimits) -> Result<(), FieldError> {
+        match &self.case.extension {
+            Some(extension) if extension.days > limits.max_extension_days => Err(FieldError::new(
+                "extension_days",
+                format!(
+                    "{} days is longer than the longest extension allowed ({} days)",
+                    extension.days, limits.max_extension_days
+                ),
+            )),
+            _ => Ok(()),
+        }
+    }
 }
 
 fn empty_to_none(value: &Option<String>) -> Option<&str> {
@@ -540,6 +559,43 @@ mod tests {
         for field in ["region", "received_at", "channel", "outcome"] {
             assert!(errors.contains(&field.to_owned()), "{field} in {errors:?}");
         }
+    }
+
+    /// Found by fuzzing the import (`fuzz/fuzz_targets/import_jsonl.rs`): an extension of
+    /// 100,000,000 days imported, and computing the case's deadline then panicked.
+    #[test]
+    fn an_extension_longer_than_the_rules_allow_is_refused_before_any_deadline_is_computed() {
+        let handling = CaseRecord {
+            stage: "handling".into(),
+            concluded_at: None,
+            outcome: None,
+            replied_at: None,
+            ..record()
+        };
+        let limits = crate::DeadlineTable::statutory()
+            .limits_for(CaseKind::Report, "440305".parse().expect("a region"));
+        for days in [limits.max_extension_days + 1, 100_000_000, u32::MAX] {
+            let imported = CaseRecord {
+                extension_days: Some(days),
+                ..handling.clone()
+            }
+            .to_imported()
+            .expect("well formed on its own");
+            let error = imported.check_limits(&limits).expect_err("too long");
+            assert_eq!(error.field, "extension_days");
+        }
+        let imported = CaseRecord {
+            extension_days: Some(limits.max_extension_days),
+            ..handling
+        }
+        .to_imported()
+        .expect("an extension within the rules");
+        imported.check_limits(&limits).expect("within the rules");
+        let deadline = imported
+            .case
+            .current_deadline(&limits)
+            .expect("handling runs");
+        assert!(deadline.due_at > imported.case.received_at);
     }
 
     #[test]

@@ -39,6 +39,10 @@ pub fn from_file(
                     .collect::<Vec<_>>()
                     .join("; ")
             })?;
+            let limits = deadlines.limits_for(imported.case.kind, imported.case.region);
+            imported
+                .check_limits(&limits)
+                .map_err(|e| format!("{}: {}", e.field, e.message))?;
             CaseFacts::from_case(&imported.case, false, deadlines).map_err(|e| e.to_string())
         });
         match facts {

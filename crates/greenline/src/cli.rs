@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+pub use greenline::records::RecordFormat;
 
 /// Greenline — environmental complaint hotline and petition platform (生态环境信访投诉举报).
 #[derive(Debug, Parser)]
@@ -227,17 +228,6 @@ pub struct SimulateArgs {
     /// of a file, in one transaction as `import` does; units must cover their regions.
     #[arg(long, conflicts_with_all = ["out", "format"])]
     pub to_database: bool,
-}
-
-/// File formats of case records.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum RecordFormat {
-    /// JSON Lines: one case a line.
-    Jsonl,
-    /// CSV with a header row.
-    Csv,
-    /// Apache Parquet (written only: simulate and export).
-    Parquet,
 }
 
 #[derive(Debug, Args)]

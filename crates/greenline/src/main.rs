@@ -10,10 +10,10 @@ mod analytics;
 mod cli;
 mod commands;
 mod config;
-mod parquet_in;
-mod parquet_out;
 mod progress;
-mod records;
+
+// The record files' readers and writers live in the library part (`lib.rs`).
+use greenline::records;
 
 use clap::Parser;
 

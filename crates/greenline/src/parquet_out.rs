@@ -103,6 +103,14 @@ pub struct ParquetSink<W: Write + Send> {
     rows: usize,
 }
 
+impl<W: Write + Send> std::fmt::Debug for ParquetSink<W> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ParquetSink")
+            .field("rows", &self.rows)
+            .finish_non_exhaustive()
+    }
+}
+
 impl<W: Write + Send> ParquetSink<W> {
     pub fn new(out: W) -> anyhow::Result<Self> {
         let properties = WriterProperties::builder()

@@ -1,4 +1,4 @@
-//! Reading and writing files of case records: CSV with a header row, or JSON Lines.
+//! Reading and writing files of case records: CSV with a header row, JSON Lines or Parquet.
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -7,13 +7,33 @@ use std::path::Path;
 use anyhow::Context;
 use greenline_domain::CaseRecord;
 
-use crate::cli::RecordFormat;
+/// File formats of case records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RecordFormat {
+    /// JSON Lines: one case a line.
+    Jsonl,
+    /// CSV with a header row.
+    Csv,
+    /// Apache Parquet.
+    Parquet,
+}
 
 /// Writes records as JSON Lines, CSV or Parquet.
 pub enum RecordWriter<W: Write + Send> {
     Jsonl(W),
     Csv(Box<csv::Writer<W>>),
     Parquet(Box<crate::parquet_out::ParquetSink<W>>),
+}
+
+impl<W: Write + Send> std::fmt::Debug for RecordWriter<W> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let format = match self {
+            RecordWriter::Jsonl(_) => "JSON Lines",
+            RecordWriter::Csv(_) => "CSV",
+            RecordWriter::Parquet(_) => "Parquet",
+        };
+        f.debug_tuple("RecordWriter").field(&format).finish()
+    }
 }
 
 impl<W: Write + Send> RecordWriter<W> {
@@ -65,6 +85,7 @@ pub fn format_of(path: &Path, given: Option<RecordFormat>) -> RecordFormat {
 }
 
 /// Counts the bytes read, for progress.
+#[derive(Debug)]
 pub struct Counting<R> {
     inner: R,
     pub bytes: std::sync::Arc<std::sync::atomic::AtomicU64>,
@@ -82,6 +103,17 @@ impl<R: Read> Read for Counting<R> {
 /// Records of a file with the line each starts on, or what is wrong with that line.
 pub struct RecordReader {
     inner: Inner,
+}
+
+impl std::fmt::Debug for RecordReader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let format = match &self.inner {
+            Inner::Jsonl { .. } => "JSON Lines",
+            Inner::Csv { .. } => "CSV",
+            Inner::Parquet(_) => "Parquet",
+        };
+        f.debug_tuple("RecordReader").field(&format).finish()
+    }
 }
 
 enum Inner {

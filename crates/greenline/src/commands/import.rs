@@ -57,6 +57,9 @@ pub(crate) fn import_item(
         )]
     })?;
     let limits = deadlines.limits_for(imported.case.kind, imported.case.region);
+    imported
+        .check_limits(&limits)
+        .map_err(|e| vec![format!("{}: {}", e.field, e.message)])?;
     let due_at = imported.case.current_deadline(&limits).map(|d| d.due_at);
     Ok(ImportItem {
         imported,
