@@ -120,6 +120,8 @@ enum Inner {
     Jsonl {
         lines: std::io::Lines<BufReader<Counting<File>>>,
         line: u64,
+        /// Reading failed for another reason than a line's encoding: nothing more follows.
+        broken: bool,
     },
     Csv {
         reader: Box<csv::Reader<Counting<File>>>,
@@ -135,6 +137,9 @@ impl RecordReader {
         bytes: std::sync::Arc<std::sync::atomic::AtomicU64>,
     ) -> anyhow::Result<RecordReader> {
         let file = File::open(path).with_context(|| format!("opening {}", path.display()))?;
+        if !file.metadata().is_ok_and(|m| m.is_file()) {
+            anyhow::bail!("{} is not a file", path.display());
+        }
         let inner = match format {
             RecordFormat::Parquet => {
                 // The reader needs to seek, so progress counts the whole file at once.
@@ -148,6 +153,7 @@ impl RecordReader {
             RecordFormat::Jsonl => Inner::Jsonl {
                 lines: BufReader::with_capacity(1 << 16, Counting { inner: file, bytes }).lines(),
                 line: 0,
+                broken: false,
             },
             RecordFormat::Csv => {
                 let mut reader = csv::ReaderBuilder::new()
@@ -173,11 +179,23 @@ impl Iterator for RecordReader {
 
     fn next(&mut self) -> Option<Self::Item> {
         match &mut self.inner {
-            Inner::Jsonl { lines, line } => loop {
+            Inner::Jsonl {
+                lines,
+                line,
+                broken,
+            } => loop {
+                if *broken {
+                    return None;
+                }
                 *line += 1;
                 let text = match lines.next()? {
                     Ok(text) => text,
-                    Err(e) => return Some((*line, Err(format!("cannot read the line: {e}")))),
+                    Err(e) => {
+                        // A line that is not UTF-8 was read past; any other error would
+                        // come again at every call.
+                        *broken = e.kind() != std::io::ErrorKind::InvalidData;
+                        return Some((*line, Err(format!("cannot read the line: {e}"))));
+                    }
                 };
                 if text.trim().is_empty() {
                     continue;

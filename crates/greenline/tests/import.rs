@@ -423,3 +423,34 @@ fn greenline_with_stdin(db: &str, args: &[&str], input: &[u8]) -> std::process::
         .expect("input");
     child.wait_with_output().expect("greenline ran")
 }
+
+#[test]
+fn importing_a_folder_is_refused_at_once() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = format!("sqlite://{}", dir.path().join("folder.db").display());
+    let folder = dir.path().join("cases.jsonl");
+    std::fs::create_dir(&folder).expect("folder");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_greenline"))
+        .args(["--database", &db, "import"])
+        .arg(&folder)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("import");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("importing a folder did not end");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert!(!status.success());
+    let mut said = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().expect("stderr"), &mut said)
+        .expect("stderr");
+    assert!(said.contains("is not a file"), "{said}");
+}
