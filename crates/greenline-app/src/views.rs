@@ -34,7 +34,7 @@ impl CaseView {
             region_name: case.region.full_name(),
             public_status: case.stage.public_status(),
             overdue: deadline.is_some_and(|d| d.is_past(now)),
-            allowed_actions: case.allowed_actions(),
+            allowed_actions: case.actions_now(&limits, now),
             deadline,
             case,
         }

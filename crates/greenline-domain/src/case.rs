@@ -398,6 +398,33 @@ impl Case {
     pub fn allowed_actions(&self) -> Vec<Action> {
         allowed_actions(self.kind, self.stage)
     }
+
+    /// The steps the stage allows that this case can still take at `now`: an extension only
+    /// once, a request for review or re-review only within its window. What a page offers and
+    /// the API lists as allowed, so that nothing offered fails for a reason known beforehand.
+    pub fn actions_now(&self, limits: &TimeLimits, now: DateTime<Utc>) -> Vec<Action> {
+        self.allowed_actions()
+            .into_iter()
+            .filter(|action| match action {
+                Action::Extend => self.extension.is_none(),
+                Action::RequestReview => check_window(
+                    "review",
+                    self.replied_at.unwrap_or(self.received_at),
+                    limits.review_request_days,
+                    now,
+                )
+                .is_ok(),
+                Action::RequestReReview => check_window(
+                    "re-review",
+                    self.reviewed_at.unwrap_or(self.received_at),
+                    limits.re_review_request_days,
+                    now,
+                )
+                .is_ok(),
+                _ => true,
+            })
+            .collect()
+    }
 }
 
 /// A step on a case, with what it needs. The JSON form is tagged by `action`.
@@ -974,6 +1001,11 @@ mod tests {
             again,
             DomainError::AlreadyExtended { days: 20, .. }
         ));
+        assert!(
+            !case.actions_now(&limits, now()).contains(&Action::Extend),
+            "the extension used, it is no longer offered"
+        );
+        assert!(case.allowed_actions().contains(&Action::Extend));
     }
 
     #[test]
@@ -998,6 +1030,13 @@ mod tests {
         };
         let late = run(&case, ask.clone(), now() + Duration::days(31));
         assert!(matches!(late, Err(DomainError::WindowClosed { .. })));
+        let limits = DeadlineTable::statutory().limits_for(case.kind, case.region);
+        let offered = |days| case.actions_now(&limits, now() + Duration::days(days));
+        assert!(offered(29).contains(&Action::RequestReview));
+        assert!(
+            !offered(31).contains(&Action::RequestReview),
+            "not offered once closed"
+        );
         let reviewed = run(&case, ask, now() + Duration::days(29)).expect("in time");
         assert_eq!(reviewed.stage, Stage::ReviewRequested);
     }

@@ -26,6 +26,18 @@ impl App {
         Ok(events.into_iter().map(EventView::from).collect())
     }
 
+    /// The case whose tracking number `tracking_no` is, if `caller` may see it (a number whose
+    /// date does not match its case is no case's).
+    pub async fn case_id_of(&self, caller: &Caller, tracking_no: &str) -> ServiceResult<i64> {
+        let number = greenline_domain::TrackingNo::parse(tracking_no)?;
+        let case = self.visible_case(caller, number.case_id).await?;
+        if case.tracking_no() == number {
+            Ok(case.id)
+        } else {
+            Err(ServiceError::NotFound("case"))
+        }
+    }
+
     /// Records that `caller` read case `id` (its file, view or history).
     async fn record_case_read(&self, caller: &Caller, id: i64) -> ServiceResult<()> {
         self.record(
@@ -131,8 +143,9 @@ impl App {
         let holder = self.store.unit(case.unit_id).await?;
         let events = self.readable_events(caller, id).await?;
         let scope = caller.scope();
+        let limits = self.deadlines.limits_for(case.kind, case.region);
         let may_take: Vec<Action> = case
-            .allowed_actions()
+            .actions_now(&limits, self.now())
             .into_iter()
             .filter(|a| scope.can_act_on(holder.region, *a))
             .collect();

@@ -332,6 +332,16 @@ struct RepeatHint {
     evidence: String,
 }
 
+/// Who acted, in Chinese: staff by their name and unit; the public and the system by role.
+fn actor_label(actor: String) -> String {
+    match actor.as_str() {
+        "public" => "举报人".to_owned(),
+        "system:import" => "系统（批量导入）".to_owned(),
+        other if other.starts_with("system") => "系统".to_owned(),
+        _ => actor,
+    }
+}
+
 /// An event's action code in Chinese, for the history.
 fn event_label(code: &str) -> String {
     match Action::parse(code) {
@@ -558,7 +568,7 @@ async fn case_page(
             .into_iter()
             .map(|e| HistoryEntry {
                 at: local_time(e.at),
-                actor: e.actor,
+                actor: actor_label(e.actor),
                 action: event_label(&e.action),
                 stage: e.to_stage.map(Stage::zh),
                 note: e.note,
@@ -705,7 +715,14 @@ async fn merge(
 ) -> PageResult {
     let StrictForm(post) = posted?;
     csrf::verify(&headers, &post.csrf_token)?;
-    let outcome = match post.into.trim().trim_start_matches('#').parse::<i64>() {
+    // Staff read out and type tracking numbers (GL20261127-0000123); a case's number (#123)
+    // from the repeat list works too.
+    let typed = post.into.trim();
+    let into = match typed.trim_start_matches('#').parse::<i64>() {
+        Ok(id) => Ok(id),
+        Err(_) => state.case_id_of(&who.0, typed).await,
+    };
+    let outcome = match into {
         Ok(into) => {
             let form = MergeForm {
                 into,
@@ -713,7 +730,11 @@ async fn merge(
             };
             state.merge(&who.0, id, &form).await.map(|_| ())
         }
-        Err(_) => Err(ServiceError::field("into", "a case number")),
+        Err(ServiceError::NotFound(_) | ServiceError::Invalid(_)) => Err(ServiceError::field(
+            "into",
+            "a tracking number or case number",
+        )),
+        Err(other) => Err(other),
     };
     after_change(&state, &who, &csrf, id, outcome, "归并").await
 }

@@ -413,24 +413,45 @@ pub async fn the_console_reviews_types_and_merges_repeats_like_the_api(backend: 
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("归并"), "{html}");
-    let (status, _, _) = post_form(
+    // A tracking number as staff read it out; one whose date is not its case's is no case's.
+    let first_no = app
+        .store
+        .case(first)
+        .await
+        .expect("case")
+        .tracking_no()
+        .to_string();
+    let wrong_day = format!("GL19990101-{}", &first_no[11..]);
+    let (status, _, html) = post_form(
+        &client,
+        &app,
+        &format!("/console/cases/{second}/merge"),
+        &[("csrf_token", &token), ("into", &wrong_day), ("note", "")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
+    let (status, _, html) = post_form(
         &client,
         &app,
         &format!("/console/cases/{second}/merge"),
         &[
             ("csrf_token", &token),
-            ("into", &first.to_string()),
+            ("into", &first_no),
             ("note", "同一工地"),
         ],
     )
     .await;
-    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(status, StatusCode::SEE_OTHER, "{html}");
     assert_eq!(
         app.store.case(second).await.expect("case").repeat_of,
         Some(first)
     );
     let (_, detail) = page(&client, &app, &format!("/console/cases/{second}")).await;
     assert!(detail.contains("归并为重复举报") && detail.contains("同一污染源"));
+    assert!(
+        detail.contains("· 举报人") && !detail.contains("· public"),
+        "the public's registration is named in Chinese"
+    );
 }
 
 #[backend_test]
