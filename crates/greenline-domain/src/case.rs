@@ -716,6 +716,16 @@ fn check_window(
     }
 }
 
+/// The enforcement measures a conclusion form names by a field each (a check box); a fine is
+/// `fine_yuan` (its amount) and any other measure `enforcement_other` (its description).
+pub const ENFORCEMENT_FIELDS: [(&str, EnforcementAction); 5] = [
+    ("enforce_rectify", EnforcementAction::OrderedToRectify),
+    ("enforce_seize", EnforcementAction::SealedOrSeized),
+    ("enforce_halt", EnforcementAction::ProductionHalted),
+    ("enforce_police", EnforcementAction::ReferredToPolice),
+    ("enforce_refer", EnforcementAction::ReferredToOtherAuthority),
+];
+
 /// A code of a unit-variant enum, read as its serde name (`already_accepted`, `substantiated`).
 fn code_of<T: serde::de::DeserializeOwned>(code: &str) -> Option<T> {
     use serde::de::IntoDeserializer;
@@ -788,11 +798,34 @@ impl Command {
                 days: u32::try_from(number("days")).unwrap_or_default(),
                 reason: required("reason"),
             },
-            Action::Conclude => Command::Conclude {
-                outcome: outcome("outcome"),
-                findings: required("findings"),
-                enforcement: Vec::new(),
-            },
+            Action::Conclude => {
+                // Each measure is a field of its own (a check box), the fine its amount and
+                // anything else its description.
+                let mut enforcement: Vec<EnforcementAction> = ENFORCEMENT_FIELDS
+                    .iter()
+                    .filter(|(name, _)| optional(name).is_some())
+                    .map(|(_, action)| action.clone())
+                    .collect();
+                if let Some(amount) = optional("fine_yuan") {
+                    match amount.parse::<u64>() {
+                        Ok(amount_yuan) if amount_yuan > 0 => {
+                            enforcement.push(EnforcementAction::Fine { amount_yuan });
+                        }
+                        _ => errors.borrow_mut().push(FieldError::new(
+                            "fine_yuan",
+                            format!("not an amount in whole yuan: {amount:?}"),
+                        )),
+                    }
+                }
+                if let Some(description) = optional("enforcement_other") {
+                    enforcement.push(EnforcementAction::Other { description });
+                }
+                Command::Conclude {
+                    outcome: outcome("outcome"),
+                    findings: required("findings"),
+                    enforcement,
+                }
+            }
             Action::Reply => Command::Reply {
                 text: required("text"),
             },
@@ -1006,6 +1039,51 @@ mod tests {
             "the extension used, it is no longer offered"
         );
         assert!(case.allowed_actions().contains(&Action::Extend));
+    }
+
+    #[test]
+    fn a_conclusion_form_names_its_enforcement_measures_and_a_bad_fine() {
+        let fields = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| *v)
+        };
+        let read = Command::from_fields(
+            Action::Conclude,
+            fields(&[
+                ("outcome", "substantiated"),
+                ("findings", "现场核实属实"),
+                ("enforce_rectify", "1"),
+                ("enforce_police", "1"),
+                ("fine_yuan", "50000"),
+                ("enforcement_other", "约谈负责人"),
+            ]),
+        )
+        .expect("a conclusion");
+        let Command::Conclude { enforcement, .. } = read else {
+            panic!("not a conclusion: {read:?}");
+        };
+        assert_eq!(
+            enforcement,
+            [
+                EnforcementAction::OrderedToRectify,
+                EnforcementAction::ReferredToPolice,
+                EnforcementAction::Fine {
+                    amount_yuan: 50_000
+                },
+                EnforcementAction::Other {
+                    description: "约谈负责人".into()
+                },
+            ]
+        );
+        let bad = Command::from_fields(
+            Action::Conclude,
+            fields(&[
+                ("outcome", "substantiated"),
+                ("findings", "属实"),
+                ("fine_yuan", "五万"),
+            ]),
+        )
+        .expect_err("a fine in words");
+        assert!(bad.to_string().contains("fine_yuan"), "{bad}");
     }
 
     #[test]

@@ -26,7 +26,9 @@ pub mod tracking;
 pub mod workflow;
 
 pub use access::{Role, StaffScope, check_assignment};
-pub use case::{Applied, Case, Command, Extension, IntakeForm, NewCase, Reporter, apply};
+pub use case::{
+    Applied, Case, Command, ENFORCEMENT_FIELDS, Extension, IntakeForm, NewCase, Reporter, apply,
+};
 pub use channel::Channel;
 pub use classification::{
     Merge, Reviewed, TypeReview, TypeSuggestion, Types, TypesForm, merge, review_types,

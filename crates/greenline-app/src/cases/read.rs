@@ -130,6 +130,8 @@ pub struct CaseFile {
     pub assign_targets: Vec<greenline_store::Unit>,
     pub may_review: bool,
     pub may_merge: bool,
+    /// Whether the caller may open the reporter's contact ([`App::reporter`], recorded).
+    pub may_read_reporter: bool,
     /// Earlier cases of the same source, best first (none for a case already merged).
     pub repeats: Vec<super::same_source::SameSourceCandidate>,
 }
@@ -164,6 +166,7 @@ impl App {
         Ok(CaseFile {
             may_review: scope.can_review_types(holder.region),
             may_merge: scope.can_merge(holder.region) && case.repeat_of.is_none(),
+            may_read_reporter: scope.can_read_reporter(holder.region),
             view: CaseView::new(
                 self.readable_case(caller, case).await?,
                 &self.deadlines,

@@ -12,8 +12,8 @@ use axum::extract::{Query, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use greenline_domain::{
-    Action, CaseKind, Command, Outcome, PollutionType, RegionCode, RejectionReason, Stage,
-    TypeReview, TypesForm,
+    Action, CaseKind, Command, ENFORCEMENT_FIELDS, Outcome, PollutionType, RegionCode,
+    RejectionReason, Reporter, Stage, TypeReview, TypesForm,
 };
 use serde::Deserialize;
 
@@ -36,6 +36,7 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/console/cases/{id}/actions", post(act))
         .route("/console/cases/{id}/types", post(review))
         .route("/console/cases/{id}/merge", post(merge))
+        .route("/console/cases/{id}/reporter", post(reporter))
 }
 
 /// One row of the list.
@@ -276,7 +277,7 @@ struct ActionForm {
 #[derive(Debug)]
 struct Input {
     name: &'static str,
-    label: &'static str,
+    label: String,
     kind: InputKind,
     required: bool,
 }
@@ -285,7 +286,12 @@ struct Input {
 enum InputKind {
     Text,
     LongText,
+    /// Days, 1 to 30.
     Number,
+    /// An amount in yuan.
+    Amount,
+    /// A check box.
+    Check,
     Select(Vec<Choice>),
 }
 
@@ -315,6 +321,12 @@ struct CasePage {
     other_types: String,
     may_review: bool,
     may_merge: bool,
+    /// The conclusion (结论) and its enforcement measures (查处措施), once concluded.
+    outcome: String,
+    enforcement: String,
+    /// Whether the reporter's contact may be opened (a recorded read), and, once opened, it.
+    may_read_reporter: bool,
+    reporter: Option<Reporter>,
     /// Earlier cases this one may repeat (疑似重复举报), best first.
     repeats: Vec<RepeatHint>,
     error: Option<String>,
@@ -370,6 +382,8 @@ fn field_label(name: &str) -> &'static str {
         "into" => "重复举报的案件编号",
         "primary_type" => "主要类型",
         "sub_type" => "细分类型",
+        "fine_yuan" => "罚款金额（元）",
+        "enforcement_other" => "其他措施",
         _ => "内容",
     }
 }
@@ -377,10 +391,27 @@ fn field_label(name: &str) -> &'static str {
 fn input(name: &'static str, kind: InputKind, required: bool) -> Input {
     Input {
         name,
-        label: field_label(name),
+        label: field_label(name).to_owned(),
         kind,
         required,
     }
+}
+
+/// The conclusion's enforcement measures (查处措施): a check box each, the fine's amount and
+/// any other measure, as `Command::from_fields` reads them.
+fn enforcement_inputs() -> Vec<Input> {
+    let mut inputs: Vec<Input> = ENFORCEMENT_FIELDS
+        .iter()
+        .map(|(name, action)| Input {
+            name,
+            label: action.zh(),
+            kind: InputKind::Check,
+            required: false,
+        })
+        .collect();
+    inputs.push(input("fine_yuan", InputKind::Amount, false));
+    inputs.push(input("enforcement_other", InputKind::Text, false));
+    inputs
 }
 
 fn outcomes(kind: CaseKind) -> InputKind {
@@ -436,10 +467,16 @@ fn inputs(action: Action, kind: CaseKind, units: &[Choice]) -> Vec<Input> {
             input("note", Text, false),
         ],
         Action::Extend => vec![input("days", Number, true), input("reason", LongText, true)],
-        Action::Conclude => vec![
-            input("outcome", outcomes(kind), true),
-            input("findings", LongText, true),
-        ],
+        Action::Conclude => {
+            let mut fields = vec![
+                input("outcome", outcomes(kind), true),
+                input("findings", LongText, true),
+            ];
+            if kind == CaseKind::Report {
+                fields.extend(enforcement_inputs());
+            }
+            fields
+        }
         Action::Reply => vec![input("text", LongText, true)],
         Action::Publish => vec![input("summary", LongText, true)],
         Action::RequestReview | Action::RequestReReview => vec![input("reason", LongText, true)],
@@ -480,6 +517,14 @@ async fn case_page(
         })
         .collect();
     let (may_review, may_merge) = (file.may_review, file.may_merge);
+    let may_read_reporter = file.may_read_reporter;
+    let outcome = case.outcome.map(|o| o.zh().to_owned()).unwrap_or_default();
+    let enforcement = case
+        .enforcement
+        .iter()
+        .map(|e| e.zh())
+        .collect::<Vec<_>>()
+        .join("、");
     let type_choices = PollutionType::all()
         .map(|t| Choice {
             value: t.code().to_owned(),
@@ -547,6 +592,10 @@ async fn case_page(
             .join(","),
         may_review,
         may_merge,
+        outcome,
+        enforcement,
+        may_read_reporter,
+        reporter: None,
         chrome: who.chrome(csrf),
         title: format!("案件 {}", view.tracking_no),
         received_at: local_time(view.case.received_at),
@@ -588,6 +637,30 @@ async fn detail(
     CaseId(id): CaseId,
 ) -> PageResult {
     let page = case_page(&state, &who, &csrf, id).await?;
+    Ok(csrf.attach(render(StatusCode::OK, &page)?))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ReporterPost {
+    csrf_token: String,
+}
+
+/// The case page with the reporter's contact opened: a post, so that no link prefetch or
+/// crawler opens it, and recorded by the core as every reporter read is.
+async fn reporter(
+    State(state): State<AppState>,
+    who: ConsoleUser,
+    csrf: Csrf,
+    headers: HeaderMap,
+    CaseId(id): CaseId,
+    posted: Result<StrictForm<ReporterPost>, PageError>,
+) -> PageResult {
+    let StrictForm(post) = posted?;
+    csrf::verify(&headers, &post.csrf_token)?;
+    let reporter = state.reporter(&who.0, id).await?;
+    let mut page = case_page(&state, &who, &csrf, id).await?;
+    page.reporter = Some(reporter);
     Ok(csrf.attach(render(StatusCode::OK, &page)?))
 }
 

@@ -423,6 +423,7 @@ pub async fn every_page_admits_exactly_the_callers_its_role_may(backend: Backend
         ("GET", "/console/cases/{id}"),
         ("POST", "/console/cases/{id}/actions"),
         ("POST", "/console/cases/{id}/merge"),
+        ("POST", "/console/cases/{id}/reporter"),
         ("POST", "/console/cases/{id}/types"),
         ("GET", "/login"),
         ("POST", "/login"),

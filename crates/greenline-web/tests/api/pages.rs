@@ -3,6 +3,7 @@
 
 use reqwest::StatusCode;
 use reqwest::redirect::Policy;
+use serde_json::json;
 
 use crate::helpers::{Backend, PASSWORD, TestApp, spawn_app};
 
@@ -496,4 +497,80 @@ pub async fn a_form_field_that_is_not_utf8_is_refused_by_name_and_nothing_is_sto
     let search = app.get(Some(&token), "/api/v1/search?q=%E5%B7").await;
     assert_eq!(search.status, StatusCode::BAD_REQUEST, "{}", search.body);
     assert_eq!(search.body["errors"][0]["field"], "q");
+}
+
+#[backend_test]
+pub async fn a_handler_concludes_with_enforcement_measures_and_opens_the_reporter_on_record(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let id = app.public_report().await.body["id"].as_i64().expect("id");
+    let nation = app.login("nation").await;
+    for step in [json!({"action": "accept"}), json!({"action": "handle"})] {
+        assert_eq!(app.act(&nation, id, step).await.status, StatusCode::OK);
+    }
+    let client = browser();
+    let token = console_sign_in(&client, &app, "nation").await;
+    let (_, html) = page(&client, &app, &format!("/console/cases/{id}")).await;
+    assert!(
+        html.contains("责令整改") && html.contains("罚款金额（元）"),
+        "{html}"
+    );
+    assert!(
+        !html.contains("13812345678"),
+        "the contact stays closed until asked for"
+    );
+
+    // A fine in words is named; a good conclusion keeps every measure.
+    let conclude = |fine: &'static str| {
+        let (client, app, token) = (&client, &app, token.clone());
+        async move {
+            post_form(
+                client,
+                app,
+                &format!("/console/cases/{id}/actions"),
+                &[
+                    ("csrf_token", token.as_str()),
+                    ("action", "conclude"),
+                    ("outcome", "substantiated"),
+                    ("findings", "现场核实，夜间施工属实"),
+                    ("enforce_rectify", "1"),
+                    ("fine_yuan", fine),
+                ],
+            )
+            .await
+        }
+    };
+    let (status, _, html) = conclude("五千").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        html.contains("罚款金额（元）"),
+        "the field is named: {html}"
+    );
+    let (status, _, _) = conclude("5000").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, html) = page(&client, &app, &format!("/console/cases/{id}")).await;
+    assert!(html.contains("责令整改、罚款5000元"), "{html}");
+    assert!(html.contains("属实"));
+
+    // The reporter's contact, one recorded click away.
+    let (status, _, html) = post_form(
+        &client,
+        &app,
+        &format!("/console/cases/{id}/reporter"),
+        &[("csrf_token", &token)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("tel:13812345678") && html.contains("本次查看已记录"));
+    let events = app.store.events(id).await.expect("events");
+    assert_eq!(
+        events.last().map(|e| e.action.as_str()),
+        Some("view_reporter")
+    );
+    // An analyst is not offered it.
+    let analyst = browser();
+    console_sign_in(&analyst, &app, "shenzhen-analyst").await;
+    let (_, html) = page(&analyst, &app, &format!("/console/cases/{id}")).await;
+    assert!(!html.contains("data-action=\"reporter\""));
 }
