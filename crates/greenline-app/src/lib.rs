@@ -13,6 +13,7 @@
 //! | take a step (accept, assign, extend, reply, …) | [`cases::steps`] |
 //! | confirm or correct a case's types | [`cases::review`] |
 //! | merge a repeat into its source's group; a case's group | [`cases::merge`] |
+//! | urge or supervise a case (催办, 督办) | [`cases::oversight`] |
 //! | read a case, its history, its reporter (recorded) | [`cases::read`] |
 //! | list the cases of a jurisdiction under filters | [`cases::list`] |
 //! | same-source candidates of a case | [`cases::same_source`] |

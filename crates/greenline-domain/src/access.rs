@@ -86,6 +86,11 @@ impl Role {
         matches!(self, Role::Admin)
     }
 
+    /// Whether this role urges and supervises cases (催办, 督办).
+    pub fn may_oversee(self) -> bool {
+        matches!(self, Role::Supervisor)
+    }
+
     /// Whether this role reads cases and the figures made of them: every role but the
     /// auditor's, whose duty is the audit trail alone.
     pub fn may_read_cases(self) -> bool {
@@ -146,6 +151,11 @@ impl StaffScope {
     /// Merges a case held in `holding_region` into another group.
     pub fn can_merge(&self, holding_region: RegionCode) -> bool {
         holding_region.is_within(self.region) && self.any(Role::may_merge)
+    }
+
+    /// Urges or supervises a case held in `holding_region` (its unit or one below).
+    pub fn can_oversee(&self, holding_region: RegionCode) -> bool {
+        holding_region.is_within(self.region) && self.any(Role::may_oversee)
     }
 
     pub fn can_register(&self) -> bool {

@@ -18,6 +18,7 @@ pub mod classification;
 pub mod deadline;
 pub mod error;
 pub mod outcome;
+pub mod oversight;
 pub mod record;
 pub mod region;
 pub mod taxonomy;
@@ -36,6 +37,7 @@ pub use classification::{
 pub use deadline::{Deadline, DeadlineKind, DeadlineTable, LimitsOverride, TimeLimits};
 pub use error::{DomainError, FieldError};
 pub use outcome::{EnforcementAction, Outcome, RejectionReason};
+pub use oversight::Oversight;
 pub use record::{CaseRecord, ImportedCase, Step};
 pub use region::{Region, RegionCode, RegionLevel};
 pub use taxonomy::{Industry, PollutionType, SubType};

@@ -589,6 +589,21 @@ impl Store {
         Ok(page)
     }
 
+    /// Appends an event that changes nothing of the case (an urging, a supervision).
+    pub async fn note_event(&self, case_id: i64, action: &str, event: NewEvent<'_>) -> Result<()> {
+        let mut tx = self.writer.begin().await?;
+        append_event(&mut tx, case_id, action, None, None, &event)
+            .await
+            .map_err(|e| match e {
+                StoreError::Database(sqlx::Error::Database(d)) if d.is_foreign_key_violation() => {
+                    StoreError::NotFound("case")
+                }
+                other => other,
+            })?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// The reporter's identity. The read itself is recorded as an event, in the same
     /// transaction: no one sees a reporter without leaving a trace.
     /// The audit record (`audit`) is appended in the same transaction.

@@ -132,6 +132,9 @@ pub struct CaseFile {
     pub may_merge: bool,
     /// Whether the caller may open the reporter's contact ([`App::reporter`], recorded).
     pub may_read_reporter: bool,
+    /// Whether the caller may urge or supervise the case, and how often it was.
+    pub may_oversee: bool,
+    pub oversight: super::oversight::OversightCount,
     /// Earlier cases of the same source, best first (none for a case already merged).
     pub repeats: Vec<super::same_source::SameSourceCandidate>,
 }
@@ -167,6 +170,9 @@ impl App {
             may_review: scope.can_review_types(holder.region),
             may_merge: scope.can_merge(holder.region) && case.repeat_of.is_none(),
             may_read_reporter: scope.can_read_reporter(holder.region),
+            may_oversee: scope.can_oversee(holder.region)
+                && case.stage != greenline_domain::Stage::Closed,
+            oversight: super::oversight::OversightCount::of(&events),
             view: CaseView::new(
                 self.readable_case(caller, case).await?,
                 &self.deadlines,

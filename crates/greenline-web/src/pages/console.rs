@@ -11,8 +11,9 @@ use axum::Router;
 use axum::extract::{Query, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
+use greenline_app::cases::oversight::OversightForm;
 use greenline_domain::{
-    Action, CaseKind, Command, ENFORCEMENT_FIELDS, Outcome, PollutionType, RegionCode,
+    Action, CaseKind, Command, ENFORCEMENT_FIELDS, Outcome, Oversight, PollutionType, RegionCode,
     RejectionReason, Reporter, Stage, TypeReview, TypesForm,
 };
 use serde::Deserialize;
@@ -37,6 +38,7 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/console/cases/{id}/types", post(review))
         .route("/console/cases/{id}/merge", post(merge))
         .route("/console/cases/{id}/reporter", post(reporter))
+        .route("/console/cases/{id}/oversight", post(oversee))
 }
 
 /// One row of the list.
@@ -327,6 +329,9 @@ struct CasePage {
     /// Whether the reporter's contact may be opened (a recorded read), and, once opened, it.
     may_read_reporter: bool,
     reporter: Option<Reporter>,
+    /// Whether the user may urge or supervise (催办, 督办), and how often the case was.
+    may_oversee: bool,
+    oversight: String,
     /// Earlier cases this one may repeat (疑似重复举报), best first.
     repeats: Vec<RepeatHint>,
     error: Option<String>,
@@ -364,6 +369,8 @@ fn event_label(code: &str) -> String {
             "correct_types" => "更正分类".to_owned(),
             "merge" => "归并为重复举报".to_owned(),
             "view_reporter" => "查看举报人信息".to_owned(),
+            "urge" => "催办".to_owned(),
+            "supervise" => "督办".to_owned(),
             other => other.to_owned(),
         },
     }
@@ -383,6 +390,7 @@ fn field_label(name: &str) -> &'static str {
         "primary_type" => "主要类型",
         "sub_type" => "细分类型",
         "fine_yuan" => "罚款金额（元）",
+        "kind" => "催办或督办",
         "enforcement_other" => "其他措施",
         _ => "内容",
     }
@@ -518,6 +526,13 @@ async fn case_page(
         .collect();
     let (may_review, may_merge) = (file.may_review, file.may_merge);
     let may_read_reporter = file.may_read_reporter;
+    let may_oversee = file.may_oversee;
+    let oversight = match (file.oversight.urged, file.oversight.supervised) {
+        (0, 0) => String::new(),
+        (urged, 0) => format!("已催办 {urged} 次"),
+        (0, _) => "督办中".to_owned(),
+        (urged, _) => format!("督办中，已催办 {urged} 次"),
+    };
     let outcome = case.outcome.map(|o| o.zh().to_owned()).unwrap_or_default();
     let enforcement = case
         .enforcement
@@ -596,6 +611,8 @@ async fn case_page(
         enforcement,
         may_read_reporter,
         reporter: None,
+        may_oversee,
+        oversight,
         chrome: who.chrome(csrf),
         title: format!("案件 {}", view.tracking_no),
         received_at: local_time(view.case.received_at),
@@ -662,6 +679,37 @@ async fn reporter(
     let mut page = case_page(&state, &who, &csrf, id).await?;
     page.reporter = Some(reporter);
     Ok(csrf.attach(render(StatusCode::OK, &page)?))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct OversightPost {
+    csrf_token: String,
+    kind: String,
+    note: String,
+}
+
+async fn oversee(
+    State(state): State<AppState>,
+    who: ConsoleUser,
+    csrf: Csrf,
+    headers: HeaderMap,
+    CaseId(id): CaseId,
+    posted: Result<StrictForm<OversightPost>, PageError>,
+) -> PageResult {
+    let StrictForm(post) = posted?;
+    csrf::verify(&headers, &post.csrf_token)?;
+    let outcome = match Oversight::parse(&post.kind) {
+        Some(kind) => {
+            let form = OversightForm {
+                kind,
+                note: post.note,
+            };
+            state.oversee(&who.0, id, &form).await
+        }
+        None => Err(ServiceError::field("kind", "urge or supervise")),
+    };
+    after_change(&state, &who, &csrf, id, outcome, "催办督办").await
 }
 
 /// What an action form posts: the action and whichever inputs it has.

@@ -72,6 +72,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(cases::review::review))
         .routes(routes!(cases::merge::merge_case))
         .routes(routes!(cases::merge::group))
+        .routes(routes!(cases::oversight::oversee))
         .routes(routes!(cases::same_source::same_source))
         .routes(routes!(track::track))
         .routes(routes!(auth::login))

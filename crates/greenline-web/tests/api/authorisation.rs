@@ -112,6 +112,11 @@ const MATRIX: &[(&str, &str, Rule)] = &[
     ("GET", "/api/v1/cases/{id}/group", Rule::Case(READERS)),
     ("POST", "/api/v1/cases/{id}/merge", Rule::Case(CASE_WORKERS)),
     (
+        "POST",
+        "/api/v1/cases/{id}/oversight",
+        Rule::Case(&[Role::Supervisor]),
+    ),
+    (
         "GET",
         "/api/v1/cases/{id}/reporter",
         Rule::Case(IDENTITY_READERS),
@@ -203,6 +208,7 @@ fn body_of(method: &str, template: &str, f: &Fixture) -> Option<Value> {
         ("POST", "/api/v1/cases/{id}/transitions") => json!({"action": "handle"}),
         ("POST", "/api/v1/cases/{id}/types") => json!({"primary_type": "noise"}),
         ("POST", "/api/v1/cases/{id}/merge") => json!({"into": f.other_case}),
+        ("POST", "/api/v1/cases/{id}/oversight") => json!({"kind": "urge", "note": "请尽快办理"}),
         ("POST", "/api/v1/auth/login") => json!({"username": "matrix-login", "password": PASSWORD}),
         ("POST", "/api/v1/auth/password") => {
             json!({"username": "matrix-login", "current_password": PASSWORD, "new_password": "short"})
@@ -423,6 +429,7 @@ pub async fn every_page_admits_exactly_the_callers_its_role_may(backend: Backend
         ("GET", "/console/cases/{id}"),
         ("POST", "/console/cases/{id}/actions"),
         ("POST", "/console/cases/{id}/merge"),
+        ("POST", "/console/cases/{id}/oversight"),
         ("POST", "/console/cases/{id}/reporter"),
         ("POST", "/console/cases/{id}/types"),
         ("GET", "/login"),

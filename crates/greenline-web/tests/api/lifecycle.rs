@@ -328,3 +328,96 @@ pub async fn routing_only_goes_down_and_inside_the_cases_region(backend: Backend
         back_up.body
     );
 }
+
+#[backend_test]
+pub async fn a_supervisor_urges_and_supervises_an_open_case_and_the_case_shows_it(
+    backend: Backend,
+) {
+    use crate::pages::{browser, console_sign_in, page, post_form};
+    let app = spawn_app(backend).await;
+    let id = app.public_report().await.body["id"].as_i64().expect("id");
+    let nation = app.login("nation").await;
+    app.act(&nation, id, json!({"action": "accept"})).await;
+    let routed = app
+        .act(
+            &nation,
+            id,
+            json!({"action": "assign", "unit_id": app.units["nanshan"]}),
+        )
+        .await;
+    assert_eq!(routed.status, StatusCode::OK, "{}", routed.body);
+    let path = format!("/api/v1/cases/{id}/oversight");
+
+    // Shenzhen's supervisor urges Nanshan's case; Nanshan's handler, Shenzhen's handler and
+    // analyst may not.
+    let shenzhen = app.login("shenzhen").await;
+    let urged = app
+        .post(
+            Some(&shenzhen),
+            &path,
+            &json!({"kind": "urge", "note": "请三日内反馈"}),
+        )
+        .await;
+    assert_eq!(urged.status, StatusCode::NO_CONTENT, "{}", urged.body);
+    for who in ["nanshan", "shenzhen-handler", "shenzhen-analyst"] {
+        let token = app.login(who).await;
+        let refused = app
+            .post(
+                Some(&token),
+                &path,
+                &json!({"kind": "urge", "note": "请反馈"}),
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{who}");
+    }
+    let empty = app
+        .post(
+            Some(&shenzhen),
+            &path,
+            &json!({"kind": "supervise", "note": " "}),
+        )
+        .await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(empty.body["errors"][0]["field"], "note");
+
+    let case = app.store.case(id).await.expect("case");
+    assert_eq!(case.stage.code(), "accepted", "the stage stays");
+    let events = app
+        .get(Some(&shenzhen), &format!("/api/v1/cases/{id}/events"))
+        .await;
+    let last = &events
+        .body
+        .as_array()
+        .expect("events")
+        .last()
+        .cloned()
+        .expect("event");
+    assert_eq!(
+        (last["action"].as_str(), last["note"].as_str()),
+        (Some("urge"), Some("请三日内反馈"))
+    );
+
+    // The console: a supervisor supervises it from the case page; the page counts both.
+    let client = browser();
+    let token = console_sign_in(&client, &app, "shenzhen").await;
+    let (status, headers, _) = post_form(
+        &client,
+        &app,
+        &format!("/console/cases/{id}/oversight"),
+        &[
+            ("csrf_token", &token),
+            ("kind", "supervise"),
+            ("note", "列入督办"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers["location"], format!("/console/cases/{id}").as_str());
+    let (_, html) = page(&client, &app, &format!("/console/cases/{id}")).await;
+    assert!(html.contains("督办中，已催办 1 次"), "{html}");
+    assert!(html.contains("<strong>催办</strong>") && html.contains("<strong>督办</strong>"));
+    let nanshan = browser();
+    console_sign_in(&nanshan, &app, "nanshan").await;
+    let (_, html) = page(&nanshan, &app, &format!("/console/cases/{id}")).await;
+    assert!(html.contains("督办中") && !html.contains("data-action=\"oversee\""));
+}

@@ -2,6 +2,7 @@
 
 pub mod intake;
 pub mod merge;
+pub mod oversight;
 pub mod read;
 pub mod review;
 pub mod same_source;
