@@ -480,6 +480,11 @@ pub enum Command {
     Close {
         note: Option<String>,
     },
+    /// Back to the unit that routed it here (退回), which routes it again: why it does not
+    /// belong here. The service finds the unit; the stage stays.
+    SendBack {
+        reason: String,
+    },
 }
 
 impl Command {
@@ -498,6 +503,7 @@ impl Command {
             Command::RequestReReview { .. } => Action::RequestReReview,
             Command::DecideReReview { .. } => Action::DecideReReview,
             Command::Close { .. } => Action::Close,
+            Command::SendBack { .. } => Action::SendBack,
         }
     }
 
@@ -511,7 +517,8 @@ impl Command {
             | Command::Close { note } => note.clone(),
             Command::Extend { reason, .. }
             | Command::RequestReview { reason }
-            | Command::RequestReReview { reason } => Some(reason.clone()),
+            | Command::RequestReReview { reason }
+            | Command::SendBack { reason } => Some(reason.clone()),
             Command::Conclude { findings, .. } => Some(findings.clone()),
             Command::Reply { text }
             | Command::DecideReview { text, .. }
@@ -689,6 +696,9 @@ pub fn apply(
             next.closed_at = Some(now);
         }
         Command::Close { .. } => next.closed_at = Some(now),
+        Command::SendBack { reason } => {
+            required_text("reason", reason)?;
+        }
     }
     next.stage = to;
     next.version = case.version + 1;
@@ -779,6 +789,9 @@ impl Command {
             },
             Action::Handle => Command::Handle {
                 note: optional("note"),
+            },
+            Action::SendBack => Command::SendBack {
+                reason: required("reason"),
             },
             Action::Close => Command::Close {
                 note: optional("note"),
@@ -957,9 +970,20 @@ mod tests {
             panic!("{err:?}");
         };
         assert_eq!(*stage, Stage::Registered);
-        assert_eq!(allowed, &[Action::Accept, Action::Reject, Action::Assign]);
+        assert_eq!(
+            allowed,
+            &[
+                Action::Accept,
+                Action::Reject,
+                Action::Assign,
+                Action::SendBack
+            ]
+        );
         assert!(err.to_string().contains("registered"));
-        assert!(err.to_string().contains("accept, reject, assign"));
+        assert!(
+            err.to_string()
+                .contains("accept, reject, assign, send_back")
+        );
     }
 
     #[test]

@@ -231,10 +231,12 @@ pub enum Action {
     DecideReReview,
     /// 归档
     Close,
+    /// 退回: a wrongly routed case goes back to the unit above, which routes it again
+    SendBack,
 }
 
 impl Action {
-    pub const ALL: [Action; 13] = [
+    pub const ALL: [Action; 14] = [
         Action::Accept,
         Action::Reject,
         Action::Assign,
@@ -248,6 +250,7 @@ impl Action {
         Action::RequestReReview,
         Action::DecideReReview,
         Action::Close,
+        Action::SendBack,
     ];
 
     pub fn parse(code: &str) -> Option<Action> {
@@ -269,6 +272,7 @@ impl Action {
             Action::RequestReReview => "request_re_review",
             Action::DecideReReview => "decide_re_review",
             Action::Close => "close",
+            Action::SendBack => "send_back",
         }
     }
 
@@ -288,6 +292,7 @@ impl Action {
             Action::RequestReReview => "登记复核申请",
             Action::DecideReReview => "复核决定",
             Action::Close => "归档",
+            Action::SendBack => "退回",
         }
     }
 }
@@ -308,19 +313,35 @@ pub fn transitions(kind: CaseKind, stage: Stage) -> &'static [(Action, Stage)] {
             (A::Accept, S::Accepted),
             (A::Reject, S::Rejected),
             (A::Assign, S::Registered),
+            (A::SendBack, S::Registered),
         ],
-        (CaseKind::Report, S::Accepted) => &[(A::Assign, S::Accepted), (A::Handle, S::Handling)],
+        (CaseKind::Report, S::Accepted) => &[
+            (A::Assign, S::Accepted),
+            (A::Handle, S::Handling),
+            (A::SendBack, S::Accepted),
+        ],
         (CaseKind::Report, S::Handling) => &[(A::Extend, S::Handling), (A::Conclude, S::Concluded)],
         (CaseKind::Report, S::Concluded) => &[(A::Reply, S::Replied)],
         (CaseKind::Report, S::Replied) => &[(A::Publish, S::Published), (A::Close, S::Closed)],
         (CaseKind::Report, S::Published) => &[(A::Close, S::Closed)],
 
-        (CaseKind::Petition, S::Registered | S::Routed) => &[
+        (CaseKind::Petition, S::Registered) => &[
             (A::Assign, S::Routed),
             (A::Accept, S::Accepted),
             (A::Reject, S::Rejected),
+            (A::SendBack, S::Registered),
         ],
-        (CaseKind::Petition, S::Accepted) => &[(A::Assign, S::Accepted), (A::Handle, S::Handling)],
+        (CaseKind::Petition, S::Routed) => &[
+            (A::Assign, S::Routed),
+            (A::Accept, S::Accepted),
+            (A::Reject, S::Rejected),
+            (A::SendBack, S::Routed),
+        ],
+        (CaseKind::Petition, S::Accepted) => &[
+            (A::Assign, S::Accepted),
+            (A::Handle, S::Handling),
+            (A::SendBack, S::Accepted),
+        ],
         (CaseKind::Petition, S::Handling) => {
             &[(A::Extend, S::Handling), (A::Conclude, S::Concluded)]
         }
@@ -345,6 +366,7 @@ pub fn transitions(kind: CaseKind, stage: Stage) -> &'static [(Action, Stage)] {
             (A::Accept, S::Accepted),
             (A::Reject, S::Rejected),
             (A::Assign, S::Registered),
+            (A::SendBack, S::Registered),
         ],
         (CaseKind::Reconsideration, S::Accepted) => &[(A::Handle, S::Handling)],
         (CaseKind::Reconsideration, S::Handling) => {

@@ -152,6 +152,8 @@ impl App {
         let may_take: Vec<Action> = case
             .actions_now(&limits, self.now())
             .into_iter()
+            // The national desk has no unit above to send a case back to.
+            .filter(|a| *a != Action::SendBack || holder.region.parent().is_some())
             .filter(|a| scope.can_act_on(holder.region, *a))
             .collect();
         let assign_targets = if may_take.contains(&Action::Assign) {

@@ -1,7 +1,8 @@
-//! Taking a step on a case: accept, assign (转办/交办), return, extend, conclude, reply, …
+//! Taking a step on a case: accept, assign (转办/交办), send back (退回), extend, conclude,
+//! reply, …
 
 use greenline_domain::{Command, apply, check_assignment};
-use greenline_store::{NewEvent, StoreError};
+use greenline_store::{NewEvent, StoreError, Unit};
 
 use crate::error::{ServiceError, ServiceResult};
 use crate::views::{CaseView, EventView, TransitionResponse};
@@ -37,10 +38,21 @@ impl App {
         }
         let now = self.now();
         let limits = self.deadlines.limits_for(case.kind, case.region);
-        let applied = apply(&case, &command, now, &limits)?;
+        let mut applied = apply(&case, &command, now, &limits)?;
         let due = applied.case.current_deadline(&limits).map(|d| d.due_at);
         let actor = caller.actor();
-        let data = serde_json::to_value(&command).map_err(ServiceError::internal)?;
+        let mut data = serde_json::to_value(&command).map_err(ServiceError::internal)?;
+        // Routing remembers where the case came from, so that it can be sent back there.
+        match &command {
+            Command::Assign { .. } => data["from_unit"] = holder.id.into(),
+            Command::SendBack { .. } => {
+                let back = self.unit_above(id, &holder).await?;
+                applied.case.unit_id = back.id;
+                data["from_unit"] = holder.id.into();
+                data["to_unit"] = back.id.into();
+            }
+            _ => {}
+        }
         let event = self
             .store
             .record_change(
@@ -58,5 +70,31 @@ impl App {
             case: CaseView::new(applied.case, &self.deadlines, now),
             event: EventView::from(event),
         })
+    }
+
+    /// Where a case held by `holder` goes back to (退回): the unit that routed it to `holder`,
+    /// as the last routing recorded it; for a case routed before routings recorded their
+    /// origin, the nearest unit above `holder`'s region. A case at the top has nowhere to go.
+    async fn unit_above(&self, id: i64, holder: &Unit) -> ServiceResult<Unit> {
+        let events = self.store.events(id).await?;
+        let routed_from = events
+            .iter()
+            .rev()
+            .find(|e| e.action == "assign" && e.data["unit_id"] == holder.id)
+            .and_then(|e| e.data["from_unit"].as_i64());
+        if let Some(from) = routed_from {
+            return Ok(self.store.unit(from).await?);
+        }
+        let units = self.store.units().await?;
+        let mut region = holder.region.parent();
+        while let Some(area) = region {
+            if let Some(unit) = units.iter().find(|u| u.region == area) {
+                return Ok(unit.clone());
+            }
+            region = area.parent();
+        }
+        Err(ServiceError::conflict(
+            "no unit above this one to send the case back to",
+        ))
     }
 }

@@ -487,7 +487,9 @@ fn inputs(action: Action, kind: CaseKind, units: &[Choice]) -> Vec<Input> {
         }
         Action::Reply => vec![input("text", LongText, true)],
         Action::Publish => vec![input("summary", LongText, true)],
-        Action::RequestReview | Action::RequestReReview => vec![input("reason", LongText, true)],
+        Action::RequestReview | Action::RequestReReview | Action::SendBack => {
+            vec![input("reason", LongText, true)]
+        }
         Action::DecideReview | Action::DecideReReview => vec![
             input("outcome", outcomes(kind), true),
             input("text", LongText, true),

@@ -167,7 +167,7 @@ pub async fn an_illegal_transition_gets_409_with_the_allowed_actions(backend: Ba
     assert_eq!(reply.headers["content-type"], "application/problem+json");
     assert_eq!(
         reply.body["allowed_actions"],
-        json!(["accept", "reject", "assign"])
+        json!(["accept", "reject", "assign", "send_back"])
     );
     let detail = reply.body["detail"].as_str().expect("detail");
     assert!(detail.contains("registered"), "{detail}");
@@ -420,4 +420,78 @@ pub async fn a_supervisor_urges_and_supervises_an_open_case_and_the_case_shows_i
     console_sign_in(&nanshan, &app, "nanshan").await;
     let (_, html) = page(&nanshan, &app, &format!("/console/cases/{id}")).await;
     assert!(html.contains("督办中") && !html.contains("data-action=\"oversee\""));
+}
+
+#[backend_test]
+pub async fn a_wrongly_routed_case_is_sent_back_and_routed_again(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let id = app.public_report().await.body["id"].as_i64().expect("id");
+    let nation = app.login("nation").await;
+    app.act(&nation, id, json!({"action": "accept"})).await;
+    // The national desk has nowhere above it to send a case back to.
+    let top = app
+        .act(
+            &nation,
+            id,
+            json!({"action": "send_back", "reason": "不属本级"}),
+        )
+        .await;
+    assert_eq!(top.status, StatusCode::CONFLICT, "{}", top.body);
+    let client = crate::pages::browser();
+    crate::pages::console_sign_in(&client, &app, "nation").await;
+    let (_, html) = crate::pages::page(&client, &app, &format!("/console/cases/{id}")).await;
+    assert!(
+        !html.contains("data-action=\"send_back\""),
+        "not offered at the top"
+    );
+    // Routed to Shenzhen's bureau, which finds it is not theirs to handle.
+    let routed = app
+        .act(
+            &nation,
+            id,
+            json!({"action": "assign", "unit_id": app.units["shenzhen"]}),
+        )
+        .await;
+    assert_eq!(routed.status, StatusCode::OK, "{}", routed.body);
+
+    let shenzhen = app.login("shenzhen-handler").await;
+    let no_reason = app
+        .act(&shenzhen, id, json!({"action": "send_back", "reason": " "}))
+        .await;
+    assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let back = app
+        .act(
+            &shenzhen,
+            id,
+            json!({"action": "send_back", "reason": "涉及国家级保护区，不属本局管辖"}),
+        )
+        .await;
+    assert_eq!(back.status, StatusCode::OK, "{}", back.body);
+    assert_eq!(back.body["case"]["unit_id"], app.units["nation"]);
+    assert_eq!(back.body["case"]["stage"], "accepted", "the stage stays");
+    assert_eq!(back.body["event"]["action"], "send_back");
+    assert_eq!(back.body["event"]["data"]["to_unit"], app.units["nation"]);
+    let (_, html) = crate::pages::page(&client, &app, &format!("/console/cases/{id}")).await;
+    assert!(
+        html.contains("退回") && html.contains("涉及国家级保护区"),
+        "the history shows it"
+    );
+    // Shenzhen holds it no longer; the national desk routes it again.
+    let again = app
+        .act(
+            &shenzhen,
+            id,
+            json!({"action": "send_back", "reason": "再退"}),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::FORBIDDEN);
+    let rerouted = app
+        .act(
+            &nation,
+            id,
+            json!({"action": "assign", "unit_id": app.units["nanshan"]}),
+        )
+        .await;
+    assert_eq!(rerouted.status, StatusCode::OK, "{}", rerouted.body);
+    assert_eq!(rerouted.body["case"]["unit_id"], app.units["nanshan"]);
 }
