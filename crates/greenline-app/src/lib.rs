@@ -15,6 +15,7 @@
 //! | merge a repeat into its source's group; a case's group | [`cases::merge`] |
 //! | read a case, its history, its reporter (recorded) | [`cases::read`] |
 //! | list the cases of a jurisdiction under filters | [`cases::list`] |
+//! | the work queue (待办): cases awaiting the caller's step, by time left | [`cases::queue`] |
 //! | same-source candidates of a case | [`cases::same_source`] |
 //! | the reporter's tracking view | [`cases::track`] |
 //! | full-text search | [`search`] |

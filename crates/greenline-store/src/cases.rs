@@ -9,7 +9,8 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::convert::{
-    Arg, CASE_COLUMNS, Sql, bind_all, case_from_row, code_of, id_lists, instant, millis, millis_opt,
+    Arg, CASE_COLUMNS, Sql, bind_all, case_from_row, code_of, id_lists, instant, millis,
+    millis_opt, region,
 };
 use crate::{Result, Store, StoreError};
 
@@ -378,6 +379,13 @@ fn page_sql(sql: &mut Sql, filter: &CaseFilter) {
     }
 }
 
+/// A case with the region of the unit holding it (whose staff, and those above, act on it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct HeldCase {
+    pub case: Case,
+    pub holder_region: RegionCode,
+}
+
 /// Who exports reporters' identities, and the units whose cases' reporters they may read.
 #[derive(Debug, Clone)]
 pub struct ExportReader {
@@ -432,6 +440,53 @@ impl Store {
             .await?
             .iter()
             .map(case_from_row)
+            .collect()
+    }
+
+    /// The cases in one of `stages` held by a unit whose region lies in `held_within`, under
+    /// the filter's conditions (its page is ignored: every match comes back, in id order),
+    /// each with the holding unit's region, and with empty texts. What a work queue needs to
+    /// pick the cases someone can act on; the stages keep the answer to the open cases.
+    pub async fn held_cases(
+        &self,
+        held_within: RegionCode,
+        stages: &[Stage],
+        filter: &CaseFilter,
+    ) -> Result<Vec<HeldCase>> {
+        if stages.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sql = Sql::new(&format!(
+            "SELECT {}, u.region_code AS holder_region FROM cases c \
+             JOIN units u ON u.id = c.unit_id WHERE c.stage IN (",
+            columns_without_text()
+        ));
+        for (i, stage) in stages.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.bind(Arg::text(stage.code()));
+        }
+        sql.push(")");
+        if held_within != RegionCode::NATIONAL {
+            let (low, high) = held_within.subtree_range();
+            sql.push(" AND u.region_code >= ")
+                .bind(Arg::text(format!("{low:06}")))
+                .push(" AND u.region_code < ")
+                .bind(Arg::text(format!("{high:06}")));
+        }
+        where_sql(&mut sql, filter);
+        sql.push(" ORDER BY c.id");
+        sql.query()
+            .fetch_all(&self.reader)
+            .await?
+            .iter()
+            .map(|row| {
+                Ok(HeldCase {
+                    case: case_from_row(row)?,
+                    holder_region: region(&row.try_get::<String, _>("holder_region")?)?,
+                })
+            })
             .collect()
     }
 

@@ -4,6 +4,7 @@
 pub mod intake;
 pub mod list;
 pub mod merge;
+pub mod queue;
 pub mod read;
 pub mod review;
 pub mod same_source;
