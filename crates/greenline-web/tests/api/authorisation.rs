@@ -129,6 +129,8 @@ const MATRIX: &[(&str, &str, Rule)] = &[
     ),
     ("GET", "/api/v1/health", Rule::Public),
     ("GET", "/api/v1/me", Rule::Staff),
+    // Every reader passes the gate; a role that takes no steps gets an empty queue.
+    ("GET", "/api/v1/queue", Rule::Roles(READERS)),
     ("GET", "/api/v1/reports/{period}", Rule::Roles(READERS)),
     ("GET", "/api/v1/search", Rule::Roles(READERS)),
     ("GET", "/api/v1/stats", Rule::Roles(READERS)),

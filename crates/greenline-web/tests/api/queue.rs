@@ -1,0 +1,234 @@
+//! The work queue (待办): what each role's unit must act on, under tabs with counts, the least
+//! time left first.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::{Backend, TestApp, phone_report, spawn_app};
+
+/// The queue of `token` under `query`; asserts it answered.
+async fn queue(app: &TestApp, token: &str, query: &str) -> Value {
+    let reply = app
+        .get(Some(token), &format!("/api/v1/queue?{query}"))
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{query}: {}", reply.body);
+    reply.body
+}
+
+/// Each tab's count, in the tabs' order.
+fn counts(queue: &Value) -> Vec<(String, u64)> {
+    queue["counts"]
+        .as_array()
+        .expect("counts")
+        .iter()
+        .map(|c| {
+            (
+                c["tab"].as_str().expect("tab").to_owned(),
+                c["count"].as_u64().expect("count"),
+            )
+        })
+        .collect()
+}
+
+fn count(queue: &Value, tab: &str) -> u64 {
+    counts(queue)
+        .into_iter()
+        .find(|(t, _)| t == tab)
+        .map(|(_, n)| n)
+        .expect("the tab is counted")
+}
+
+fn ids(queue: &Value) -> Vec<i64> {
+    queue["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| i["id"].as_i64().expect("id"))
+        .collect()
+}
+
+/// A phone report keyed in by Nanshan's operator: held by Nanshan, in Nanshan.
+async fn nanshan_case(app: &TestApp, nanshan: &str) -> i64 {
+    let receipt = app
+        .post(Some(nanshan), "/api/v1/cases", &phone_report())
+        .await;
+    assert_eq!(receipt.status, StatusCode::CREATED, "{}", receipt.body);
+    receipt.body["id"].as_i64().expect("id")
+}
+
+#[backend_test]
+pub async fn a_case_moves_through_the_tabs_as_it_is_accepted_handled_and_replied(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let nanshan = app.login("nanshan").await;
+    let id = nanshan_case(&app, &nanshan).await;
+
+    let first = queue(&app, &nanshan, "").await;
+    assert_eq!(first["tab"], "to_accept", "the first tab by default");
+    let labels: Vec<&str> = first["counts"]
+        .as_array()
+        .expect("counts")
+        .iter()
+        .map(|c| c["label"].as_str().expect("label"))
+        .collect();
+    assert_eq!(
+        labels,
+        ["待受理", "办理中", "即将超期", "已超期", "待审核", "待回访"]
+    );
+    assert_eq!(
+        counts(&first),
+        [
+            ("to_accept".to_owned(), 1),
+            ("in_progress".to_owned(), 0),
+            ("due_soon".to_owned(), 0),
+            ("overdue".to_owned(), 0),
+            ("to_review".to_owned(), 0),
+            ("to_call_back".to_owned(), 0),
+        ]
+    );
+    assert_eq!(ids(&first), [id]);
+    let row = &first["items"][0];
+    assert_eq!(row["days_left"], 15, "{row}");
+    assert_eq!(row["deadline"]["last_day"], "2026-12-12");
+    assert_eq!(row["overdue"], false);
+    assert!(
+        row["actions"]
+            .as_array()
+            .expect("actions")
+            .contains(&json!("accept")),
+        "{row}"
+    );
+
+    for (command, tab) in [
+        (json!({"action": "accept"}), "in_progress"),
+        (json!({"action": "handle"}), "in_progress"),
+        (
+            json!({"action": "conclude", "outcome": "substantiated", "findings": "夜间施工属实"}),
+            "in_progress",
+        ),
+        (
+            json!({"action": "reply", "text": "已责令停止夜间施工"}),
+            "to_call_back",
+        ),
+    ] {
+        let reply = app.act(&nanshan, id, command.clone()).await;
+        assert_eq!(reply.status, StatusCode::OK, "{command}: {}", reply.body);
+        let now = queue(&app, &nanshan, &format!("tab={tab}")).await;
+        assert_eq!(count(&now, tab), 1, "{command}");
+        assert_eq!(count(&now, "to_accept"), 0, "{command}");
+        assert_eq!(ids(&now), [id], "{command}");
+    }
+
+    let reply = app.act(&nanshan, id, json!({"action": "close"})).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let closed = queue(&app, &nanshan, "tab=to_call_back").await;
+    assert!(
+        counts(&closed).iter().all(|(_, n)| *n == 0),
+        "a closed case needs nothing: {closed}"
+    );
+}
+
+#[backend_test]
+pub async fn the_most_overdue_case_comes_first(backend: Backend) {
+    let app = spawn_app(backend).await;
+    // A session ends when idle: sign in afresh after each jump of the clock.
+    let oldest = nanshan_case(&app, &app.login("nanshan").await).await;
+    app.advance(1);
+    let older = nanshan_case(&app, &app.login("nanshan").await).await;
+    app.advance(19);
+    let nanshan = app.login("nanshan").await;
+    let fresh = nanshan_case(&app, &nanshan).await;
+
+    let waiting = queue(&app, &nanshan, "tab=to_accept").await;
+    assert_eq!(ids(&waiting), [oldest, older, fresh]);
+    assert_eq!(waiting["items"][0]["days_left"], -5);
+    assert_eq!(waiting["items"][0]["overdue"], true);
+    assert_eq!(waiting["items"][2]["overdue"], false);
+
+    let overdue = queue(&app, &nanshan, "tab=overdue").await;
+    assert_eq!(count(&overdue, "overdue"), 2);
+    assert_eq!(ids(&overdue), [oldest, older]);
+
+    // Thirteen days on, the fresh case's acceptance limit ends within three days.
+    app.advance(13);
+    let nanshan = app.login("nanshan").await;
+    let soon = queue(&app, &nanshan, "tab=due_soon").await;
+    assert_eq!(ids(&soon), [fresh], "{soon}");
+    assert_eq!(soon["items"][0]["days_left"], 2);
+
+    let page = queue(&app, &nanshan, "tab=overdue&limit=1").await;
+    assert_eq!(ids(&page), [oldest]);
+    assert_eq!(page["next_offset"], 1);
+    let next = queue(&app, &nanshan, "tab=overdue&limit=1&offset=1").await;
+    assert_eq!(ids(&next), [older]);
+    assert_eq!(next["next_offset"], Value::Null);
+}
+
+#[backend_test]
+pub async fn only_cases_the_caller_can_act_on_are_listed(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let nanshan = app.login("nanshan").await;
+    let held_by_nanshan = nanshan_case(&app, &nanshan).await;
+    // A public report about Nanshan lands at the national platform: Nanshan sees it but cannot
+    // act on it until it is routed down.
+    let receipt = app.public_report().await;
+    assert_eq!(receipt.status, StatusCode::CREATED, "{}", receipt.body);
+    let held_above = receipt.body["id"].as_i64().expect("id");
+    let visible = app
+        .get(Some(&nanshan), &format!("/api/v1/cases/{held_above}"))
+        .await;
+    assert_eq!(visible.status, StatusCode::OK);
+
+    let mine = queue(&app, &nanshan, "").await;
+    assert_eq!(ids(&mine), [held_by_nanshan]);
+
+    // Shenzhen's supervisors act on what their county holds.
+    let shenzhen = app.login("shenzhen").await;
+    assert_eq!(ids(&queue(&app, &shenzhen, "").await), [held_by_nanshan]);
+    let nation = app.login("nation").await;
+    assert_eq!(
+        ids(&queue(&app, &nation, "").await),
+        [held_by_nanshan, held_above]
+    );
+
+    // An analyst of Shenzhen sees the case but takes no steps: an empty queue, not a refusal.
+    let analyst = app.login("shenzhen-analyst").await;
+    let none = queue(&app, &analyst, "").await;
+    assert!(counts(&none).iter().all(|(_, n)| *n == 0), "{none}");
+
+    // The neighbouring county never lists it, nor may it ask about Nanshan.
+    let futian = app.login("futian").await;
+    let theirs = queue(&app, &futian, "").await;
+    assert!(counts(&theirs).iter().all(|(_, n)| *n == 0), "{theirs}");
+    let outside = app.get(Some(&futian), "/api/v1/queue?region=440305").await;
+    assert_eq!(outside.status, StatusCode::FORBIDDEN, "{}", outside.body);
+
+    let auditor = app.login("guangdong-auditor").await;
+    let refused = app.get(Some(&auditor), "/api/v1/queue").await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+}
+
+#[backend_test]
+pub async fn the_queue_filters_by_type_region_and_channel(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let nanshan = app.login("nanshan").await;
+    let id = nanshan_case(&app, &nanshan).await;
+    for (query, expected) in [
+        ("type=noise", vec![id]),
+        ("type=air", vec![id]),
+        ("type=water", vec![]),
+        ("channel=phone", vec![id]),
+        ("channel=web", vec![]),
+        ("region=440305", vec![id]),
+    ] {
+        let answer = queue(&app, &nanshan, query).await;
+        assert_eq!(ids(&answer), expected, "{query}");
+        assert_eq!(
+            count(&answer, "to_accept"),
+            expected.len() as u64,
+            "{query}"
+        );
+    }
+    let bad = app.get(Some(&nanshan), "/api/v1/queue?tab=someday").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.body);
+    assert!(bad.body.to_string().contains("tab"), "{}", bad.body);
+}
