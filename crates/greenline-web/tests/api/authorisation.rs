@@ -379,7 +379,9 @@ fn page_expected(method: &str, path: &str, who: Who) -> (StatusCode, Option<&'st
         return (StatusCode::FORBIDDEN, None);
     }
     match path {
-        "/console" if role == Role::Auditor => (StatusCode::SEE_OTHER, Some("/console/audit")),
+        "/console" | "/console/queue" if role == Role::Auditor => {
+            (StatusCode::SEE_OTHER, Some("/console/audit"))
+        }
         "/console/cases/{id}" if role == Role::Auditor || !who.inside => {
             (StatusCode::NOT_FOUND, None)
         }
@@ -424,6 +426,7 @@ pub async fn every_page_admits_exactly_the_callers_its_role_may(backend: Backend
         ("GET", "/console/audit"),
         ("GET", "/console/cases/{id}"),
         ("POST", "/console/cases/{id}/actions"),
+        ("GET", "/console/queue"),
         ("POST", "/console/cases/{id}/merge"),
         ("POST", "/console/cases/{id}/types"),
         ("GET", "/login"),

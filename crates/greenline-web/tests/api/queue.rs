@@ -232,3 +232,85 @@ pub async fn the_queue_filters_by_type_region_and_channel(backend: Backend) {
     assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.body);
     assert!(bad.body.to_string().contains("tab"), "{}", bad.body);
 }
+
+#[backend_test]
+pub async fn the_queue_page_lists_and_counts_the_cases_in_chinese(backend: Backend) {
+    use crate::pages::{browser, console_sign_in, page};
+    let app = spawn_app(backend).await;
+    let overdue = nanshan_case(&app, &app.login("nanshan").await).await;
+    app.advance(17);
+    let nanshan = app.login("nanshan").await;
+    let fresh = nanshan_case(&app, &nanshan).await;
+    let accepted = nanshan_case(&app, &nanshan).await;
+    let reply = app
+        .act(&nanshan, accepted, json!({"action": "accept"}))
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+
+    let client = browser();
+    console_sign_in(&client, &app, "nanshan").await;
+    let (status, console) = page(&client, &app, "/console").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        console.contains(r#"<a href="/console/queue">待办</a>"#),
+        "the nav opens the queue first: {console}"
+    );
+
+    let (status, html) = page(&client, &app, "/console/queue").await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("<h1>待办</h1>"), "{html}");
+    assert!(
+        html.contains(r#"aria-current="page">待受理 <span class="count">2</span>"#),
+        "the current tab and its count: {html}"
+    );
+    assert!(
+        html.contains(r#"办理中 <span class="count">1</span>"#),
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"已超期 <span class="count">1</span>"#),
+        "{html}"
+    );
+    let first = html
+        .find(&format!("/console/cases/{overdue}\""))
+        .expect("the overdue case is listed");
+    let second = html
+        .find(&format!("/console/cases/{fresh}\""))
+        .expect("the fresh case is listed");
+    assert!(first < second, "the overdue case comes first");
+    assert!(
+        html.contains(r#"<span class="overdue">超期 2 天</span>"#),
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"<span class="due">剩 15 天</span>"#),
+        "{html}"
+    );
+    assert!(
+        !html.contains(&format!("/console/cases/{accepted}\"")),
+        "an accepted case is under 办理中"
+    );
+
+    let (status, html) = page(&client, &app, "/console/queue?tab=in_progress").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains(&format!("/console/cases/{accepted}\"")),
+        "{html}"
+    );
+    assert!(html.contains("剩 60 天"), "{html}");
+
+    let (status, html) = page(&client, &app, "/console/queue?type=water").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("暂无待办案件"), "{html}");
+    let (status, html) = page(&client, &app, "/console/queue?tab=later").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(html.contains("筛选条件有误"), "{html}");
+
+    let analyst = browser();
+    console_sign_in(&analyst, &app, "shenzhen-analyst").await;
+    let (_, console) = page(&analyst, &app, "/console").await;
+    assert!(
+        !console.contains("/console/queue"),
+        "an analyst has no queue link"
+    );
+}
