@@ -11,6 +11,7 @@
 //! |---|---|
 //! | register a case from any channel (intake) | [`cases::intake`] |
 //! | take a step (accept, assign, extend, reply, …) | [`cases::steps`] |
+//! | route several cases at once from the work queue | [`cases::bulk`] |
 //! | confirm or correct a case's types | [`cases::review`] |
 //! | merge a repeat into its source's group; a case's group | [`cases::merge`] |
 //! | read a case, its history, its reporter (recorded) | [`cases::read`] |

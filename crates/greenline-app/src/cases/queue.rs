@@ -21,6 +21,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::error::{ServiceError, ServiceResult};
+use crate::views::UnitView;
 use crate::{App, Caller};
 
 /// Rows a page holds unless the question says otherwise.
@@ -256,7 +257,7 @@ impl QueueItem {
 }
 
 /// The queue's answer: every tab's count, and a page of the chosen tab.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Queue {
     pub tab: QueueTab,
     pub counts: Vec<TabCount>,
@@ -267,6 +268,9 @@ pub struct Queue {
     pub next_offset: Option<u32>,
     /// Today in China time, from which `days_left` counts.
     pub today: NaiveDate,
+    /// The units below the caller's to which cases held by the caller's unit may be routed
+    /// (for bulk assignment); empty when the caller's roles do not route.
+    pub assign_targets: Vec<UnitView>,
 }
 
 /// The row of `held` if `scope` can take a step on it now.
@@ -372,7 +376,17 @@ impl App {
             .take(end - start)
             .map(|(item, _)| item)
             .collect();
+        let top = caller.unit.region;
+        let assign_targets = if scope.can_act_on(top, Action::Assign) {
+            let mut units = self.store.units().await?;
+            units.retain(|u| u.region != top && u.region.is_within(top));
+            units.sort_by(|a, b| (a.region, &a.name).cmp(&(b.region, &b.name)));
+            units.into_iter().map(UnitView::from).collect()
+        } else {
+            Vec::new()
+        };
         Ok(Queue {
+            assign_targets,
             tab: query.tab,
             counts,
             items,

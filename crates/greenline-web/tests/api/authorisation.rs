@@ -427,6 +427,7 @@ pub async fn every_page_admits_exactly_the_callers_its_role_may(backend: Backend
         ("GET", "/console/cases/{id}"),
         ("POST", "/console/cases/{id}/actions"),
         ("GET", "/console/queue"),
+        ("POST", "/console/queue"),
         ("POST", "/console/cases/{id}/merge"),
         ("POST", "/console/cases/{id}/types"),
         ("GET", "/login"),

@@ -314,3 +314,80 @@ pub async fn the_queue_page_lists_and_counts_the_cases_in_chinese(backend: Backe
         "an analyst has no queue link"
     );
 }
+
+#[backend_test]
+pub async fn bulk_assignment_routes_each_chosen_case_and_names_those_it_could_not(
+    backend: Backend,
+) {
+    use crate::pages::{browser, console_sign_in, csrf_token, page, post_form};
+    let app = spawn_app(backend).await;
+    let shenzhen = app.login("shenzhen").await;
+    let in_nanshan = nanshan_case(&app, &shenzhen).await;
+    let mut futian_report = phone_report();
+    futian_report["region"] = json!("440304");
+    let receipt = app
+        .post(Some(&shenzhen), "/api/v1/cases", &futian_report)
+        .await;
+    assert_eq!(receipt.status, StatusCode::CREATED, "{}", receipt.body);
+    let in_futian = receipt.body["id"].as_i64().expect("id");
+
+    let client = browser();
+    console_sign_in(&client, &app, "shenzhen").await;
+    let (status, html) = page(&client, &app, "/console/queue").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("批量转办所选案件"), "{html}");
+    assert!(html.contains("深圳市生态环境局南山管理局"), "{html}");
+    let token = csrf_token(&html);
+    let (in_nanshan_id, in_futian_id, nanshan_unit) = (
+        in_nanshan.to_string(),
+        in_futian.to_string(),
+        app.units["nanshan"].to_string(),
+    );
+    let (status, _, html) = post_form(
+        &client,
+        &app,
+        "/console/queue",
+        &[
+            ("csrf_token", &token),
+            ("tab", "to_accept"),
+            ("case_id", &in_nanshan_id),
+            ("case_id", &in_futian_id),
+            ("unit_id", &nanshan_unit),
+            ("note", "请南山管理局办理"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("已转办 1 件"), "{html}");
+    assert!(
+        html.contains(&format!("案件 {in_futian}：不能转办到所选单位")),
+        "the Futian case is named with its reason: {html}"
+    );
+    let routed = app
+        .get(Some(&shenzhen), &format!("/api/v1/cases/{in_nanshan}"))
+        .await;
+    assert_eq!(routed.body["unit_id"], app.units["nanshan"]);
+    let kept = app
+        .get(Some(&shenzhen), &format!("/api/v1/cases/{in_futian}"))
+        .await;
+    assert_eq!(kept.body["unit_id"], app.units["shenzhen"]);
+
+    let (status, _, html) = post_form(
+        &client,
+        &app,
+        "/console/queue",
+        &[("csrf_token", &token), ("unit_id", &nanshan_unit)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("请先勾选案件"), "{html}");
+
+    let (status, _, _) = post_form(
+        &client,
+        &app,
+        "/console/queue",
+        &[("case_id", &in_futian_id), ("unit_id", &nanshan_unit)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "no token, nothing done");
+}
