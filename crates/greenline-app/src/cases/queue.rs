@@ -31,19 +31,23 @@ pub const MAX_LIMIT: u32 = 500;
 /// A running deadline ending within this long is 即将超期.
 pub const DUE_SOON: Duration = Duration::days(3);
 
-/// The stages in which a case can still need a step: every stage but the final ones.
-const OPEN_STAGES: [Stage; 10] = [
+/// The open stages in which a statutory deadline runs: their candidates are read whole, and
+/// the deadlines computed here.
+const DEADLINE_STAGES: [Stage; 7] = [
     Stage::Registered,
     Stage::Routed,
     Stage::Accepted,
     Stage::Handling,
     Stage::Concluded,
-    Stage::Replied,
-    Stage::Published,
     Stage::ReviewRequested,
-    Stage::Reviewed,
     Stage::ReReviewRequested,
 ];
+
+/// The open stages after a reply (待回访). No deadline runs in them and each offers 归档
+/// (close) to every kind that reaches it (a test below keeps that true), so whoever may close
+/// a case may act on all of them: they are counted and paged in SQL. On the national demo year
+/// they are nine cases in ten of the open ones, and reading them whole took seconds.
+const CALLBACK_STAGES: [Stage; 3] = [Stage::Replied, Stage::Published, Stage::Reviewed];
 
 /// A tab of the queue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
@@ -332,20 +336,29 @@ impl App {
         }
         let now = self.now();
         let scope = caller.scope();
+        let filter = CaseFilter {
+            within: Some(jurisdiction),
+            region: query.region,
+            pollution_type: query.pollution_type,
+            channel: query.channel,
+            ..CaseFilter::default()
+        };
         let held = if scope.takes_steps() {
-            let filter = CaseFilter {
-                within: Some(jurisdiction),
-                region: query.region,
-                pollution_type: query.pollution_type,
-                channel: query.channel,
-                ..CaseFilter::default()
-            };
             self.store
-                .held_cases(jurisdiction, &OPEN_STAGES, &filter)
+                .held_cases(jurisdiction, &DEADLINE_STAGES, &filter, None)
                 .await?
         } else {
             Vec::new()
         };
+        let closes = scope.can_act_on(jurisdiction, Action::Close);
+        let callbacks = if closes {
+            self.store
+                .count_held_cases(jurisdiction, &CALLBACK_STAGES, &filter)
+                .await?
+        } else {
+            0
+        };
+        let callbacks = usize::try_from(callbacks).unwrap_or(usize::MAX);
         let mut rows: Vec<(QueueItem, TimeLeft)> = held
             .into_iter()
             .filter_map(|h| actionable(h, &scope, self, now))
@@ -359,23 +372,46 @@ impl App {
             .map(|tab| TabCount {
                 tab,
                 label: tab.zh().to_owned(),
-                count: rows
-                    .iter()
-                    .filter(|(item, time)| tab.holds(item.stage, *time))
-                    .count(),
+                count: if tab == QueueTab::ToCallBack {
+                    callbacks
+                } else {
+                    rows.iter()
+                        .filter(|(item, time)| tab.holds(item.stage, *time))
+                        .count()
+                },
             })
             .collect();
-        rows.retain(|(item, time)| query.tab.holds(item.stage, *time));
-        rows.sort_by_key(|(item, _)| item.urgency());
-        let total = rows.len();
-        let start = (query.offset as usize).min(total);
-        let end = start.saturating_add(query.limit as usize).min(total);
-        let items: Vec<QueueItem> = rows
-            .into_iter()
-            .skip(start)
-            .take(end - start)
-            .map(|(item, _)| item)
-            .collect();
+        let (items, total) = if query.tab == QueueTab::ToCallBack {
+            let page = if closes {
+                self.store
+                    .held_cases(
+                        jurisdiction,
+                        &CALLBACK_STAGES,
+                        &filter,
+                        Some((query.limit, query.offset)),
+                    )
+                    .await?
+            } else {
+                Vec::new()
+            };
+            let items: Vec<QueueItem> = page
+                .into_iter()
+                .filter_map(|h| actionable(h, &scope, self, now))
+                .collect();
+            (items, callbacks)
+        } else {
+            rows.retain(|(item, time)| query.tab.holds(item.stage, *time));
+            rows.sort_by_key(|(item, _)| item.urgency());
+            let total = rows.len();
+            let items = rows
+                .into_iter()
+                .skip(query.offset as usize)
+                .take(query.limit as usize)
+                .map(|(item, _)| item)
+                .collect();
+            (items, total)
+        };
+        let end = (query.offset as usize).saturating_add(query.limit as usize);
         let top = caller.unit.region;
         let assign_targets = if scope.can_act_on(top, Action::Assign) {
             let mut units = self.store.units().await?;
@@ -394,5 +430,25 @@ impl App {
             next_offset: (end < total).then(|| u32::try_from(end).unwrap_or(u32::MAX)),
             today: local_date(now),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use greenline_domain::workflow::transitions;
+
+    use super::*;
+
+    #[test]
+    fn every_case_after_its_reply_can_be_closed() {
+        for kind in CaseKind::ALL {
+            for stage in CALLBACK_STAGES {
+                let steps = transitions(kind, stage);
+                assert!(
+                    steps.is_empty() || steps.iter().any(|(a, _)| *a == Action::Close),
+                    "{kind:?} {stage:?}"
+                );
+            }
+        }
     }
 }
