@@ -11,11 +11,13 @@
 //! |---|---|
 //! | register a case from any channel (intake) | [`cases::intake`] |
 //! | take a step (accept, assign, extend, reply, …) | [`cases::steps`] |
+//! | route several cases at once from the work queue | [`cases::bulk`] |
 //! | confirm or correct a case's types | [`cases::review`] |
 //! | merge a repeat into its source's group; a case's group | [`cases::merge`] |
 //! | urge or supervise a case (催办, 督办) | [`cases::oversight`] |
 //! | read a case, its history, its reporter (recorded) | [`cases::read`] |
 //! | list the cases of a jurisdiction under filters | [`cases::list`] |
+//! | the work queue (待办): cases awaiting the caller's step, by time left | [`cases::queue`] |
 //! | same-source candidates of a case | [`cases::same_source`] |
 //! | the reporter's tracking view | [`cases::track`] |
 //! | full-text search | [`search`] |

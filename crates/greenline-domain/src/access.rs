@@ -137,6 +137,11 @@ impl StaffScope {
         holding_region.is_within(self.region) && self.any(|r| r.may_take(action))
     }
 
+    /// Takes some step on cases (a work queue is theirs): handlers and supervisors.
+    pub fn takes_steps(&self) -> bool {
+        self.any(|r| Action::ALL.into_iter().any(|a| r.may_take(a)))
+    }
+
     /// Reads the reporter's identity of a case held in `holding_region`: only staff of the
     /// holding unit's chain (that unit's region or above it) whose role needs it.
     pub fn can_read_reporter(&self, holding_region: RegionCode) -> bool {

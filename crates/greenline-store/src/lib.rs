@@ -37,8 +37,8 @@ pub use air::{
 };
 pub use audit::{AuditCheck, AuditEntry, AuditOutcome, AuditQuery, AuditRecord, GENESIS_HASH};
 pub use cases::{
-    Actor, CaseFilter, Event, ExportReader, ExportRow, IdempotencyKey, IntakeReceipt, IntakeRecord,
-    NewEvent,
+    Actor, CaseFilter, Event, ExportReader, ExportRow, HeldCase, IdempotencyKey, IntakeReceipt,
+    IntakeRecord, NewEvent,
 };
 pub use feed::{AHEAD_REMEMBERED, Changes, FeedPosition, FeedReader, FeedTarget};
 pub use import::{ImportItem, ImportMessage, ImportOptions, ImportSummary};

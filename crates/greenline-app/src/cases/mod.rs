@@ -1,10 +1,12 @@
 //! Cases: intake, steps, type review, repeat grouping, reading, lists, same-source candidates
 //! and the reporter's view.
 
+pub mod bulk;
 pub mod intake;
 pub mod list;
 pub mod merge;
 pub mod oversight;
+pub mod queue;
 pub mod read;
 pub mod review;
 pub mod same_source;

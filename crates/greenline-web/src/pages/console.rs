@@ -98,7 +98,7 @@ struct ListPage {
 }
 
 /// The regions a staff member can filter by: their own and two levels below it.
-fn jurisdiction_regions(top: RegionCode, selected: &str) -> Vec<Choice> {
+pub(super) fn jurisdiction_regions(top: RegionCode, selected: &str) -> Vec<Choice> {
     let mut out = Vec::new();
     let mut push = |code: RegionCode, depth: usize| {
         out.push(Choice {

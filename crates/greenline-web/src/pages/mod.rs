@@ -23,6 +23,7 @@ mod console;
 pub mod csrf;
 pub(crate) mod form;
 mod home;
+mod queue;
 mod report;
 mod staff;
 mod track;
@@ -47,6 +48,7 @@ pub fn router() -> Router<AppState> {
         .merge(track::routes())
         .merge(staff::routes())
         .merge(console::routes())
+        .merge(queue::routes())
         .merge(accounts::routes())
         .merge(audit::routes())
         .merge(assets::routes())

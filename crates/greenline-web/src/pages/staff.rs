@@ -34,6 +34,9 @@ impl ConsoleUser {
     pub fn chrome(&self, csrf: &Csrf) -> Chrome {
         let scope = self.0.scope();
         let mut nav = Vec::new();
+        if scope.takes_steps() {
+            nav.push(("/console/queue", "待办"));
+        }
         if self.0.jurisdiction().is_ok() {
             nav.push(("/console", "案件列表"));
         }

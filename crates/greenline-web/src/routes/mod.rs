@@ -10,6 +10,7 @@ pub mod cases;
 pub mod health;
 pub mod metrics;
 pub mod probes;
+pub mod queue;
 pub mod reports;
 pub mod search;
 pub mod stats;
@@ -74,6 +75,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(cases::merge::group))
         .routes(routes!(cases::oversight::oversee))
         .routes(routes!(cases::same_source::same_source))
+        .routes(routes!(queue::queue))
         .routes(routes!(track::track))
         .routes(routes!(auth::login))
         .routes(routes!(auth::logout))

@@ -134,6 +134,8 @@ const MATRIX: &[(&str, &str, Rule)] = &[
     ),
     ("GET", "/api/v1/health", Rule::Public),
     ("GET", "/api/v1/me", Rule::Staff),
+    // Every reader passes the gate; a role that takes no steps gets an empty queue.
+    ("GET", "/api/v1/queue", Rule::Roles(READERS)),
     ("GET", "/api/v1/reports/{period}", Rule::Roles(READERS)),
     ("GET", "/api/v1/search", Rule::Roles(READERS)),
     ("GET", "/api/v1/stats", Rule::Roles(READERS)),
@@ -383,7 +385,9 @@ fn page_expected(method: &str, path: &str, who: Who) -> (StatusCode, Option<&'st
         return (StatusCode::FORBIDDEN, None);
     }
     match path {
-        "/console" if role == Role::Auditor => (StatusCode::SEE_OTHER, Some("/console/audit")),
+        "/console" | "/console/queue" if role == Role::Auditor => {
+            (StatusCode::SEE_OTHER, Some("/console/audit"))
+        }
         "/console/cases/{id}" if role == Role::Auditor || !who.inside => {
             (StatusCode::NOT_FOUND, None)
         }
@@ -428,6 +432,8 @@ pub async fn every_page_admits_exactly_the_callers_its_role_may(backend: Backend
         ("GET", "/console/audit"),
         ("GET", "/console/cases/{id}"),
         ("POST", "/console/cases/{id}/actions"),
+        ("GET", "/console/queue"),
+        ("POST", "/console/queue"),
         ("POST", "/console/cases/{id}/merge"),
         ("POST", "/console/cases/{id}/oversight"),
         ("POST", "/console/cases/{id}/reporter"),

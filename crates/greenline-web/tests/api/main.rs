@@ -15,6 +15,7 @@ mod lifecycle;
 mod masking;
 mod operations;
 mod pages;
+mod queue;
 mod review;
 mod same_source;
 mod search;
