@@ -545,3 +545,57 @@ async fn an_administrator_and_an_auditor_do_their_day_in_the_console() {
         browser.finish().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Chromium and chromedriver: run by .ci/run with --ignored"]
+async fn a_city_handler_works_the_queue_by_time_left_on_a_phone_and_a_desktop() {
+    for (screen, suffix) in [(Screen::Phone, ""), (Screen::Desktop, "-desktop")] {
+        let browser = Browser::start_on(screen).await;
+        let app = &browser.app;
+        let mut cases = Vec::new();
+        for region in ["440305", "440304", "440305"] {
+            // Days pass between the reports: a fresh session each time.
+            let nation = app.login("nation").await;
+            let (id, no, _) = report_about(app, region).await;
+            app.act(&nation, id, json!({"action": "accept"})).await;
+            let routed = app
+                .act(
+                    &nation,
+                    id,
+                    json!({"action": "assign", "unit_id": app.units["shenzhen"]}),
+                )
+                .await;
+            assert_eq!(routed.status, reqwest::StatusCode::OK, "{}", routed.body);
+            cases.push(no);
+            app.advance(20);
+        }
+        browser.open("/login").await;
+        browser.type_into("#username", "shenzhen").await;
+        browser.type_into("#password", PASSWORD).await;
+        browser.click("main form button[type=submit]").await;
+        browser.text_of("header span.who").await;
+        browser.open("/console/queue?tab=in_progress").await;
+        browser.text_of("nav.tabs").await;
+        let html = browser.source().await;
+        let places: Vec<usize> = cases
+            .iter()
+            .map(|no| {
+                html.find(no.as_str())
+                    .unwrap_or_else(|| panic!("{no} is queued"))
+            })
+            .collect();
+        assert!(
+            places.windows(2).all(|w| w[0] < w[1]),
+            "least time left first: {places:?}"
+        );
+        assert!(
+            html.contains("今日到期") && html.contains("剩 40 天"),
+            "the badges"
+        );
+        browser.snapshot(&format!("console-queue{suffix}")).await;
+        if screen == Screen::Phone {
+            browser.assert_fits_the_screen().await;
+        }
+        browser.finish().await;
+    }
+}
