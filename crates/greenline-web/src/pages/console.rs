@@ -97,6 +97,17 @@ struct ListPage {
     error: Option<&'static str>,
 }
 
+/// Every pollution type as a choice of a filter, `selected` (a type's code) marked.
+pub(super) fn type_choices(selected: &str) -> Vec<Choice> {
+    PollutionType::all()
+        .map(|t| Choice {
+            value: t.code().to_owned(),
+            label: t.zh().to_owned(),
+            selected: t.code() == selected,
+        })
+        .collect()
+}
+
 /// The regions a staff member can filter by: their own and two levels below it.
 pub(super) fn jurisdiction_regions(top: RegionCode, selected: &str) -> Vec<Choice> {
     let mut out = Vec::new();
@@ -168,13 +179,7 @@ async fn list(
                 selected: s.code() == selected("stage"),
             })
             .collect(),
-        types: PollutionType::all()
-            .map(|t| Choice {
-                value: t.code().to_owned(),
-                label: t.zh().to_owned(),
-                selected: t.code() == selected("type"),
-            })
-            .collect(),
+        types: type_choices(&selected("type")),
         regions: jurisdiction_regions(top, &selected("region")),
         rows: Vec::new(),
         next: None,
@@ -542,13 +547,7 @@ async fn case_page(
         .map(|e| e.zh())
         .collect::<Vec<_>>()
         .join("、");
-    let type_choices = PollutionType::all()
-        .map(|t| Choice {
-            value: t.code().to_owned(),
-            label: t.zh().to_owned(),
-            selected: t == case.primary_type,
-        })
-        .collect();
+    let type_choices = type_choices(case.primary_type.code());
     let sub_type_choices = case
         .types
         .iter()

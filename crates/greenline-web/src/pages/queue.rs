@@ -12,9 +12,9 @@ use axum::routing::get;
 use greenline_app::ServiceError;
 use greenline_app::cases::bulk::CaseOutcome;
 use greenline_app::cases::queue::{QueueItem, QueueQuery, QueueTab};
-use greenline_domain::{Channel, PollutionType};
+use greenline_domain::Channel;
 
-use super::console::{encode, jurisdiction_regions};
+use super::console::{encode, jurisdiction_regions, type_choices};
 use super::csrf::{self, Csrf};
 use super::form::StrictForm;
 use super::report::Choice;
@@ -160,13 +160,7 @@ async fn queue_page(
         jurisdiction: top.full_name(),
         tabs: Vec::new(),
         tab: QueueTab::ToAccept.code(),
-        types: PollutionType::all()
-            .map(|t| Choice {
-                value: t.code().to_owned(),
-                label: t.zh().to_owned(),
-                selected: t.code() == selected("type"),
-            })
-            .collect(),
+        types: type_choices(&selected("type")),
         regions: jurisdiction_regions(top, &selected("region")),
         channels: Channel::ALL
             .iter()
