@@ -405,23 +405,26 @@ impl Case {
     pub fn actions_now(&self, limits: &TimeLimits, now: DateTime<Utc>) -> Vec<Action> {
         self.allowed_actions()
             .into_iter()
-            .filter(|action| match action {
-                Action::Extend => self.extension.is_none(),
-                Action::RequestReview => check_window(
-                    "review",
-                    self.replied_at.unwrap_or(self.received_at),
-                    limits.review_request_days,
-                    now,
-                )
-                .is_ok(),
-                Action::RequestReReview => check_window(
-                    "re-review",
-                    self.reviewed_at.unwrap_or(self.received_at),
-                    limits.re_review_request_days,
-                    now,
-                )
-                .is_ok(),
-                _ => true,
+            .filter(|action| {
+                action.stage_decides()
+                    || match action {
+                        Action::Extend => self.extension.is_none(),
+                        Action::RequestReview => check_window(
+                            "review",
+                            self.replied_at.unwrap_or(self.received_at),
+                            limits.review_request_days,
+                            now,
+                        )
+                        .is_ok(),
+                        Action::RequestReReview => check_window(
+                            "re-review",
+                            self.reviewed_at.unwrap_or(self.received_at),
+                            limits.re_review_request_days,
+                            now,
+                        )
+                        .is_ok(),
+                        _ => true,
+                    }
             })
             .collect()
     }

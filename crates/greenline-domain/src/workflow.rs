@@ -276,6 +276,17 @@ impl Action {
         }
     }
 
+    /// Whether a case's stage alone decides that this step is open to it: every step but an
+    /// extension (once per case) and the petitioner's requests for review and re-review (each
+    /// within its window). See `Case::actions_now`, which applies the other conditions, and
+    /// the work queue, which counts cases by stage on this promise.
+    pub fn stage_decides(self) -> bool {
+        !matches!(
+            self,
+            Action::Extend | Action::RequestReview | Action::RequestReReview
+        )
+    }
+
     /// The action's name in Chinese, as the console and the case history show it.
     pub fn zh(self) -> &'static str {
         match self {

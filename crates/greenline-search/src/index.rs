@@ -7,7 +7,7 @@ use std::sync::Mutex;
 use askama::filters::{Escaper, Html};
 use std::collections::HashMap;
 
-use greenline_domain::{Case, RegionCode};
+use greenline_domain::{Case, RegionCode, Stage};
 use greenline_text::pii::{self, Identity};
 use tantivy::collector::{Count, DocSetCollector, TopDocs};
 use tantivy::directory::MmapDirectory;
@@ -507,6 +507,48 @@ impl SearchIndex {
             total: total as u64,
             hits,
         })
+    }
+
+    /// The cases a search finds among those in one of `stages`: the ids of the best `limit`
+    /// (no passages), and how many there are in all. What a work queue narrows to.
+    pub fn matching_ids(
+        &self,
+        q: &SearchQuery,
+        stages: &[Stage],
+        limit: usize,
+    ) -> Result<(Vec<i64>, u64)> {
+        let (query, _) = self.query(q)?;
+        let any_stage: Vec<(Occur, Box<dyn Query>)> = stages
+            .iter()
+            .map(|stage| {
+                let term: Box<dyn Query> = Box::new(TermQuery::new(
+                    Term::from_field_text(self.fields.stage, stage.code()),
+                    IndexRecordOption::Basic,
+                ));
+                (Occur::Should, term)
+            })
+            .collect();
+        let query = BooleanQuery::new(vec![
+            (Occur::Must, Box::new(query) as Box<dyn Query>),
+            (
+                Occur::Must,
+                Box::new(ConstScoreQuery::new(
+                    Box::new(BooleanQuery::new(any_stage)),
+                    0.0,
+                )),
+            ),
+        ]);
+        let searcher = self.reader.searcher();
+        let top = TopDocs::with_limit(limit.max(1)).order_by_score();
+        let (top, total) = searcher.search(&query, &(top, Count))?;
+        let mut ids = Vec::with_capacity(top.len());
+        for (_, address) in top {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            if let Some(id) = doc.get_first(self.fields.case_id).and_then(|v| v.as_i64()) {
+                ids.push(id);
+            }
+        }
+        Ok((ids, total as u64))
     }
 
     /// The tantivy index, for inspection (segment counts, space usage).

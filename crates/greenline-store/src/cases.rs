@@ -9,8 +9,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::convert::{
-    Arg, CASE_COLUMNS, Sql, bind_all, case_from_row, code_of, id_lists, instant, millis,
-    millis_opt, region,
+    Arg, CASE_COLUMNS, Sql, bind_all, case_from_row, code_of, id_lists, instant, millis, millis_opt,
 };
 use crate::{Result, Store, StoreError};
 
@@ -365,7 +364,12 @@ pub(crate) fn where_sql(sql: &mut Sql, filter: &CaseFilter) {
 /// The conditions of a work-queue question: in one of `stages`, held by a unit in
 /// `held_within` (through the unit index: a county's queue reads its own cases, not every open
 /// case of the country), and the filter's conditions.
-fn held_sql(sql: &mut Sql, held_within: RegionCode, stages: &[Stage], filter: &CaseFilter) {
+pub(crate) fn held_sql(
+    sql: &mut Sql,
+    held_within: RegionCode,
+    stages: &[Stage],
+    filter: &CaseFilter,
+) {
     sql.push(" AND c.stage IN (");
     for (i, stage) in stages.iter().enumerate() {
         if i > 0 {
@@ -400,13 +404,6 @@ fn page_sql(sql: &mut Sql, filter: &CaseFilter) {
             sql.push(" ORDER BY c.id DESC LIMIT ").bind(limit);
         }
     }
-}
-
-/// A case with the region of the unit holding it (whose staff, and those above, act on it).
-#[derive(Debug, Clone, PartialEq)]
-pub struct HeldCase {
-    pub case: Case,
-    pub holder_region: RegionCode,
 }
 
 /// Who exports reporters' identities, and the units whose cases' reporters they may read.
@@ -464,67 +461,6 @@ impl Store {
             .iter()
             .map(case_from_row)
             .collect()
-    }
-
-    /// The cases in one of `stages` held by a unit whose region lies in `held_within`, under
-    /// the filter's conditions (its keyset page is ignored), each with the holding unit's
-    /// region, and with empty texts: every match in id order, or with `page` (limit, offset)
-    /// one page of them, oldest received first. What a work queue needs to pick the cases
-    /// someone can act on; the stages keep the answer to the open cases.
-    pub async fn held_cases(
-        &self,
-        held_within: RegionCode,
-        stages: &[Stage],
-        filter: &CaseFilter,
-        page: Option<(u32, u32)>,
-    ) -> Result<Vec<HeldCase>> {
-        if stages.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut sql = Sql::new(&format!(
-            "SELECT {}, u.region_code AS holder_region FROM cases c \
-             JOIN units u ON u.id = c.unit_id WHERE 1 = 1",
-            columns_without_text()
-        ));
-        held_sql(&mut sql, held_within, stages, filter);
-        match page {
-            Some((limit, offset)) => {
-                sql.push(" ORDER BY c.received_at, c.id LIMIT ")
-                    .bind(Arg::int(i64::from(limit)))
-                    .push(" OFFSET ")
-                    .bind(Arg::int(i64::from(offset)));
-            }
-            None => {
-                sql.push(" ORDER BY c.id");
-            }
-        }
-        sql.query()
-            .fetch_all(&self.reader)
-            .await?
-            .iter()
-            .map(|row| {
-                Ok(HeldCase {
-                    case: case_from_row(row)?,
-                    holder_region: region(&row.try_get::<String, _>("holder_region")?)?,
-                })
-            })
-            .collect()
-    }
-
-    /// How many cases [`Store::held_cases`] would answer without a page.
-    pub async fn count_held_cases(
-        &self,
-        held_within: RegionCode,
-        stages: &[Stage],
-        filter: &CaseFilter,
-    ) -> Result<u64> {
-        if stages.is_empty() {
-            return Ok(0);
-        }
-        let mut sql = Sql::new("SELECT COUNT(*) AS n FROM cases c WHERE 1 = 1");
-        held_sql(&mut sql, held_within, stages, filter);
-        let n: i64 = sql.query().fetch_one(&self.reader).await?.try_get("n")?;
-        Ok(u64::try_from(n).unwrap_or_default())
     }
 
     /// Writes a change computed by the domain and its event, in one transaction. Refused with
@@ -736,7 +672,7 @@ impl Store {
 
 /// The case columns with the free texts left out (read as empty): the statistics need none of
 /// them, and they are most of a case's bytes.
-fn columns_without_text() -> String {
+pub(crate) fn columns_without_text() -> String {
     CASE_COLUMNS
         .replace("c.address,", "'' AS address,")
         .replace("c.description,", "'' AS description,")

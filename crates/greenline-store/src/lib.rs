@@ -25,6 +25,7 @@ mod feed;
 mod import;
 mod intake;
 pub mod postgres;
+mod queue;
 mod review;
 pub mod sqlite;
 mod texts;
@@ -37,11 +38,12 @@ pub use air::{
 };
 pub use audit::{AuditCheck, AuditEntry, AuditOutcome, AuditQuery, AuditRecord, GENESIS_HASH};
 pub use cases::{
-    Actor, CaseFilter, Event, ExportReader, ExportRow, HeldCase, IdempotencyKey, IntakeReceipt,
-    IntakeRecord, NewEvent,
+    Actor, CaseFilter, Event, ExportReader, ExportRow, IdempotencyKey, IntakeReceipt, IntakeRecord,
+    NewEvent,
 };
 pub use feed::{AHEAD_REMEMBERED, Changes, FeedPosition, FeedReader, FeedTarget};
 pub use import::{ImportItem, ImportMessage, ImportOptions, ImportSummary};
+pub use queue::{DueBand, HeldCase, QueueCount, QueueOrder, QueueQuestion};
 pub use texts::SourceText;
 
 /// Which database a [`Store`] runs on.

@@ -3,20 +3,27 @@
 //!
 //! A case is in the caller's queue when it is held by a unit in the caller's jurisdiction (their
 //! own or one below) and the caller's roles can take one of the steps the case can take now
-//! ([`Case::actions_now`], checked with [`StaffScope::can_act_on`]). The store picks the
-//! candidates — open stages, held inside the jurisdiction, the filters — with the texts left
-//! out; the deadline arithmetic (limits per kind and region, extensions) runs here over those
-//! rows, as it does everywhere else, so that the queue and the case page never disagree about
-//! a deadline.
+//! ([`Case::actions_now`], checked with [`StaffScope::can_act_on`]). Whether they can is decided
+//! by the case's kind and stage alone for every role (a test below keeps that true: the only
+//! steps that depend on more — an extension, a petitioner's requests — are never a role's only
+//! step in a stage), so the store counts and pages the queue in SQL by kind, stage and the
+//! stored running deadline (`due_at`, written with every change by the same deadline rules the
+//! case page uses) and never reads a national desk's open cases whole. The rows of a page are
+//! then read as cases and their deadlines and steps computed here, as everywhere else.
 //!
 //! The tabs do not partition the queue: 即将超期 and 已超期 cut across the stage tabs.
+//!
+//! A text search (`q`) narrows the queue to the open cases the search index finds, the best
+//! [`MAX_TEXT_HITS`] of them; the answer says when there were more.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use greenline_domain::deadline::local_date;
+use greenline_domain::workflow::transitions;
 use greenline_domain::{
     Action, Case, CaseKind, Channel, Deadline, PollutionType, RegionCode, StaffScope, Stage,
 };
-use greenline_store::{CaseFilter, HeldCase};
+use greenline_search::SearchQuery;
+use greenline_store::{CaseFilter, DueBand, HeldCase, QueueCount, QueueOrder, QueueQuestion};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -30,6 +37,10 @@ pub const DEFAULT_LIMIT: u32 = 50;
 pub const MAX_LIMIT: u32 = 500;
 /// A running deadline ending within this long is 即将超期.
 pub const DUE_SOON: Duration = Duration::days(3);
+/// The most search hits a text filter narrows the queue to.
+pub const MAX_TEXT_HITS: usize = 2_000;
+/// The longest text filter, in characters.
+const MAX_TEXT_CHARS: usize = 200;
 
 /// The open stages in which a statutory deadline runs: their candidates are read whole, and
 /// the deadlines computed here.
@@ -48,6 +59,20 @@ const DEADLINE_STAGES: [Stage; 7] = [
 /// a case may act on all of them: they are counted and paged in SQL. On the national demo year
 /// they are nine cases in ten of the open ones, and reading them whole took seconds.
 const CALLBACK_STAGES: [Stage; 3] = [Stage::Replied, Stage::Published, Stage::Reviewed];
+
+/// Every stage a queue lists, in the order of the workflow (for a stage filter's choices).
+pub const OPEN_STAGES: [Stage; 10] = [
+    Stage::Registered,
+    Stage::Routed,
+    Stage::Accepted,
+    Stage::Handling,
+    Stage::Concluded,
+    Stage::ReviewRequested,
+    Stage::ReReviewRequested,
+    Stage::Replied,
+    Stage::Published,
+    Stage::Reviewed,
+];
 
 /// A tab of the queue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
@@ -108,31 +133,45 @@ impl QueueTab {
         }
     }
 
-    fn holds(self, stage: Stage, time: TimeLeft) -> bool {
+    /// The stages whose cases the tab lists (before the deadline band).
+    fn stages(self) -> &'static [Stage] {
         match self {
-            QueueTab::ToAccept => matches!(stage, Stage::Registered | Stage::Routed),
-            QueueTab::InProgress => {
-                matches!(stage, Stage::Accepted | Stage::Handling | Stage::Concluded)
-            }
-            QueueTab::DueSoon => time == TimeLeft::DueSoon,
-            QueueTab::Overdue => time == TimeLeft::Overdue,
-            QueueTab::ToReview => {
-                matches!(stage, Stage::ReviewRequested | Stage::ReReviewRequested)
-            }
-            QueueTab::ToCallBack => {
-                matches!(stage, Stage::Replied | Stage::Published | Stage::Reviewed)
-            }
+            QueueTab::ToAccept => &[Stage::Registered, Stage::Routed],
+            QueueTab::InProgress => &[Stage::Accepted, Stage::Handling, Stage::Concluded],
+            QueueTab::DueSoon | QueueTab::Overdue => &DEADLINE_STAGES,
+            QueueTab::ToReview => &[Stage::ReviewRequested, Stage::ReReviewRequested],
+            QueueTab::ToCallBack => &CALLBACK_STAGES,
         }
     }
-}
 
-/// Where a case stands against its running deadline.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum TimeLeft {
-    NoDeadline,
-    InTime,
-    DueSoon,
-    Overdue,
+    /// The tab's share of a count of one kind in one stage.
+    fn share(self, count: &QueueCount) -> u64 {
+        match self {
+            QueueTab::DueSoon => count.due_soon,
+            QueueTab::Overdue => count.overdue,
+            _ if self.stages().contains(&count.stage) => count.total,
+            _ => 0,
+        }
+    }
+
+    fn band(self, now: DateTime<Utc>) -> DueBand {
+        match self {
+            QueueTab::DueSoon => DueBand::DueSoon {
+                now,
+                until: now + DUE_SOON,
+            },
+            QueueTab::Overdue => DueBand::Overdue { now },
+            _ => DueBand::Any,
+        }
+    }
+
+    fn order(self) -> QueueOrder {
+        match self {
+            // No deadline runs after the reply: the oldest first.
+            QueueTab::ToCallBack => QueueOrder::Received,
+            _ => QueueOrder::Urgency,
+        }
+    }
 }
 
 /// What the queue is asked: a tab, filters, a page.
@@ -143,6 +182,10 @@ pub struct QueueQuery {
     /// A region inside the caller's jurisdiction (with everything below it).
     pub region: Option<RegionCode>,
     pub channel: Option<Channel>,
+    /// One stage of the tab's.
+    pub stage: Option<Stage>,
+    /// Words the case's description or address holds (the search index's syntax).
+    pub text: Option<String>,
     pub limit: u32,
     pub offset: u32,
 }
@@ -154,6 +197,8 @@ impl Default for QueueQuery {
             pollution_type: None,
             region: None,
             channel: None,
+            stage: None,
+            text: None,
             limit: DEFAULT_LIMIT,
             offset: 0,
         }
@@ -162,7 +207,7 @@ impl Default for QueueQuery {
 
 impl QueueQuery {
     /// Reads a question given as `key=value` pairs: `tab`, `type`, `region`, `channel`,
-    /// `limit`, `offset`. An empty value is no filter.
+    /// `stage`, `q`, `limit`, `offset`. An empty value is no filter.
     pub fn from_params<'a>(
         params: impl IntoIterator<Item = (&'a str, &'a str)>,
     ) -> ServiceResult<QueueQuery> {
@@ -192,6 +237,15 @@ impl QueueQuery {
                 "channel" => {
                     query.channel =
                         Some(Channel::parse(value).ok_or_else(|| bad("unknown channel"))?)
+                }
+                "stage" => {
+                    query.stage = Some(Stage::parse(value).ok_or_else(|| bad("unknown stage"))?)
+                }
+                "q" => {
+                    if value.chars().count() > MAX_TEXT_CHARS {
+                        return Err(bad(&format!("longer than {MAX_TEXT_CHARS} characters")));
+                    }
+                    query.text = Some(value.to_owned());
                 }
                 "limit" => {
                     let limit: u32 = value.parse().map_err(|_| bad("expected a number"))?;
@@ -242,24 +296,6 @@ pub struct QueueItem {
     pub actions: Vec<Action>,
 }
 
-impl QueueItem {
-    fn time_left(&self, now: DateTime<Utc>) -> TimeLeft {
-        match self.deadline {
-            None => TimeLeft::NoDeadline,
-            Some(d) if d.is_past(now) => TimeLeft::Overdue,
-            Some(d) if d.due_at - now <= DUE_SOON => TimeLeft::DueSoon,
-            Some(_) => TimeLeft::InTime,
-        }
-    }
-
-    /// The sort key: the earliest deadline first (so the most overdue first), cases without a
-    /// running deadline last, oldest first among equals.
-    fn urgency(&self) -> (bool, Option<DateTime<Utc>>, DateTime<Utc>, i64) {
-        let due = self.deadline.map(|d| d.due_at);
-        (due.is_none(), due, self.received_at, self.id)
-    }
-}
-
 /// The queue's answer: every tab's count, and a page of the chosen tab.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Queue {
@@ -272,6 +308,9 @@ pub struct Queue {
     pub next_offset: Option<u32>,
     /// Today in China time, from which `days_left` counts.
     pub today: NaiveDate,
+    /// With a text filter: the search found more cases than the queue looks through (the
+    /// best [`MAX_TEXT_HITS`]), so the counts may fall short.
+    pub text_hits_capped: bool,
     /// The units below the caller's to which cases held by the caller's unit may be routed
     /// (for bulk assignment); empty when the caller's roles do not route.
     pub assign_targets: Vec<UnitView>,
@@ -326,6 +365,23 @@ fn item(
     }
 }
 
+/// The kinds and stages in which `scope` can act on every case of theirs: those where one of
+/// the scope's steps is open whatever the case (see [`Action::stage_decides`]).
+fn open_to(scope: &StaffScope, jurisdiction: RegionCode) -> Vec<(CaseKind, Stage)> {
+    let mut pairs = Vec::new();
+    for kind in CaseKind::ALL {
+        for stage in OPEN_STAGES {
+            let acts = transitions(kind, stage)
+                .iter()
+                .any(|(a, _)| a.stage_decides() && scope.can_act_on(jurisdiction, *a));
+            if acts {
+                pairs.push((kind, stage));
+            }
+        }
+    }
+    pairs
+}
+
 impl App {
     /// `caller`'s work queue under `query`. A caller whose roles take no steps (an analyst, an
     /// administrator) has an empty queue; an auditor, who reads no cases, is refused.
@@ -341,76 +397,71 @@ impl App {
             region: query.region,
             pollution_type: query.pollution_type,
             channel: query.channel,
+            stage: query.stage,
             ..CaseFilter::default()
         };
-        let held = if scope.takes_steps() {
-            self.store
-                .held_cases(jurisdiction, &DEADLINE_STAGES, &filter, None)
-                .await?
-        } else {
-            Vec::new()
-        };
-        let closes = scope.can_act_on(jurisdiction, Action::Close);
-        let callbacks = if closes {
-            self.store
-                .count_held_cases(jurisdiction, &CALLBACK_STAGES, &filter)
-                .await?
-        } else {
-            0
-        };
-        let callbacks = usize::try_from(callbacks).unwrap_or(usize::MAX);
-        let mut rows: Vec<(QueueItem, TimeLeft)> = held
+        let pairs = open_to(&scope, jurisdiction);
+        let mut stages: Vec<Stage> = pairs.iter().map(|(_, stage)| *stage).collect();
+        stages.sort_by_key(|s| s.code());
+        stages.dedup();
+        let excluded: Vec<(CaseKind, Stage)> = CaseKind::ALL
             .into_iter()
-            .filter_map(|h| actionable(h, &scope, self, now))
-            .map(|item| {
-                let time = item.time_left(now);
-                (item, time)
-            })
+            .flat_map(|kind| stages.iter().map(move |stage| (kind, *stage)))
+            .filter(|pair| !pairs.contains(pair))
             .collect();
-        let counts = QueueTab::ALL
+        let (hits, text_hits_capped) = match &query.text {
+            Some(text) => {
+                let (ids, capped) = self.queue_text_hits(caller, text, &stages).await?;
+                (Some(ids), capped)
+            }
+            None => (None, false),
+        };
+        let question = QueueQuestion {
+            held_within: jurisdiction,
+            stages: &stages,
+            excluded: &excluded,
+            filter: &filter,
+            among: hits.as_deref(),
+        };
+        let tallies = self
+            .store
+            .queue_counts(&question, now, now + DUE_SOON)
+            .await?;
+        let counts: Vec<TabCount> = QueueTab::ALL
             .into_iter()
             .map(|tab| TabCount {
                 tab,
                 label: tab.zh().to_owned(),
-                count: if tab == QueueTab::ToCallBack {
-                    callbacks
-                } else {
-                    rows.iter()
-                        .filter(|(item, time)| tab.holds(item.stage, *time))
-                        .count()
-                },
+                count: usize::try_from(tallies.iter().map(|t| tab.share(t)).sum::<u64>())
+                    .unwrap_or(usize::MAX),
             })
             .collect();
-        let (items, total) = if query.tab == QueueTab::ToCallBack {
-            let page = if closes {
-                self.store
-                    .held_cases(
-                        jurisdiction,
-                        &CALLBACK_STAGES,
-                        &filter,
-                        Some((query.limit, query.offset)),
-                    )
-                    .await?
-            } else {
-                Vec::new()
-            };
-            let items: Vec<QueueItem> = page
-                .into_iter()
-                .filter_map(|h| actionable(h, &scope, self, now))
-                .collect();
-            (items, callbacks)
-        } else {
-            rows.retain(|(item, time)| query.tab.holds(item.stage, *time));
-            rows.sort_by_key(|(item, _)| item.urgency());
-            let total = rows.len();
-            let items = rows
-                .into_iter()
-                .skip(query.offset as usize)
-                .take(query.limit as usize)
-                .map(|(item, _)| item)
-                .collect();
-            (items, total)
-        };
+        let total = counts
+            .iter()
+            .find(|c| c.tab == query.tab)
+            .map_or(0, |c| c.count);
+        let tab_stages: Vec<Stage> = stages
+            .iter()
+            .copied()
+            .filter(|s| query.tab.stages().contains(s))
+            .collect();
+        let page = self
+            .store
+            .queue_page(
+                &QueueQuestion {
+                    stages: &tab_stages,
+                    ..question
+                },
+                query.tab.band(now),
+                query.tab.order(),
+                query.limit,
+                query.offset,
+            )
+            .await?;
+        let items: Vec<QueueItem> = page
+            .into_iter()
+            .filter_map(|h| actionable(h, &scope, self, now))
+            .collect();
         let end = (query.offset as usize).saturating_add(query.limit as usize);
         let top = caller.unit.region;
         let assign_targets = if scope.can_act_on(top, Action::Assign) {
@@ -429,25 +480,86 @@ impl App {
             offset: query.offset,
             next_offset: (end < total).then(|| u32::try_from(end).unwrap_or(u32::MAX)),
             today: local_date(now),
+            text_hits_capped,
         })
+    }
+
+    /// The open cases in `stages` within `caller`'s jurisdiction whose texts hold `text`, the
+    /// best [`MAX_TEXT_HITS`], and whether there were more. Recorded like every search.
+    async fn queue_text_hits(
+        &self,
+        caller: &Caller,
+        text: &str,
+        stages: &[Stage],
+    ) -> ServiceResult<(Vec<i64>, bool)> {
+        if greenline_search::analyzer::query_words(text).is_empty() {
+            return Err(ServiceError::parameter("q", "give words to search for"));
+        }
+        let mut query = SearchQuery::new(text).within(caller.jurisdiction()?);
+        query.reveal_identities = caller.may_read_identities();
+        let search = self.projections.search.clone();
+        let Some(index) = search.index().cloned() else {
+            return Err(ServiceError::Unavailable(format!(
+                "the search index is being prepared ({} cases read so far); try again shortly",
+                search.loaded()
+            )));
+        };
+        let stages = stages.to_vec();
+        let (ids, total) =
+            tokio::task::spawn_blocking(move || index.matching_ids(&query, &stages, MAX_TEXT_HITS))
+                .await?
+                .map_err(|e| ServiceError::parameter("q", e.to_string()))?;
+        self.record(
+            caller,
+            crate::audit::AuditAction::Search,
+            text.chars().take(200).collect::<String>(),
+            greenline_store::AuditOutcome::Ok,
+            serde_json::json!({ "found": total, "queue": true }),
+        )
+        .await?;
+        Ok((ids, total > MAX_TEXT_HITS as u64))
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use greenline_domain::workflow::transitions;
+    use greenline_domain::Role;
 
     use super::*;
 
+    /// The queue counts by kind and stage on this promise: for every set of roles, in every
+    /// open stage, either one of the roles' steps is open to every case, or none of their
+    /// steps is (not even one that depends on the case, such as an extension).
     #[test]
-    fn every_case_after_its_reply_can_be_closed() {
-        for kind in CaseKind::ALL {
-            for stage in CALLBACK_STAGES {
-                let steps = transitions(kind, stage);
-                assert!(
-                    steps.is_empty() || steps.iter().any(|(a, _)| *a == Action::Close),
-                    "{kind:?} {stage:?}"
-                );
+    fn the_open_stages_are_the_deadline_stages_and_those_after_the_reply() {
+        let mut open = OPEN_STAGES.to_vec();
+        let mut parts: Vec<Stage> = DEADLINE_STAGES.into_iter().chain(CALLBACK_STAGES).collect();
+        open.sort_by_key(|s| s.code());
+        parts.sort_by_key(|s| s.code());
+        assert_eq!(open, parts);
+    }
+
+    #[test]
+    fn the_stage_decides_whether_a_role_acts_on_an_open_case() {
+        for mask in 1u32..(1 << Role::ALL.len()) {
+            let roles: Vec<Role> = Role::ALL
+                .into_iter()
+                .enumerate()
+                .filter(|(i, _)| mask & (1 << i) != 0)
+                .map(|(_, r)| r)
+                .collect();
+            for kind in CaseKind::ALL {
+                for stage in OPEN_STAGES {
+                    let steps: Vec<Action> = transitions(kind, stage)
+                        .iter()
+                        .map(|(a, _)| *a)
+                        .filter(|a| roles.iter().any(|r| r.may_take(*a)))
+                        .collect();
+                    assert!(
+                        steps.is_empty() || steps.iter().any(|a| a.stage_decides()),
+                        "{roles:?} on a {kind:?} case in {stage:?}: only {steps:?}"
+                    );
+                }
             }
         }
     }

@@ -1400,6 +1400,155 @@ pub async fn a_live_case_is_given_while_an_older_transaction_is_open(store: Stor
     );
 }
 
+async fn queue_ids(
+    store: &Store,
+    question: greenline_store::QueueQuestion<'_>,
+    band: greenline_store::DueBand,
+    order: greenline_store::QueueOrder,
+    limit: u32,
+    offset: u32,
+) -> Vec<i64> {
+    store
+        .queue_page(&question, band, order, limit, offset)
+        .await
+        .expect("page")
+        .into_iter()
+        .map(|h| h.case.id)
+        .collect()
+}
+
+pub async fn the_queue_counts_by_stage_and_deadline_and_pages_the_least_time_left_first(
+    store: Store,
+    _url: String,
+) {
+    use greenline_store::{DueBand, QueueOrder, QueueQuestion};
+    let nation = unit(&store, "全国平台", "000000").await;
+    let nanshan = unit(&store, "南山管理局", "440305").await;
+    let mut ids = Vec::new();
+    for (unit_id, due) in [
+        (nanshan, Some(now() - Duration::days(1))),
+        (nanshan, Some(now() + Duration::days(2))),
+        (nanshan, Some(now() + Duration::days(10))),
+        (nation, None),
+    ] {
+        let receipt = store
+            .intake(IntakeRecord {
+                case: NewCase::parse(&form("440305", "noise")).expect("valid form"),
+                unit_id,
+                received_at: now(),
+                due_at: due,
+                secret: "SECRET123456".into(),
+                secret_hash: "hash-of-secret".into(),
+                actor: Actor::public(),
+                idempotency: None,
+                suggestion: None,
+            })
+            .await
+            .expect("intake");
+        ids.push(receipt.case.id);
+    }
+    let (overdue, soon, later, undated) = (ids[0], ids[1], ids[2], ids[3]);
+    let filter = CaseFilter::default();
+    let question = QueueQuestion {
+        held_within: RegionCode::NATIONAL,
+        stages: &[Stage::Registered, Stage::Handling],
+        excluded: &[],
+        filter: &filter,
+        among: None,
+    };
+    let counts = store
+        .queue_counts(&question, now(), now() + Duration::days(3))
+        .await
+        .expect("counts");
+    assert_eq!(counts.len(), 1, "{counts:?}");
+    assert_eq!(
+        (counts[0].kind, counts[0].stage, counts[0].total),
+        (CaseKind::Report, Stage::Registered, 4)
+    );
+    assert_eq!((counts[0].overdue, counts[0].due_soon), (1, 1));
+
+    // No deadline last, on both backends.
+    assert_eq!(
+        queue_ids(&store, question, DueBand::Any, QueueOrder::Urgency, 10, 0).await,
+        vec![overdue, soon, later, undated]
+    );
+    assert_eq!(
+        queue_ids(&store, question, DueBand::Any, QueueOrder::Urgency, 2, 1).await,
+        vec![soon, later]
+    );
+    assert_eq!(
+        queue_ids(
+            &store,
+            question,
+            DueBand::Overdue { now: now() },
+            QueueOrder::Urgency,
+            10,
+            0
+        )
+        .await,
+        vec![overdue]
+    );
+    let due_soon = DueBand::DueSoon {
+        now: now(),
+        until: now() + Duration::days(3),
+    };
+    assert_eq!(
+        queue_ids(&store, question, due_soon, QueueOrder::Urgency, 10, 0).await,
+        vec![soon]
+    );
+    assert_eq!(
+        queue_ids(&store, question, DueBand::Any, QueueOrder::Received, 10, 0).await,
+        vec![overdue, soon, later, undated]
+    );
+    // Held in Nanshan: the national desk's case is not Nanshan's work.
+    let nanshans = QueueQuestion {
+        held_within: RegionCode::parse("440305").expect("region"),
+        ..question
+    };
+    let counts = store
+        .queue_counts(&nanshans, now(), now() + Duration::days(3))
+        .await
+        .expect("counts");
+    assert_eq!(counts[0].total, 3);
+    let holders: Vec<String> = store
+        .queue_page(&nanshans, DueBand::Any, QueueOrder::Urgency, 10, 0)
+        .await
+        .expect("page")
+        .into_iter()
+        .map(|h| h.holder_region.to_string())
+        .collect();
+    assert_eq!(holders, vec!["440305"; 3]);
+    // A kind left out, and the hits of a text search.
+    let excluded = [(CaseKind::Report, Stage::Registered)];
+    let without = QueueQuestion {
+        excluded: &excluded,
+        ..question
+    };
+    assert!(
+        queue_ids(&store, without, DueBand::Any, QueueOrder::Urgency, 10, 0)
+            .await
+            .is_empty()
+    );
+    let hits = [undated, soon];
+    let among = QueueQuestion {
+        among: Some(&hits),
+        ..question
+    };
+    assert_eq!(
+        queue_ids(&store, among, DueBand::Any, QueueOrder::Urgency, 10, 0).await,
+        vec![soon, undated]
+    );
+    let none = QueueQuestion {
+        among: Some(&[]),
+        ..question
+    };
+    assert!(
+        queue_ids(&store, none, DueBand::Any, QueueOrder::Urgency, 10, 0)
+            .await
+            .is_empty()
+    );
+}
+
 #[macro_export]
 macro_rules! behaviour_suite {
     ($(#[$attr:meta])*) => {
@@ -1424,6 +1573,7 @@ macro_rules! behaviour_suite {
             the_feed_of_an_empty_log_gives_nothing,
             a_reader_from_the_head_is_given_what_came_after_it,
             a_live_case_is_given_while_an_older_transaction_is_open,
+            the_queue_counts_by_stage_and_deadline_and_pages_the_least_time_left_first,
         );
     };
     (@tests $attrs:tt $($test:ident),* $(,)?) => {

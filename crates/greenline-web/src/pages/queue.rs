@@ -11,7 +11,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::get;
 use greenline_app::ServiceError;
 use greenline_app::cases::bulk::CaseOutcome;
-use greenline_app::cases::queue::{QueueItem, QueueQuery, QueueTab};
+use greenline_app::cases::queue::{OPEN_STAGES as QUEUE_STAGES, QueueItem, QueueQuery, QueueTab};
 use greenline_domain::Channel;
 
 use super::console::{encode, jurisdiction_regions, type_choices};
@@ -87,6 +87,11 @@ struct QueuePage {
     types: Vec<Choice>,
     regions: Vec<Choice>,
     channels: Vec<Choice>,
+    stages: Vec<Choice>,
+    /// The words searched for, as typed.
+    text: String,
+    /// The words found more cases than the queue looks through.
+    capped: bool,
     rows: Vec<Row>,
     next: Option<String>,
     error: Option<&'static str>,
@@ -128,7 +133,8 @@ async fn queue(
     Ok(csrf.attach(render(status, &page)?))
 }
 
-/// The queue under the filters in `params` (`tab`, `type`, `region`, `channel`, `offset`), and
+/// The queue under the filters in `params` (`tab`, `type`, `region`, `channel`, `stage`, `q`,
+/// `offset`), and
 /// the status to answer with.
 async fn queue_page(
     state: &AppState,
@@ -145,7 +151,7 @@ async fn queue_page(
     };
     let filters = |tab: &str, offset: Option<u32>| {
         let mut pairs = vec![("tab", tab.to_owned())];
-        for name in ["type", "region", "channel"] {
+        for name in ["type", "region", "channel", "stage", "q"] {
             pairs.push((name, selected(name)));
         }
         if let Some(offset) = offset {
@@ -170,6 +176,16 @@ async fn queue_page(
                 selected: c.code() == selected("channel"),
             })
             .collect(),
+        stages: QUEUE_STAGES
+            .iter()
+            .map(|s| Choice {
+                value: s.code().to_owned(),
+                label: s.zh().to_owned(),
+                selected: s.code() == selected("stage"),
+            })
+            .collect(),
+        text: selected("q"),
+        capped: false,
         rows: Vec::new(),
         next: None,
         error: None,
@@ -179,7 +195,12 @@ async fn queue_page(
     };
     let wanted = params
         .iter()
-        .filter(|(k, _)| matches!(k.as_str(), "tab" | "type" | "region" | "channel" | "offset"))
+        .filter(|(k, _)| {
+            matches!(
+                k.as_str(),
+                "tab" | "type" | "region" | "channel" | "stage" | "q" | "offset"
+            )
+        })
         .map(|(k, v)| (k.as_str(), v.as_str()));
     let answer = match QueueQuery::from_params(wanted) {
         Ok(query) => state.queue(&who.0, query).await,
@@ -199,6 +220,7 @@ async fn queue_page(
                 })
                 .collect();
             page.rows = queue.items.iter().map(Row::new).collect();
+            page.capped = queue.text_hits_capped;
             page.next = queue
                 .next_offset
                 .map(|offset| filters(queue.tab.code(), Some(offset)));
@@ -213,9 +235,17 @@ async fn queue_page(
                 .collect();
             StatusCode::OK
         }
+        Err(ServiceError::BadParameter { field, .. }) if field == "q" => {
+            page.error = Some("关键词有误：请输入要查找的字词（不超过 200 字）。");
+            StatusCode::BAD_REQUEST
+        }
         Err(ServiceError::BadParameter { .. }) => {
             page.error = Some("筛选条件有误，请重新选择。");
             StatusCode::BAD_REQUEST
+        }
+        Err(ServiceError::Unavailable(_)) => {
+            page.error = Some("全文检索正在准备中，请稍后再按关键词查找。");
+            StatusCode::SERVICE_UNAVAILABLE
         }
         Err(other) => return Err(other.into()),
     };

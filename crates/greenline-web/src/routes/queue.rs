@@ -22,6 +22,8 @@ use crate::error::{ApiError, ApiResult, Problem};
         ("type" = Option<String>, Query, description = "Pollution type; matches any type a case carries"),
         ("region" = Option<String>, Query, description = "Region code inside the caller's jurisdiction; the whole subtree"),
         ("channel" = Option<String>, Query),
+        ("stage" = Option<String>, Query, description = "One stage of the tab's"),
+        ("q" = Option<String>, Query, description = "Words in the description or address (up to 200 characters); narrows to the best 2,000 matches, and `text_hits_capped` says when there were more"),
         ("limit" = Option<u32>, Query, description = "1 to 500, default 50"),
         ("offset" = Option<u32>, Query, description = "Rows of the tab to skip"),
     ),

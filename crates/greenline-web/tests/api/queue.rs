@@ -234,6 +234,47 @@ pub async fn the_queue_filters_by_type_region_and_channel(backend: Backend) {
 }
 
 #[backend_test]
+pub async fn the_queue_narrows_to_a_stage_and_to_words_in_the_texts(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let nanshan = app.login("nanshan").await;
+    let building_site = nanshan_case(&app, &nanshan).await;
+    let mut smell = phone_report();
+    smell["primary_type"] = json!("air");
+    smell["other_types"] = json!([]);
+    smell["sub_type"] = json!(null);
+    smell["address"] = json!("南山区后海大道海鲜酒楼");
+    smell["description"] = json!("酒楼厨房的油烟直接排到居民楼里，晚上味道很大。");
+    let receipt = app.post(Some(&nanshan), "/api/v1/cases", &smell).await;
+    assert_eq!(receipt.status, StatusCode::CREATED, "{}", receipt.body);
+    let restaurant = receipt.body["id"].as_i64().expect("id");
+    let accepted = app
+        .act(&nanshan, building_site, json!({"action": "accept"}))
+        .await;
+    assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.body);
+    app.caught_up().await;
+
+    for (query, expected) in [
+        ("tab=in_progress&stage=accepted", vec![building_site]),
+        ("tab=in_progress&stage=handling", vec![]),
+        ("tab=to_accept&q=油烟", vec![restaurant]),
+        ("tab=to_accept&q=打桩", vec![]),
+        ("tab=in_progress&q=打桩", vec![building_site]),
+        ("tab=to_accept&q=海鲜酒楼", vec![restaurant]),
+    ] {
+        let answer = queue(&app, &nanshan, query).await;
+        assert_eq!(ids(&answer), expected, "{query}");
+        assert_eq!(answer["text_hits_capped"], json!(false), "{query}");
+    }
+    // The counts follow the words too.
+    let answer = queue(&app, &nanshan, "q=油烟").await;
+    assert_eq!(count(&answer, "to_accept"), 1);
+    assert_eq!(count(&answer, "in_progress"), 0);
+    let bad = app.get(Some(&nanshan), "/api/v1/queue?stage=someday").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.body);
+    assert!(bad.body.to_string().contains("stage"), "{}", bad.body);
+}
+
+#[backend_test]
 pub async fn the_queue_page_lists_and_counts_the_cases_in_chinese(backend: Backend) {
     use crate::pages::{browser, console_sign_in, page};
     let app = spawn_app(backend).await;
