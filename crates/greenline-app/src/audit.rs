@@ -23,6 +23,7 @@ pub enum AuditAction {
     ChangePassword,
     ReadCase,
     ReadReporter,
+    ReadAttachment,
     Search,
     Export,
     Bulletin,
@@ -39,12 +40,13 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 18] = [
+    pub const ALL: [AuditAction; 19] = [
         AuditAction::SignIn,
         AuditAction::SignOut,
         AuditAction::ChangePassword,
         AuditAction::ReadCase,
         AuditAction::ReadReporter,
+        AuditAction::ReadAttachment,
         AuditAction::Search,
         AuditAction::Export,
         AuditAction::Bulletin,
@@ -67,6 +69,7 @@ impl AuditAction {
             AuditAction::ChangePassword => "change_password",
             AuditAction::ReadCase => "read_case",
             AuditAction::ReadReporter => "read_reporter",
+            AuditAction::ReadAttachment => "read_attachment",
             AuditAction::Search => "search",
             AuditAction::Export => "export",
             AuditAction::Bulletin => "bulletin",
@@ -95,6 +98,7 @@ impl AuditAction {
             AuditAction::ChangePassword => "修改密码",
             AuditAction::ReadCase => "查看案件",
             AuditAction::ReadReporter => "查看举报人信息",
+            AuditAction::ReadAttachment => "查看附件",
             AuditAction::Search => "全文检索",
             AuditAction::Export => "导出",
             AuditAction::Bulletin => "下载简报",

@@ -43,6 +43,7 @@ pub mod cases;
 mod clock;
 mod error;
 pub mod export;
+pub mod files;
 mod limiter;
 pub mod masking;
 pub mod network;
@@ -65,6 +66,7 @@ use serde::{Deserialize, Serialize};
 pub use caller::{Caller, Origin};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{ServiceError, ServiceResult, describe};
+pub use files::Files;
 pub use limiter::PublicLimiter;
 pub use network::TrustedProxies;
 pub use operations::count_audit_event;
@@ -116,6 +118,9 @@ pub struct Settings {
     pub password_history: u32,
     /// The longest life of an API token, in days.
     pub api_token_days: u32,
+    /// The folder where case files (photos, letters) are kept; beside the SQLite file by
+    /// default. Unset on PostgreSQL: uploads are then refused.
+    pub files_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for Settings {
@@ -137,6 +142,7 @@ impl Default for Settings {
             password_max_age_days: 90,
             password_history: 5,
             api_token_days: 90,
+            files_dir: None,
         }
     }
 }
@@ -165,6 +171,8 @@ pub struct App {
     /// Failed tracking proofs per case, on this node.
     tracking_attempts: Arc<cases::track::TrackingAttempts>,
     topics: Arc<topics::TopicsCache>,
+    /// Where case files' bytes are kept.
+    files: Files,
 }
 
 impl App {
@@ -191,7 +199,15 @@ impl App {
             settings: Arc::new(settings),
             projections: Arc::new(projections),
             topics: Arc::default(),
+            files: Files::default(),
         }
+    }
+
+    /// The application keeping case files in `files` (by default it keeps none and refuses
+    /// uploads).
+    pub fn with_files(mut self, files: Files) -> App {
+        self.files = files;
+        self
     }
 
     /// Starts building and following the views (inside a Tokio runtime). A node that serves

@@ -12,6 +12,7 @@
 #![forbid(unsafe_code)]
 
 pub mod access;
+pub mod attachment;
 pub mod case;
 pub mod channel;
 pub mod classification;
@@ -27,6 +28,7 @@ pub mod tracking;
 pub mod workflow;
 
 pub use access::{Role, StaffScope, check_assignment};
+pub use attachment::{AttachmentKind, CheckedFile, FileType, check_file};
 pub use case::{
     Applied, Case, Command, ENFORCEMENT_FIELDS, Extension, IntakeForm, NewCase, Reporter, apply,
 };

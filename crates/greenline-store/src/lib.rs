@@ -17,6 +17,7 @@
 
 mod accounts;
 mod air;
+mod attachments;
 mod audit;
 pub mod backup;
 mod cases;
@@ -36,6 +37,7 @@ pub use accounts::{ApiToken, Login, NewApiToken, NewStaff, Staff, Unit};
 pub use air::{
     AIR_POLLUTANTS, AirImportSummary, AirMessage, AirRow, AirStation, NewAirStation, StoredHour,
 };
+pub use attachments::{Attachment, NewAttachment};
 pub use audit::{AuditCheck, AuditEntry, AuditOutcome, AuditQuery, AuditRecord, GENESIS_HASH};
 pub use cases::{
     Actor, CaseFilter, Event, ExportReader, ExportRow, IdempotencyKey, IntakeReceipt, IntakeRecord,

@@ -24,6 +24,7 @@ pub mod overload;
 pub mod pages;
 pub mod routes;
 pub mod telemetry;
+pub mod upload;
 
 use std::future::IntoFuture;
 use std::net::SocketAddr;

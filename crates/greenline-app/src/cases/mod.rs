@@ -1,6 +1,7 @@
 //! Cases: intake, steps, type review, repeat grouping, reading, lists, same-source candidates
 //! and the reporter's view.
 
+pub mod attachments;
 pub mod bulk;
 pub mod intake;
 pub mod list;

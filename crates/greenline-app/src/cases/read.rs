@@ -137,6 +137,11 @@ pub struct CaseFile {
     pub oversight: super::oversight::OversightCount,
     /// Earlier cases of the same source, best first (none for a case already merged).
     pub repeats: Vec<super::same_source::SameSourceCandidate>,
+    /// The case's files, for those who may read them (as they may read the reporter); `None`
+    /// for the rest.
+    pub attachments: Option<Vec<super::attachments::AttachmentView>>,
+    /// Whether the caller may add a file now.
+    pub may_attach: bool,
 }
 
 impl App {
@@ -168,7 +173,22 @@ impl App {
         } else {
             Vec::new()
         };
+        let reads_files = scope.can_read_reporter(holder.region);
+        let attachments = if reads_files {
+            Some(
+                self.store
+                    .attachments(id)
+                    .await?
+                    .into_iter()
+                    .map(super::attachments::AttachmentView::from)
+                    .collect(),
+            )
+        } else {
+            None
+        };
         Ok(CaseFile {
+            may_attach: reads_files && case.stage != greenline_domain::Stage::Closed,
+            attachments,
             may_review: scope.can_review_types(holder.region),
             may_merge: scope.can_merge(holder.region) && case.repeat_of.is_none(),
             may_read_reporter: scope.can_read_reporter(holder.region),

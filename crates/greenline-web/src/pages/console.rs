@@ -304,7 +304,7 @@ enum InputKind {
 
 #[derive(Template)]
 #[template(path = "case.html")]
-struct CasePage {
+pub(super) struct CasePage {
     chrome: super::Chrome,
     title: String,
     view: CaseView,
@@ -339,7 +339,11 @@ struct CasePage {
     oversight: String,
     /// Earlier cases this one may repeat (疑似重复举报), best first.
     repeats: Vec<RepeatHint>,
-    error: Option<String>,
+    /// The case's files, for those who may read them.
+    files: Option<Vec<super::attachments::FileRow>>,
+    may_attach: bool,
+    file_kinds: Vec<Choice>,
+    pub(super) error: Option<String>,
     errors: FieldErrors,
 }
 
@@ -376,6 +380,7 @@ fn event_label(code: &str) -> String {
             "view_reporter" => "查看举报人信息".to_owned(),
             "urge" => "催办".to_owned(),
             "supervise" => "督办".to_owned(),
+            "attach" => "上传附件".to_owned(),
             other => other.to_owned(),
         },
     }
@@ -502,7 +507,7 @@ fn inputs(action: Action, kind: CaseKind, units: &[Choice]) -> Vec<Input> {
     }
 }
 
-async fn case_page(
+pub(super) async fn case_page(
     state: &AppState,
     who: &ConsoleUser,
     csrf: &Csrf,
@@ -586,6 +591,11 @@ async fn case_page(
                 .join("；"),
         })
         .collect();
+    let files = file
+        .attachments
+        .as_ref()
+        .map(|files| files.iter().map(super::attachments::FileRow::new).collect());
+    let may_attach = file.may_attach;
     let CaseFile {
         view,
         events,
@@ -593,6 +603,9 @@ async fn case_page(
         ..
     } = file;
     Ok(CasePage {
+        files,
+        may_attach,
+        file_kinds: super::attachments::kind_choices(),
         repeats,
         suggestion,
         review: view.case.type_review.map_or("未审核", TypeReview::zh),
@@ -862,7 +875,7 @@ async fn merge(
 }
 
 /// Back to the case after a change; on a refusal the case again, with what went wrong.
-async fn after_change(
+pub(super) async fn after_change(
     state: &AppState,
     who: &ConsoleUser,
     csrf: &Csrf,

@@ -18,6 +18,7 @@
 mod accounts;
 mod air;
 mod assets;
+mod attachments;
 mod audit;
 mod console;
 pub mod csrf;
@@ -48,6 +49,7 @@ pub fn router() -> Router<AppState> {
         .merge(track::routes())
         .merge(staff::routes())
         .merge(console::routes())
+        .merge(attachments::routes())
         .merge(queue::routes())
         .merge(accounts::routes())
         .merge(audit::routes())

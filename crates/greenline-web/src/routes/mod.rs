@@ -74,6 +74,18 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(cases::merge::merge_case))
         .routes(routes!(cases::merge::group))
         .routes(routes!(cases::oversight::oversee))
+        .merge(
+            // A file is larger than any other body: its own limit, on its route alone.
+            OpenApiRouter::new()
+                .routes(routes!(
+                    cases::attachments::upload,
+                    cases::attachments::list
+                ))
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    crate::upload::UPLOAD_BODY_LIMIT,
+                )),
+        )
+        .routes(routes!(cases::attachments::content))
         .routes(routes!(cases::same_source::same_source))
         .routes(routes!(queue::queue))
         .routes(routes!(track::track))

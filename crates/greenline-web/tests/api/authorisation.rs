@@ -108,6 +108,21 @@ const MATRIX: &[(&str, &str, Rule)] = &[
     ("GET", "/api/v1/cases", Rule::Roles(READERS)),
     ("POST", "/api/v1/cases", Rule::Intake),
     ("GET", "/api/v1/cases/{id}", Rule::Case(READERS)),
+    (
+        "GET",
+        "/api/v1/cases/{id}/attachments",
+        Rule::Case(IDENTITY_READERS),
+    ),
+    (
+        "POST",
+        "/api/v1/cases/{id}/attachments",
+        Rule::Case(IDENTITY_READERS),
+    ),
+    (
+        "GET",
+        "/api/v1/cases/{id}/attachments/{attachment}",
+        Rule::Case(IDENTITY_READERS),
+    ),
     ("GET", "/api/v1/cases/{id}/events", Rule::Case(READERS)),
     ("GET", "/api/v1/cases/{id}/group", Rule::Case(READERS)),
     ("POST", "/api/v1/cases/{id}/merge", Rule::Case(CASE_WORKERS)),
@@ -180,6 +195,7 @@ struct Fixture {
     secret: String,
     account: i64,
     token: i64,
+    attachment: i64,
 }
 
 fn path_of(template: &str, f: &Fixture) -> String {
@@ -196,6 +212,7 @@ fn path_of(template: &str, f: &Fixture) -> String {
     };
     if template.starts_with("/api/v1/cases/") {
         path.replace("{id}", &f.case.to_string())
+            .replace("{attachment}", &f.attachment.to_string())
     } else if template.starts_with("/api/v1/accounts/") {
         path.replace("{id}", &f.account.to_string())
     } else {
@@ -317,7 +334,14 @@ pub async fn every_operation_admits_exactly_the_callers_its_rule_names(backend: 
             &json!({"name": "目标"}),
         )
         .await;
+    let attachment = crate::attachments::photo_of(
+        &app,
+        &app.login("shenzhen").await,
+        cases[0]["id"].as_i64().expect("id"),
+    )
+    .await;
     let fixture = Fixture {
+        attachment,
         case: cases[0]["id"].as_i64().expect("id"),
         other_case: cases[1]["id"].as_i64().expect("id"),
         tracking_no: cases[0]["tracking_no"].as_str().expect("no").to_owned(),
@@ -348,7 +372,9 @@ pub async fn every_operation_admits_exactly_the_callers_its_rule_names(backend: 
             if let Some(token) = &token {
                 request = request.bearer_auth(token);
             }
-            if let Some(body) = body_of(method, template, &fixture) {
+            if *template == "/api/v1/cases/{id}/attachments" && *method == "POST" {
+                request = request.multipart(crate::attachments::photo_form());
+            } else if let Some(body) = body_of(method, template, &fixture) {
                 request = request.json(&body);
             }
             let status = request.send().await.expect("request").status();
@@ -388,8 +414,15 @@ fn page_expected(method: &str, path: &str, who: Who) -> (StatusCode, Option<&'st
         "/console" | "/console/queue" if role == Role::Auditor => {
             (StatusCode::SEE_OTHER, Some("/console/audit"))
         }
-        "/console/cases/{id}" if role == Role::Auditor || !who.inside => {
+        "/console/cases/{id}" | "/console/cases/{id}/attachments/{attachment}"
+            if role == Role::Auditor || !who.inside =>
+        {
             (StatusCode::NOT_FOUND, None)
+        }
+        "/console/cases/{id}/attachments/{attachment}"
+            if !matches!(role, Role::Operator | Role::Handler | Role::Supervisor) =>
+        {
+            (StatusCode::FORBIDDEN, None)
         }
         "/console/accounts" if role != Role::Admin => (StatusCode::FORBIDDEN, None),
         "/console/audit" if role != Role::Auditor => (StatusCode::FORBIDDEN, None),
@@ -403,7 +436,10 @@ fn page_routes() -> BTreeSet<(String, String)> {
     let mut routes = BTreeSet::new();
     for entry in std::fs::read_dir(dir).expect("pages") {
         let source = std::fs::read_to_string(entry.expect("entry").path()).expect("source");
-        for part in source.split(".route(\"").skip(1) {
+        for part in source.split(".route(").skip(1) {
+            let Some(part) = part.trim_start().strip_prefix('"') else {
+                continue;
+            };
             let (path, rest) = part.split_once('"').expect("a path");
             let handlers = rest.split_once(")\n").map_or(rest, |(h, _)| h);
             if handlers.contains("get(") {
@@ -432,6 +468,8 @@ pub async fn every_page_admits_exactly_the_callers_its_role_may(backend: Backend
         ("GET", "/console/audit"),
         ("GET", "/console/cases/{id}"),
         ("POST", "/console/cases/{id}/actions"),
+        ("POST", "/console/cases/{id}/attachments"),
+        ("GET", "/console/cases/{id}/attachments/{attachment}"),
         ("GET", "/console/queue"),
         ("POST", "/console/queue"),
         ("POST", "/console/cases/{id}/merge"),
@@ -488,6 +526,7 @@ pub async fn every_page_admits_exactly_the_callers_its_role_may(backend: Backend
         json!({"action": "assign", "unit_id": app.units["shenzhen"]}),
     )
     .await;
+    let attachment = crate::attachments::photo_of(&app, &app.login("shenzhen").await, case).await;
     app.caught_up().await;
 
     let mut wrong = Vec::new();
@@ -503,6 +542,7 @@ pub async fn every_page_admits_exactly_the_callers_its_role_may(backend: Backend
             )
             .replace("{name}", "site.css")
             .replace("{action}", "disable")
+            .replace("{attachment}", &attachment.to_string())
             .replace("{id}", &case.to_string());
         for (who, client) in &callers {
             let request = match method.as_str() {

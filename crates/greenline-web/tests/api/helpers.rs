@@ -149,7 +149,8 @@ pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut Settin
         clock.clone(),
         DeadlineTable::statutory(),
         settings,
-    );
+    )
+    .with_files(greenline_app::Files::in_memory());
     core.start();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

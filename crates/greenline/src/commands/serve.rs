@@ -27,19 +27,31 @@ pub async fn run(store: Store, config: Config) -> anyhow::Result<()> {
          console: http://{address}/console, API: http://{address}/api/v1/openapi.json)"
     );
     let mut web = config.web;
-    if web.search_dir.is_none() {
-        // Beside the SQLite file, so a restart catches up instead of rebuilding; in memory
-        // for PostgreSQL unless `web.search_dir` names a directory.
-        web.search_dir = store
+    let beside_the_database = |suffix: &str| {
+        store
             .sqlite_path()
             .filter(|file| *file != std::path::Path::new(":memory:"))
             .map(|file| {
                 let mut dir = file.as_os_str().to_owned();
-                dir.push(".search");
+                dir.push(suffix);
                 std::path::PathBuf::from(dir)
-            });
+            })
+    };
+    if web.search_dir.is_none() {
+        // Beside the SQLite file, so a restart catches up instead of rebuilding; in memory
+        // for PostgreSQL unless `web.search_dir` names a directory.
+        web.search_dir = beside_the_database(".search");
     }
-    let app = App::new(store, Arc::new(SystemClock), deadlines, web);
+    if web.files_dir.is_none() {
+        // Case files beside the SQLite file; on PostgreSQL only where `web.files_dir` says
+        // (uploads are refused until it does).
+        web.files_dir = beside_the_database(".files");
+    }
+    let files = match &web.files_dir {
+        Some(dir) => greenline_app::Files::in_folder(dir)?,
+        None => greenline_app::Files::default(),
+    };
+    let app = App::new(store, Arc::new(SystemClock), deadlines, web).with_files(files);
     app.start();
     greenline_web::serve(listener, app.clone(), shutdown_signal()).await?;
     app.projections.stop().await;
