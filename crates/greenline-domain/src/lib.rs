@@ -12,6 +12,8 @@
 #![forbid(unsafe_code)]
 
 pub mod access;
+pub mod approval;
+pub mod callback;
 pub mod case;
 pub mod channel;
 pub mod classification;
@@ -27,6 +29,8 @@ pub mod tracking;
 pub mod workflow;
 
 pub use access::{Role, StaffScope, check_assignment};
+pub use approval::{Approval, Draft};
+pub use callback::{CallbackForm, Followup, Satisfaction};
 pub use case::{
     Applied, Case, Command, ENFORCEMENT_FIELDS, Extension, IntakeForm, NewCase, Reporter, apply,
 };
