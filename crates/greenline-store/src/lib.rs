@@ -19,6 +19,7 @@ mod accounts;
 mod air;
 mod audit;
 pub mod backup;
+mod callbacks;
 mod cases;
 mod convert;
 mod feed;
@@ -36,9 +37,10 @@ pub use air::{
     AIR_POLLUTANTS, AirImportSummary, AirMessage, AirRow, AirStation, NewAirStation, StoredHour,
 };
 pub use audit::{AuditCheck, AuditEntry, AuditOutcome, AuditQuery, AuditRecord, GENESIS_HASH};
+pub use callbacks::{Callback, CallbackCount, CallbackQuery, CallbackSource, NewCallback};
 pub use cases::{
     Actor, CaseFilter, Event, ExportReader, ExportRow, HeldCase, IdempotencyKey, IntakeReceipt,
-    IntakeRecord, NewEvent,
+    IntakeRecord, NewEvent, StepEvent,
 };
 pub use feed::{AHEAD_REMEMBERED, Changes, FeedPosition, FeedReader, FeedTarget};
 pub use import::{ImportItem, ImportMessage, ImportOptions, ImportSummary};
