@@ -36,10 +36,11 @@ pub enum AuditAction {
     RevokeToken,
     ReadAudit,
     VerifyAudit,
+    SetUnitApproval,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 18] = [
+    pub const ALL: [AuditAction; 19] = [
         AuditAction::SignIn,
         AuditAction::SignOut,
         AuditAction::ChangePassword,
@@ -58,6 +59,7 @@ impl AuditAction {
         AuditAction::RevokeToken,
         AuditAction::ReadAudit,
         AuditAction::VerifyAudit,
+        AuditAction::SetUnitApproval,
     ];
 
     pub fn code(self) -> &'static str {
@@ -80,6 +82,7 @@ impl AuditAction {
             AuditAction::RevokeToken => "revoke_token",
             AuditAction::ReadAudit => "read_audit",
             AuditAction::VerifyAudit => "verify_audit",
+            AuditAction::SetUnitApproval => "set_unit_approval",
         }
     }
 
@@ -108,6 +111,7 @@ impl AuditAction {
             AuditAction::RevokeToken => "吊销接口令牌",
             AuditAction::ReadAudit => "查阅审计记录",
             AuditAction::VerifyAudit => "校验审计记录",
+            AuditAction::SetUnitApproval => "设置办结审核",
         }
     }
 }

@@ -33,11 +33,12 @@ pub const DUE_SOON: Duration = Duration::days(3);
 
 /// The open stages in which a statutory deadline runs: their candidates are read whole, and
 /// the deadlines computed here.
-const DEADLINE_STAGES: [Stage; 7] = [
+const DEADLINE_STAGES: [Stage; 8] = [
     Stage::Registered,
     Stage::Routed,
     Stage::Accepted,
     Stage::Handling,
+    Stage::PendingApproval,
     Stage::Concluded,
     Stage::ReviewRequested,
     Stage::ReReviewRequested,
@@ -56,14 +57,20 @@ pub enum QueueTab {
     /// 待受理: registered (or, a petition, routed) and not yet accepted.
     ToAccept,
     /// 办理中: accepted, being handled, or concluded with the reply still to send — the
-    /// handling limit runs through all three.
+    /// handling limit runs through all three — and a petitioner's request for review (复查)
+    /// or re-review (复核) awaiting its decision: a new round of handling by the unit, on its
+    /// own decision limit, which the unit's handlers take like any other (and a decision
+    /// needs no approval).
     InProgress,
     /// 即将超期: the running deadline ends within three days and has not passed.
     DueSoon,
     /// 已超期: the running deadline has passed.
     Overdue,
-    /// 待审核: a petitioner's request for review (复查) or re-review (复核) awaits its
-    /// decision.
+    /// 待审核: a conclusion and reply drafted under a unit's approval setting await a
+    /// supervisor's approval (审核通过 or 审核退回). Only supervisors can act on them, so only
+    /// their queues count them. 复查/复核 requests, which this tab listed before approval
+    /// existed, are under 办理中: they are handling work, not approval, and 审核 names
+    /// approval in the agency's own words.
     ToReview,
     /// 待回访: replied (or published, or a petition's review decided) and not closed. The queue only lists these; the
     /// callback itself (回访: calling the reporter, recording their satisfaction) is a piece
@@ -111,14 +118,17 @@ impl QueueTab {
     fn holds(self, stage: Stage, time: TimeLeft) -> bool {
         match self {
             QueueTab::ToAccept => matches!(stage, Stage::Registered | Stage::Routed),
-            QueueTab::InProgress => {
-                matches!(stage, Stage::Accepted | Stage::Handling | Stage::Concluded)
-            }
+            QueueTab::InProgress => matches!(
+                stage,
+                Stage::Accepted
+                    | Stage::Handling
+                    | Stage::Concluded
+                    | Stage::ReviewRequested
+                    | Stage::ReReviewRequested
+            ),
             QueueTab::DueSoon => time == TimeLeft::DueSoon,
             QueueTab::Overdue => time == TimeLeft::Overdue,
-            QueueTab::ToReview => {
-                matches!(stage, Stage::ReviewRequested | Stage::ReReviewRequested)
-            }
+            QueueTab::ToReview => stage == Stage::PendingApproval,
             QueueTab::ToCallBack => {
                 matches!(stage, Stage::Replied | Stage::Published | Stage::Reviewed)
             }
