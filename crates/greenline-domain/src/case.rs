@@ -423,7 +423,6 @@ impl Case {
             .into_iter()
             .filter(|action| match action {
                 Action::Reopen => false,
-                Action::Approve | Action::ReturnDraft => self.draft.is_some(),
                 Action::Extend => self.extension.is_none(),
                 Action::RequestReview => check_window(
                     "review",

@@ -355,7 +355,7 @@ impl App {
                 })
             })
             .collect();
-        by_unit.sort_by(|a, b| b.figures.callbacks.cmp(&a.figures.callbacks));
+        by_unit.sort_by_key(|u| std::cmp::Reverse(u.figures.callbacks));
         Ok(CallbackStats {
             region,
             region_name: region.full_name(),

@@ -1,5 +1,6 @@
 //! Cases: intake, staff search and reading, transitions, type review and repeat grouping.
 
+pub mod callback;
 pub mod intake;
 pub mod merge;
 pub mod oversight;
