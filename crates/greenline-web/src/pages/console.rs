@@ -541,8 +541,15 @@ fn inputs(action: Action, kind: CaseKind, units: &[Choice]) -> Vec<Input> {
             fields.push(input("reply", LongText, true));
             fields
         }
-        Action::Approve => vec![input("note", Text, false)],
-        Action::ReturnDraft | Action::Reopen => vec![input("reason", LongText, true)],
+        Action::Approve => vec![Input {
+            label: "审核意见".to_owned(),
+            ..input("note", Text, false)
+        }],
+        Action::ReturnDraft => vec![Input {
+            label: "退回理由（需修改之处）".to_owned(),
+            ..input("reason", LongText, true)
+        }],
+        Action::Reopen => vec![input("reason", LongText, true)],
         Action::Reply => vec![input("text", LongText, true)],
         Action::Publish => vec![input("summary", LongText, true)],
         Action::RequestReview | Action::RequestReReview | Action::SendBack => {
