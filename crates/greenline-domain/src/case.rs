@@ -732,6 +732,8 @@ pub fn apply(
             next.findings = Some(required_text("findings", findings)?);
             next.enforcement = enforcement.clone();
             next.concluded_at = Some(now);
+            // A draft returned before the unit stopped requiring approval is superseded.
+            next.draft = None;
         }
         Command::Reply { text } => {
             next.reply = Some(required_text("text", text)?);
@@ -1249,6 +1251,20 @@ mod tests {
                 Err(DomainError::IllegalTransition { .. })
             ),
             "approval only from 待审核"
+        );
+        let concluded = run(
+            &back,
+            Command::Conclude {
+                outcome: Outcome::Explained,
+                findings: "已核实".into(),
+                enforcement: vec![],
+            },
+            now(),
+        )
+        .expect("the unit no longer requires approval");
+        assert_eq!(
+            concluded.draft, None,
+            "a conclusion supersedes the returned draft"
         );
     }
 
