@@ -593,3 +593,34 @@ pub async fn a_web_reporter_rates_with_the_secret_in_the_body_once_and_guessing_
         .await;
     assert!(in_url.status.is_client_error(), "{}", in_url.body);
 }
+
+#[backend_test]
+pub async fn a_draft_names_no_reporter_to_an_analyst(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.core
+        .set_unit_approval(None, NANSHAN, Approval::Required)
+        .await
+        .expect("approval on");
+    let handler = app.login("nanshan").await;
+    let (id, _, _) = case_at(&app, "nanshan", &handler).await;
+    let mut draft = submission();
+    draft["reply"] = json!("陈小姐您好，经查属实，已责令整改。");
+    let submitted = app.act(&handler, id, draft).await;
+    assert_eq!(submitted.status, StatusCode::OK, "{}", submitted.body);
+    let analyst = app.login("shenzhen-analyst").await;
+    let read = app
+        .get(Some(&analyst), &format!("/api/v1/cases/{id}"))
+        .await;
+    assert_eq!(read.status, StatusCode::OK, "{}", read.body);
+    let reply = read.body["draft"]["reply"].as_str().expect("the draft");
+    assert!(!reply.contains("陈小姐"), "{reply}");
+    let handler_read = app
+        .get(Some(&handler), &format!("/api/v1/cases/{id}"))
+        .await;
+    assert!(
+        handler_read.body["draft"]["reply"]
+            .as_str()
+            .expect("the draft")
+            .contains("陈小姐")
+    );
+}
