@@ -37,10 +37,11 @@ pub enum AuditAction {
     RevokeToken,
     ReadAudit,
     VerifyAudit,
+    SetUnitApproval,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 19] = [
+    pub const ALL: [AuditAction; 20] = [
         AuditAction::SignIn,
         AuditAction::SignOut,
         AuditAction::ChangePassword,
@@ -60,6 +61,7 @@ impl AuditAction {
         AuditAction::RevokeToken,
         AuditAction::ReadAudit,
         AuditAction::VerifyAudit,
+        AuditAction::SetUnitApproval,
     ];
 
     pub fn code(self) -> &'static str {
@@ -83,6 +85,7 @@ impl AuditAction {
             AuditAction::RevokeToken => "revoke_token",
             AuditAction::ReadAudit => "read_audit",
             AuditAction::VerifyAudit => "verify_audit",
+            AuditAction::SetUnitApproval => "set_unit_approval",
         }
     }
 
@@ -112,6 +115,7 @@ impl AuditAction {
             AuditAction::RevokeToken => "吊销接口令牌",
             AuditAction::ReadAudit => "查阅审计记录",
             AuditAction::VerifyAudit => "校验审计记录",
+            AuditAction::SetUnitApproval => "设置办结审核",
         }
     }
 }

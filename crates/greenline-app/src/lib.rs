@@ -10,7 +10,9 @@
 //! | use case | module |
 //! |---|---|
 //! | register a case from any channel (intake) | [`cases::intake`] |
-//! | take a step (accept, assign, extend, reply, …) | [`cases::steps`] |
+//! | take a step (accept, assign, extend, reply, submit, approve or return a draft, …) | [`cases::steps`] |
+//! | a unit's approval setting (审核) | [`cases::approval`] |
+//! | callbacks (回访) from staff and reporters' ratings; their figures per unit (满意率) | [`cases::callback`] |
 //! | route several cases at once from the work queue | [`cases::bulk`] |
 //! | confirm or correct a case's types | [`cases::review`] |
 //! | merge a repeat into its source's group; a case's group | [`cases::merge`] |

@@ -37,7 +37,8 @@ fn mask_in_place(text: &mut String, known: &Identity) {
 }
 
 /// Every free text of `case` masked: description, address, findings, reply, published
-/// summary, the reason of an extension, a described enforcement action.
+/// summary, the reason of an extension, a described enforcement action, and the same in a
+/// draft awaiting approval.
 pub fn mask_case(case: &mut Case, known: &Identity) {
     mask_in_place(&mut case.description, known);
     mask_in_place(&mut case.address, known);
@@ -57,6 +58,15 @@ pub fn mask_case(case: &mut Case, known: &Identity) {
     for action in &mut case.enforcement {
         if let EnforcementAction::Other { description } = action {
             mask_in_place(description, known);
+        }
+    }
+    if let Some(draft) = &mut case.draft {
+        mask_in_place(&mut draft.findings, known);
+        mask_in_place(&mut draft.reply, known);
+        for action in &mut draft.enforcement {
+            if let EnforcementAction::Other { description } = action {
+                mask_in_place(description, known);
+            }
         }
     }
 }

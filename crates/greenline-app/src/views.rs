@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use greenline_domain::{
-    Action, Case, CaseKind, Deadline, DeadlineTable, EnforcementAction, Outcome, PublicStatus,
-    RegionCode, Role, Stage,
+    Action, Approval, Case, CaseKind, Deadline, DeadlineTable, EnforcementAction, Outcome,
+    PublicStatus, RegionCode, Role, Stage,
 };
 use greenline_store::{Event, Staff};
 use serde::{Deserialize, Serialize};
@@ -38,6 +38,18 @@ impl CaseView {
             deadline,
             case,
         }
+    }
+
+    /// The view with the steps allowed under the holding unit's approval setting (审核): the
+    /// conclusion step is `submit` where the unit's conclusions need approval, `conclude`
+    /// where they do not.
+    pub fn under(mut self, approval: Approval) -> Self {
+        self.allowed_actions.retain(|action| match action {
+            Action::Conclude => !approval.is_required(),
+            Action::Submit => approval.is_required(),
+            _ => true,
+        });
+        self
     }
 }
 
@@ -113,6 +125,15 @@ pub struct TrackStep {
     pub stage_zh: String,
 }
 
+/// The stage as the reporter is shown it: approval (审核) is the agency's internal step, so a
+/// case whose draft awaits it is still being handled (办理中) to them.
+fn reporter_stage(stage: Stage) -> Stage {
+    match stage {
+        Stage::PendingApproval => Stage::Handling,
+        other => other,
+    }
+}
+
 /// The reporter's view of their case.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TrackView {
@@ -153,7 +174,7 @@ impl TrackView {
         let status = case.stage.public_status();
         let mut history: Vec<TrackStep> = Vec::new();
         for event in events {
-            if let Some(stage) = event.to_stage
+            if let Some(stage) = event.to_stage.map(reporter_stage)
                 && history.last().is_none_or(|last| last.stage != stage)
             {
                 history.push(TrackStep {
@@ -167,7 +188,7 @@ impl TrackView {
             tracking_no: case.tracking_no().to_string(),
             kind: case.kind,
             kind_zh: case.kind.zh().to_owned(),
-            stage: case.stage,
+            stage: reporter_stage(case.stage),
             status,
             status_zh: status.zh().to_owned(),
             received_at: case.received_at,

@@ -53,10 +53,15 @@ impl Role {
         Self::ALL.into_iter().find(|r| r.code() == code)
     }
 
-    /// Whether this role may take `action` on a case.
+    /// Whether this role may take `action` on a case. Approving or returning a draft (审核) is
+    /// a supervisor's, as is an extension; reopening is no one's step (a callback reopens).
     pub fn may_take(self, action: Action) -> bool {
         match self {
-            Role::Handler => !matches!(action, Action::Extend),
+            _ if action == Action::Reopen => false,
+            Role::Handler => !matches!(
+                action,
+                Action::Extend | Action::Approve | Action::ReturnDraft
+            ),
             Role::Supervisor => true,
             Role::Operator | Role::Analyst | Role::Admin | Role::Auditor => false,
         }
@@ -89,6 +94,11 @@ impl Role {
     /// Whether this role urges and supervises cases (催办, 督办).
     pub fn may_oversee(self) -> bool {
         matches!(self, Role::Supervisor)
+    }
+
+    /// Whether this role records callbacks (回访): the reporter's satisfaction with a reply.
+    pub fn may_call_back(self) -> bool {
+        matches!(self, Role::Operator | Role::Handler | Role::Supervisor)
     }
 
     /// Whether this role reads cases and the figures made of them: every role but the
@@ -161,6 +171,12 @@ impl StaffScope {
     /// Urges or supervises a case held in `holding_region` (its unit or one below).
     pub fn can_oversee(&self, holding_region: RegionCode) -> bool {
         holding_region.is_within(self.region) && self.any(Role::may_oversee)
+    }
+
+    /// Records a callback on a case filed in `case_region` (the hotline calls back whoever
+    /// reported in its jurisdiction, whichever unit replied).
+    pub fn can_call_back(&self, case_region: RegionCode) -> bool {
+        self.can_see(case_region) && self.any(Role::may_call_back)
     }
 
     pub fn can_register(&self) -> bool {
@@ -238,6 +254,25 @@ mod tests {
         assert!(!staff("440305", &[Role::Analyst]).can_read_reporter(code("440305")));
         assert!(staff("440300", &[Role::Handler]).can_read_reporter(code("440305")));
         assert!(!staff("440304", &[Role::Handler]).can_read_reporter(code("440305")));
+    }
+
+    #[test]
+    fn only_supervisors_of_the_chain_approve_or_return_a_draft_and_no_one_reopens_by_hand() {
+        let handler = staff("440305", &[Role::Handler]);
+        let lead = staff("440305", &[Role::Handler, Role::Supervisor]);
+        let city = staff("440300", &[Role::Supervisor]);
+        let neighbour = staff("440304", &[Role::Supervisor]);
+        for action in [Action::Approve, Action::ReturnDraft] {
+            assert!(!handler.can_act_on(code("440305"), action));
+            assert!(lead.can_act_on(code("440305"), action));
+            assert!(city.can_act_on(code("440305"), action));
+            assert!(!neighbour.can_act_on(code("440305"), action));
+        }
+        assert!(handler.can_act_on(code("440305"), Action::Submit));
+        assert!(!lead.can_act_on(code("440305"), Action::Reopen));
+        assert!(staff("440305", &[Role::Operator]).can_call_back(code("440305")));
+        assert!(!staff("440305", &[Role::Analyst]).can_call_back(code("440305")));
+        assert!(!handler.can_call_back(code("440304")));
     }
 
     #[test]

@@ -10,8 +10,8 @@ use crate::deadline::{Deadline, DeadlineKind, TimeLimits, end_of_limit};
 use crate::error::FieldError;
 use crate::workflow::{allowed_actions, next_stage};
 use crate::{
-    Action, CaseKind, Channel, DomainError, EnforcementAction, Industry, Outcome, PollutionType,
-    RegionCode, RejectionReason, Stage, SubType, TrackingNo,
+    Action, Approval, CaseKind, Channel, DomainError, Draft, EnforcementAction, Industry, Outcome,
+    PollutionType, RegionCode, RejectionReason, Stage, SubType, TrackingNo,
 };
 
 use crate::text::check_text;
@@ -305,6 +305,12 @@ pub struct Case {
     pub type_review: Option<TypeReview>,
     /// The first case of the same source when this one repeats it (重复举报).
     pub repeat_of: Option<i64>,
+    /// A conclusion and reply awaiting approval, or returned for editing (审核); never shown
+    /// outside the staff who handle and approve the case.
+    pub draft: Option<Draft>,
+    /// When a report was last reopened after a callback (重新办理): its handling limit runs
+    /// from then.
+    pub reopened_at: Option<DateTime<Utc>>,
     /// Bumped by every change; a change made against an older version is refused.
     pub version: i64,
 }
@@ -344,6 +350,8 @@ impl Case {
             suggestion: None,
             type_review: None,
             repeat_of: None,
+            draft: None,
+            reopened_at: None,
             version: 0,
         }
     }
@@ -363,7 +371,9 @@ impl Case {
                 self.received_at,
                 limits.acceptance_days,
             )),
-            Stage::Accepted | Stage::Handling | Stage::Concluded => self.handling_deadline(limits),
+            Stage::Accepted | Stage::Handling | Stage::PendingApproval | Stage::Concluded => {
+                self.handling_deadline(limits)
+            }
             Stage::ReviewRequested => self.review_requested_at.map(|at| {
                 Deadline::starting(
                     DeadlineKind::ReviewDecision,
@@ -382,10 +392,12 @@ impl Case {
         }
     }
 
-    /// The handling limit: from acceptance, plus the extension if one was granted.
+    /// The handling limit: from acceptance (or, for a reopened report, from its reopening),
+    /// plus the extension if one was granted.
     pub fn handling_deadline(&self, limits: &TimeLimits) -> Option<Deadline> {
         let extra = self.extension.as_ref().map_or(0, |e| e.days);
-        self.accepted_at
+        self.reopened_at
+            .or(self.accepted_at)
             .map(|at| Deadline::starting(DeadlineKind::Handling, at, limits.handling_days + extra))
     }
 
@@ -402,12 +414,17 @@ impl Case {
     /// The steps the stage allows that this case can still take at `now`: an extension only
     /// once, a request for review or re-review only within its window. What a page offers and
     /// the API lists as allowed, so that nothing offered fails for a reason known beforehand.
+    ///
+    /// The conclusion step is offered both ways (`conclude` and `submit` for approval), since
+    /// which one applies is the holding unit's setting: [`Case::actions_under`] picks it.
+    /// Reopening is never offered: a callback reopens.
     pub fn actions_now(&self, limits: &TimeLimits, now: DateTime<Utc>) -> Vec<Action> {
         self.allowed_actions()
             .into_iter()
             .filter(|action| {
                 action.stage_decides()
                     || match action {
+                        Action::Reopen => false,
                         Action::Extend => self.extension.is_none(),
                         Action::RequestReview => check_window(
                             "review",
@@ -425,6 +442,24 @@ impl Case {
                         .is_ok(),
                         _ => true,
                     }
+            })
+            .collect()
+    }
+
+    /// [`Case::actions_now`] under the holding unit's approval setting: `submit` where its
+    /// conclusions need approval, `conclude` where they do not.
+    pub fn actions_under(
+        &self,
+        limits: &TimeLimits,
+        now: DateTime<Utc>,
+        approval: Approval,
+    ) -> Vec<Action> {
+        self.actions_now(limits, now)
+            .into_iter()
+            .filter(|action| match action {
+                Action::Conclude => !approval.is_required(),
+                Action::Submit => approval.is_required(),
+                _ => true,
             })
             .collect()
     }
@@ -488,6 +523,27 @@ pub enum Command {
     SendBack {
         reason: String,
     },
+    /// The conclusion and the reply as a draft for approval (提交审核).
+    Submit {
+        outcome: Outcome,
+        findings: String,
+        #[serde(default)]
+        enforcement: Vec<EnforcementAction>,
+        /// The reply to the reporter.
+        reply: String,
+    },
+    /// The draft takes effect (审核通过).
+    Approve {
+        note: Option<String>,
+    },
+    /// The draft goes back to the handler (审核退回): what to change.
+    ReturnDraft {
+        reason: String,
+    },
+    /// A report handled again after its reporter said the problem is not solved (重新办理).
+    Reopen {
+        reason: String,
+    },
 }
 
 impl Command {
@@ -507,6 +563,10 @@ impl Command {
             Command::DecideReReview { .. } => Action::DecideReReview,
             Command::Close { .. } => Action::Close,
             Command::SendBack { .. } => Action::SendBack,
+            Command::Submit { .. } => Action::Submit,
+            Command::Approve { .. } => Action::Approve,
+            Command::ReturnDraft { .. } => Action::ReturnDraft,
+            Command::Reopen { .. } => Action::Reopen,
         }
     }
 
@@ -517,11 +577,17 @@ impl Command {
             | Command::Reject { note, .. }
             | Command::Assign { note, .. }
             | Command::Handle { note }
+            | Command::Approve { note }
             | Command::Close { note } => note.clone(),
             Command::Extend { reason, .. }
             | Command::RequestReview { reason }
             | Command::RequestReReview { reason }
+            | Command::ReturnDraft { reason }
+            | Command::Reopen { reason }
             | Command::SendBack { reason } => Some(reason.clone()),
+            // A draft's texts are not the event's note: the history shows the step, the draft
+            // is read on the case.
+            Command::Submit { .. } => None,
             Command::Conclude { findings, .. } => Some(findings.clone()),
             Command::Reply { text }
             | Command::DecideReview { text, .. }
@@ -561,6 +627,7 @@ impl Command {
             | Command::Reject { note, .. }
             | Command::Assign { note, .. }
             | Command::Handle { note }
+            | Command::Approve { note }
             | Command::Close { note } => note.as_deref(),
             _ => None,
         };
@@ -568,7 +635,7 @@ impl Command {
         if let Err(e) = crate::text::check_optional_text("note", note, MAX_TEXT_CHARS) {
             errors.push(e);
         }
-        if let Command::Conclude { enforcement, .. } = self {
+        if let Command::Conclude { enforcement, .. } | Command::Submit { enforcement, .. } = self {
             for (i, action) in enforcement.iter().enumerate() {
                 if let EnforcementAction::Other { description } = action
                     && let Err(e) = check_text(
@@ -668,6 +735,8 @@ pub fn apply(
             next.findings = Some(required_text("findings", findings)?);
             next.enforcement = enforcement.clone();
             next.concluded_at = Some(now);
+            // A draft returned before the unit stopped requiring approval is superseded.
+            next.draft = None;
         }
         Command::Reply { text } => {
             next.reply = Some(required_text("text", text)?);
@@ -701,6 +770,60 @@ pub fn apply(
         Command::Close { .. } => next.closed_at = Some(now),
         Command::SendBack { reason } => {
             required_text("reason", reason)?;
+        }
+        Command::Submit {
+            outcome,
+            findings,
+            enforcement,
+            reply,
+        } => {
+            let outcome = check_outcome(case.kind, *outcome);
+            let findings = required_text("findings", findings);
+            let reply = required_text("reply", reply);
+            let mut errors = Vec::new();
+            for result in [
+                outcome.as_ref().map(|_| ()),
+                findings.as_ref().map(|_| ()),
+                reply.as_ref().map(|_| ()),
+            ] {
+                if let Err(DomainError::Invalid(found)) = result {
+                    errors.extend(found.iter().cloned());
+                }
+            }
+            if !errors.is_empty() {
+                return Err(DomainError::Invalid(errors));
+            }
+            next.draft = Some(Draft {
+                outcome: outcome?,
+                findings: findings?,
+                enforcement: enforcement.clone(),
+                reply: reply?,
+                submitted_at: now,
+            });
+        }
+        Command::Approve { .. } => {
+            let draft = case
+                .draft
+                .clone()
+                .ok_or_else(|| DomainError::invalid("draft", "no draft awaits approval"))?;
+            next.outcome = Some(check_outcome(case.kind, draft.outcome)?);
+            next.findings = Some(draft.findings);
+            next.enforcement = draft.enforcement;
+            next.reply = Some(draft.reply);
+            next.concluded_at = Some(now);
+            next.replied_at = Some(now);
+            next.draft = None;
+        }
+        Command::ReturnDraft { reason } => {
+            required_text("reason", reason)?;
+        }
+        Command::Reopen { reason } => {
+            required_text("reason", reason)?;
+            next.reopened_at = Some(now);
+            // A new round of handling: it may be extended once more, and it is not concluded
+            // until it is again (the first round's extension stays in the history).
+            next.extension = None;
+            next.concluded_at = None;
         }
     }
     next.stage = to;
@@ -786,6 +909,30 @@ impl Command {
             }))
             .unwrap_or(Outcome::Substantiated)
         };
+        // Each measure is a field of its own (a check box), the fine its amount and anything
+        // else its description.
+        let enforcement = || {
+            let mut enforcement: Vec<EnforcementAction> = ENFORCEMENT_FIELDS
+                .iter()
+                .filter(|(name, _)| optional(name).is_some())
+                .map(|(_, action)| action.clone())
+                .collect();
+            if let Some(amount) = optional("fine_yuan") {
+                match amount.parse::<u64>() {
+                    Ok(amount_yuan) if amount_yuan > 0 => {
+                        enforcement.push(EnforcementAction::Fine { amount_yuan });
+                    }
+                    _ => errors.borrow_mut().push(FieldError::new(
+                        "fine_yuan",
+                        format!("not an amount in whole yuan: {amount:?}"),
+                    )),
+                }
+            }
+            if let Some(description) = optional("enforcement_other") {
+                enforcement.push(EnforcementAction::Other { description });
+            }
+            enforcement
+        };
         let command = match action {
             Action::Accept => Command::Accept {
                 note: optional("note"),
@@ -814,34 +961,26 @@ impl Command {
                 days: u32::try_from(number("days")).unwrap_or_default(),
                 reason: required("reason"),
             },
-            Action::Conclude => {
-                // Each measure is a field of its own (a check box), the fine its amount and
-                // anything else its description.
-                let mut enforcement: Vec<EnforcementAction> = ENFORCEMENT_FIELDS
-                    .iter()
-                    .filter(|(name, _)| optional(name).is_some())
-                    .map(|(_, action)| action.clone())
-                    .collect();
-                if let Some(amount) = optional("fine_yuan") {
-                    match amount.parse::<u64>() {
-                        Ok(amount_yuan) if amount_yuan > 0 => {
-                            enforcement.push(EnforcementAction::Fine { amount_yuan });
-                        }
-                        _ => errors.borrow_mut().push(FieldError::new(
-                            "fine_yuan",
-                            format!("not an amount in whole yuan: {amount:?}"),
-                        )),
-                    }
-                }
-                if let Some(description) = optional("enforcement_other") {
-                    enforcement.push(EnforcementAction::Other { description });
-                }
-                Command::Conclude {
-                    outcome: outcome("outcome"),
-                    findings: required("findings"),
-                    enforcement,
-                }
-            }
+            Action::Conclude => Command::Conclude {
+                outcome: outcome("outcome"),
+                findings: required("findings"),
+                enforcement: enforcement(),
+            },
+            Action::Submit => Command::Submit {
+                outcome: outcome("outcome"),
+                findings: required("findings"),
+                enforcement: enforcement(),
+                reply: required("reply"),
+            },
+            Action::Approve => Command::Approve {
+                note: optional("note"),
+            },
+            Action::ReturnDraft => Command::ReturnDraft {
+                reason: required("reason"),
+            },
+            Action::Reopen => Command::Reopen {
+                reason: required("reason"),
+            },
             Action::Reply => Command::Reply {
                 text: required("text"),
             },
@@ -1014,6 +1153,206 @@ mod tests {
         assert_eq!(case.stage, Stage::Published);
         assert_eq!(case.version, 5);
         assert_eq!(case.outcome, Some(Outcome::Substantiated));
+    }
+
+    fn submitted(kind: CaseKind) -> Case {
+        let mut case = registered(kind);
+        let outcome = Outcome::for_kind(kind)[0];
+        for command in [
+            Command::Accept { note: None },
+            Command::Handle { note: None },
+            Command::Submit {
+                outcome,
+                findings: "现场核实属实".into(),
+                enforcement: vec![EnforcementAction::OrderedToRectify],
+                reply: "已责令整改".into(),
+            },
+        ] {
+            case = run(&case, command, now()).expect("allowed");
+        }
+        case
+    }
+
+    #[test]
+    fn a_submitted_draft_waits_for_approval_and_keeps_the_public_fields_empty() {
+        let limits = DeadlineTable::statutory().limits_for(CaseKind::Report, RegionCode::NATIONAL);
+        let case = submitted(CaseKind::Report);
+        assert_eq!(case.stage, Stage::PendingApproval);
+        assert_eq!(
+            (&case.findings, &case.reply, &case.outcome),
+            (&None, &None, &None)
+        );
+        assert!(case.enforcement.is_empty());
+        assert_eq!(
+            case.draft.as_ref().map(|d| d.reply.as_str()),
+            Some("已责令整改")
+        );
+        assert_eq!(
+            case.actions_now(&limits, now()),
+            [Action::Approve, Action::ReturnDraft]
+        );
+        assert_eq!(case.stage.public_status(), crate::PublicStatus::InProgress);
+        // The handling limit keeps running while the draft waits.
+        assert_eq!(
+            case.current_deadline(&limits).map(|d| d.clock),
+            Some(DeadlineKind::Handling)
+        );
+        assert!(case.is_overdue(&limits, now() + Duration::days(61)));
+    }
+
+    #[test]
+    fn approval_makes_the_draft_the_conclusion_and_the_reply() {
+        let case = submitted(CaseKind::Report);
+        let later = now() + Duration::days(2);
+        let approved = run(&case, Command::Approve { note: None }, later).expect("approve");
+        assert_eq!(approved.stage, Stage::Replied);
+        assert_eq!(approved.outcome, Some(Outcome::Substantiated));
+        assert_eq!(approved.findings.as_deref(), Some("现场核实属实"));
+        assert_eq!(approved.reply.as_deref(), Some("已责令整改"));
+        assert_eq!(approved.enforcement, [EnforcementAction::OrderedToRectify]);
+        assert_eq!(
+            (approved.concluded_at, approved.replied_at),
+            (Some(later), Some(later))
+        );
+        assert_eq!(approved.draft, None);
+    }
+
+    #[test]
+    fn a_returned_draft_goes_back_to_handling_kept_and_a_reason_is_required() {
+        let case = submitted(CaseKind::Petition);
+        let no_reason = run(&case, Command::ReturnDraft { reason: " ".into() }, now());
+        assert!(matches!(no_reason, Err(DomainError::Invalid(e)) if e[0].field == "reason"));
+        let back = run(
+            &case,
+            Command::ReturnDraft {
+                reason: "请补充监测数据".into(),
+            },
+            now(),
+        )
+        .expect("return");
+        assert_eq!(back.stage, Stage::Handling);
+        assert_eq!(back.draft, case.draft);
+        let limits =
+            DeadlineTable::statutory().limits_for(CaseKind::Petition, RegionCode::NATIONAL);
+        assert!(
+            back.actions_under(&limits, now(), Approval::Required)
+                .contains(&Action::Submit)
+        );
+        assert!(
+            !back
+                .actions_under(&limits, now(), Approval::Required)
+                .contains(&Action::Conclude)
+        );
+        assert!(
+            !back
+                .actions_under(&limits, now(), Approval::NotRequired)
+                .contains(&Action::Submit)
+        );
+        assert!(
+            matches!(
+                run(&back, Command::Approve { note: None }, now()),
+                Err(DomainError::IllegalTransition { .. })
+            ),
+            "approval only from 待审核"
+        );
+        let concluded = run(
+            &back,
+            Command::Conclude {
+                outcome: Outcome::Explained,
+                findings: "已核实".into(),
+                enforcement: vec![],
+            },
+            now(),
+        )
+        .expect("the unit no longer requires approval");
+        assert_eq!(
+            concluded.draft, None,
+            "a conclusion supersedes the returned draft"
+        );
+    }
+
+    #[test]
+    fn a_submission_names_every_missing_part() {
+        let mut case = registered(CaseKind::Report);
+        case = run(&case, Command::Accept { note: None }, now()).expect("accept");
+        case = run(&case, Command::Handle { note: None }, now()).expect("handle");
+        let err = run(
+            &case,
+            Command::Submit {
+                outcome: Outcome::Supported,
+                findings: "".into(),
+                enforcement: vec![],
+                reply: " ".into(),
+            },
+            now(),
+        )
+        .expect_err("nothing fits");
+        let DomainError::Invalid(errors) = err else {
+            panic!("{err:?}");
+        };
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["outcome", "findings", "reply"]);
+    }
+
+    #[test]
+    fn a_reopened_report_is_handled_again_on_a_fresh_limit_with_one_more_extension() {
+        let limits = DeadlineTable::statutory().limits_for(CaseKind::Report, RegionCode::NATIONAL);
+        let mut case = submitted(CaseKind::Report);
+        assert!(
+            run(
+                &case,
+                Command::Extend {
+                    days: 10,
+                    reason: "需检测".into(),
+                },
+                now(),
+            )
+            .is_err(),
+            "no extension while the draft waits"
+        );
+        case = run(&case, Command::Approve { note: None }, now()).expect("approve");
+        assert!(
+            !case.actions_now(&limits, now()).contains(&Action::Reopen),
+            "reopening is not offered as a step"
+        );
+        let reopen_at = now() + Duration::days(50);
+        let reopened = run(
+            &case,
+            Command::Reopen {
+                reason: "回访：问题未解决".into(),
+            },
+            reopen_at,
+        )
+        .expect("reopen");
+        assert_eq!(reopened.stage, Stage::Handling);
+        assert_eq!(reopened.concluded_at, None);
+        let deadline = reopened.handling_deadline(&limits).expect("running");
+        assert_eq!(
+            deadline.last_day,
+            crate::deadline::local_date(reopen_at) + chrono::Days::new(60)
+        );
+        assert!(
+            reopened
+                .actions_now(&limits, reopen_at)
+                .contains(&Action::Extend)
+        );
+        let petition = run(
+            &submitted(CaseKind::Petition),
+            Command::Approve { note: None },
+            now(),
+        )
+        .expect("approve");
+        assert!(
+            run(
+                &petition,
+                Command::Reopen {
+                    reason: "未解决".into()
+                },
+                now()
+            )
+            .is_err(),
+            "a petition goes to review, not back to handling"
+        );
     }
 
     #[test]

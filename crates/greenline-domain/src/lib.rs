@@ -12,7 +12,9 @@
 #![forbid(unsafe_code)]
 
 pub mod access;
+pub mod approval;
 pub mod attachment;
+pub mod callback;
 pub mod case;
 pub mod channel;
 pub mod classification;
@@ -28,7 +30,9 @@ pub mod tracking;
 pub mod workflow;
 
 pub use access::{Role, StaffScope, check_assignment};
+pub use approval::{Approval, Draft};
 pub use attachment::{AttachmentKind, CheckedFile, FileType, check_file};
+pub use callback::{CallbackForm, Followup, Satisfaction};
 pub use case::{
     Applied, Case, Command, ENFORCEMENT_FIELDS, Extension, IntakeForm, NewCase, Reporter, apply,
 };

@@ -6,6 +6,13 @@
 //! | petition (信访事项) | registered → routed → accepted → handling → concluded → replied → review_requested → reviewed → re_review_requested → re_reviewed; or rejected, closed |
 //! | reconsideration (行政复议) | registered → accepted → handling → concluded → replied → closed; or rejected |
 //!
+//! Where the holding unit's conclusions need approval (审核, a unit setting), the handler does
+//! not conclude and reply: they `submit` both as a draft (handling → pending_approval), which a
+//! supervisor `approve`s (pending_approval → replied: the conclusion and the reply take effect)
+//! or `return_draft`s with a reason (back to handling, the draft kept). A report whose reporter
+//! says at the callback (回访) that the problem is not solved is `reopen`ed (replied or
+//! published → handling); that step is only taken through a callback.
+//!
 //! `assign` (转办/交办) moves a case to a unit lower down and keeps its stage, except that a
 //! petition's first routing moves it from `registered` to `routed`. `extend` keeps the stage.
 
@@ -68,6 +75,8 @@ pub enum Stage {
     Rejected,
     /// 办理中
     Handling,
+    /// 待审核 — a conclusion and reply drafted, awaiting a supervisor's approval.
+    PendingApproval,
     /// 已办结 — findings recorded, reply not yet sent.
     Concluded,
     /// 已答复
@@ -87,12 +96,13 @@ pub enum Stage {
 }
 
 impl Stage {
-    pub const ALL: [Stage; 13] = [
+    pub const ALL: [Stage; 14] = [
         Stage::Registered,
         Stage::Routed,
         Stage::Accepted,
         Stage::Rejected,
         Stage::Handling,
+        Stage::PendingApproval,
         Stage::Concluded,
         Stage::Replied,
         Stage::Published,
@@ -110,6 +120,7 @@ impl Stage {
             Stage::Accepted => "accepted",
             Stage::Rejected => "rejected",
             Stage::Handling => "handling",
+            Stage::PendingApproval => "pending_approval",
             Stage::Concluded => "concluded",
             Stage::Replied => "replied",
             Stage::Published => "published",
@@ -132,6 +143,7 @@ impl Stage {
             Stage::Accepted => "已受理",
             Stage::Rejected => "不予受理",
             Stage::Handling => "办理中",
+            Stage::PendingApproval => "待审核",
             Stage::Concluded => "已办结",
             Stage::Replied => "已答复",
             Stage::Published => "已公开",
@@ -149,6 +161,7 @@ impl Stage {
             Stage::Registered | Stage::Routed => PublicStatus::NotYetAccepted,
             Stage::Accepted
             | Stage::Handling
+            | Stage::PendingApproval
             | Stage::ReviewRequested
             | Stage::ReReviewRequested => PublicStatus::InProgress,
             Stage::Concluded
@@ -233,10 +246,20 @@ pub enum Action {
     Close,
     /// 退回: a wrongly routed case goes back to the unit above, which routes it again
     SendBack,
+    /// 提交审核: the conclusion and the reply as a draft, where the unit's conclusions need
+    /// approval
+    Submit,
+    /// 审核通过: the draft takes effect (concluded and replied)
+    Approve,
+    /// 审核退回: the draft goes back to the handler, with a reason
+    ReturnDraft,
+    /// 重新办理: a report whose reporter said at the callback that the problem is not solved
+    /// (taken through a callback, never offered as a step)
+    Reopen,
 }
 
 impl Action {
-    pub const ALL: [Action; 14] = [
+    pub const ALL: [Action; 18] = [
         Action::Accept,
         Action::Reject,
         Action::Assign,
@@ -251,6 +274,10 @@ impl Action {
         Action::DecideReReview,
         Action::Close,
         Action::SendBack,
+        Action::Submit,
+        Action::Approve,
+        Action::ReturnDraft,
+        Action::Reopen,
     ];
 
     pub fn parse(code: &str) -> Option<Action> {
@@ -273,17 +300,21 @@ impl Action {
             Action::DecideReReview => "decide_re_review",
             Action::Close => "close",
             Action::SendBack => "send_back",
+            Action::Submit => "submit",
+            Action::Approve => "approve",
+            Action::ReturnDraft => "return_draft",
+            Action::Reopen => "reopen",
         }
     }
 
     /// Whether a case's stage alone decides that this step is open to it: every step but an
-    /// extension (once per case) and the petitioner's requests for review and re-review (each
-    /// within its window). See `Case::actions_now`, which applies the other conditions, and
+    /// extension (once per case), the petitioner's requests for review and re-review (each
+    /// within its window) and reopening (never offered: a callback reopens). See `Case::actions_now`, which applies the other conditions, and
     /// the work queue, which counts cases by stage on this promise.
     pub fn stage_decides(self) -> bool {
         !matches!(
             self,
-            Action::Extend | Action::RequestReview | Action::RequestReReview
+            Action::Extend | Action::RequestReview | Action::RequestReReview | Action::Reopen
         )
     }
 
@@ -304,6 +335,10 @@ impl Action {
             Action::DecideReReview => "复核决定",
             Action::Close => "归档",
             Action::SendBack => "退回",
+            Action::Submit => "提交审核",
+            Action::Approve => "审核通过",
+            Action::ReturnDraft => "审核退回",
+            Action::Reopen => "重新办理",
         }
     }
 }
@@ -331,10 +366,18 @@ pub fn transitions(kind: CaseKind, stage: Stage) -> &'static [(Action, Stage)] {
             (A::Handle, S::Handling),
             (A::SendBack, S::Accepted),
         ],
-        (CaseKind::Report, S::Handling) => &[(A::Extend, S::Handling), (A::Conclude, S::Concluded)],
+        (CaseKind::Report, S::Handling) => &[
+            (A::Extend, S::Handling),
+            (A::Conclude, S::Concluded),
+            (A::Submit, S::PendingApproval),
+        ],
         (CaseKind::Report, S::Concluded) => &[(A::Reply, S::Replied)],
-        (CaseKind::Report, S::Replied) => &[(A::Publish, S::Published), (A::Close, S::Closed)],
-        (CaseKind::Report, S::Published) => &[(A::Close, S::Closed)],
+        (CaseKind::Report, S::Replied) => &[
+            (A::Publish, S::Published),
+            (A::Close, S::Closed),
+            (A::Reopen, S::Handling),
+        ],
+        (CaseKind::Report, S::Published) => &[(A::Close, S::Closed), (A::Reopen, S::Handling)],
 
         (CaseKind::Petition, S::Registered) => &[
             (A::Assign, S::Routed),
@@ -353,9 +396,11 @@ pub fn transitions(kind: CaseKind, stage: Stage) -> &'static [(Action, Stage)] {
             (A::Handle, S::Handling),
             (A::SendBack, S::Accepted),
         ],
-        (CaseKind::Petition, S::Handling) => {
-            &[(A::Extend, S::Handling), (A::Conclude, S::Concluded)]
-        }
+        (CaseKind::Petition, S::Handling) => &[
+            (A::Extend, S::Handling),
+            (A::Conclude, S::Concluded),
+            (A::Submit, S::PendingApproval),
+        ],
         (CaseKind::Petition, S::Concluded) => &[(A::Reply, S::Replied)],
         (CaseKind::Petition, S::Replied) => &[
             (A::RequestReview, S::ReviewRequested),
@@ -380,9 +425,12 @@ pub fn transitions(kind: CaseKind, stage: Stage) -> &'static [(Action, Stage)] {
             (A::SendBack, S::Registered),
         ],
         (CaseKind::Reconsideration, S::Accepted) => &[(A::Handle, S::Handling)],
-        (CaseKind::Reconsideration, S::Handling) => {
-            &[(A::Extend, S::Handling), (A::Conclude, S::Concluded)]
-        }
+        (CaseKind::Reconsideration, S::Handling) => &[
+            (A::Extend, S::Handling),
+            (A::Conclude, S::Concluded),
+            (A::Submit, S::PendingApproval),
+        ],
+        (_, S::PendingApproval) => &[(A::Approve, S::Replied), (A::ReturnDraft, S::Handling)],
         (CaseKind::Reconsideration, S::Concluded) => &[(A::Reply, S::Replied)],
         (CaseKind::Reconsideration, S::Replied) => &[(A::Close, S::Closed)],
 

@@ -15,7 +15,7 @@ use greenline_domain::{
 
 pub(crate) const KINDS: [CaseKind; 3] = CaseKind::ALL;
 pub(crate) const CHANNELS: [Channel; 10] = Channel::ALL;
-pub(crate) const STAGES: [Stage; 13] = Stage::ALL;
+pub(crate) const STAGES: [Stage; 14] = Stage::ALL;
 
 pub(crate) const OUTCOMES: [Outcome; 11] = [
     Outcome::Substantiated,

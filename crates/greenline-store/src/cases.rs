@@ -8,6 +8,7 @@ use greenline_domain::{
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use crate::callbacks::NewCallback;
 use crate::convert::{
     Arg, CASE_COLUMNS, Sql, bind_all, case_from_row, code_of, id_lists, instant, millis, millis_opt,
 };
@@ -67,6 +68,15 @@ pub struct NewEvent<'a> {
     pub at: DateTime<Utc>,
     pub note: Option<String>,
     pub data: serde_json::Value,
+}
+
+/// One event of a change: its action code and the stages it moved between.
+#[derive(Debug, Clone)]
+pub struct StepEvent<'a> {
+    pub action: String,
+    pub from: Stage,
+    pub to: Stage,
+    pub event: NewEvent<'a>,
 }
 
 /// The key a client sent to make its submission safe to retry.
@@ -471,6 +481,28 @@ impl Store {
         due_at: Option<DateTime<Utc>>,
         event: NewEvent<'_>,
     ) -> Result<Event> {
+        let step = StepEvent {
+            action: applied.action.code().to_owned(),
+            from: applied.from,
+            to: applied.to,
+            event,
+        };
+        let mut events = self
+            .record_change_as(applied, due_at, std::slice::from_ref(&step), None)
+            .await?;
+        events.pop().ok_or(StoreError::NotFound("event"))
+    }
+
+    /// Writes a change and the events that tell it, in one transaction (an approval: the
+    /// approval, the conclusion and the reply it puts into effect), with a callback's row when
+    /// one caused the change. The events come back in order.
+    pub async fn record_change_as(
+        &self,
+        applied: &Applied,
+        due_at: Option<DateTime<Utc>>,
+        steps: &[StepEvent<'_>],
+        callback: Option<&NewCallback>,
+    ) -> Result<Vec<Event>> {
         let case = &applied.case;
         let mut tx = self.writer.begin().await?;
         let result = sqlx::query(
@@ -478,8 +510,8 @@ impl Store {
              replied_at = $5, review_requested_at = $6, reviewed_at = $7, \
              re_review_requested_at = $8, closed_at = $9, extension_days = $10, \
              extension_reason = $11, rejection_reason = $12, outcome = $13, findings = $14, \
-             enforcement = $15, reply = $16, public_summary = $17, due_at = $18, version = $19 \
-             WHERE id = $20 AND version = $21",
+             enforcement = $15, reply = $16, public_summary = $17, due_at = $18, version = $19, \
+             approval_draft = $20, reopened_at = $21 WHERE id = $22 AND version = $23",
         )
         .bind(case.stage.code().to_owned())
         .bind(case.unit_id)
@@ -502,6 +534,14 @@ impl Store {
         .bind(case.public_summary.clone())
         .bind(millis_opt(due_at))
         .bind(case.version)
+        .bind(
+            case.draft
+                .as_ref()
+                .map(serde_json::to_string)
+                .transpose()
+                .map_err(|e| StoreError::Corrupt(format!("a draft does not serialise: {e}")))?,
+        )
+        .bind(millis_opt(case.reopened_at))
         .bind(case.id)
         .bind(case.version - 1)
         .execute(&mut *tx)
@@ -509,24 +549,30 @@ impl Store {
         if result.rows_affected() != 1 {
             return Err(StoreError::Conflict);
         }
-        append_event(
-            &mut tx,
-            case.id,
-            applied.action.code(),
-            Some(applied.from),
-            Some(applied.to),
-            &event,
-        )
-        .await?;
-        let row = sqlx::query(
+        for step in steps {
+            append_event(
+                &mut tx,
+                case.id,
+                &step.action,
+                Some(step.from),
+                Some(step.to),
+                &step.event,
+            )
+            .await?;
+        }
+        if let Some(callback) = callback {
+            crate::callbacks::insert(&mut tx, callback).await?;
+        }
+        let rows = sqlx::query(
             "SELECT id, case_id, at, actor_id, actor, action, from_stage, to_stage, note, data \
-             FROM case_events WHERE case_id = $1 ORDER BY id DESC LIMIT 1",
+             FROM case_events WHERE case_id = $1 ORDER BY id DESC LIMIT $2",
         )
         .bind(case.id)
-        .fetch_one(&mut *tx)
+        .bind(i64::try_from(steps.len()).unwrap_or(i64::MAX))
+        .fetch_all(&mut *tx)
         .await?;
         tx.commit().await?;
-        event_from_row(&row)
+        rows.iter().rev().map(event_from_row).collect()
     }
 
     /// The case's history, oldest first.
@@ -679,6 +725,7 @@ pub(crate) fn columns_without_text() -> String {
         .replace("c.findings,", "NULL AS findings,")
         .replace("c.reply,", "NULL AS reply,")
         .replace("c.public_summary,", "NULL AS public_summary,")
+        .replace("c.approval_draft,", "NULL AS approval_draft,")
 }
 
 // Cases in bulk, for the derived views: every case in id order without its texts (for the

@@ -68,7 +68,7 @@ pub(crate) const CASE_COLUMNS: &str = "c.id, c.kind, c.channel, c.stage, c.prima
      c.re_review_requested_at, c.closed_at, c.extension_days, c.extension_reason, \
      c.rejection_reason, c.outcome, c.findings, c.enforcement, c.reply, c.public_summary, \
      c.external_id, c.suggested_type, c.suggested_sub_type, c.suggestion_confidence, \
-     c.type_review, c.repeat_of, c.version";
+     c.type_review, c.repeat_of, c.approval_draft, c.reopened_at, c.version";
 
 pub(crate) fn case_from_row(row: &AnyRow) -> Result<Case> {
     let text = |col: &str| -> Result<String> { Ok(row.try_get::<String, _>(col)?) };
@@ -120,6 +120,9 @@ pub(crate) fn case_from_row(row: &AnyRow) -> Result<Case> {
     let type_review = text_opt("type_review")?
         .map(|code| TypeReview::parse(&code).ok_or_else(|| corrupt("type review", &code)))
         .transpose()?;
+    let draft = text_opt("approval_draft")?
+        .map(|json| serde_json::from_str(&json).map_err(|_| corrupt("approval draft", &json)))
+        .transpose()?;
     let enforcement_json = text("enforcement")?;
     let enforcement: Vec<EnforcementAction> = serde_json::from_str(&enforcement_json)
         .map_err(|_| corrupt("enforcement", &enforcement_json))?;
@@ -156,6 +159,8 @@ pub(crate) fn case_from_row(row: &AnyRow) -> Result<Case> {
         suggestion,
         type_review,
         repeat_of: int_opt("repeat_of")?,
+        draft,
+        reopened_at: instant_opt(int_opt("reopened_at")?)?,
         version: row.try_get("version")?,
     })
 }

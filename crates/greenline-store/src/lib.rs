@@ -20,6 +20,7 @@ mod air;
 mod attachments;
 mod audit;
 pub mod backup;
+mod callbacks;
 mod cases;
 mod convert;
 mod feed;
@@ -39,9 +40,10 @@ pub use air::{
 };
 pub use attachments::{Attachment, NewAttachment};
 pub use audit::{AuditCheck, AuditEntry, AuditOutcome, AuditQuery, AuditRecord, GENESIS_HASH};
+pub use callbacks::{Callback, CallbackCount, CallbackQuery, CallbackSource, NewCallback};
 pub use cases::{
     Actor, CaseFilter, Event, ExportReader, ExportRow, IdempotencyKey, IntakeReceipt, IntakeRecord,
-    NewEvent,
+    NewEvent, StepEvent,
 };
 pub use feed::{AHEAD_REMEMBERED, Changes, FeedPosition, FeedReader, FeedTarget};
 pub use import::{ImportItem, ImportMessage, ImportOptions, ImportSummary};

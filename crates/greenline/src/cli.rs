@@ -264,8 +264,17 @@ pub enum UnitCommand {
         #[arg(long)]
         region: String,
     },
-    /// List the units.
+    /// List the units (with 审核 where their conclusions need approval).
     List,
+    /// Turn approval of conclusions (审核) on or off for a unit, named by its name or id:
+    /// `greenline unit approval 深圳市生态环境局南山管理局 on`. When on, a handler's conclusion
+    /// and reply are a draft until a supervisor of the unit or above approves them.
+    Approval {
+        /// The unit's name or id.
+        unit: String,
+        #[arg(value_parser = ["on", "off"])]
+        setting: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,8 +1,10 @@
-//! Cases: intake, steps, type review, repeat grouping, reading, lists, same-source candidates
+//! Cases: intake, steps, approval (审核), callbacks (回访), type review, repeat grouping, reading, lists, same-source candidates
 //! and the reporter's view.
 
+pub mod approval;
 pub mod attachments;
 pub mod bulk;
+pub mod callback;
 pub mod intake;
 pub mod list;
 pub mod merge;

@@ -42,30 +42,28 @@ pub const MAX_TEXT_HITS: usize = 2_000;
 /// The longest text filter, in characters.
 const MAX_TEXT_CHARS: usize = 200;
 
-/// The open stages in which a statutory deadline runs: their candidates are read whole, and
-/// the deadlines computed here.
-const DEADLINE_STAGES: [Stage; 7] = [
+/// The open stages in which a statutory deadline runs.
+const DEADLINE_STAGES: [Stage; 8] = [
     Stage::Registered,
     Stage::Routed,
     Stage::Accepted,
     Stage::Handling,
+    Stage::PendingApproval,
     Stage::Concluded,
     Stage::ReviewRequested,
     Stage::ReReviewRequested,
 ];
 
-/// The open stages after a reply (待回访). No deadline runs in them and each offers 归档
-/// (close) to every kind that reaches it (a test below keeps that true), so whoever may close
-/// a case may act on all of them: they are counted and paged in SQL. On the national demo year
-/// they are nine cases in ten of the open ones, and reading them whole took seconds.
+/// The open stages after a reply (待回访): no deadline runs in them.
 const CALLBACK_STAGES: [Stage; 3] = [Stage::Replied, Stage::Published, Stage::Reviewed];
 
 /// Every stage a queue lists, in the order of the workflow (for a stage filter's choices).
-pub const OPEN_STAGES: [Stage; 10] = [
+pub const OPEN_STAGES: [Stage; 11] = [
     Stage::Registered,
     Stage::Routed,
     Stage::Accepted,
     Stage::Handling,
+    Stage::PendingApproval,
     Stage::Concluded,
     Stage::ReviewRequested,
     Stage::ReReviewRequested,
@@ -81,14 +79,20 @@ pub enum QueueTab {
     /// 待受理: registered (or, a petition, routed) and not yet accepted.
     ToAccept,
     /// 办理中: accepted, being handled, or concluded with the reply still to send — the
-    /// handling limit runs through all three.
+    /// handling limit runs through all three — and a petitioner's request for review (复查)
+    /// or re-review (复核) awaiting its decision: a new round of handling by the unit, on its
+    /// own decision limit, which the unit's handlers take like any other (and a decision
+    /// needs no approval).
     InProgress,
     /// 即将超期: the running deadline ends within three days and has not passed.
     DueSoon,
     /// 已超期: the running deadline has passed.
     Overdue,
-    /// 待审核: a petitioner's request for review (复查) or re-review (复核) awaits its
-    /// decision.
+    /// 待审核: a conclusion and reply drafted under a unit's approval setting await a
+    /// supervisor's approval (审核通过 or 审核退回). Only supervisors can act on them, so only
+    /// their queues count them. 复查/复核 requests, which this tab listed before approval
+    /// existed, are under 办理中: they are handling work, not approval, and 审核 names
+    /// approval in the agency's own words.
     ToReview,
     /// 待回访: replied (or published, or a petition's review decided) and not closed. The queue only lists these; the
     /// callback itself (回访: calling the reporter, recording their satisfaction) is a piece
@@ -137,9 +141,15 @@ impl QueueTab {
     fn stages(self) -> &'static [Stage] {
         match self {
             QueueTab::ToAccept => &[Stage::Registered, Stage::Routed],
-            QueueTab::InProgress => &[Stage::Accepted, Stage::Handling, Stage::Concluded],
+            QueueTab::InProgress => &[
+                Stage::Accepted,
+                Stage::Handling,
+                Stage::Concluded,
+                Stage::ReviewRequested,
+                Stage::ReReviewRequested,
+            ],
             QueueTab::DueSoon | QueueTab::Overdue => &DEADLINE_STAGES,
-            QueueTab::ToReview => &[Stage::ReviewRequested, Stage::ReReviewRequested],
+            QueueTab::ToReview => &[Stage::PendingApproval],
             QueueTab::ToCallBack => &CALLBACK_STAGES,
         }
     }
@@ -294,6 +304,8 @@ pub struct QueueItem {
     pub overdue: bool,
     /// The steps the caller can take on the case now.
     pub actions: Vec<Action>,
+    /// Whether the caller may record the callback (回访) on the case now.
+    pub call_back: bool,
 }
 
 /// The queue's answer: every tab's count, and a page of the chosen tab.
@@ -333,17 +345,19 @@ fn actionable(
         .into_iter()
         .filter(|a| scope.can_act_on(holder_region, *a))
         .collect();
-    if actions.is_empty() {
+    let call_back = CALLBACK_STAGES.contains(&case.stage) && scope.can_call_back(case.region);
+    if actions.is_empty() && !call_back {
         return None;
     }
     let deadline = case.current_deadline(&limits);
-    Some(item(case, deadline, actions, now))
+    Some(item(case, deadline, actions, call_back, now))
 }
 
 fn item(
     case: Case,
     deadline: Option<Deadline>,
     actions: Vec<Action>,
+    call_back: bool,
     now: DateTime<Utc>,
 ) -> QueueItem {
     let today = local_date(now);
@@ -362,11 +376,13 @@ fn item(
         received_at: case.received_at,
         deadline,
         actions,
+        call_back,
     }
 }
 
 /// The kinds and stages in which `scope` can act on every case of theirs: those where one of
-/// the scope's steps is open whatever the case (see [`Action::stage_decides`]).
+/// the scope's steps is open whatever the case (see [`Action::stage_decides`]), and, for
+/// whoever records callbacks (operators among them), the stages after the reply.
 fn open_to(scope: &StaffScope, jurisdiction: RegionCode) -> Vec<(CaseKind, Stage)> {
     let mut pairs = Vec::new();
     for kind in CaseKind::ALL {
@@ -374,7 +390,8 @@ fn open_to(scope: &StaffScope, jurisdiction: RegionCode) -> Vec<(CaseKind, Stage
             let acts = transitions(kind, stage)
                 .iter()
                 .any(|(a, _)| a.stage_decides() && scope.can_act_on(jurisdiction, *a));
-            if acts {
+            let calls_back = CALLBACK_STAGES.contains(&stage) && scope.can_call_back(jurisdiction);
+            if acts || calls_back {
                 pairs.push((kind, stage));
             }
         }
@@ -383,8 +400,10 @@ fn open_to(scope: &StaffScope, jurisdiction: RegionCode) -> Vec<(CaseKind, Stage
 }
 
 impl App {
-    /// `caller`'s work queue under `query`. A caller whose roles take no steps (an analyst, an
-    /// administrator) has an empty queue; an auditor, who reads no cases, is refused.
+    /// `caller`'s work queue under `query`. A caller whose roles take no steps and record no
+    /// callbacks (an analyst, an administrator) has an empty queue; an auditor, who reads no
+    /// cases, is refused. An operator's queue is the callbacks (待回访) of the cases held in
+    /// their jurisdiction.
     pub async fn queue(&self, caller: &Caller, query: QueueQuery) -> ServiceResult<Queue> {
         let jurisdiction = caller.jurisdiction()?;
         if let Some(region) = query.region {

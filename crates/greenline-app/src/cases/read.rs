@@ -14,8 +14,9 @@ impl App {
     pub async fn case_view(&self, caller: &Caller, id: i64) -> ServiceResult<CaseView> {
         let case = self.visible_case(caller, id).await?;
         self.record_case_read(caller, id).await?;
+        let approval = self.approval_of(case.unit_id).await?;
         let case = self.readable_case(caller, case).await?;
-        Ok(CaseView::new(case, &self.deadlines, self.now()))
+        Ok(CaseView::new(case, &self.deadlines, self.now()).under(approval))
     }
 
     /// The case's history, oldest first.
@@ -135,6 +136,11 @@ pub struct CaseFile {
     /// Whether the caller may urge or supervise the case, and how often it was.
     pub may_oversee: bool,
     pub oversight: super::oversight::OversightCount,
+    /// Whether the holding unit's conclusions need approval (审核).
+    pub approval: greenline_domain::Approval,
+    /// Whether the caller may record a callback (回访) now, and the callbacks recorded.
+    pub may_call_back: bool,
+    pub callbacks: Vec<greenline_store::Callback>,
     /// Earlier cases of the same source, best first (none for a case already merged).
     pub repeats: Vec<super::same_source::SameSourceCandidate>,
     /// The case's files, for those who may read them (as they may read the reporter); `None`
@@ -154,8 +160,9 @@ impl App {
         let events = self.readable_events(caller, id).await?;
         let scope = caller.scope();
         let limits = self.deadlines.limits_for(case.kind, case.region);
+        let approval = self.approval_of(holder.id).await?;
         let may_take: Vec<Action> = case
-            .actions_now(&limits, self.now())
+            .actions_under(&limits, self.now(), approval)
             .into_iter()
             // The national desk has no unit above to send a case back to.
             .filter(|a| *a != Action::SendBack || holder.region.parent().is_some())
@@ -186,9 +193,22 @@ impl App {
         } else {
             None
         };
+        let may_call_back = scope.can_call_back(case.region)
+            && greenline_domain::callback::CALLBACK_STAGES.contains(&case.stage);
+        let mut callbacks = self.store.callbacks(id).await?;
+        if !caller.may_read_identities() {
+            let known = self.identity_to_mask(id).await?;
+            for callback in &mut callbacks {
+                let mut none = serde_json::Value::Null;
+                mask_event(&mut callback.note, &mut none, &known);
+            }
+        }
         Ok(CaseFile {
             may_attach: reads_files && case.stage != greenline_domain::Stage::Closed,
             attachments,
+            approval,
+            may_call_back,
+            callbacks,
             may_review: scope.can_review_types(holder.region),
             may_merge: scope.can_merge(holder.region) && case.repeat_of.is_none(),
             may_read_reporter: scope.can_read_reporter(holder.region),
@@ -199,7 +219,8 @@ impl App {
                 self.readable_case(caller, case).await?,
                 &self.deadlines,
                 self.now(),
-            ),
+            )
+            .under(approval),
             events,
             holder,
             may_take,

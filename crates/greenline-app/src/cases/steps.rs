@@ -1,8 +1,8 @@
 //! Taking a step on a case: accept, assign (转办/交办), send back (退回), extend, conclude,
-//! reply, …
+//! reply, submit for approval, approve or return a draft (审核), …
 
-use greenline_domain::{Command, apply, check_assignment};
-use greenline_store::{NewEvent, StoreError, Unit};
+use greenline_domain::{Action, Approval, Command, Stage, apply, check_assignment};
+use greenline_store::{NewEvent, StepEvent, StoreError, Unit};
 
 use crate::error::{ServiceError, ServiceResult};
 use crate::views::{CaseView, EventView, TransitionResponse};
@@ -38,6 +38,9 @@ impl App {
         }
         let now = self.now();
         let limits = self.deadlines.limits_for(case.kind, case.region);
+        let approval = self.approval_of(holder.id).await?;
+        self.check_approval_step(caller, &case, &command, approval, &limits)
+            .await?;
         let mut applied = apply(&case, &command, now, &limits)?;
         let due = applied.case.current_deadline(&limits).map(|d| d.due_at);
         let actor = caller.actor();
@@ -53,23 +56,134 @@ impl App {
             }
             _ => {}
         }
-        let event = self
-            .store
-            .record_change(
-                &applied,
-                due,
-                NewEvent {
+        let event = if let Command::Approve { note } = &command {
+            // The draft takes effect as the conclusion and the reply, each an event naming the
+            // approver, after the approval itself.
+            let drafted_by = self.drafter(id).await?;
+            let case = &applied.case;
+            let approved = serde_json::json!({ "drafted_by": drafted_by.1 });
+            let conclusion = serde_json::json!({
+                "action": "conclude",
+                "outcome": case.outcome,
+                "findings": case.findings,
+                "enforcement": case.enforcement,
+                "approved": true,
+            });
+            let reply = serde_json::json!({
+                "action": "reply",
+                "text": case.reply,
+                "approved": true,
+            });
+            let step = |action: Action, from, to, note, data| StepEvent {
+                action: action.code().to_owned(),
+                from,
+                to,
+                event: NewEvent {
                     actor: &actor,
                     at: now,
-                    note: command.note(),
+                    note,
                     data,
                 },
-            )
-            .await?;
+            };
+            let steps = [
+                step(
+                    Action::Approve,
+                    Stage::PendingApproval,
+                    Stage::PendingApproval,
+                    note.clone(),
+                    approved,
+                ),
+                step(
+                    Action::Conclude,
+                    Stage::PendingApproval,
+                    Stage::Concluded,
+                    case.findings.clone(),
+                    conclusion,
+                ),
+                step(
+                    Action::Reply,
+                    Stage::Concluded,
+                    Stage::Replied,
+                    case.reply.clone(),
+                    reply,
+                ),
+            ];
+            let mut events = self
+                .store
+                .record_change_as(&applied, due, &steps, None)
+                .await?;
+            events.truncate(1);
+            events.pop().ok_or(ServiceError::NotFound("event"))?
+        } else {
+            self.store
+                .record_change(
+                    &applied,
+                    due,
+                    NewEvent {
+                        actor: &actor,
+                        at: now,
+                        note: command.note(),
+                        data,
+                    },
+                )
+                .await?
+        };
         Ok(TransitionResponse {
-            case: CaseView::new(applied.case, &self.deadlines, now),
+            case: CaseView::new(applied.case, &self.deadlines, now).under(approval),
             event: EventView::from(event),
         })
+    }
+
+    /// The rules of approval (审核) a step must meet besides the workflow's: the conclusion
+    /// step the holding unit's setting calls for, and an approver other than the person who
+    /// submitted the draft.
+    async fn check_approval_step(
+        &self,
+        caller: &Caller,
+        case: &greenline_domain::Case,
+        command: &Command,
+        approval: Approval,
+        limits: &greenline_domain::TimeLimits,
+    ) -> ServiceResult<()> {
+        let action = command.action();
+        let offered = case.actions_under(limits, self.now(), approval);
+        match action {
+            Action::Conclude | Action::Submit
+                if case.allowed_actions().contains(&action) && !offered.contains(&action) =>
+            {
+                Err(ServiceError::Conflict {
+                    detail: if approval.is_required() {
+                        "this unit's conclusions need approval: submit the conclusion and the \
+                         reply for approval (submit)"
+                            .to_owned()
+                    } else {
+                        "this unit's conclusions take effect without approval: conclude".to_owned()
+                    },
+                    allowed_actions: Some(offered),
+                })
+            }
+            Action::Approve => {
+                let (drafter, _) = self.drafter(case.id).await?;
+                if drafter.is_some() && drafter == Some(caller.id) {
+                    Err(ServiceError::Forbidden(
+                        "you submitted this draft: another supervisor approves it".to_owned(),
+                    ))
+                } else {
+                    Ok(())
+                }
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Who submitted the case's latest draft: their account and how the history names them.
+    async fn drafter(&self, id: i64) -> ServiceResult<(Option<i64>, Option<String>)> {
+        let events = self.store.events(id).await?;
+        Ok(events
+            .into_iter()
+            .rev()
+            .find(|e| e.action == Action::Submit.code())
+            .map_or((None, None), |e| (e.actor_id, Some(e.actor))))
     }
 
     /// Where a case held by `holder` goes back to (退回): the unit that routed it to `holder`,

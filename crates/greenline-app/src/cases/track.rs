@@ -97,6 +97,35 @@ impl App {
         secret: Option<String>,
         phone: Option<String>,
     ) -> ServiceResult<TrackView> {
+        let mut case = self.proven_case(client, tracking_no, secret, phone).await?;
+        // The reply and the published summary are staff's words and may quote the reporter or
+        // name someone else; whoever holds the number and a proof reads them, so they are
+        // masked like every public output.
+        let known = self.identity_to_mask(case.id).await?;
+        crate::masking::mask_case(&mut case, &known);
+        // A draft awaiting approval is the agency's own business (the view never reads it).
+        case.draft = None;
+        let unit = self.store.unit(case.unit_id).await?;
+        let events = self.store.events(case.id).await?;
+        Ok(TrackView::new(
+            &case,
+            unit.name,
+            &events,
+            &self.deadlines,
+            self.now(),
+        ))
+    }
+
+    /// The case whose tracking number and secret (or phone) a member of the public gave,
+    /// under the public rate limit of `client` and the case's limit on failed proofs (see the
+    /// module doc).
+    pub(crate) async fn proven_case(
+        &self,
+        client: IpAddr,
+        tracking_no: &str,
+        secret: Option<String>,
+        phone: Option<String>,
+    ) -> ServiceResult<greenline_domain::Case> {
         self.limiter.check(client)?;
         let number = TrackingNo::parse(tracking_no)?;
         if secret.is_none() && phone.is_none() {
@@ -124,24 +153,11 @@ impl App {
             self.tracking_attempts.fail(number.case_id, now);
             return Err(not_found());
         }
-        let mut case = self.store.case(number.case_id).await?;
+        let case = self.store.case(number.case_id).await?;
         if case.tracking_no() != number {
             self.tracking_attempts.fail(number.case_id, now);
             return Err(not_found());
         }
-        // The reply and the published summary are staff's words and may quote the reporter or
-        // name someone else; whoever holds the number and a proof reads them, so they are
-        // masked like every public output.
-        let known = self.identity_to_mask(case.id).await?;
-        crate::masking::mask_case(&mut case, &known);
-        let unit = self.store.unit(case.unit_id).await?;
-        let events = self.store.events(case.id).await?;
-        Ok(TrackView::new(
-            &case,
-            unit.name,
-            &events,
-            &self.deadlines,
-            self.now(),
-        ))
+        Ok(case)
     }
 }

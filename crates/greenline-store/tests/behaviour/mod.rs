@@ -1549,6 +1549,191 @@ pub async fn the_queue_counts_by_stage_and_deadline_and_pages_the_least_time_lef
     );
 }
 
+pub async fn a_draft_an_approval_and_callbacks_are_kept_and_counted(store: Store, _url: String) {
+    use greenline_domain::{EnforcementAction, Outcome, Satisfaction};
+    use greenline_store::{CallbackQuery, CallbackSource, NewCallback, StepEvent};
+
+    let county = unit(&store, "南山管理局", "440305").await;
+    let other = unit(&store, "福田管理局", "440304").await;
+    assert!(!store.unit_needs_approval(county).await.expect("flag"));
+    let audit = audit_entry(None, "set_unit_approval");
+    store
+        .set_unit_approval(county, true, &audit)
+        .await
+        .expect("set");
+    assert!(store.unit_needs_approval(county).await.expect("flag"));
+    assert_eq!(
+        store.units_needing_approval().await.expect("list"),
+        [county]
+    );
+    assert!(matches!(
+        store.set_unit_approval(9999, true, &audit).await,
+        Err(StoreError::NotFound(_))
+    ));
+
+    let receipt = intake(&store, &form("440305", "noise"), county, None)
+        .await
+        .expect("intake");
+    let mut case = receipt.case;
+    for command in [
+        Command::Accept { note: None },
+        Command::Handle { note: None },
+        Command::Submit {
+            outcome: Outcome::Substantiated,
+            findings: "夜间施工属实".into(),
+            enforcement: vec![EnforcementAction::Fine {
+                amount_yuan: 30_000,
+            }],
+            reply: "已罚款三万元".into(),
+        },
+    ] {
+        case = change(&store, &case, command).await.expect("change");
+    }
+    assert_eq!(case.stage, Stage::PendingApproval);
+    let draft = case.draft.clone().expect("the draft is kept");
+    assert_eq!(draft.reply, "已罚款三万元");
+    assert_eq!(case.reply, None);
+    // The queue's rows leave the draft out with the other texts.
+    let filter = CaseFilter::default();
+    let held = store
+        .queue_page(
+            &greenline_store::QueueQuestion {
+                held_within: RegionCode::parse("440305").expect("region"),
+                stages: &[Stage::PendingApproval],
+                excluded: &[],
+                filter: &filter,
+                among: None,
+            },
+            greenline_store::DueBand::Any,
+            greenline_store::QueueOrder::Urgency,
+            10,
+            0,
+        )
+        .await
+        .expect("held");
+    assert_eq!(held.len(), 1);
+    assert_eq!(held[0].case.draft, None);
+
+    // An approval writes its events in one go, the approver named on each.
+    let limits = DeadlineTable::statutory().limits_for(case.kind, case.region);
+    let applied = apply(&case, &Command::Approve { note: None }, now(), &limits).expect("approve");
+    let approver = Actor {
+        staff_id: None,
+        label: "审核人".into(),
+    };
+    let steps = [
+        ("approve", Stage::PendingApproval, Stage::PendingApproval),
+        ("conclude", Stage::PendingApproval, Stage::Concluded),
+        ("reply", Stage::Concluded, Stage::Replied),
+    ]
+    .map(|(action, from, to)| StepEvent {
+        action: action.into(),
+        from,
+        to,
+        event: NewEvent {
+            actor: &approver,
+            at: now(),
+            note: None,
+            data: serde_json::json!({}),
+        },
+    });
+    let written = store
+        .record_change_as(&applied, None, &steps, None)
+        .await
+        .expect("approve");
+    let actions: Vec<&str> = written.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["approve", "conclude", "reply"]);
+    assert!(written.iter().all(|e| e.actor == "审核人"));
+    let approved = store.case(case.id).await.expect("case");
+    assert_eq!(approved.stage, Stage::Replied);
+    assert_eq!(
+        (approved.draft, approved.reply.as_deref()),
+        (None, Some("已罚款三万元"))
+    );
+    // A stale approval is refused.
+    assert!(matches!(
+        store.record_change_as(&applied, None, &steps, None).await,
+        Err(StoreError::Conflict)
+    ));
+
+    let callback = |satisfaction, solved, unit_id, source| NewCallback {
+        case_id: case.id,
+        unit_id,
+        region: RegionCode::parse("440305").expect("region"),
+        at: now(),
+        satisfaction,
+        solved,
+        note: Some("回访".into()),
+        source,
+        actor_id: None,
+        actor: "回访员".into(),
+    };
+    let actor = Actor::system("test");
+    for c in [
+        callback(Satisfaction::Satisfied, true, county, CallbackSource::Staff),
+        callback(
+            Satisfaction::BasicallySatisfied,
+            true,
+            county,
+            CallbackSource::Reporter,
+        ),
+        callback(
+            Satisfaction::Dissatisfied,
+            false,
+            other,
+            CallbackSource::Staff,
+        ),
+    ] {
+        store
+            .record_callback(&c, "callback", event(&actor))
+            .await
+            .expect("callback");
+    }
+    let kept = store.callbacks(case.id).await.expect("callbacks");
+    assert_eq!(kept.len(), 3);
+    assert_eq!(kept[1].source, CallbackSource::Reporter);
+    let events = store.events(case.id).await.expect("events");
+    assert_eq!(events.iter().filter(|e| e.action == "callback").count(), 3);
+    let counts = store
+        .callback_counts(&CallbackQuery {
+            within: RegionCode::parse("440300").ok(),
+            ..CallbackQuery::default()
+        })
+        .await
+        .expect("counts");
+    let total: u64 = counts.iter().map(|c| c.count).sum();
+    assert_eq!(total, 3);
+    let of_county: u64 = store
+        .callback_counts(&CallbackQuery {
+            unit_id: Some(county),
+            from: Some(now()),
+            before: Some(now() + Duration::days(1)),
+            ..CallbackQuery::default()
+        })
+        .await
+        .expect("counts")
+        .iter()
+        .map(|c| c.count)
+        .sum();
+    assert_eq!(of_county, 2);
+    let elsewhere = store
+        .callback_counts(&CallbackQuery {
+            within: RegionCode::parse("110000").ok(),
+            ..CallbackQuery::default()
+        })
+        .await
+        .expect("counts");
+    assert!(elsewhere.is_empty());
+    let later = store
+        .callback_counts(&CallbackQuery {
+            from: Some(now() + Duration::seconds(1)),
+            ..CallbackQuery::default()
+        })
+        .await
+        .expect("counts");
+    assert!(later.is_empty());
+}
+
 #[macro_export]
 macro_rules! behaviour_suite {
     ($(#[$attr:meta])*) => {
@@ -1574,6 +1759,7 @@ macro_rules! behaviour_suite {
             a_reader_from_the_head_is_given_what_came_after_it,
             a_live_case_is_given_while_an_older_transaction_is_open,
             the_queue_counts_by_stage_and_deadline_and_pages_the_least_time_left_first,
+            a_draft_an_approval_and_callbacks_are_kept_and_counted,
         );
     };
     (@tests $attrs:tt $($test:ident),* $(,)?) => {

@@ -13,8 +13,9 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use greenline_app::cases::oversight::OversightForm;
 use greenline_domain::{
-    Action, CaseKind, Command, ENFORCEMENT_FIELDS, Outcome, Oversight, PollutionType, RegionCode,
-    RejectionReason, Reporter, Stage, TypeReview, TypesForm,
+    Action, CallbackForm, CaseKind, Command, Draft, ENFORCEMENT_FIELDS, EnforcementAction, Outcome,
+    Oversight, PollutionType, RegionCode, RejectionReason, Reporter, Satisfaction, Stage,
+    TypeReview, TypesForm,
 };
 use serde::Deserialize;
 
@@ -39,6 +40,7 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/console/cases/{id}/merge", post(merge))
         .route("/console/cases/{id}/reporter", post(reporter))
         .route("/console/cases/{id}/oversight", post(oversee))
+        .route("/console/cases/{id}/callback", post(call_back))
 }
 
 /// One row of the list.
@@ -287,6 +289,9 @@ struct Input {
     label: String,
     kind: InputKind,
     required: bool,
+    /// What the input holds when the page opens (a returned draft's text); for a check box,
+    /// non-empty when ticked.
+    value: String,
 }
 
 #[derive(Debug)]
@@ -343,8 +348,36 @@ pub(super) struct CasePage {
     files: Option<Vec<super::attachments::FileRow>>,
     may_attach: bool,
     file_kinds: Vec<Choice>,
+    /// A conclusion and reply awaiting approval or returned for editing (审核), for the staff
+    /// who may see the case; and whether the holding unit's conclusions need approval.
+    draft: Option<DraftShown>,
+    approval: bool,
+    /// Whether the user may record a callback (回访), and those recorded.
+    may_call_back: bool,
+    callbacks: Vec<CallbackShown>,
+    satisfaction_choices: Vec<Choice>,
     pub(super) error: Option<String>,
     errors: FieldErrors,
+}
+
+/// A draft as the case page shows it.
+struct DraftShown {
+    outcome: &'static str,
+    findings: String,
+    enforcement: String,
+    reply: String,
+    submitted_at: String,
+    /// 待审核 (awaiting approval) or 已退回修改 (returned).
+    state: &'static str,
+}
+
+/// A recorded callback as the case page lists it.
+struct CallbackShown {
+    at: String,
+    satisfaction: &'static str,
+    solved: &'static str,
+    by: String,
+    note: Option<String>,
 }
 
 /// A same-source candidate as the case page lists it.
@@ -381,6 +414,8 @@ fn event_label(code: &str) -> String {
             "urge" => "催办".to_owned(),
             "supervise" => "督办".to_owned(),
             "attach" => "上传附件".to_owned(),
+            "callback" => "回访".to_owned(),
+            "export_reporter" => "导出举报人信息".to_owned(),
             other => other.to_owned(),
         },
     }
@@ -394,7 +429,10 @@ fn field_label(name: &str) -> &'static str {
         "days" => "延长天数",
         "outcome" => "结论",
         "findings" => "调查情况",
-        "text" => "答复内容",
+        "text" | "reply" => "答复内容",
+        "satisfaction" => "满意度",
+        "solved" => "问题是否解决",
+        "stage" => "阶段",
         "summary" => "公开内容",
         "into" => "重复举报的案件编号",
         "primary_type" => "主要类型",
@@ -412,6 +450,7 @@ fn input(name: &'static str, kind: InputKind, required: bool) -> Input {
         label: field_label(name).to_owned(),
         kind,
         required,
+        value: String::new(),
     }
 }
 
@@ -425,6 +464,7 @@ fn enforcement_inputs() -> Vec<Input> {
             label: action.zh(),
             kind: InputKind::Check,
             required: false,
+            value: String::new(),
         })
         .collect();
     inputs.push(input("fine_yuan", InputKind::Amount, false));
@@ -495,6 +535,26 @@ fn inputs(action: Action, kind: CaseKind, units: &[Choice]) -> Vec<Input> {
             }
             fields
         }
+        Action::Submit => {
+            let mut fields = vec![
+                input("outcome", outcomes(kind), true),
+                input("findings", LongText, true),
+            ];
+            if kind == CaseKind::Report {
+                fields.extend(enforcement_inputs());
+            }
+            fields.push(input("reply", LongText, true));
+            fields
+        }
+        Action::Approve => vec![Input {
+            label: "审核意见".to_owned(),
+            ..input("note", Text, false)
+        }],
+        Action::ReturnDraft => vec![Input {
+            label: "退回理由（需修改之处）".to_owned(),
+            ..input("reason", LongText, true)
+        }],
+        Action::Reopen => vec![input("reason", LongText, true)],
         Action::Reply => vec![input("text", LongText, true)],
         Action::Publish => vec![input("summary", LongText, true)],
         Action::RequestReview | Action::RequestReReview | Action::SendBack => {
@@ -533,12 +593,46 @@ pub(super) async fn case_page(
         .map(|a| ActionForm {
             code: a.code(),
             label: a.zh(),
-            fields: inputs(a, case.kind, &units),
+            fields: match (a, &case.draft) {
+                // A returned draft opens in the form, to be edited rather than typed again.
+                (Action::Submit, Some(draft)) => filled(inputs(a, case.kind, &units), draft),
+                _ => inputs(a, case.kind, &units),
+            },
+        })
+        .collect();
+    let draft = case.draft.as_ref().map(|d| DraftShown {
+        outcome: d.outcome.zh(),
+        findings: d.findings.clone(),
+        enforcement: d
+            .enforcement
+            .iter()
+            .map(EnforcementAction::zh)
+            .collect::<Vec<_>>()
+            .join("、"),
+        reply: d.reply.clone(),
+        submitted_at: local_time(d.submitted_at),
+        state: if case.stage == Stage::PendingApproval {
+            "待审核"
+        } else {
+            "已退回修改"
+        },
+    });
+    let callbacks = file
+        .callbacks
+        .iter()
+        .map(|c| CallbackShown {
+            at: local_time(c.at),
+            satisfaction: c.satisfaction.zh(),
+            solved: if c.solved { "已解决" } else { "未解决" },
+            by: actor_label(c.actor.clone()),
+            note: c.note.clone(),
         })
         .collect();
     let (may_review, may_merge) = (file.may_review, file.may_merge);
     let may_read_reporter = file.may_read_reporter;
     let may_oversee = file.may_oversee;
+    let file_approval = file.approval.is_required();
+    let file_may_call_back = file.may_call_back;
     let oversight = match (file.oversight.urged, file.oversight.supervised) {
         (0, 0) => String::new(),
         (urged, 0) => format!("已催办 {urged} 次"),
@@ -606,6 +700,18 @@ pub(super) async fn case_page(
         files,
         may_attach,
         file_kinds: super::attachments::kind_choices(),
+        draft,
+        approval: file_approval,
+        may_call_back: file_may_call_back,
+        callbacks,
+        satisfaction_choices: Satisfaction::ALL
+            .iter()
+            .map(|s| Choice {
+                value: s.code().to_owned(),
+                label: s.zh().to_owned(),
+                selected: false,
+            })
+            .collect(),
         repeats,
         suggestion,
         review: view.case.type_review.map_or("未审核", TypeReview::zh),
@@ -648,16 +754,83 @@ pub(super) async fn case_page(
             .into_iter()
             .map(|e| HistoryEntry {
                 at: local_time(e.at),
+                note: history_note(&e.action, e.note, &e.data),
                 actor: actor_label(e.actor),
                 action: event_label(&e.action),
-                stage: e.to_stage.map(Stage::zh),
-                note: e.note,
+                // A step that stays in its stage (an approval's own line) shows no arrow.
+                stage: e
+                    .to_stage
+                    .filter(|to| Some(*to) != e.from_stage)
+                    .map(Stage::zh),
             })
             .collect(),
         actions,
         view,
         error: None,
         errors: FieldErrors::default(),
+    })
+}
+
+/// The inputs of a submission filled with a returned draft.
+fn filled(mut fields: Vec<Input>, draft: &Draft) -> Vec<Input> {
+    for field in &mut fields {
+        field.value = match field.name {
+            "outcome" => draft.outcome.code().to_owned(),
+            "findings" => draft.findings.clone(),
+            "reply" => draft.reply.clone(),
+            "fine_yuan" => draft
+                .enforcement
+                .iter()
+                .find_map(|e| match e {
+                    EnforcementAction::Fine { amount_yuan } => Some(amount_yuan.to_string()),
+                    _ => None,
+                })
+                .unwrap_or_default(),
+            "enforcement_other" => draft
+                .enforcement
+                .iter()
+                .find_map(|e| match e {
+                    EnforcementAction::Other { description } => Some(description.clone()),
+                    _ => None,
+                })
+                .unwrap_or_default(),
+            name => ENFORCEMENT_FIELDS
+                .iter()
+                .find(|(field, action)| *field == name && draft.enforcement.contains(action))
+                .map(|_| "1".to_owned())
+                .unwrap_or_default(),
+        };
+        if let InputKind::Select(options) = &mut field.kind {
+            for option in options {
+                option.selected = option.value == field.value;
+            }
+        }
+    }
+    fields
+}
+
+/// A history line's note: a callback's answers in words, with what was said.
+fn history_note(action: &str, note: Option<String>, data: &serde_json::Value) -> Option<String> {
+    if action != "callback" {
+        return note;
+    }
+    let satisfaction = data["satisfaction"]
+        .as_str()
+        .and_then(Satisfaction::parse)
+        .map_or("", Satisfaction::zh);
+    let solved = if data["solved"].as_bool() == Some(true) {
+        "已解决"
+    } else {
+        "未解决"
+    };
+    let by = if data["source"] == "reporter" {
+        "（举报人网上评价）"
+    } else {
+        ""
+    };
+    Some(match note {
+        Some(note) => format!("{satisfaction}，{solved}{by}：{note}"),
+        None => format!("{satisfaction}，{solved}{by}"),
     })
 }
 
@@ -724,6 +897,47 @@ async fn oversee(
         None => Err(ServiceError::field("kind", "urge or supervise")),
     };
     after_change(&state, &who, &csrf, id, outcome, "催办督办").await
+}
+
+/// What the callback form posts.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct CallbackPost {
+    csrf_token: String,
+    satisfaction: String,
+    solved: String,
+    note: String,
+}
+
+async fn call_back(
+    State(state): State<AppState>,
+    who: ConsoleUser,
+    csrf: Csrf,
+    headers: HeaderMap,
+    CaseId(id): CaseId,
+    posted: Result<StrictForm<CallbackPost>, PageError>,
+) -> PageResult {
+    let StrictForm(post) = posted?;
+    csrf::verify(&headers, &post.csrf_token)?;
+    let satisfaction = Satisfaction::parse(&post.satisfaction);
+    let solved = match post.solved.as_str() {
+        "yes" => Some(true),
+        "no" => Some(false),
+        _ => None,
+    };
+    let outcome = match (satisfaction, solved) {
+        (Some(satisfaction), Some(solved)) => {
+            let form = CallbackForm {
+                satisfaction,
+                solved,
+                note: Some(post.note).filter(|n| !n.trim().is_empty()),
+            };
+            state.record_callback(&who.0, id, &form).await.map(|_| ())
+        }
+        (None, _) => Err(ServiceError::field("satisfaction", "choose one")),
+        (_, None) => Err(ServiceError::field("solved", "yes or no")),
+    };
+    after_change(&state, &who, &csrf, id, outcome, "回访").await
 }
 
 /// What an action form posts: the action and whichever inputs it has.

@@ -63,3 +63,33 @@ pub async fn stats(
     }
     Ok(Json(StatsResult::new(&result)).into_response())
 }
+
+/// Callback figures (回访) of the caller's jurisdiction: 回访数, 满意 / 基本满意 / 不满意, 已解决,
+/// 满意率 = (满意 + 基本满意) / 回访数 and 解决率 = 已解决 / 回访数, in all and per unit whose
+/// reply was rated. Filters: `region` (inside the jurisdiction), `unit_id`, `from` and `to`
+/// (YYYY-MM-DD, China time, inclusive).
+#[utoipa::path(get, path = "/api/v1/stats/callbacks", tag = "stats",
+    security(("bearer" = [])),
+    params(
+        ("region" = Option<String>, Query, description = "six-digit region code"),
+        ("unit_id" = Option<i64>, Query),
+        ("from" = Option<String>, Query, description = "YYYY-MM-DD (China time), inclusive"),
+        ("to" = Option<String>, Query, description = "YYYY-MM-DD (China time), inclusive"),
+    ),
+    responses(
+        (status = 200, body = greenline_app::cases::callback::CallbackStats),
+        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)))]
+pub async fn callbacks(
+    State(app): State<AppState>,
+    who: SignedIn,
+    params: Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> ApiResult<axum::Json<greenline_app::cases::callback::CallbackStats>> {
+    let Query(params) = params.map_err(|e| ApiError::BadRequest {
+        detail: e.body_text(),
+        errors: Vec::new(),
+    })?;
+    let query = greenline_app::cases::callback::CallbackStatsQuery::from_params(
+        params.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+    )?;
+    Ok(axum::Json(app.callback_stats(&who, &query).await?))
+}

@@ -1,8 +1,10 @@
-//! `GET /api/v1/track/{tracking_no}` — the reporter follows their case.
+//! `GET /api/v1/track/{tracking_no}` — the reporter follows their case;
+//! `POST /api/v1/track/{tracking_no}/rating` — and rates the reply.
 
 use axum::Json;
 use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::HeaderMap;
+use greenline_app::cases::callback::{CallbackReceipt, RatingForm};
 use greenline_app::views::TrackView;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -10,6 +12,7 @@ use utoipa::IntoParams;
 use crate::AppState;
 use crate::error::{ApiResult, Problem};
 use crate::extract::ClientIp;
+use crate::json::ApiJson;
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct TrackProof {
@@ -44,4 +47,26 @@ pub async fn track(
     Ok(Json(
         app.track(ip, &tracking_no, secret, proof.phone).await?,
     ))
+}
+
+/// The reporter rates the reply (回访 on the web): satisfaction (`satisfied` 满意,
+/// `basically_satisfied` 基本满意, `dissatisfied` 不满意), whether the problem is solved, a note.
+/// The secret from intake goes in the body, never in the address; a wrong one counts against
+/// the case's limit on failed proofs, as tracking does. Once per reply. A report not solved is
+/// reopened.
+#[utoipa::path(post, path = "/api/v1/track/{tracking_no}/rating", tag = "track",
+    params(("tracking_no" = String, Path, description = "e.g. GL20261127-0000123")),
+    request_body = RatingForm,
+    responses((status = 200, body = CallbackReceipt), (status = 400, body = Problem),
+        (status = 404, body = Problem, description = "No case with this number and secret"),
+        (status = 409, body = Problem, description = "This reply was rated already"),
+        (status = 422, body = Problem, description = "No reply to rate yet, or a bad note"),
+        (status = 429, body = Problem)))]
+pub async fn rate(
+    State(app): State<AppState>,
+    ClientIp(ip): ClientIp,
+    Path(tracking_no): Path<String>,
+    body: ApiJson<RatingForm>,
+) -> ApiResult<Json<CallbackReceipt>> {
+    Ok(Json(app.rate_reply(ip, &tracking_no, body.value).await?))
 }

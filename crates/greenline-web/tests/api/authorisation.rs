@@ -123,6 +123,13 @@ const MATRIX: &[(&str, &str, Rule)] = &[
         "/api/v1/cases/{id}/attachments/{attachment}",
         Rule::Case(IDENTITY_READERS),
     ),
+    // Callbacks (回访): operators, handlers and supervisors; the case is not replied, so
+    // those let through are refused by the use case (422).
+    (
+        "POST",
+        "/api/v1/cases/{id}/callbacks",
+        Rule::Case(IDENTITY_READERS),
+    ),
     ("GET", "/api/v1/cases/{id}/events", Rule::Case(READERS)),
     ("GET", "/api/v1/cases/{id}/group", Rule::Case(READERS)),
     ("POST", "/api/v1/cases/{id}/merge", Rule::Case(CASE_WORKERS)),
@@ -154,8 +161,11 @@ const MATRIX: &[(&str, &str, Rule)] = &[
     ("GET", "/api/v1/reports/{period}", Rule::Roles(READERS)),
     ("GET", "/api/v1/search", Rule::Roles(READERS)),
     ("GET", "/api/v1/stats", Rule::Roles(READERS)),
+    ("GET", "/api/v1/stats/callbacks", Rule::Roles(READERS)),
     ("GET", "/api/v1/topics", Rule::Roles(READERS)),
     ("GET", "/api/v1/track/{tracking_no}", Rule::Public),
+    // A rating of a case not replied yet: through the gate, refused by the use case.
+    ("POST", "/api/v1/track/{tracking_no}/rating", Rule::Public),
     ("GET", "/api/v1/trends", Rule::Roles(READERS)),
     ("GET", "/api/v1/units", Rule::Roles(READERS)),
 ];
@@ -228,6 +238,12 @@ fn body_of(method: &str, template: &str, f: &Fixture) -> Option<Value> {
         ("POST", "/api/v1/cases/{id}/types") => json!({"primary_type": "noise"}),
         ("POST", "/api/v1/cases/{id}/merge") => json!({"into": f.other_case}),
         ("POST", "/api/v1/cases/{id}/oversight") => json!({"kind": "urge", "note": "请尽快办理"}),
+        ("POST", "/api/v1/cases/{id}/callbacks") => {
+            json!({"satisfaction": "satisfied", "solved": true})
+        }
+        ("POST", "/api/v1/track/{tracking_no}/rating") => {
+            json!({"secret": f.secret, "satisfaction": "satisfied", "solved": true})
+        }
         ("POST", "/api/v1/auth/login") => json!({"username": "matrix-login", "password": PASSWORD}),
         ("POST", "/api/v1/auth/password") => {
             json!({"username": "matrix-login", "current_password": PASSWORD, "new_password": "short"})
@@ -470,6 +486,7 @@ pub async fn every_page_admits_exactly_the_callers_its_role_may(backend: Backend
         ("POST", "/console/cases/{id}/actions"),
         ("POST", "/console/cases/{id}/attachments"),
         ("GET", "/console/cases/{id}/attachments/{attachment}"),
+        ("POST", "/console/cases/{id}/callback"),
         ("GET", "/console/queue"),
         ("POST", "/console/queue"),
         ("POST", "/console/cases/{id}/merge"),

@@ -14,6 +14,9 @@ use crate::config::Config;
 /// The demo accounts' password (a demo only: never use it for real data).
 pub const DEMO_PASSWORD: &str = "greenline-demo";
 
+/// The county units whose conclusions need a supervisor's approval (审核) in the demo.
+const APPROVING_UNITS: [&str; 1] = ["深圳市生态环境局南山管理局"];
+
 const UNITS: [(&str, &str); 4] = [
     ("生态环境部信访办", "000000"),
     ("广东省生态环境厅", "440000"),
@@ -21,7 +24,7 @@ const UNITS: [(&str, &str); 4] = [
     ("深圳市生态环境局南山管理局", "440305"),
 ];
 
-const ACCOUNTS: [(&str, &str, &str, &[Role]); 7] = [
+const ACCOUNTS: [(&str, &str, &str, &[Role]); 8] = [
     ("admin", "系统管理员", "生态环境部信访办", &[Role::Admin]),
     (
         "auditor",
@@ -59,6 +62,12 @@ const ACCOUNTS: [(&str, &str, &str, &[Role]); 7] = [
         "深圳市生态环境局南山管理局",
         &[Role::Operator, Role::Handler],
     ),
+    (
+        "nanshan-lead",
+        "南山局审核人",
+        "深圳市生态环境局南山管理局",
+        &[Role::Handler, Role::Supervisor],
+    ),
 ];
 
 async fn accounts(store: &Store) -> anyhow::Result<()> {
@@ -76,6 +85,20 @@ async fn accounts(store: &Store) -> anyhow::Result<()> {
                     .await?
             }
         };
+        if APPROVING_UNITS.contains(&name) {
+            let entry = greenline_store::AuditEntry {
+                at: now,
+                actor_id: None,
+                actor: "demo".to_owned(),
+                region: unit.region,
+                action: "set_unit_approval".to_owned(),
+                target: unit.name.clone(),
+                outcome: greenline_store::AuditOutcome::Ok,
+                client: "command line".to_owned(),
+                detail: serde_json::json!({ "conclusions_need_approval": true }),
+            };
+            store.set_unit_approval(unit.id, true, &entry).await?;
+        }
         unit_ids.push((name, unit.id));
     }
     let hash = tokio::task::spawn_blocking(|| hash_password(DEMO_PASSWORD))

@@ -1,6 +1,7 @@
 //! Cases: intake, staff search and reading, transitions, type review and repeat grouping.
 
 pub mod attachments;
+pub mod callback;
 pub mod intake;
 pub mod merge;
 pub mod oversight;
