@@ -33,20 +33,11 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/console/admin/dispatch", get(dispatch).post(add_rule))
         .route("/console/admin/dispatch/{id}", post(save_rule))
         .route("/console/admin/dispatch/{id}/{action}", post(rule_action))
-        .route(
-            "/console/admin/deadlines",
-            get(deadlines).post(set_deadlines),
-        )
+        .route("/console/admin/deadlines", get(limits).post(set_limits))
         .route("/console/admin/deadlines/remove", post(remove_deadlines))
-        .route(
-            "/console/admin/templates",
-            get(templates).post(add_template),
-        )
+        .route("/console/admin/templates", get(replies).post(add_reply))
         .route("/console/admin/templates/{id}", post(save_template))
-        .route(
-            "/console/admin/templates/{id}/{action}",
-            post(template_action),
-        )
+        .route("/console/admin/templates/{id}/{action}", post(reply_act))
 }
 
 /// A form field's name in Chinese, for the error line above a refused form.
@@ -791,11 +782,11 @@ async fn deadlines_page(
     Ok(csrf.attach(render(status, &page)?))
 }
 
-async fn deadlines(State(state): State<AppState>, who: ConsoleUser, csrf: Csrf) -> PageResult {
+async fn limits(State(state): State<AppState>, who: ConsoleUser, csrf: Csrf) -> PageResult {
     deadlines_page(&state, &who, &csrf, DeadlinePost::default(), Ok(None)).await
 }
 
-async fn set_deadlines(
+async fn set_limits(
     State(state): State<AppState>,
     who: ConsoleUser,
     headers: HeaderMap,
@@ -951,7 +942,7 @@ async fn templates_page(
     Ok(csrf.attach(render(status, &page)?))
 }
 
-async fn templates(
+async fn replies(
     State(state): State<AppState>,
     who: ConsoleUser,
     csrf: Csrf,
@@ -981,7 +972,7 @@ async fn templates(
     templates_page(&state, &who, &csrf, editing, form, Ok(None)).await
 }
 
-async fn add_template(
+async fn add_reply(
     State(state): State<AppState>,
     who: ConsoleUser,
     headers: HeaderMap,
@@ -1020,7 +1011,7 @@ async fn save_template(
     }
 }
 
-async fn template_action(
+async fn reply_act(
     State(state): State<AppState>,
     who: ConsoleUser,
     headers: HeaderMap,
