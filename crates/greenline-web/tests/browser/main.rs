@@ -12,6 +12,7 @@
 #[path = "../api/helpers.rs"]
 mod helpers;
 
+mod admin;
 mod console;
 mod portal;
 
