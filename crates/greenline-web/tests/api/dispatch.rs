@@ -513,3 +513,60 @@ pub async fn a_stored_deadline_override_applies_to_new_cases_at_once(backend: Ba
     assert_eq!(report.limits.acceptance_days, 3);
     assert_eq!(report.maxima.acceptance_days, 15);
 }
+
+#[backend_test]
+pub async fn the_case_page_offers_templates_and_fills_the_reply_without_script(backend: Backend) {
+    use crate::pages::{browser, console_sign_in, page};
+    let app = spawn_app(backend).await;
+    let shenzhen_admin = admin(&app, "shenzhen-admin-2", app.units["shenzhen"]).await;
+    let added = app
+        .post(
+            Some(&shenzhen_admin),
+            "/api/v1/reply-templates",
+            &json!({"title": "通用答复", "body": "案件 {tracking_no} 已办结。"}),
+        )
+        .await;
+    let template = added.body["id"].as_i64().expect("id");
+    let receipt = app.public_report().await;
+    let id = receipt.body["id"].as_i64().expect("id");
+    let tracking_no = receipt.body["tracking_no"].as_str().expect("no").to_owned();
+    let nation = app.login("nation").await;
+    app.act(&nation, id, json!({"action": "accept"})).await;
+    app.act(
+        &nation,
+        id,
+        json!({"action": "assign", "unit_id": app.units["shenzhen"]}),
+    )
+    .await;
+    let shenzhen = app.login("shenzhen").await;
+    for step in [
+        json!({"action": "handle"}),
+        json!({"action": "conclude", "outcome": "substantiated", "findings": "现场核实属实"}),
+    ] {
+        let done = app.act(&shenzhen, id, step).await;
+        assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    }
+    let client = browser();
+    console_sign_in(&client, &app, "shenzhen").await;
+    let (status, html) = page(&client, &app, &format!("/console/cases/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("id=\"reply-template\""),
+        "the picker is offered"
+    );
+    assert!(html.contains("/static/reply.js"));
+    assert!(html.contains(&format!("data-text=\"案件 {tracking_no} 已办结。\"")));
+    let (_, html) = page(
+        &client,
+        &app,
+        &format!("/console/cases/{id}?template={template}"),
+    )
+    .await;
+    assert!(
+        html.contains(&format!(">案件 {tracking_no} 已办结。</textarea>")),
+        "the reply text is filled in"
+    );
+    // A template that is not offered for the case fills nothing.
+    let (_, html) = page(&client, &app, &format!("/console/cases/{id}?template=999")).await;
+    assert!(!html.contains("已办结。</textarea>"));
+}
