@@ -194,5 +194,52 @@ async fn an_administrator_adds_a_rule_and_a_web_report_lands_at_its_county() {
         app.store.case(case).await.expect("case").unit_id,
         app.units["nanshan"]
     );
+    sign_out(&browser).await;
+
+    // Nanshan handles it; the reply starts from the city's noise template, filled by the script.
+    let nanshan = app.login("nanshan").await;
+    for step in [
+        json!({"action": "accept"}),
+        json!({"action": "handle"}),
+        json!({"action": "conclude", "outcome": "substantiated", "findings": "夜间施工属实，已责令停止"}),
+    ] {
+        let done = app.act(&nanshan, case, step).await;
+        assert_eq!(done.status, reqwest::StatusCode::OK, "{}", done.body);
+    }
+    let tracking_no = app
+        .store
+        .case(case)
+        .await
+        .expect("case")
+        .tracking_no()
+        .to_string();
+    sign_in(&browser, "nanshan").await;
+    browser.open(&format!("/console/cases/{case}")).await;
+    let choice = browser
+        .client
+        .find(Locator::XPath(
+            "//select[@id='reply-template']/option[text()='噪声扰民答复']",
+        ))
+        .await
+        .expect("the noise template is offered");
+    let value = choice.attr("value").await.expect("value").expect("a value");
+    browser.choose("#reply-template", &value).await;
+    let filled = browser
+        .client
+        .find(Locator::Css("#reply-text"))
+        .await
+        .expect("reply text")
+        .prop("value")
+        .await
+        .expect("value")
+        .unwrap_or_default();
+    assert!(filled.contains(&tracking_no), "{filled}");
+    assert!(
+        filled.contains("已由深圳市生态环境局南山管理局现场核查"),
+        "{filled}"
+    );
+    assert!(!filled.contains('{'), "{filled}");
+    scroll_to(&browser, "#actions-title").await;
+    browser.snapshot("reply-template").await;
     browser.finish().await;
 }
