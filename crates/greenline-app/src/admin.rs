@@ -374,10 +374,13 @@ impl App {
             AuditOutcome::Ok,
             json!({ "region": region.to_string() }),
         );
-        Ok(self
-            .store
-            .add_unit(name, region, self.now(), &entry)
-            .await?)
+        match self.store.add_unit(name, region, self.now(), &entry).await {
+            Err(greenline_store::StoreError::Duplicate(_)) => Err(ServiceError::field(
+                "name",
+                "a unit of this name exists already",
+            )),
+            other => Ok(other?),
+        }
     }
 
     /// Disables a unit of the jurisdiction (it takes no new cases, and no routing or rule may
@@ -522,8 +525,11 @@ impl App {
         id: i64,
         form: &RuleForm,
     ) -> ServiceResult<RuleView> {
-        self.managed_rule(caller, id).await?;
-        let record = self.checked_rule(caller, form).await?;
+        let rule = self.managed_rule(caller, id).await?;
+        // A change that names no owner keeps the rule's own.
+        let record = self
+            .checked_rule_within(caller.unit.region, Some(rule.owner_unit_id), form)
+            .await?;
         let entry = self.audit_entry(
             caller,
             AuditAction::ChangeDispatchRule,

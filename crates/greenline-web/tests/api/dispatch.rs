@@ -343,6 +343,22 @@ pub async fn an_administrator_writes_only_their_own_jurisdictions_rules(backend:
     )
     .await;
     assert_eq!(changed.status, StatusCode::NOT_FOUND);
+    // The province's administrator changes the rule's type; its owner stays Shenzhen.
+    let province = admin(&app, "guangdong-admin", app.units["guangdong"]).await;
+    let changed = read(
+        app.http
+            .put(app.url(&format!("/api/v1/dispatch-rules/{id}")))
+            .bearer_auth(&province)
+            .json(&json!({"region": "440305", "pollution_type": "noise",
+                          "target_unit_id": app.units["nanshan"]}))
+            .send()
+            .await
+            .expect("request"),
+    )
+    .await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.body);
+    assert_eq!(changed.body["owner_unit_id"], app.units["shenzhen"]);
+    assert_eq!(changed.body["pollution_type"], "noise");
     let disabled = app
         .post(
             Some(&theirs),
@@ -462,6 +478,24 @@ pub async fn a_stored_deadline_override_applies_to_new_cases_at_once(backend: Ba
         .session(&shenzhen_admin, greenline_app::Origin::CommandLine)
         .await
         .expect("caller");
+    // Units: a name taken already, and a region outside the jurisdiction, are named.
+    for (name, region, field) in [
+        ("深圳市生态环境局南山管理局", "440305", "name"),
+        ("广州市生态环境局", "440100", "region"),
+    ] {
+        match app.core.create_unit(&caller, name, region).await {
+            Err(greenline_app::ServiceError::Invalid(errors)) => {
+                assert_eq!(errors[0].field, field);
+            }
+            other => panic!("{name}: {other:?}"),
+        }
+    }
+    let created = app
+        .core
+        .create_unit(&caller, "深圳市生态环境局宝安管理局", "440306")
+        .await
+        .expect("a unit of the jurisdiction");
+    assert_eq!(created.region.to_string(), "440306");
     let mut limits = greenline_domain::LimitsOverride {
         region: RegionCode::parse("440300").expect("region"),
         kind: greenline_domain::CaseKind::Report,
