@@ -243,3 +243,45 @@ async fn an_administrator_adds_a_rule_and_a_web_report_lands_at_its_county() {
     browser.snapshot("reply-template").await;
     browser.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Chromium and chromedriver: run by .ci/run with --ignored"]
+async fn the_administration_pages_fit_a_phone() {
+    let browser = Browser::start_on(Screen::Phone).await;
+    let app = &browser.app;
+    let admin = app.login("shenzhen-admin").await;
+    let added = app
+        .post(
+            Some(&admin),
+            "/api/v1/dispatch-rules",
+            &json!({"region": "440305", "pollution_type": "noise",
+                    "target_unit_id": app.units["nanshan"], "note": "南山辖区噪声举报"}),
+        )
+        .await;
+    assert_eq!(added.status, reqwest::StatusCode::CREATED, "{}", added.body);
+    let added = app
+        .post(
+            Some(&admin),
+            "/api/v1/reply-templates",
+            &json!({"title": "通用答复", "body": "您反映的{type}问题（编号 {tracking_no}）已办结。"}),
+        )
+        .await;
+    assert_eq!(added.status, reqwest::StatusCode::CREATED, "{}", added.body);
+    sign_in(&browser, "shenzhen-admin").await;
+    for (path, name) in [
+        ("/console/admin", "admin-phone"),
+        ("/console/admin/units", "admin-units-phone"),
+        (
+            "/console/admin/dispatch?trial_region=440305&trial_type=noise",
+            "admin-dispatch-phone",
+        ),
+        ("/console/admin/deadlines", "admin-deadlines-phone"),
+        ("/console/admin/templates", "admin-templates-phone"),
+    ] {
+        browser.open(path).await;
+        browser.text_of("h1").await;
+        browser.snapshot(name).await;
+        browser.assert_fits_the_screen().await;
+    }
+    browser.finish().await;
+}
