@@ -29,6 +29,7 @@
 //! | the bulletin (决策参考) | [`reports`] |
 //! | a city's air quality | [`air`] |
 //! | sign-in, sessions, passwords, API tokens, units and accounts | [`accounts`] |
+//! | administration: units, dispatch rules (自动分派), reply templates, the deadline table | [`admin`] |
 //! | the audit trail: what is recorded, the auditor's search | [`audit`] |
 //! | who may export reporters' identities; the record of exports | [`export`] |
 //! | what an operator watches: case figures, view lag, audit-event counts | [`operations`] |
@@ -38,6 +39,7 @@
 #![forbid(unsafe_code)]
 
 pub mod accounts;
+pub mod admin;
 pub mod air;
 pub mod audit;
 mod caller;
@@ -216,6 +218,17 @@ impl App {
     /// calls it once; a command that only writes does not need to.
     pub fn start(&self) -> &App {
         self.projections.start(self.store.clone());
+        // The deadline overrides administrators store: loaded at once, then every minute, so
+        // that a change saved on another node is in force here within a minute.
+        let app = self.clone();
+        self.projections.spawn(async move {
+            loop {
+                if let Err(error) = app.reload_deadline_overrides().await {
+                    tracing::warn!("loading the stored deadline overrides: {error}");
+                }
+                tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+            }
+        });
         // Retry keys are forgotten after a day, and ended sessions at once, checked every hour
         // (on every node: deleting what another node deleted already is harmless).
         let (store, clock) = (self.store.clone(), self.clock.clone());

@@ -5,13 +5,13 @@
 //! day D runs to the close of day D + N; the deadline is stored as the first instant after it.
 
 use std::collections::HashMap;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock, RwLock};
 
 use chrono::{DateTime, Days, FixedOffset, NaiveDate, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::{CaseKind, DomainError, RegionCode};
+use crate::{CaseKind, DomainError, FieldError, RegionCode};
 
 const DEADLINES_CSV: &str = include_str!("../data/workflow/deadlines.csv");
 
@@ -78,11 +78,98 @@ pub struct LimitsOverride {
     pub re_review_decision_days: Option<u32>,
 }
 
-/// The shipped defaults plus the configured overrides.
-#[derive(Debug, Clone, PartialEq)]
+/// The shipped defaults plus the overrides: those of the configuration file, and those an
+/// administrator stored (which can be replaced while the service runs, see
+/// [`DeadlineTable::replace_stored`]).
+///
+/// At one region a stored override wins over the configuration file's; between regions the
+/// narrowest wins, wherever it comes from.
+#[derive(Debug)]
 pub struct DeadlineTable {
     defaults: HashMap<CaseKind, TimeLimits>,
     overrides: Vec<LimitsOverride>,
+    /// Swapped whole: a reader sees the old list or the new one, never a mixture.
+    stored: RwLock<Arc<Vec<LimitsOverride>>>,
+}
+
+impl Clone for DeadlineTable {
+    fn clone(&self) -> Self {
+        DeadlineTable {
+            defaults: self.defaults.clone(),
+            overrides: self.overrides.clone(),
+            stored: RwLock::new(self.stored()),
+        }
+    }
+}
+
+impl PartialEq for DeadlineTable {
+    fn eq(&self, other: &Self) -> bool {
+        self.defaults == other.defaults
+            && self.overrides == other.overrides
+            && self.stored() == other.stored()
+    }
+}
+
+/// Which limits a kind of case has at all, and their statutory maxima: the shipped defaults
+/// (the domain facts' 15 / 60 / +30 days and their kin). A limit of 0 does not apply to the
+/// kind (a tip-off has no review).
+pub fn statutory_limits(kind: CaseKind) -> TimeLimits {
+    DeadlineTable::statutory().defaults[&kind]
+}
+
+impl LimitsOverride {
+    /// The limits it sets, by field name.
+    pub fn fields(&self) -> [(&'static str, Option<u32>); 7] {
+        [
+            ("acceptance_days", self.acceptance_days),
+            ("handling_days", self.handling_days),
+            ("max_extension_days", self.max_extension_days),
+            ("review_request_days", self.review_request_days),
+            ("review_decision_days", self.review_decision_days),
+            ("re_review_request_days", self.re_review_request_days),
+            ("re_review_decision_days", self.re_review_decision_days),
+        ]
+    }
+
+    /// Checks each limit it sets: at least a day, and within the statutory maximum of its kind
+    /// (a jurisdiction may shorten a limit, never lengthen it); a limit the kind does not have
+    /// cannot be set. Every field at fault is named.
+    pub fn check(&self) -> Result<(), DomainError> {
+        let maxima = statutory_limits(self.kind);
+        let max_of = |field: &str| match field {
+            "acceptance_days" => maxima.acceptance_days,
+            "handling_days" => maxima.handling_days,
+            "max_extension_days" => maxima.max_extension_days,
+            "review_request_days" => maxima.review_request_days,
+            "review_decision_days" => maxima.review_decision_days,
+            "re_review_request_days" => maxima.re_review_request_days,
+            _ => maxima.re_review_decision_days,
+        };
+        let mut errors = Vec::new();
+        for (field, value) in self.fields() {
+            let Some(days) = value else { continue };
+            let max = max_of(field);
+            if max == 0 {
+                errors.push(FieldError::new(
+                    field,
+                    format!("a {} has no such limit", self.kind.code()),
+                ));
+            } else if days == 0 || days > max {
+                errors.push(FieldError::new(
+                    field,
+                    format!("between 1 and {max} days (the statutory limit)"),
+                ));
+            }
+        }
+        if self.fields().iter().all(|(_, v)| v.is_none()) {
+            errors.push(FieldError::new("acceptance_days", "set at least one limit"));
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(DomainError::Invalid(errors))
+        }
+    }
 }
 
 static DEFAULTS: LazyLock<Result<HashMap<CaseKind, TimeLimits>, DomainError>> =
@@ -133,6 +220,7 @@ impl DeadlineTable {
         Ok(DeadlineTable {
             defaults,
             overrides,
+            stored: RwLock::default(),
         })
     }
 
@@ -142,16 +230,41 @@ impl DeadlineTable {
             .unwrap_or_else(|e| panic!("the shipped deadline table is broken: {e}"))
     }
 
+    /// The overrides an administrator stored, as last loaded.
+    pub fn stored(&self) -> Arc<Vec<LimitsOverride>> {
+        match self.stored.read() {
+            Ok(stored) => stored.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Replaces the stored overrides: every deadline started afterwards follows them.
+    pub fn replace_stored(&self, overrides: Vec<LimitsOverride>) {
+        let overrides = Arc::new(overrides);
+        match self.stored.write() {
+            Ok(mut stored) => *stored = overrides,
+            Err(poisoned) => *poisoned.into_inner() = overrides,
+        }
+    }
+
+    /// The configuration file's overrides.
+    pub fn configured(&self) -> &[LimitsOverride] {
+        &self.overrides
+    }
+
     /// The limits for a case of `kind` in `region`: the defaults, with the overrides of every
-    /// region that contains it applied from the widest to the narrowest.
+    /// region that contains it applied from the widest to the narrowest (at one region the
+    /// configuration file's first, then the stored ones).
     pub fn limits_for(&self, kind: CaseKind, region: RegionCode) -> TimeLimits {
         let mut limits = self.defaults[&kind];
         let mut ancestry: Vec<RegionCode> = region.ancestry().collect();
         ancestry.reverse();
+        let stored = self.stored();
         for area in ancestry {
             for o in self
                 .overrides
                 .iter()
+                .chain(stored.iter())
                 .filter(|o| o.kind == kind && o.region == area)
             {
                 let set = |slot: &mut u32, value: Option<u32>| {
@@ -279,6 +392,76 @@ mod tests {
         assert_eq!((beijing.acceptance_days, beijing.handling_days), (15, 60));
         let petition = table.limits_for(CaseKind::Petition, code("440305"));
         assert_eq!(petition.acceptance_days, 15);
+    }
+
+    fn only(region: &str, acceptance: Option<u32>) -> LimitsOverride {
+        LimitsOverride {
+            region: RegionCode::parse(region).expect("region"),
+            kind: CaseKind::Report,
+            acceptance_days: acceptance,
+            handling_days: None,
+            max_extension_days: None,
+            review_request_days: None,
+            review_decision_days: None,
+            re_review_request_days: None,
+            re_review_decision_days: None,
+        }
+    }
+
+    #[test]
+    fn stored_overrides_win_at_their_region_and_apply_once_replaced() {
+        let code = |c: &str| RegionCode::parse(c).expect("region");
+        let table =
+            DeadlineTable::new(vec![only("440000", Some(5)), only("440300", Some(3))]).expect("t");
+        let shared = std::sync::Arc::new(table);
+        let reader = shared.clone();
+        assert_eq!(
+            reader
+                .limits_for(CaseKind::Report, code("440305"))
+                .acceptance_days,
+            3
+        );
+        shared.replace_stored(vec![only("440300", Some(2)), only("440000", Some(10))]);
+        // Shenzhen: the stored 2 beats the file's 3 at the same region.
+        assert_eq!(
+            reader
+                .limits_for(CaseKind::Report, code("440305"))
+                .acceptance_days,
+            2
+        );
+        // Guangzhou: the stored 10 beats the file's 5 at the province.
+        assert_eq!(
+            reader
+                .limits_for(CaseKind::Report, code("440106"))
+                .acceptance_days,
+            10
+        );
+        shared.replace_stored(Vec::new());
+        assert_eq!(
+            reader
+                .limits_for(CaseKind::Report, code("440106"))
+                .acceptance_days,
+            5
+        );
+    }
+
+    #[test]
+    fn an_override_is_refused_beyond_the_statutory_limit_naming_the_field() {
+        assert!(only("440300", Some(15)).check().is_ok());
+        for bad in [Some(0), Some(16), None] {
+            match only("440300", bad).check() {
+                Err(DomainError::Invalid(errors)) => {
+                    assert_eq!(errors[0].field, "acceptance_days", "{bad:?}");
+                }
+                other => panic!("{bad:?}: {other:?}"),
+            }
+        }
+        let mut review = only("440300", None);
+        review.review_request_days = Some(10);
+        match review.check() {
+            Err(DomainError::Invalid(errors)) => assert_eq!(errors[0].field, "review_request_days"),
+            other => panic!("a report has no review: {other:?}"),
+        }
     }
 
     #[test]

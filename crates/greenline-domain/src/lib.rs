@@ -19,6 +19,7 @@ pub mod case;
 pub mod channel;
 pub mod classification;
 pub mod deadline;
+pub mod dispatch;
 pub mod error;
 pub mod outcome;
 pub mod oversight;
@@ -40,7 +41,10 @@ pub use channel::Channel;
 pub use classification::{
     Merge, Reviewed, TypeReview, TypeSuggestion, Types, TypesForm, merge, review_types,
 };
-pub use deadline::{Deadline, DeadlineKind, DeadlineTable, LimitsOverride, TimeLimits};
+pub use deadline::{
+    Deadline, DeadlineKind, DeadlineTable, LimitsOverride, TimeLimits, statutory_limits,
+};
+pub use dispatch::{DispatchRule, DispatchStep, DispatchUnit, RuleProblem};
 pub use error::{DomainError, FieldError};
 pub use outcome::{EnforcementAction, Outcome, RejectionReason};
 pub use oversight::Oversight;

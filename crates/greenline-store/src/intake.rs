@@ -63,8 +63,33 @@ pub(crate) fn detail_rows(
     ]
 }
 
+/// One automatic routing (自动分派) of a new case by a dispatch rule, written as an `assign`
+/// event right after the case's registration, in the same transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AutoRouting {
+    pub rule_id: i64,
+    pub from_unit_id: i64,
+    pub to_unit_id: i64,
+    pub from_stage: Stage,
+    pub to_stage: Stage,
+    /// How the history names the rule.
+    pub note: String,
+}
+
+/// The actor of automatic routings, as the event log records it.
+pub const DISPATCH_ACTOR: &str = "system:dispatch";
+
+/// Where a new case ends up: the last routing's unit and stage, or where it was received.
+fn holder(record: &IntakeRecord, routing: &[AutoRouting]) -> (i64, Stage) {
+    routing
+        .last()
+        .map_or((record.unit_id, Stage::Registered), |r| {
+            (r.to_unit_id, r.to_stage)
+        })
+}
+
 /// The statements that store one new case, once its id is known, with their arguments.
-fn rows_for(record: &IntakeRecord, id: i64) -> Vec<(String, Vec<Arg>)> {
+fn rows_for(record: &IntakeRecord, routing: &[AutoRouting], id: i64) -> Vec<(String, Vec<Arg>)> {
     let new = &record.case;
     let event = NewEvent {
         actor: &record.actor,
@@ -84,6 +109,31 @@ fn rows_for(record: &IntakeRecord, id: i64) -> Vec<(String, Vec<Arg>)> {
         INSERT_EVENT.to_owned(),
         event_args(id, "register", None, Some(Stage::Registered), &event),
     ));
+    let dispatcher = crate::Actor::system("dispatch");
+    for step in routing {
+        let event = NewEvent {
+            actor: &dispatcher,
+            at: record.received_at,
+            note: Some(step.note.clone()),
+            data: serde_json::json!({
+                "action": "assign",
+                "unit_id": step.to_unit_id,
+                "from_unit": step.from_unit_id,
+                "rule_id": step.rule_id,
+                "note": step.note,
+            }),
+        };
+        statements.push((
+            INSERT_EVENT.to_owned(),
+            event_args(
+                id,
+                "assign",
+                Some(step.from_stage),
+                Some(step.to_stage),
+                &event,
+            ),
+        ));
+    }
     if let Some(key) = &record.idempotency {
         statements.push((
             INSERT_KEY.to_owned(),
@@ -100,12 +150,13 @@ fn rows_for(record: &IntakeRecord, id: i64) -> Vec<(String, Vec<Arg>)> {
     statements
 }
 
-fn case_args(record: &IntakeRecord) -> Vec<Arg> {
+fn case_args(record: &IntakeRecord, routing: &[AutoRouting]) -> Vec<Arg> {
     let new = &record.case;
+    let (unit_id, stage) = holder(record, routing);
     vec![
         Arg::text(new.kind.code()),
         Arg::text(new.channel.code()),
-        Arg::text(Stage::Registered.code()),
+        Arg::text(stage.code()),
         Arg::text(new.primary_type.code()),
         Arg::text(types_text(&new.types)),
         Arg::Text(new.sub_type.map(|s| s.code().to_owned())),
@@ -113,7 +164,7 @@ fn case_args(record: &IntakeRecord) -> Vec<Arg> {
         Arg::text(new.region.to_string()),
         Arg::text(new.address.clone()),
         Arg::text(new.description.clone()),
-        Arg::int(record.unit_id),
+        Arg::int(unit_id),
         Arg::int(millis(record.received_at)),
         Arg::Int(millis_opt(record.due_at)),
         Arg::text(record.secret_hash.clone()),
@@ -148,12 +199,14 @@ enum Written {
     },
 }
 
-fn created(record: &IntakeRecord, id: i64) -> Written {
+fn created(record: &IntakeRecord, routing: &[AutoRouting], id: i64) -> Written {
     // As stored: to the millisecond, so that the first answer and every later read (a retry's
     // answer too) tell the same time.
     let received_at = crate::convert::instant(crate::convert::millis(record.received_at))
         .unwrap_or(record.received_at);
-    let mut case = Case::registered(id, &record.case, record.unit_id, received_at);
+    let (unit_id, stage) = holder(record, routing);
+    let mut case = Case::registered(id, &record.case, unit_id, received_at);
+    case.stage = stage;
     // As stored: the confidence in thousandths.
     case.suggestion = record.suggestion.map(|mut s| {
         s.confidence = (s.confidence.clamp(0.0, 1.0) * 1000.0).round() / 1000.0;
@@ -173,6 +226,7 @@ fn check_replay(key: &IdempotencyKey, found: (i64, String, String)) -> Result<Wr
 
 pub(crate) struct Job {
     record: IntakeRecord,
+    routing: Vec<AutoRouting>,
     reply: oneshot::Sender<Result<Written>>,
 }
 
@@ -255,7 +309,7 @@ async fn pool_batch(
         if savepoints {
             sqlx::query("SAVEPOINT intake").execute(&mut *tx).await?;
         }
-        let outcome = pool_one(&mut tx, &job.record).await;
+        let outcome = pool_one(&mut tx, &job.record, &job.routing).await;
         let failed = outcome.is_err();
         outcomes.push(outcome);
         if savepoints {
@@ -274,7 +328,11 @@ async fn pool_batch(
     Ok(outcomes)
 }
 
-async fn pool_one(conn: &mut AnyConnection, record: &IntakeRecord) -> Result<Written> {
+async fn pool_one(
+    conn: &mut AnyConnection,
+    record: &IntakeRecord,
+    routing: &[AutoRouting],
+) -> Result<Written> {
     if let Some(key) = &record.idempotency {
         let found = bind_all(sqlx::query(SELECT_KEY), &key_args(key))
             .fetch_optional(&mut *conn)
@@ -288,18 +346,18 @@ async fn pool_one(conn: &mut AnyConnection, record: &IntakeRecord) -> Result<Wri
             return check_replay(key, found);
         }
     }
-    let id: i64 = bind_all(sqlx::query(INSERT_CASE), &case_args(record))
+    let id: i64 = bind_all(sqlx::query(INSERT_CASE), &case_args(record, routing))
         .fetch_one(&mut *conn)
         .await
         .map_err(|e| StoreError::unique_as(e, "external id"))?
         .try_get("id")?;
-    for (sql, args) in rows_for(record, id) {
+    for (sql, args) in rows_for(record, routing, id) {
         bind_all(sqlx::query(&sql), &args)
             .execute(&mut *conn)
             .await
             .map_err(|e| StoreError::unique_as(e, "idempotency key"))?;
     }
-    Ok(created(record, id))
+    Ok(created(record, routing, id))
 }
 
 fn sqlite_value(arg: &Arg) -> rusqlite::types::Value {
@@ -337,7 +395,7 @@ fn sqlite_batch(
         if savepoints {
             tx.execute_batch("SAVEPOINT intake").map_err(fail)?;
         }
-        let outcome = sqlite_one(&tx, &job.record);
+        let outcome = sqlite_one(&tx, &job.record, &job.routing);
         let failed = outcome.is_err();
         outcomes.push(outcome);
         if savepoints {
@@ -360,7 +418,11 @@ pub(crate) fn params(args: &[Arg]) -> impl rusqlite::Params + '_ {
     rusqlite::params_from_iter(args.iter().map(sqlite_value))
 }
 
-fn sqlite_one(conn: &rusqlite::Connection, record: &IntakeRecord) -> Result<Written> {
+fn sqlite_one(
+    conn: &rusqlite::Connection,
+    record: &IntakeRecord,
+    routing: &[AutoRouting],
+) -> Result<Written> {
     if let Some(key) = &record.idempotency {
         let mut select = conn
             .prepare_cached(SELECT_KEY)
@@ -379,14 +441,16 @@ fn sqlite_one(conn: &rusqlite::Connection, record: &IntakeRecord) -> Result<Writ
     }
     let id: i64 = conn
         .prepare_cached(INSERT_CASE)
-        .and_then(|mut insert| insert.query_row(params(&case_args(record)), |row| row.get(0)))
+        .and_then(|mut insert| {
+            insert.query_row(params(&case_args(record, routing)), |row| row.get(0))
+        })
         .map_err(|e| sqlite_error(e, "external id"))?;
-    for (sql, args) in rows_for(record, id) {
+    for (sql, args) in rows_for(record, routing, id) {
         conn.prepare_cached(&sql)
             .and_then(|mut statement| statement.execute(params(&args)))
             .map_err(|e| sqlite_error(e, "idempotency key"))?;
     }
-    Ok(created(record, id))
+    Ok(created(record, routing, id))
 }
 
 impl Store {
@@ -394,8 +458,19 @@ impl Store {
     /// was seen before, returns the first result and writes nothing. Returns once the case is
     /// committed.
     pub async fn intake(&self, record: IntakeRecord) -> Result<IntakeReceipt> {
+        self.intake_routed(record, Vec::new()).await
+    }
+
+    /// [`Store::intake`], with the automatic routings of the new case written in the same
+    /// transaction: the case is stored at the last routing's unit and stage. A replayed
+    /// submission writes none of them.
+    pub async fn intake_routed(
+        &self,
+        record: IntakeRecord,
+        routing: Vec<AutoRouting>,
+    ) -> Result<IntakeReceipt> {
         let (key, secret) = (record.idempotency.clone(), record.secret.clone());
-        let written = match self.submit(record).await {
+        let written = match self.submit(record, routing).await {
             // Another node committed the same key meanwhile (PostgreSQL): answer with its result.
             Err(StoreError::Duplicate("idempotency key")) => {
                 let key = key.ok_or(StoreError::Duplicate("idempotency key"))?;
@@ -439,11 +514,15 @@ impl Store {
         Ok(done.rows_affected())
     }
 
-    async fn submit(&self, record: IntakeRecord) -> Result<Written> {
+    async fn submit(&self, record: IntakeRecord, routing: Vec<AutoRouting>) -> Result<Written> {
         let (reply, answer) = oneshot::channel();
         let closed = || StoreError::NotCommitted("the store is shutting down".to_owned());
         self.intake_queue
-            .send(Job { record, reply })
+            .send(Job {
+                record,
+                routing,
+                reply,
+            })
             .await
             .map_err(|_| closed())?;
         answer.await.map_err(|_| closed())?

@@ -16,6 +16,7 @@
 #![forbid(unsafe_code)]
 
 mod accounts;
+mod admin;
 mod air;
 mod attachments;
 mod audit;
@@ -35,6 +36,7 @@ mod texts;
 use sqlx::AnyPool;
 
 pub use accounts::{ApiToken, Login, NewApiToken, NewStaff, Staff, Unit};
+pub use admin::{RuleRecord, StoredRule, StoredTemplate, TemplateRecord, UnitEntry};
 pub use air::{
     AIR_POLLUTANTS, AirImportSummary, AirMessage, AirRow, AirStation, NewAirStation, StoredHour,
 };
@@ -47,6 +49,7 @@ pub use cases::{
 };
 pub use feed::{AHEAD_REMEMBERED, Changes, FeedPosition, FeedReader, FeedTarget};
 pub use import::{ImportItem, ImportMessage, ImportOptions, ImportSummary};
+pub use intake::{AutoRouting, DISPATCH_ACTOR};
 pub use queue::{DueBand, HeldCase, QueueCount, QueueOrder, QueueQuestion};
 pub use texts::SourceText;
 

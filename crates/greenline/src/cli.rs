@@ -59,6 +59,9 @@ pub enum Command {
     /// Manage staff accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Dispatch rules (自动分派): where new public reports go at intake.
+    #[command(subcommand)]
+    Dispatch(DispatchCommand),
     /// The audit trail (安全审计).
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -274,6 +277,38 @@ pub enum UnitCommand {
         unit: String,
         #[arg(value_parser = ["on", "off"])]
         setting: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DispatchCommand {
+    /// Add a rule: `greenline dispatch add --owner 生态环境部信访办 --region 440000 --to
+    /// 广东省生态环境厅` — new public reports held by the owner whose place lies in the region
+    /// (and are of --type, if given) go to the unit named by --to.
+    Add {
+        /// The owner unit, by name or id.
+        #[arg(long)]
+        owner: String,
+        /// Six-digit region code.
+        #[arg(long)]
+        region: String,
+        /// The target unit, by name or id.
+        #[arg(long)]
+        to: String,
+        /// A pollution type code (air, water, noise, …); any type if absent.
+        #[arg(long = "type")]
+        pollution_type: Option<String>,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// List the rules.
+    List,
+    /// Where a public report about a region (and type) would land, by which rules.
+    Try {
+        #[arg(long)]
+        region: String,
+        #[arg(long = "type")]
+        pollution_type: Option<String>,
     },
 }
 

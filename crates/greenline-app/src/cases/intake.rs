@@ -3,8 +3,10 @@
 use std::net::IpAddr;
 
 use greenline_domain::case::MAX_DESCRIPTION_CHARS;
-use greenline_domain::{Case, Deadline, DeadlineKind, IntakeForm, NewCase};
-use greenline_store::{Actor, IdempotencyKey, IntakeRecord, Unit};
+use greenline_domain::{
+    Action, Case, Command, Deadline, DeadlineKind, IntakeForm, NewCase, RegionCode, apply,
+};
+use greenline_store::{Actor, AutoRouting, IdempotencyKey, IntakeRecord, Unit, UnitEntry};
 use rand::Rng;
 use sha2::{Digest, Sha256};
 
@@ -74,12 +76,14 @@ pub(crate) fn secret_hash(secret: &str) -> String {
     ))
 }
 
-/// The office that receives a public submission: the widest unit whose region contains the
-/// place (the platform's own office), which then routes it down.
-fn receiving_unit(units: Vec<Unit>, new: &NewCase) -> Option<Unit> {
+/// The office that receives a public submission: the widest enabled unit whose region
+/// contains the place (the platform's own office), which then routes it down — by its dispatch
+/// rules at once, or by hand.
+pub(crate) fn receiving_unit(units: &[UnitEntry], region: RegionCode) -> Option<&Unit> {
     units
-        .into_iter()
-        .filter(|u| new.region.is_within(u.region))
+        .iter()
+        .filter(|u| u.disabled_at.is_none() && region.is_within(u.unit.region))
+        .map(|u| &u.unit)
         .min_by_key(|u| (u.region.level(), u.id))
 }
 
@@ -150,7 +154,8 @@ impl App {
                 if !new.channel.is_self_service() {
                     return Err(ServiceError::Unauthorized);
                 }
-                let unit = receiving_unit(self.store.units().await?, &new).ok_or_else(|| {
+                let units = self.store.unit_entries().await?;
+                let unit = receiving_unit(&units, new.region).cloned().ok_or_else(|| {
                     ServiceError::Unavailable(format!(
                         "no office is set up to receive cases from {}",
                         new.region.full_name()
@@ -194,20 +199,56 @@ impl App {
         });
         let now = self.now();
         let limits = self.deadlines.limits_for(new.kind, new.region);
-        let due = Deadline::starting(DeadlineKind::Acceptance, now, limits.acceptance_days);
+        let mut due =
+            Deadline::starting(DeadlineKind::Acceptance, now, limits.acceptance_days).due_at;
+        // A public case goes down the chain by the dispatch rules at once, in the intake's
+        // own transaction; staff keep what they key in.
+        let mut routing = Vec::new();
+        if let Submitter::Public(_) = who {
+            let mut case = Case::registered(0, &new, unit.id, now);
+            for (step, note) in self
+                .dispatch_steps(unit.id, new.region, new.primary_type)
+                .await?
+            {
+                let command = Command::Assign {
+                    unit_id: step.to_unit_id,
+                    note: None,
+                };
+                // A kind whose workflow does not route at this stage stays where it is.
+                let Ok(applied) = apply(&case, &command, now, &limits) else {
+                    break;
+                };
+                debug_assert_eq!(applied.action, Action::Assign);
+                routing.push(AutoRouting {
+                    rule_id: step.rule_id,
+                    from_unit_id: step.from_unit_id,
+                    to_unit_id: step.to_unit_id,
+                    from_stage: applied.from,
+                    to_stage: applied.to,
+                    note,
+                });
+                case = applied.case;
+            }
+            if let Some(d) = case.current_deadline(&limits) {
+                due = d.due_at;
+            }
+        }
         let receipt = self
             .store
-            .intake(IntakeRecord {
-                secret_hash: secret_hash(&secret),
-                secret,
-                case: new,
-                unit_id: unit.id,
-                received_at: now,
-                due_at: Some(due.due_at),
-                actor,
-                idempotency,
-                suggestion,
-            })
+            .intake_routed(
+                IntakeRecord {
+                    secret_hash: secret_hash(&secret),
+                    secret,
+                    case: new,
+                    unit_id: unit.id,
+                    received_at: now,
+                    due_at: Some(due),
+                    actor,
+                    idempotency,
+                    suggestion,
+                },
+                routing,
+            )
             .await?;
         let case = receipt.case;
         // A retry's answer carries the secret as the first one sealed it, with this key.

@@ -169,9 +169,15 @@ impl App {
             .filter(|a| scope.can_act_on(holder.region, *a))
             .collect();
         let assign_targets = if may_take.contains(&Action::Assign) {
-            let mut units = self.store.units().await?;
-            units.retain(|u| check_assignment(holder.region, u.region, case.region).is_ok());
-            units
+            // A disabled unit takes no new cases.
+            self.store
+                .unit_entries()
+                .await?
+                .into_iter()
+                .filter(|u| u.disabled_at.is_none())
+                .map(|u| u.unit)
+                .filter(|u| check_assignment(holder.region, u.region, case.region).is_ok())
+                .collect()
         } else {
             Vec::new()
         };

@@ -35,6 +35,18 @@ impl App {
             };
             check_assignment(holder.region, target.region, case.region)
                 .map_err(|why| ServiceError::field("unit_id", why))?;
+            let disabled = self
+                .store
+                .unit_entries()
+                .await?
+                .iter()
+                .any(|u| u.unit.id == target.id && u.disabled_at.is_some());
+            if disabled {
+                return Err(ServiceError::field(
+                    "unit_id",
+                    "the unit is disabled and takes no new cases",
+                ));
+            }
         }
         let now = self.now();
         let limits = self.deadlines.limits_for(case.kind, case.region);

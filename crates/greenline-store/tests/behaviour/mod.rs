@@ -16,6 +16,9 @@ use greenline_store::{
 use sqlx::Connection;
 use std::sync::Arc;
 
+mod admin;
+pub use admin::*;
+
 pub fn now() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-11-27T02:00:00Z")
         .expect("time")
@@ -481,7 +484,7 @@ pub async fn accounts_units_and_sessions(store: Store, _url: String) {
     );
 }
 
-fn audit_entry(actor_id: Option<i64>, action: &str) -> AuditEntry {
+pub fn audit_entry(actor_id: Option<i64>, action: &str) -> AuditEntry {
     AuditEntry {
         at: now(),
         actor_id,
@@ -1760,6 +1763,8 @@ macro_rules! behaviour_suite {
             a_live_case_is_given_while_an_older_transaction_is_open,
             the_queue_counts_by_stage_and_deadline_and_pages_the_least_time_left_first,
             a_draft_an_approval_and_callbacks_are_kept_and_counted,
+            units_rules_templates_and_deadlines_are_kept_with_their_audit_records,
+            an_intake_routed_by_rules_is_stored_at_its_last_unit_with_an_event_per_step,
         );
     };
     (@tests $attrs:tt $($test:ident),* $(,)?) => {

@@ -356,6 +356,11 @@ pub(super) struct CasePage {
     may_call_back: bool,
     callbacks: Vec<CallbackShown>,
     satisfaction_choices: Vec<Choice>,
+    /// The reply templates for this case, filled for it (when the user may reply).
+    templates: Vec<greenline_app::admin::FilledTemplate>,
+    /// The template chosen without script ("使用模板"), and the reply text it gave.
+    chosen_template: i64,
+    reply_text: String,
     pub(super) error: Option<String>,
     errors: FieldErrors,
 }
@@ -396,6 +401,7 @@ fn actor_label(actor: String) -> String {
     match actor.as_str() {
         "public" => "举报人".to_owned(),
         "system:import" => "系统（批量导入）".to_owned(),
+        greenline_app::admin::DISPATCH_ACTOR => "自动分派".to_owned(),
         other if other.starts_with("system") => "系统".to_owned(),
         _ => actor,
     }
@@ -628,6 +634,11 @@ pub(super) async fn case_page(
             note: c.note.clone(),
         })
         .collect();
+    let templates = if file.may_take.contains(&Action::Reply) {
+        state.templates_for_case(&who.0, id).await?
+    } else {
+        Vec::new()
+    };
     let (may_review, may_merge) = (file.may_review, file.may_merge);
     let may_read_reporter = file.may_read_reporter;
     let may_oversee = file.may_oversee;
@@ -712,6 +723,9 @@ pub(super) async fn case_page(
                 selected: false,
             })
             .collect(),
+        templates,
+        chosen_template: 0,
+        reply_text: String::new(),
         repeats,
         suggestion,
         review: view.case.type_review.map_or("未审核", TypeReview::zh),
@@ -834,13 +848,27 @@ fn history_note(action: &str, note: Option<String>, data: &serde_json::Value) ->
     })
 }
 
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct DetailQuery {
+    /// A reply template to start the reply from (the page without script).
+    template: String,
+}
+
 async fn detail(
     State(state): State<AppState>,
     who: ConsoleUser,
     csrf: Csrf,
     CaseId(id): CaseId,
+    Query(query): Query<DetailQuery>,
 ) -> PageResult {
-    let page = case_page(&state, &who, &csrf, id).await?;
+    let mut page = case_page(&state, &who, &csrf, id).await?;
+    if let Ok(chosen) = query.template.parse::<i64>()
+        && let Some(t) = page.templates.iter().find(|t| t.id == chosen)
+    {
+        page.reply_text = t.text.clone();
+        page.chosen_template = chosen;
+    }
     Ok(csrf.attach(render(StatusCode::OK, &page)?))
 }
 

@@ -16,6 +16,7 @@
 //! Every form post carries a CSRF token that must match a SameSite=Strict cookie (see [`csrf`]).
 
 mod accounts;
+mod admin;
 mod air;
 mod assets;
 mod attachments;
@@ -52,6 +53,7 @@ pub fn router() -> Router<AppState> {
         .merge(attachments::routes())
         .merge(queue::routes())
         .merge(accounts::routes())
+        .merge(admin::routes())
         .merge(audit::routes())
         .merge(assets::routes())
         .layer(SetResponseHeaderLayer::overriding(

@@ -41,6 +41,7 @@ impl ConsoleUser {
             nav.push(("/console", "案件列表"));
         }
         if scope.can_manage_accounts() {
+            nav.push(("/console/admin", "系统管理"));
             nav.push(("/console/accounts", "账户管理"));
         }
         if scope.can_read_audit() {

@@ -2,6 +2,7 @@
 //! OpenAPI document through `utoipa`, so the document and the routes cannot drift apart.
 
 pub mod accounts;
+pub mod admin;
 pub mod air;
 pub mod alerts;
 pub mod audit;
@@ -38,6 +39,7 @@ use crate::AppState;
         (name = "auth", description = "Staff sign-in, passwords and API tokens"),
         (name = "accounts", description = "Account administration (administrators)"),
         (name = "audit", description = "The audit trail (auditors)"),
+        (name = "admin", description = "Dispatch rules and reply templates of a jurisdiction (administrators)"),
         (name = "units", description = "Offices and their regions"),
         (name = "stats", description = "Statistics over the caller's jurisdiction"),
         (name = "search", description = "Full-text search of case texts within the caller's jurisdiction"),
@@ -105,6 +107,16 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(audit::records))
         .routes(routes!(audit::verify))
         .routes(routes!(units::units))
+        .routes(routes!(admin::rules, admin::add_rule))
+        .routes(routes!(admin::update_rule))
+        .routes(routes!(admin::disable_rule))
+        .routes(routes!(admin::enable_rule))
+        .routes(routes!(admin::trial))
+        .routes(routes!(admin::templates, admin::add_template))
+        .routes(routes!(admin::update_template))
+        .routes(routes!(admin::disable_template))
+        .routes(routes!(admin::enable_template))
+        .routes(routes!(admin::case_templates))
         .routes(routes!(stats::stats))
         .routes(routes!(stats::callbacks))
         .routes(routes!(search::search))

@@ -60,6 +60,9 @@ enum Rule {
     Account,
     /// A token: its owner (a Shenzhen handler) or an administrator of the jurisdiction.
     Token,
+    /// A dispatch rule or reply template of Shenzhen: its administrators (of Shenzhen or
+    /// above).
+    AdminItem,
 }
 
 const READERS: &[Role] = &[
@@ -143,6 +146,11 @@ const MATRIX: &[(&str, &str, Rule)] = &[
         "/api/v1/cases/{id}/reporter",
         Rule::Case(IDENTITY_READERS),
     ),
+    (
+        "GET",
+        "/api/v1/cases/{id}/reply-templates",
+        Rule::Case(READERS),
+    ),
     ("GET", "/api/v1/cases/{id}/same-source", Rule::Case(READERS)),
     (
         "POST",
@@ -154,10 +162,53 @@ const MATRIX: &[(&str, &str, Rule)] = &[
         "/api/v1/cases/{id}/types",
         Rule::Case(IDENTITY_READERS),
     ),
+    ("GET", "/api/v1/dispatch-rules", Rule::Roles(&[Role::Admin])),
+    (
+        "POST",
+        "/api/v1/dispatch-rules",
+        Rule::Roles(&[Role::Admin]),
+    ),
+    ("PUT", "/api/v1/dispatch-rules/{id}", Rule::AdminItem),
+    (
+        "POST",
+        "/api/v1/dispatch-rules/{id}/disable",
+        Rule::AdminItem,
+    ),
+    (
+        "POST",
+        "/api/v1/dispatch-rules/{id}/enable",
+        Rule::AdminItem,
+    ),
+    (
+        "GET",
+        "/api/v1/dispatch-rules/trial",
+        Rule::Roles(&[Role::Admin]),
+    ),
     ("GET", "/api/v1/health", Rule::Public),
     ("GET", "/api/v1/me", Rule::Staff),
     // Every reader passes the gate; a role that takes no steps gets an empty queue.
     ("GET", "/api/v1/queue", Rule::Roles(READERS)),
+    (
+        "GET",
+        "/api/v1/reply-templates",
+        Rule::Roles(&[Role::Admin]),
+    ),
+    (
+        "POST",
+        "/api/v1/reply-templates",
+        Rule::Roles(&[Role::Admin]),
+    ),
+    ("PUT", "/api/v1/reply-templates/{id}", Rule::AdminItem),
+    (
+        "POST",
+        "/api/v1/reply-templates/{id}/disable",
+        Rule::AdminItem,
+    ),
+    (
+        "POST",
+        "/api/v1/reply-templates/{id}/enable",
+        Rule::AdminItem,
+    ),
     ("GET", "/api/v1/reports/{period}", Rule::Roles(READERS)),
     ("GET", "/api/v1/search", Rule::Roles(READERS)),
     ("GET", "/api/v1/stats", Rule::Roles(READERS)),
@@ -193,6 +244,9 @@ fn expected(rule: Rule, who: Who) -> Gate {
         Rule::Account => Gate::NotFound,
         Rule::Token if role == Role::Admin && who.inside => Gate::Through,
         Rule::Token => Gate::NotFound,
+        Rule::AdminItem if role != Role::Admin => Gate::Forbidden,
+        Rule::AdminItem if who.inside => Gate::Through,
+        Rule::AdminItem => Gate::NotFound,
     }
 }
 
@@ -206,6 +260,10 @@ struct Fixture {
     account: i64,
     token: i64,
     attachment: i64,
+    rule: i64,
+    rule_owner: i64,
+    rule_target: i64,
+    template: i64,
 }
 
 fn path_of(template: &str, f: &Fixture) -> String {
@@ -217,6 +275,7 @@ fn path_of(template: &str, f: &Fixture) -> String {
         .replace("{tracking_no}", &f.tracking_no);
     let path = match template {
         "/api/v1/topics" => format!("{path}?period=2026-11"),
+        "/api/v1/dispatch-rules/trial" => format!("{path}?region=440305"),
         "/api/v1/search" => format!("{path}?q=%E6%89%93%E6%A1%A9"),
         _ => path,
     };
@@ -225,6 +284,10 @@ fn path_of(template: &str, f: &Fixture) -> String {
             .replace("{attachment}", &f.attachment.to_string())
     } else if template.starts_with("/api/v1/accounts/") {
         path.replace("{id}", &f.account.to_string())
+    } else if template.starts_with("/api/v1/dispatch-rules/") {
+        path.replace("{id}", &f.rule.to_string())
+    } else if template.starts_with("/api/v1/reply-templates/") {
+        path.replace("{id}", &f.template.to_string())
     } else {
         path.replace("{id}", &f.token.to_string())
     }
@@ -250,6 +313,12 @@ fn body_of(method: &str, template: &str, f: &Fixture) -> Option<Value> {
         }
         ("POST", "/api/v1/auth/tokens") => json!({"name": "矩阵", "days": 1}),
         ("POST", "/api/v1/aqi") => json!({"pm2_5": 80.0}),
+        ("POST" | "PUT", "/api/v1/dispatch-rules" | "/api/v1/dispatch-rules/{id}") => {
+            json!({"owner_unit_id": f.rule_owner, "region": "440305", "target_unit_id": f.rule_target})
+        }
+        ("POST" | "PUT", "/api/v1/reply-templates" | "/api/v1/reply-templates/{id}") => {
+            json!({"region": "440300", "title": "矩阵", "body": "编号 {tracking_no}"})
+        }
         _ => json!({}),
     })
 }
@@ -356,8 +425,30 @@ pub async fn every_operation_admits_exactly_the_callers_its_rule_names(backend: 
         cases[0]["id"].as_i64().expect("id"),
     )
     .await;
+    // A rule and a template of Shenzhen, made by its administrator.
+    let admin = app.login("shenzhen-admin").await;
+    let rule = app
+        .post(
+            Some(&admin),
+            "/api/v1/dispatch-rules",
+            &json!({"region": "440305", "target_unit_id": app.units["nanshan"]}),
+        )
+        .await;
+    assert_eq!(rule.status, StatusCode::CREATED, "{}", rule.body);
+    let template = app
+        .post(
+            Some(&admin),
+            "/api/v1/reply-templates",
+            &json!({"title": "回复", "body": "编号 {tracking_no}"}),
+        )
+        .await;
+    assert_eq!(template.status, StatusCode::CREATED, "{}", template.body);
     let fixture = Fixture {
         attachment,
+        rule: rule.body["id"].as_i64().expect("rule id"),
+        rule_owner: app.units["shenzhen"],
+        rule_target: app.units["nanshan"],
+        template: template.body["id"].as_i64().expect("template id"),
         case: cases[0]["id"].as_i64().expect("id"),
         other_case: cases[1]["id"].as_i64().expect("id"),
         tracking_no: cases[0]["tracking_no"].as_str().expect("no").to_owned(),
@@ -441,6 +532,9 @@ fn page_expected(method: &str, path: &str, who: Who) -> (StatusCode, Option<&'st
             (StatusCode::FORBIDDEN, None)
         }
         "/console/accounts" if role != Role::Admin => (StatusCode::FORBIDDEN, None),
+        p if p.starts_with("/console/admin") && role != Role::Admin => {
+            (StatusCode::FORBIDDEN, None)
+        }
         "/console/audit" if role != Role::Auditor => (StatusCode::FORBIDDEN, None),
         _ => (StatusCode::OK, None),
     }
@@ -481,6 +575,21 @@ pub async fn every_page_admits_exactly_the_callers_its_role_may(backend: Backend
         ("GET", "/console"),
         ("GET", "/console/accounts"),
         ("POST", "/console/accounts/{id}/{action}"),
+        ("GET", "/console/admin"),
+        ("GET", "/console/admin/units"),
+        ("POST", "/console/admin/units"),
+        ("POST", "/console/admin/units/{id}/{action}"),
+        ("GET", "/console/admin/dispatch"),
+        ("POST", "/console/admin/dispatch"),
+        ("POST", "/console/admin/dispatch/{id}"),
+        ("POST", "/console/admin/dispatch/{id}/{action}"),
+        ("GET", "/console/admin/deadlines"),
+        ("POST", "/console/admin/deadlines"),
+        ("POST", "/console/admin/deadlines/remove"),
+        ("GET", "/console/admin/templates"),
+        ("POST", "/console/admin/templates"),
+        ("POST", "/console/admin/templates/{id}"),
+        ("POST", "/console/admin/templates/{id}/{action}"),
         ("GET", "/console/audit"),
         ("GET", "/console/cases/{id}"),
         ("POST", "/console/cases/{id}/actions"),

@@ -11,6 +11,7 @@ mod air;
 mod approval;
 mod attachments;
 mod authorisation;
+mod dispatch;
 mod helpers;
 mod intake;
 mod lifecycle;

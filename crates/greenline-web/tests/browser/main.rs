@@ -12,6 +12,7 @@
 #[path = "../api/helpers.rs"]
 mod helpers;
 
+mod admin;
 mod approval;
 mod console;
 mod portal;

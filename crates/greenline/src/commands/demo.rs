@@ -126,6 +126,49 @@ async fn accounts(store: &Store) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The demo's dispatch rules (自动分派): a public report placed in Nanshan goes from the
+/// national desk to the province, the city and the district at intake, instead of waiting for
+/// three routings by hand. (owner, region, target)
+const RULES: [(&str, &str, &str); 3] = [
+    ("生态环境部信访办", "440000", "广东省生态环境厅"),
+    ("广东省生态环境厅", "440300", "深圳市生态环境局"),
+    ("深圳市生态环境局", "440305", "深圳市生态环境局南山管理局"),
+];
+
+/// Adds the demo's dispatch rules when no rule exists yet.
+async fn rules(app: &greenline_app::App) -> anyhow::Result<()> {
+    if !app
+        .rules_locally()
+        .await
+        .map_err(super::message)?
+        .is_empty()
+    {
+        return Ok(());
+    }
+    for (owner, region, target) in RULES {
+        let id = |name: &str| {
+            let store = app.store.clone();
+            let name = name.to_owned();
+            async move {
+                store
+                    .unit_by_name(&name)
+                    .await?
+                    .map(|u| u.id)
+                    .ok_or_else(|| anyhow::anyhow!("demo unit {name} missing"))
+            }
+        };
+        let form = greenline_app::admin::RuleForm {
+            owner_unit_id: Some(id(owner).await?),
+            region: region.to_owned(),
+            pollution_type: None,
+            target_unit_id: id(target).await?,
+            note: Some("演示数据".to_owned()),
+        };
+        app.add_rule_locally(&form).await.map_err(super::message)?;
+    }
+    Ok(())
+}
+
 /// From the first day of the month a year ago up to the end of yesterday (China time): the
 /// past, never the future.
 fn seed_period(today: NaiveDate) -> (NaiveDate, u32) {
@@ -222,6 +265,7 @@ async fn seed_air(store: &Store) -> anyhow::Result<()> {
 
 pub async fn run(store: Store, config: Config) -> anyhow::Result<()> {
     accounts(&store).await?;
+    rules(&super::core(&store, &config)?).await?;
     println!(
         "Greenline demo on {} — accounts (password: {DEMO_PASSWORD}):",
         config.database

@@ -4,6 +4,7 @@ pub mod air;
 pub mod aqi;
 mod backup;
 mod demo;
+mod dispatch;
 mod export;
 mod import;
 mod report;
@@ -67,6 +68,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(_) => serve::run(store.clone(), config).await,
         Command::Demo(_) => demo::run(store.clone(), config).await,
         Command::Unit(command) => unit::run(&core(&store, &config)?, command).await,
+        Command::Dispatch(command) => dispatch::run(&core(&store, &config)?, command).await,
         Command::Export(args) => export::run(&core(&store, &config)?, &args).await,
         Command::Import(args) => {
             let deadlines = greenline_domain::DeadlineTable::new(config.deadlines.clone())?;
