@@ -10,6 +10,7 @@
 //! | use case | module |
 //! |---|---|
 //! | register a case from any channel (intake) | [`cases::intake`] |
+//! | the call-taker's desk: suggestions while typing, a save that may link a repeat | [`cases::desk`] |
 //! | take a step (accept, assign, extend, reply, …) | [`cases::steps`] |
 //! | route several cases at once from the work queue | [`cases::bulk`] |
 //! | confirm or correct a case's types | [`cases::review`] |

@@ -29,6 +29,7 @@ pub mod workflow;
 pub use access::{Role, StaffScope, check_assignment};
 pub use case::{
     Applied, Case, Command, ENFORCEMENT_FIELDS, Extension, IntakeForm, NewCase, Reporter, apply,
+    phone_keys,
 };
 pub use channel::Channel;
 pub use classification::{

@@ -2,6 +2,7 @@
 //! and the reporter's view.
 
 pub mod bulk;
+pub mod desk;
 pub mod intake;
 pub mod list;
 pub mod merge;

@@ -23,6 +23,11 @@ const ASSETS: &[(&str, &str, &str)] = &[
         include_str!("../../static/report.js"),
     ),
     (
+        "desk.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/desk.js"),
+    ),
+    (
         "icon.svg",
         "image/svg+xml",
         include_str!("../../static/icon.svg"),

@@ -7,6 +7,7 @@ pub mod alerts;
 pub mod audit;
 pub mod auth;
 pub mod cases;
+pub mod desk;
 pub mod health;
 pub mod metrics;
 pub mod probes;
@@ -75,6 +76,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(cases::merge::group))
         .routes(routes!(cases::oversight::oversee))
         .routes(routes!(cases::same_source::same_source))
+        .routes(routes!(desk::suggestions))
         .routes(routes!(queue::queue))
         .routes(routes!(track::track))
         .routes(routes!(auth::login))

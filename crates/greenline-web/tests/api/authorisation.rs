@@ -132,6 +132,9 @@ const MATRIX: &[(&str, &str, Rule)] = &[
         "/api/v1/cases/{id}/types",
         Rule::Case(IDENTITY_READERS),
     ),
+    // Type, place and same-source hints for any reader; the phone look-up (not asked here)
+    // only for roles that read reporters (see desk.rs).
+    ("POST", "/api/v1/desk/suggestions", Rule::Roles(READERS)),
     ("GET", "/api/v1/health", Rule::Public),
     ("GET", "/api/v1/me", Rule::Staff),
     // Every reader passes the gate; a role that takes no steps gets an empty queue.
@@ -217,6 +220,9 @@ fn body_of(method: &str, template: &str, f: &Fixture) -> Option<Value> {
         }
         ("POST", "/api/v1/auth/tokens") => json!({"name": "矩阵", "days": 1}),
         ("POST", "/api/v1/aqi") => json!({"pm2_5": 80.0}),
+        ("POST", "/api/v1/desk/suggestions") => {
+            json!({"description": "科技园南路工地夜间施工噪音", "region": "440305"})
+        }
         _ => json!({}),
     })
 }
@@ -392,6 +398,7 @@ fn page_expected(method: &str, path: &str, who: Who) -> (StatusCode, Option<&'st
             (StatusCode::NOT_FOUND, None)
         }
         "/console/accounts" if role != Role::Admin => (StatusCode::FORBIDDEN, None),
+        "/console/intake" if !role.may_register() => (StatusCode::FORBIDDEN, None),
         "/console/audit" if role != Role::Auditor => (StatusCode::FORBIDDEN, None),
         _ => (StatusCode::OK, None),
     }
@@ -438,6 +445,8 @@ pub async fn every_page_admits_exactly_the_callers_its_role_may(backend: Backend
         ("POST", "/console/cases/{id}/oversight"),
         ("POST", "/console/cases/{id}/reporter"),
         ("POST", "/console/cases/{id}/types"),
+        ("GET", "/console/intake"),
+        ("POST", "/console/intake"),
         ("GET", "/login"),
         ("POST", "/login"),
         ("POST", "/logout"),

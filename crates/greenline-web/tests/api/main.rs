@@ -9,6 +9,7 @@ extern crate greenline_test_macros;
 mod accounts;
 mod air;
 mod authorisation;
+mod desk;
 mod helpers;
 mod intake;
 mod lifecycle;
