@@ -115,7 +115,7 @@ fn is_phone(text: &str) -> bool {
 
 /// The ways a stored phone may spell the number `text` names, digits only (as the store's
 /// phone index keeps them): the digits as given, and with or without China's country code 86
-/// (a mobile's 11 digits). Empty when `text` is no phone number.
+/// for a mobile number (11 digits starting with 1). Empty when `text` is no phone number.
 pub fn phone_keys(text: &str) -> Vec<String> {
     let text = text.trim();
     if !is_phone(text) {
@@ -125,7 +125,7 @@ pub fn phone_keys(text: &str) -> Vec<String> {
     let mut keys = vec![digits.clone()];
     match digits.strip_prefix("86") {
         Some(national) if national.len() == 11 => keys.push(national.to_owned()),
-        _ if digits.len() == 11 => keys.push(format!("86{digits}")),
+        _ if digits.len() == 11 && digits.starts_with('1') => keys.push(format!("86{digits}")),
         _ => {}
     }
     keys
@@ -939,7 +939,7 @@ mod tests {
             phone_keys("+86 138 1234 5678"),
             ["8613812345678", "13812345678"]
         );
-        assert_eq!(phone_keys("0755-8888888"), ["07558888888", "8607558888888"]);
+        assert_eq!(phone_keys("0755-8888888"), ["07558888888"]);
         assert_eq!(phone_keys("12369"), ["12369"]);
         assert!(phone_keys("call me").is_empty());
         assert!(phone_keys("1234").is_empty());

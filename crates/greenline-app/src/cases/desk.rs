@@ -177,15 +177,8 @@ fn draft_region(region: Option<&str>) -> ServiceResult<Option<RegionCode>> {
 /// number was looked up, not to hold it).
 fn phone_tail(keys: &[String]) -> String {
     let digits = keys.first().map(String::as_str).unwrap_or_default();
-    let tail: String = digits
-        .chars()
-        .rev()
-        .take(4)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
-    format!("phone:…{tail}")
+    // ASCII digits only: any byte is a character boundary.
+    format!("phone:…{}", &digits[digits.len().saturating_sub(4)..])
 }
 
 impl App {
