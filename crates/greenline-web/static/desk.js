@@ -235,11 +235,29 @@
   }
   fields.link.addEventListener("input", showLink);
 
+  // ---- the sub-types of the chosen type ----------------------------------------------------
+
+  // Only the chosen type's sub-types are offered (all of them while no type is chosen); a
+  // sub-type of another type is cleared.
+  function narrowSubTypes() {
+    var type = fields.type.value;
+    Array.prototype.forEach.call(fields.subType.querySelectorAll("optgroup"), function (group) {
+      var other = type !== "" && group.getAttribute("data-type") !== type;
+      group.hidden = other;
+      group.disabled = other;
+    });
+    var chosen = fields.subType.selectedOptions[0];
+    if (chosen && chosen.parentNode.disabled) { fields.subType.value = ""; }
+  }
+  fields.type.addEventListener("change", narrowSubTypes);
+  narrowSubTypes();
+
   // ---- taking a suggestion over -----------------------------------------------------------
 
   function applyType() {
     if (!latest || !latest.types) { return; }
     fields.type.value = latest.types.primary_type;
+    narrowSubTypes();
     fields.subType.value = latest.types.sub_type || "";
   }
 

@@ -69,7 +69,8 @@ struct DeskPage<'a> {
     channels: Vec<Choice>,
     kinds: Vec<Choice>,
     types: Vec<Choice>,
-    sub_types: Vec<Choice>,
+    /// The sub-types by type: (type code, type label, its sub-types).
+    sub_types: Vec<(String, String, Vec<Choice>)>,
     provinces: Vec<Choice>,
     cities: Vec<Choice>,
     counties: Vec<Choice>,
@@ -181,14 +182,14 @@ fn page<'a>(
             .map(|t| choose(t.code(), t.zh(), &form.primary_type))
             .collect(),
         sub_types: PollutionType::all()
-            .flat_map(|t| t.sub_types())
-            .map(|s| {
-                choose(
-                    s.code(),
-                    &format!("{} / {}", s.pollution_type().zh(), s.zh()),
-                    &form.sub_type,
-                )
+            .map(|t| {
+                let subs: Vec<Choice> = t
+                    .sub_types()
+                    .map(|s| choose(s.code(), s.zh(), &form.sub_type))
+                    .collect();
+                (t.code().to_owned(), t.zh().to_owned(), subs)
             })
+            .filter(|(_, _, subs)| !subs.is_empty())
             .collect(),
         provinces: region_choices(Some(RegionCode::NATIONAL), &form.province),
         cities: region_choices(province, &form.city),

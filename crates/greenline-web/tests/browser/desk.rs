@@ -167,6 +167,20 @@ async fn an_operator_keys_in_a_call_and_links_it_to_an_earlier_report_without_a_
         browser.wait_for_value("#county", "440305").await;
         browser.keys(&format!("{ALT}t")).await;
         browser.wait_for_value("#primary_type", "air").await;
+        // The suggested sub-type, from the air type's sub-types (the only ones offered now).
+        let group = browser
+            .client
+            .execute(
+                "var s = document.getElementById('sub_type'); \
+                 return [s.value, s.selectedOptions[0].parentNode.getAttribute('data-type'), \
+                 s.querySelectorAll('optgroup:not([disabled])').length];",
+                vec![],
+            )
+            .await
+            .expect("sub-type");
+        assert_ne!(group[0], "", "a sub-type is suggested");
+        assert_eq!(group[1], "air");
+        assert_eq!(group[2], 1, "only the air type's sub-types are offered");
         browser.keys(&format!("{ALT}1")).await;
         browser.wait_for_value("#link", &earlier_no).await;
         let status = browser.text_of("#link-status").await;
@@ -204,6 +218,10 @@ async fn an_operator_keys_in_a_call_and_links_it_to_an_earlier_report_without_a_
         assert_eq!(case.channel.code(), "phone");
         assert_eq!(case.region.to_string(), "440305");
         assert_eq!(case.primary_type.code(), "air");
+        assert_eq!(
+            case.sub_type.map(|s| s.code().to_owned()),
+            group[0].as_str().map(str::to_owned)
+        );
         assert_eq!(case.address, "科技园南路");
         let events: Vec<String> = app
             .store
