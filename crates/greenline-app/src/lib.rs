@@ -10,6 +10,7 @@
 //! | use case | module |
 //! |---|---|
 //! | register a case from any channel (intake) | [`cases::intake`] |
+//! | the call-taker's desk: suggestions while typing, a save that may link a repeat | [`cases::desk`] |
 //! | take a step (accept, assign, extend, reply, submit, approve or return a draft, …) | [`cases::steps`] |
 //! | a unit's approval setting (审核) | [`cases::approval`] |
 //! | callbacks (回访) from staff and reporters' ratings; their figures per unit (满意率) | [`cases::callback`] |

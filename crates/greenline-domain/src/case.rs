@@ -113,6 +113,24 @@ fn is_phone(text: &str) -> bool {
     (5..=20).contains(&digits) && rest_ok
 }
 
+/// The ways a stored phone may spell the number `text` names, digits only (as the store's
+/// phone index keeps them): the digits as given, and with or without China's country code 86
+/// for a mobile number (11 digits starting with 1). Empty when `text` is no phone number.
+pub fn phone_keys(text: &str) -> Vec<String> {
+    let text = text.trim();
+    if !is_phone(text) {
+        return Vec::new();
+    }
+    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+    let mut keys = vec![digits.clone()];
+    match digits.strip_prefix("86") {
+        Some(national) if national.len() == 11 => keys.push(national.to_owned()),
+        _ if digits.len() == 11 && digits.starts_with('1') => keys.push(format!("86{digits}")),
+        _ => {}
+    }
+    keys
+}
+
 impl NewCase {
     /// Checks every field of an intake form and reports every problem at once.
     pub fn parse(form: &IntakeForm) -> Result<NewCase, DomainError> {
@@ -1048,6 +1066,22 @@ mod tests {
     fn run(case: &Case, command: Command, at: DateTime<Utc>) -> Result<Case, DomainError> {
         let limits = DeadlineTable::statutory().limits_for(case.kind, case.region);
         apply(case, &command, at, &limits).map(|a| a.case)
+    }
+
+    #[test]
+    fn a_phone_is_looked_up_by_its_digits_with_or_without_the_country_code() {
+        assert_eq!(
+            phone_keys("138-1234 5678"),
+            ["13812345678", "8613812345678"]
+        );
+        assert_eq!(
+            phone_keys("+86 138 1234 5678"),
+            ["8613812345678", "13812345678"]
+        );
+        assert_eq!(phone_keys("0755-8888888"), ["07558888888"]);
+        assert_eq!(phone_keys("12369"), ["12369"]);
+        assert!(phone_keys("call me").is_empty());
+        assert!(phone_keys("1234").is_empty());
     }
 
     #[test]

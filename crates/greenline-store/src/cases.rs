@@ -10,9 +10,10 @@ use sqlx::any::AnyRow;
 
 use crate::callbacks::NewCallback;
 use crate::convert::{
-    Arg, CASE_COLUMNS, Sql, bind_all, case_from_row, code_of, id_lists, instant, millis, millis_opt,
+    Arg, CASE_COLUMNS, Sql, bind_all, case_from_row, code_of, id_lists, instant, millis,
+    millis_opt, region,
 };
-use crate::{Result, Store, StoreError};
+use crate::{HeldCase, Result, Store, StoreError};
 
 /// Who did something, as the event log records it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -459,6 +460,53 @@ impl Store {
         .await?
         .ok_or(StoreError::NotFound("case"))?;
         Ok((row.try_get("secret_hash")?, row.try_get("phone")?))
+    }
+
+    /// The cases, newest first and at most `limit`, placed in `within` whose reporter left one
+    /// of `phones` (digits only; see [`greenline_domain::phone_keys`]), each with the region of
+    /// the unit holding it. Reads the reporters table: the caller records the look-up.
+    pub async fn cases_by_phone(
+        &self,
+        phones: &[String],
+        within: RegionCode,
+        limit: u32,
+    ) -> Result<Vec<HeldCase>> {
+        if phones.is_empty() {
+            return Ok(Vec::new());
+        }
+        // The expression of migration 0010's index, so the look-up reads it.
+        let mut sql = Sql::new(&format!(
+            "SELECT {CASE_COLUMNS}, u.region_code AS holder_region FROM reporters r \
+             JOIN cases c ON c.id = r.case_id JOIN units u ON u.id = c.unit_id \
+             WHERE REPLACE(REPLACE(REPLACE(r.phone, '-', ''), ' ', ''), '+', '') IN ("
+        ));
+        for (i, phone) in phones.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.bind(Arg::text(phone.as_str()));
+        }
+        sql.push(")");
+        where_sql(
+            &mut sql,
+            &CaseFilter {
+                within: Some(within),
+                ..CaseFilter::default()
+            },
+        );
+        sql.push(" ORDER BY c.received_at DESC, c.id DESC LIMIT ")
+            .bind(Arg::int(i64::from(limit)));
+        sql.query()
+            .fetch_all(&self.reader)
+            .await?
+            .iter()
+            .map(|row| {
+                Ok(HeldCase {
+                    case: case_from_row(row)?,
+                    holder_region: region(&row.try_get::<String, _>("holder_region")?)?,
+                })
+            })
+            .collect()
     }
 
     /// Cases matching the filter, newest first.

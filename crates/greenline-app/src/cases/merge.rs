@@ -70,6 +70,22 @@ impl App {
                 holder.name
             )));
         }
+        self.join_group(caller, case, into, holder.region, form.note.clone())
+            .await
+    }
+
+    /// Writes `case` into the group `into` belongs to (the `merge` event), and rejects it as
+    /// `already_accepted` when the rules say so and the caller's role may reject. The caller's
+    /// right to merge `case` (held in `holder_region`) is checked by the use case calling this.
+    pub(crate) async fn join_group(
+        &self,
+        caller: &Caller,
+        case: greenline_domain::Case,
+        into: greenline_domain::Case,
+        holder_region: greenline_domain::RegionCode,
+        note: Option<String>,
+    ) -> ServiceResult<MergeResponse> {
+        let id = case.id;
         let lead = self.store.group_lead(into.id).await?;
         let has_repeats = !self.store.repeats_of(case.id).await?.is_empty();
         let merged = merge(&case, &into, lead, has_repeats)?;
@@ -83,7 +99,7 @@ impl App {
                 NewEvent {
                     actor: &actor,
                     at: now,
-                    note: form.note.clone().filter(|n| !n.trim().is_empty()),
+                    note: note.filter(|n| !n.trim().is_empty()),
                     data: serde_json::json!({
                         "into": into.id,
                         "lead": merged.lead,
@@ -93,7 +109,7 @@ impl App {
             )
             .await?;
         let mut events = vec![EventView::from(event)];
-        if merged.reject_as_repeat && caller.scope().can_act_on(holder.region, Action::Reject) {
+        if merged.reject_as_repeat && caller.scope().can_act_on(holder_region, Action::Reject) {
             let step = self
                 .take_step(
                     caller,

@@ -5,6 +5,7 @@ pub mod approval;
 pub mod attachments;
 pub mod bulk;
 pub mod callback;
+pub mod desk;
 pub mod intake;
 pub mod list;
 pub mod merge;

@@ -100,7 +100,7 @@ impl App {
 
     /// Reads the candidates' cases; those that vanished are left out (the index keeps to the
     /// caller's scope already).
-    async fn candidate_views(&self, found: Vec<Candidate>) -> Vec<SameSourceCandidate> {
+    pub(crate) async fn candidate_views(&self, found: Vec<Candidate>) -> Vec<SameSourceCandidate> {
         let mut out = Vec::with_capacity(found.len());
         for candidate in found {
             let Ok(case) = self.store.case(candidate.case_id).await else {

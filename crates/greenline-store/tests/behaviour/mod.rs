@@ -370,6 +370,67 @@ pub async fn reading_a_reporter_is_itself_recorded(store: Store, _url: String) {
     );
 }
 
+pub async fn cases_are_found_by_the_reporters_phone_however_it_was_typed(
+    store: Store,
+    _url: String,
+) {
+    let shenzhen = unit(&store, "深圳市生态环境局", "440300").await;
+    let nanshan = unit(&store, "南山管理局", "440305").await;
+    let mut ids = Vec::new();
+    for (phone, region, held_by) in [
+        ("139-0000 0000", "440305", nanshan),
+        ("+86 13900000000", "440304", shenzhen),
+        ("13900000001", "440305", nanshan),
+    ] {
+        let mut f = form(region, "air");
+        f.reporter_phone = Some(phone.into());
+        ids.push(
+            intake(&store, &f, held_by, None)
+                .await
+                .expect("intake")
+                .case
+                .id,
+        );
+    }
+    let mut anonymous = form("440305", "air");
+    anonymous.anonymous = true;
+    intake(&store, &anonymous, nanshan, None)
+        .await
+        .expect("intake");
+
+    let keys = greenline_domain::phone_keys("139 0000 0000");
+    let found = store
+        .cases_by_phone(&keys, RegionCode::parse("440300").expect("region"), 10)
+        .await
+        .expect("look-up");
+    let mut found_ids: Vec<i64> = found.iter().map(|h| h.case.id).collect();
+    found_ids.sort_unstable();
+    assert_eq!(found_ids, vec![ids[0], ids[1]]);
+    let held: Vec<String> = found.iter().map(|h| h.holder_region.to_string()).collect();
+    assert!(held.contains(&"440305".to_owned()) && held.contains(&"440300".to_owned()));
+    // Only the jurisdiction's cases, and at most `limit`.
+    let nanshan_only = store
+        .cases_by_phone(&keys, RegionCode::parse("440305").expect("region"), 10)
+        .await
+        .expect("look-up");
+    assert_eq!(
+        nanshan_only.iter().map(|h| h.case.id).collect::<Vec<_>>(),
+        vec![ids[0]]
+    );
+    let one = store
+        .cases_by_phone(&keys, RegionCode::NATIONAL, 1)
+        .await
+        .expect("look-up");
+    assert_eq!(one.len(), 1);
+    assert!(
+        store
+            .cases_by_phone(&[], RegionCode::NATIONAL, 5)
+            .await
+            .expect("look-up")
+            .is_empty()
+    );
+}
+
 pub async fn accounts_units_and_sessions(store: Store, _url: String) {
     assert_eq!(store.staff_count().await.expect("count"), 0);
     let unit_id = unit(&store, "深圳市生态环境局", "440300").await;
@@ -1748,6 +1809,7 @@ macro_rules! behaviour_suite {
             events_cannot_be_edited_or_deleted,
             search_filters_by_region_subtree_type_stage_and_overdue,
             reading_a_reporter_is_itself_recorded,
+            cases_are_found_by_the_reporters_phone_however_it_was_typed,
             accounts_units_and_sessions,
             the_audit_trail_is_chained_and_cannot_be_altered,
             a_duplicate_external_id_is_refused_and_leaves_nothing,

@@ -28,6 +28,11 @@ const ASSETS: &[(&str, &str, &str)] = &[
         include_str!("../../static/reply.js"),
     ),
     (
+        "desk.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/desk.js"),
+    ),
+    (
         "icon.svg",
         "image/svg+xml",
         include_str!("../../static/icon.svg"),

@@ -23,6 +23,7 @@ mod attachments;
 mod audit;
 mod console;
 pub mod csrf;
+mod desk;
 pub(crate) mod form;
 mod home;
 mod queue;
@@ -51,6 +52,7 @@ pub fn router() -> Router<AppState> {
         .merge(staff::routes())
         .merge(console::routes())
         .merge(attachments::routes())
+        .merge(desk::routes())
         .merge(queue::routes())
         .merge(accounts::routes())
         .merge(admin::routes())

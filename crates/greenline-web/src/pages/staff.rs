@@ -34,6 +34,9 @@ impl ConsoleUser {
     pub fn chrome(&self, csrf: &Csrf) -> Chrome {
         let scope = self.0.scope();
         let mut nav = Vec::new();
+        if scope.can_register() {
+            nav.push(("/console/intake", "来电登记"));
+        }
         if scope.takes_steps() {
             nav.push(("/console/queue", "待办"));
         }

@@ -8,6 +8,7 @@ pub mod alerts;
 pub mod audit;
 pub mod auth;
 pub mod cases;
+pub mod desk;
 pub mod health;
 pub mod metrics;
 pub mod probes;
@@ -90,6 +91,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(cases::attachments::content))
         .routes(routes!(cases::callback::call_back))
         .routes(routes!(cases::same_source::same_source))
+        .routes(routes!(desk::suggestions))
         .routes(routes!(queue::queue))
         .routes(routes!(track::track))
         .routes(routes!(track::rate))

@@ -184,6 +184,9 @@ const MATRIX: &[(&str, &str, Rule)] = &[
         "/api/v1/dispatch-rules/trial",
         Rule::Roles(&[Role::Admin]),
     ),
+    // Type, place and same-source hints for any reader; the phone look-up (not asked here)
+    // only for roles that read reporters (see desk.rs).
+    ("POST", "/api/v1/desk/suggestions", Rule::Roles(READERS)),
     ("GET", "/api/v1/health", Rule::Public),
     ("GET", "/api/v1/me", Rule::Staff),
     // Every reader passes the gate; a role that takes no steps gets an empty queue.
@@ -318,6 +321,9 @@ fn body_of(method: &str, template: &str, f: &Fixture) -> Option<Value> {
         }
         ("POST" | "PUT", "/api/v1/reply-templates" | "/api/v1/reply-templates/{id}") => {
             json!({"region": "440300", "title": "矩阵", "body": "编号 {tracking_no}"})
+        }
+        ("POST", "/api/v1/desk/suggestions") => {
+            json!({"description": "科技园南路工地夜间施工噪音", "region": "440305"})
         }
         _ => json!({}),
     })
@@ -535,6 +541,7 @@ fn page_expected(method: &str, path: &str, who: Who) -> (StatusCode, Option<&'st
         p if p.starts_with("/console/admin") && role != Role::Admin => {
             (StatusCode::FORBIDDEN, None)
         }
+        "/console/intake" if !role.may_register() => (StatusCode::FORBIDDEN, None),
         "/console/audit" if role != Role::Auditor => (StatusCode::FORBIDDEN, None),
         _ => (StatusCode::OK, None),
     }
@@ -602,6 +609,8 @@ pub async fn every_page_admits_exactly_the_callers_its_role_may(backend: Backend
         ("POST", "/console/cases/{id}/oversight"),
         ("POST", "/console/cases/{id}/reporter"),
         ("POST", "/console/cases/{id}/types"),
+        ("GET", "/console/intake"),
+        ("POST", "/console/intake"),
         ("GET", "/login"),
         ("POST", "/login"),
         ("POST", "/logout"),

@@ -11,6 +11,7 @@ mod air;
 mod approval;
 mod attachments;
 mod authorisation;
+mod desk;
 mod dispatch;
 mod helpers;
 mod intake;
