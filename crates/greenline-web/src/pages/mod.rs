@@ -21,6 +21,7 @@ mod assets;
 mod audit;
 mod console;
 pub mod csrf;
+mod dashboard;
 pub(crate) mod form;
 mod home;
 mod queue;
@@ -48,6 +49,7 @@ pub fn router() -> Router<AppState> {
         .merge(track::routes())
         .merge(staff::routes())
         .merge(console::routes())
+        .merge(dashboard::routes())
         .merge(queue::routes())
         .merge(accounts::routes())
         .merge(audit::routes())

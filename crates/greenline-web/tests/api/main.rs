@@ -9,6 +9,7 @@ extern crate greenline_test_macros;
 mod accounts;
 mod air;
 mod authorisation;
+mod dashboard;
 mod helpers;
 mod intake;
 mod lifecycle;
