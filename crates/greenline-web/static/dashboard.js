@@ -22,6 +22,8 @@
   var PALETTE = ["#1b6e3a", "#0b5394", "#b45309", "#7c3aed", "#be123c", "#0f766e", "#4d7c0f",
     "#a16207", "#475569", "#9d174d"];
   var charts = [];
+  // On a phone the pie's outer labels would be cut off: its legend and table carry the names.
+  var narrow = window.innerWidth < 600;
 
   function open(query) {
     if (query) { window.location.href = "/console?" + query; }
@@ -43,6 +45,8 @@
     if (rows) { box.style.height = Math.max(240, rows * 26 + 60) + "px"; }
     var chart = echarts.init(box, null, { renderer: "canvas" });
     option.color = option.color || PALETTE;
+    // Drawn at once: the figures are read, not watched.
+    option.animation = false;
     option.textStyle = { fontFamily: "inherit" };
     option.tooltip = Object.assign({ renderMode: "richText", confine: true }, option.tooltip || {});
     chart.setOption(option);
@@ -59,6 +63,7 @@
       tooltip: { trigger: "item" },
       series: [{
         type: "bar", data: shown.map(value), itemStyle: { color: GREEN }, cursor: "pointer",
+        barMaxWidth: 28,
         label: { show: true, position: "right", formatter: function (p) { return text(shown[p.dataIndex]); } }
       }]
     };
@@ -94,7 +99,7 @@
     legend: { bottom: 0, type: "scroll" },
     series: [{
       type: "pie", radius: ["35%", "65%"], center: ["50%", "45%"], cursor: "pointer",
-      label: { formatter: "{b}\n{d}%" },
+      label: { show: !narrow, formatter: "{b}\n{d}%" },
       data: d.channels.map(function (s) { return { name: s.label, value: s.count }; })
     }]
   }, function (i) { open(d.channels[i] && d.channels[i].cases); });

@@ -130,7 +130,7 @@ fn cascade(top: RegionCode, chosen: RegionCode) -> Vec<Level> {
         }
         let label = match children[0].level() {
             greenline_domain::RegionLevel::Province => "省份",
-            greenline_domain::RegionLevel::Prefecture => "市",
+            greenline_domain::RegionLevel::Prefecture => "地市",
             _ => "县区",
         };
         levels.push(Level {

@@ -13,6 +13,7 @@
 mod helpers;
 
 mod console;
+mod dashboard;
 mod portal;
 
 use std::net::TcpListener;
