@@ -27,7 +27,9 @@
 //!   period (up to today) that left their own expected level (`greenline_stats::spikes`), with
 //!   the cases behind each.
 //! - **Hot topics** (热点): terms of the period's last month that stand out against the twelve
-//!   months before (`App::topics`), from texts whose names and phone numbers were masked.
+//!   months before (`App::topics`), from texts whose names and phone numbers were masked. They
+//!   take seconds to work out for a large region, so the dashboard does not wait for them: it
+//!   shows them once they are at hand (`topics_ready`), kept for five minutes.
 //! - **Unit performance** (单位考核): for each unit holding cases of the period, its cases,
 //!   按时受理率, 按期办结率 and 重复举报率, ranked by 按期办结率, then 按时受理率, then
 //!   fewer repeats; units with fewer than [`MIN_UNIT_CASES`] cases are listed apart, unranked,
@@ -197,8 +199,11 @@ pub struct Dashboard {
     pub alerts_from: NaiveDate,
     pub alerts_to: NaiveDate,
     pub alerts: Vec<DashboardAlert>,
-    /// The month the topics are of, and its texts read; `None` when topics were not ready.
+    /// The month the topics are of, and its texts read.
     pub topics_period: String,
+    /// False while the topics are still being worked out (a national month takes seconds):
+    /// they are then empty, and a later request finds them.
+    pub topics_ready: bool,
     pub topics_texts: u64,
     pub topics: Vec<HotTopic>,
     pub min_unit_cases: u64,
@@ -571,7 +576,7 @@ impl App {
         let last = selection.until.pred_opt().unwrap_or(selection.until);
         let topics_period = format!("{}-{:02}", last.year(), last.month());
         let topics = self
-            .topics(
+            .topics_if_ready(
                 caller,
                 TopicParams {
                     period: topics_period.clone(),
@@ -592,7 +597,7 @@ impl App {
         counted: Counted,
         names: &HashMap<i64, String>,
         topics_period: String,
-        topics: crate::topics::Topics,
+        topics: Option<crate::topics::Topics>,
     ) -> Dashboard {
         let list = selection.list();
         let total = counted.total;
@@ -742,9 +747,11 @@ impl App {
             alerts_to: selection.until.pred_opt().unwrap_or(selection.until),
             alerts,
             topics_period,
-            topics_texts: topics.texts,
+            topics_ready: topics.is_some(),
+            topics_texts: topics.as_ref().map_or(0, |t| t.texts),
             topics: topics
-                .topics
+                .map(|t| t.topics)
+                .unwrap_or_default()
                 .into_iter()
                 .map(|t| HotTopic {
                     term: t.term,

@@ -472,6 +472,36 @@ pub async fn a_region_outside_the_jurisdiction_is_refused_and_filters_narrow(bac
     let types = reply.body["types"].as_array().expect("types");
     assert!(types.iter().any(|t| t["code"] == "noise"));
 
+    // Hot topics are worked out in the background: absent at first, then the topics' own.
+    let first = app
+        .get(Some(&shenzhen), "/api/v1/dashboard?period=2026-10")
+        .await;
+    assert_eq!(first.body["topics_period"], "2026-10");
+    let mut ready = first.body.clone();
+    for _ in 0..100 {
+        if ready["topics_ready"] == true {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        ready = app
+            .get(Some(&shenzhen), "/api/v1/dashboard?period=2026-10")
+            .await
+            .body;
+    }
+    assert_eq!(ready["topics_ready"], true, "the topics arrive");
+    let topics = app
+        .get(Some(&shenzhen), "/api/v1/topics?period=2026-10&limit=15")
+        .await;
+    assert_eq!(ready["topics_texts"], topics.body["texts"]);
+    let terms = |list: &Value| -> Vec<Value> {
+        list.as_array()
+            .expect("topics")
+            .iter()
+            .map(|t| t["term"].clone())
+            .collect()
+    };
+    assert_eq!(terms(&ready["topics"]), terms(&topics.body["topics"]));
+
     // The statistics' filters of the case list stay inside the jurisdiction too.
     let listed_outside = app
         .get(Some(&futian), "/api/v1/cases?region=440305&status=accepted")
