@@ -723,7 +723,16 @@ impl App {
             cases: list.text(),
             volume,
             types: slices(&counted.types, "type"),
-            regions: slices(&counted.regions, "region"),
+            regions: slices(&counted.regions, "region")
+                .into_iter()
+                .map(|mut s| {
+                    // The parent is the chosen region: its name needs no repeating.
+                    if let Ok(code) = RegionCode::parse(&s.code) {
+                        s.label = code.name().to_owned();
+                    }
+                    s
+                })
+                .collect(),
             regions_level: child_level(selection.region).map(|l| l.zh().to_owned()),
             funnel,
             channels: slices(&counted.channels, "channel"),
