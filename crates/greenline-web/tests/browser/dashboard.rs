@@ -138,6 +138,13 @@ async fn an_analyst_narrows_the_dashboard_to_a_province_and_opens_its_cases() {
         let query = address.query().unwrap_or_default().to_owned();
         assert!(query.contains(&format!("region={city}")), "{query}");
         assert!(query.contains("received_from=2026-01-01"), "{query}");
+        assert!(
+            browser
+                .text_of("#counted-filters")
+                .await
+                .contains("收到日期自 2026-01-01"),
+            "the list says which figure's filters it shows"
+        );
         let rows = browser.source().await.matches("class=\"case-row\"").count();
         assert_eq!(
             rows as u64,
