@@ -113,7 +113,7 @@
   draw("funnel", {
     tooltip: { trigger: "item", formatter: "{b}：{c}件" },
     series: [{
-      type: "funnel", sort: "none", left: "10%", width: "80%", top: 8, bottom: 8, minSize: "8%",
+      type: "funnel", sort: "none", left: "10%", width: "80%", top: 8, bottom: 8, minSize: "24%",
       cursor: "pointer", label: { position: "inside", formatter: "{b} {c}", color: "#fff" },
       data: d.funnel.map(function (f) { return { name: f.label, value: f.count }; })
     }]
