@@ -46,6 +46,7 @@ pub mod audit;
 mod caller;
 pub mod cases;
 mod clock;
+pub mod dashboard;
 mod error;
 pub mod export;
 pub mod files;

@@ -159,7 +159,7 @@ pub struct Trend {
     pub trend: TrendView,
 }
 
-fn view(finding: &TrendFinding, alpha: f64) -> TrendView {
+pub(crate) fn trend_view(finding: &TrendFinding, alpha: f64) -> TrendView {
     match finding {
         TrendFinding::Tested { direction, test } => TrendView {
             direction: match direction {
@@ -362,7 +362,7 @@ impl App {
                 "mann_kendall"
             }
             .to_owned(),
-            trend: view(&finding, guard.alpha),
+            trend: trend_view(&finding, guard.alpha),
         })
     }
 

@@ -60,13 +60,25 @@ pub struct Topics {
     pub topics: Vec<Topic>,
 }
 
-/// Answers kept by their question.
+/// Answers kept by their question, and the questions being answered in the background.
 #[derive(Debug, Default)]
 pub struct TopicsCache {
     answers: Mutex<HashMap<String, (Instant, Arc<Topics>)>>,
+    running: Mutex<std::collections::HashSet<String>>,
 }
 
 impl TopicsCache {
+    /// Marks `key` as being answered; false if it already is.
+    fn start(&self, key: &str) -> bool {
+        let mut running = self.running.lock().unwrap_or_else(|e| e.into_inner());
+        running.insert(key.to_owned())
+    }
+
+    fn done(&self, key: &str) {
+        let mut running = self.running.lock().unwrap_or_else(|e| e.into_inner());
+        running.remove(key);
+    }
+
     fn get(&self, key: &str) -> Option<Arc<Topics>> {
         let answers = self.answers.lock().unwrap_or_else(|e| e.into_inner());
         answers
@@ -82,6 +94,16 @@ impl TopicsCache {
     }
 }
 
+/// A checked question about hot topics.
+struct TopicQuestion {
+    key: String,
+    period: Period,
+    region: RegionCode,
+    pollution_type: Option<PollutionType>,
+    months: u32,
+    options: TopicOptions,
+}
+
 fn start_of(day: NaiveDate) -> DateTime<Utc> {
     day.and_hms_opt(0, 0, 0)
         .and_then(|t| t.and_local_timezone(china_time()).single())
@@ -92,6 +114,44 @@ impl App {
     /// Hot topics of a period in `caller`'s jurisdiction: terms more frequent than in the
     /// months before, by log-likelihood, with example cases.
     pub async fn topics(&self, caller: &Caller, params: TopicParams) -> ServiceResult<Topics> {
+        let asked = self.topic_question(caller, &params)?;
+        if let Some(found) = self.topics.get(&asked.key) {
+            return Ok(found.as_ref().clone());
+        }
+        self.answer_topics(asked).await
+    }
+
+    /// The hot topics if they are at hand; otherwise `None`, and they are worked out in the
+    /// background (a national month reads tens of thousands of texts, several seconds), once
+    /// however many ask, for the next request to find.
+    pub async fn topics_if_ready(
+        &self,
+        caller: &Caller,
+        params: TopicParams,
+    ) -> ServiceResult<Option<Topics>> {
+        let asked = self.topic_question(caller, &params)?;
+        if let Some(found) = self.topics.get(&asked.key) {
+            return Ok(Some(found.as_ref().clone()));
+        }
+        if self.topics.start(&asked.key) {
+            let app = self.clone();
+            tokio::spawn(async move {
+                let key = asked.key.clone();
+                if let Err(error) = app.answer_topics(asked).await {
+                    tracing::warn!("hot topics not worked out: {error}");
+                }
+                app.topics.done(&key);
+            });
+        }
+        Ok(None)
+    }
+
+    /// Checks a question about hot topics and gives its cache key.
+    fn topic_question(
+        &self,
+        caller: &Caller,
+        params: &TopicParams,
+    ) -> ServiceResult<TopicQuestion> {
         let jurisdiction = caller.jurisdiction()?;
         let period = Period::parse(&params.period)
             .map_err(|e| ServiceError::parameter("period", e.to_string()))?;
@@ -128,10 +188,25 @@ impl App {
             pollution_type.map_or("", |t| t.code()),
             options.min_count
         );
-        if let Some(found) = self.topics.get(&key) {
-            return Ok(found.as_ref().clone());
-        }
+        Ok(TopicQuestion {
+            key,
+            period,
+            region,
+            pollution_type,
+            months,
+            options,
+        })
+    }
 
+    async fn answer_topics(&self, asked: TopicQuestion) -> ServiceResult<Topics> {
+        let TopicQuestion {
+            key,
+            period,
+            region,
+            pollution_type,
+            months,
+            options,
+        } = asked;
         let baseline_from = period
             .first_day()
             .checked_sub_months(chrono::Months::new(months))

@@ -107,6 +107,13 @@ impl Role {
         !matches!(self, Role::Auditor)
     }
 
+    /// Whether the console offers this role the dashboard (数据分析) among its first links:
+    /// analysts, and supervisors, whose accounts leaders also hold. Every role that reads
+    /// cases may open it, as it may ask the statistics API the same questions.
+    pub fn leads_with_figures(self) -> bool {
+        matches!(self, Role::Analyst | Role::Supervisor)
+    }
+
     /// Whether this role reads the audit trail (安全审计).
     pub fn may_read_audit(self) -> bool {
         matches!(self, Role::Auditor)
@@ -189,6 +196,11 @@ impl StaffScope {
 
     pub fn can_read_audit(&self) -> bool {
         self.any(Role::may_read_audit)
+    }
+
+    /// Whether the console links the dashboard in its navigation.
+    pub fn leads_with_figures(&self) -> bool {
+        self.any(Role::leads_with_figures)
     }
 }
 

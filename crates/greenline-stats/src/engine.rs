@@ -23,7 +23,9 @@ use greenline_domain::deadline::local_date;
 
 use crate::StatsError;
 use crate::dict::{self, REGIONS};
-use crate::facts::{self, ACCEPTED, CONCLUDED, NO_DURATION, ON_TIME, REJECTED, REPEAT_SOURCE};
+use crate::facts::{
+    self, ACCEPTED, ACCEPTED_ON_TIME, CONCLUDED, NO_DURATION, ON_TIME, REJECTED, REPEAT_SOURCE,
+};
 use crate::index::{BLOCK_ROWS, Index};
 use crate::model::{AcceptanceStatus, Dimension, Filter, KeyValue, Measure, Query, TimeBucket};
 
@@ -168,6 +170,8 @@ pub(crate) struct Acc {
     pub concluded: u64,
     pub handling_secs: u64,
     pub on_time: u64,
+    pub accepted_on_time: u64,
+    pub repeats: u64,
 }
 
 impl Acc {
@@ -175,8 +179,14 @@ impl Acc {
     fn add(&mut self, index: &Index, row: usize) {
         let flags = index.flags[row];
         self.count += 1;
+        if flags & REPEAT_SOURCE != 0 {
+            self.repeats += 1;
+        }
         if flags & ACCEPTED != 0 {
             self.accepted += 1;
+            if flags & ACCEPTED_ON_TIME != 0 {
+                self.accepted_on_time += 1;
+            }
             let secs = index.acceptance_secs[row];
             if secs != NO_DURATION {
                 self.acceptance_secs += u64::from(secs);
@@ -202,6 +212,8 @@ impl Acc {
         self.concluded += other.concluded;
         self.handling_secs += other.handling_secs;
         self.on_time += other.on_time;
+        self.accepted_on_time += other.accepted_on_time;
+        self.repeats += other.repeats;
     }
 }
 
@@ -474,6 +486,14 @@ impl<'a> Plan<'a> {
                 Filter::RepeatSource(wanted) => masks.push(u8_mask(
                     &index.flags,
                     mask_u8(|f| (f & REPEAT_SOURCE != 0) == *wanted),
+                )),
+                Filter::AcceptedLate(late) => masks.push(u8_mask(
+                    &index.flags,
+                    mask_u8(|f| f & ACCEPTED != 0 && (f & ACCEPTED_ON_TIME == 0) == *late),
+                )),
+                Filter::ConcludedLate(late) => masks.push(u8_mask(
+                    &index.flags,
+                    mask_u8(|f| f & CONCLUDED != 0 && (f & ON_TIME == 0) == *late),
                 )),
                 Filter::Received { from, until } => {
                     day_low = day_low.max(*from);
@@ -1568,6 +1588,8 @@ impl Index {
                         .and_then(|d| nearest_rank(&mut d.handling, *p))
                         .map(|s| f64::from(s) / SECONDS_PER_DAY),
                     Measure::OnTimeRate => ratio(acc.on_time, acc.concluded),
+                    Measure::OnTimeAcceptanceRate => ratio(acc.accepted_on_time, acc.accepted),
+                    Measure::RepeatRate => ratio(acc.repeats, acc.count),
                     Measure::PeriodOnPeriod | Measure::YearOnYear => {
                         let t = &plan.dims[time_position.unwrap_or(0)];
                         let (bucket, first) = t.time.unwrap_or((TimeBucket::Month, 0));
@@ -1591,5 +1613,18 @@ impl Index {
             }
         }
         Ok(result)
+    }
+}
+
+impl Index {
+    /// The rows a query selects (its grouping and measures are ignored), in row order.
+    pub(crate) fn selected_rows(&self, query: &Query) -> Result<Vec<usize>, StatsError> {
+        let plan = Plan::new(self, query, &[], None)?;
+        let mut rows = Vec::new();
+        plan.scan::<true>(0..self.blocks.len(), |start, keys, offsets| match offsets {
+            None => rows.extend(start..start + keys.len()),
+            Some(offsets) => rows.extend(offsets.iter().map(|o| start + usize::from(*o))),
+        });
+        Ok(rows)
     }
 }

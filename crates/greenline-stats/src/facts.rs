@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use greenline_domain::deadline::local_date;
+use greenline_domain::deadline::{Deadline, DeadlineKind};
 use greenline_domain::{Case, DeadlineTable, Stage};
 
 use crate::StatsError;
@@ -13,6 +14,8 @@ pub(crate) const REJECTED: u8 = 2;
 pub(crate) const CONCLUDED: u8 = 4;
 pub(crate) const ON_TIME: u8 = 8;
 pub(crate) const REPEAT_SOURCE: u8 = 16;
+/// Accepted before the acceptance limit ran out (按时受理).
+pub(crate) const ACCEPTED_ON_TIME: u8 = 32;
 
 /// "No duration recorded" in the duration columns.
 pub(crate) const NO_DURATION: u32 = u32::MAX;
@@ -67,6 +70,8 @@ pub struct CaseFacts {
     pub(crate) acceptance_secs: u32,
     /// Acceptance to conclusion (办结), in seconds ([`NO_DURATION`] if not concluded).
     pub(crate) handling_secs: u32,
+    /// The unit that holds the case now (0 when its id does not fit 32 bits).
+    pub(crate) unit: u32,
 }
 
 impl CaseFacts {
@@ -100,6 +105,16 @@ impl CaseFacts {
         if repeat_source {
             flags |= REPEAT_SOURCE;
         }
+        if let Some(accepted) = case.accepted_at {
+            let due = Deadline::starting(
+                DeadlineKind::Acceptance,
+                case.received_at,
+                time_limits.acceptance_days,
+            );
+            if accepted < due.due_at {
+                flags |= ACCEPTED_ON_TIME;
+            }
+        }
         let handling_due = case.handling_deadline(&time_limits);
         let mut handling_secs = NO_DURATION;
         if let (Some(accepted), Some(concluded)) = (case.accepted_at, case.concluded_at) {
@@ -132,6 +147,7 @@ impl CaseFacts {
             due_day,
             acceptance_secs,
             handling_secs,
+            unit: u32::try_from(case.unit_id).unwrap_or(0),
         })
     }
 
@@ -154,6 +170,7 @@ impl CaseFacts {
         out[15..17].copy_from_slice(&self.due_day.to_le_bytes());
         out[17..21].copy_from_slice(&self.acceptance_secs.to_le_bytes());
         out[21..25].copy_from_slice(&self.handling_secs.to_le_bytes());
+        out[25..29].copy_from_slice(&self.unit.to_le_bytes());
         out
     }
 
@@ -177,6 +194,7 @@ impl CaseFacts {
             due_day: u16_at(15),
             acceptance_secs: u32_at(17),
             handling_secs: u32_at(21),
+            unit: u32_at(25),
         };
         let valid = usize::from(facts.kind) < dict::KINDS.len()
             && usize::from(facts.channel) < dict::CHANNELS.len()
@@ -193,6 +211,11 @@ impl CaseFacts {
             && usize::from(facts.outcome) <= dict::OUTCOMES.len()
             && usize::from(facts.rejection) <= dict::REJECTION_REASONS.len();
         valid.then_some(facts)
+    }
+
+    /// The unit that holds the case now.
+    pub fn unit(&self) -> u32 {
+        self.unit
     }
 
     /// The received day (China time).

@@ -15,7 +15,7 @@ pub enum Upserted {
     Updated,
 }
 
-/// Case facts as a struct of arrays, about 33 bytes a case.
+/// Case facts as a struct of arrays, about 37 bytes a case.
 ///
 /// Rows are appended in arrival order and overwritten in place when a case changes. The row of a
 /// case id is found by binary search while ids arrive in increasing order (the store's ids do);
@@ -41,6 +41,7 @@ pub struct Index {
     pub(crate) due_day: Vec<u16>,
     pub(crate) acceptance_secs: Vec<u32>,
     pub(crate) handling_secs: Vec<u32>,
+    pub(crate) unit: Vec<u32>,
     /// Lowest and highest received day of each block of [`BLOCK_ROWS`] rows.
     pub(crate) blocks: Vec<(u16, u16)>,
     /// Lowest and highest received day over all rows.
@@ -81,6 +82,7 @@ impl Index {
         self.due_day.reserve(additional);
         self.acceptance_secs.reserve(additional);
         self.handling_secs.reserve(additional);
+        self.unit.reserve(additional);
     }
 
     /// The number of cases.
@@ -130,6 +132,7 @@ impl Index {
             due_day: self.due_day[row],
             acceptance_secs: self.acceptance_secs[row],
             handling_secs: self.handling_secs[row],
+            unit: self.unit[row],
         }
     }
 
@@ -162,6 +165,7 @@ impl Index {
         self.due_day.push(0);
         self.acceptance_secs.push(0);
         self.handling_secs.push(0);
+        self.unit.push(0);
         if row.is_multiple_of(BLOCK_ROWS) {
             self.blocks.push((facts.day, facts.day));
         }
@@ -185,6 +189,7 @@ impl Index {
         self.due_day[row] = f.due_day;
         self.acceptance_secs[row] = f.acceptance_secs;
         self.handling_secs[row] = f.handling_secs;
+        self.unit[row] = f.unit;
         // Block and index day spans only widen; a changed received day (rare) keeps them
         // correct, if a little loose.
         let block = &mut self.blocks[row / BLOCK_ROWS];
@@ -218,6 +223,7 @@ impl Index {
             + bytes(&self.due_day)
             + bytes(&self.acceptance_secs)
             + bytes(&self.handling_secs)
+            + bytes(&self.unit)
             + bytes(&self.blocks)
     }
 }

@@ -26,6 +26,7 @@ mod error;
 mod facts;
 mod index;
 mod model;
+mod selection;
 pub mod spikes;
 pub mod trend;
 
@@ -37,3 +38,4 @@ pub use model::{
     AcceptanceStatus, Dimension, Filter, KeyValue, Measure, ParamError, Query, TimeBucket,
     split_list,
 };
+pub use selection::UnitFigures;

@@ -297,6 +297,12 @@ pub enum Filter {
     RejectionReason(Vec<RejectionReason>),
     Overdue(bool),
     RepeatSource(bool),
+    /// Accepted after the acceptance limit (`true`) or within it (`false`); cases not accepted
+    /// pass neither.
+    AcceptedLate(bool),
+    /// Concluded (办结) after the handling limit with any extension (`true`) or within it
+    /// (`false`); cases not concluded pass neither.
+    ConcludedLate(bool),
     /// Received (China time) on or after `from` and before `until`.
     Received {
         from: NaiveDate,
@@ -346,8 +352,8 @@ fn boolean(field: &str, value: &str) -> Result<bool, StatsError> {
 impl Filter {
     /// Reads a filter given as `key=value`, several values separated by commas: the keys are
     /// the dimension codes (`kind`, `channel`, `type`, `primary_type`, `sub_type`, `industry`,
-    /// `region`, `stage`, `outcome`, `status`, `rejection_reason`, `overdue`, `repeat_source`)
-    /// and `received_from`, `received_to` (dates, both inclusive), as the case search takes them.
+    /// `region`, `stage`, `outcome`, `status`, `rejection_reason`, `overdue`, `repeat_source`),
+    /// `accepted_late`, `concluded_late`, and `received_from`, `received_to` (dates, both inclusive), as the case search takes them.
     pub fn parse(key: &str, value: &str) -> Result<Filter, StatsError> {
         let far_past = crate::facts::epoch();
         let far_future = NaiveDate::from_ymd_opt(2149, 6, 6).unwrap_or(far_past);
@@ -373,6 +379,8 @@ impl Filter {
             })?),
             "overdue" => Filter::Overdue(boolean(key, value)?),
             "repeat_source" => Filter::RepeatSource(boolean(key, value)?),
+            "accepted_late" => Filter::AcceptedLate(boolean(key, value)?),
+            "concluded_late" => Filter::ConcludedLate(boolean(key, value)?),
             "received_from" => Filter::Received {
                 from: date(key, value)?,
                 until: far_future,
@@ -414,6 +422,10 @@ pub enum Measure {
     HandlingDaysPercentile(u8),
     /// 按期办结率: concluded within the handling limit (with any extension) over concluded.
     OnTimeRate,
+    /// 按时受理率: accepted within the acceptance limit over accepted.
+    OnTimeAcceptanceRate,
+    /// 重复举报率: cases repeating an earlier report of the same source over all cases.
+    RepeatRate,
     /// 环比: the count's change over the previous bucket of the time dimension, as a fraction.
     PeriodOnPeriod,
     /// 同比: the count's change over the same bucket a year earlier, as a fraction.
@@ -423,7 +435,8 @@ pub enum Measure {
 impl Measure {
     /// Reads a measure code: `count`, `share`, `share(month,province)`, `acceptance_rate`,
     /// `acceptance_days_mean`, `acceptance_days_p50` (any `pNN`), `handling_days_mean`,
-    /// `handling_days_p90`, `on_time_rate`, `mom` (环比), `yoy` (同比).
+    /// `handling_days_p90`, `on_time_rate`, `on_time_acceptance_rate`, `repeat_rate`, `mom`
+    /// (环比), `yoy` (同比).
     pub fn parse(code: &str) -> Result<Measure, StatsError> {
         let code = code.trim();
         let unknown = || StatsError::Unknown {
@@ -461,6 +474,8 @@ impl Measure {
             "acceptance_days_mean" => Measure::AcceptanceDaysMean,
             "handling_days_mean" => Measure::HandlingDaysMean,
             "on_time_rate" => Measure::OnTimeRate,
+            "on_time_acceptance_rate" => Measure::OnTimeAcceptanceRate,
+            "repeat_rate" => Measure::RepeatRate,
             "mom" => Measure::PeriodOnPeriod,
             "yoy" => Measure::YearOnYear,
             _ => return Err(unknown()),
@@ -485,6 +500,8 @@ impl Measure {
             Measure::HandlingDaysMean => "handling_days_mean".to_owned(),
             Measure::HandlingDaysPercentile(p) => format!("handling_days_p{p}"),
             Measure::OnTimeRate => "on_time_rate".to_owned(),
+            Measure::OnTimeAcceptanceRate => "on_time_acceptance_rate".to_owned(),
+            Measure::RepeatRate => "repeat_rate".to_owned(),
             Measure::PeriodOnPeriod => "mom".to_owned(),
             Measure::YearOnYear => "yoy".to_owned(),
         }
@@ -501,6 +518,8 @@ impl Measure {
             Measure::HandlingDaysMean => "平均办结时间（天）".to_owned(),
             Measure::HandlingDaysPercentile(p) => format!("办结时间P{p}（天）"),
             Measure::OnTimeRate => "按期办结率".to_owned(),
+            Measure::OnTimeAcceptanceRate => "按时受理率".to_owned(),
+            Measure::RepeatRate => "重复举报率".to_owned(),
             Measure::PeriodOnPeriod => "环比".to_owned(),
             Measure::YearOnYear => "同比".to_owned(),
         }

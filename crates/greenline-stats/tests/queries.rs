@@ -7,7 +7,7 @@ mod common;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
-use greenline_domain::deadline::local_date;
+use greenline_domain::deadline::{Deadline, DeadlineKind, TimeLimits, local_date};
 use greenline_domain::{
     Case, CaseKind, Channel, DeadlineTable, Industry, Outcome, PollutionType, RegionCode,
     RegionLevel, RejectionReason, Stage, SubType,
@@ -125,6 +125,17 @@ fn passes(
         Filter::RejectionReason(v) => case.rejection.is_some_and(|r| v.contains(&r)),
         Filter::Overdue(want) => case.is_overdue(&limits, now) == *want,
         Filter::RepeatSource(want) => repeat == *want,
+        Filter::AcceptedLate(late) => case
+            .accepted_at
+            .is_some_and(|at| accepted_on_time(case, at, &limits) != *late),
+        Filter::ConcludedLate(late) => match (case.accepted_at, case.concluded_at) {
+            (Some(_), Some(done)) => {
+                case.handling_deadline(&limits)
+                    .is_some_and(|d| done < d.due_at)
+                    != *late
+            }
+            _ => false,
+        },
         Filter::Received { from, until } => {
             let day = local_date(case.received_at);
             *from <= day && day < *until
@@ -132,8 +143,20 @@ fn passes(
     }
 }
 
+/// Accepted before the end of the acceptance limit counted from receipt.
+fn accepted_on_time(case: &Case, accepted: DateTime<Utc>, limits: &TimeLimits) -> bool {
+    let due = Deadline::starting(
+        DeadlineKind::Acceptance,
+        case.received_at,
+        limits.acceptance_days,
+    );
+    accepted < due.due_at
+}
+
 #[derive(Debug, Default, Clone)]
 struct Group {
+    accepted_on_time: u64,
+    repeats: u64,
     count: u64,
     accepted: u64,
     rejected: u64,
@@ -200,8 +223,15 @@ fn reference_groups(
         for key in keys {
             let g = table.entry(key).or_default();
             g.count += 1;
+            if *repeat {
+                g.repeats += 1;
+            }
             if let Some(at) = case.accepted_at {
                 g.accepted += 1;
+                let lim = limits.limits_for(case.kind, case.region);
+                if accepted_on_time(case, at, &lim) {
+                    g.accepted_on_time += 1;
+                }
                 g.acceptance
                     .push((at - case.received_at).num_seconds().max(0));
             }
@@ -303,6 +333,10 @@ fn reference(sample: &Sample, query: &Query) -> (Rows, u64) {
                     let n = g.handling.len() as u64;
                     (n > 0).then(|| g.on_time as f64 / n as f64)
                 }
+                Measure::OnTimeAcceptanceRate => {
+                    (g.accepted > 0).then(|| g.accepted_on_time as f64 / g.accepted as f64)
+                }
+                Measure::RepeatRate => (g.count > 0).then(|| g.repeats as f64 / g.count as f64),
                 Measure::PeriodOnPeriod | Measure::YearOnYear => {
                     let t = query
                         .group_by
@@ -406,7 +440,7 @@ fn random_filter(rng: &mut StdRng, sample: &Sample) -> Filter {
     let types: Vec<PollutionType> = PollutionType::all().collect();
     let subs: Vec<SubType> = types.iter().flat_map(|t| t.sub_types()).collect();
     let industries: Vec<Industry> = Industry::all().collect();
-    match rng.random_range(0..14) {
+    match rng.random_range(0..16) {
         0 => Filter::Kind(some(rng, &CaseKind::ALL)),
         1 => Filter::Channel(some(rng, &Channel::ALL)),
         2 => Filter::Type(some(rng, &types)),
@@ -443,6 +477,8 @@ fn random_filter(rng: &mut StdRng, sample: &Sample) -> Filter {
         )),
         11 => Filter::Overdue(rng.random_bool(0.5)),
         12 => Filter::RepeatSource(rng.random_bool(0.5)),
+        13 => Filter::AcceptedLate(rng.random_bool(0.5)),
+        14 => Filter::ConcludedLate(rng.random_bool(0.5)),
         _ => {
             let day = local_date(case.received_at);
             let from = day - Duration::days(rng.random_range(0..200));
@@ -458,7 +494,9 @@ fn random_scope(rng: &mut StdRng, sample: &Sample) -> RegionCode {
     *chain.choose(rng).expect("scope")
 }
 
-const MEASURES: [Measure; 9] = [
+const MEASURES: [Measure; 11] = [
+    Measure::OnTimeAcceptanceRate,
+    Measure::RepeatRate,
     Measure::AcceptanceRate,
     Measure::AcceptanceDaysMean,
     Measure::AcceptanceDaysPercentile(50),
@@ -476,7 +514,7 @@ fn random_queries_give_exactly_what_counting_case_by_case_gives() {
     let index = index_of(sample);
     let mut rng = StdRng::seed_from_u64(20_260_301);
     let mut answered = 0;
-    for _ in 0..120 {
+    for _ in 0..160 {
         let mut group_by: Vec<Dimension> = Vec::new();
         for _ in 0..rng.random_range(0..=3) {
             let d = *DIMENSIONS.choose(&mut rng).expect("dimension");
@@ -831,4 +869,83 @@ fn the_sample_taken_many_times_gives_as_many_times_the_counts() {
             assert_eq!(x.values()[1..], y.values()[1..], "{query:?}");
         }
     }
+}
+
+#[test]
+fn unit_figures_and_case_ids_are_what_a_loop_over_the_cases_finds() {
+    // The simulated cases are held by a handful of units; spread them over more.
+    let mut spread = Sample {
+        cases: mixed_sample().cases.clone(),
+        repeat: mixed_sample().repeat.clone(),
+        truth: Vec::new(),
+        events: Vec::new(),
+    };
+    for case in &mut spread.cases {
+        case.unit_id = 1 + (case.id * 7) % 9;
+    }
+    let sample = &spread;
+    let index = index_of(sample);
+    let limits = DeadlineTable::statutory();
+    let mut rng = StdRng::seed_from_u64(20_261_206);
+    let (mut units_seen, mut most) = (0, 0);
+    for _ in 0..40 {
+        let mut query = Query::new(random_scope(&mut rng, sample), as_of());
+        for _ in 0..rng.random_range(0..=2) {
+            query.filters.push(random_filter(&mut rng, sample));
+        }
+        let mut expected: BTreeMap<u32, greenline_stats::UnitFigures> = BTreeMap::new();
+        let mut ids = Vec::new();
+        for (case, repeat) in sample.cases.iter().zip(&sample.repeat) {
+            if !case.region.is_within(query.scope)
+                || !query
+                    .filters
+                    .iter()
+                    .all(|f| passes(case, *repeat, f, query.as_of, &limits))
+            {
+                continue;
+            }
+            ids.push(case.id);
+            let unit = u32::try_from(case.unit_id).expect("unit id");
+            let f = expected.entry(unit).or_default();
+            f.unit = unit;
+            f.cases += 1;
+            f.repeats += u64::from(*repeat);
+            let lim = limits.limits_for(case.kind, case.region);
+            if let Some(at) = case.accepted_at {
+                f.accepted += 1;
+                f.accepted_on_time += u64::from(accepted_on_time(case, at, &lim));
+                if let Some(done) = case.concluded_at {
+                    f.concluded += 1;
+                    f.concluded_on_time += u64::from(
+                        case.handling_deadline(&lim)
+                            .is_some_and(|d| done < d.due_at),
+                    );
+                }
+            }
+        }
+        let found = index.by_unit(&query).expect("by unit");
+        assert_eq!(
+            found,
+            expected.into_values().collect::<Vec<_>>(),
+            "{query:?}"
+        );
+        units_seen += found.len();
+        most = most.max(found.len());
+        ids.sort_unstable_by(|a, b| b.cmp(a));
+        let before = ids.get(3).copied();
+        assert_eq!(
+            index.case_ids(&query, None, 10).expect("ids"),
+            ids.iter().copied().take(10).collect::<Vec<_>>()
+        );
+        if let Some(before) = before {
+            assert_eq!(
+                index.case_ids(&query, Some(before), 2).expect("ids"),
+                ids.iter().copied().skip(4).take(2).collect::<Vec<_>>()
+            );
+        }
+    }
+    assert!(
+        units_seen >= 20 && most > 1,
+        "the queries found too few units: {units_seen}, at most {most} at once"
+    );
 }

@@ -807,6 +807,11 @@ impl Store {
         .collect()
     }
 
+    /// The given cases in full, in id order; ids not stored are left out.
+    pub async fn cases_by_ids(&self, ids: &[i64]) -> Result<Vec<Case>> {
+        self.cases_by_id(CASE_COLUMNS, ids).await
+    }
+
     /// The given cases with empty texts, in id order; ids not stored are left out.
     pub async fn cases_without_text_by_id(&self, ids: &[i64]) -> Result<Vec<Case>> {
         self.cases_by_id(&columns_without_text(), ids).await

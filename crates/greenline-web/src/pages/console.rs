@@ -97,6 +97,8 @@ struct ListPage {
     /// The address of the next page, with the same filters.
     next: Option<String>,
     error: Option<&'static str>,
+    /// Filters beyond the form's (a figure of the dashboard opened this list), in words.
+    counted_filters: Vec<String>,
 }
 
 /// Every pollution type as a choice of a filter, `selected` (a type's code) marked.
@@ -186,6 +188,7 @@ async fn list(
         rows: Vec::new(),
         next: None,
         error: None,
+        counted_filters: describe_filters(&params),
     };
     if params.contains_key("q") {
         let status = full_text(&state, &who, &params, &mut page).await?;
@@ -213,6 +216,51 @@ async fn list(
         Err(other) => return Err(other.into()),
     };
     Ok(csrf.attach(render(status, &page)?))
+}
+
+/// The filters of a list that the form does not show, in words: those a figure of the
+/// dashboard adds when it opens the cases behind it.
+fn describe_filters(params: &HashMap<String, String>) -> Vec<String> {
+    let mut out = Vec::new();
+    let yes = |v: &String| v.trim() == "true";
+    let mut keys: Vec<&String> = params.keys().collect();
+    keys.sort();
+    for key in keys {
+        let value = &params[key];
+        let text = match key.as_str() {
+            "received_from" => format!("收到日期自 {value}"),
+            "received_to" => format!("收到日期至 {value}"),
+            "channel" => format!(
+                "渠道：{}",
+                value
+                    .split(',')
+                    .map(|c| greenline_domain::Channel::parse(c.trim()).map_or(c, |c| c.zh()))
+                    .collect::<Vec<_>>()
+                    .join("、")
+            ),
+            "overdue" if yes(value) => "已超期".to_owned(),
+            "stage" if value.contains(',') => format!(
+                "阶段：{}",
+                value
+                    .split(',')
+                    .map(|c| Stage::parse(c.trim()).map_or(c, |s| s.zh()))
+                    .collect::<Vec<_>>()
+                    .join("、")
+            ),
+            "status" if value == "accepted" => "已受理".to_owned(),
+            "accepted_late" if yes(value) => "超时受理".to_owned(),
+            "accepted_late" => "按时受理".to_owned(),
+            "concluded_late" if yes(value) => "超期办结".to_owned(),
+            "concluded_late" => "按期办结".to_owned(),
+            "unit_id" => "指定承办单位".to_owned(),
+            "repeat_source" if yes(value) => "重复举报".to_owned(),
+            "q" | "stage" | "type" | "region" | "before" | "offset" => continue,
+            _ => "其他统计条件".to_owned(),
+        };
+        out.push(text);
+    }
+    out.dedup();
+    out
 }
 
 /// Fills the list with a full-text search under the form's filters; the status to answer with.

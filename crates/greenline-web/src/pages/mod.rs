@@ -23,6 +23,7 @@ mod attachments;
 mod audit;
 mod console;
 pub mod csrf;
+mod dashboard;
 mod desk;
 pub(crate) mod form;
 mod home;
@@ -53,6 +54,7 @@ pub fn router() -> Router<AppState> {
         .merge(console::routes())
         .merge(attachments::routes())
         .merge(desk::routes())
+        .merge(dashboard::routes())
         .merge(queue::routes())
         .merge(accounts::routes())
         .merge(admin::routes())

@@ -43,6 +43,9 @@ impl ConsoleUser {
         if self.0.jurisdiction().is_ok() {
             nav.push(("/console", "案件列表"));
         }
+        if scope.leads_with_figures() {
+            nav.push(("/console/dashboard", "数据分析"));
+        }
         if scope.can_manage_accounts() {
             nav.push(("/console/admin", "系统管理"));
             nav.push(("/console/accounts", "账户管理"));

@@ -8,6 +8,7 @@ pub mod alerts;
 pub mod audit;
 pub mod auth;
 pub mod cases;
+pub mod dashboard;
 pub mod desk;
 pub mod health;
 pub mod metrics;
@@ -124,6 +125,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(search::search))
         .routes(routes!(trends::trends))
         .routes(routes!(topics::topics))
+        .routes(routes!(dashboard::dashboard))
         .routes(routes!(alerts::alerts))
         .routes(routes!(reports::report))
         .routes(routes!(air::days))

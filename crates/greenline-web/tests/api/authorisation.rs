@@ -109,6 +109,7 @@ const MATRIX: &[(&str, &str, Rule)] = &[
     ("POST", "/api/v1/auth/tokens", Rule::Staff),
     ("DELETE", "/api/v1/auth/tokens/{id}", Rule::Token),
     ("GET", "/api/v1/cases", Rule::Roles(READERS)),
+    ("GET", "/api/v1/dashboard", Rule::Roles(READERS)),
     ("POST", "/api/v1/cases", Rule::Intake),
     ("GET", "/api/v1/cases/{id}", Rule::Case(READERS)),
     (
@@ -543,6 +544,10 @@ fn page_expected(method: &str, path: &str, who: Who) -> (StatusCode, Option<&'st
         }
         "/console/intake" if !role.may_register() => (StatusCode::FORBIDDEN, None),
         "/console/audit" if role != Role::Auditor => (StatusCode::FORBIDDEN, None),
+        // Figures of a jurisdiction: every role but the auditor's.
+        "/console/dashboard" | "/console/dashboard/bulletin" if role == Role::Auditor => {
+            (StatusCode::FORBIDDEN, None)
+        }
         _ => (StatusCode::OK, None),
     }
 }
@@ -599,6 +604,8 @@ pub async fn every_page_admits_exactly_the_callers_its_role_may(backend: Backend
         ("POST", "/console/admin/templates/{id}/{action}"),
         ("GET", "/console/audit"),
         ("GET", "/console/cases/{id}"),
+        ("GET", "/console/dashboard"),
+        ("GET", "/console/dashboard/bulletin"),
         ("POST", "/console/cases/{id}/actions"),
         ("POST", "/console/cases/{id}/attachments"),
         ("GET", "/console/cases/{id}/attachments/{attachment}"),

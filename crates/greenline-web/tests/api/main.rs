@@ -11,6 +11,7 @@ mod air;
 mod approval;
 mod attachments;
 mod authorisation;
+mod dashboard;
 mod desk;
 mod dispatch;
 mod helpers;

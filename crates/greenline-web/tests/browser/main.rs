@@ -15,6 +15,7 @@ mod helpers;
 mod admin;
 mod approval;
 mod console;
+mod dashboard;
 mod desk;
 mod portal;
 
