@@ -33,8 +33,10 @@
 //! - **Unit performance** (单位考核): for each unit holding cases of the period, its cases,
 //!   按时受理率, 按期办结率 and 重复举报率, ranked by 按期办结率, then 按时受理率, then
 //!   fewer repeats; units with fewer than [`MIN_UNIT_CASES`] cases are listed apart, unranked,
-//!   since a rate of a handful of cases says little. 群众满意率 is not shown: no callback
-//!   results are stored yet.
+//!   since a rate of a handful of cases says little. Beside them, 群众满意率: of the callbacks
+//!   (回访) recorded in the period on cases the unit held, those answered 满意 or 基本满意 —
+//!   shown with the number of callbacks, not used for ranking, and left out when the
+//!   dashboard is narrowed to a type (a callback is of the case, not of one of its types).
 
 use std::collections::HashMap;
 
@@ -169,6 +171,9 @@ pub struct UnitRow {
     pub on_time_rate: Option<f64>,
     /// 重复举报率
     pub repeat_rate: Option<f64>,
+    /// Callbacks (回访) recorded in the period, and 群众满意率 over them.
+    pub callbacks: u64,
+    pub satisfaction_rate: Option<f64>,
     pub case_list: String,
 }
 
@@ -477,6 +482,8 @@ pub fn rank_units(
         on_time_acceptance_rate: f.on_time_acceptance_rate(),
         on_time_rate: f.on_time_rate(),
         repeat_rate: f.repeat_rate(),
+        callbacks: 0,
+        satisfaction_rate: None,
         case_list: list(i64::from(f.unit)),
     };
     let (mut ranked, mut small): (Vec<UnitRow>, Vec<UnitRow>) = (Vec::new(), Vec::new());
@@ -588,7 +595,55 @@ impl App {
             )
             .await?;
 
-        Ok(self.assemble(selection, counted, &names, topics_period, topics))
+        // 群众满意率 per unit: the callbacks recorded in the period, whatever the type.
+        let satisfaction = if pollution_type.is_none() {
+            // The first instant of a day in China time.
+            let start = |day: NaiveDate| {
+                use chrono::TimeZone;
+                greenline_domain::deadline::china_time()
+                    .from_local_datetime(&day.and_time(chrono::NaiveTime::MIN))
+                    .single()
+                    .map(|t| t.with_timezone(&chrono::Utc))
+                    .unwrap_or_default()
+            };
+            let counts = self
+                .store
+                .callback_counts(&greenline_store::CallbackQuery {
+                    within: Some(region),
+                    unit_id: None,
+                    from: Some(start(selection.from)),
+                    before: Some(start(selection.until)),
+                })
+                .await?;
+            let mut per_unit: HashMap<i64, (u64, u64)> = HashMap::new();
+            for c in counts {
+                let entry = per_unit.entry(c.unit_id).or_default();
+                entry.0 += c.count;
+                if matches!(
+                    c.satisfaction,
+                    greenline_domain::Satisfaction::Satisfied
+                        | greenline_domain::Satisfaction::BasicallySatisfied
+                ) {
+                    entry.1 += c.count;
+                }
+            }
+            per_unit
+        } else {
+            HashMap::new()
+        };
+        let mut dashboard = self.assemble(selection, counted, &names, topics_period, topics);
+        for row in dashboard
+            .units
+            .iter_mut()
+            .chain(dashboard.small_units.iter_mut())
+        {
+            if let Some((callbacks, satisfied)) = satisfaction.get(&row.unit_id) {
+                row.callbacks = *callbacks;
+                row.satisfaction_rate =
+                    (*callbacks > 0).then(|| *satisfied as f64 / *callbacks as f64);
+            }
+        }
+        Ok(dashboard)
     }
 
     fn assemble(

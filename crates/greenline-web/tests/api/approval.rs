@@ -624,3 +624,49 @@ pub async fn a_draft_names_no_reporter_to_an_analyst(backend: Backend) {
             .contains("陈小姐")
     );
 }
+
+#[backend_test]
+pub async fn the_dashboard_shows_each_units_satisfaction_from_its_callbacks(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let operator = app.login("nanshan").await;
+    let mut holder = 0;
+    for satisfaction in ["satisfied", "dissatisfied", "basically_satisfied"] {
+        let (id, _, _) = replied(&app).await;
+        let view = app
+            .get(Some(&operator), &format!("/api/v1/cases/{id}"))
+            .await;
+        holder = view.body["unit_id"].as_i64().expect("unit");
+        let recorded = app
+            .post(
+                Some(&operator),
+                &format!("/api/v1/cases/{id}/callbacks"),
+                &json!({"satisfaction": satisfaction, "solved": true}),
+            )
+            .await;
+        assert_eq!(recorded.status, StatusCode::OK, "{}", recorded.body);
+    }
+    app.caught_up().await;
+    let analyst = app.login("shenzhen-analyst").await;
+    let row = |dashboard: &Value| {
+        dashboard["units"]
+            .as_array()
+            .into_iter()
+            .chain(dashboard["small_units"].as_array())
+            .flatten()
+            .find(|u| u["unit_id"] == holder)
+            .cloned()
+            .expect("the holding unit is listed")
+    };
+    let dashboard = app.get(Some(&analyst), "/api/v1/dashboard").await;
+    assert_eq!(dashboard.status, StatusCode::OK, "{}", dashboard.body);
+    let unit = row(&dashboard.body);
+    assert_eq!(unit["callbacks"], 3, "{unit}");
+    let rate = unit["satisfaction_rate"].as_f64().expect("a rate");
+    assert!((rate - 2.0 / 3.0).abs() < 1e-9, "{unit}");
+    // Narrowed to a type, callbacks (of cases, not types) are not counted.
+    let typed = app
+        .get(Some(&analyst), "/api/v1/dashboard?type=noise")
+        .await;
+    assert_eq!(typed.status, StatusCode::OK, "{}", typed.body);
+    assert_eq!(row(&typed.body)["satisfaction_rate"], Value::Null);
+}
