@@ -138,25 +138,45 @@ impl Store {
             .bind(Arg::int(millis(soon)))
             .push(" THEN 1 ELSE 0 END) AS due_soon FROM cases c WHERE 1 = 1");
         question.conditions(&mut sql);
-        sql.push(" GROUP BY c.kind, c.stage");
-        sql.query()
-            .fetch_all(&self.reader)
-            .await?
-            .iter()
-            .map(|row| {
-                let kind: String = row.try_get("kind")?;
-                let stage: String = row.try_get("stage")?;
-                Ok(QueueCount {
-                    kind: CaseKind::parse(&kind)
-                        .ok_or_else(|| crate::convert::corrupt("kind", &kind))?,
-                    stage: Stage::parse(&stage)
-                        .ok_or_else(|| crate::convert::corrupt("stage", &stage))?,
-                    total: count(row, "total")?,
-                    overdue: count(row, "overdue")?,
-                    due_soon: count(row, "due_soon")?,
-                })
-            })
-            .collect()
+        // Below the country, grouped by unit too: the planner then reads the unit index,
+        // the few units' own cases, rather than every open case of each stage.
+        sql.push(if question.held_within == RegionCode::NATIONAL {
+            " GROUP BY c.kind, c.stage"
+        } else {
+            " GROUP BY c.unit_id, c.kind, c.stage"
+        });
+        let mut counts: Vec<QueueCount> = Vec::new();
+        for row in sql.query().fetch_all(&self.reader).await? {
+            let kind: String = row.try_get("kind")?;
+            let stage: String = row.try_get("stage")?;
+            let kind =
+                CaseKind::parse(&kind).ok_or_else(|| crate::convert::corrupt("kind", &kind))?;
+            let stage =
+                Stage::parse(&stage).ok_or_else(|| crate::convert::corrupt("stage", &stage))?;
+            let (total, overdue, due_soon) = (
+                count(&row, "total")?,
+                count(&row, "overdue")?,
+                count(&row, "due_soon")?,
+            );
+            match counts
+                .iter_mut()
+                .find(|c| c.kind == kind && c.stage == stage)
+            {
+                Some(c) => {
+                    c.total += total;
+                    c.overdue += overdue;
+                    c.due_soon += due_soon;
+                }
+                None => counts.push(QueueCount {
+                    kind,
+                    stage,
+                    total,
+                    overdue,
+                    due_soon,
+                }),
+            }
+        }
+        Ok(counts)
     }
 
     /// A page of the cases the question finds in `band`, in `order`, each with the region of
