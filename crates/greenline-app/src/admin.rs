@@ -58,6 +58,8 @@ pub struct UnitAdminView {
     pub parent_id: Option<i64>,
     pub parent_name: Option<String>,
     pub disabled: bool,
+    /// Its conclusions and replies need a supervisor's approval (审核) before they take effect.
+    pub approval: bool,
 }
 
 /// A dispatch rule as the administration and the API show it.
@@ -327,6 +329,7 @@ impl App {
     pub async fn admin_units(&self, caller: &Caller) -> ServiceResult<Vec<UnitAdminView>> {
         Self::administrator(caller)?;
         let entries = self.store.unit_entries().await?;
+        let approving = self.store.units_needing_approval().await?;
         let mut views: Vec<UnitAdminView> = entries
             .iter()
             .filter(|e| Self::administers(caller, e.unit.region))
@@ -341,6 +344,7 @@ impl App {
                     parent_id: parent.map(|p| p.id),
                     parent_name: parent.map(|p| p.name.clone()),
                     disabled: e.disabled_at.is_some(),
+                    approval: approving.contains(&e.unit.id),
                 }
             })
             .collect();

@@ -9,6 +9,7 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
+use greenline_domain::Approval;
 use serde::Deserialize;
 
 use super::console::type_choices;
@@ -254,18 +255,24 @@ async fn unit_action(
     let StrictForm(form) = posted?;
     csrf::verify(&headers, &form.csrf_token)?;
     let id = id_of(&id)?;
-    let (disabled, notice) = match action.as_str() {
-        "disable" => (
-            true,
-            "单位已停用：不再接收新案件，分派规则和转办均不能再指向它。",
-        ),
-        "enable" => (false, "单位已启用。"),
+    let outcome = match action.as_str() {
+        "disable" => state.set_unit_disabled(&who.0, id, true).await.map(|()| {
+            Some("单位已停用：不再接收新案件，分派规则和转办均不能再指向它。".to_owned())
+        }),
+        "enable" => state
+            .set_unit_disabled(&who.0, id, false)
+            .await
+            .map(|()| Some("单位已启用。".to_owned())),
+        "approval-on" => state
+            .set_unit_approval(Some(&who.0), &id.to_string(), Approval::Required)
+            .await
+            .map(|u| Some(format!("{}的办结意见和答复今后须经审核后生效。", u.name))),
+        "approval-off" => state
+            .set_unit_approval(Some(&who.0), &id.to_string(), Approval::NotRequired)
+            .await
+            .map(|u| Some(format!("{}的办结意见和答复今后不再需要审核。", u.name))),
         _ => return Err(PageError::BadForm),
     };
-    let outcome = state
-        .set_unit_disabled(&who.0, id, disabled)
-        .await
-        .map(|()| Some(notice.to_owned()));
     units_page(&state, &who, &csrf, UnitPost::default(), outcome).await
 }
 

@@ -670,3 +670,57 @@ pub async fn the_dashboard_shows_each_units_satisfaction_from_its_callbacks(back
     assert_eq!(typed.status, StatusCode::OK, "{}", typed.body);
     assert_eq!(row(&typed.body)["satisfaction_rate"], Value::Null);
 }
+
+#[backend_test]
+pub async fn an_administrator_turns_a_units_approval_on_and_off_in_the_console(backend: Backend) {
+    use crate::pages::{browser, console_sign_in, csrf_token, page, post_form};
+    let app = spawn_app(backend).await;
+    let nanshan = app.units["nanshan"];
+    let client = browser();
+    console_sign_in(&client, &app, "shenzhen-admin").await;
+    let (status, html) = page(&client, &app, "/console/admin/units").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("设为办结需审核"), "{html}");
+    let token = csrf_token(&html);
+    let path = format!("/console/admin/units/{nanshan}/approval-on");
+    let (status, _, html) = post_form(&client, &app, &path, &[("csrf_token", &token)]).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("须经审核后生效"), "{html}");
+    assert!(app.store.unit_needs_approval(nanshan).await.expect("flag"));
+    // Recorded, and a unit outside the administrator's city is refused.
+    let guangdong = app.units["guangdong"];
+    let (status, _, _) = post_form(
+        &client,
+        &app,
+        &format!("/console/admin/units/{guangdong}/approval-on"),
+        &[("csrf_token", &token)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(
+        !app.store
+            .unit_needs_approval(guangdong)
+            .await
+            .expect("flag")
+    );
+    let path = format!("/console/admin/units/{nanshan}/approval-off");
+    let (status, _, _) = post_form(&client, &app, &path, &[("csrf_token", &token)]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!app.store.unit_needs_approval(nanshan).await.expect("flag"));
+    let auditor = app.login("guangdong-auditor").await;
+    let trail = app
+        .get(
+            Some(&auditor),
+            "/api/v1/audit?limit=200&action=set_unit_approval",
+        )
+        .await;
+    assert_eq!(trail.status, StatusCode::OK, "{}", trail.body);
+    let changes = trail
+        .body
+        .as_array()
+        .expect("records")
+        .iter()
+        .filter(|r| r["action"] == "set_unit_approval")
+        .count();
+    assert!(changes >= 2, "{}", trail.body);
+}
