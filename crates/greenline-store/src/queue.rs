@@ -70,10 +70,12 @@ pub struct QueueCount {
 }
 
 impl QueueQuestion<'_> {
-    /// Appends the question's conditions to a query over `cases c`.
-    fn conditions(&self, sql: &mut Sql) {
+    /// Appends the question's conditions to a query over `cases c`; the excluded pairs only
+    /// with `exclude` (counts by kind and stage leave them to the caller: testing them on
+    /// every row of a national count doubled its time).
+    fn conditions(&self, sql: &mut Sql, exclude: bool) {
         held_sql(sql, self.held_within, self.stages, self.filter);
-        for (kind, stage) in self.excluded {
+        for (kind, stage) in self.excluded.iter().filter(|_| exclude) {
             sql.push(" AND NOT (c.kind = ")
                 .bind(Arg::text(kind.code()))
                 .push(" AND c.stage = ")
@@ -116,8 +118,9 @@ fn count(row: &sqlx::any::AnyRow, column: &str) -> Result<u64> {
 }
 
 impl Store {
-    /// The cases the question finds, counted by kind and stage, with those past their
-    /// deadline at `now` and those due by `soon` (and not past) counted apart.
+    /// The cases the question finds, counted by kind and stage (the excluded pairs left out),
+    /// with those past their deadline at `now` and those due by `soon` (and not past) counted
+    /// apart.
     pub async fn queue_counts(
         &self,
         question: &QueueQuestion<'_>,
@@ -137,7 +140,7 @@ impl Store {
             .push(" AND c.due_at <= ")
             .bind(Arg::int(millis(soon)))
             .push(" THEN 1 ELSE 0 END) AS due_soon FROM cases c WHERE 1 = 1");
-        question.conditions(&mut sql);
+        question.conditions(&mut sql, false);
         // Below the country, grouped by unit too: the planner then reads the unit index,
         // the few units' own cases, rather than every open case of each stage.
         sql.push(if question.held_within == RegionCode::NATIONAL {
@@ -203,7 +206,7 @@ impl Store {
              JOIN units u ON u.id = c.unit_id WHERE 1 = 1",
             columns_without_text()
         ));
-        question.conditions(&mut sql);
+        question.conditions(&mut sql, true);
         band_sql(&mut sql, band);
         sql.push(order_by)
             .push(" LIMIT ")

@@ -1593,6 +1593,11 @@ pub async fn the_queue_counts_by_stage_and_deadline_and_pages_the_least_time_lef
             .await
             .is_empty()
     );
+    let none_counted = store
+        .queue_counts(&without, now(), now() + Duration::days(3))
+        .await
+        .expect("counts");
+    assert!(none_counted.is_empty(), "{none_counted:?}");
     let hits = [undated, soon];
     let among = QueueQuestion {
         among: Some(&hits),
