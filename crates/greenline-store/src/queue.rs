@@ -161,6 +161,9 @@ impl Store {
                 count(&row, "overdue")?,
                 count(&row, "due_soon")?,
             );
+            if question.excluded.contains(&(kind, stage)) {
+                continue;
+            }
             match counts
                 .iter_mut()
                 .find(|c| c.kind == kind && c.stage == stage)
