@@ -83,6 +83,24 @@ pub async fn earlier_reports_of_the_same_source_are_suggested_within_the_jurisdi
         "another county is another locality: {found:?}"
     );
 
+    // The case page offers one-click merging only into a likely same source; a weaker
+    // candidate (the neighbour shop) is listed, merged only by typing its number.
+    {
+        use crate::pages::{browser, console_sign_in, page};
+        let client = browser();
+        console_sign_in(&client, &app, "nation").await;
+        let (_, html) = page(&client, &app, &format!("/console/cases/{again}")).await;
+        assert!(
+            html.contains(&format!("data-action=\"merge-into-{first}\"")),
+            "{html}"
+        );
+        assert!(html.contains(&format!("案件 #{neighbour}")), "{html}");
+        assert!(
+            !html.contains(&format!("data-action=\"merge-into-{neighbour}\"")),
+            "{html}"
+        );
+    }
+
     // Staff keying in a third report are told at once.
     let nanshan = app.login("nanshan").await;
     let receipt = submit(&app, Some(&nanshan), "440305", THIRD).await;
