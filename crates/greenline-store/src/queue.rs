@@ -204,9 +204,12 @@ impl Store {
             QueueOrder::Urgency => " ORDER BY c.due_at IS NULL, c.due_at, c.received_at, c.id",
             QueueOrder::Received => " ORDER BY c.received_at, c.id",
         };
+        // The page's ids first, from the covering indexes alone; then those few cases whole.
+        // Sorting whole rows read every open case of the stages from the table (half a
+        // second for a national desk's replied cases).
         let mut sql = Sql::new(&format!(
             "SELECT {}, u.region_code AS holder_region FROM cases c \
-             JOIN units u ON u.id = c.unit_id WHERE 1 = 1",
+             JOIN units u ON u.id = c.unit_id WHERE c.id IN (SELECT c.id FROM cases c WHERE 1 = 1",
             columns_without_text()
         ));
         question.conditions(&mut sql, true);
@@ -215,7 +218,9 @@ impl Store {
             .push(" LIMIT ")
             .bind(Arg::int(i64::from(limit)))
             .push(" OFFSET ")
-            .bind(Arg::int(i64::from(offset)));
+            .bind(Arg::int(i64::from(offset)))
+            .push(")")
+            .push(order_by);
         sql.query()
             .fetch_all(&self.reader)
             .await?
