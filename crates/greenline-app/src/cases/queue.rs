@@ -94,9 +94,9 @@ pub enum QueueTab {
     /// existed, are under 办理中: they are handling work, not approval, and 审核 names
     /// approval in the agency's own words.
     ToReview,
-    /// 待回访: replied (or published, or a petition's review decided) and not closed. The queue only lists these; the
-    /// callback itself (回访: calling the reporter, recording their satisfaction) is a piece
-    /// of work of its own, not done here.
+    /// 待回访: replied (or published, or a petition's review decided) and not closed: the
+    /// cases to call back (回访, recorded on the case page) and then close. A case called back
+    /// stays here until it is closed.
     ToCallBack,
 }
 
