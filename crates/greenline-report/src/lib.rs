@@ -23,6 +23,7 @@ mod chart;
 mod error;
 mod model;
 mod period;
+pub mod picture;
 mod queries;
 mod render;
 mod text;

@@ -156,3 +156,50 @@ fn formats_read_from_their_codes() {
     assert_eq!(Format::parse("docx"), Some(Format::Docx));
     assert_eq!(Format::parse("pdf"), None);
 }
+
+#[test]
+fn docx_carries_each_chart_as_a_picture_where_a_cjk_font_is_installed() {
+    let charts: usize = bulletin().sections.iter().map(|s| s.charts.len()).sum();
+    assert!(charts >= 2, "the bulletin has charts");
+    let bytes = render(bulletin(), Format::Docx).expect("docx");
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).expect("zip");
+    let mut pictures = Vec::new();
+    for i in 0..zip.len() {
+        let mut file = zip.by_index(i).expect("entry");
+        if file.name().starts_with("word/media/") && file.name().ends_with(".png") {
+            let mut png = Vec::new();
+            file.read_to_end(&mut png).expect("read");
+            pictures.push(png);
+        }
+    }
+    // CI installs a CJK font and says so; without one the charts stay tables only.
+    let font_expected = std::env::var_os("GREENLINE_TEST_CJK_FONT").is_some();
+    if font_expected {
+        assert!(greenline_report::picture::available(), "no CJK font found");
+    }
+    if greenline_report::picture::available() {
+        assert_eq!(pictures.len(), charts, "a picture per chart");
+        for png in &pictures {
+            assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "a PNG");
+            assert!(png.len() > 2_000, "a drawn chart, not an empty picture");
+        }
+    } else {
+        assert!(pictures.is_empty(), "no picture with blank labels");
+    }
+}
+
+#[test]
+#[ignore = "writes the Word bulletin's first chart to GREENLINE_TEST_SCREENSHOTS to look at"]
+fn the_first_chart_picture_is_saved_to_look_at() {
+    let Some(dir) = std::env::var_os("GREENLINE_TEST_SCREENSHOTS") else {
+        return;
+    };
+    let bytes = render(bulletin(), Format::Docx).expect("docx");
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).expect("zip");
+    let mut png = Vec::new();
+    zip.by_name("word/media/rIdImage1.png")
+        .expect("a picture")
+        .read_to_end(&mut png)
+        .expect("read");
+    std::fs::write(std::path::Path::new(&dir).join("bulletin-chart.png"), png).expect("save");
+}

@@ -1,10 +1,12 @@
-//! Word (.docx): title, headings, sentences and tables; charts become their tables.
+//! Word (.docx): title, headings, sentences and tables; each chart as a picture above its
+//! table when the machine has a CJK font to draw its labels with (see `crate::picture`),
+//! else as its table alone.
 
 use std::io::Cursor;
 
 use docx_rs::{
-    AlignmentType, Docx, PageMargin, Paragraph, Run, RunFonts, Style, StyleType, Table, TableCell,
-    TableRow, WidthType,
+    AlignmentType, Docx, PageMargin, Paragraph, Pic, Run, RunFonts, Style, StyleType, Table,
+    TableCell, TableRow, WidthType,
 };
 use greenline_domain::deadline::local_date;
 
@@ -15,6 +17,8 @@ const TITLE_SIZE: usize = 36;
 const HEADING_SIZE: usize = 32;
 const BODY_SIZE: usize = 28;
 const TABLE_SIZE: usize = 21;
+/// English Metric Units per SVG unit (1/96 inch).
+const EMU_PER_UNIT: f32 = 9_525.0;
 
 fn fonts(east_asia: &str) -> RunFonts {
     RunFonts::new()
@@ -103,6 +107,24 @@ pub(crate) fn render(b: &Bulletin) -> Result<Vec<u8>, ReportError> {
                     .add_run(Run::new().add_text(p))
                     .first_line_chars(200),
             );
+        }
+        for chart in &s.charts {
+            if let Some(p) = crate::picture::draw(&crate::chart::svg(chart)) {
+                let (px_w, px_h) = (
+                    (p.width * 2.0).ceil() as u32,
+                    (p.height * 2.0).ceil() as u32,
+                );
+                let pic = Pic::new_with_dimensions(p.png, px_w, px_h).size(
+                    (p.width * EMU_PER_UNIT) as u32,
+                    (p.height * EMU_PER_UNIT) as u32,
+                );
+                doc = doc.add_paragraph(
+                    Paragraph::new()
+                        .add_run(Run::new().add_image(pic))
+                        .align(AlignmentType::Center)
+                        .keep_next(true),
+                );
+            }
         }
         for t in &s.tables {
             doc = doc
