@@ -295,21 +295,8 @@ impl Store {
         now: DateTime<Utc>,
         audit: &AuditEntry,
     ) -> Result<()> {
-        let mut tx = self.writer.begin().await?;
-        let done = sqlx::query(
-            "UPDATE dispatch_rules SET disabled_at = $1, updated_at = $2 WHERE id = $3",
-        )
-        .bind(disabled.then(|| millis(now)))
-        .bind(millis(now))
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound("dispatch rule"));
-        }
-        audit::append(&mut tx, audit).await?;
-        tx.commit().await?;
-        Ok(())
+        self.switch_disabled(Switchable::Rule, id, disabled, now, audit)
+            .await
     }
 
     /// Every reply template, enabled or not, in id order.
@@ -397,21 +384,8 @@ impl Store {
         now: DateTime<Utc>,
         audit: &AuditEntry,
     ) -> Result<()> {
-        let mut tx = self.writer.begin().await?;
-        let done = sqlx::query(
-            "UPDATE reply_templates SET disabled_at = $1, updated_at = $2 WHERE id = $3",
-        )
-        .bind(disabled.then(|| millis(now)))
-        .bind(millis(now))
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound("reply template"));
-        }
-        audit::append(&mut tx, audit).await?;
-        tx.commit().await?;
-        Ok(())
+        self.switch_disabled(Switchable::Template, id, disabled, now, audit)
+            .await
     }
 
     /// The deadline overrides administrators stored, by region and kind.
@@ -477,6 +451,56 @@ impl Store {
                 .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound("deadline override"));
+        }
+        audit::append(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// A kind of row an administrator disables and enables again.
+#[derive(Debug, Clone, Copy)]
+enum Switchable {
+    Rule,
+    Template,
+}
+
+impl Switchable {
+    /// Its table's statement, and its name in a "not found".
+    fn statement(self) -> (&'static str, &'static str) {
+        match self {
+            Switchable::Rule => (
+                "UPDATE dispatch_rules SET disabled_at = $1, updated_at = $2 WHERE id = $3",
+                "dispatch rule",
+            ),
+            Switchable::Template => (
+                "UPDATE reply_templates SET disabled_at = $1, updated_at = $2 WHERE id = $3",
+                "reply template",
+            ),
+        }
+    }
+}
+
+impl Store {
+    /// Disables (or enables) one row of `which`, with its audit record, in one transaction.
+    async fn switch_disabled(
+        &self,
+        which: Switchable,
+        id: i64,
+        disabled: bool,
+        now: DateTime<Utc>,
+        audit: &AuditEntry,
+    ) -> Result<()> {
+        let (statement, what) = which.statement();
+        let mut tx = self.writer.begin().await?;
+        let done = sqlx::query(statement)
+            .bind(disabled.then(|| millis(now)))
+            .bind(millis(now))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound(what));
         }
         audit::append(&mut tx, audit).await?;
         tx.commit().await?;
