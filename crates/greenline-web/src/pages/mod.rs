@@ -71,6 +71,29 @@ pub fn router() -> Router<AppState> {
         ))
 }
 
+/// Whether `path` belongs to the machine interfaces (answered in JSON), not to the pages.
+pub(crate) fn is_api_path(path: &str) -> bool {
+    ["/api/", "/healthz", "/readyz", "/metrics"]
+        .iter()
+        .any(|prefix| path == prefix.trim_end_matches('/') || path.starts_with(prefix))
+}
+
+/// The Chinese page for an address that names no page, with the pages' own headers (the
+/// fallback sits outside [`router`]'s layers).
+pub(crate) fn not_found() -> Response {
+    let mut response = PageError::Service(ServiceError::NotFound("page")).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    response
+}
+
 /// Only our own origin may supply scripts, styles, images and form targets.
 const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' data:; \
      style-src 'self'; script-src 'self'; connect-src 'self'; form-action 'self'; \
