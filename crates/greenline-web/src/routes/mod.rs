@@ -96,6 +96,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(queue::queue))
         .routes(routes!(track::track))
         .routes(routes!(track::rate))
+        .routes(routes!(track::review))
         .routes(routes!(auth::login))
         .routes(routes!(auth::logout))
         .routes(routes!(auth::me))

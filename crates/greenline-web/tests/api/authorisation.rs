@@ -221,6 +221,7 @@ const MATRIX: &[(&str, &str, Rule)] = &[
     ("GET", "/api/v1/track/{tracking_no}", Rule::Public),
     // A rating of a case not replied yet: through the gate, refused by the use case.
     ("POST", "/api/v1/track/{tracking_no}/rating", Rule::Public),
+    ("POST", "/api/v1/track/{tracking_no}/review", Rule::Public),
     ("GET", "/api/v1/trends", Rule::Roles(READERS)),
     ("GET", "/api/v1/units", Rule::Roles(READERS)),
 ];
@@ -629,6 +630,9 @@ pub async fn every_page_admits_exactly_the_callers_its_role_may(backend: Backend
         ("GET", "/static/{name}"),
         ("GET", "/track"),
         ("POST", "/track"),
+        ("POST", "/track/leave"),
+        ("POST", "/track/rating"),
+        ("POST", "/track/review"),
     ]
     .iter()
     .map(|(m, p)| ((*m).to_owned(), (*p).to_owned()))

@@ -21,6 +21,7 @@ mod masking;
 mod operations;
 mod pages;
 mod queue;
+mod reporter;
 mod review;
 mod same_source;
 mod search;

@@ -220,7 +220,7 @@ pub async fn the_report_form_registers_a_case_through_intake(backend: Backend) {
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{tracked}");
-    assert_eq!(element_text(&tracked, "status"), "未受理");
+    assert_eq!(element_text(&tracked, "status"), "待受理");
     for private in ["陈小姐", "13812345678", "staff-name", &secret] {
         assert!(
             !tracked.contains(private),
