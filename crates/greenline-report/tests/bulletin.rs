@@ -775,3 +775,59 @@ fn the_bulletin_serialises_with_its_figures() {
             .collect();
     assert!(names.contains(&"channels") && names.contains(&"regions"));
 }
+
+/// The text of the section whose title starts with `title`.
+fn section_text(b: &Bulletin, title: &str) -> String {
+    b.sections
+        .iter()
+        .find(|s| s.heading.starts_with(title))
+        .map(|s| s.paragraphs.join("\n"))
+        .unwrap_or_else(|| panic!("no section {title}"))
+}
+
+#[test]
+fn repeats_are_named_and_counted_the_same_in_every_section() {
+    // No report merged into an earlier one, but some turned down as already accepted: the
+    // repeat section may not say there were none.
+    let sample = sample();
+    let limits = greenline_domain::DeadlineTable::statutory();
+    let index = Index::build(sample.cases.iter().map(|case| {
+        (
+            case.id,
+            greenline_stats::CaseFacts::from_case(case, false, &limits).expect("facts"),
+        )
+    }));
+    let b = Bulletin::build(&index, october(), RegionCode::NATIONAL, as_of()).expect("bulletin");
+    let f = &b.figures;
+    assert_eq!(f.repeat_sources.count, 0);
+    let already = f
+        .acceptance
+        .reasons
+        .iter()
+        .find(|r| r.code == "already_accepted")
+        .expect("reports turned down as already accepted");
+    assert!(already.count > 0);
+    let acceptance = section_text(&b, "一");
+    let repeats = section_text(&b, "七");
+    assert!(
+        !repeats.contains("未发现") && !repeats.contains("没有"),
+        "{repeats}\nwhile section 一 says:\n{acceptance}"
+    );
+    let phrase = format!("因{}不予受理的{}件", already.label, already.count);
+    assert!(repeats.contains(&phrase), "{repeats}");
+    if acceptance.contains(&already.label) {
+        assert!(
+            acceptance.contains(&format!("{}{}件", already.label, already.count)),
+            "{acceptance}"
+        );
+    }
+
+    // With merged reports too, both figures stand side by side.
+    let repeats = section_text(national(), "七");
+    let merged = national().figures.repeat_sources.count;
+    assert!(merged > 0);
+    assert!(
+        repeats.contains(&format!("已归并处理的{merged}件")),
+        "{repeats}"
+    );
+}
