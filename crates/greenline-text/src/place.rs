@@ -176,6 +176,12 @@ impl Gazetteer {
             .filter(|line| !line.is_empty() && !line.starts_with('#'))
             .collect();
         let mut names: HashMap<String, Vec<(RegionCode, bool)>> = HashMap::new();
+        // A city whose one county-level unit bears its own name (嘉峪关市 620200 over 620201):
+        // the name stands for the county, the most precise unit, which lies within the city.
+        let named_by_a_county: HashSet<RegionCode> = RegionCode::all()
+            .filter(|r| r.code.level() == RegionLevel::County)
+            .filter_map(|r| r.code.parent().filter(|p| p.name() == r.name))
+            .collect();
         for region in RegionCode::all() {
             let code = region.code;
             // A municipality's prefecture row repeats its name (北京市 110100): the name stands
@@ -183,6 +189,9 @@ impl Gazetteer {
             if code.level() == RegionLevel::Prefecture
                 && code.parent().is_some_and(|p| p.name() == region.name)
             {
+                continue;
+            }
+            if named_by_a_county.contains(&code) {
                 continue;
             }
             names
@@ -211,6 +220,20 @@ impl Gazetteer {
             .unwrap_or_default()
     }
 
+    /// Whether `text` begins with a region's full name of three characters or more.
+    fn begins_with_a_name(&self, text: &str) -> bool {
+        let ends: Vec<usize> = text
+            .char_indices()
+            .map(|(i, c)| i + c.len_utf8())
+            .take(self.longest)
+            .collect();
+        ends.iter().skip(2).any(|&end| {
+            self.names
+                .get(&text[..end])
+                .is_some_and(|entries| entries.iter().any(|(_, short)| !*short))
+        })
+    }
+
     /// Finds the region names in a text, longest first from the left.
     pub fn mentions(&self, text: &str) -> Vec<Mention> {
         let starts: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
@@ -227,7 +250,12 @@ impl Gazetteer {
                 };
                 let all_short = entries.iter().all(|(_, short)| *short);
                 let rest = &text[end..];
-                if all_short && LANDMARK_WORDS.iter().any(|w| rest.starts_with(w)) {
+                // 重庆江北区 is 重庆 + 江北区, not a river called 重庆江: a landmark word that
+                // begins another region's name does not hide the short form before it.
+                if all_short
+                    && LANDMARK_WORDS.iter().any(|w| rest.starts_with(w))
+                    && !self.begins_with_a_name(rest)
+                {
                     continue;
                 }
                 matched = Some((len, start, end, entries));
@@ -408,6 +436,16 @@ mod tests {
         assert_eq!(code("广州天河那边有个工地半夜施工"), region("440106"));
         assert_eq!(code("浦东有家化工厂排废气"), region("310115"));
         assert_eq!(code("深圳市南山区科技园南路12号"), region("440305"));
+    }
+
+    #[test]
+    fn chongqings_large_districts_and_jiayuguan_are_placed() {
+        assert_eq!(code("重庆市渝北区龙溪街道有工地夜间施工"), region("500112"));
+        assert_eq!(code("渝北那边有个厂排黑烟"), region("500112"));
+        assert_eq!(code("嘉峪关市雄关区有家炼钢厂冒黄烟"), region("620201"));
+        // 江北区 is also a district of 宁波: with 重庆 named it is Chongqing's.
+        assert_eq!(code("重庆江北区观音桥步行街油烟扰民"), region("500105"));
+        assert_eq!(code("宁波江北区有个化工厂"), region("330205"));
     }
 
     #[test]
