@@ -21,6 +21,18 @@ use std::sync::LazyLock;
 use greenline_domain::{RegionCode, RegionLevel};
 
 const COMMON_WORDS: &str = include_str!("../data/text/place_common_words.txt");
+/// Former names of merged or renamed counties, with the region that holds each now.
+const FORMER_NAMES: &str = include_str!("../data/text/place/former_names.tsv");
+/// Townships, towns and streets (乡级区划) with the county that holds each.
+const TOWNSHIPS: &str = include_str!("../data/text/place/townships.tsv");
+
+/// The rows of a tab-separated data file: comment lines and blank lines left out.
+fn data_rows(text: &'static str) -> impl Iterator<Item = Vec<&'static str>> {
+    text.lines()
+        .map(str::trim_end)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .map(|line| line.split('\t').collect())
+}
 
 /// Ethnic names inside autonomous regions' names: a short form is what comes before them.
 const ETHNIC_MARKERS: &[&str] = &[
@@ -92,7 +104,7 @@ const LANDMARK_WORDS: &[&str] = &[
     "东路", "西路", "南路", "北路", "中路", "东街", "西街", "南街", "北街", "大街", "路", "街",
     "大道", "道", "巷", "胡同", "公园", "广场", "小区", "花园", "大厦", "酒店", "饭店", "宾馆",
     "商场", "中学", "小学", "大学", "学校", "桥", "湖", "江", "河", "山", "站", "号", "村", "镇",
-    "乡", "人",
+    "乡", "人", "滩",
 ];
 
 /// Characters that end a clause (and so the street-level address).
@@ -206,6 +218,43 @@ impl Gazetteer {
                 if !entry.iter().any(|(c, _)| *c == code) {
                     entry.push((code, true));
                 }
+            }
+        }
+        // A former name stands for the region that holds its area now, beside any current unit
+        // of the same name; so do its short forms (卢湾 for 卢湾区).
+        for row in data_rows(FORMER_NAMES) {
+            let (Some(name), Some(code)) = (row.first(), row.get(1)) else {
+                continue;
+            };
+            let Ok(code) = RegionCode::parse(code) else {
+                continue;
+            };
+            let mut forms = vec![((*name).to_owned(), false)];
+            forms.extend(
+                short_forms(name)
+                    .into_iter()
+                    .filter(|s| !common.contains(s.as_str()))
+                    .map(|s| (s, true)),
+            );
+            for (form, short) in forms {
+                let entry = names.entry(form).or_default();
+                if !entry.iter().any(|(c, _)| *c == code) {
+                    entry.push((code, short));
+                }
+            }
+        }
+        // A township's full name (周浦镇, 观音桥街道) stands for the county that holds it; a name
+        // many counties share is settled by the other places named, or by none.
+        for row in data_rows(TOWNSHIPS) {
+            let (Some(name), Some(code)) = (row.first(), row.get(1)) else {
+                continue;
+            };
+            let Ok(code) = RegionCode::parse(code) else {
+                continue;
+            };
+            let entry = names.entry((*name).to_owned()).or_default();
+            if !entry.iter().any(|(c, _)| *c == code) {
+                entry.push((code, false));
             }
         }
         let longest = names.keys().map(|n| n.chars().count()).max().unwrap_or(0);
@@ -363,26 +412,44 @@ fn short_forms(name: &str) -> Vec<String> {
 /// Keeps only the candidates of an ambiguous name that lie inside a region named elsewhere in the
 /// text (鼓楼区 with 南京 → 南京市鼓楼区), where there are any. Says which mentions it narrowed.
 fn narrow_by_context(mentions: &mut [Mention]) -> Vec<bool> {
-    let named: Vec<(usize, Vec<RegionCode>)> = mentions
+    let named: Vec<(usize, String, Vec<RegionCode>)> = mentions
         .iter()
         .enumerate()
-        .map(|(i, m)| (i, m.candidates.clone()))
+        .map(|(i, m)| (i, m.text.clone(), m.candidates.clone()))
         .collect();
     let mut narrowed = vec![false; mentions.len()];
     for (i, mention) in mentions.iter_mut().enumerate() {
         if mention.candidates.len() < 2 {
             continue;
         }
-        let supported: Vec<RegionCode> = mention
-            .candidates
-            .iter()
-            .copied()
-            .filter(|c| {
-                named
-                    .iter()
-                    .any(|(j, others)| *j != i && others.iter().any(|o| o != c && c.is_within(*o)))
-            })
-            .collect();
+        let supported_by = |same: bool| -> Vec<RegionCode> {
+            mention
+                .candidates
+                .iter()
+                .copied()
+                .filter(|c| {
+                    named.iter().any(|(j, text, others)| {
+                        *j != i
+                            && others.iter().any(|o| {
+                                if same {
+                                    o == c && *text != mention.text
+                                } else {
+                                    o != c && c.is_within(*o)
+                                }
+                            })
+                    })
+                })
+                .collect()
+        };
+        // Another name for a wider region that holds it (南京 for 鼓楼区); failing that, another
+        // name for the same one (观音桥街道 beside 江北, both naming 江北区 of 重庆).
+        let mut supported = supported_by(false);
+        if supported.is_empty() {
+            supported = supported_by(true);
+        }
+        if supported.len() == mention.candidates.len() {
+            continue;
+        }
         if !supported.is_empty() {
             mention.candidates = supported;
             narrowed[i] = true;
