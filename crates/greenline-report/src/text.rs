@@ -765,3 +765,69 @@ fn alerts(this: &str, f: &Figures) -> Section {
     });
     s
 }
+
+/// A hot topic of the period as the bulletin states it (worked out from the complaint texts,
+/// which the statistics index does not hold; see `greenline_text::topics`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HotTopic {
+    /// The words a reader sees (农药味、化工园区).
+    pub label: String,
+    /// Complaints of the period that mention it.
+    pub count: u64,
+    /// Their share of the complaints read.
+    pub share: f64,
+    /// Absent before, or at least ten times rarer.
+    pub emerging: bool,
+}
+
+/// Section 十: the topics that rose against the `baseline_months` before the period.
+pub(crate) fn hot_topics(this: &str, topics: &[HotTopic], baseline_months: u32) -> Section {
+    let mut s = Section::new("十、热点问题");
+    if topics.is_empty() {
+        s.paragraphs.push(format!(
+            "与此前{baseline_months}个月相比，{this}举报内容中没有明显增多的问题。"
+        ));
+        return s;
+    }
+    let list: Vec<String> = topics
+        .iter()
+        .map(|t| {
+            let new = if t.emerging { "，新出现" } else { "" };
+            format!(
+                "“{}”（{}件，占{}{new}）",
+                t.label,
+                t.count,
+                share_text(Some(t.share))
+            )
+        })
+        .collect();
+    s.paragraphs.push(format!(
+        "与此前{baseline_months}个月相比，{this}举报内容中明显增多的问题有：{}。",
+        list.join("；")
+    ));
+    s.paragraphs.push(
+        "热点问题由举报内容中较此前明显增多的词语归并而成（对数似然比检验，p<0.001），举报人姓名、电话已先行去除。"
+            .to_owned(),
+    );
+    s.tables.push(Table {
+        caption: "热点问题".to_owned(),
+        header: vec![
+            "问题".to_owned(),
+            "件数".to_owned(),
+            "占举报内容".to_owned(),
+            "新出现".to_owned(),
+        ],
+        rows: topics
+            .iter()
+            .map(|t| {
+                vec![
+                    t.label.clone(),
+                    t.count.to_string(),
+                    share_text(Some(t.share)),
+                    if t.emerging { "是" } else { "否" }.to_owned(),
+                ]
+            })
+            .collect(),
+    });
+    s
+}

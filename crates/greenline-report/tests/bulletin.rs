@@ -831,3 +831,36 @@ fn repeats_are_named_and_counted_the_same_in_every_section() {
         "{repeats}"
     );
 }
+
+#[test]
+fn hot_topics_close_the_bulletin_with_their_labels_and_counts() {
+    let topics = [
+        greenline_report::HotTopic {
+            label: "农药味、化工园区".to_owned(),
+            count: 16,
+            share: 0.012,
+            emerging: true,
+        },
+        greenline_report::HotTopic {
+            label: "焚烧秸秆、秋收".to_owned(),
+            count: 9,
+            share: 0.007,
+            emerging: false,
+        },
+    ];
+    let b = national().clone().with_hot_topics(&topics, 12);
+    let text = section_text(&b, "十、热点问题");
+    assert!(
+        text.contains("与此前12个月相比，本月举报内容中明显增多的问题有"),
+        "{text}"
+    );
+    assert!(
+        text.contains("“农药味、化工园区”（16件，占1.2%，新出现）"),
+        "{text}"
+    );
+    assert!(text.contains("“焚烧秸秆、秋收”（9件，占0.7%）"), "{text}");
+    let table = &b.sections.last().expect("section").tables[0];
+    assert_eq!(table.rows.len(), 2);
+    let none = national().clone().with_hot_topics(&[], 12);
+    assert!(section_text(&none, "十").contains("没有明显增多的问题"));
+}
