@@ -14,6 +14,7 @@ pub mod queue;
 pub mod read;
 pub mod review;
 pub mod same_source;
+pub mod similar;
 pub mod steps;
 pub mod track;
 
