@@ -68,7 +68,7 @@ pub fn app(state: AppState) -> Router {
                 .route("/metrics", get(routes::metrics::metrics))
                 .with_state(state.clone()),
         )
-        .merge(pages::router().with_state(state))
+        .merge(pages::router(&state.settings.clone()).with_state(state))
         .fallback(|| async {
             error::ApiError::Service(greenline_app::ServiceError::NotFound("route"))
         })
