@@ -320,4 +320,78 @@ mod tests {
             None
         );
     }
+
+    #[test]
+    fn an_intake_form_carries_a_checked_point_in_wgs84() {
+        use crate::{IntakeForm, NewCase};
+        let base = IntakeForm {
+            channel: "web".into(),
+            primary_type: "air".into(),
+            region: "440305".into(),
+            description: "油烟".into(),
+            anonymous: true,
+            ..IntakeForm::default()
+        };
+        let none = NewCase::parse(&base).expect("valid");
+        assert_eq!(none.point, None);
+        let (g_lat, g_lon) = wgs84_to_gcj02(22.543099, 113.934527);
+        let gcj = NewCase::parse(&IntakeForm {
+            latitude: Some(g_lat),
+            longitude: Some(g_lon),
+            datum: Some("gcj02".into()),
+            ..base.clone()
+        })
+        .expect("valid");
+        let p = gcj.point.expect("point");
+        assert!(
+            (p.latitude - 22.543099).abs() <= 1.5e-6 && (p.longitude - 113.934527).abs() <= 1.5e-6
+        );
+        for (form, field) in [
+            (
+                IntakeForm {
+                    latitude: Some(22.5),
+                    ..base.clone()
+                },
+                "longitude",
+            ),
+            (
+                IntakeForm {
+                    longitude: Some(113.9),
+                    ..base.clone()
+                },
+                "latitude",
+            ),
+            (
+                IntakeForm {
+                    latitude: Some(-91.0),
+                    longitude: Some(0.0),
+                    ..base.clone()
+                },
+                "latitude",
+            ),
+            (
+                IntakeForm {
+                    latitude: Some(0.0),
+                    longitude: Some(181.0),
+                    ..base.clone()
+                },
+                "longitude",
+            ),
+            (
+                IntakeForm {
+                    latitude: Some(0.0),
+                    longitude: Some(0.0),
+                    datum: Some("bd09".into()),
+                    ..base.clone()
+                },
+                "datum",
+            ),
+        ] {
+            let Err(DomainError::Invalid(errors)) = NewCase::parse(&form) else {
+                panic!("{field}: accepted");
+            };
+            assert_eq!(errors.len(), 1, "{errors:?}");
+            assert_eq!(errors[0].field, field);
+        }
+    }
 }
