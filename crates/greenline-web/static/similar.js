@@ -46,7 +46,7 @@
       box.hidden = false;
       box.appendChild(el("h2", null, "已选择关注已有的举报"));
       box.appendChild(el("p", null, "您选择了与受理编号 " + follows.value +
-        " 的举报为同一问题。提交后，您的举报将与其关联，办理进展可凭该编号查询。"));
+        " 的举报为同一问题。提交后，您的举报将与其关联，由工作人员一并办理。"));
       var undo = el("button", "button", "取消关注，作为新问题提交");
       undo.type = "button";
       undo.addEventListener("click", function () { follows.value = ""; last = ""; look(); });

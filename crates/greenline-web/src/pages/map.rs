@@ -20,23 +20,15 @@ pub(crate) struct MapConfig {
 
 impl MapConfig {
     /// The map the settings describe; `None` without tiles, or with tiles the policy could not
-    /// allow (not `https://` or `http://` with a plain host name) or an unknown datum (logged).
+    /// allow (not `https://` or `http://` with a plain host name) or an unknown datum (the
+    /// router logs those once, at start).
     pub(crate) fn from_settings(settings: &Settings) -> Option<MapConfig> {
         let tiles = settings.map_tiles.as_deref()?.trim();
         if tiles.is_empty() {
             return None;
         }
-        let Some(datum) = Datum::parse(&settings.map_datum) else {
-            tracing::warn!(
-                "map_datum {:?} is neither wgs84 nor gcj02: no map",
-                settings.map_datum
-            );
-            return None;
-        };
-        if tile_origin(tiles).is_none() {
-            tracing::warn!("map_tiles {tiles:?} has no http(s) origin a policy can name: no map");
-            return None;
-        }
+        let datum = Datum::parse(&settings.map_datum)?;
+        tile_origin(tiles)?;
         Some(MapConfig {
             tiles: tiles.to_owned(),
             attribution: settings.map_attribution.clone().unwrap_or_default(),

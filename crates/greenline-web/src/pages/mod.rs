@@ -46,7 +46,21 @@ use greenline_app::ServiceError;
 /// The page routes, with the headers every page carries (the rest of the security headers are
 /// added around the whole application: see [`crate::security_headers`]).
 pub fn router(settings: &greenline_app::Settings) -> Router<AppState> {
-    let policy = content_security_policy(map::MapConfig::from_settings(settings).as_ref());
+    let map = map::MapConfig::from_settings(settings);
+    if map.is_none()
+        && settings
+            .map_tiles
+            .as_deref()
+            .is_some_and(|t| !t.trim().is_empty())
+    {
+        tracing::warn!(
+            "map_tiles {:?} with map_datum {:?}: not an http(s) template with a plain host, \
+             or not wgs84/gcj02; no map is drawn",
+            settings.map_tiles,
+            settings.map_datum
+        );
+    }
+    let policy = content_security_policy(map.as_ref());
     Router::new()
         .merge(home::routes())
         .merge(air::routes())
