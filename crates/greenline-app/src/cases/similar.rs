@@ -256,9 +256,10 @@ fn suggestion(code: RegionCode) -> CountySuggestion {
 
 /// The public view of a report that matched.
 fn public_view(case: &Case, place: String) -> SimilarReport {
-    let summary = (case.stage == Stage::Published)
-        .then(|| case.public_summary.as_deref())
-        .flatten()
+    let summary = case
+        .public_summary
+        .as_deref()
+        .filter(|_| case.stage == Stage::Published)
         .map(|s| {
             greenline_text::pii::mask(s, &greenline_text::pii::Identity::default()).into_owned()
         })
