@@ -245,6 +245,18 @@ pub async fn with_tiles_set_the_pages_draw_a_map_and_allow_only_that_tile_server
     assert!(
         html.contains("/static/leaflet-1.9.4.js") && html.contains("/static/leaflet-1.9.4.css")
     );
+    // The staff case page draws the reporter's point on the same tiles.
+    let (id, _) = report_in_hand(&app).await;
+    let staff = browser();
+    crate::pages::console_sign_in(&staff, &app, "nation").await;
+    let (status, case_page) = page(&staff, &app, &format!("/console/cases/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        case_page.contains(r#"id="case-map""#)
+            && case_page.contains(r#"data-lat="22.530000" data-lon="113.930000""#)
+            && case_page.contains("/static/case-map.js"),
+        "{case_page}"
+    );
     for asset in [
         "leaflet-1.9.4.js",
         "leaflet-1.9.4.css",
@@ -259,4 +271,16 @@ pub async fn with_tiles_set_the_pages_draw_a_map_and_allow_only_that_tile_server
             .expect("asset");
         assert_eq!(response.status(), StatusCode::OK, "{asset}");
     }
+}
+
+#[backend_test]
+pub async fn the_public_look_up_counts_against_the_public_limit(backend: Backend) {
+    let app = spawn_app_with(backend, |s| s.public_requests_per_minute = 2).await;
+    let ask = json!({"primary_type": "air", "region": "440305", "address": "解放北路"});
+    for _ in 0..2 {
+        let reply = app.post(None, "/api/v1/public/similar", &ask).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    }
+    let refused = app.post(None, "/api/v1/public/similar", &ask).await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
 }
