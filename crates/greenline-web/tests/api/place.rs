@@ -87,6 +87,25 @@ pub async fn the_public_look_up_shows_reports_in_hand_without_reporter_detail(ba
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
     assert_eq!(bad.body["errors"][0]["field"], json!("latitude"));
+    // The document names the look-up, the intake's point fields and the case's point.
+    let doc = app.get(None, "/api/v1/openapi.json").await.body;
+    assert!(doc["paths"]["/api/v1/public/similar"]["post"].is_object());
+    let schemas = &doc["components"]["schemas"];
+    for name in [
+        "SimilarQuery",
+        "SimilarReports",
+        "SimilarReport",
+        "GeoPoint",
+    ] {
+        assert!(schemas[name].is_object(), "{name} missing");
+    }
+    for field in ["latitude", "longitude", "datum"] {
+        assert!(
+            schemas["IntakeForm"]["properties"][field].is_object(),
+            "IntakeForm.{field}"
+        );
+    }
+    assert!(schemas["Case"]["properties"]["point"].is_object());
     // An intake with half a point is refused naming the missing half.
     let mut half = crate::helpers::web_report();
     half["latitude"] = json!(22.5);
