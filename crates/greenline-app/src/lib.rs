@@ -127,6 +127,15 @@ pub struct Settings {
     /// The folder where case files (photos, letters) are kept; beside the SQLite file by
     /// default. Unset on PostgreSQL: uploads are then refused.
     pub files_dir: Option<std::path::PathBuf>,
+    /// The map tiles of the report form's and the case page's map: a URL template with `{z}`,
+    /// `{x}`, `{y}` (and `{s}` for subdomains), e.g. the agency's own tile server or 天地图 with
+    /// its browser key. Unset: no map; the form takes coordinates and "use my location" only.
+    pub map_tiles: Option<String>,
+    /// The credit the tile provider requires, shown on the map (审图号 and the provider's name).
+    pub map_attribution: Option<String>,
+    /// The datum the tiles are drawn in: `wgs84` (own servers, 天地图's CGCS2000) or `gcj02`
+    /// (高德 and other Chinese commercial maps). Points are stored in WGS-84 either way.
+    pub map_datum: String,
 }
 
 impl Default for Settings {
@@ -149,6 +158,9 @@ impl Default for Settings {
             password_history: 5,
             api_token_days: 90,
             files_dir: None,
+            map_tiles: None,
+            map_attribution: None,
+            map_datum: "wgs84".to_owned(),
         }
     }
 }

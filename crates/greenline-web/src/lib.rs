@@ -68,7 +68,7 @@ pub fn app(state: AppState) -> Router {
                 .route("/metrics", get(routes::metrics::metrics))
                 .with_state(state.clone()),
         )
-        .merge(pages::router().with_state(state))
+        .merge(pages::router(&state.settings.clone()).with_state(state))
         // An unknown address under the API answers as the API does; any other is a page
         // someone followed or typed, and gets a Chinese page.
         .fallback(|uri: axum::http::Uri| async move {

@@ -16,6 +16,7 @@ pub mod read;
 pub mod review;
 pub mod review_request;
 pub mod same_source;
+pub mod similar;
 pub mod steps;
 pub mod track;
 

@@ -77,7 +77,7 @@ pub async fn rate(
 /// days of it; once. The secret from intake goes in the body, never in the address; a wrong one
 /// counts against the case's limit on failed proofs. Reports (举报) have no review: a reporter
 /// who finds the problem not solved says so in the rating, and the report is handled again.
-#[utoipa::path(post, path = "/api/v1/track/{tracking_no}/review", tag = "track",
+#[utoipa::path(post, path = "/api/v1/track/{tracking_no}/review", tag = "track", operation_id = "request_review",
     params(("tracking_no" = String, Path, description = "e.g. GL20261127-0000123")),
     request_body = ReviewRequestForm,
     responses((status = 200, body = ReviewRequestReceipt), (status = 400, body = Problem),

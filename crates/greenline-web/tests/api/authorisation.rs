@@ -213,6 +213,7 @@ const MATRIX: &[(&str, &str, Rule)] = &[
         "/api/v1/reply-templates/{id}/enable",
         Rule::AdminItem,
     ),
+    ("POST", "/api/v1/public/similar", Rule::Public),
     ("GET", "/api/v1/reports/{period}", Rule::Roles(READERS)),
     ("GET", "/api/v1/search", Rule::Roles(READERS)),
     ("GET", "/api/v1/stats", Rule::Roles(READERS)),
@@ -323,6 +324,9 @@ fn body_of(method: &str, template: &str, f: &Fixture) -> Option<Value> {
         }
         ("POST" | "PUT", "/api/v1/reply-templates" | "/api/v1/reply-templates/{id}") => {
             json!({"region": "440300", "title": "矩阵", "body": "编号 {tracking_no}"})
+        }
+        ("POST", "/api/v1/public/similar") => {
+            json!({"primary_type": "noise", "region": "440305", "address": "科技园南路"})
         }
         ("POST", "/api/v1/desk/suggestions") => {
             json!({"description": "科技园南路工地夜间施工噪音", "region": "440305"})

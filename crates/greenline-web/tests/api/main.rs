@@ -20,6 +20,7 @@ mod lifecycle;
 mod masking;
 mod operations;
 mod pages;
+mod place;
 mod queue;
 mod reporter;
 mod review;

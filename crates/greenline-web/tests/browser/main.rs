@@ -18,6 +18,7 @@ mod approval;
 mod console;
 mod dashboard;
 mod desk;
+mod place;
 mod portal;
 
 use std::net::TcpListener;
@@ -28,7 +29,7 @@ use std::time::Duration;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 
-use helpers::{Backend, TestApp, spawn_app};
+use helpers::{Backend, TestApp, spawn_app_with};
 
 /// One browser at a time: the machine has two cores.
 static ONE_BROWSER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
@@ -165,6 +166,14 @@ impl Browser {
     }
 
     async fn start_on(screen: Screen) -> Browser {
+        Browser::start_with(screen, |_| {}).await
+    }
+
+    /// A session on `screen` whose server runs with settings changed by `configure`.
+    async fn start_with(
+        screen: Screen,
+        configure: impl FnOnce(&mut greenline_app::Settings),
+    ) -> Browser {
         let turn = ONE_BROWSER.lock().await;
         let chromium = find("GREENLINE_TEST_CHROMIUM", &["chromium", "chromium-browser"]);
         let chromedriver = find("GREENLINE_TEST_CHROMEDRIVER", &["chromedriver"]);
@@ -177,7 +186,7 @@ impl Browser {
                 .spawn()
                 .unwrap_or_else(|e| panic!("cannot start {}: {e}", chromedriver.display())),
         );
-        let app = spawn_app(Backend::Sqlite).await;
+        let app = spawn_app_with(Backend::Sqlite, configure).await;
         let client = connect(&chromium, port, screen).await;
         Browser {
             client,
