@@ -101,6 +101,9 @@ const NAME_CUES: &[&str] = &[
     "来电人",
     "反映人",
     "署名",
+    "法定代表人",
+    "法人代表",
+    "负责人",
 ];
 
 /// Words that introduce a QQ or WeChat id.

@@ -49,6 +49,11 @@ const ASSETS: &[(&str, &str, &str)] = &[
         include_str!("../../static/dashboard.js"),
     ),
     (
+        "public.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/public.js"),
+    ),
+    (
         "icon.svg",
         "image/svg+xml",
         include_str!("../../static/icon.svg"),

@@ -29,6 +29,7 @@ pub(crate) mod form;
 mod home;
 mod queue;
 mod report;
+mod results;
 mod staff;
 mod track;
 
@@ -50,6 +51,7 @@ pub fn router() -> Router<AppState> {
         .merge(air::routes())
         .merge(report::routes())
         .merge(track::routes())
+        .merge(results::routes())
         .merge(staff::routes())
         .merge(console::routes())
         .merge(attachments::routes())

@@ -20,6 +20,7 @@ mod lifecycle;
 mod masking;
 mod operations;
 mod pages;
+mod published;
 mod queue;
 mod review;
 mod same_source;
