@@ -29,16 +29,20 @@
     });
   });
 
+  // On a wide screen the filters are open from the start; a phone shows the results first.
+  var box = document.getElementById("filter-box");
+  if (box && window.matchMedia("(min-width: 48rem)").matches) { box.open = true; }
+
   var summary = document.getElementById("error-summary");
   if (summary) { summary.focus(); }
 
   var source = document.getElementById("figures-data");
-  var box = document.querySelector('[data-chart="monthly"]');
-  if (!source || !box || typeof echarts === "undefined") { return; }
+  var chartBox = document.querySelector('[data-chart="monthly"]');
+  if (!source || !chartBox || typeof echarts === "undefined") { return; }
   var f = JSON.parse(source.textContent);
   if (!f) { return; }
   function counts(cells) { return cells.map(function (c) { return c.count; }); }
-  var chart = echarts.init(box, null, { renderer: "canvas" });
+  var chart = echarts.init(chartBox, null, { renderer: "canvas" });
   chart.setOption({
     animation: false,
     color: ["#0b5394", "#b45309", "#1b6e3a"],
@@ -46,12 +50,23 @@
     tooltip: { trigger: "axis", renderMode: "richText", confine: true },
     legend: { top: 0 },
     grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
-    xAxis: { type: "category", data: f.months.map(function (m) { return m.slice(2); }) },
+    xAxis: {
+      type: "category",
+      data: f.months,
+      axisLabel: {
+        // 1月 … 12月, and the year under each January and the first month.
+        formatter: function (m, i) {
+          var month = +m.slice(5) + "月";
+          return i === 0 || month === "1月" ? month + "\n" + m.slice(0, 4) + "年" : month;
+        }
+      }
+    },
     yAxis: { type: "value", minInterval: 1 },
+    // Bars side by side: three equal counts stay visible, where lines would hide each other.
     series: [
-      { name: "收到", type: "line", data: counts(f.received), connectNulls: false },
-      { name: "已受理", type: "line", data: counts(f.accepted), connectNulls: false },
-      { name: "已办结", type: "line", data: counts(f.concluded), connectNulls: false }
+      { name: "收到", type: "bar", data: counts(f.received) },
+      { name: "已受理", type: "bar", data: counts(f.accepted) },
+      { name: "已办结", type: "bar", data: counts(f.concluded) }
     ]
   });
   window.addEventListener("resize", function () { chart.resize(); });

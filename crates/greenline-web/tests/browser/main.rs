@@ -18,6 +18,7 @@ mod console;
 mod dashboard;
 mod desk;
 mod portal;
+mod results;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
