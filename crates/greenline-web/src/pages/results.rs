@@ -417,6 +417,8 @@ struct FiguresPage {
     /// The figures as JSON for the chart, with `<` escaped so it cannot end the element.
     data: String,
     min_count: u64,
+    /// The statistics are still being built after a start: come back shortly.
+    preparing: bool,
 }
 
 /// `GET /figures` — the public monthly figures of a region and type.
@@ -429,6 +431,7 @@ async fn figures(
     let region = chosen_region(&params);
     let pollution_type = value(&params, "type").map(str::to_owned);
     let mut errors = FieldErrors::default();
+    let mut preparing = false;
     let f = match app
         .public_figures(&FiguresFilter {
             region: region.clone(),
@@ -441,6 +444,10 @@ async fn figures(
             errors.add(&field, filter_error(&field));
             None
         }
+        Err(ServiceError::Unavailable(_)) => {
+            preparing = true;
+            None
+        }
         Err(other) => return Err(other.into()),
     };
     let data = match &f {
@@ -449,7 +456,9 @@ async fn figures(
             .replace('<', "\\u003c"),
         None => "null".to_owned(),
     };
-    let status = if errors.is_empty() {
+    let status = if preparing {
+        StatusCode::SERVICE_UNAVAILABLE
+    } else if errors.is_empty() {
         StatusCode::OK
     } else {
         StatusCode::BAD_REQUEST
@@ -465,6 +474,7 @@ async fn figures(
             f,
             data,
             min_count: greenline_app::public::figures::MIN_PUBLIC_COUNT,
+            preparing,
         },
     )
 }
