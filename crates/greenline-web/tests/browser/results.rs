@@ -32,6 +32,19 @@ async fn publish(app: &TestApp, token: &str, id: i64) {
     }
 }
 
+/// Waits for an element of the page a form submission leads to; a look-up that the
+/// navigation interrupts is tried again.
+async fn after_navigation(browser: &Browser, xpath: &str) {
+    let deadline = std::time::Instant::now() + crate::WAIT;
+    loop {
+        match browser.client.find(fantoccini::Locator::XPath(xpath)).await {
+            Ok(_) => return,
+            Err(e) if std::time::Instant::now() > deadline => panic!("no {xpath}: {e}"),
+            Err(_) => tokio::time::sleep(std::time::Duration::from_millis(100)).await,
+        }
+    }
+}
+
 async fn scroll_to(browser: &Browser, css: &str) {
     browser
         .client
@@ -93,15 +106,7 @@ async fn a_citizen_finds_a_published_result_and_the_monthly_figures() {
         browser.choose("#f-city", "440300").await;
         browser.choose("#f-county", "440304").await;
         browser.click("#results-form button[type=submit]").await;
-        browser
-            .client
-            .wait()
-            .at_most(crate::WAIT)
-            .for_element(fantoccini::Locator::XPath(
-                "//h2[@id='h-list' and contains(., '福田区')]",
-            ))
-            .await
-            .expect("the list of Futian");
+        after_navigation(&browser, "//h2[@id='h-list' and contains(., '福田区')]").await;
         let page = browser.source().await;
         assert!(page.contains(&futian) && !page.contains(&nanshan));
         browser
@@ -144,15 +149,7 @@ async fn a_citizen_finds_a_published_result_and_the_monthly_figures() {
         browser.choose("#f-province", "440000").await;
         browser.choose("#f-city", "440300").await;
         browser.click("#figures-form button[type=submit]").await;
-        browser
-            .client
-            .wait()
-            .at_most(crate::WAIT)
-            .for_element(fantoccini::Locator::XPath(
-                "//h2[@id='h-monthly' and contains(., '深圳市')]",
-            ))
-            .await
-            .expect("the figures of Shenzhen");
+        after_navigation(&browser, "//h2[@id='h-monthly' and contains(., '深圳市')]").await;
         browser.text_of("[data-chart=\"monthly\"] canvas").await;
         let last_month = browser.text_of("#monthly tbody tr:last-child").await;
         assert!(last_month.starts_with("2026-11"), "{last_month}");
@@ -164,7 +161,49 @@ async fn a_citizen_finds_a_published_result_and_the_monthly_figures() {
         browser.snapshot(&format!("figures-types-{suffix}")).await;
         if screen == Screen::Phone {
             browser.assert_fits_the_screen().await;
+        } else {
+            // The smallest phones: a 360 px window, nothing to scroll sideways on any public page.
+            fits_360(&browser, &futian).await;
         }
         browser.finish().await;
+    }
+}
+
+async fn fits_360(browser: &Browser, number: &str) {
+    browser
+        .client
+        .set_window_size(360, 800)
+        .await
+        .expect("a 360 px window");
+    for path in [
+        "/".to_owned(),
+        "/results".to_owned(),
+        format!("/results/{number}"),
+        "/figures?province=440000&city=440300".to_owned(),
+    ] {
+        browser.open(&path).await;
+        browser.text_of("main h1").await;
+        let sizes = browser
+            .client
+            .execute(
+                "return [window.innerWidth, document.documentElement.scrollWidth];",
+                vec![],
+            )
+            .await
+            .expect("sizes");
+        let (viewport, content) = (sizes[0].as_i64(), sizes[1].as_i64());
+        assert_eq!(viewport, Some(360), "{path}: the window is 360 px wide");
+        assert!(
+            content <= viewport,
+            "{path} scrolls sideways at 360 px: {content:?} px"
+        );
+        let name: String = path
+            .split('?')
+            .next()
+            .unwrap_or("")
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+            .collect();
+        browser.snapshot(&format!("360{name}")).await;
     }
 }
