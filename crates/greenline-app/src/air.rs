@@ -272,7 +272,52 @@ pub struct AirToday {
     pub same_day_last_year: Option<Comparison>,
 }
 
+/// A city with air-quality stations, for the home page's links.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct AirCity {
+    pub code: String,
+    pub name: String,
+}
+
+/// The city a station's region belongs to: its prefecture, or its province for the
+/// municipalities (北京, 天津, 上海, 重庆) and a county directly under its province.
+fn city_of(region: RegionCode) -> RegionCode {
+    const MUNICIPALITIES: [u32; 4] = [110_000, 120_000, 310_000, 500_000];
+    let province = region
+        .ancestry()
+        .find(|r| r.level() == greenline_domain::RegionLevel::Province)
+        .unwrap_or(region);
+    if MUNICIPALITIES.contains(&province.as_u32()) {
+        return province;
+    }
+    region
+        .ancestry()
+        .find(|r| r.level() == greenline_domain::RegionLevel::Prefecture)
+        .unwrap_or(province)
+}
+
 impl crate::App {
+    /// The cities that have air-quality stations, in code order.
+    pub async fn air_cities(&self) -> ServiceResult<Vec<AirCity>> {
+        let mut cities: Vec<RegionCode> = self
+            .store
+            .air_stations()
+            .await?
+            .iter()
+            .filter_map(|s| RegionCode::parse(&s.region_code).ok())
+            .map(city_of)
+            .collect();
+        cities.sort_by_key(|c| c.as_u32());
+        cities.dedup();
+        Ok(cities
+            .into_iter()
+            .map(|c| AirCity {
+                code: c.to_string(),
+                name: c.full_name(),
+            })
+            .collect())
+    }
+
     /// The latest day with data of a city: the index, the sentence, and the comparison with
     /// the day before and the same day a year before.
     pub async fn air_today(&self, city: &City) -> ServiceResult<AirToday> {

@@ -23,6 +23,7 @@
 //! | the work queue (待办): cases awaiting the caller's step, by time left | [`cases::queue`] |
 //! | same-source candidates of a case | [`cases::same_source`] |
 //! | the reporter's tracking view | [`cases::track`] |
+//! | published results (办理结果公开) and public monthly figures | [`public`] |
 //! | full-text search | [`search`] |
 //! | masking reporters' identities in case texts for roles that may not read them | [`masking`] |
 //! | statistics, trends, spike alerts | [`stats`] |
@@ -55,6 +56,7 @@ pub mod masking;
 pub mod network;
 pub mod operations;
 pub mod projections;
+pub mod public;
 pub mod reports;
 pub mod search;
 pub mod stats;

@@ -16,7 +16,7 @@
 use std::collections::HashMap;
 
 use greenline_domain::{Case, EnforcementAction, Role};
-use greenline_text::pii::{Identity, mask};
+use greenline_text::pii::{Identity, mask, mask_public};
 
 use crate::error::ServiceResult;
 use crate::{App, Caller};
@@ -29,9 +29,16 @@ impl Caller {
     }
 }
 
+/// A masker of free text: [`mask`] for staff, [`mask_public`] (plates too) for the public.
+type Masker = for<'a> fn(&'a str, &Identity) -> std::borrow::Cow<'a, str>;
+
 /// `text` masked in place.
 fn mask_in_place(text: &mut String, known: &Identity) {
-    if let std::borrow::Cow::Owned(masked) = mask(text, known) {
+    mask_in_place_with(mask, text, known);
+}
+
+fn mask_in_place_with(masker: Masker, text: &mut String, known: &Identity) {
+    if let std::borrow::Cow::Owned(masked) = masker(text, known) {
         *text = masked;
     }
 }
@@ -40,6 +47,19 @@ fn mask_in_place(text: &mut String, known: &Identity) {
 /// summary, the reason of an extension, a described enforcement action, and the same in a
 /// draft awaiting approval.
 pub fn mask_case(case: &mut Case, known: &Identity) {
+    mask_case_with(mask, case, known);
+}
+
+/// [`mask_case`] with the public masker, which hides plate numbers too: for published results
+/// and everything else the public reads.
+pub fn mask_case_public(case: &mut Case, known: &Identity) {
+    mask_case_with(mask_public, case, known);
+}
+
+fn mask_case_with(masker: Masker, case: &mut Case, known: &Identity) {
+    let mask_in_place = |text: &mut String, known: &Identity| {
+        mask_in_place_with(masker, text, known);
+    };
     mask_in_place(&mut case.description, known);
     mask_in_place(&mut case.address, known);
     for text in [

@@ -155,6 +155,19 @@ impl Stage {
         }
     }
 
+    /// The stages in which a case whose result was published (公开) still shows it: published,
+    /// and the stages a published case can move on to without being handled again (a
+    /// petition's review and re-review, archiving). A report reopened after its callback goes
+    /// back to handling and leaves the published list until it is published again.
+    pub const PUBLISHED_RESULT: [Stage; 6] = [
+        Stage::Published,
+        Stage::ReviewRequested,
+        Stage::Reviewed,
+        Stage::ReReviewRequested,
+        Stage::ReReviewed,
+        Stage::Closed,
+    ];
+
     /// The status word that public outputs show (待受理 / 办理中 / 已办结 / 不受理).
     pub fn public_status(self) -> PublicStatus {
         match self {
@@ -508,6 +521,34 @@ mod tests {
             next_stage(CaseKind::Report, Stage::Registered, Action::Assign),
             Some(Stage::Registered)
         );
+    }
+
+    #[test]
+    fn every_stage_after_publish_keeps_the_published_result_except_reopening() {
+        // What publishing leads to, and where each of those leads without handling again.
+        let mut reached = vec![];
+        for kind in CaseKind::ALL {
+            if let Some(to) = next_stage(kind, Stage::Replied, Action::Publish)
+                && !reached.contains(&to)
+            {
+                reached.push(to);
+            }
+        }
+        let mut i = 0;
+        while i < reached.len() {
+            for kind in CaseKind::ALL {
+                for (action, to) in transitions(kind, reached[i]) {
+                    if *action != Action::Reopen && !reached.contains(to) {
+                        reached.push(*to);
+                    }
+                }
+            }
+            i += 1;
+        }
+        let mut want = Stage::PUBLISHED_RESULT.to_vec();
+        want.sort_by_key(|s| s.code());
+        reached.sort_by_key(|s| s.code());
+        assert_eq!(reached, want);
     }
 
     #[test]

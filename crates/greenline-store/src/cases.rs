@@ -417,6 +417,38 @@ fn page_sql(sql: &mut Sql, filter: &CaseFilter) {
     }
 }
 
+/// A case whose result is public, and when it was published (the latest publication).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PublishedRow {
+    pub case: Case,
+    pub published_at: Option<DateTime<Utc>>,
+}
+
+/// The columns of a published case: the case's and its latest publication time.
+const PUBLISHED_SELECT: &str = "(SELECT MAX(e.at) FROM case_events e WHERE e.case_id = c.id \
+     AND e.action = 'publish') AS published_at";
+
+fn published_row(row: &AnyRow) -> Result<PublishedRow> {
+    let published: Option<i64> = row.try_get("published_at")?;
+    Ok(PublishedRow {
+        case: case_from_row(row)?,
+        published_at: published.map(instant).transpose()?,
+    })
+}
+
+/// The condition of a case whose result is public: a published summary, and a stage that
+/// keeps it ([`Stage::PUBLISHED_RESULT`]).
+fn published_sql(sql: &mut Sql) {
+    sql.push(" AND c.public_summary IS NOT NULL AND c.stage IN (");
+    for (i, stage) in Stage::PUBLISHED_RESULT.iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.bind(Arg::text(stage.code()));
+    }
+    sql.push(")");
+}
+
 /// Who exports reporters' identities, and the units whose cases' reporters they may read.
 #[derive(Debug, Clone)]
 pub struct ExportReader {
@@ -519,6 +551,44 @@ impl Store {
             .iter()
             .map(case_from_row)
             .collect()
+    }
+
+    /// The cases whose result is public (see [`PublishedRow`]) under the filter's region, type,
+    /// received range and keyset page, newest first, each with its publication time.
+    pub async fn published_cases(&self, filter: &CaseFilter) -> Result<Vec<PublishedRow>> {
+        let mut sql = Sql::new(&format!(
+            "SELECT {CASE_COLUMNS}, {PUBLISHED_SELECT} FROM cases c WHERE 1 = 1"
+        ));
+        published_sql(&mut sql);
+        filter_sql(
+            &mut sql,
+            &CaseFilter {
+                after_id: None,
+                ..filter.clone()
+            },
+        );
+        sql.query()
+            .fetch_all(&self.reader)
+            .await?
+            .iter()
+            .map(published_row)
+            .collect()
+    }
+
+    /// One case whose result is public; not found when there is no such case or its result is
+    /// not public.
+    pub async fn published_case(&self, id: i64) -> Result<PublishedRow> {
+        let mut sql = Sql::new(&format!(
+            "SELECT {CASE_COLUMNS}, {PUBLISHED_SELECT} FROM cases c WHERE c.id = "
+        ));
+        sql.bind(Arg::int(id));
+        published_sql(&mut sql);
+        let row = sql
+            .query()
+            .fetch_optional(&self.reader)
+            .await?
+            .ok_or(StoreError::NotFound("case"))?;
+        published_row(&row)
     }
 
     /// Writes a change computed by the domain and its event, in one transaction. Refused with

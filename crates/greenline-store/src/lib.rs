@@ -46,7 +46,7 @@ pub use audit::{AuditCheck, AuditEntry, AuditOutcome, AuditQuery, AuditRecord, G
 pub use callbacks::{Callback, CallbackCount, CallbackQuery, CallbackSource, NewCallback};
 pub use cases::{
     Actor, CaseFilter, Event, ExportReader, ExportRow, IdempotencyKey, IntakeReceipt, IntakeRecord,
-    NewEvent, StepEvent,
+    NewEvent, PublishedRow, StepEvent,
 };
 pub use feed::{AHEAD_REMEMBERED, Changes, FeedPosition, FeedReader, FeedTarget};
 pub use import::{ImportItem, ImportMessage, ImportOptions, ImportSummary};

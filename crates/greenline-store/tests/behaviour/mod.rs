@@ -1805,6 +1805,123 @@ pub async fn a_draft_an_approval_and_callbacks_are_kept_and_counted(store: Store
     assert!(later.is_empty());
 }
 
+/// A case taken from intake to `Published`, with `summary` as its published result.
+pub async fn published(store: &Store, case: &Case, summary: &str) -> Case {
+    let mut case = case.clone();
+    for command in [
+        Command::Accept { note: None },
+        Command::Handle { note: None },
+        Command::Conclude {
+            outcome: greenline_domain::Outcome::Substantiated,
+            findings: "现场检查属实".into(),
+            enforcement: Vec::new(),
+        },
+        Command::Reply {
+            text: "已责令整改".into(),
+        },
+        Command::Publish {
+            summary: summary.into(),
+        },
+    ] {
+        case = change(store, &case, command).await.expect("step");
+    }
+    case
+}
+
+pub async fn published_cases_are_those_with_a_public_result_newest_first(
+    store: Store,
+    _url: String,
+) {
+    let unit_id = unit(&store, "全国平台", "000000").await;
+    let new = |region: &str, primary: &str| {
+        let form = form(region, primary);
+        let store = store.clone();
+        async move {
+            intake(&store, &form, unit_id, None)
+                .await
+                .expect("intake")
+                .case
+        }
+    };
+    let nanshan = new("440305", "air").await;
+    let futian = new("440304", "noise").await;
+    let replied_only = new("440305", "air").await;
+    let closed_after = new("440305", "water").await;
+    let nanshan = published(&store, &nanshan, "已查处").await;
+    published(&store, &futian, "已整改").await;
+    let closed_after = published(&store, &closed_after, "已公开").await;
+    change(&store, &closed_after, Command::Close { note: None })
+        .await
+        .expect("close");
+    let mut replied = replied_only.clone();
+    for command in [
+        Command::Accept { note: None },
+        Command::Handle { note: None },
+        Command::Conclude {
+            outcome: greenline_domain::Outcome::Substantiated,
+            findings: "属实".into(),
+            enforcement: Vec::new(),
+        },
+        Command::Reply {
+            text: "已答复".into(),
+        },
+    ] {
+        replied = change(&store, &replied, command).await.expect("step");
+    }
+
+    let ids = |rows: Vec<greenline_store::PublishedRow>| -> Vec<i64> {
+        rows.into_iter().map(|r| r.case.id).collect()
+    };
+    let page = |filter: CaseFilter| {
+        let store = store.clone();
+        async move {
+            store
+                .published_cases(&CaseFilter {
+                    limit: 10,
+                    ..filter
+                })
+                .await
+                .expect("published")
+        }
+    };
+    let everything = page(CaseFilter::default()).await;
+    assert!(everything.iter().all(|r| r.published_at == Some(now())));
+    assert_eq!(ids(everything), [closed_after.id, futian.id, nanshan.id]);
+    let nanshan_only = CaseFilter {
+        region: Some(RegionCode::parse("440305").expect("region")),
+        ..CaseFilter::default()
+    };
+    assert_eq!(
+        ids(page(nanshan_only.clone()).await),
+        [closed_after.id, nanshan.id]
+    );
+    let noise = CaseFilter {
+        pollution_type: Some(PollutionType::parse("noise").expect("type")),
+        ..CaseFilter::default()
+    };
+    assert_eq!(ids(page(noise).await), [futian.id]);
+    let older = CaseFilter {
+        before_id: Some(closed_after.id),
+        limit: 1,
+        ..nanshan_only
+    };
+    assert_eq!(
+        ids(store.published_cases(&older).await.expect("page")),
+        [nanshan.id]
+    );
+
+    let one = store.published_case(nanshan.id).await.expect("published");
+    assert_eq!(one.case.public_summary.as_deref(), Some("已查处"));
+    assert!(matches!(
+        store.published_case(replied.id).await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(matches!(
+        store.published_case(999_999).await,
+        Err(StoreError::NotFound(_))
+    ));
+}
+
 #[macro_export]
 macro_rules! behaviour_suite {
     ($(#[$attr:meta])*) => {
@@ -1835,6 +1952,7 @@ macro_rules! behaviour_suite {
             units_rules_templates_and_deadlines_are_kept_with_their_audit_records,
             an_intake_routed_by_rules_is_stored_at_its_last_unit_with_an_event_per_step,
             a_point_is_kept_exactly_and_reports_are_found_by_county_type_and_stage,
+            published_cases_are_those_with_a_public_result_newest_first,
         );
     };
     (@tests $attrs:tt $($test:ident),* $(,)?) => {

@@ -83,6 +83,11 @@ const ASSETS: &[(&str, &str, &str)] = &[
         include_str!("../../static/case-map.js"),
     ),
     (
+        "public.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/public.js"),
+    ),
+    (
         "icon.svg",
         "image/svg+xml",
         include_str!("../../static/icon.svg"),

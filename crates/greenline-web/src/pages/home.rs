@@ -1,9 +1,12 @@
-//! `/` — what the line is for and how to report.
+//! `/` — what the line is for, how to report, where to read results, figures and the air, and
+//! what is handled elsewhere.
 
 use askama::Template;
 use axum::Router;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
+use greenline_app::air::AirCity;
 use greenline_domain::PollutionType;
 
 use super::{Chrome, PageResult, render};
@@ -20,15 +23,18 @@ struct HomePage {
     title: &'static str,
     /// Each pollution type's Chinese name.
     types: Vec<(&'static str,)>,
+    /// The cities with air-quality data.
+    air: Vec<AirCity>,
 }
 
-async fn home() -> PageResult {
+async fn home(State(app): State<AppState>) -> PageResult {
     render(
         StatusCode::OK,
         &HomePage {
             chrome: Chrome::default(),
             title: "首页",
             types: PollutionType::all().map(|t| (t.zh(),)).collect(),
+            air: app.air_cities().await?,
         },
     )
 }

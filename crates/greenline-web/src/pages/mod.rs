@@ -30,6 +30,7 @@ mod home;
 mod map;
 mod queue;
 mod report;
+mod results;
 mod staff;
 mod track;
 
@@ -66,6 +67,7 @@ pub fn router(settings: &greenline_app::Settings) -> Router<AppState> {
         .merge(air::routes())
         .merge(report::routes())
         .merge(track::routes())
+        .merge(results::routes())
         .merge(staff::routes())
         .merge(console::routes())
         .merge(attachments::routes())

@@ -39,6 +39,7 @@ use crate::AppState;
     tags(
         (name = "cases", description = "Intake and case handling"),
         (name = "track", description = "The reporter's view of a case"),
+        (name = "public", description = "Published results and public monthly figures (anyone; no reporter's identity)"),
         (name = "auth", description = "Staff sign-in, passwords and API tokens"),
         (name = "accounts", description = "Account administration (administrators)"),
         (name = "audit", description = "The audit trail (auditors)"),
@@ -99,6 +100,9 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(track::track))
         .routes(routes!(track::rate))
         .routes(routes!(track::review))
+        .routes(routes!(public::results))
+        .routes(routes!(public::result))
+        .routes(routes!(public::figures))
         .routes(routes!(auth::login))
         .routes(routes!(auth::logout))
         .routes(routes!(auth::me))

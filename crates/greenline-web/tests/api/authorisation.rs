@@ -48,6 +48,9 @@ struct Who {
 enum Rule {
     /// Anyone, signed in or not.
     Public,
+    /// Anyone, but only for a case whose result is published: the fixture's case is not, so
+    /// everyone, staff of its own jurisdiction included, is told it does not exist.
+    Published,
     /// The public, and staff whose roles key in cases.
     Intake,
     /// Any staff member, about their own jurisdiction (no case named).
@@ -219,6 +222,13 @@ const MATRIX: &[(&str, &str, Rule)] = &[
     ("GET", "/api/v1/stats", Rule::Roles(READERS)),
     ("GET", "/api/v1/stats/callbacks", Rule::Roles(READERS)),
     ("GET", "/api/v1/topics", Rule::Roles(READERS)),
+    ("GET", "/api/v1/public/figures", Rule::Public),
+    ("GET", "/api/v1/public/results", Rule::Public),
+    (
+        "GET",
+        "/api/v1/public/results/{tracking_no}",
+        Rule::Published,
+    ),
     ("GET", "/api/v1/track/{tracking_no}", Rule::Public),
     // A rating of a case not replied yet: through the gate, refused by the use case.
     ("POST", "/api/v1/track/{tracking_no}/rating", Rule::Public),
@@ -229,6 +239,9 @@ const MATRIX: &[(&str, &str, Rule)] = &[
 
 /// The gate `who` must meet on an operation with `rule`.
 fn expected(rule: Rule, who: Who) -> Gate {
+    if let Rule::Published = rule {
+        return Gate::NotFound;
+    }
     let Some(role) = who.role else {
         return match rule {
             Rule::Public | Rule::Intake => Gate::Through,
@@ -238,6 +251,7 @@ fn expected(rule: Rule, who: Who) -> Gate {
     let has = |roles: &[Role]| roles.contains(&role);
     match rule {
         Rule::Public | Rule::Staff => Gate::Through,
+        Rule::Published => Gate::NotFound,
         Rule::Intake if has(&[Role::Operator, Role::Handler, Role::Supervisor]) => Gate::Through,
         Rule::Intake => Gate::Forbidden,
         Rule::Roles(roles) if has(roles) => Gate::Through,
@@ -517,6 +531,10 @@ pub async fn every_operation_admits_exactly_the_callers_its_rule_names(backend: 
 
 /// What a page answers a caller, by its status (and where a redirect goes).
 fn page_expected(method: &str, path: &str, who: Who) -> (StatusCode, Option<&'static str>) {
+    // A result is public only once published, for everyone alike: the case here is not.
+    if path == "/results/{tracking_no}" {
+        return (StatusCode::NOT_FOUND, None);
+    }
     let console = path.starts_with("/console");
     let Some(role) = who.role else {
         return match (console, method) {
@@ -623,6 +641,7 @@ pub async fn every_page_admits_exactly_the_callers_its_role_may(backend: Backend
         ("POST", "/console/cases/{id}/types"),
         ("GET", "/console/intake"),
         ("POST", "/console/intake"),
+        ("GET", "/figures"),
         ("GET", "/login"),
         ("POST", "/login"),
         ("POST", "/logout"),
@@ -631,6 +650,9 @@ pub async fn every_page_admits_exactly_the_callers_its_role_may(backend: Backend
         ("GET", "/regions/{code}"),
         ("GET", "/report"),
         ("POST", "/report"),
+        ("GET", "/results"),
+        ("GET", "/results/feed.atom"),
+        ("GET", "/results/{tracking_no}"),
         ("GET", "/static/{name}"),
         ("GET", "/track"),
         ("POST", "/track"),
@@ -669,6 +691,10 @@ pub async fn every_page_admits_exactly_the_callers_its_role_may(backend: Backend
     let nation = app.login("nation").await;
     let receipt = app.post(None, "/api/v1/cases", &web_report()).await;
     let case = receipt.body["id"].as_i64().expect("id");
+    let tracking_no = receipt.body["tracking_no"]
+        .as_str()
+        .expect("tracking number")
+        .to_owned();
     app.act(&nation, case, json!({"action": "accept"})).await;
     app.act(
         &nation,
@@ -691,6 +717,7 @@ pub async fn every_page_admits_exactly_the_callers_its_role_may(backend: Backend
                 },
             )
             .replace("{name}", "site.css")
+            .replace("{tracking_no}", &tracking_no)
             .replace("{action}", "disable")
             .replace("{attachment}", &attachment.to_string())
             .replace("{id}", &case.to_string());

@@ -21,6 +21,7 @@ mod masking;
 mod operations;
 mod pages;
 mod place;
+mod published;
 mod queue;
 mod reporter;
 mod review;

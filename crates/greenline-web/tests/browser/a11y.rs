@@ -23,6 +23,27 @@ async fn replied_case(browser: &Browser) -> (String, String) {
     (no, secret)
 }
 
+/// A replied case published with its summary; its number.
+async fn published_case(browser: &Browser) -> String {
+    let (no, _) = replied_case(browser).await;
+    let app = &browser.app;
+    let nation = app.login("nation").await;
+    let id: i64 = no
+        .rsplit('-')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .expect("id in the number");
+    let r = app
+        .act(
+            &nation,
+            id,
+            json!({"action": "publish", "summary": "经查属实，已责令工地停止夜间施工。"}),
+        )
+        .await;
+    assert_eq!(r.status, reqwest::StatusCode::OK, "{}", r.body);
+    no
+}
+
 async fn check(browser: &Browser, name: &str, wrong: &mut Vec<String>) {
     browser.snapshot(name).await;
     for violation in browser.accessibility_violations().await {
@@ -55,6 +76,8 @@ async fn public_pages_on(screen: Screen, label: &str) {
         ("/track", "track"),
         ("/air", "air"),
         ("/login", "login"),
+        ("/results", "results"),
+        ("/figures", "figures"),
         ("/no-such-page", "not-found"),
     ] {
         browser.open(path).await;
@@ -65,8 +88,14 @@ async fn public_pages_on(screen: Screen, label: &str) {
     browser.click("main form button[type=submit]").await;
     browser.text_of(".error").await;
     check(&browser, &format!("a11y-{label}-report-errors"), &mut wrong).await;
-    // A replied case on the tracking page, with the rating form.
+    // A replied case on the tracking page, with the rating form; another, published, in the
+    // results.
     let (no, secret) = replied_case(&browser).await;
+    let published = published_case(&browser).await;
+    browser.open(&format!("/results/{published}")).await;
+    check(&browser, &format!("a11y-{label}-result"), &mut wrong).await;
+    browser.open("/results").await;
+    check(&browser, &format!("a11y-{label}-results-one"), &mut wrong).await;
     browser.open("/track").await;
     browser.type_into("#tracking_no", &no).await;
     browser.type_into("#secret", &secret).await;

@@ -20,6 +20,7 @@ mod dashboard;
 mod desk;
 mod place;
 mod portal;
+mod results;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
