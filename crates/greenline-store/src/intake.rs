@@ -27,7 +27,7 @@ const INSERT_CASE: &str = "INSERT INTO cases (kind, channel, stage, primary_type
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) \
      RETURNING id";
 const INSERT_REPORTER: &str = "INSERT INTO reporters (case_id, anonymous, name, phone, \
-     contact_address) VALUES ($1, $2, $3, $4, $5)";
+     contact_address, email) VALUES ($1, $2, $3, $4, $5, $6)";
 const INSERT_KEY: &str = "INSERT INTO idempotency_keys (scope, key, request_hash, case_id, \
      secret, created_at) VALUES ($1, $2, $3, $4, $5, $6)";
 
@@ -58,6 +58,7 @@ pub(crate) fn detail_rows(
                 Arg::Text(reporter.name.clone()),
                 Arg::Text(reporter.phone.clone()),
                 Arg::Text(reporter.contact_address.clone()),
+                Arg::Text(reporter.email.clone()),
             ],
         ),
     ]

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use greenline_app::Settings;
+use greenline_app::notices::NoticeSettings;
 use greenline_domain::LimitsOverride;
 use serde::{Deserialize, Serialize};
 
@@ -19,6 +20,9 @@ pub struct Config {
     /// Per-jurisdiction overrides of the statutory time limits.
     #[serde(default)]
     pub deadlines: Vec<LimitsOverride>,
+    /// Notices to reporters: the portal's address, the SMS gateway, the SMTP server.
+    #[serde(default)]
+    pub notices: NoticeSettings,
 }
 
 impl Default for Config {
@@ -28,6 +32,7 @@ impl Default for Config {
             listen: "127.0.0.1:8080".to_owned(),
             web: Settings::default(),
             deadlines: Vec::new(),
+            notices: NoticeSettings::default(),
         }
     }
 }
@@ -158,6 +163,15 @@ mod tests {
                 "docs/settings.md: [web] `{key}` is missing"
             );
             let env = format!("GREENLINE_WEB__{}", key.to_uppercase());
+            assert!(doc.contains(&env), "docs/settings.md: {env} is missing");
+        }
+        let notices = serde_json::to_value(NoticeSettings::default()).expect("notices as JSON");
+        for key in keys(notices) {
+            assert!(
+                doc.contains(&format!("| `{key}` |")),
+                "docs/settings.md: [notices] `{key}` is missing"
+            );
+            let env = format!("GREENLINE_NOTICES__{}", key.to_uppercase());
             assert!(doc.contains(&env), "docs/settings.md: {env} is missing");
         }
     }

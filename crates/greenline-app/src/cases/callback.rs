@@ -196,7 +196,11 @@ impl App {
             ));
         }
         let case = self
-            .proven_case(client, tracking_no, Some(rating.secret), None)
+            .proven_case(
+                client,
+                tracking_no,
+                super::track::Proof::Secret(rating.secret),
+            )
             .await?;
         let replied = case.replied_at.unwrap_or(case.received_at);
         let rated = self

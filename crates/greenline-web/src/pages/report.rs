@@ -45,6 +45,7 @@ pub(crate) struct ReportForm {
     anonymous: Option<String>,
     reporter_name: String,
     reporter_phone: String,
+    reporter_email: String,
 }
 
 /// One option of a select.
@@ -168,6 +169,7 @@ fn zh_message(error: &FieldError) -> (&'static str, String) {
             "address" => ("address", "详细地址"),
             "reporter_name" => ("reporter_name", "姓名"),
             "reporter_phone" => ("reporter_phone", "联系电话"),
+            "reporter_email" => ("reporter_email", "电子邮箱"),
             _ => ("description", "提交的内容"),
         };
         return (
@@ -200,6 +202,13 @@ fn zh_message(error: &FieldError) -> (&'static str, String) {
         "reporter_phone" => (
             "reporter_phone",
             "请填写正确的电话号码（5 至 20 位数字）".to_owned(),
+        ),
+        "reporter_email" => (
+            "reporter_email",
+            too_long.map_or_else(
+                || "请填写正确的电子邮箱，如 name@example.com".to_owned(),
+                |m| format!("电子邮箱{m}"),
+            ),
         ),
         _ => ("description", "提交的内容有误，请检查后重试".to_owned()),
     }
@@ -236,6 +245,7 @@ async fn submit(
         anonymous,
         reporter_name: trimmed(&form.reporter_name).filter(|_| !anonymous),
         reporter_phone: trimmed(&form.reporter_phone).filter(|_| !anonymous),
+        reporter_email: trimmed(&form.reporter_email).filter(|_| !anonymous),
         reporter_address: None,
         external_id: None,
     };

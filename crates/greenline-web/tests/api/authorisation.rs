@@ -219,6 +219,10 @@ const MATRIX: &[(&str, &str, Rule)] = &[
     ("GET", "/api/v1/stats/callbacks", Rule::Roles(READERS)),
     ("GET", "/api/v1/topics", Rule::Roles(READERS)),
     ("GET", "/api/v1/track/{tracking_no}", Rule::Public),
+    // A proof refused (an empty body), or a code request without a phone: through the gate.
+    ("POST", "/api/v1/track/{tracking_no}", Rule::Public),
+    ("POST", "/api/v1/track/{tracking_no}/code", Rule::Public),
+    ("POST", "/api/v1/track/{tracking_no}/secret", Rule::Public),
     // A rating of a case not replied yet: through the gate, refused by the use case.
     ("POST", "/api/v1/track/{tracking_no}/rating", Rule::Public),
     ("GET", "/api/v1/trends", Rule::Roles(READERS)),
