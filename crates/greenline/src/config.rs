@@ -93,6 +93,10 @@ mod tests {
             jail.set_env("GREENLINE_WEB__PUBLIC_REQUESTS_PER_MINUTE", "5");
             jail.set_env("GREENLINE_WEB__TRUSTED_PROXIES", "10.0.0.11,10.1.0.0/16");
             jail.set_env("GREENLINE_WEB__SECURE_COOKIES", "false");
+            jail.set_env(
+                "GREENLINE_NOTICES__PORTAL_URL",
+                "https://12369.example.gov.cn",
+            );
             let config =
                 Config::load(Some(Path::new("settings.toml")), &[]).map_err(|e| e.to_string())?;
             assert_eq!(config.listen, "0.0.0.0:9000");
@@ -112,6 +116,8 @@ mod tests {
                     .trusted_proxies
                     .contains("10.2.0.1".parse().expect("ip"))
             );
+            assert_eq!(config.notices.portal_url, "https://12369.example.gov.cn");
+            assert_eq!(config.notices.max_attempts, 8, "the rest stays as shipped");
             assert_eq!(config.deadlines.len(), 1);
             assert_eq!(config.deadlines[0].acceptance_days, Some(2));
             Ok(())

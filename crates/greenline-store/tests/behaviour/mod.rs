@@ -17,7 +17,9 @@ use sqlx::Connection;
 use std::sync::Arc;
 
 mod admin;
+mod notices;
 pub use admin::*;
+pub use notices::*;
 
 pub fn now() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-11-27T02:00:00Z")
@@ -1832,6 +1834,8 @@ macro_rules! behaviour_suite {
             a_draft_an_approval_and_callbacks_are_kept_and_counted,
             units_rules_templates_and_deadlines_are_kept_with_their_audit_records,
             an_intake_routed_by_rules_is_stored_at_its_last_unit_with_an_event_per_step,
+            notices_are_written_with_their_change_per_channel_and_delivered_once,
+            tracking_codes_are_counted_used_once_and_a_secret_is_replaced_with_its_event,
         );
     };
     (@tests $attrs:tt $($test:ident),* $(,)?) => {
