@@ -18,6 +18,7 @@ mod console;
 mod dashboard;
 mod desk;
 mod portal;
+mod tracking_code;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -147,6 +148,12 @@ impl Browser {
     }
 
     async fn start_on(screen: Screen) -> Browser {
+        Browser::start_with(screen, None).await
+    }
+
+    /// A session on `screen` talking to `app` (a server set up by the test), or to a fresh
+    /// one.
+    async fn start_with(screen: Screen, app: Option<TestApp>) -> Browser {
         let turn = ONE_BROWSER.lock().await;
         let chromium = find("GREENLINE_TEST_CHROMIUM", &["chromium", "chromium-browser"]);
         let chromedriver = find("GREENLINE_TEST_CHROMEDRIVER", &["chromedriver"]);
@@ -159,7 +166,10 @@ impl Browser {
                 .spawn()
                 .unwrap_or_else(|e| panic!("cannot start {}: {e}", chromedriver.display())),
         );
-        let app = spawn_app(Backend::Sqlite).await;
+        let app = match app {
+            Some(app) => app,
+            None => spawn_app(Backend::Sqlite).await,
+        };
         let client = connect(&chromium, port, screen).await;
         Browser {
             client,
