@@ -358,6 +358,10 @@ impl Notices {
     }
 }
 
+/// The metric counting delivery attempts, by `channel` (`sms`, `email`) and `outcome` (`sent`,
+/// `failed`).
+pub const NOTICE_ATTEMPTS: &str = "greenline_notice_attempts_total";
+
 /// The SMS signature the messages start with (providers in China require one; an adapter
 /// may replace it with the one registered with the carrier).
 const SIGNATURE: &str = "【12369】";
@@ -491,6 +495,9 @@ impl App {
             };
             let at = self.now();
             let done = u32::try_from(notice.attempts).unwrap_or(u32::MAX) + 1;
+            let outcome = if result.is_ok() { "sent" } else { "failed" };
+            metrics::counter!(NOTICE_ATTEMPTS, "channel" => notice.channel.clone(), "outcome" => outcome)
+                .increment(1);
             match result {
                 Ok(()) => {
                     delivered += 1;
