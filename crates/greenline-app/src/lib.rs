@@ -22,8 +22,9 @@
 //! | list the cases of a jurisdiction under filters | [`cases::list`] |
 //! | the work queue (待办): cases awaiting the caller's step, by time left | [`cases::queue`] |
 //! | same-source candidates of a case | [`cases::same_source`] |
-//! | the reporter's tracking view | [`cases::track`] |
+//! | the reporter's tracking view; one-time codes by SMS; a new secret | [`cases::track`] |
 //! | published results (办理结果公开) and public monthly figures | [`public`] |
+//! | notices to reporters (SMS, e-mail) and their sender | [`notices`] |
 //! | full-text search | [`search`] |
 //! | masking reporters' identities in case texts for roles that may not read them | [`masking`] |
 //! | statistics, trends, spike alerts | [`stats`] |
@@ -54,6 +55,7 @@ pub mod files;
 mod limiter;
 pub mod masking;
 pub mod network;
+pub mod notices;
 pub mod operations;
 pub mod projections;
 pub mod public;
@@ -193,6 +195,8 @@ pub struct App {
     topics: Arc<topics::TopicsCache>,
     /// Where case files' bytes are kept.
     files: Files,
+    /// How notices and one-time codes reach reporters.
+    notices: Arc<notices::Notices>,
 }
 
 impl App {
@@ -220,7 +224,15 @@ impl App {
             projections: Arc::new(projections),
             topics: Arc::default(),
             files: Files::default(),
+            notices: Arc::default(),
         }
+    }
+
+    /// The application sending notices (and one-time tracking codes) through `notices` (by
+    /// default it sends none and refuses code requests).
+    pub fn with_notices(mut self, notices: notices::Notices) -> App {
+        self.notices = Arc::new(notices);
+        self
     }
 
     /// The application keeping case files in `files` (by default it keeps none and refuses
@@ -258,6 +270,14 @@ impl App {
                     Ok(n) => tracing::info!("forgot {n} retry keys older than a day"),
                     Err(error) => tracing::warn!("forgetting old retry keys: {error}"),
                 }
+                match store
+                    .forget_tracking_codes(now - chrono::Duration::days(1))
+                    .await
+                {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!("forgot {n} tracking code requests older than a day"),
+                    Err(error) => tracing::warn!("forgetting old tracking codes: {error}"),
+                }
                 match store.purge_sessions(now, now - idle).await {
                     Ok(0) => {}
                     Ok(n) => tracing::info!("forgot {n} ended sessions"),
@@ -266,6 +286,7 @@ impl App {
                 tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
             }
         });
+        self.start_notice_sender();
         self
     }
 

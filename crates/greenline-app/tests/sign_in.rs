@@ -44,8 +44,7 @@ async fn tracking_probes_and_sign_in_attempts_are_limited_apart() {
             .track(
                 office,
                 &format!("GL-2026-{n:08}"),
-                None,
-                Some("13800000000".into()),
+                greenline_app::cases::track::Proof::Secret("WRONG".into()),
             )
             .await;
         refused |= matches!(probe, Err(ServiceError::TooManyRequests));

@@ -26,6 +26,9 @@ pub struct Reporter {
     pub phone: Option<String>,
     /// A postal address for written replies (letters, petitions).
     pub contact_address: Option<String>,
+    /// An e-mail address for notices (告知), kept as confidential as the phone.
+    #[serde(default)]
+    pub email: Option<String>,
 }
 
 /// Intake as submitted: loose text fields, checked all at once by [`NewCase::parse`].
@@ -57,6 +60,10 @@ pub struct IntakeForm {
     pub reporter_name: Option<String>,
     pub reporter_phone: Option<String>,
     pub reporter_address: Option<String>,
+    /// An e-mail address for notices of the case's progress (optional; none for anonymous
+    /// reports).
+    #[serde(default)]
+    pub reporter_email: Option<String>,
     /// An identifier in another system (12345 work order number, import key).
     pub external_id: Option<String>,
     /// Where the problem is, degrees north (both or neither of `latitude`, `longitude`).
@@ -121,6 +128,28 @@ fn is_phone(text: &str) -> bool {
         .enumerate()
         .all(|(i, c)| c.is_ascii_digit() || c == '-' || c == ' ' || (i == 0 && c == '+'));
     (5..=20).contains(&digits) && rest_ok
+}
+
+/// A plausible e-mail address: one `@` with a local part before it and a domain with a dot
+/// after it, no spaces or angle brackets (nothing that could split a mail header), at most 254
+/// characters. Whether it exists only sending tells.
+pub fn is_email(text: &str) -> bool {
+    let Some((local, domain)) = text.split_once('@') else {
+        return false;
+    };
+    let clean = |part: &str| {
+        !part.is_empty()
+            && part
+                .chars()
+                .all(|c| !c.is_whitespace() && !c.is_control() && !"<>@,;:\\\"()[]".contains(c))
+    };
+    text.len() <= 254
+        && clean(local)
+        && clean(domain)
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains("..")
 }
 
 /// The ways a stored phone may spell the number `text` names, digits only (as the store's
@@ -283,7 +312,16 @@ impl NewCase {
             name: identity(form.reporter_name.as_deref()),
             phone: identity(form.reporter_phone.as_deref()),
             contact_address: identity(form.reporter_address.as_deref()),
+            email: identity(form.reporter_email.as_deref()),
         };
+        if let Some(email) = &reporter.email
+            && !is_email(email)
+        {
+            errors.push(FieldError::new(
+                "reporter_email",
+                "expected an e-mail address such as name@example.com",
+            ));
+        }
         if let Some(phone) = &reporter.phone
             && !is_phone(phone)
         {
@@ -301,6 +339,7 @@ impl NewCase {
         for (field, value) in [
             ("reporter_name", &reporter.name),
             ("reporter_address", &reporter.contact_address),
+            ("reporter_email", &reporter.email),
             ("external_id", &form.external_id),
             // Its digits are checked above; this catches what those rules let through.
             ("reporter_phone", &reporter.phone),
@@ -1093,6 +1132,27 @@ impl Command {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn e_mail_addresses_are_checked_loosely_but_never_split_a_header() {
+        for good in ["a@example.com", "zhang.san+12369@mail.example.cn"] {
+            assert!(is_email(good), "{good}");
+        }
+        for bad in [
+            "",
+            "a",
+            "a@b",
+            "@example.com",
+            "a@.com",
+            "a@example.",
+            "a b@example.com",
+            "a@example.com\r\nBcc: x@example.com",
+            "<a@example.com>",
+            "a@@example.com",
+        ] {
+            assert!(!is_email(bad), "{bad}");
+        }
+    }
+
     use chrono::Duration;
 
     use super::*;

@@ -37,7 +37,7 @@ pub use attachment::{AttachmentKind, CheckedFile, FileType, check_file};
 pub use callback::{CallbackForm, Followup, Satisfaction};
 pub use case::{
     Applied, Case, Command, ENFORCEMENT_FIELDS, Extension, IntakeForm, NewCase, Reporter, apply,
-    phone_keys,
+    is_email, phone_keys,
 };
 pub use channel::Channel;
 pub use classification::{

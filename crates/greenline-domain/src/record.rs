@@ -182,6 +182,7 @@ impl CaseRecord {
             // Letters and visits of the past often have neither phone nor address on record.
             reporter_address: (!self.anonymous && self.reporter_phone.is_none())
                 .then(|| "（历史记录）".to_owned()),
+            reporter_email: None,
             external_id: Some(self.external_id.clone()),
             ..IntakeForm::default()
         };

@@ -29,11 +29,11 @@ impl fmt::Display for TrackingNo {
 impl TrackingNo {
     pub fn parse(text: &str) -> Result<Self, DomainError> {
         let bad = || DomainError::invalid("tracking_no", "expected GLyyyymmdd-nnnnnnn");
-        // Read aloud or copied from a text message, the letters may come in either case.
+        // Numbers are read out and typed on phones: `gl20261127-0000123` is the same number.
         let text = text.trim();
         let rest = text
             .get(..2)
-            .filter(|prefix| prefix.eq_ignore_ascii_case("GL"))
+            .filter(|p| p.eq_ignore_ascii_case("GL"))
             .and_then(|_| text.get(2..))
             .ok_or_else(bad)?;
         let (date, number) = rest.split_once('-').ok_or_else(bad)?;
@@ -76,12 +76,16 @@ mod tests {
         };
         assert_eq!(no.to_string(), "GL20261127-0000123");
         assert_eq!(TrackingNo::parse("GL20261127-0000123"), Ok(no));
+        assert_eq!(TrackingNo::parse("gl20261127-0000123"), Ok(no));
+        assert_eq!(TrackingNo::parse(" Gl20261127-0000123 "), Ok(no));
         for bad in [
             "",
             "GL2026-1",
             "XX20261127-0000123",
             "GL20261327-0000123",
             "GL20261127-12",
+            "G",
+            "国L20261127-0000123",
         ] {
             assert!(TrackingNo::parse(bad).is_err(), "{bad}");
         }

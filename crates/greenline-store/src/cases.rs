@@ -621,6 +621,20 @@ impl Store {
         steps: &[StepEvent<'_>],
         callback: Option<&NewCallback>,
     ) -> Result<Vec<Event>> {
+        self.record_change_full(applied, due_at, steps, callback, &[])
+            .await
+    }
+
+    /// [`Store::record_change_as`] with the notices to the reporter it causes, all in one
+    /// transaction.
+    pub(crate) async fn record_change_full(
+        &self,
+        applied: &Applied,
+        due_at: Option<DateTime<Utc>>,
+        steps: &[StepEvent<'_>],
+        callback: Option<&NewCallback>,
+        notices: &[crate::NewNotice],
+    ) -> Result<Vec<Event>> {
         let case = &applied.case;
         let mut tx = self.writer.begin().await?;
         let result = sqlx::query(
@@ -681,6 +695,10 @@ impl Store {
         if let Some(callback) = callback {
             crate::callbacks::insert(&mut tx, callback).await?;
         }
+        if !notices.is_empty() {
+            let at = steps.last().map_or(case.received_at, |s| s.event.at);
+            crate::notices::insert_notices(&mut tx, case.id, notices, at).await?;
+        }
         let rows = sqlx::query(
             "SELECT id, case_id, at, actor_id, actor, action, from_stage, to_stage, note, data \
              FROM case_events WHERE case_id = $1 ORDER BY id DESC LIMIT $2",
@@ -720,7 +738,7 @@ impl Store {
         let mut sql = Sql::new(&format!(
             "SELECT {CASE_COLUMNS}, \
              (SELECT MAX(e.at) FROM case_events e WHERE e.case_id = c.id AND e.action = 'publish') \
-             AS published_at, r.anonymous, r.name, r.phone, r.contact_address \
+             AS published_at, r.anonymous, r.name, r.phone, r.contact_address, r.email \
              FROM cases c JOIN reporters r ON r.case_id = c.id WHERE 1 = 1"
         ));
         filter_sql(
@@ -745,6 +763,7 @@ impl Store {
                 name: identity("name")?,
                 phone: identity("phone")?,
                 contact_address: identity("contact_address")?,
+                email: identity("email")?,
             };
             let published: Option<i64> = row.try_get("published_at")?;
             let case = case_from_row(row)?;
@@ -817,7 +836,8 @@ impl Store {
                 other => other,
             })?;
         let row = sqlx::query(
-            "SELECT anonymous, name, phone, contact_address FROM reporters WHERE case_id = $1",
+            "SELECT anonymous, name, phone, contact_address, email FROM reporters \
+             WHERE case_id = $1",
         )
         .bind(case_id)
         .fetch_optional(&mut *tx)
@@ -830,6 +850,7 @@ impl Store {
             name: row.try_get("name")?,
             phone: row.try_get("phone")?,
             contact_address: row.try_get("contact_address")?,
+            email: row.try_get("email")?,
         })
     }
 }

@@ -29,7 +29,7 @@ const INSERT_CASE: &str = "INSERT INTO cases (kind, channel, stage, primary_type
      $19, $20) \
      RETURNING id";
 const INSERT_REPORTER: &str = "INSERT INTO reporters (case_id, anonymous, name, phone, \
-     contact_address) VALUES ($1, $2, $3, $4, $5)";
+     contact_address, email) VALUES ($1, $2, $3, $4, $5, $6)";
 const INSERT_KEY: &str = "INSERT INTO idempotency_keys (scope, key, request_hash, case_id, \
      secret, created_at) VALUES ($1, $2, $3, $4, $5, $6)";
 
@@ -60,6 +60,7 @@ pub(crate) fn detail_rows(
                 Arg::Text(reporter.name.clone()),
                 Arg::Text(reporter.phone.clone()),
                 Arg::Text(reporter.contact_address.clone()),
+                Arg::Text(reporter.email.clone()),
             ],
         ),
     ]

@@ -27,6 +27,7 @@ mod convert;
 mod feed;
 mod import;
 mod intake;
+mod notices;
 mod place;
 pub mod postgres;
 mod queue;
@@ -51,6 +52,10 @@ pub use cases::{
 pub use feed::{AHEAD_REMEMBERED, Changes, FeedPosition, FeedReader, FeedTarget};
 pub use import::{ImportItem, ImportMessage, ImportOptions, ImportSummary};
 pub use intake::{AutoRouting, DISPATCH_ACTOR};
+pub use notices::{
+    CHANNEL_EMAIL, CHANNEL_SMS, DueNotice, NewNotice, Notice, NoticeAttempt, NoticeStatus,
+    TrackingCode,
+};
 pub use queue::{DueBand, HeldCase, QueueCount, QueueOrder, QueueQuestion};
 pub use texts::SourceText;
 

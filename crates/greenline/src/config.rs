@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use greenline_app::Settings;
+use greenline_app::notices::NoticeSettings;
 use greenline_domain::LimitsOverride;
 use serde::{Deserialize, Serialize};
 
@@ -19,6 +20,9 @@ pub struct Config {
     /// Per-jurisdiction overrides of the statutory time limits.
     #[serde(default)]
     pub deadlines: Vec<LimitsOverride>,
+    /// Notices to reporters: the portal's address, the SMS gateway, the SMTP server.
+    #[serde(default)]
+    pub notices: NoticeSettings,
 }
 
 impl Default for Config {
@@ -28,6 +32,7 @@ impl Default for Config {
             listen: "127.0.0.1:8080".to_owned(),
             web: Settings::default(),
             deadlines: Vec::new(),
+            notices: NoticeSettings::default(),
         }
     }
 }
@@ -88,6 +93,10 @@ mod tests {
             jail.set_env("GREENLINE_WEB__PUBLIC_REQUESTS_PER_MINUTE", "5");
             jail.set_env("GREENLINE_WEB__TRUSTED_PROXIES", "10.0.0.11,10.1.0.0/16");
             jail.set_env("GREENLINE_WEB__SECURE_COOKIES", "false");
+            jail.set_env(
+                "GREENLINE_NOTICES__PORTAL_URL",
+                "https://12369.example.gov.cn",
+            );
             let config =
                 Config::load(Some(Path::new("settings.toml")), &[]).map_err(|e| e.to_string())?;
             assert_eq!(config.listen, "0.0.0.0:9000");
@@ -107,6 +116,8 @@ mod tests {
                     .trusted_proxies
                     .contains("10.2.0.1".parse().expect("ip"))
             );
+            assert_eq!(config.notices.portal_url, "https://12369.example.gov.cn");
+            assert_eq!(config.notices.max_attempts, 8, "the rest stays as shipped");
             assert_eq!(config.deadlines.len(), 1);
             assert_eq!(config.deadlines[0].acceptance_days, Some(2));
             Ok(())
@@ -158,6 +169,15 @@ mod tests {
                 "docs/settings.md: [web] `{key}` is missing"
             );
             let env = format!("GREENLINE_WEB__{}", key.to_uppercase());
+            assert!(doc.contains(&env), "docs/settings.md: {env} is missing");
+        }
+        let notices = serde_json::to_value(NoticeSettings::default()).expect("notices as JSON");
+        for key in keys(notices) {
+            assert!(
+                doc.contains(&format!("| `{key}` |")),
+                "docs/settings.md: [notices] `{key}` is missing"
+            );
+            let env = format!("GREENLINE_NOTICES__{}", key.to_uppercase());
             assert!(doc.contains(&env), "docs/settings.md: {env} is missing");
         }
     }

@@ -196,7 +196,11 @@ impl App {
             ));
         }
         let case = self
-            .proven_case(client, tracking_no, Some(rating.secret), None)
+            .proven_case(
+                client,
+                tracking_no,
+                super::track::Proof::Secret(rating.secret),
+            )
             .await?;
         let form = CallbackForm {
             satisfaction: rating.satisfaction,

@@ -24,7 +24,7 @@ const REPEAT_HINTS: usize = 3;
 const SECRET_ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 const SECRET_LEN: usize = 12;
 
-fn new_secret() -> String {
+pub(crate) fn new_secret() -> String {
     let mut rng = rand::rng();
     (0..SECRET_LEN)
         .map(|_| char::from(SECRET_ALPHABET[rng.random_range(0..SECRET_ALPHABET.len())]))

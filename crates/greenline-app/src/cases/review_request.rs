@@ -47,7 +47,11 @@ impl App {
             ));
         }
         let case = self
-            .proven_case(client, tracking_no, Some(form.secret), None)
+            .proven_case(
+                client,
+                tracking_no,
+                super::track::Proof::Secret(form.secret),
+            )
             .await?;
         self.request_review_proven(case, &form.reason).await
     }

@@ -120,25 +120,35 @@ impl App {
                     reply,
                 ),
             ];
+            let notices = self.notices_for(
+                &applied.case,
+                &[Action::Approve, Action::Conclude, Action::Reply],
+                None,
+            );
             let mut events = self
                 .store
-                .record_change_as(&applied, due, &steps, None)
+                .record_change_noticed(&applied, due, &steps, &notices)
                 .await?;
             events.truncate(1);
             events.pop().ok_or(ServiceError::NotFound("event"))?
         } else {
-            self.store
-                .record_change(
-                    &applied,
-                    due,
-                    NewEvent {
-                        actor: &actor,
-                        at: now,
-                        note: command.note(),
-                        data,
-                    },
-                )
-                .await?
+            let notices = self.notices_for(&applied.case, &[action], command.note().as_deref());
+            let step = StepEvent {
+                action: applied.action.code().to_owned(),
+                from: applied.from,
+                to: applied.to,
+                event: NewEvent {
+                    actor: &actor,
+                    at: now,
+                    note: command.note(),
+                    data,
+                },
+            };
+            let mut events = self
+                .store
+                .record_change_noticed(&applied, due, std::slice::from_ref(&step), &notices)
+                .await?;
+            events.pop().ok_or(ServiceError::NotFound("event"))?
         };
         Ok(TransitionResponse {
             case: CaseView::new(applied.case, &self.deadlines, now).under(approval),

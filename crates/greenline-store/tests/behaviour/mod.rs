@@ -17,8 +17,10 @@ use sqlx::Connection;
 use std::sync::Arc;
 
 mod admin;
+mod notices;
 mod place;
 pub use admin::*;
+pub use notices::*;
 pub use place::*;
 
 pub fn now() -> DateTime<Utc> {
@@ -1953,6 +1955,8 @@ macro_rules! behaviour_suite {
             an_intake_routed_by_rules_is_stored_at_its_last_unit_with_an_event_per_step,
             a_point_is_kept_exactly_and_reports_are_found_by_county_type_and_stage,
             published_cases_are_those_with_a_public_result_newest_first,
+            notices_are_written_with_their_change_per_channel_and_delivered_once,
+            tracking_codes_are_counted_used_once_and_a_secret_is_replaced_with_its_event,
         );
     };
     (@tests $attrs:tt $($test:ident),* $(,)?) => {

@@ -44,6 +44,7 @@ struct DeskPost {
     reporter_name: String,
     reporter_phone: String,
     reporter_address: String,
+    reporter_email: String,
     description: String,
     province: String,
     city: String,
@@ -225,6 +226,7 @@ const FIELDS: &[&str] = &[
     "reporter_name",
     "reporter_phone",
     "reporter_address",
+    "reporter_email",
     "description",
     "region",
     "address",
@@ -247,6 +249,7 @@ fn label(field: &str) -> &'static str {
         "reporter_name" => "来电人姓名",
         "reporter_phone" => "联系电话",
         "reporter_address" => "通信地址",
+        "reporter_email" => "电子邮箱",
         "external_id" => "12345工单编号",
         "link" => "关联的早先举报",
         _ => "登记内容",
@@ -286,6 +289,7 @@ fn message(error: &FieldError) -> (&'static str, String) {
                 "请填写联系电话或通信地址，或勾选匿名".to_owned()
             }
             "reporter_phone" => "请填写正确的电话号码（5 至 20 位数字）".to_owned(),
+            "reporter_email" => "请填写正确的电子邮箱，如 name@example.com".to_owned(),
             "primary_type" => "请选择问题类型，或填写问题描述由系统建议".to_owned(),
             "sub_type" => "细分类型与问题类型不一致，请重新选择".to_owned(),
             "link" if m.starts_with("a tracking") => {
@@ -332,6 +336,7 @@ async fn save(
         reporter_name: trimmed(&post.reporter_name).filter(|_| !anonymous),
         reporter_phone: trimmed(&post.reporter_phone).filter(|_| !anonymous),
         reporter_address: trimmed(&post.reporter_address).filter(|_| !anonymous),
+        reporter_email: trimmed(&post.reporter_email).filter(|_| !anonymous),
         external_id: trimmed(&post.external_id),
         ..IntakeForm::default()
     };

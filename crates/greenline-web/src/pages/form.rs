@@ -93,6 +93,8 @@ pub(crate) fn field_zh(name: &str) -> &str {
         "address" => "详细地址",
         "reporter_name" => "姓名",
         "reporter_phone" | "phone" => "联系电话",
+        "reporter_email" => "电子邮箱",
+        "code" => "验证码",
         "tracking_no" => "受理编号",
         "secret" => "查询码",
         "username" => "用户名",

@@ -55,6 +55,7 @@ pub(crate) struct ReportForm {
     longitude: String,
     /// The tracking number of an earlier report the citizen says is the same problem.
     follows: String,
+    reporter_email: String,
 }
 
 /// One option of a select.
@@ -230,6 +231,7 @@ fn zh_message(error: &FieldError) -> (&'static str, String) {
             "address" => ("address", "详细地址"),
             "reporter_name" => ("reporter_name", "姓名"),
             "reporter_phone" => ("reporter_phone", "联系电话"),
+            "reporter_email" => ("reporter_email", "电子邮箱"),
             _ => ("description", "提交的内容"),
         };
         return (
@@ -274,6 +276,13 @@ fn zh_message(error: &FieldError) -> (&'static str, String) {
         "follows" => (
             "follows",
             "您选择关注的举报已不符合条件（问题类型或区县不同，或已不在办理中），已取消关注。请重新选择，或直接提交作为新的举报".to_owned(),
+        ),
+        "reporter_email" => (
+            "reporter_email",
+            too_long.map_or_else(
+                || "请填写正确的电子邮箱，如 name@example.com".to_owned(),
+                |m| format!("电子邮箱{m}"),
+            ),
         ),
         _ => ("description", "提交的内容有误，请检查后重试".to_owned()),
     }
@@ -333,6 +342,7 @@ async fn submit(
         anonymous,
         reporter_name: trimmed(&form.reporter_name).filter(|_| !anonymous),
         reporter_phone: trimmed(&form.reporter_phone).filter(|_| !anonymous),
+        reporter_email: trimmed(&form.reporter_email).filter(|_| !anonymous),
         reporter_address: None,
         external_id: None,
         latitude,

@@ -230,6 +230,10 @@ const MATRIX: &[(&str, &str, Rule)] = &[
         Rule::Published,
     ),
     ("GET", "/api/v1/track/{tracking_no}", Rule::Public),
+    // A proof refused (an empty body), or a code request without a phone: through the gate.
+    ("POST", "/api/v1/track/{tracking_no}", Rule::Public),
+    ("POST", "/api/v1/track/{tracking_no}/code", Rule::Public),
+    ("POST", "/api/v1/track/{tracking_no}/secret", Rule::Public),
     // A rating of a case not replied yet: through the gate, refused by the use case.
     ("POST", "/api/v1/track/{tracking_no}/rating", Rule::Public),
     ("POST", "/api/v1/track/{tracking_no}/review", Rule::Public),

@@ -83,6 +83,54 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 /// [`spawn_app`] with settings changed by `configure` (after the tests' own: a high public
 /// limit).
 pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut Settings)) -> TestApp {
+    spawn_app_full(backend, configure, None).await
+}
+
+/// The senders a [`spawn_app_noticed`] server's notices and codes go to.
+pub struct Outbox {
+    pub sms: Arc<greenline_app::notices::RecordingSms>,
+    pub mail: Arc<greenline_app::notices::RecordingMailer>,
+}
+
+impl Outbox {
+    /// The SMS sent so far, as (to, text).
+    pub fn sms(&self) -> Vec<(String, String)> {
+        self.sms
+            .0
+            .sent()
+            .into_iter()
+            .map(|s| (s.to, s.text))
+            .collect()
+    }
+}
+
+/// The portal address notices link to in tests.
+pub const PORTAL: &str = "https://12369.example.gov.cn";
+
+/// [`spawn_app`] whose notices and one-time codes go to recording senders (SMS and e-mail).
+pub async fn spawn_app_noticed(backend: Backend) -> (TestApp, Outbox) {
+    let outbox = Outbox {
+        sms: Arc::default(),
+        mail: Arc::default(),
+    };
+    let notices = greenline_app::notices::Notices {
+        settings: greenline_app::notices::NoticeSettings {
+            portal_url: format!("{PORTAL}/"),
+            // The tests deliver when they choose to (TestApp::deliver_notices).
+            poll_seconds: 3600,
+            ..Default::default()
+        },
+        sms: Some(outbox.sms.clone()),
+        mail: Some(outbox.mail.clone()),
+    };
+    (spawn_app_full(backend, |_| {}, Some(notices)).await, outbox)
+}
+
+async fn spawn_app_full(
+    backend: Backend,
+    configure: impl FnOnce(&mut Settings),
+    notices: Option<greenline_app::notices::Notices>,
+) -> TestApp {
     let (store, database, dir) = fresh_store(backend).await;
     let now = start_time();
     let mut units = std::collections::HashMap::new();
@@ -150,7 +198,8 @@ pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut Settin
         DeadlineTable::statutory(),
         settings,
     )
-    .with_files(greenline_app::Files::in_memory());
+    .with_files(greenline_app::Files::in_memory())
+    .with_notices(notices.unwrap_or_default());
     core.start();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -266,6 +315,11 @@ impl TestApp {
             .await
             .expect("search")
             .len()
+    }
+
+    /// Sends the notices due now (as a node's sender does every few seconds); how many went.
+    pub async fn deliver_notices(&self) -> usize {
+        self.core.deliver_notices(100).await.expect("deliver")
     }
 
     pub fn advance(&self, days: i64) {

@@ -92,9 +92,10 @@ pub async fn a_report_goes_from_intake_down_two_levels_to_a_reply_the_reporter_c
     assert!(events.body[2]["actor_id"].is_i64(), "every event says who");
 
     let track = app
-        .get(
+        .post(
             None,
-            &format!("/api/v1/track/{tracking_no}?secret={secret}"),
+            &format!("/api/v1/track/{tracking_no}"),
+            &json!({ "secret": secret }),
         )
         .await;
     assert_eq!(track.status, StatusCode::OK, "{}", track.body);

@@ -18,6 +18,7 @@ mod helpers;
 mod intake;
 mod lifecycle;
 mod masking;
+mod notices;
 mod operations;
 mod pages;
 mod place;

@@ -114,7 +114,11 @@ pub async fn an_analyst_sees_identities_masked_where_a_handler_sees_the_text(bac
     let secret = receipt.body["secret"].as_str().expect("secret");
     let no = receipt.body["tracking_no"].as_str().expect("tracking no");
     let tracked = app
-        .get(None, &format!("/api/v1/track/{no}?secret={secret}"))
+        .post(
+            None,
+            &format!("/api/v1/track/{no}"),
+            &json!({ "secret": secret }),
+        )
         .await;
     assert_eq!(tracked.status, StatusCode::OK, "{}", tracked.body);
     assert_eq!(

@@ -142,7 +142,8 @@ async fn tracking_allowed(app: &TestApp, forwarded_for: &str, tries: usize) -> u
     for _ in 0..tries {
         let reply = app
             .http
-            .get(app.url("/api/v1/track/GL20261127-0000001?phone=13800000000"))
+            .get(app.url("/api/v1/track/GL20261127-0000001"))
+            .header("x-tracking-secret", "WRONGSECRET")
             .header("x-forwarded-for", forwarded_for)
             .send()
             .await

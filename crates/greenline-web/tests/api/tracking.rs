@@ -6,7 +6,9 @@ use serde_json::json;
 use crate::helpers::{Backend, spawn_app};
 
 #[backend_test]
-pub async fn the_reporter_tracks_with_the_secret_or_phone_and_sees_no_one(backend: Backend) {
+pub async fn the_reporter_tracks_with_the_secret_never_in_the_address_and_sees_no_one(
+    backend: Backend,
+) {
     let app = spawn_app(backend).await;
     let receipt = app.public_report().await.body;
     let id = receipt["id"].as_i64().expect("id");
@@ -22,10 +24,12 @@ pub async fn the_reporter_tracks_with_the_secret_or_phone_and_sees_no_one(backen
         .await;
     assert_eq!(accepted.status, StatusCode::OK);
 
+    // The secret in the body, the number in lower case.
     let by_secret = app
-        .get(
+        .post(
             None,
-            &format!("/api/v1/track/{no}?secret={}", secret.to_lowercase()),
+            &format!("/api/v1/track/{}", no.to_lowercase()),
+            &json!({ "secret": secret.to_lowercase() }),
         )
         .await;
     assert_eq!(by_secret.status, StatusCode::OK, "{}", by_secret.body);
@@ -53,23 +57,71 @@ pub async fn the_reporter_tracks_with_the_secret_or_phone_and_sees_no_one(backen
         .await
         .expect("request");
     assert_eq!(with_header.status(), StatusCode::OK);
+
+    // Neither a phone nor a secret is taken from the address; a phone alone proves nothing.
     let by_phone = app
         .get(None, &format!("/api/v1/track/{no}?phone=138-1234-5678"))
         .await;
-    assert_eq!(by_phone.status, StatusCode::OK);
+    assert_eq!(
+        by_phone.status,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        by_phone.body
+    );
+    assert!(
+        by_phone.body["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("code")),
+        "{}",
+        by_phone.body
+    );
+    let in_address = app
+        .get(None, &format!("/api/v1/track/{no}?secret={secret}"))
+        .await;
+    assert_eq!(in_address.status, StatusCode::BAD_REQUEST);
+    assert!(
+        in_address.body["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("X-Tracking-Secret")),
+        "{}",
+        in_address.body
+    );
+    let phone_in_body = app
+        .post(
+            None,
+            &format!("/api/v1/track/{no}"),
+            &json!({ "phone": "13812345678" }),
+        )
+        .await;
+    assert_eq!(
+        phone_in_body.status,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        phone_in_body.body
+    );
 
     let wrong = app
-        .get(None, &format!("/api/v1/track/{no}?secret=WRONGSECRET1"))
+        .post(
+            None,
+            &format!("/api/v1/track/{no}"),
+            &json!({ "secret": "WRONGSECRET1" }),
+        )
         .await;
     assert_eq!(wrong.status, StatusCode::NOT_FOUND);
     let wrong_day = no.replace("GL20261127", "GL20261126");
     let wrong = app
-        .get(None, &format!("/api/v1/track/{wrong_day}?secret={secret}"))
+        .post(
+            None,
+            &format!("/api/v1/track/{wrong_day}"),
+            &json!({ "secret": secret }),
+        )
         .await;
     assert_eq!(wrong.status, StatusCode::NOT_FOUND);
     let none = app.get(None, &format!("/api/v1/track/{no}")).await;
     assert_eq!(none.status, StatusCode::BAD_REQUEST);
-    let garbage = app.get(None, "/api/v1/track/12345?secret=x").await;
+    let garbage = app
+        .post(None, "/api/v1/track/12345", &json!({ "secret": "x" }))
+        .await;
     assert_eq!(garbage.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(garbage.body["errors"][0]["field"], "tracking_no");
 }
@@ -145,15 +197,23 @@ pub async fn a_case_probed_too_often_refuses_even_the_right_secret_for_an_hour(b
     let other = app.public_report().await.body;
     let other_no = other["tracking_no"].as_str().expect("no");
     let other_secret = other["secret"].as_str().expect("secret");
-    // A neighbour tries phone numbers.
+    // A neighbour guesses secrets.
     for guess in 0..5 {
         let probe = app
-            .get(None, &format!("/api/v1/track/{no}?phone=1390000000{guess}"))
+            .post(
+                None,
+                &format!("/api/v1/track/{no}"),
+                &json!({ "secret": format!("GUESSGUESS{guess:02}") }),
+            )
             .await;
         assert_eq!(probe.status, StatusCode::NOT_FOUND, "{}", probe.body);
     }
     let locked = app
-        .get(None, &format!("/api/v1/track/{no}?secret={secret}"))
+        .post(
+            None,
+            &format!("/api/v1/track/{no}"),
+            &json!({ "secret": secret }),
+        )
         .await;
     assert_eq!(
         locked.status,
@@ -170,20 +230,29 @@ pub async fn a_case_probed_too_often_refuses_even_the_right_secret_for_an_hour(b
     );
     // Other cases are not affected.
     let unaffected = app
-        .get(
+        .post(
             None,
-            &format!("/api/v1/track/{other_no}?secret={other_secret}"),
+            &format!("/api/v1/track/{other_no}"),
+            &json!({ "secret": other_secret }),
         )
         .await;
     assert_eq!(unaffected.status, StatusCode::OK, "{}", unaffected.body);
     app.clock.advance(chrono::Duration::minutes(59));
     let still = app
-        .get(None, &format!("/api/v1/track/{no}?secret={secret}"))
+        .post(
+            None,
+            &format!("/api/v1/track/{no}"),
+            &json!({ "secret": secret }),
+        )
         .await;
     assert_eq!(still.status, StatusCode::TOO_MANY_REQUESTS);
     app.clock.advance(chrono::Duration::minutes(2));
     let open = app
-        .get(None, &format!("/api/v1/track/{no}?secret={secret}"))
+        .post(
+            None,
+            &format!("/api/v1/track/{no}"),
+            &json!({ "secret": secret }),
+        )
         .await;
     assert_eq!(open.status, StatusCode::OK, "{}", open.body);
 }

@@ -27,6 +27,7 @@ const TAB_ORDER: &[&str] = &[
     "reporter_name",
     "reporter_phone",
     "reporter_address",
+    "reporter_email",
     "description",
     "province",
     "city",
@@ -148,9 +149,12 @@ async fn an_operator_keys_in_a_call_and_links_it_to_an_earlier_report_without_a_
         browser.open("/console/intake").await;
         browser.text_of("#shortcuts").await;
 
-        // The call: phone is already chosen; the caller's name, number and account.
+        // The call: phone is already chosen; the caller's name and number, no postal address
+        // and no e-mail.
         browser
-            .keys(&format!("{TAB}{TAB}{TAB}王先生{TAB}13900001111{TAB}{TAB}"))
+            .keys(&format!(
+                "{TAB}{TAB}{TAB}王先生{TAB}13900001111{TAB}{TAB}{TAB}"
+            ))
             .await;
         assert_eq!(browser.focused_id().await, "description");
         browser.keys(CALL).await;

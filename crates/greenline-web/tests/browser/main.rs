@@ -21,6 +21,7 @@ mod desk;
 mod place;
 mod portal;
 mod results;
+mod tracking_code;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -175,6 +176,12 @@ impl Browser {
         screen: Screen,
         configure: impl FnOnce(&mut greenline_app::Settings),
     ) -> Browser {
+        let app = spawn_app_with(Backend::Sqlite, configure).await;
+        Browser::start_on_app(screen, app).await
+    }
+
+    /// A session on `screen` talking to `app`, a server the test set up.
+    async fn start_on_app(screen: Screen, app: TestApp) -> Browser {
         let turn = ONE_BROWSER.lock().await;
         let chromium = find("GREENLINE_TEST_CHROMIUM", &["chromium", "chromium-browser"]);
         let chromedriver = find("GREENLINE_TEST_CHROMEDRIVER", &["chromedriver"]);
@@ -187,7 +194,6 @@ impl Browser {
                 .spawn()
                 .unwrap_or_else(|e| panic!("cannot start {}: {e}", chromedriver.display())),
         );
-        let app = spawn_app_with(Backend::Sqlite, configure).await;
         let client = connect(&chromium, port, screen).await;
         Browser {
             client,

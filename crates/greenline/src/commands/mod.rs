@@ -152,12 +152,17 @@ pub fn message(error: greenline_app::ServiceError) -> anyhow::Error {
 /// The application core over `store`, for the commands that act as an administrator would
 /// (its views are not started: these commands only write).
 fn core(store: &Store, config: &Config) -> anyhow::Result<greenline_app::App> {
+    // With the notice channels, so that a step taken here writes its notices to the outbox
+    // (a serving node sends them).
     Ok(greenline_app::App::new(
         store.clone(),
         std::sync::Arc::new(greenline_app::SystemClock),
         greenline_domain::DeadlineTable::new(config.deadlines.clone())?,
         config.web.clone(),
-    ))
+    )
+    .with_notices(greenline_app::notices::Notices::from_settings(
+        config.notices.clone(),
+    )?))
 }
 
 /// A database URL without its password, for messages.

@@ -51,7 +51,17 @@ pub async fn run(store: Store, config: Config) -> anyhow::Result<()> {
         Some(dir) => greenline_app::Files::in_folder(dir)?,
         None => greenline_app::Files::default(),
     };
-    let app = App::new(store, Arc::new(SystemClock), deadlines, web).with_files(files);
+    let notices = greenline_app::notices::Notices::from_settings(config.notices.clone())?;
+    if notices.sms.is_none() && notices.mail.is_none() {
+        println!(
+            "Notices to reporters are off: set notices.sms_webhook_url or notices.smtp_url \
+             (docs/notices.md)."
+        );
+    }
+    // The notice sender starts with the other background tasks.
+    let app = App::new(store, Arc::new(SystemClock), deadlines, web)
+        .with_files(files)
+        .with_notices(notices);
     app.start();
     greenline_web::serve(listener, app.clone(), shutdown_signal()).await?;
     app.projections.stop().await;
