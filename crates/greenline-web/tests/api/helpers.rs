@@ -126,6 +126,94 @@ pub async fn spawn_app_noticed(backend: Backend) -> (TestApp, Outbox) {
     (spawn_app_full(backend, |_| {}, Some(notices)).await, outbox)
 }
 
+/// [`spawn_app`] whose notices and one-time codes go through `notices`.
+pub async fn spawn_app_notifying(
+    backend: Backend,
+    notices: greenline_app::notices::Notices,
+) -> TestApp {
+    spawn_app_full(backend, |_| {}, Some(notices)).await
+}
+
+/// A local SMTP sink: aiosmtpd run by the interpreter `GREENLINE_TEST_SMTP_SINK` names (`.ci/run`
+/// installs one), keeping each message in a maildir. Stopped when dropped.
+pub struct SmtpSink {
+    child: std::process::Child,
+    python: String,
+    pub port: u16,
+    dir: tempfile::TempDir,
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl SmtpSink {
+    pub async fn start() -> SmtpSink {
+        let python = std::env::var("GREENLINE_TEST_SMTP_SINK").expect(
+            "GREENLINE_TEST_SMTP_SINK must name a Python interpreter with aiosmtpd (.ci/run installs one)",
+        );
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let dir = tempfile::tempdir().expect("maildir");
+        let child = std::process::Command::new(&python)
+            .args(["-m", "aiosmtpd", "-n", "-l"])
+            .arg(format!("127.0.0.1:{port}"))
+            .args(["-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(dir.path().join("mail"))
+            .spawn()
+            .expect("start aiosmtpd");
+        let sink = SmtpSink {
+            child,
+            python,
+            port,
+            dir,
+        };
+        for _ in 0..100 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .is_ok()
+            {
+                return sink;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("the SMTP sink did not start on port {port}");
+    }
+
+    /// Every message received, as Python's e-mail parser reads it: `To`, the decoded subject
+    /// and the decoded body, one after the other.
+    pub fn messages(&self) -> Vec<String> {
+        let new = self.dir.path().join("mail").join("new");
+        let Ok(entries) = std::fs::read_dir(&new) else {
+            return Vec::new();
+        };
+        entries
+            .map(|e| e.expect("entry").path())
+            .map(|file| {
+                let read = std::process::Command::new(&self.python)
+                    .args([
+                        "-c",
+                        "import email, email.header, sys\n\
+                         m = email.message_from_binary_file(open(sys.argv[1], 'rb'))\n\
+                         print(m['To'])\n\
+                         print(str(email.header.make_header(email.header.decode_header(m['Subject']))))\n\
+                         print(m.get_payload(decode=True).decode(m.get_content_charset()))",
+                    ])
+                    .arg(&file)
+                    .output()
+                    .expect("python");
+                assert!(read.status.success(), "{read:?}");
+                String::from_utf8(read.stdout).expect("utf-8")
+            })
+            .collect()
+    }
+}
+
 async fn spawn_app_full(
     backend: Backend,
     configure: impl FnOnce(&mut Settings),

@@ -11,14 +11,6 @@ use serde_json::json;
 use crate::helpers::{PASSWORD, start_time};
 use crate::{Browser, Screen, WAIT, report_about};
 
-async fn sign_in(browser: &Browser, username: &str) {
-    browser.open("/login").await;
-    browser.type_into("#username", username).await;
-    browser.type_into("#password", PASSWORD).await;
-    browser.click("main form button[type=submit]").await;
-    browser.text_of("header span.who").await;
-}
-
 /// Scrolls the element `css` to the top of the window.
 async fn scroll_to(browser: &Browser, css: &str) {
     browser
@@ -71,7 +63,7 @@ async fn an_administrator_adds_a_rule_and_a_web_report_lands_at_its_county() {
         assert_eq!(added.status, reqwest::StatusCode::CREATED, "{}", added.body);
     }
 
-    sign_in(&browser, "shenzhen-admin").await;
+    browser.sign_in("shenzhen-admin").await;
     browser.click("header nav a[href=\"/console/admin\"]").await;
     browser.click("a[href=\"/console/admin/units\"]").await;
     let units = browser.text_of("ul.cases").await;
@@ -141,7 +133,7 @@ async fn an_administrator_adds_a_rule_and_a_web_report_lands_at_its_county() {
     let (case, _, _) = report_about(app, "440305").await;
     let stored = app.store.case(case).await.expect("case");
     assert_eq!(stored.unit_id, app.units["nanshan"]);
-    sign_in(&browser, "nanshan").await;
+    browser.sign_in("nanshan").await;
     browser.open(&format!("/console/cases/{case}")).await;
     let history = browser.text_of("ol.timeline").await;
     assert_eq!(
@@ -170,7 +162,7 @@ async fn an_administrator_adds_a_rule_and_a_web_report_lands_at_its_county() {
     sign_out(&browser).await;
 
     // The city routes it again.
-    sign_in(&browser, "shenzhen").await;
+    browser.sign_in("shenzhen").await;
     browser.open(&format!("/console/cases/{case}")).await;
     let history = browser.text_of("ol.timeline").await;
     assert!(history.contains("退回"), "{history}");
@@ -213,7 +205,7 @@ async fn an_administrator_adds_a_rule_and_a_web_report_lands_at_its_county() {
         .expect("case")
         .tracking_no()
         .to_string();
-    sign_in(&browser, "nanshan").await;
+    browser.sign_in("nanshan").await;
     browser.open(&format!("/console/cases/{case}")).await;
     let choice = browser
         .client
@@ -267,7 +259,7 @@ async fn the_administration_pages_fit_a_phone() {
         )
         .await;
     assert_eq!(added.status, reqwest::StatusCode::CREATED, "{}", added.body);
-    sign_in(&browser, "shenzhen-admin").await;
+    browser.sign_in("shenzhen-admin").await;
     for (path, name) in [
         ("/console/admin", "admin-phone"),
         ("/console/admin/units", "admin-units-phone"),

@@ -12,19 +12,6 @@ use crate::helpers::{PASSWORD, start_time};
 use crate::{Browser, Screen, WAIT, report_about};
 
 impl Browser {
-    async fn sign_in(&self, username: &str) {
-        self.open("/login").await;
-        self.type_into("#username", username).await;
-        self.type_into("#password", PASSWORD).await;
-        self.click("main form button[type=submit]").await;
-        self.text_of("header span.who").await;
-    }
-
-    async fn sign_out(&self) {
-        self.click("header form[action='/logout'] button").await;
-        self.text_of("main form[action='/login']").await;
-    }
-
     async fn wait_for_stage(&self, stage: &str) {
         self.client
             .wait()

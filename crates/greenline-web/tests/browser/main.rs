@@ -21,6 +21,7 @@ mod desk;
 mod place;
 mod portal;
 mod results;
+mod story;
 mod tracking_code;
 
 use std::net::TcpListener;
@@ -256,6 +257,20 @@ impl Browser {
 
     async fn source(&self) -> String {
         self.client.source().await.expect("page source")
+    }
+
+    /// Signs `username` in to the console (the test password).
+    async fn sign_in(&self, username: &str) {
+        self.open("/login").await;
+        self.type_into("#username", username).await;
+        self.type_into("#password", helpers::PASSWORD).await;
+        self.click("main form button[type=submit]").await;
+        self.text_of("header span.who").await;
+    }
+
+    async fn sign_out(&self) {
+        self.click("header form[action='/logout'] button").await;
+        self.text_of("main form[action='/login']").await;
     }
 
     /// The page is as wide as the screen: nothing to scroll sideways.

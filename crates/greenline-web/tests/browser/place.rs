@@ -10,7 +10,7 @@ use crate::helpers::TestApp;
 use crate::{Browser, Screen, WAIT};
 
 /// A report at 解放北路 in Nanshan with a point, accepted; its tracking number.
-async fn seed_report_in_hand(app: &TestApp) -> String {
+pub(crate) async fn seed_report_in_hand(app: &TestApp) -> String {
     let reply = app
         .post(
             None,
@@ -45,7 +45,7 @@ async fn seed_report_in_hand(app: &TestApp) -> String {
 }
 
 /// Waits until `css` is shown (its `hidden` attribute gone) or hidden again.
-async fn wait_shown(browser: &Browser, css: &str, shown: bool) {
+pub(crate) async fn wait_shown(browser: &Browser, css: &str, shown: bool) {
     let script = format!(
         "var e = document.querySelector({css:?}); return !!e && !e.hidden && e.offsetHeight > 0;"
     );
@@ -66,7 +66,7 @@ async fn wait_shown(browser: &Browser, css: &str, shown: bool) {
     }
 }
 
-async fn value_of(browser: &Browser, css: &str) -> String {
+pub(crate) async fn value_of(browser: &Browser, css: &str) -> String {
     browser
         .client
         .find(Locator::Css(css))
