@@ -54,6 +54,7 @@ mod limiter;
 pub mod masking;
 pub mod network;
 pub mod operations;
+pub mod photos;
 pub mod projections;
 pub mod reports;
 pub mod search;
@@ -127,6 +128,13 @@ pub struct Settings {
     /// The folder where case files (photos, letters) are kept; beside the SQLite file by
     /// default. Unset on PostgreSQL: uploads are then refused.
     pub files_dir: Option<std::path::PathBuf>,
+    /// Keep case files in this S3-compatible bucket instead of `files_dir`. The credentials
+    /// come from the environment only (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`).
+    pub files_s3_bucket: Option<String>,
+    /// The S3-compatible service's URL (MinIO, Ceph, OSS …); unset: AWS.
+    pub files_s3_endpoint: Option<String>,
+    /// The bucket's region; unset: `AWS_DEFAULT_REGION`, else `us-east-1`.
+    pub files_s3_region: Option<String>,
 }
 
 impl Default for Settings {
@@ -149,6 +157,9 @@ impl Default for Settings {
             password_history: 5,
             api_token_days: 90,
             files_dir: None,
+            files_s3_bucket: None,
+            files_s3_endpoint: None,
+            files_s3_region: None,
         }
     }
 }
@@ -207,6 +218,11 @@ impl App {
             topics: Arc::default(),
             files: Files::default(),
         }
+    }
+
+    /// Where case files' bytes are kept.
+    pub fn files(&self) -> &Files {
+        &self.files
     }
 
     /// The application keeping case files in `files` (by default it keeps none and refuses
