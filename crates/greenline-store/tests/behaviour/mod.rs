@@ -17,7 +17,9 @@ use sqlx::Connection;
 use std::sync::Arc;
 
 mod admin;
+mod evidence;
 pub use admin::*;
+pub use evidence::*;
 
 pub fn now() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-11-27T02:00:00Z")
@@ -1832,6 +1834,7 @@ macro_rules! behaviour_suite {
             a_draft_an_approval_and_callbacks_are_kept_and_counted,
             units_rules_templates_and_deadlines_are_kept_with_their_audit_records,
             an_intake_routed_by_rules_is_stored_at_its_last_unit_with_an_event_per_step,
+            a_reports_files_are_written_with_the_case_and_an_event_each,
         );
     };
     (@tests $attrs:tt $($test:ident),* $(,)?) => {
