@@ -17,6 +17,7 @@ mod approval;
 mod console;
 mod dashboard;
 mod desk;
+mod evidence;
 mod portal;
 
 use std::net::TcpListener;
