@@ -55,11 +55,9 @@ pub fn public_copy(bytes: &[u8], file_type: FileType) -> Result<Option<Vec<u8>>,
     let mut picture = DynamicImage::from_decoder(decoder)?;
     picture.apply_orientation(orientation);
     if picture.width().max(picture.height()) > PUBLIC_MAX_EDGE {
-        picture = picture.resize(
-            PUBLIC_MAX_EDGE,
-            PUBLIC_MAX_EDGE,
-            image::imageops::FilterType::Triangle,
-        );
+        // Area averaging: for shrinking, as good as a triangle filter and about three times
+        // faster on a phone's 12-megapixel photo.
+        picture = picture.thumbnail(PUBLIC_MAX_EDGE, PUBLIC_MAX_EDGE);
     }
     // JPEG has no transparency: a PNG's transparent parts become white, not black.
     let rgb = if picture.color().has_alpha() {
