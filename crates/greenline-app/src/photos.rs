@@ -225,6 +225,17 @@ pub(crate) mod tests {
             "transparent is white"
         );
 
+        let mut webp = Vec::new();
+        image::RgbImage::from_pixel(12, 8, image::Rgb([10, 200, 30]))
+            .write_to(&mut Cursor::new(&mut webp), image::ImageFormat::WebP)
+            .expect("webp");
+        assert_eq!(FileType::sniff(&webp), Some(FileType::Webp));
+        let copy = public_copy(&webp, FileType::Webp)
+            .expect("ok")
+            .expect("copy");
+        let seen = image::load_from_memory(&copy).expect("decodes");
+        assert_eq!((seen.width(), seen.height()), (12, 8));
+
         assert!(
             public_copy(b"not a video", FileType::Mp4)
                 .expect("ok")
