@@ -135,6 +135,15 @@ pub struct Settings {
     pub files_s3_endpoint: Option<String>,
     /// The bucket's region; unset: `AWS_DEFAULT_REGION`, else `us-east-1`.
     pub files_s3_region: Option<String>,
+    /// The map tiles of the report form's and the case page's map: a URL template with `{z}`,
+    /// `{x}`, `{y}` (and `{s}` for subdomains), e.g. the agency's own tile server or 天地图 with
+    /// its browser key. Unset: no map; the form takes coordinates and "use my location" only.
+    pub map_tiles: Option<String>,
+    /// The credit the tile provider requires, shown on the map (审图号 and the provider's name).
+    pub map_attribution: Option<String>,
+    /// The datum the tiles are drawn in: `wgs84` (own servers, 天地图's CGCS2000) or `gcj02`
+    /// (高德 and other Chinese commercial maps). Points are stored in WGS-84 either way.
+    pub map_datum: String,
 }
 
 impl Default for Settings {
@@ -160,6 +169,9 @@ impl Default for Settings {
             files_s3_bucket: None,
             files_s3_endpoint: None,
             files_s3_region: None,
+            map_tiles: None,
+            map_attribution: None,
+            map_datum: "wgs84".to_owned(),
         }
     }
 }

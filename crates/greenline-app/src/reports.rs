@@ -2,7 +2,14 @@
 //! inside it, built from the statistics index.
 
 use greenline_domain::RegionCode;
-use greenline_report::{Bulletin, Period};
+use greenline_report::{Bulletin, HotTopic, Period};
+
+use crate::topics::TopicParams;
+
+/// Hot topics a bulletin names at most.
+const HOT_TOPICS: usize = 5;
+/// Months before the period the hot topics are measured against.
+const HOT_TOPIC_BASELINE_MONTHS: u32 = 12;
 
 use crate::audit::{AuditAction, AuditOutcome};
 use crate::error::{ServiceError, ServiceResult};
@@ -32,6 +39,30 @@ impl App {
             .on_statistics(move |index| Bulletin::build(index, period, region, as_of))
             .await?
             .map_err(ServiceError::internal)?;
+        // The hot topics come from the texts, which the statistics index does not hold.
+        let topics = self
+            .topics(
+                caller,
+                TopicParams {
+                    period: period.code(),
+                    region: Some(region.to_string()),
+                    baseline_months: Some(HOT_TOPIC_BASELINE_MONTHS),
+                    limit: Some(HOT_TOPICS),
+                    ..TopicParams::default()
+                },
+            )
+            .await?;
+        let hot: Vec<HotTopic> = topics
+            .groups
+            .iter()
+            .map(|g| HotTopic {
+                label: g.label.clone(),
+                count: g.count,
+                share: g.share,
+                emerging: g.emerging,
+            })
+            .collect();
+        let bulletin = bulletin.with_hot_topics(&hot, HOT_TOPIC_BASELINE_MONTHS);
         self.record(
             caller,
             AuditAction::Bulletin,

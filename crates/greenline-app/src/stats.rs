@@ -153,7 +153,12 @@ pub struct TrendView {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Trend {
+    /// The months asked for that the store holds data of: a month before the jurisdiction's
+    /// first case or after its last is not a month of zero cases, and is left out.
     pub series: Vec<MonthCount>,
+    /// Months of the window left out for lying outside the data (before the first case of the
+    /// jurisdiction, or after its last); the summary says so when there are any.
+    pub months_left_out: u32,
     /// `mann_kendall`, or `seasonal_mann_kendall` (same month of each year compared).
     pub test: String,
     pub trend: TrendView,
@@ -324,6 +329,20 @@ impl App {
         let first = this_month
             .checked_sub_months(Months::new(months))
             .unwrap_or(this_month);
+        // The months the jurisdiction has any case in, whatever the filters: outside them the
+        // store holds no data, and a count of zero there would be invented.
+        let held = self
+            .stats(
+                self.stats_query(caller, &Params::new())?
+                    .group_by(Dimension::Time(TimeBucket::Month)),
+            )
+            .await?;
+        let held: Vec<String> = held
+            .rows()
+            .filter(|row| row.count() > 0)
+            .map(|row| row.key(0).code.clone())
+            .collect();
+        let (data_from, data_to) = (held.iter().min(), held.iter().max());
         let query = self
             .stats_query(caller, &params)?
             .group_by(Dimension::Time(TimeBucket::Month))
@@ -338,14 +357,16 @@ impl App {
             .collect();
         let series: Vec<MonthCount> = (0..months)
             .filter_map(|i| first.checked_add_months(Months::new(i)))
-            .map(|month| {
-                let code = month.format("%Y-%m").to_string();
-                MonthCount {
-                    count: found.get(&code).copied().unwrap_or(0),
-                    month: code,
-                }
+            .map(|month| month.format("%Y-%m").to_string())
+            .filter(|code| {
+                data_from.is_some_and(|from| code >= from) && data_to.is_some_and(|to| code <= to)
+            })
+            .map(|code| MonthCount {
+                count: found.get(&code).copied().unwrap_or(0),
+                month: code,
             })
             .collect();
+        let months_left_out = months - u32::try_from(series.len()).unwrap_or(months);
         let counts: Vec<f64> = series.iter().map(|m| m.count as f64).collect();
         let guard = TrendGuard::default();
         let finding = if seasonal {
@@ -354,15 +375,27 @@ impl App {
             assess(&counts, &guard)
         }
         .map_err(|e| ServiceError::parameter("months", e.to_string()))?;
+        let mut trend = trend_view(&finding, guard.alpha);
+        if months_left_out > 0 {
+            let held = match (series.first(), series.last()) {
+                (Some(a), Some(b)) => format!("只有{}至{}的数据", a.month, b.month),
+                _ => "没有数据".to_owned(),
+            };
+            trend.summary = format!(
+                "{}（所选{months}个月中{held}，其余{months_left_out}个月不计为零，未纳入检验）",
+                trend.summary
+            );
+        }
         Ok(Trend {
             series,
+            months_left_out,
             test: if seasonal {
                 "seasonal_mann_kendall"
             } else {
                 "mann_kendall"
             }
             .to_owned(),
-            trend: trend_view(&finding, guard.alpha),
+            trend,
         })
     }
 

@@ -14,7 +14,9 @@ use greenline_domain::deadline::china_time;
 use greenline_domain::{PollutionType, RegionCode};
 use greenline_report::Period;
 use greenline_store::CaseFilter;
-use greenline_text::{DocFreq, Tokenizer, Topic, TopicOptions, hot_topics};
+use greenline_text::{
+    DocFreq, Tokenizer, Topic, TopicGroup, TopicOptions, group_topics, hot_topics,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -57,7 +59,11 @@ pub struct Topics {
     pub baseline_from: NaiveDate,
     pub baseline_to: NaiveDate,
     pub background_texts: u64,
+    /// The terms that stand out, strongest first.
     pub topics: Vec<Topic>,
+    /// The same as topics people read: filler dropped, terms that share their cases grouped
+    /// under one label, with example cases.
+    pub groups: Vec<TopicGroup>,
 }
 
 /// Answers kept by their question, and the questions being answered in the background.
@@ -231,7 +237,7 @@ impl App {
             // Topics are shown to every role: what reporters typed of their names and phones
             // is masked before the words are counted, so no name can rise as a topic.
             let unknown = greenline_text::pii::Identity::default();
-            let mut now = DocFreq::new();
+            let mut now = DocFreq::with_postings();
             for (id, text) in &current {
                 now.add(tokenizer, *id, &greenline_text::pii::mask(text, &unknown));
             }
@@ -239,14 +245,18 @@ impl App {
             for (id, text) in &background {
                 before.add(tokenizer, *id, text);
             }
-            (
-                now.texts(),
-                before.texts(),
-                hot_topics(&now, &before, &options),
-            )
+            // Groups are made from more terms than are listed: a topic's weaker words join it.
+            let wide = TopicOptions {
+                limit: options.limit.saturating_mul(3),
+                ..options
+            };
+            let mut terms = hot_topics(&now, &before, &wide);
+            let groups = group_topics(&now, &terms, options.limit);
+            terms.truncate(options.limit);
+            (now.texts(), before.texts(), terms, groups)
         })
         .await?;
-        let (texts, background_texts, found) = found;
+        let (texts, background_texts, found, groups) = found;
         let answer = Arc::new(Topics {
             period: period.code(),
             region: region.to_string(),
@@ -255,6 +265,7 @@ impl App {
             baseline_to: period.first_day(),
             background_texts,
             topics: found,
+            groups,
         });
         self.topics.put(key, answer.clone());
         Ok(answer.as_ref().clone())

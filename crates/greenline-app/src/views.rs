@@ -142,7 +142,7 @@ pub struct TrackView {
     pub kind_zh: String,
     pub stage: Stage,
     pub status: PublicStatus,
-    /// 未受理 / 受理中 / 已办结 / 不受理
+    /// 待受理 / 办理中 / 已办结 / 不受理
     pub status_zh: String,
     pub received_at: DateTime<Utc>,
     pub region_name: String,
@@ -158,7 +158,63 @@ pub struct TrackView {
     /// The written reply to the reporter.
     pub reply: Option<String>,
     pub public_summary: Option<String>,
+    /// The reporter's own description and address, as they wrote them.
+    pub description: String,
+    pub address: String,
     pub history: Vec<TrackStep>,
+    /// What the reporter said of the latest reply (满意/基本满意/不满意), once they rated it.
+    pub rated_zh: Option<String>,
+    /// Whether the reporter may rate the latest reply now.
+    pub may_rate: bool,
+    /// For a petition: the last day on which the petitioner may ask for a review (复查) online,
+    /// while that is open.
+    pub review_until: Option<NaiveDate>,
+}
+
+/// What the reporter may do with their case now (see [`TrackView::with_choices`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReporterChoices {
+    pub rated: Option<greenline_domain::Satisfaction>,
+    pub may_rate: bool,
+    pub review_until: Option<NaiveDate>,
+}
+
+impl ReporterChoices {
+    /// The choices on `case` given its callbacks: a reply not yet rated by the reporter may be
+    /// rated while the case takes callbacks; a petition's review may be asked for within its
+    /// window.
+    pub fn of(
+        case: &Case,
+        callbacks: &[greenline_store::Callback],
+        limits: &greenline_domain::TimeLimits,
+        now: DateTime<Utc>,
+    ) -> Self {
+        let rated = case.replied_at.and_then(|replied| {
+            callbacks
+                .iter()
+                .rev()
+                .find(|c| c.source == greenline_store::CallbackSource::Reporter && c.at >= replied)
+                .map(|c| c.satisfaction)
+        });
+        let may_rate = case.replied_at.is_some()
+            && rated.is_none()
+            && greenline_domain::callback::CALLBACK_STAGES.contains(&case.stage);
+        let review_until = (case
+            .actions_now(limits, now)
+            .contains(&Action::RequestReview))
+        .then(|| {
+            case.replied_at.map(|replied| {
+                greenline_domain::deadline::local_date(replied)
+                    + chrono::Days::new(u64::from(limits.review_request_days))
+            })
+        })
+        .flatten();
+        ReporterChoices {
+            rated,
+            may_rate,
+            review_until,
+        }
+    }
 }
 
 impl TrackView {
@@ -202,8 +258,21 @@ impl TrackView {
             enforcement_zh: case.enforcement.iter().map(EnforcementAction::zh).collect(),
             reply: case.reply.clone(),
             public_summary: case.public_summary.clone(),
+            description: case.description.clone(),
+            address: case.address.clone(),
             history,
+            rated_zh: None,
+            may_rate: false,
+            review_until: None,
         }
+    }
+
+    /// The view with what the reporter may do now.
+    pub fn with_choices(mut self, choices: ReporterChoices) -> Self {
+        self.rated_zh = choices.rated.map(|s| s.zh().to_owned());
+        self.may_rate = choices.may_rate;
+        self.review_until = choices.review_until;
+        self
     }
 }
 

@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 use crate::classification::{TypeReview, TypeSuggestion};
 use crate::deadline::{Deadline, DeadlineKind, TimeLimits, end_of_limit};
 use crate::error::FieldError;
+use crate::geo::{Datum, GeoPoint};
 use crate::workflow::{allowed_actions, next_stage};
 use crate::{
     Action, Approval, CaseKind, Channel, DomainError, Draft, EnforcementAction, Industry, Outcome,
@@ -58,6 +59,13 @@ pub struct IntakeForm {
     pub reporter_address: Option<String>,
     /// An identifier in another system (12345 work order number, import key).
     pub external_id: Option<String>,
+    /// Where the problem is, degrees north (both or neither of `latitude`, `longitude`).
+    pub latitude: Option<f64>,
+    /// Where the problem is, degrees east.
+    pub longitude: Option<f64>,
+    /// The datum of `latitude`/`longitude`: `wgs84` (default; GPS, 天地图's CGCS2000) or
+    /// `gcj02` (高德, 腾讯 maps), which is converted to WGS-84 before it is kept.
+    pub datum: Option<String>,
 }
 
 /// A case ready to be stored: every field checked.
@@ -75,6 +83,8 @@ pub struct NewCase {
     pub description: String,
     pub reporter: Reporter,
     pub external_id: Option<String>,
+    /// The point the reporter gave, in WGS-84.
+    pub point: Option<GeoPoint>,
 }
 
 fn clean(text: Option<&str>) -> Option<String> {
@@ -129,6 +139,51 @@ pub fn phone_keys(text: &str) -> Vec<String> {
         _ => {}
     }
     keys
+}
+
+/// The form's point, if it gives one: both coordinates in range, in a known datum.
+fn parse_point(errors: &mut Vec<FieldError>, form: &IntakeForm) -> Option<GeoPoint> {
+    let datum = match form.datum.as_deref() {
+        None => Datum::Wgs84,
+        Some(code) => match Datum::parse(code) {
+            Some(datum) => datum,
+            None => {
+                errors.push(FieldError::new(
+                    "datum",
+                    format!("unknown datum {code:?}; expected wgs84 or gcj02"),
+                ));
+                return None;
+            }
+        },
+    };
+    match (form.latitude, form.longitude) {
+        (None, None) => None,
+        (Some(lat), Some(lon)) => match GeoPoint::from_datum(lat, lon, datum) {
+            Ok(point) => Some(point),
+            Err(DomainError::Invalid(found)) => {
+                errors.extend(found);
+                None
+            }
+            Err(other) => {
+                errors.push(FieldError::new("latitude", other.to_string()));
+                None
+            }
+        },
+        (None, Some(_)) => {
+            errors.push(FieldError::new(
+                "latitude",
+                "give both latitude and longitude, or neither",
+            ));
+            None
+        }
+        (Some(_), None) => {
+            errors.push(FieldError::new(
+                "longitude",
+                "give both latitude and longitude, or neither",
+            ));
+            None
+        }
+    }
 }
 
 impl NewCase {
@@ -255,6 +310,8 @@ impl NewCase {
             }
         }
 
+        let point = parse_point(&mut errors, form);
+
         match (kind, channel, primary_type, region) {
             (Some(kind), Some(channel), Some(primary_type), Some(region)) if errors.is_empty() => {
                 Ok(NewCase {
@@ -269,6 +326,7 @@ impl NewCase {
                     description,
                     reporter,
                     external_id: clean(form.external_id.as_deref()),
+                    point,
                 })
             }
             _ => Err(DomainError::Invalid(errors)),
@@ -331,6 +389,9 @@ pub struct Case {
     pub reopened_at: Option<DateTime<Utc>>,
     /// Bumped by every change; a change made against an older version is refused.
     pub version: i64,
+    /// The point the reporter gave (WGS-84), if any.
+    #[serde(default)]
+    pub point: Option<GeoPoint>,
 }
 
 impl Case {
@@ -371,6 +432,7 @@ impl Case {
             draft: None,
             reopened_at: None,
             version: 0,
+            point: new.point,
         }
     }
 

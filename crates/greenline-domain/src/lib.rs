@@ -21,6 +21,7 @@ pub mod classification;
 pub mod deadline;
 pub mod dispatch;
 pub mod error;
+pub mod geo;
 pub mod outcome;
 pub mod oversight;
 pub mod record;
@@ -47,6 +48,7 @@ pub use deadline::{
 };
 pub use dispatch::{DispatchRule, DispatchStep, DispatchUnit, RuleProblem};
 pub use error::{DomainError, FieldError};
+pub use geo::{Datum, GeoPoint};
 pub use outcome::{EnforcementAction, Outcome, RejectionReason};
 pub use oversight::Oversight;
 pub use record::{CaseRecord, ImportedCase, Step};

@@ -183,6 +183,7 @@ impl CaseRecord {
             reporter_address: (!self.anonymous && self.reporter_phone.is_none())
                 .then(|| "（历史记录）".to_owned()),
             external_id: Some(self.external_id.clone()),
+            ..IntakeForm::default()
         };
         let new = match NewCase::parse(&form) {
             Ok(new) => Some(new),

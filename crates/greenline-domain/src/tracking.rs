@@ -29,7 +29,13 @@ impl fmt::Display for TrackingNo {
 impl TrackingNo {
     pub fn parse(text: &str) -> Result<Self, DomainError> {
         let bad = || DomainError::invalid("tracking_no", "expected GLyyyymmdd-nnnnnnn");
-        let rest = text.trim().strip_prefix("GL").ok_or_else(bad)?;
+        // Read aloud or copied from a text message, the letters may come in either case.
+        let text = text.trim();
+        let rest = text
+            .get(..2)
+            .filter(|prefix| prefix.eq_ignore_ascii_case("GL"))
+            .and_then(|_| text.get(2..))
+            .ok_or_else(bad)?;
         let (date, number) = rest.split_once('-').ok_or_else(bad)?;
         if date.len() != 8 || number.len() < 7 || !number.bytes().all(|b| b.is_ascii_digit()) {
             return Err(bad());
@@ -46,6 +52,21 @@ impl TrackingNo {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tracking_numbers_are_read_in_either_case() {
+        let upper = TrackingNo::parse("GL20261127-0000123").expect("upper");
+        assert_eq!(
+            TrackingNo::parse(" gl20261127-0000123 ").expect("lower"),
+            upper
+        );
+        assert_eq!(
+            TrackingNo::parse("Gl20261127-0000123").expect("mixed"),
+            upper
+        );
+        assert!(TrackingNo::parse("XL20261127-0000123").is_err());
+        assert!(TrackingNo::parse("工单20261127").is_err());
+    }
 
     #[test]
     fn tracking_numbers_round_trip_and_reject_garbage() {

@@ -155,7 +155,7 @@ impl Stage {
         }
     }
 
-    /// The status word that public outputs show (未受理 / 受理中 / 已办结 / 不受理).
+    /// The status word that public outputs show (待受理 / 办理中 / 已办结 / 不受理).
     pub fn public_status(self) -> PublicStatus {
         match self {
             Stage::Registered | Stage::Routed => PublicStatus::NotYetAccepted,
@@ -185,9 +185,9 @@ impl fmt::Display for Stage {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PublicStatus {
-    /// 未受理
+    /// 待受理: waiting for the decision to accept (not 未受理, which in the bulletins means turned down)
     NotYetAccepted,
-    /// 受理中
+    /// 办理中: accepted and being handled
     InProgress,
     /// 已办结
     Concluded,
@@ -198,8 +198,8 @@ pub enum PublicStatus {
 impl PublicStatus {
     pub fn zh(self) -> &'static str {
         match self {
-            PublicStatus::NotYetAccepted => "未受理",
-            PublicStatus::InProgress => "受理中",
+            PublicStatus::NotYetAccepted => "待受理",
+            PublicStatus::InProgress => "办理中",
             PublicStatus::Concluded => "已办结",
             PublicStatus::NotAccepted => "不受理",
         }

@@ -36,4 +36,4 @@ pub use model::{
 pub use period::Period;
 pub use queries::{BulletinQueries, QueryDescription, TREND_MONTHS, bulletin_queries, child_level};
 pub use render::{Format, render};
-pub use text::{Chart, Section, Table, one_decimal, p_value, percent, type_phrase};
+pub use text::{Chart, HotTopic, Section, Table, one_decimal, p_value, percent, type_phrase};

@@ -254,6 +254,19 @@ pub struct Bulletin {
     pub sections: Vec<Section>,
 }
 
+impl Bulletin {
+    /// The bulletin with its section on hot topics (十、热点问题): `topics` rose in the period's
+    /// complaint texts against the `baseline_months` before it.
+    pub fn with_hot_topics(mut self, topics: &[crate::HotTopic], baseline_months: u32) -> Bulletin {
+        self.sections.push(crate::text::hot_topics(
+            self.period.this_zh(),
+            topics,
+            baseline_months,
+        ));
+        self
+    }
+}
+
 fn item(row: &greenline_stats::Row<'_>, d: usize, share: Option<&Measure>) -> Item {
     let key = row.key(d);
     Item {

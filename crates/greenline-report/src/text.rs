@@ -6,6 +6,7 @@
 //! decimal, days and expected counts to one decimal.
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use greenline_domain::RejectionReason;
 use greenline_domain::deadline::local_date;
 use serde::Serialize;
 
@@ -553,19 +554,58 @@ fn timeliness(this: &str, as_of: DateTime<Utc>, f: &Figures) -> Section {
     s
 }
 
+/// The repeat figures, each defined once and named the same way wherever it appears:
+/// - merged (已归并): found to be the same source as an earlier report and joined to its group
+///   (`repeat_sources`, the engine's `RepeatSource` dimension);
+/// - not accepted as already accepted (重复举报（已受理）) and as dissatisfied with the reply
+///   (对处理意见不服重复举报): the rejection reasons of section 一, with the same labels and
+///   counts.
+///
+/// Reports the same-source index only suspects, and no one has merged, are not counted here:
+/// the bulletin counts what staff decided.
 fn repeats(this: &str, f: &Figures) -> Section {
     let r = &f.repeat_sources;
     let mut s = Section::new("七、重复举报");
-    s.paragraphs.push(if r.count == 0 {
-        format!("{this}未发现同一来源的重复举报。")
-    } else {
-        format!(
-            "{this}同一来源再次举报的重复举报{}件，占举报总量的{}。",
+    let rejected: Vec<&Item> = f
+        .acceptance
+        .reasons
+        .iter()
+        .filter(|i| is_repeat_rejection(&i.code) && i.count > 0)
+        .collect();
+    if r.count == 0 && rejected.is_empty() {
+        s.paragraphs.push(format!(
+            "{this}没有经核实归并为同一来源的重复举报，也没有因重复举报而不予受理的举报。"
+        ));
+        return s;
+    }
+    let mut parts = Vec::new();
+    if r.count > 0 {
+        parts.push(format!(
+            "经核实与先前举报为同一来源、已归并处理的{}件，占举报总量的{}",
             r.count,
             share_text(r.share)
-        )
-    });
+        ));
+    }
+    for item in &rejected {
+        parts.push(format!("因{}不予受理的{}件", item.label, item.count));
+    }
+    s.paragraphs
+        .push(format!("{this}重复举报中，{}。", parts.join("；")));
+    s.paragraphs.push(
+        "归并的重复举报随先前举报一并办理；已受理事项的重复举报告知举报人通过原件查询进展，对处理意见不服的告知其依法申请复查或复核。"
+            .to_owned(),
+    );
     s
+}
+
+/// Whether a rejection reason's code is a repeat of an earlier report (see [`repeats`]).
+fn is_repeat_rejection(code: &str) -> bool {
+    [
+        RejectionReason::AlreadyAccepted,
+        RejectionReason::DissatisfiedWithReply,
+    ]
+    .iter()
+    .any(|r| r.code() == code)
 }
 
 fn trend_sentence(t: &Trend, subject: &str) -> String {
@@ -719,6 +759,72 @@ fn alerts(this: &str, f: &Figures) -> Section {
                     format!("{}至{}", a.first_day, a.last_day),
                     a.observed.to_string(),
                     one_decimal(a.expected),
+                ]
+            })
+            .collect(),
+    });
+    s
+}
+
+/// A hot topic of the period as the bulletin states it (worked out from the complaint texts,
+/// which the statistics index does not hold; see `greenline_text::topics`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HotTopic {
+    /// The words a reader sees (农药味、化工园区).
+    pub label: String,
+    /// Complaints of the period that mention it.
+    pub count: u64,
+    /// Their share of the complaints read.
+    pub share: f64,
+    /// Absent before, or at least ten times rarer.
+    pub emerging: bool,
+}
+
+/// Section 十: the topics that rose against the `baseline_months` before the period.
+pub(crate) fn hot_topics(this: &str, topics: &[HotTopic], baseline_months: u32) -> Section {
+    let mut s = Section::new("十、热点问题");
+    if topics.is_empty() {
+        s.paragraphs.push(format!(
+            "与此前{baseline_months}个月相比，{this}举报内容中没有明显增多的问题。"
+        ));
+        return s;
+    }
+    let list: Vec<String> = topics
+        .iter()
+        .map(|t| {
+            let new = if t.emerging { "，新出现" } else { "" };
+            format!(
+                "“{}”（{}件，占{}{new}）",
+                t.label,
+                t.count,
+                share_text(Some(t.share))
+            )
+        })
+        .collect();
+    s.paragraphs.push(format!(
+        "与此前{baseline_months}个月相比，{this}举报内容中明显增多的问题有：{}。",
+        list.join("；")
+    ));
+    s.paragraphs.push(
+        "热点问题由举报内容中较此前明显增多的词语归并而成（对数似然比检验，p<0.001），举报人姓名、电话已先行去除。"
+            .to_owned(),
+    );
+    s.tables.push(Table {
+        caption: "热点问题".to_owned(),
+        header: vec![
+            "问题".to_owned(),
+            "件数".to_owned(),
+            "占举报内容".to_owned(),
+            "新出现".to_owned(),
+        ],
+        rows: topics
+            .iter()
+            .map(|t| {
+                vec![
+                    t.label.clone(),
+                    t.count.to_string(),
+                    share_text(Some(t.share)),
+                    if t.emerging { "是" } else { "否" }.to_owned(),
                 ]
             })
             .collect(),

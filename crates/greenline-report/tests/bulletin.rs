@@ -775,3 +775,92 @@ fn the_bulletin_serialises_with_its_figures() {
             .collect();
     assert!(names.contains(&"channels") && names.contains(&"regions"));
 }
+
+/// The text of the section whose title starts with `title`.
+fn section_text(b: &Bulletin, title: &str) -> String {
+    b.sections
+        .iter()
+        .find(|s| s.heading.starts_with(title))
+        .map(|s| s.paragraphs.join("\n"))
+        .unwrap_or_else(|| panic!("no section {title}"))
+}
+
+#[test]
+fn repeats_are_named_and_counted_the_same_in_every_section() {
+    // No report merged into an earlier one, but some turned down as already accepted: the
+    // repeat section may not say there were none.
+    let sample = sample();
+    let limits = greenline_domain::DeadlineTable::statutory();
+    let index = Index::build(sample.cases.iter().map(|case| {
+        (
+            case.id,
+            greenline_stats::CaseFacts::from_case(case, false, &limits).expect("facts"),
+        )
+    }));
+    let b = Bulletin::build(&index, october(), RegionCode::NATIONAL, as_of()).expect("bulletin");
+    let f = &b.figures;
+    assert_eq!(f.repeat_sources.count, 0);
+    let already = f
+        .acceptance
+        .reasons
+        .iter()
+        .find(|r| r.code == "already_accepted")
+        .expect("reports turned down as already accepted");
+    assert!(already.count > 0);
+    let acceptance = section_text(&b, "一");
+    let repeats = section_text(&b, "七");
+    assert!(
+        !repeats.contains("未发现") && !repeats.contains("没有"),
+        "{repeats}\nwhile section 一 says:\n{acceptance}"
+    );
+    let phrase = format!("因{}不予受理的{}件", already.label, already.count);
+    assert!(repeats.contains(&phrase), "{repeats}");
+    if acceptance.contains(&already.label) {
+        assert!(
+            acceptance.contains(&format!("{}{}件", already.label, already.count)),
+            "{acceptance}"
+        );
+    }
+
+    // With merged reports too, both figures stand side by side.
+    let repeats = section_text(national(), "七");
+    let merged = national().figures.repeat_sources.count;
+    assert!(merged > 0);
+    assert!(
+        repeats.contains(&format!("已归并处理的{merged}件")),
+        "{repeats}"
+    );
+}
+
+#[test]
+fn hot_topics_close_the_bulletin_with_their_labels_and_counts() {
+    let topics = [
+        greenline_report::HotTopic {
+            label: "农药味、化工园区".to_owned(),
+            count: 16,
+            share: 0.012,
+            emerging: true,
+        },
+        greenline_report::HotTopic {
+            label: "焚烧秸秆、秋收".to_owned(),
+            count: 9,
+            share: 0.007,
+            emerging: false,
+        },
+    ];
+    let b = national().clone().with_hot_topics(&topics, 12);
+    let text = section_text(&b, "十、热点问题");
+    assert!(
+        text.contains("与此前12个月相比，本月举报内容中明显增多的问题有"),
+        "{text}"
+    );
+    assert!(
+        text.contains("“农药味、化工园区”（16件，占1.2%，新出现）"),
+        "{text}"
+    );
+    assert!(text.contains("“焚烧秸秆、秋收”（9件，占0.7%）"), "{text}");
+    let table = &b.sections.last().expect("section").tables[0];
+    assert_eq!(table.rows.len(), 2);
+    let none = national().clone().with_hot_topics(&[], 12);
+    assert!(section_text(&none, "十").contains("没有明显增多的问题"));
+}

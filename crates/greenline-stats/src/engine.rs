@@ -376,6 +376,81 @@ fn mask_u8(allowed: impl Fn(u8) -> bool) -> Vec<bool> {
     (0..=255u8).map(allowed).collect()
 }
 
+/// The regions inside any of `areas`, as a mask over region indices.
+fn region_set(areas: &[greenline_domain::RegionCode]) -> Vec<bool> {
+    let mut inside = vec![false; REGIONS.codes.len()];
+    for area in areas {
+        let (low, high) = REGIONS.subtree(*area);
+        inside[low..high].fill(true);
+    }
+    inside
+}
+
+/// The mask of a filter that tests one column's value (every filter but type, region, dates
+/// and NOT, which the plan handles itself); `None` for those.
+fn simple_mask<'a>(index: &'a Index, filter: &Filter, today: u16) -> Option<Mask<'a>> {
+    let u8_mask = |col: &'a [u8], allowed: Vec<bool>| Mask {
+        col: Col::U8(col),
+        allowed,
+    };
+    Some(match filter {
+        Filter::Kind(values) => u8_mask(
+            &index.kind,
+            mask_u8(|v| values.iter().any(|k| dict::kind_index(*k) == v)),
+        ),
+        Filter::Channel(values) => u8_mask(
+            &index.channel,
+            mask_u8(|v| values.iter().any(|c| dict::channel_index(*c) == v)),
+        ),
+        Filter::PrimaryType(values) => u8_mask(
+            &index.primary_type,
+            mask_u8(|v| values.iter().any(|t| dict::type_index(*t) == Some(v))),
+        ),
+        Filter::SubType(values) => u8_mask(
+            &index.sub_type,
+            mask_u8(|v| v != 0 && values.iter().any(|t| dict::sub_type_index(Some(*t)) == v)),
+        ),
+        Filter::Industry(values) => u8_mask(
+            &index.industry,
+            mask_u8(|v| v != 0 && values.iter().any(|t| dict::industry_index(Some(*t)) == v)),
+        ),
+        Filter::Stage(values) => u8_mask(
+            &index.stage,
+            mask_u8(|v| values.iter().any(|s| dict::stage_index(*s) == v)),
+        ),
+        Filter::Outcome(values) => u8_mask(
+            &index.outcome,
+            mask_u8(|v| v != 0 && values.iter().any(|o| dict::outcome_index(Some(*o)) == v)),
+        ),
+        Filter::Status(values) => {
+            u8_mask(&index.flags, mask_u8(|f| values.contains(&status_of(f))))
+        }
+        Filter::RejectionReason(values) => u8_mask(
+            &index.rejection,
+            mask_u8(|v| v != 0 && values.iter().any(|r| dict::rejection_index(Some(*r)) == v)),
+        ),
+        Filter::Overdue(wanted) => Mask {
+            col: Col::Overdue(&index.due_day, today),
+            allowed: vec![!wanted, *wanted],
+        },
+        Filter::RepeatSource(wanted) => u8_mask(
+            &index.flags,
+            mask_u8(|f| (f & REPEAT_SOURCE != 0) == *wanted),
+        ),
+        Filter::AcceptedLate(late) => u8_mask(
+            &index.flags,
+            mask_u8(|f| f & ACCEPTED != 0 && (f & ACCEPTED_ON_TIME == 0) == *late),
+        ),
+        Filter::ConcludedLate(late) => u8_mask(
+            &index.flags,
+            mask_u8(|f| f & CONCLUDED != 0 && (f & ON_TIME == 0) == *late),
+        ),
+        Filter::Type(_) | Filter::Region(_) | Filter::Received { .. } | Filter::Not(_) => {
+            return None;
+        }
+    })
+}
+
 impl<'a> Plan<'a> {
     fn new(
         index: &'a Index,
@@ -396,19 +471,11 @@ impl<'a> Plan<'a> {
         let mut day_low = NaiveDate::MIN;
         let mut day_high = NaiveDate::MAX;
         for filter in &query.filters {
-            let u8_mask = |col: &'a [u8], allowed: Vec<bool>| Mask {
-                col: Col::U8(col),
-                allowed,
-            };
+            if let Some(mask) = simple_mask(index, filter, today) {
+                masks.push(mask);
+                continue;
+            }
             match filter {
-                Filter::Kind(values) => masks.push(u8_mask(
-                    &index.kind,
-                    mask_u8(|v| values.iter().any(|k| dict::kind_index(*k) == v)),
-                )),
-                Filter::Channel(values) => masks.push(u8_mask(
-                    &index.channel,
-                    mask_u8(|v| values.iter().any(|c| dict::channel_index(*c) == v)),
-                )),
                 Filter::Type(values) => {
                     let mut bits = 0u16;
                     for t in values {
@@ -418,7 +485,10 @@ impl<'a> Plan<'a> {
                     }
                     // An empty list selects nothing; keep a mask that says so.
                     if bits == 0 {
-                        masks.push(u8_mask(&index.kind, vec![false; 256]));
+                        masks.push(Mask {
+                            col: Col::U8(&index.kind),
+                            allowed: vec![false; 256],
+                        });
                     } else if types_any == 0 {
                         types_any = bits;
                     } else {
@@ -433,72 +503,49 @@ impl<'a> Plan<'a> {
                         types_any = 0;
                     }
                 }
-                Filter::PrimaryType(values) => masks.push(u8_mask(
-                    &index.primary_type,
-                    mask_u8(|v| values.iter().any(|t| dict::type_index(*t) == Some(v))),
-                )),
-                Filter::SubType(values) => masks.push(u8_mask(
-                    &index.sub_type,
-                    mask_u8(|v| {
-                        v != 0 && values.iter().any(|t| dict::sub_type_index(Some(*t)) == v)
-                    }),
-                )),
-                Filter::Industry(values) => masks.push(u8_mask(
-                    &index.industry,
-                    mask_u8(|v| {
-                        v != 0 && values.iter().any(|t| dict::industry_index(Some(*t)) == v)
-                    }),
-                )),
                 Filter::Region(areas) => {
-                    let mut inside = vec![false; region_ok.len()];
-                    for area in areas {
-                        let (low, high) = REGIONS.subtree(*area);
-                        inside[low..high].fill(true);
-                    }
+                    let inside = region_set(areas);
                     for (ok, inside) in region_ok.iter_mut().zip(inside) {
                         *ok &= inside;
                     }
                 }
-                Filter::Stage(values) => masks.push(u8_mask(
-                    &index.stage,
-                    mask_u8(|v| values.iter().any(|s| dict::stage_index(*s) == v)),
-                )),
-                Filter::Outcome(values) => masks.push(u8_mask(
-                    &index.outcome,
-                    mask_u8(|v| {
-                        v != 0 && values.iter().any(|o| dict::outcome_index(Some(*o)) == v)
-                    }),
-                )),
-                Filter::Status(values) => masks.push(u8_mask(
-                    &index.flags,
-                    mask_u8(|f| values.contains(&status_of(f))),
-                )),
-                Filter::RejectionReason(values) => masks.push(u8_mask(
-                    &index.rejection,
-                    mask_u8(|v| {
-                        v != 0 && values.iter().any(|r| dict::rejection_index(Some(*r)) == v)
-                    }),
-                )),
-                Filter::Overdue(wanted) => masks.push(Mask {
-                    col: Col::Overdue(&index.due_day, today),
-                    allowed: vec![!wanted, *wanted],
-                }),
-                Filter::RepeatSource(wanted) => masks.push(u8_mask(
-                    &index.flags,
-                    mask_u8(|f| (f & REPEAT_SOURCE != 0) == *wanted),
-                )),
-                Filter::AcceptedLate(late) => masks.push(u8_mask(
-                    &index.flags,
-                    mask_u8(|f| f & ACCEPTED != 0 && (f & ACCEPTED_ON_TIME == 0) == *late),
-                )),
-                Filter::ConcludedLate(late) => masks.push(u8_mask(
-                    &index.flags,
-                    mask_u8(|f| f & CONCLUDED != 0 && (f & ON_TIME == 0) == *late),
-                )),
                 Filter::Received { from, until } => {
                     day_low = day_low.max(*from);
                     day_high = day_high.min(until.pred_opt().unwrap_or(NaiveDate::MIN));
                 }
+                Filter::Not(inner) => match inner.as_ref() {
+                    Filter::Type(values) => {
+                        let mut bits = 0u16;
+                        for t in values {
+                            if let Some(i) = dict::type_index(*t) {
+                                bits |= 1 << i;
+                            }
+                        }
+                        masks.push(Mask {
+                            col: Col::U16(&index.types),
+                            allowed: (0..=u16::MAX).map(|t| t & bits == 0).collect(),
+                        });
+                    }
+                    Filter::Region(areas) => {
+                        let inside = region_set(areas);
+                        for (ok, inside) in region_ok.iter_mut().zip(inside) {
+                            *ok &= !inside;
+                        }
+                    }
+                    other => {
+                        let mut mask = simple_mask(index, other, today).ok_or_else(|| {
+                            StatsError::InvalidQuery(
+                                "NOT applies to a list or yes/no filter, not to dates or to \
+                                 another NOT"
+                                    .to_owned(),
+                            )
+                        })?;
+                        mask.allowed.iter_mut().for_each(|a| *a = !*a);
+                        masks.push(mask);
+                    }
+                },
+                // Every other filter is a simple mask.
+                _ => {}
             }
         }
         masks.push(Mask {

@@ -308,6 +308,9 @@ pub enum Filter {
         from: NaiveDate,
         until: NaiveDate,
     },
+    /// The cases the inner filter leaves out (a list or yes/no filter; not dates, not another
+    /// NOT). As a parameter: the filter's name with `not_` before it (`not_type=noise,air`).
+    Not(Box<Filter>),
 }
 
 fn list<T>(
@@ -357,6 +360,17 @@ impl Filter {
     pub fn parse(key: &str, value: &str) -> Result<Filter, StatsError> {
         let far_past = crate::facts::epoch();
         let far_future = NaiveDate::from_ymd_opt(2149, 6, 6).unwrap_or(far_past);
+        if let Some(inner) = key.trim().strip_prefix("not_") {
+            let inner = Filter::parse(inner, value)?;
+            if matches!(inner, Filter::Received { .. } | Filter::Not(_)) {
+                return Err(StatsError::BadValue {
+                    field: key.to_owned(),
+                    value: value.to_owned(),
+                    why: "NOT applies to a list or yes/no filter, not to dates".to_owned(),
+                });
+            }
+            return Ok(Filter::Not(Box::new(inner)));
+        }
         let filter = match key.trim() {
             "kind" => Filter::Kind(list(key, value, CaseKind::parse)?),
             "channel" => Filter::Channel(list(key, value, Channel::parse)?),

@@ -140,6 +140,7 @@ fn passes(
             let day = local_date(case.received_at);
             *from <= day && day < *until
         }
+        Filter::Not(inner) => !passes(case, repeat, inner, now, table),
     }
 }
 
@@ -435,7 +436,17 @@ fn some<T: Copy>(rng: &mut StdRng, all: &[T]) -> Vec<T> {
     all.choose_multiple(rng, n).copied().collect()
 }
 
+/// A random filter, a quarter of the list and yes/no ones turned into their NOT.
 fn random_filter(rng: &mut StdRng, sample: &Sample) -> Filter {
+    let filter = random_plain_filter(rng, sample);
+    if !matches!(filter, Filter::Received { .. }) && rng.random_bool(0.25) {
+        Filter::Not(Box::new(filter))
+    } else {
+        filter
+    }
+}
+
+fn random_plain_filter(rng: &mut StdRng, sample: &Sample) -> Filter {
     let case = &sample.cases[rng.random_range(0..sample.cases.len())];
     let types: Vec<PollutionType> = PollutionType::all().collect();
     let subs: Vec<SubType> = types.iter().flat_map(|t| t.sub_types()).collect();
@@ -742,6 +753,49 @@ fn results_come_in_a_fixed_order_with_chinese_labels() {
     let mut sorted = keys.clone();
     sorted.sort_by_key(|(q, c)| (q.clone(), channel_rank(c)));
     assert_eq!(keys, sorted);
+}
+
+#[test]
+fn not_filters_leave_out_exactly_what_the_filter_keeps() {
+    let sample = mixed_sample();
+    let index = &index_of(sample);
+    let now = as_of();
+    for (key, value) in [
+        ("type", "noise,air"),
+        ("region", "620100"),
+        ("channel", "web"),
+        ("sub_type", "construction"),
+        ("overdue", "true"),
+        ("accepted_late", "true"),
+    ] {
+        let count = |params: Vec<(&str, &str)>| {
+            let query = Query::from_params(RegionCode::NATIONAL, now, params).expect("query");
+            index
+                .query(&query)
+                .expect("answer")
+                .rows()
+                .map(|r| r.count())
+                .sum::<u64>()
+        };
+        let not_key = format!("not_{key}");
+        let kept = count(vec![("group_by", "kind"), (key, value)]);
+        let left = count(vec![("group_by", "kind"), (not_key.as_str(), value)]);
+        let all = count(vec![("group_by", "kind")]);
+        assert_eq!(kept + left, all, "{key}={value}");
+        let query = Query::from_params(
+            RegionCode::NATIONAL,
+            now,
+            vec![("group_by", "province"), (not_key.as_str(), value)],
+        )
+        .expect("query");
+        assert_same(sample, index, &query);
+    }
+    let bad = Query::from_params(
+        RegionCode::NATIONAL,
+        now,
+        vec![("not_received_from", "2026-01-01")],
+    );
+    assert!(bad.is_err());
 }
 
 #[test]

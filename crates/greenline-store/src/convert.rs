@@ -2,8 +2,8 @@
 
 use chrono::{DateTime, Utc};
 use greenline_domain::{
-    Case, CaseKind, Channel, EnforcementAction, Extension, Industry, Outcome, PollutionType,
-    RegionCode, RejectionReason, Stage, SubType, TypeReview, TypeSuggestion,
+    Case, CaseKind, Channel, EnforcementAction, Extension, GeoPoint, Industry, Outcome,
+    PollutionType, RegionCode, RejectionReason, Stage, SubType, TypeReview, TypeSuggestion,
 };
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -68,7 +68,8 @@ pub(crate) const CASE_COLUMNS: &str = "c.id, c.kind, c.channel, c.stage, c.prima
      c.re_review_requested_at, c.closed_at, c.extension_days, c.extension_reason, \
      c.rejection_reason, c.outcome, c.findings, c.enforcement, c.reply, c.public_summary, \
      c.external_id, c.suggested_type, c.suggested_sub_type, c.suggestion_confidence, \
-     c.type_review, c.repeat_of, c.approval_draft, c.reopened_at, c.version";
+     c.type_review, c.repeat_of, c.approval_draft, c.reopened_at, c.version, \
+     c.latitude_e6, c.longitude_e6";
 
 pub(crate) fn case_from_row(row: &AnyRow) -> Result<Case> {
     let text = |col: &str| -> Result<String> { Ok(row.try_get::<String, _>(col)?) };
@@ -162,6 +163,13 @@ pub(crate) fn case_from_row(row: &AnyRow) -> Result<Case> {
         draft,
         reopened_at: instant_opt(int_opt("reopened_at")?)?,
         version: row.try_get("version")?,
+        point: match (int_opt("latitude_e6")?, int_opt("longitude_e6")?) {
+            (Some(lat), Some(lon)) => Some(
+                GeoPoint::from_micro(lat, lon)
+                    .ok_or_else(|| corrupt("point", &format!("{lat},{lon}")))?,
+            ),
+            _ => None,
+        },
     })
 }
 

@@ -25,8 +25,10 @@ const SELECT_KEY: &str =
     "SELECT case_id, request_hash, secret FROM idempotency_keys WHERE scope = $1 AND key = $2";
 const INSERT_CASE: &str = "INSERT INTO cases (kind, channel, stage, primary_type, types, \
      sub_type, industry, region_code, address, description, unit_id, received_at, due_at, \
-     secret_hash, external_id, suggested_type, suggested_sub_type, suggestion_confidence) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) \
+     secret_hash, external_id, suggested_type, suggested_sub_type, suggestion_confidence, \
+     latitude_e6, longitude_e6) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
+     $19, $20) \
      RETURNING id";
 const INSERT_REPORTER: &str = "INSERT INTO reporters (case_id, anonymous, name, phone, \
      contact_address) VALUES ($1, $2, $3, $4, $5)";
@@ -102,13 +104,21 @@ fn rows_for(
         actor: &record.actor,
         at: record.received_at,
         note: None,
-        data: match &record.suggestion {
-            None => serde_json::json!({ "channel": new.channel.code(), "unit_id": record.unit_id }),
-            Some(suggested) => serde_json::json!({
-                "channel": new.channel.code(),
-                "unit_id": record.unit_id,
-                "suggestion": suggested,
-            }),
+        data: {
+            let mut data = match &record.suggestion {
+                None => {
+                    serde_json::json!({ "channel": new.channel.code(), "unit_id": record.unit_id })
+                }
+                Some(suggested) => serde_json::json!({
+                    "channel": new.channel.code(),
+                    "unit_id": record.unit_id,
+                    "suggestion": suggested,
+                }),
+            };
+            if let (Some(point), Some(map)) = (new.point, data.as_object_mut()) {
+                map.insert("point".to_owned(), serde_json::json!(point));
+            }
+            data
         },
     };
     let mut statements = detail_rows(id, &new.types, &new.reporter);
@@ -222,6 +232,8 @@ fn case_args(record: &IntakeRecord, routing: &[AutoRouting]) -> Vec<Arg> {
                 .suggestion
                 .map(|s| (s.confidence.clamp(0.0, 1.0) * 1000.0).round() as i64),
         ),
+        Arg::Int(new.point.map(|p| p.to_micro().0)),
+        Arg::Int(new.point.map(|p| p.to_micro().1)),
     ]
 }
 

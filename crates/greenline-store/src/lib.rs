@@ -27,6 +27,7 @@ mod convert;
 mod feed;
 mod import;
 mod intake;
+mod place;
 pub mod postgres;
 mod queue;
 mod review;

@@ -34,4 +34,4 @@ pub use error::TextError;
 pub use place::{Gazetteer, Place};
 pub use source::{Candidate, Evidence, SourceFeatures, SourceIndex, SourceMatch};
 pub use tokenize::Tokenizer;
-pub use topics::{DocFreq, Topic, TopicOptions, hot_topics};
+pub use topics::{DocFreq, Topic, TopicGroup, TopicOptions, group_topics, hot_topics};

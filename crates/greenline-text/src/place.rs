@@ -21,6 +21,18 @@ use std::sync::LazyLock;
 use greenline_domain::{RegionCode, RegionLevel};
 
 const COMMON_WORDS: &str = include_str!("../data/text/place_common_words.txt");
+/// Former names of merged or renamed counties, with the region that holds each now.
+const FORMER_NAMES: &str = include_str!("../data/text/place/former_names.tsv");
+/// Townships, towns and streets (乡级区划) with the county that holds each.
+const TOWNSHIPS: &str = include_str!("../data/text/place/townships.tsv");
+
+/// The rows of a tab-separated data file: comment lines and blank lines left out.
+fn data_rows(text: &'static str) -> impl Iterator<Item = Vec<&'static str>> {
+    text.lines()
+        .map(str::trim_end)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .map(|line| line.split('\t').collect())
+}
 
 /// Ethnic names inside autonomous regions' names: a short form is what comes before them.
 const ETHNIC_MARKERS: &[&str] = &[
@@ -92,7 +104,7 @@ const LANDMARK_WORDS: &[&str] = &[
     "东路", "西路", "南路", "北路", "中路", "东街", "西街", "南街", "北街", "大街", "路", "街",
     "大道", "道", "巷", "胡同", "公园", "广场", "小区", "花园", "大厦", "酒店", "饭店", "宾馆",
     "商场", "中学", "小学", "大学", "学校", "桥", "湖", "江", "河", "山", "站", "号", "村", "镇",
-    "乡", "人",
+    "乡", "人", "滩",
 ];
 
 /// Characters that end a clause (and so the street-level address).
@@ -176,6 +188,12 @@ impl Gazetteer {
             .filter(|line| !line.is_empty() && !line.starts_with('#'))
             .collect();
         let mut names: HashMap<String, Vec<(RegionCode, bool)>> = HashMap::new();
+        // A city whose one county-level unit bears its own name (嘉峪关市 620200 over 620201):
+        // the name stands for the county, the most precise unit, which lies within the city.
+        let named_by_a_county: HashSet<RegionCode> = RegionCode::all()
+            .filter(|r| r.code.level() == RegionLevel::County)
+            .filter_map(|r| r.code.parent().filter(|p| p.name() == r.name))
+            .collect();
         for region in RegionCode::all() {
             let code = region.code;
             // A municipality's prefecture row repeats its name (北京市 110100): the name stands
@@ -183,6 +201,9 @@ impl Gazetteer {
             if code.level() == RegionLevel::Prefecture
                 && code.parent().is_some_and(|p| p.name() == region.name)
             {
+                continue;
+            }
+            if named_by_a_county.contains(&code) {
                 continue;
             }
             names
@@ -199,6 +220,43 @@ impl Gazetteer {
                 }
             }
         }
+        // A former name stands for the region that holds its area now, beside any current unit
+        // of the same name; so do its short forms (卢湾 for 卢湾区).
+        for row in data_rows(FORMER_NAMES) {
+            let (Some(name), Some(code)) = (row.first(), row.get(1)) else {
+                continue;
+            };
+            let Ok(code) = RegionCode::parse(code) else {
+                continue;
+            };
+            let mut forms = vec![((*name).to_owned(), false)];
+            forms.extend(
+                short_forms(name)
+                    .into_iter()
+                    .filter(|s| !common.contains(s.as_str()))
+                    .map(|s| (s, true)),
+            );
+            for (form, short) in forms {
+                let entry = names.entry(form).or_default();
+                if !entry.iter().any(|(c, _)| *c == code) {
+                    entry.push((code, short));
+                }
+            }
+        }
+        // A township's full name (周浦镇, 观音桥街道) stands for the county that holds it; a name
+        // many counties share is settled by the other places named, or by none.
+        for row in data_rows(TOWNSHIPS) {
+            let (Some(name), Some(code)) = (row.first(), row.get(1)) else {
+                continue;
+            };
+            let Ok(code) = RegionCode::parse(code) else {
+                continue;
+            };
+            let entry = names.entry((*name).to_owned()).or_default();
+            if !entry.iter().any(|(c, _)| *c == code) {
+                entry.push((code, false));
+            }
+        }
         let longest = names.keys().map(|n| n.chars().count()).max().unwrap_or(0);
         Gazetteer { names, longest }
     }
@@ -209,6 +267,20 @@ impl Gazetteer {
             .get(name)
             .map(|entries| entries.iter().map(|(code, _)| *code).collect())
             .unwrap_or_default()
+    }
+
+    /// Whether `text` begins with a region's full name of three characters or more.
+    fn begins_with_a_name(&self, text: &str) -> bool {
+        let ends: Vec<usize> = text
+            .char_indices()
+            .map(|(i, c)| i + c.len_utf8())
+            .take(self.longest)
+            .collect();
+        ends.iter().skip(2).any(|&end| {
+            self.names
+                .get(&text[..end])
+                .is_some_and(|entries| entries.iter().any(|(_, short)| !*short))
+        })
     }
 
     /// Finds the region names in a text, longest first from the left.
@@ -227,7 +299,12 @@ impl Gazetteer {
                 };
                 let all_short = entries.iter().all(|(_, short)| *short);
                 let rest = &text[end..];
-                if all_short && LANDMARK_WORDS.iter().any(|w| rest.starts_with(w)) {
+                // 重庆江北区 is 重庆 + 江北区, not a river called 重庆江: a landmark word that
+                // begins another region's name does not hide the short form before it.
+                if all_short
+                    && LANDMARK_WORDS.iter().any(|w| rest.starts_with(w))
+                    && !self.begins_with_a_name(rest)
+                {
                     continue;
                 }
                 matched = Some((len, start, end, entries));
@@ -335,26 +412,44 @@ fn short_forms(name: &str) -> Vec<String> {
 /// Keeps only the candidates of an ambiguous name that lie inside a region named elsewhere in the
 /// text (鼓楼区 with 南京 → 南京市鼓楼区), where there are any. Says which mentions it narrowed.
 fn narrow_by_context(mentions: &mut [Mention]) -> Vec<bool> {
-    let named: Vec<(usize, Vec<RegionCode>)> = mentions
+    let named: Vec<(usize, String, Vec<RegionCode>)> = mentions
         .iter()
         .enumerate()
-        .map(|(i, m)| (i, m.candidates.clone()))
+        .map(|(i, m)| (i, m.text.clone(), m.candidates.clone()))
         .collect();
     let mut narrowed = vec![false; mentions.len()];
     for (i, mention) in mentions.iter_mut().enumerate() {
         if mention.candidates.len() < 2 {
             continue;
         }
-        let supported: Vec<RegionCode> = mention
-            .candidates
-            .iter()
-            .copied()
-            .filter(|c| {
-                named
-                    .iter()
-                    .any(|(j, others)| *j != i && others.iter().any(|o| o != c && c.is_within(*o)))
-            })
-            .collect();
+        let supported_by = |same: bool| -> Vec<RegionCode> {
+            mention
+                .candidates
+                .iter()
+                .copied()
+                .filter(|c| {
+                    named.iter().any(|(j, text, others)| {
+                        *j != i
+                            && others.iter().any(|o| {
+                                if same {
+                                    o == c && *text != mention.text
+                                } else {
+                                    o != c && c.is_within(*o)
+                                }
+                            })
+                    })
+                })
+                .collect()
+        };
+        // Another name for a wider region that holds it (南京 for 鼓楼区); failing that, another
+        // name for the same one (观音桥街道 beside 江北, both naming 江北区 of 重庆).
+        let mut supported = supported_by(false);
+        if supported.is_empty() {
+            supported = supported_by(true);
+        }
+        if supported.len() == mention.candidates.len() {
+            continue;
+        }
         if !supported.is_empty() {
             mention.candidates = supported;
             narrowed[i] = true;
@@ -408,6 +503,16 @@ mod tests {
         assert_eq!(code("广州天河那边有个工地半夜施工"), region("440106"));
         assert_eq!(code("浦东有家化工厂排废气"), region("310115"));
         assert_eq!(code("深圳市南山区科技园南路12号"), region("440305"));
+    }
+
+    #[test]
+    fn chongqings_large_districts_and_jiayuguan_are_placed() {
+        assert_eq!(code("重庆市渝北区龙溪街道有工地夜间施工"), region("500112"));
+        assert_eq!(code("渝北那边有个厂排黑烟"), region("500112"));
+        assert_eq!(code("嘉峪关市雄关区有家炼钢厂冒黄烟"), region("620201"));
+        // 江北区 is also a district of 宁波: with 重庆 named it is Chongqing's.
+        assert_eq!(code("重庆江北区观音桥步行街油烟扰民"), region("500105"));
+        assert_eq!(code("宁波江北区有个化工厂"), region("330205"));
     }
 
     #[test]

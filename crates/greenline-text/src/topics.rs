@@ -11,7 +11,7 @@
 //! anything ([`TopicOptions::min_count`]) are left out whatever their score. A term is
 //! *emerging* when it was absent before, or at least ten times rarer.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 
@@ -41,16 +41,27 @@ pub fn terms(tokenizer: &Tokenizer, text: &str) -> Vec<String> {
     out
 }
 
-/// Document frequencies of terms over a set of texts, with a few example ids per term.
+/// Document frequencies of terms over a set of texts, with a few example ids per term, and
+/// with [`DocFreq::with_postings`] every text's id per term (to group terms by their texts).
 #[derive(Debug, Clone, Default)]
 pub struct DocFreq {
     texts: u64,
     counts: HashMap<String, (u64, Vec<i64>)>,
+    postings: Option<HashMap<String, Vec<i64>>>,
 }
 
 impl DocFreq {
     pub fn new() -> DocFreq {
         DocFreq::default()
+    }
+
+    /// Counts that also keep, per term, the id of every text containing it: the period's
+    /// counts, for [`group_topics`].
+    pub fn with_postings() -> DocFreq {
+        DocFreq {
+            postings: Some(HashMap::new()),
+            ..DocFreq::default()
+        }
     }
 
     /// Counts one text (its id kept as an example for its first terms).
@@ -62,6 +73,9 @@ impl DocFreq {
     pub fn add_terms(&mut self, id: i64, terms: Vec<String>) {
         self.texts += 1;
         for term in terms {
+            if let Some(postings) = &mut self.postings {
+                postings.entry(term.clone()).or_default().push(id);
+            }
             let entry = self.counts.entry(term).or_default();
             entry.0 += 1;
             if entry.1.len() < EXAMPLES {
@@ -199,6 +213,133 @@ pub fn hot_topics(current: &DocFreq, background: &DocFreq, options: &TopicOption
     });
     topics.truncate(options.limit);
     topics
+}
+
+const FILLERS: &str = include_str!("../data/text/topic_fillers.txt");
+
+/// Whether a term is filler to a reader (see `data/text/topic_fillers.txt`): a filler word, or a
+/// phrase that begins or ends with one.
+pub fn is_filler(term: &str) -> bool {
+    static WORDS: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    let words = WORDS.get_or_init(|| {
+        FILLERS
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .collect()
+    });
+    words.iter().any(|w| {
+        term == *w
+            || (term.chars().count() > w.chars().count()
+                && (term.starts_with(w) || term.ends_with(w)))
+    })
+}
+
+/// A hot topic as people read it: the terms that stand out together in the same texts, under
+/// one label.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct TopicGroup {
+    /// The words a reader sees: the group's leading phrase, and a second term when it says
+    /// something the first does not (农药味、化工园区).
+    pub label: String,
+    /// The group's terms, strongest first.
+    pub terms: Vec<String>,
+    /// Texts of the period that contain any of them.
+    pub count: u64,
+    /// Their share of the period's texts.
+    pub share: f64,
+    /// The strongest term's G².
+    pub g2: f64,
+    /// The strongest term is emerging.
+    pub emerging: bool,
+    /// Ids of the texts that contain the most of the group's terms (at most three).
+    pub examples: Vec<i64>,
+}
+
+/// Texts two terms share over the texts of the rarer one, at or above which they are one topic.
+const SAME_TOPIC: f64 = 0.5;
+
+/// `topics` (strongest first, from [`hot_topics`] over `current`, which must have been counted
+/// [`DocFreq::with_postings`]) as topics people can read: filler terms dropped, terms that mostly
+/// share their texts grouped, each group labelled and given example texts; at most `limit`.
+pub fn group_topics(current: &DocFreq, topics: &[Topic], limit: usize) -> Vec<TopicGroup> {
+    let Some(postings) = &current.postings else {
+        return Vec::new();
+    };
+    struct Building<'a> {
+        seed: HashSet<i64>,
+        members: Vec<&'a Topic>,
+    }
+    let mut groups: Vec<Building> = Vec::new();
+    for topic in topics.iter().filter(|t| !is_filler(&t.term)) {
+        let Some(docs) = postings.get(&topic.term) else {
+            continue;
+        };
+        let joined = groups.iter_mut().find(|g| {
+            let shared = docs.iter().filter(|d| g.seed.contains(d)).count();
+            shared as f64 >= SAME_TOPIC * docs.len().min(g.seed.len()) as f64
+        });
+        match joined {
+            Some(group) => group.members.push(topic),
+            None => groups.push(Building {
+                seed: docs.iter().copied().collect(),
+                members: vec![topic],
+            }),
+        }
+    }
+    let texts = current.texts.max(1) as f64;
+    groups
+        .into_iter()
+        .take(limit)
+        .map(|g| {
+            let mut hits: HashMap<i64, usize> = HashMap::new();
+            for member in &g.members {
+                for id in postings.get(&member.term).into_iter().flatten() {
+                    *hits.entry(*id).or_default() += 1;
+                }
+            }
+            let mut ranked: Vec<(i64, usize)> = hits.iter().map(|(id, n)| (*id, *n)).collect();
+            ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            let strongest = g.members[0];
+            TopicGroup {
+                label: label(&g.members),
+                terms: g.members.iter().map(|m| m.term.clone()).collect(),
+                count: hits.len() as u64,
+                share: hits.len() as f64 / texts,
+                g2: strongest.g2,
+                emerging: strongest.emerging,
+                examples: ranked.iter().take(EXAMPLES).map(|(id, _)| *id).collect(),
+            }
+        })
+        .collect()
+}
+
+/// The label of a group: its strongest term, widened to the longest term that holds it and is
+/// nearly as frequent (农药 → 农药味), then a second term, widened the same way, that neither holds
+/// nor is held by the first (化工 → 化工园区).
+fn label(members: &[&Topic]) -> String {
+    let strongest = members[0];
+    let frequent = |m: &&&Topic| 2 * m.count >= strongest.count;
+    let widest = |base: &str| -> String {
+        members
+            .iter()
+            .filter(frequent)
+            .filter(|m| m.term.contains(base))
+            .max_by_key(|m| (m.term.chars().count(), m.count))
+            .map_or(base.to_owned(), |m| m.term.clone())
+    };
+    let first = widest(&strongest.term);
+    let related = |term: &str| term.contains(first.as_str()) || first.contains(term);
+    let second = members
+        .iter()
+        .filter(frequent)
+        .find(|m| !related(&m.term) && !m.term.contains(strongest.term.as_str()))
+        .map(|m| widest(&m.term))
+        .filter(|wider| !related(wider));
+    match second {
+        Some(other) => format!("{first}、{other}"),
+        None => first,
+    }
 }
 
 #[cfg(test)]

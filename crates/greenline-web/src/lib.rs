@@ -33,7 +33,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, header};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 pub use greenline_app::App;
 use tokio::net::TcpListener;
@@ -68,9 +68,16 @@ pub fn app(state: AppState) -> Router {
                 .route("/metrics", get(routes::metrics::metrics))
                 .with_state(state.clone()),
         )
-        .merge(pages::router().with_state(state))
-        .fallback(|| async {
-            error::ApiError::Service(greenline_app::ServiceError::NotFound("route"))
+        .merge(pages::router(&state.settings.clone()).with_state(state))
+        // An unknown address under the API answers as the API does; any other is a page
+        // someone followed or typed, and gets a Chinese page.
+        .fallback(|uri: axum::http::Uri| async move {
+            if pages::is_api_path(uri.path()) {
+                error::ApiError::Service(greenline_app::ServiceError::NotFound("route"))
+                    .into_response()
+            } else {
+                pages::not_found()
+            }
         })
         .method_not_allowed_fallback(|method: axum::http::Method| async move {
             error::ApiError::MethodNotAllowed(method.to_string())

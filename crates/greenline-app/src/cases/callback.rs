@@ -198,6 +198,27 @@ impl App {
         let case = self
             .proven_case(client, tracking_no, Some(rating.secret), None)
             .await?;
+        let form = CallbackForm {
+            satisfaction: rating.satisfaction,
+            solved: rating.solved,
+            note: rating.note,
+        };
+        self.rate_proven(case, &form).await
+    }
+
+    /// [`App::rate_reply`] from the portal, the case proven by the reporter's pass.
+    pub async fn rate_reply_with_pass(
+        &self,
+        client: IpAddr,
+        pass: &str,
+        form: &CallbackForm,
+    ) -> ServiceResult<CallbackReceipt> {
+        let case = self.case_by_pass(client, pass).await?;
+        self.rate_proven(case, form).await
+    }
+
+    /// The reporter's rating of a case they proved: once per reply.
+    async fn rate_proven(&self, case: Case, form: &CallbackForm) -> ServiceResult<CallbackReceipt> {
         let replied = case.replied_at.unwrap_or(case.received_at);
         let rated = self
             .store
@@ -208,12 +229,7 @@ impl App {
         if rated {
             return Err(ServiceError::conflict("this reply has been rated already"));
         }
-        let form = CallbackForm {
-            satisfaction: rating.satisfaction,
-            solved: rating.solved,
-            note: rating.note,
-        };
-        self.take_callback(case, &form, &Actor::public(), CallbackSource::Reporter)
+        self.take_callback(case, form, &Actor::public(), CallbackSource::Reporter)
             .await
     }
 

@@ -1,8 +1,8 @@
 //! Merging a repeat report into the group of an earlier report of the same source
 //! (重复举报归并), and reading a case's group.
 
-use greenline_domain::{Action, Command, RejectionReason, merge};
-use greenline_store::NewEvent;
+use greenline_domain::{Action, Command, Merge, RejectionReason, merge};
+use greenline_store::{Actor, Event, NewEvent};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -86,28 +86,9 @@ impl App {
         note: Option<String>,
     ) -> ServiceResult<MergeResponse> {
         let id = case.id;
-        let lead = self.store.group_lead(into.id).await?;
-        let has_repeats = !self.store.repeats_of(case.id).await?.is_empty();
-        let merged = merge(&case, &into, lead, has_repeats)?;
-        let lead_case = self.store.case(merged.lead).await?;
-        let actor = caller.actor();
         let now = self.now();
-        let event = self
-            .store
-            .record_merge(
-                &merged,
-                NewEvent {
-                    actor: &actor,
-                    at: now,
-                    note: note.filter(|n| !n.trim().is_empty()),
-                    data: serde_json::json!({
-                        "into": into.id,
-                        "lead": merged.lead,
-                        "lead_tracking_no": lead_case.tracking_no().to_string(),
-                    }),
-                },
-            )
-            .await?;
+        let (merged, lead_case, event) =
+            self.write_join(&caller.actor(), &case, &into, note).await?;
         let mut events = vec![EventView::from(event)];
         if merged.reject_as_repeat && caller.scope().can_act_on(holder_region, Action::Reject) {
             let step = self
@@ -137,6 +118,40 @@ impl App {
             lead: merged.lead,
             events,
         })
+    }
+
+    /// The `merge` event that puts `case` into the group `into` belongs to, written by `actor`:
+    /// the one way a case joins a group, whoever asks (staff merging, the desk linking a call, a
+    /// citizen following an earlier report). Returns the merge, the group's first case and
+    /// the event.
+    pub(crate) async fn write_join(
+        &self,
+        actor: &Actor,
+        case: &greenline_domain::Case,
+        into: &greenline_domain::Case,
+        note: Option<String>,
+    ) -> ServiceResult<(Merge, greenline_domain::Case, Event)> {
+        let lead = self.store.group_lead(into.id).await?;
+        let has_repeats = !self.store.repeats_of(case.id).await?.is_empty();
+        let merged = merge(case, into, lead, has_repeats)?;
+        let lead_case = self.store.case(merged.lead).await?;
+        let event = self
+            .store
+            .record_merge(
+                &merged,
+                NewEvent {
+                    actor,
+                    at: self.now(),
+                    note: note.filter(|n| !n.trim().is_empty()),
+                    data: serde_json::json!({
+                        "into": into.id,
+                        "lead": merged.lead,
+                        "lead_tracking_no": lead_case.tracking_no().to_string(),
+                    }),
+                },
+            )
+            .await?;
+        Ok((merged, lead_case, event))
     }
 
     /// The group of reports of one source that case `id` belongs to, as far as `caller` may

@@ -11,10 +11,13 @@ pub mod intake;
 pub mod list;
 pub mod merge;
 pub mod oversight;
+pub mod pass;
 pub mod queue;
 pub mod read;
 pub mod review;
+pub mod review_request;
 pub mod same_source;
+pub mod similar;
 pub mod steps;
 pub mod track;
 

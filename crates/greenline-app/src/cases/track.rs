@@ -24,7 +24,7 @@ use greenline_store::StoreError;
 use super::intake::secret_hash;
 use crate::App;
 use crate::error::{ServiceError, ServiceResult};
-use crate::views::TrackView;
+use crate::views::{ReporterChoices, TrackView};
 
 /// Failed proofs a case takes within [`ATTEMPT_WINDOW`] before its view is refused.
 pub const MAX_FAILED_ATTEMPTS: usize = 5;
@@ -88,8 +88,9 @@ impl TrackingAttempts {
 }
 
 impl App {
-    /// The reporter's view: stage, public status, deadline, reply and published result; no
-    /// staff and no other reporter. Counts against the public rate limit of `client`.
+    /// The reporter's view: stage, public status, deadline, their own text, the reply and
+    /// published result, and what they may do next; no staff and no other reporter. Counts
+    /// against the public rate limit of `client`.
     pub async fn track(
         &self,
         client: IpAddr,
@@ -97,23 +98,51 @@ impl App {
         secret: Option<String>,
         phone: Option<String>,
     ) -> ServiceResult<TrackView> {
-        let mut case = self.proven_case(client, tracking_no, secret, phone).await?;
+        let case = self.proven_case(client, tracking_no, secret, phone).await?;
+        self.track_view(case).await
+    }
+
+    /// [`App::track`] for the portal, with a pass (see [`super::pass`]) that proves the case
+    /// for the next few steps without the secret.
+    pub async fn open_track(
+        &self,
+        client: IpAddr,
+        tracking_no: &str,
+        secret: Option<String>,
+        phone: Option<String>,
+    ) -> ServiceResult<(TrackView, String)> {
+        let case = self.proven_case(client, tracking_no, secret, phone).await?;
+        let pass = self.pass_for(case.id).await?;
+        Ok((self.track_view(case).await?, pass))
+    }
+
+    /// The reporter's view of the case a pass proves.
+    pub async fn track_with_pass(&self, client: IpAddr, pass: &str) -> ServiceResult<TrackView> {
+        let case = self.case_by_pass(client, pass).await?;
+        self.track_view(case).await
+    }
+
+    async fn track_view(&self, mut case: greenline_domain::Case) -> ServiceResult<TrackView> {
+        // The reporter reads their own words as they wrote them.
+        let own_text = (case.description.clone(), case.address.clone());
         // The reply and the published summary are staff's words and may quote the reporter or
         // name someone else; whoever holds the number and a proof reads them, so they are
         // masked like every public output.
         let known = self.identity_to_mask(case.id).await?;
         crate::masking::mask_case(&mut case, &known);
+        (case.description, case.address) = own_text;
         // A draft awaiting approval is the agency's own business (the view never reads it).
         case.draft = None;
         let unit = self.store.unit(case.unit_id).await?;
         let events = self.store.events(case.id).await?;
-        Ok(TrackView::new(
-            &case,
-            unit.name,
-            &events,
-            &self.deadlines,
-            self.now(),
-        ))
+        let callbacks = self.store.callbacks(case.id).await?;
+        let now = self.now();
+        let limits = self.deadlines.limits_for(case.kind, case.region);
+        let open_to_reporter = ReporterChoices::of(&case, &callbacks, &limits, now);
+        Ok(
+            TrackView::new(&case, unit.name, &events, &self.deadlines, now)
+                .with_choices(open_to_reporter),
+        )
     }
 
     /// The case whose tracking number and secret (or phone) a member of the public gave,

@@ -18,8 +18,10 @@ use std::sync::Arc;
 
 mod admin;
 mod evidence;
+mod place;
 pub use admin::*;
 pub use evidence::*;
+pub use place::*;
 
 pub fn now() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-11-27T02:00:00Z")
@@ -1835,6 +1837,7 @@ macro_rules! behaviour_suite {
             units_rules_templates_and_deadlines_are_kept_with_their_audit_records,
             an_intake_routed_by_rules_is_stored_at_its_last_unit_with_an_event_per_step,
             a_reports_files_are_written_with_the_case_and_an_event_each,
+            a_point_is_kept_exactly_and_reports_are_found_by_county_type_and_stage,
         );
     };
     (@tests $attrs:tt $($test:ident),* $(,)?) => {

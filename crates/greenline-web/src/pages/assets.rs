@@ -22,6 +22,25 @@ use greenline_app::ServiceError;
 pub const ECHARTS_FILE: &str = "echarts-6.1.0.min.js";
 const ECHARTS: &str = include_str!("../../static/vendor/echarts/echarts.min.js");
 
+/// The vendored Leaflet under `/static/`, its version in the names (see
+/// `static/vendor/leaflet/README.md`).
+pub const LEAFLET_JS_FILE: &str = "leaflet-1.9.4.js";
+pub const LEAFLET_CSS_FILE: &str = "leaflet-1.9.4.css";
+
+/// Vendored files served with a one-year cache: their names change with their versions.
+const VERSIONED: &[(&str, &str, &str)] = &[
+    (
+        LEAFLET_JS_FILE,
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/vendor/leaflet/leaflet.js"),
+    ),
+    (
+        LEAFLET_CSS_FILE,
+        "text/css; charset=utf-8",
+        include_str!("../../static/vendor/leaflet/leaflet.css"),
+    ),
+];
+
 const ASSETS: &[(&str, &str, &str)] = &[
     (
         "site.css",
@@ -47,6 +66,21 @@ const ASSETS: &[(&str, &str, &str)] = &[
         "dashboard.js",
         "text/javascript; charset=utf-8",
         include_str!("../../static/dashboard.js"),
+    ),
+    (
+        "place.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/place.js"),
+    ),
+    (
+        "similar.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/similar.js"),
+    ),
+    (
+        "case-map.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/case-map.js"),
     ),
     (
         "icon.svg",
@@ -94,6 +128,16 @@ async fn asset(Path(name): Path<String>, headers: HeaderMap) -> Response {
                 .into_response();
         }
         return ([mime, cache, vary], ECHARTS).into_response();
+    }
+    if let Some((_, mime, body)) = VERSIONED.iter().find(|(n, _, _)| *n == name) {
+        return (
+            [
+                (header::CONTENT_TYPE, *mime),
+                (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+            ],
+            *body,
+        )
+            .into_response();
     }
     match ASSETS.iter().find(|(n, _, _)| *n == name) {
         Some((_, mime, body)) => (

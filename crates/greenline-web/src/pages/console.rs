@@ -411,6 +411,20 @@ pub(super) struct CasePage {
     reply_text: String,
     pub(super) error: Option<String>,
     errors: FieldErrors,
+    /// The map of the reporter's point, when the case has one and the site has tiles.
+    map: Option<super::map::MapConfig>,
+    leaflet_js: &'static str,
+    leaflet_css: &'static str,
+}
+
+impl CasePage {
+    /// The point as the page writes it: latitude and longitude to six places, WGS-84.
+    fn point_text(&self) -> Option<(String, String)> {
+        self.view
+            .case
+            .point
+            .map(|p| (format!("{:.6}", p.latitude), format!("{:.6}", p.longitude)))
+    }
 }
 
 /// A draft as the case page shows it.
@@ -755,7 +769,14 @@ pub(super) async fn case_page(
         holder,
         ..
     } = file;
+    let map = view
+        .case
+        .point
+        .and_then(|_| super::map::MapConfig::from_settings(&state.settings));
     Ok(CasePage {
+        map,
+        leaflet_js: super::assets::LEAFLET_JS_FILE,
+        leaflet_css: super::assets::LEAFLET_CSS_FILE,
         files,
         may_attach,
         file_kinds: super::attachments::kind_choices(),

@@ -333,6 +333,7 @@ async fn save(
         reporter_phone: trimmed(&post.reporter_phone).filter(|_| !anonymous),
         reporter_address: trimmed(&post.reporter_address).filter(|_| !anonymous),
         external_id: trimmed(&post.external_id),
+        ..IntakeForm::default()
     };
     let retry = trimmed(&post.retry_key).map(|key| RetryKey {
         key,

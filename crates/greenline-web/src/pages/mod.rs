@@ -27,6 +27,7 @@ mod dashboard;
 mod desk;
 pub(crate) mod form;
 mod home;
+mod map;
 mod queue;
 mod report;
 mod staff;
@@ -44,7 +45,22 @@ use greenline_app::ServiceError;
 
 /// The page routes, with the headers every page carries (the rest of the security headers are
 /// added around the whole application: see [`crate::security_headers`]).
-pub fn router() -> Router<AppState> {
+pub fn router(settings: &greenline_app::Settings) -> Router<AppState> {
+    let map = map::MapConfig::from_settings(settings);
+    if map.is_none()
+        && settings
+            .map_tiles
+            .as_deref()
+            .is_some_and(|t| !t.trim().is_empty())
+    {
+        tracing::warn!(
+            "map_tiles {:?} with map_datum {:?}: not an http(s) template with a plain host, \
+             or not wgs84/gcj02; no map is drawn",
+            settings.map_tiles,
+            settings.map_datum
+        );
+    }
+    let policy = content_security_policy(map.as_ref());
     Router::new()
         .merge(home::routes())
         .merge(air::routes())
@@ -62,7 +78,7 @@ pub fn router() -> Router<AppState> {
         .merge(assets::routes())
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+            policy,
         ))
         // Links between pages keep their referrer (the site's own logs); links out do not.
         .layer(SetResponseHeaderLayer::overriding(
@@ -71,10 +87,50 @@ pub fn router() -> Router<AppState> {
         ))
 }
 
+/// Whether `path` belongs to the machine interfaces (answered in JSON), not to the pages.
+pub(crate) fn is_api_path(path: &str) -> bool {
+    ["/api/", "/healthz", "/readyz", "/metrics"]
+        .iter()
+        .any(|prefix| path == prefix.trim_end_matches('/') || path.starts_with(prefix))
+}
+
+/// The Chinese page for an address that names no page, with the pages' own headers (the
+/// fallback sits outside [`router`]'s layers).
+pub(crate) fn not_found() -> Response {
+    let mut response = PageError::Service(ServiceError::NotFound("page")).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    response
+}
+
 /// Only our own origin may supply scripts, styles, images and form targets.
 const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' data:; \
      style-src 'self'; script-src 'self'; connect-src 'self'; form-action 'self'; \
      frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+
+/// The policy with the map's tile server (if one is set) allowed to supply images.
+fn content_security_policy(map: Option<&map::MapConfig>) -> HeaderValue {
+    let tiles = map.and_then(|m| map::tile_origin(&m.tiles));
+    match tiles {
+        None => HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+        Some(origin) => {
+            let policy = CONTENT_SECURITY_POLICY.replacen(
+                "img-src 'self' data:;",
+                &format!("img-src 'self' data: {origin};"),
+                1,
+            );
+            HeaderValue::from_str(&policy)
+                .unwrap_or_else(|_| HeaderValue::from_static(CONTENT_SECURITY_POLICY))
+        }
+    }
+}
 
 /// What the layout needs besides the page itself.
 #[derive(Debug, Default)]

@@ -13,18 +13,22 @@ use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Request, Sta
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use greenline_domain::{DomainError, FieldError, IntakeForm, NewCase, PollutionType, RegionCode};
+use greenline_domain::geo::nearest_county;
+use greenline_domain::{
+    DomainError, FieldError, GeoPoint, IntakeForm, NewCase, PollutionType, RegionCode,
+};
 use serde::{Deserialize, Serialize};
 
+use super::assets::{LEAFLET_CSS_FILE, LEAFLET_JS_FILE};
 use super::csrf::{self, Csrf};
 use super::form::StrictForm;
+use super::map::MapConfig;
 use super::{Chrome, FieldErrors, PageError, PageResult, render};
 use crate::AppState;
 use crate::extract::ClientIp;
 use crate::upload::{self, REPORT_BODY_LIMIT, UploadError};
 use greenline_app::ServiceError;
 use greenline_app::cases::evidence::EvidenceFile;
-use greenline_app::cases::intake::Submitter;
 use greenline_app::views::IntakeResponse;
 use greenline_domain::attachment::EVIDENCE_FIELD;
 
@@ -54,6 +58,12 @@ pub(crate) struct ReportForm {
     anonymous: Option<String>,
     reporter_name: String,
     reporter_phone: String,
+    /// WGS-84 degrees north, as typed or filled by the map or the device.
+    latitude: String,
+    /// WGS-84 degrees east.
+    longitude: String,
+    /// The tracking number of an earlier report the citizen says is the same problem.
+    follows: String,
 }
 
 /// One option of a select.
@@ -78,6 +88,11 @@ struct ReportPage<'a> {
     /// Files the refused post carried: a browser cannot put them back, so the form asks for
     /// them again.
     dropped_files: usize,
+    /// The map, when the site has tiles.
+    map: Option<MapConfig>,
+    /// The vendored Leaflet's file names under /static/.
+    leaflet_js: &'static str,
+    leaflet_css: &'static str,
 }
 
 impl ReportPage<'_> {
@@ -95,6 +110,8 @@ struct ReceiptPage {
     acceptance_due: String,
     /// Photos and videos kept with the report.
     evidence: usize,
+    /// The earlier report the new one was linked to, when the citizen followed one.
+    followed: Option<String>,
 }
 
 /// The regions directly under `parent` (the nation's are the provinces), in code order.
@@ -124,7 +141,12 @@ fn chosen(code: &str, parent: Option<RegionCode>) -> Option<RegionCode> {
     (Some(code) != parent && code.parent() == parent).then_some(code)
 }
 
-fn page<'a>(form: &'a ReportForm, errors: FieldErrors, csrf: &Csrf) -> ReportPage<'a> {
+fn page<'a>(
+    form: &'a ReportForm,
+    errors: FieldErrors,
+    csrf: &Csrf,
+    map: Option<MapConfig>,
+) -> ReportPage<'a> {
     let province = chosen(&form.province, Some(RegionCode::NATIONAL));
     let city = chosen(&form.city, province);
     ReportPage {
@@ -147,13 +169,33 @@ fn page<'a>(form: &'a ReportForm, errors: FieldErrors, csrf: &Csrf) -> ReportPag
         form,
         errors,
         dropped_files: 0,
+        map,
+        leaflet_js: LEAFLET_JS_FILE,
+        leaflet_css: LEAFLET_CSS_FILE,
     }
 }
 
-async fn form(csrf: Csrf) -> PageResult {
+async fn form(State(state): State<AppState>, csrf: Csrf) -> PageResult {
     let blank = ReportForm::default();
-    let response = render(StatusCode::OK, &page(&blank, FieldErrors::default(), &csrf))?;
+    let map = MapConfig::from_settings(&state.settings);
+    let response = render(
+        StatusCode::OK,
+        &page(&blank, FieldErrors::default(), &csrf, map),
+    )?;
     Ok(csrf.attach(response))
+}
+
+/// The province and city lists' values that lead to `county` (a county directly under its
+/// province is its own city-list entry, as the lists show it).
+fn suggested_chain(county: RegionCode) -> (RegionCode, RegionCode) {
+    let mut chain: Vec<RegionCode> = county
+        .ancestry()
+        .filter(|c| *c != RegionCode::NATIONAL)
+        .collect();
+    chain.reverse();
+    let province = chain.first().copied().unwrap_or(county);
+    let city = chain.get(1).copied().unwrap_or(county);
+    (province, city)
 }
 
 /// The most specific region chosen, checked to be a chain province → city → county.
@@ -163,6 +205,26 @@ fn region_of(form: &ReportForm) -> Option<RegionCode> {
         return Some(province);
     };
     Some(chosen(&form.county, Some(city)).unwrap_or(city))
+}
+
+/// A coordinate field: empty is none; anything but a number is refused naming the field.
+fn coordinate(
+    errors: &mut FieldErrors,
+    field: &'static str,
+    text: &str,
+    label: &str,
+) -> Option<f64> {
+    let text = text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    match text.parse::<f64>() {
+        Ok(v) if v.is_finite() => Some(v),
+        _ => {
+            errors.add(field, format!("{label}请填写数字，例如 22.543099"));
+            None
+        }
+    }
 }
 
 fn trimmed(text: &str) -> Option<String> {
@@ -217,6 +279,18 @@ fn zh_message(error: &FieldError) -> (&'static str, String) {
         "reporter_phone" => (
             "reporter_phone",
             "请填写正确的电话号码（5 至 20 位数字）".to_owned(),
+        ),
+        "latitude" if error.message.starts_with("give both") => {
+            ("latitude", "请同时填写纬度和经度，或都不填".to_owned())
+        }
+        "longitude" if error.message.starts_with("give both") => {
+            ("longitude", "请同时填写纬度和经度，或都不填".to_owned())
+        }
+        "latitude" => ("latitude", "纬度应在 -90 到 90 之间".to_owned()),
+        "longitude" => ("longitude", "经度应在 -180 到 180 之间".to_owned()),
+        "follows" => (
+            "follows",
+            "您选择关注的举报已不符合条件（问题类型或区县不同，或已不在办理中），已取消关注。请重新选择，或直接提交作为新的举报".to_owned(),
         ),
         _ => ("description", "提交的内容有误，请检查后重试".to_owned()),
     }
@@ -279,13 +353,36 @@ async fn submit(
     csrf: Csrf,
     request: Request,
 ) -> PageResult {
-    let (form, files) = read_post(&state, &headers, request).await?;
+    let (mut form, files) = read_post(&state, &headers, request).await?;
     csrf::verify(&headers, &form.csrf_token)?;
     let posted_files = files.len();
+    let map = MapConfig::from_settings(&state.settings);
     let anonymous = form.anonymous.is_some();
     let mut errors = FieldErrors::default();
-    let region = region_of(&form);
-    if region.is_none() {
+    let latitude = coordinate(&mut errors, "latitude", &form.latitude, "纬度");
+    let longitude = coordinate(&mut errors, "longitude", &form.longitude, "经度");
+    let mut region = region_of(&form);
+    if region.is_none()
+        && let Some(county) = latitude
+            .zip(longitude)
+            .and_then(|(lat, lon)| GeoPoint::new(lat, lon).ok())
+            .and_then(nearest_county)
+    {
+        // No region chosen but a point given: the county it lies nearest is filled in for the
+        // citizen to check, and the form comes back rather than guessing for them.
+        let (province, city) = suggested_chain(county);
+        form.province = province.to_string();
+        form.city = city.to_string();
+        form.county = county.to_string();
+        region = region_of(&form);
+        errors.add(
+            "region",
+            format!(
+                "已根据您填写的经纬度选择了问题发生地：{}。请核对，无误后再次提交",
+                county.full_name()
+            ),
+        );
+    } else if region.is_none() {
         errors.add("region", "请选择问题发生地（至少选择到省）");
     }
     // An anonymous report keeps no name or phone: the reporter follows it with the secret.
@@ -306,10 +403,14 @@ async fn submit(
         reporter_phone: trimmed(&form.reporter_phone).filter(|_| !anonymous),
         reporter_address: None,
         external_id: None,
+        latitude,
+        longitude,
+        ..IntakeForm::default()
     };
+    let follows = trimmed(&form.follows);
     let registered = if errors.is_empty() {
         match state
-            .register_with_evidence(Submitter::Public(ip), intake, None, files)
+            .register_public_with_evidence(ip, intake, follows.as_deref(), None, files)
             .await
         {
             Ok(registered) => Some(registered),
@@ -319,6 +420,10 @@ async fn submit(
                     errors.add(field, message);
                 }
                 add_evidence_errors(&mut errors, found.iter());
+                // A follow that no longer holds is dropped: the next submission is a new report.
+                if found.iter().any(|e| e.field == "follows") {
+                    form.follows.clear();
+                }
                 None
             }
             Err(other) => return Err(other.into()),
@@ -343,11 +448,13 @@ async fn submit(
         None
     };
     let Some(registered) = registered else {
-        let mut page = page(&form, errors, &csrf);
+        let mut page = page(&form, errors, &csrf, map);
         page.dropped_files = posted_files;
         let response = render(StatusCode::UNPROCESSABLE_ENTITY, &page)?;
         return Ok(csrf.attach(response));
     };
+    let followed = registered.followed;
+    let registered = registered.registered;
     let acceptance_due = registered
         .receipt
         .acceptance_due
@@ -361,6 +468,7 @@ async fn submit(
             receipt: registered.receipt,
             acceptance_due,
             evidence: registered.evidence,
+            followed,
         },
     )
 }

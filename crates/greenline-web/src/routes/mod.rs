@@ -13,6 +13,7 @@ pub mod desk;
 pub mod health;
 pub mod metrics;
 pub mod probes;
+pub mod public;
 pub mod queue;
 pub mod reports;
 pub mod search;
@@ -94,8 +95,10 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(cases::same_source::same_source))
         .routes(routes!(desk::suggestions))
         .routes(routes!(queue::queue))
+        .routes(routes!(public::similar))
         .routes(routes!(track::track))
         .routes(routes!(track::rate))
+        .routes(routes!(track::review))
         .routes(routes!(auth::login))
         .routes(routes!(auth::logout))
         .routes(routes!(auth::me))

@@ -22,8 +22,9 @@ use crate::error::{ApiError, ApiResult, Problem};
 /// `quarter`, `year`. `measure`: `count` (default), `share`, `share(month)`,
 /// `acceptance_rate`, `acceptance_days_mean`, `acceptance_days_p90`, `handling_days_mean`,
 /// `handling_days_p50`, `on_time_rate`, `mom` (环比), `yoy` (同比). Any other parameter is a
-/// filter with the dimension's name (several values separated by commas) or `received_from` /
-/// `received_to` (dates, inclusive). `format=csv` answers CSV.
+/// filter with the dimension's name (several values separated by commas: any of them) or
+/// `received_from` / `received_to` (dates, inclusive); `not_` before a filter's name keeps the
+/// cases it would leave out (`not_type=noise,air`: carrying neither). `format=csv` answers CSV.
 #[utoipa::path(get, path = "/api/v1/stats", tag = "stats",
     security(("bearer" = [])),
     params(

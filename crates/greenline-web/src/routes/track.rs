@@ -1,10 +1,12 @@
 //! `GET /api/v1/track/{tracking_no}` — the reporter follows their case;
-//! `POST /api/v1/track/{tracking_no}/rating` — and rates the reply.
+//! `POST /api/v1/track/{tracking_no}/rating` — and rates the reply;
+//! `POST /api/v1/track/{tracking_no}/review` — a petitioner asks for a review (复查).
 
 use axum::Json;
 use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::HeaderMap;
 use greenline_app::cases::callback::{CallbackReceipt, RatingForm};
+use greenline_app::cases::review_request::{ReviewRequestForm, ReviewRequestReceipt};
 use greenline_app::views::TrackView;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -69,4 +71,27 @@ pub async fn rate(
     body: ApiJson<RatingForm>,
 ) -> ApiResult<Json<CallbackReceipt>> {
     Ok(Json(app.rate_reply(ip, &tracking_no, body.value).await?))
+}
+
+/// A petitioner asks the next level up for a review (复查) of the reply, online, within 30
+/// days of it; once. The secret from intake goes in the body, never in the address; a wrong one
+/// counts against the case's limit on failed proofs. Reports (举报) have no review: a reporter
+/// who finds the problem not solved says so in the rating, and the report is handled again.
+#[utoipa::path(post, path = "/api/v1/track/{tracking_no}/review", tag = "track", operation_id = "request_review",
+    params(("tracking_no" = String, Path, description = "e.g. GL20261127-0000123")),
+    request_body = ReviewRequestForm,
+    responses((status = 200, body = ReviewRequestReceipt), (status = 400, body = Problem),
+        (status = 404, body = Problem, description = "No case with this number and secret"),
+        (status = 409, body = Problem, description = "The case is not at a stage that takes a review request"),
+        (status = 422, body = Problem, description = "No reason, or the 30 days are over"),
+        (status = 429, body = Problem)))]
+pub async fn review(
+    State(app): State<AppState>,
+    ClientIp(ip): ClientIp,
+    Path(tracking_no): Path<String>,
+    body: ApiJson<ReviewRequestForm>,
+) -> ApiResult<Json<ReviewRequestReceipt>> {
+    Ok(Json(
+        app.request_review(ip, &tracking_no, body.value).await?,
+    ))
 }

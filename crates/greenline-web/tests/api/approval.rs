@@ -129,7 +129,7 @@ pub async fn under_approval_a_conclusion_is_a_hidden_draft_until_a_supervisor_ap
     // Nothing of the draft reaches the reporter; the approval step is not theirs to see.
     let tracked = track(&app, &no, &secret).await;
     assert_eq!(tracked["stage"], "handling");
-    assert_eq!(tracked["status_zh"], "受理中");
+    assert_eq!(tracked["status_zh"], "办理中");
     let text = tracked.to_string();
     for private in [
         "罚款",

@@ -211,6 +211,7 @@ const MATRIX: &[(&str, &str, Rule)] = &[
         "/api/v1/reply-templates/{id}/enable",
         Rule::AdminItem,
     ),
+    ("POST", "/api/v1/public/similar", Rule::Public),
     ("GET", "/api/v1/reports/{period}", Rule::Roles(READERS)),
     ("GET", "/api/v1/search", Rule::Roles(READERS)),
     ("GET", "/api/v1/stats", Rule::Roles(READERS)),
@@ -219,6 +220,7 @@ const MATRIX: &[(&str, &str, Rule)] = &[
     ("GET", "/api/v1/track/{tracking_no}", Rule::Public),
     // A rating of a case not replied yet: through the gate, refused by the use case.
     ("POST", "/api/v1/track/{tracking_no}/rating", Rule::Public),
+    ("POST", "/api/v1/track/{tracking_no}/review", Rule::Public),
     ("GET", "/api/v1/trends", Rule::Roles(READERS)),
     ("GET", "/api/v1/units", Rule::Roles(READERS)),
 ];
@@ -320,6 +322,9 @@ fn body_of(method: &str, template: &str, f: &Fixture) -> Option<Value> {
         }
         ("POST" | "PUT", "/api/v1/reply-templates" | "/api/v1/reply-templates/{id}") => {
             json!({"region": "440300", "title": "矩阵", "body": "编号 {tracking_no}"})
+        }
+        ("POST", "/api/v1/public/similar") => {
+            json!({"primary_type": "noise", "region": "440305", "address": "科技园南路"})
         }
         ("POST", "/api/v1/desk/suggestions") => {
             json!({"description": "科技园南路工地夜间施工噪音", "region": "440305"})
@@ -630,6 +635,9 @@ pub async fn every_page_admits_exactly_the_callers_its_role_may(backend: Backend
         ("GET", "/static/{name}"),
         ("GET", "/track"),
         ("POST", "/track"),
+        ("POST", "/track/leave"),
+        ("POST", "/track/rating"),
+        ("POST", "/track/review"),
     ]
     .iter()
     .map(|(m, p)| ((*m).to_owned(), (*p).to_owned()))

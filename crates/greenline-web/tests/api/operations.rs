@@ -46,9 +46,9 @@ async fn every_answer_carries_the_security_headers(backend: Backend) {
     let unauthorised = app.get(None, "/api/v1/cases/1").await;
     assert_eq!(unauthorised.status, StatusCode::UNAUTHORIZED);
     assert_strict_headers("a 401 problem", &unauthorised.headers);
-    let missing = app.get(None, "/no/such/route").await;
+    let missing = app.get(None, "/api/v1/no/such/route").await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
-    assert_strict_headers("the 404 fallback", &missing.headers);
+    assert_strict_headers("the API's 404 fallback", &missing.headers);
     let wrong_method = read(
         app.http
             .delete(app.url("/api/v1/health"))

@@ -142,6 +142,48 @@ pub async fn every_page_is_chinese_and_fits_a_phone(backend: Backend) {
 }
 
 #[backend_test]
+pub async fn an_unknown_page_answers_in_chinese_and_an_unknown_api_route_in_json(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let client = browser();
+    for path in ["/no-such-page", "/results/x/y/z", "/console/nothing-here"] {
+        let response = client.get(app.url(path)).send().await.expect("request");
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
+        let headers = response.headers().clone();
+        assert!(
+            headers["content-type"]
+                .to_str()
+                .unwrap_or_default()
+                .starts_with("text/html"),
+            "{path}"
+        );
+        // The page's own policy, so its style sheet loads.
+        assert!(
+            headers["content-security-policy"]
+                .to_str()
+                .unwrap_or_default()
+                .contains("style-src 'self'"),
+            "{path}"
+        );
+        let html = response.text().await.expect("body");
+        assert!(html.contains(r#"<html lang="zh-CN">"#), "{path}");
+        assert!(html.contains("未找到"), "{path}: {html}");
+        assert!(!html.contains("not found"), "{path}: {html}");
+    }
+    let response = client
+        .get(app.url("/api/v1/no-such-route"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap_or_default()
+            .contains("json")
+    );
+}
+
+#[backend_test]
 pub async fn the_report_form_registers_a_case_through_intake(backend: Backend) {
     let app = spawn_app(backend).await;
     let client = browser();
@@ -178,7 +220,7 @@ pub async fn the_report_form_registers_a_case_through_intake(backend: Backend) {
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{tracked}");
-    assert_eq!(element_text(&tracked, "status"), "未受理");
+    assert_eq!(element_text(&tracked, "status"), "待受理");
     for private in ["陈小姐", "13812345678", "staff-name", &secret] {
         assert!(
             !tracked.contains(private),

@@ -373,6 +373,79 @@ async fn with_two_years_of_shenzhen(
     events
 }
 
+/// One year of simulated Shenzhen cases, November 2025 to October 2026.
+async fn with_one_year_of_shenzhen(app: &TestApp, token: &str) {
+    let simulator = Simulator::new(SimConfig {
+        seed: 440301,
+        start: NaiveDate::from_ymd_opt(2025, 11, 1).expect("date"),
+        days: 365,
+        cases: None,
+        scale: Scale::City(RegionCode::parse("440300").expect("region")),
+        inject_events: false,
+    })
+    .expect("simulator");
+    let items: Vec<ImportItem> = simulator
+        .map(|(record, _)| ImportItem {
+            imported: record.to_imported().expect("valid simulated record"),
+            unit_id: app.units["shenzhen"],
+            due_at: None,
+        })
+        .collect();
+    import_and_wait(app, token, items).await;
+}
+
+#[backend_test]
+pub async fn months_before_the_data_are_left_out_of_a_trend_not_counted_as_zero(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let token = app.login("shenzhen").await;
+    with_one_year_of_shenzhen(&app, &token).await;
+
+    // The default window is 24 months; the store holds 12 of them.
+    let trend = app.get(Some(&token), "/api/v1/trends").await;
+    assert_eq!(trend.status, StatusCode::OK, "{}", trend.body);
+    let months: Vec<&str> = trend.body["series"]
+        .as_array()
+        .expect("series")
+        .iter()
+        .map(|m| m["month"].as_str().expect("month"))
+        .collect();
+    assert_eq!(months.len(), 12, "{months:?}");
+    assert_eq!(months.first(), Some(&"2025-11"));
+    assert_eq!(months.last(), Some(&"2026-10"));
+    assert_eq!(trend.body["months_left_out"], 12);
+    let summary = trend.body["trend"]["summary"].as_str().expect("summary");
+    assert!(summary.contains("不计为零"), "{summary}");
+
+    // The bulletin of the last month tests the same months and finds the same.
+    let report = app
+        .get(Some(&token), "/api/v1/reports/2026-10?format=json")
+        .await;
+    assert_eq!(report.status, StatusCode::OK, "{}", report.body);
+    let total = &report.body["figures"]["trends"]["total"];
+    assert_eq!(
+        total["months"].as_array().map(Vec::len),
+        Some(12),
+        "{total}"
+    );
+    let (api_p, bulletin_p) = (
+        trend.body["trend"]["p_value"].as_f64(),
+        total["result"]["p_value"].as_f64(),
+    );
+    assert!(
+        api_p.is_some() && bulletin_p.is_some(),
+        "{} / {total}",
+        trend.body
+    );
+    assert!(
+        (api_p.unwrap_or(-1.0) - bulletin_p.unwrap_or(-2.0)).abs() < 1e-12,
+        "the API says p={api_p:?}, the bulletin p={bulletin_p:?}"
+    );
+    assert_eq!(
+        trend.body["trend"]["direction"],
+        total["result"]["direction"]
+    );
+}
+
 /// Mann–Kendall S worked out directly: the sum of the signs of every later-minus-earlier pair.
 fn kendall_s(values: &[u64]) -> i64 {
     let mut s = 0;

@@ -29,7 +29,7 @@ pub async fn the_reporter_tracks_with_the_secret_or_phone_and_sees_no_one(backen
         )
         .await;
     assert_eq!(by_secret.status, StatusCode::OK, "{}", by_secret.body);
-    assert_eq!(by_secret.body["status_zh"], "受理中");
+    assert_eq!(by_secret.body["status_zh"], "办理中");
     let steps: Vec<_> = by_secret.body["history"]
         .as_array()
         .expect("history")

@@ -12,12 +12,14 @@
 #[path = "../api/helpers.rs"]
 mod helpers;
 
+mod a11y;
 mod admin;
 mod approval;
 mod console;
 mod dashboard;
 mod desk;
 mod evidence;
+mod place;
 mod portal;
 
 use std::net::TcpListener;
@@ -28,7 +30,7 @@ use std::time::Duration;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 
-use helpers::{Backend, TestApp, spawn_app};
+use helpers::{Backend, TestApp, spawn_app_with};
 
 /// One browser at a time: the machine has two cores.
 static ONE_BROWSER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
@@ -79,6 +81,7 @@ impl Drop for Driver {
 struct Browser {
     client: Client,
     app: TestApp,
+    screen: Screen,
     _driver: Driver,
     _turn: tokio::sync::MutexGuard<'static, ()>,
 }
@@ -95,6 +98,11 @@ fn free_port() -> u16 {
 enum Screen {
     /// 375 px wide, touch.
     Phone,
+    /// A small phone: 360 px wide, touch (the narrowest the pages are made for).
+    SmallPhone,
+    /// 390 px wide, touch: the common phone of the citizen's story.
+    #[allow(dead_code)]
+    WidePhone,
     /// A 1366 × 900 window: the common office screen.
     Desktop,
     /// A 1024 × 768 window: the operator's desk on a small monitor.
@@ -103,9 +111,21 @@ enum Screen {
 }
 
 impl Screen {
+    /// The width of an emulated phone's screen, in CSS pixels.
+    fn phone_width(self) -> Option<i64> {
+        match self {
+            Screen::Phone => Some(375),
+            Screen::SmallPhone => Some(360),
+            Screen::WidePhone => Some(390),
+            Screen::Desktop | Screen::Narrow => None,
+        }
+    }
+
     fn window_size(self) -> &'static str {
         match self {
-            Screen::Phone | Screen::Desktop => "--window-size=1366,900",
+            Screen::Phone | Screen::SmallPhone | Screen::WidePhone | Screen::Desktop => {
+                "--window-size=1366,900"
+            }
             Screen::Narrow => "--window-size=1024,768",
         }
     }
@@ -119,10 +139,9 @@ async fn connect(chromium: &Path, port: u16, screen: Screen) -> Client {
                  "--no-first-run", "--disable-extensions", "--proxy-server=direct://",
                  screen.window_size()],
     });
-    if screen == Screen::Phone {
-        // A 375 px wide phone screen.
+    if let Some(width) = screen.phone_width() {
         options["mobileEmulation"] = json!({
-            "deviceMetrics": { "width": 375, "height": 740, "pixelRatio": 2.0, "touch": true }
+            "deviceMetrics": { "width": width, "height": 740, "pixelRatio": 2.0, "touch": true }
         });
     }
     capabilities.insert("goog:chromeOptions".to_owned(), options);
@@ -148,6 +167,14 @@ impl Browser {
     }
 
     async fn start_on(screen: Screen) -> Browser {
+        Browser::start_with(screen, |_| {}).await
+    }
+
+    /// A session on `screen` whose server runs with settings changed by `configure`.
+    async fn start_with(
+        screen: Screen,
+        configure: impl FnOnce(&mut greenline_app::Settings),
+    ) -> Browser {
         let turn = ONE_BROWSER.lock().await;
         let chromium = find("GREENLINE_TEST_CHROMIUM", &["chromium", "chromium-browser"]);
         let chromedriver = find("GREENLINE_TEST_CHROMEDRIVER", &["chromedriver"]);
@@ -160,11 +187,12 @@ impl Browser {
                 .spawn()
                 .unwrap_or_else(|e| panic!("cannot start {}: {e}", chromedriver.display())),
         );
-        let app = spawn_app(Backend::Sqlite).await;
+        let app = spawn_app_with(Backend::Sqlite, configure).await;
         let client = connect(&chromium, port, screen).await;
         Browser {
             client,
             app,
+            screen,
             _driver: driver,
             _turn: turn,
         }
@@ -235,11 +263,45 @@ impl Browser {
             .await
             .expect("sizes");
         let (viewport, content) = (sizes[0].as_i64(), sizes[1].as_i64());
-        assert_eq!(viewport, Some(375), "the phone screen is 375 px wide");
+        let width = self.screen.phone_width().unwrap_or(1366);
+        assert_eq!(viewport, Some(width), "the screen is {width} px wide");
         assert!(
             content <= viewport,
             "the page scrolls sideways: {content:?} px of content in {viewport:?} px"
         );
+    }
+
+    /// The page's violations of WCAG 2.0 and 2.1, levels A and AA, as axe-core finds them
+    /// (vendored from npm under `vendor/axe-core`; injected over WebDriver, which the page's
+    /// script policy does not govern): one line per rule, with the elements it found.
+    async fn accessibility_violations(&self) -> Vec<String> {
+        const AXE: &str = include_str!("vendor/axe-core/axe.min.js");
+        self.client
+            .execute(&format!("{AXE}\nreturn typeof axe;"), vec![])
+            .await
+            .expect("load axe-core");
+        let found = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, { runOnly: { type: 'tag',
+                     values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
+                   .then(r => done(r.violations.map(v => v.id + ' (' + v.impact + '): ' + v.help
+                       + ' — ' + v.nodes.map(n => n.target.join(' ')).join(', '))))
+                   .catch(e => done(['axe-core failed: ' + e]));",
+                vec![],
+            )
+            .await
+            .expect("run axe-core");
+        found
+            .as_array()
+            .map(|lines| {
+                lines
+                    .iter()
+                    .filter_map(|l| l.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_else(|| vec![format!("axe-core answered {found}")])
     }
 
     /// Saves the screen as `{name}.png` when `GREENLINE_TEST_SCREENSHOTS` names a folder.
