@@ -57,6 +57,7 @@ pub mod masking;
 pub mod network;
 pub mod notices;
 pub mod operations;
+pub mod photos;
 pub mod projections;
 pub mod public;
 pub mod reports;
@@ -131,6 +132,13 @@ pub struct Settings {
     /// The folder where case files (photos, letters) are kept; beside the SQLite file by
     /// default. Unset on PostgreSQL: uploads are then refused.
     pub files_dir: Option<std::path::PathBuf>,
+    /// Keep case files in this S3-compatible bucket instead of `files_dir`. The credentials
+    /// come from the environment only (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`).
+    pub files_s3_bucket: Option<String>,
+    /// The S3-compatible service's URL (MinIO, Ceph, OSS …); unset: AWS.
+    pub files_s3_endpoint: Option<String>,
+    /// The bucket's region; unset: `AWS_DEFAULT_REGION`, else `us-east-1`.
+    pub files_s3_region: Option<String>,
     /// The map tiles of the report form's and the case page's map: a URL template with `{z}`,
     /// `{x}`, `{y}` (and `{s}` for subdomains), e.g. the agency's own tile server or 天地图 with
     /// its browser key. Unset: no map; the form takes coordinates and "use my location" only.
@@ -162,6 +170,9 @@ impl Default for Settings {
             password_history: 5,
             api_token_days: 90,
             files_dir: None,
+            files_s3_bucket: None,
+            files_s3_endpoint: None,
+            files_s3_region: None,
             map_tiles: None,
             map_attribution: None,
             map_datum: "wgs84".to_owned(),
@@ -233,6 +244,11 @@ impl App {
     pub fn with_notices(mut self, notices: notices::Notices) -> App {
         self.notices = Arc::new(notices);
         self
+    }
+
+    /// Where case files' bytes are kept.
+    pub fn files(&self) -> &Files {
+        &self.files
     }
 
     /// The application keeping case files in `files` (by default it keeps none and refuses

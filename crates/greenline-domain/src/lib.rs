@@ -33,7 +33,7 @@ pub mod workflow;
 
 pub use access::{Role, StaffScope, check_assignment};
 pub use approval::{Approval, Draft};
-pub use attachment::{AttachmentKind, CheckedFile, FileType, check_file};
+pub use attachment::{AttachmentKind, CheckedFile, FileType, check_evidence, check_file};
 pub use callback::{CallbackForm, Followup, Satisfaction};
 pub use case::{
     Applied, Case, Command, ENFORCEMENT_FIELDS, Extension, IntakeForm, NewCase, Reporter, apply,

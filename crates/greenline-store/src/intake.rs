@@ -14,7 +14,9 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::cases::{INSERT_EVENT, event_args, load_case, types_text};
 use crate::convert::{Arg, bind_all, millis, millis_opt};
-use crate::{IdempotencyKey, IntakeReceipt, IntakeRecord, NewEvent, Result, Store, StoreError};
+use crate::{
+    IdempotencyKey, IntakeReceipt, IntakeRecord, NewEvent, NewEvidence, Result, Store, StoreError,
+};
 
 /// The most submissions one transaction carries.
 const MAX_BATCH: usize = 256;
@@ -92,7 +94,12 @@ fn holder(record: &IntakeRecord, routing: &[AutoRouting]) -> (i64, Stage) {
 }
 
 /// The statements that store one new case, once its id is known, with their arguments.
-fn rows_for(record: &IntakeRecord, routing: &[AutoRouting], id: i64) -> Vec<(String, Vec<Arg>)> {
+fn rows_for(
+    record: &IntakeRecord,
+    routing: &[AutoRouting],
+    evidence: &[NewEvidence],
+    id: i64,
+) -> Vec<(String, Vec<Arg>)> {
     let new = &record.case;
     let event = NewEvent {
         actor: &record.actor,
@@ -120,6 +127,40 @@ fn rows_for(record: &IntakeRecord, routing: &[AutoRouting], id: i64) -> Vec<(Str
         INSERT_EVENT.to_owned(),
         event_args(id, "register", None, Some(Stage::Registered), &event),
     ));
+    // The citizen's photos and videos, each with its `attach` event, as the staff's uploads.
+    for file in evidence {
+        let event = NewEvent {
+            actor: &record.actor,
+            at: record.received_at,
+            // Without the sender's file name, which may name a person: the history is read
+            // by staff who may not read the reporter.
+            note: Some(format!(
+                "举报人提供的{}",
+                if file.file_type.is_video() {
+                    "视频"
+                } else {
+                    "照片"
+                }
+            )),
+            data: serde_json::json!({
+                "kind": greenline_domain::AttachmentKind::SiteEvidence.code(),
+                "media_type": file.file_type.media_type(),
+                "size_bytes": file.size_bytes,
+                "sha256": file.sha256,
+                "from_reporter": true,
+                "public_sha256": file.public.as_ref().map(|p| p.sha256.clone()),
+            }),
+        };
+        statements.push((
+            INSERT_EVENT.to_owned(),
+            event_args(id, "attach", None, None, &event),
+        ));
+        statements.push(crate::attachments::evidence_row(
+            id,
+            file,
+            record.received_at,
+        ));
+    }
     let dispatcher = crate::Actor::system("dispatch");
     for step in routing {
         let event = NewEvent {
@@ -240,6 +281,7 @@ fn check_replay(key: &IdempotencyKey, found: (i64, String, String)) -> Result<Wr
 pub(crate) struct Job {
     record: IntakeRecord,
     routing: Vec<AutoRouting>,
+    evidence: Vec<NewEvidence>,
     reply: oneshot::Sender<Result<Written>>,
 }
 
@@ -322,7 +364,7 @@ async fn pool_batch(
         if savepoints {
             sqlx::query("SAVEPOINT intake").execute(&mut *tx).await?;
         }
-        let outcome = pool_one(&mut tx, &job.record, &job.routing).await;
+        let outcome = pool_one(&mut tx, &job.record, &job.routing, &job.evidence).await;
         let failed = outcome.is_err();
         outcomes.push(outcome);
         if savepoints {
@@ -345,6 +387,7 @@ async fn pool_one(
     conn: &mut AnyConnection,
     record: &IntakeRecord,
     routing: &[AutoRouting],
+    evidence: &[NewEvidence],
 ) -> Result<Written> {
     if let Some(key) = &record.idempotency {
         let found = bind_all(sqlx::query(SELECT_KEY), &key_args(key))
@@ -364,7 +407,7 @@ async fn pool_one(
         .await
         .map_err(|e| StoreError::unique_as(e, "external id"))?
         .try_get("id")?;
-    for (sql, args) in rows_for(record, routing, id) {
+    for (sql, args) in rows_for(record, routing, evidence, id) {
         bind_all(sqlx::query(&sql), &args)
             .execute(&mut *conn)
             .await
@@ -408,7 +451,7 @@ fn sqlite_batch(
         if savepoints {
             tx.execute_batch("SAVEPOINT intake").map_err(fail)?;
         }
-        let outcome = sqlite_one(&tx, &job.record, &job.routing);
+        let outcome = sqlite_one(&tx, &job.record, &job.routing, &job.evidence);
         let failed = outcome.is_err();
         outcomes.push(outcome);
         if savepoints {
@@ -435,6 +478,7 @@ fn sqlite_one(
     conn: &rusqlite::Connection,
     record: &IntakeRecord,
     routing: &[AutoRouting],
+    evidence: &[NewEvidence],
 ) -> Result<Written> {
     if let Some(key) = &record.idempotency {
         let mut select = conn
@@ -458,7 +502,7 @@ fn sqlite_one(
             insert.query_row(params(&case_args(record, routing)), |row| row.get(0))
         })
         .map_err(|e| sqlite_error(e, "external id"))?;
-    for (sql, args) in rows_for(record, routing, id) {
+    for (sql, args) in rows_for(record, routing, evidence, id) {
         conn.prepare_cached(&sql)
             .and_then(|mut statement| statement.execute(params(&args)))
             .map_err(|e| sqlite_error(e, "idempotency key"))?;
@@ -482,8 +526,20 @@ impl Store {
         record: IntakeRecord,
         routing: Vec<AutoRouting>,
     ) -> Result<IntakeReceipt> {
+        self.intake_with_evidence(record, routing, Vec::new()).await
+    }
+
+    /// [`Store::intake_routed`], with the photos and videos the citizen sent (their bytes
+    /// already in the object store) recorded in the same transaction, each with an `attach`
+    /// event. A replayed submission records none of them again.
+    pub async fn intake_with_evidence(
+        &self,
+        record: IntakeRecord,
+        routing: Vec<AutoRouting>,
+        evidence: Vec<NewEvidence>,
+    ) -> Result<IntakeReceipt> {
         let (key, secret) = (record.idempotency.clone(), record.secret.clone());
-        let written = match self.submit(record, routing).await {
+        let written = match self.submit(record, routing, evidence).await {
             // Another node committed the same key meanwhile (PostgreSQL): answer with its result.
             Err(StoreError::Duplicate("idempotency key")) => {
                 let key = key.ok_or(StoreError::Duplicate("idempotency key"))?;
@@ -527,13 +583,19 @@ impl Store {
         Ok(done.rows_affected())
     }
 
-    async fn submit(&self, record: IntakeRecord, routing: Vec<AutoRouting>) -> Result<Written> {
+    async fn submit(
+        &self,
+        record: IntakeRecord,
+        routing: Vec<AutoRouting>,
+        evidence: Vec<NewEvidence>,
+    ) -> Result<Written> {
         let (reply, answer) = oneshot::channel();
         let closed = || StoreError::NotCommitted("the store is shutting down".to_owned());
         self.intake_queue
             .send(Job {
                 record,
                 routing,
+                evidence,
                 reply,
             })
             .await

@@ -42,7 +42,7 @@ pub use admin::{RuleRecord, StoredRule, StoredTemplate, TemplateRecord, UnitEntr
 pub use air::{
     AIR_POLLUTANTS, AirImportSummary, AirMessage, AirRow, AirStation, NewAirStation, StoredHour,
 };
-pub use attachments::{Attachment, NewAttachment};
+pub use attachments::{Attachment, NewAttachment, NewEvidence, PublicCopy};
 pub use audit::{AuditCheck, AuditEntry, AuditOutcome, AuditQuery, AuditRecord, GENESIS_HASH};
 pub use callbacks::{Callback, CallbackCount, CallbackQuery, CallbackSource, NewCallback};
 pub use cases::{

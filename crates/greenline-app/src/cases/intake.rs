@@ -10,6 +10,7 @@ use greenline_store::{Actor, AutoRouting, IdempotencyKey, IntakeRecord, Unit, Un
 use rand::Rng;
 use sha2::{Digest, Sha256};
 
+use crate::cases::evidence::{EvidenceFile, prepare};
 use crate::error::{ServiceError, ServiceResult};
 use crate::views::IntakeResponse;
 use crate::{App, Caller};
@@ -110,6 +111,8 @@ pub struct Registered {
     pub case: Case,
     /// An earlier submission with the same retry key: nothing new was created.
     pub replayed: bool,
+    /// How many photos and videos were kept with the case.
+    pub evidence: usize,
 }
 
 impl App {
@@ -128,8 +131,23 @@ impl App {
     pub async fn register(
         &self,
         who: Submitter<'_>,
+        form: IntakeForm,
+        retry: Option<RetryKey>,
+    ) -> ServiceResult<Registered> {
+        self.register_with_evidence(who, form, retry, Vec::new())
+            .await
+    }
+
+    /// [`App::register`], with the photos and videos the reporter sent: each is checked
+    /// (count, size, type from its bytes) with the form, a refusal keeps nothing; their bytes
+    /// are written to the file store before the case, and recorded with it, each with an
+    /// `attach` event, in the intake's one transaction (see [`crate::cases::evidence`]).
+    pub async fn register_with_evidence(
+        &self,
+        who: Submitter<'_>,
         mut form: IntakeForm,
         retry: Option<RetryKey>,
+        evidence: Vec<EvidenceFile>,
     ) -> ServiceResult<Registered> {
         // The cheap refusals come before the classifier reads the text: a citizen over the
         // rate limit, a description too long to be one (its characters counted, not read).
@@ -148,7 +166,21 @@ impl App {
             (form, suggestion)
         })
         .await?;
-        let new = NewCase::parse(&form)?;
+        // The files' checks and the form's are answered together, so all is put right at once.
+        let prepared = prepare(evidence).await;
+        let new = match (NewCase::parse(&form), prepared) {
+            (Ok(new), Ok(prepared)) => (new, prepared),
+            (
+                Err(greenline_domain::DomainError::Invalid(mut found)),
+                Err(ServiceError::Invalid(more)),
+            ) => {
+                found.extend(more);
+                return Err(ServiceError::Invalid(found));
+            }
+            (Err(error), _) => return Err(error.into()),
+            (_, Err(error)) => return Err(error),
+        };
+        let (new, mut prepared) = new;
         let (unit, actor, scope) = match who {
             Submitter::Public(client) => {
                 if !new.channel.is_self_service() {
@@ -233,9 +265,12 @@ impl App {
                 due = d.due_at;
             }
         }
+        // The files' bytes before the case that names them.
+        self.keep_evidence(&mut prepared).await?;
+        let evidence = prepared.rows.len();
         let receipt = self
             .store
-            .intake_routed(
+            .intake_with_evidence(
                 IntakeRecord {
                     secret_hash: secret_hash(&secret),
                     secret,
@@ -248,6 +283,7 @@ impl App {
                     suggestion,
                 },
                 routing,
+                prepared.rows,
             )
             .await?;
         let case = receipt.case;
@@ -263,6 +299,7 @@ impl App {
             limits.acceptance_days,
         );
         let mut registered = Registered {
+            evidence,
             replayed: receipt.replayed,
             receipt: IntakeResponse {
                 id: case.id,

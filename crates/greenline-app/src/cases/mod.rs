@@ -6,6 +6,7 @@ pub mod attachments;
 pub mod bulk;
 pub mod callback;
 pub mod desk;
+pub mod evidence;
 pub mod intake;
 pub mod list;
 pub mod merge;

@@ -143,8 +143,8 @@ pub struct CaseFile {
     pub callbacks: Vec<greenline_store::Callback>,
     /// Earlier cases of the same source, best first (none for a case already merged).
     pub repeats: Vec<super::same_source::SameSourceCandidate>,
-    /// The case's files, for those who may read them (as they may read the reporter); `None`
-    /// for the rest.
+    /// The case's files, for those who may read them (as they may read the reporter); for the
+    /// rest, the public copies of the citizen's photos (`None` if there are none).
     pub attachments: Option<Vec<super::attachments::AttachmentView>>,
     /// Whether the caller may add a file now.
     pub may_attach: bool,
@@ -197,7 +197,15 @@ impl App {
                     .collect(),
             )
         } else {
-            None
+            // Others who see the case see the public copies of the citizen's photos, if any.
+            let copies: Vec<_> = self
+                .store
+                .attachments(id)
+                .await?
+                .into_iter()
+                .filter_map(super::attachments::AttachmentView::public_only)
+                .collect();
+            (!copies.is_empty()).then_some(copies)
         };
         let may_call_back = scope.can_call_back(case.region)
             && greenline_domain::callback::CALLBACK_STAGES.contains(&case.stage);

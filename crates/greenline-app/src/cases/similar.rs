@@ -411,12 +411,26 @@ impl App {
         follows: Option<&str>,
         retry: Option<RetryKey>,
     ) -> ServiceResult<PublicRegistered> {
+        self.register_public_with_evidence(client, form, follows, retry, Vec::new())
+            .await
+    }
+
+    /// [`App::register_public`], with the photos and videos the citizen sent (see
+    /// [`App::register_with_evidence`]).
+    pub async fn register_public_with_evidence(
+        &self,
+        client: IpAddr,
+        form: IntakeForm,
+        follows: Option<&str>,
+        retry: Option<RetryKey>,
+        evidence: Vec<crate::cases::evidence::EvidenceFile>,
+    ) -> ServiceResult<PublicRegistered> {
         let into = match follows.map(str::trim).filter(|f| !f.is_empty()) {
             None => None,
             Some(typed) => Some(self.followed_case(typed, &form).await?),
         };
         let registered = self
-            .register(Submitter::Public(client), form, retry)
+            .register_with_evidence(Submitter::Public(client), form, retry, evidence)
             .await?;
         let Some(into) = into.filter(|_| !registered.replayed) else {
             return Ok(PublicRegistered {

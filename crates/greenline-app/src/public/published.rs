@@ -10,8 +10,8 @@
 //! and the public summary — every text masked (see the parent module) — and never the
 //! description the reporter wrote.
 //!
-//! Photos of a published case (stripped of their metadata) are added by the attachments' work
-//! to [`PublishedCase`] as a field of their own; until then no photo is shown.
+//! One published result also lists its reporter's photos that have a public copy (re-encoded,
+//! without their metadata: see `cases::evidence`); [`App::published_photo`] hands out the copy.
 
 use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use greenline_domain::deadline::{china_time, local_date};
@@ -89,6 +89,9 @@ pub struct PublishedCase {
     pub public_summary: String,
     /// 已办结 (every published case is concluded).
     pub status_zh: String,
+    /// The reporter's photos that have a public copy (ids for `published_photo`); listed for
+    /// one result only, empty in a page of results.
+    pub photos: Vec<i64>,
 }
 
 /// A page of published results, newest first.
@@ -196,6 +199,7 @@ impl PublishedCase {
             reply: case.reply.clone(),
             public_summary: case.public_summary.clone().unwrap_or_default(),
             status_zh: status.zh().to_owned(),
+            photos: Vec::new(),
         }
     }
 
@@ -251,9 +255,34 @@ impl App {
             return Err(ServiceError::NotFound("published result"));
         }
         let mut items = self.public_rows(vec![row]).await?;
-        items
+        let mut item = items
             .pop()
-            .ok_or(ServiceError::NotFound("published result"))
+            .ok_or(ServiceError::NotFound("published result"))?;
+        item.photos = self
+            .store
+            .attachments(number.case_id)
+            .await?
+            .into_iter()
+            .filter(|file| file.from_reporter && file.public.is_some())
+            .map(|file| file.id)
+            .collect();
+        Ok(item)
+    }
+
+    /// The public copy of photo `attachment` of the published result `tracking_no`: only a
+    /// reporter's photo, only its copy without metadata, only while the result is public.
+    pub async fn published_photo(
+        &self,
+        tracking_no: &str,
+        attachment: i64,
+    ) -> ServiceResult<crate::cases::evidence::PublicPhoto> {
+        let number = TrackingNo::parse(&tracking_no.trim().to_ascii_uppercase())
+            .map_err(|_| ServiceError::NotFound("photo"))?;
+        let row = self.store.published_case(number.case_id).await?;
+        if row.case.tracking_no() != number {
+            return Err(ServiceError::NotFound("photo"));
+        }
+        self.public_photo(number.case_id, attachment).await
     }
 }
 

@@ -17,9 +17,11 @@ use sqlx::Connection;
 use std::sync::Arc;
 
 mod admin;
+mod evidence;
 mod notices;
 mod place;
 pub use admin::*;
+pub use evidence::*;
 pub use notices::*;
 pub use place::*;
 
@@ -1953,6 +1955,7 @@ macro_rules! behaviour_suite {
             a_draft_an_approval_and_callbacks_are_kept_and_counted,
             units_rules_templates_and_deadlines_are_kept_with_their_audit_records,
             an_intake_routed_by_rules_is_stored_at_its_last_unit_with_an_event_per_step,
+            a_reports_files_are_written_with_the_case_and_an_event_each,
             a_point_is_kept_exactly_and_reports_are_found_by_county_type_and_stage,
             published_cases_are_those_with_a_public_result_newest_first,
             notices_are_written_with_their_change_per_channel_and_delivered_once,

@@ -24,6 +24,10 @@ pub(super) fn routes() -> Router<AppState> {
             post(upload).layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT)),
         )
         .route("/console/cases/{id}/attachments/{attachment}", get(open))
+        .route(
+            "/console/cases/{id}/attachments/{attachment}/copy",
+            get(copy),
+        )
 }
 
 /// A file as the case page lists it.
@@ -37,6 +41,12 @@ pub(super) struct FileRow {
     pub at: String,
     pub sha256: String,
     pub picture: bool,
+    /// Sent by the citizen with the report.
+    pub from_reporter: bool,
+    /// The reader may open the file as uploaded (otherwise `href` is its public copy).
+    pub original: bool,
+    /// The public copy (no metadata) shown as a thumbnail, if the file has one.
+    pub thumbnail: Option<String>,
 }
 
 impl FileRow {
@@ -55,6 +65,14 @@ impl FileRow {
             at: local_time(file.uploaded_at),
             sha256: file.sha256.clone(),
             picture: file.picture,
+            from_reporter: file.from_reporter,
+            original: file.original,
+            thumbnail: file.public_copy.as_ref().map(|_| {
+                format!(
+                    "/console/cases/{}/attachments/{}/copy",
+                    file.case_id, file.id
+                )
+            }),
         }
     }
 }
@@ -129,6 +147,22 @@ async fn open(
         return Err(PageError::BadForm);
     };
     let (file, bytes) = state.attachment_content(&who.0, id, attachment).await?;
+    Ok(crate::routes::cases::attachments::file_response(
+        &file, bytes,
+    ))
+}
+
+/// `GET /console/cases/{id}/attachments/{attachment}/copy`: a citizen photo's public copy
+/// (no metadata), for anyone who may see the case; the case page's thumbnails.
+async fn copy(
+    State(state): State<AppState>,
+    who: ConsoleUser,
+    Path((id, attachment)): Path<(String, String)>,
+) -> PageResult {
+    let (Ok(id), Ok(attachment)) = (id.parse::<i64>(), attachment.parse::<i64>()) else {
+        return Err(PageError::BadForm);
+    };
+    let (file, bytes) = state.attachment_copy(&who.0, id, attachment).await?;
     Ok(crate::routes::cases::attachments::file_response(
         &file, bytes,
     ))

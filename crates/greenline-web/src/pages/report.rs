@@ -2,10 +2,14 @@
 //! core's (`App::register`) as a `web` submission, rate-limited per address.
 //! A bad form comes back with each field's error beside it and what was typed kept; a good one
 //! gets the tracking number and secret, shown once.
+//!
+//! The form is `multipart/form-data` so that it can carry photos and videos (the field
+//! `evidence`, several files; see `App::register_with_evidence`); a plain urlencoded post is
+//! still read the same way, without files.
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -22,8 +26,11 @@ use super::map::MapConfig;
 use super::{Chrome, FieldErrors, PageError, PageResult, render};
 use crate::AppState;
 use crate::extract::ClientIp;
+use crate::upload::{self, REPORT_BODY_LIMIT, UploadError};
 use greenline_app::ServiceError;
+use greenline_app::cases::evidence::EvidenceFile;
 use greenline_app::views::IntakeResponse;
+use greenline_domain::attachment::EVIDENCE_FIELD;
 
 /// The type choice "说不清" (report.html spells the same value): the reporter leaves the type to
 /// the classifier's suggestion and staff's review.
@@ -32,6 +39,8 @@ const AUTO_TYPE: &str = "auto";
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
         .route("/report", get(form).post(submit))
+        // The report form carries photos and videos.
+        .layer(DefaultBodyLimit::max(REPORT_BODY_LIMIT))
         .route("/regions/{code}", get(children))
 }
 
@@ -77,6 +86,9 @@ struct ReportPage<'a> {
     provinces: Vec<Choice>,
     cities: Vec<Choice>,
     counties: Vec<Choice>,
+    /// Files the refused post carried: a browser cannot put them back, so the form asks for
+    /// them again.
+    dropped_files: usize,
     /// The map, when the site has tiles.
     map: Option<MapConfig>,
     /// The vendored Leaflet's file names under /static/.
@@ -97,6 +109,8 @@ struct ReceiptPage {
     title: &'static str,
     receipt: IntakeResponse,
     acceptance_due: String,
+    /// Photos and videos kept with the report.
+    evidence: usize,
     /// The earlier report the new one was linked to, when the citizen followed one.
     followed: Option<String>,
 }
@@ -155,6 +169,7 @@ fn page<'a>(
         counties: choices(city, &form.county),
         form,
         errors,
+        dropped_files: 0,
         map,
         leaflet_js: LEAFLET_JS_FILE,
         leaflet_css: LEAFLET_CSS_FILE,
@@ -240,6 +255,8 @@ fn zh_message(error: &FieldError) -> (&'static str, String) {
         );
     }
     match error.field.as_str() {
+        // The files' refusals are written in Chinese by the domain, naming the file.
+        EVIDENCE_FIELD => (EVIDENCE_FIELD, error.message.clone()),
         "primary_type" => ("primary_type", "请选择问题类型".to_owned()),
         "region" => ("region", "请选择问题发生地（至少选择到省）".to_owned()),
         "description" => (
@@ -288,15 +305,66 @@ fn zh_message(error: &FieldError) -> (&'static str, String) {
     }
 }
 
+/// The form's fields and its files: from a multipart post (the form as served) or a plain one.
+async fn read_post(
+    state: &AppState,
+    headers: &HeaderMap,
+    request: Request,
+) -> Result<(ReportForm, Vec<EvidenceFile>), PageError> {
+    let multipart = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().starts_with("multipart/form-data"));
+    if !multipart {
+        let StrictForm(form) = StrictForm::from_request(request, state).await?;
+        return Ok((form, Vec::new()));
+    }
+    let multipart = Multipart::from_request(request, state)
+        .await
+        .map_err(|_| PageError::BadForm)?;
+    let posted = match upload::read(multipart).await {
+        Ok(posted) => posted,
+        Err(UploadError::TooLarge) => return Err(PageError::TooLarge),
+        Err(UploadError::NotUtf8(field)) => return Err(PageError::NotUtf8 { field }),
+        Err(UploadError::Malformed(_)) => return Err(PageError::BadForm),
+    };
+    // The text fields are read by the same rules as a plain post's.
+    let mut again = Request::new(axum::body::Body::from(upload::urlencoded(&posted.fields)));
+    *again.method_mut() = axum::http::Method::POST;
+    again.headers_mut().insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("application/x-www-form-urlencoded"),
+    );
+    let StrictForm(form) = StrictForm::from_request(again, state).await?;
+    let files = posted
+        .files
+        .into_iter()
+        .map(|(file_name, bytes)| EvidenceFile { file_name, bytes })
+        .collect();
+    Ok((form, files))
+}
+
+/// Adds the files' refusals as one message (the form shows one per field).
+fn add_evidence_errors<'a>(errors: &mut FieldErrors, found: impl Iterator<Item = &'a FieldError>) {
+    let messages: Vec<&str> = found
+        .filter(|e| e.field == EVIDENCE_FIELD)
+        .map(|e| e.message.as_str())
+        .collect();
+    if !messages.is_empty() {
+        errors.add(EVIDENCE_FIELD, messages.join("；"));
+    }
+}
+
 async fn submit(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     headers: HeaderMap,
     csrf: Csrf,
-    posted: Result<StrictForm<ReportForm>, PageError>,
+    request: Request,
 ) -> PageResult {
-    let StrictForm(mut form) = posted?;
+    let (mut form, files) = read_post(&state, &headers, request).await?;
     csrf::verify(&headers, &form.csrf_token)?;
+    let posted_files = files.len();
     let map = MapConfig::from_settings(&state.settings);
     let anonymous = form.anonymous.is_some();
     let mut errors = FieldErrors::default();
@@ -352,15 +420,16 @@ async fn submit(
     let follows = trimmed(&form.follows);
     let registered = if errors.is_empty() {
         match state
-            .register_public(ip, intake, follows.as_deref(), None)
+            .register_public_with_evidence(ip, intake, follows.as_deref(), None, files)
             .await
         {
             Ok(registered) => Some(registered),
             Err(ServiceError::Invalid(found)) => {
-                for error in &found {
+                for error in found.iter().filter(|e| e.field != EVIDENCE_FIELD) {
                     let (field, message) = zh_message(error);
                     errors.add(field, message);
                 }
+                add_evidence_errors(&mut errors, found.iter());
                 // A follow that no longer holds is dropped: the next submission is a new report.
                 if found.iter().any(|e| e.field == "follows") {
                     form.follows.clear();
@@ -381,13 +450,17 @@ async fn submit(
                 errors.add(field, message);
             }
         }
+        let named: Vec<(String, Vec<u8>)> =
+            files.into_iter().map(|f| (f.file_name, f.bytes)).collect();
+        if let Err(found) = greenline_domain::check_evidence(&named) {
+            add_evidence_errors(&mut errors, found.iter());
+        }
         None
     };
     let Some(registered) = registered else {
-        let response = render(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &page(&form, errors, &csrf, map),
-        )?;
+        let mut page = page(&form, errors, &csrf, map);
+        page.dropped_files = posted_files;
+        let response = render(StatusCode::UNPROCESSABLE_ENTITY, &page)?;
         return Ok(csrf.attach(response));
     };
     let followed = registered.followed;
@@ -404,6 +477,7 @@ async fn submit(
             title: "举报已提交",
             receipt: registered.receipt,
             acceptance_due,
+            evidence: registered.evidence,
             followed,
         },
     )

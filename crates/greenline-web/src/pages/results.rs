@@ -31,6 +31,7 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/results", get(list))
         .route("/results/feed.atom", get(feed))
         .route("/results/{tracking_no}", get(one))
+        .route("/results/{tracking_no}/photos/{attachment}", get(photo))
         .route("/figures", get(figures))
 }
 
@@ -257,6 +258,29 @@ async fn one(State(app): State<AppState>, Path(tracking_no): Path<String>) -> Pa
             c,
         },
     )
+}
+
+/// `GET /results/{tracking_no}/photos/{attachment}`: a published result's photo, as its public
+/// copy (re-encoded without metadata); not found for anything else.
+async fn photo(
+    State(app): State<AppState>,
+    Path((tracking_no, attachment)): Path<(String, String)>,
+) -> PageResult {
+    let attachment: i64 = attachment
+        .parse()
+        .map_err(|_| PageError::Service(ServiceError::NotFound("photo")))?;
+    let photo = app.published_photo(&tracking_no, attachment).await?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                photo.file_type.media_type().to_owned(),
+            ),
+            (header::CACHE_CONTROL, "public, max-age=3600".to_owned()),
+        ],
+        photo.bytes,
+    )
+        .into_response())
 }
 
 /// Results in a feed.

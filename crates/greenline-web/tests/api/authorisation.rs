@@ -115,11 +115,9 @@ const MATRIX: &[(&str, &str, Rule)] = &[
     ("GET", "/api/v1/dashboard", Rule::Roles(READERS)),
     ("POST", "/api/v1/cases", Rule::Intake),
     ("GET", "/api/v1/cases/{id}", Rule::Case(READERS)),
-    (
-        "GET",
-        "/api/v1/cases/{id}/attachments",
-        Rule::Case(IDENTITY_READERS),
-    ),
+    // Every reader of the case lists its files; those who may not read the reporter are
+    // listed only the public copies of the citizen's photos.
+    ("GET", "/api/v1/cases/{id}/attachments", Rule::Case(READERS)),
     (
         "POST",
         "/api/v1/cases/{id}/attachments",
@@ -536,7 +534,7 @@ pub async fn every_operation_admits_exactly_the_callers_its_rule_names(backend: 
 /// What a page answers a caller, by its status (and where a redirect goes).
 fn page_expected(method: &str, path: &str, who: Who) -> (StatusCode, Option<&'static str>) {
     // A result is public only once published, for everyone alike: the case here is not.
-    if path == "/results/{tracking_no}" {
+    if path.starts_with("/results/{tracking_no}") {
         return (StatusCode::NOT_FOUND, None);
     }
     let console = path.starts_with("/console");
@@ -555,7 +553,9 @@ fn page_expected(method: &str, path: &str, who: Who) -> (StatusCode, Option<&'st
         "/console" | "/console/queue" if role == Role::Auditor => {
             (StatusCode::SEE_OTHER, Some("/console/audit"))
         }
-        "/console/cases/{id}" | "/console/cases/{id}/attachments/{attachment}"
+        "/console/cases/{id}"
+        | "/console/cases/{id}/attachments/{attachment}"
+        | "/console/cases/{id}/attachments/{attachment}/copy"
             if role == Role::Auditor || !who.inside =>
         {
             (StatusCode::NOT_FOUND, None)
@@ -636,6 +636,7 @@ pub async fn every_page_admits_exactly_the_callers_its_role_may(backend: Backend
         ("POST", "/console/cases/{id}/actions"),
         ("POST", "/console/cases/{id}/attachments"),
         ("GET", "/console/cases/{id}/attachments/{attachment}"),
+        ("GET", "/console/cases/{id}/attachments/{attachment}/copy"),
         ("POST", "/console/cases/{id}/callback"),
         ("GET", "/console/queue"),
         ("POST", "/console/queue"),
@@ -657,6 +658,7 @@ pub async fn every_page_admits_exactly_the_callers_its_role_may(backend: Backend
         ("GET", "/results"),
         ("GET", "/results/feed.atom"),
         ("GET", "/results/{tracking_no}"),
+        ("GET", "/results/{tracking_no}/photos/{attachment}"),
         ("GET", "/static/{name}"),
         ("GET", "/track"),
         ("POST", "/track"),
@@ -693,12 +695,35 @@ pub async fn every_page_admits_exactly_the_callers_its_role_may(backend: Backend
         }
     }
     let nation = app.login("nation").await;
-    let receipt = app.post(None, "/api/v1/cases", &web_report()).await;
-    let case = receipt.body["id"].as_i64().expect("id");
-    let tracking_no = receipt.body["tracking_no"]
-        .as_str()
-        .expect("tracking number")
-        .to_owned();
+    // A report from the form with a citizen's photo, so that its public copy can be asked for.
+    let reporter = browser();
+    let (_, form) = crate::pages::page(&reporter, &app, "/report").await;
+    let token = crate::pages::csrf_token(&form);
+    let (status, receipt) = crate::evidence::post_report(
+        &reporter,
+        &app,
+        &crate::pages::good_report(&token),
+        vec![("现场.jpg", crate::evidence::photo_with_gps())],
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{receipt}");
+    let case = app
+        .store
+        .search(&greenline_store::CaseFilter {
+            limit: 1,
+            ..Default::default()
+        })
+        .await
+        .expect("search")[0]
+        .id;
+    let citizen_photo = app.store.attachments(case).await.expect("files")[0].id;
+    let tracking_no = app
+        .store
+        .case(case)
+        .await
+        .expect("the case")
+        .tracking_no()
+        .to_string();
     app.act(&nation, case, json!({"action": "accept"})).await;
     app.act(
         &nation,
@@ -723,7 +748,15 @@ pub async fn every_page_admits_exactly_the_callers_its_role_may(backend: Backend
             .replace("{name}", "site.css")
             .replace("{tracking_no}", &tracking_no)
             .replace("{action}", "disable")
-            .replace("{attachment}", &attachment.to_string())
+            .replace(
+                "{attachment}",
+                &if template.ends_with("/copy") || template.starts_with("/results/") {
+                    citizen_photo
+                } else {
+                    attachment
+                }
+                .to_string(),
+            )
             .replace("{id}", &case.to_string());
         for (who, client) in &callers {
             let request = match method.as_str() {

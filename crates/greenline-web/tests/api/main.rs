@@ -14,6 +14,7 @@ mod authorisation;
 mod dashboard;
 mod desk;
 mod dispatch;
+mod evidence;
 mod helpers;
 mod intake;
 mod lifecycle;

@@ -73,7 +73,7 @@ pub(crate) async fn console_sign_in(
     token
 }
 
-fn good_report(token: &str) -> Vec<(&str, &str)> {
+pub(crate) fn good_report(token: &str) -> Vec<(&str, &str)> {
     vec![
         ("csrf_token", token),
         ("primary_type", "noise"),
@@ -91,7 +91,7 @@ fn good_report(token: &str) -> Vec<(&str, &str)> {
 }
 
 /// The text between `id="{id}">` and the next `<`.
-fn element_text(html: &str, id: &str) -> String {
+pub(crate) fn element_text(html: &str, id: &str) -> String {
     let marker = format!("id=\"{id}\">");
     let start = html.find(&marker).expect(id) + marker.len();
     html[start..]

@@ -1,15 +1,18 @@
 //! A citizen's whole story on a 390 px phone, against a server whose SMS go to a recording
-//! sender and whose e-mail goes to a real SMTP sink (aiosmtpd): a report with a map point (the
-//! earlier report at the same road is offered and declined) → the receipt → the acceptance SMS
+//! sender and whose e-mail goes to a real SMTP sink (aiosmtpd): a report with two photos (their
+//! EXIF naming the phone and a GPS position) and a map point (the earlier report at the same
+//! road is offered and declined) → the receipt → the acceptance SMS
 //! and e-mail → staff conclude and reply → the reporter signs in with number and secret, reads
 //! the reply and rates it "not solved" → staff see the rating and the report handled again →
-//! once published, the result page shows no name, no phone and no point of the reporter's.
+//! once published, the result page shows no name, no phone and no point of the reporter's, and
+//! its photos carry no EXIF, GPS or phone model.
 
 use std::sync::Arc;
 
 use greenline_app::notices::{NoticeSettings, Notices, RecordingSms, SmtpMailer};
 use serde_json::json;
 
+use crate::evidence::{choose_files, photo};
 use crate::helpers::{Backend, SmtpSink, spawn_app_notifying};
 use crate::place::{seed_report_in_hand, value_of, wait_shown};
 use crate::{Browser, Screen, WAIT};
@@ -71,6 +74,14 @@ async fn a_citizen_reports_is_told_rates_the_reply_and_finds_the_result_publishe
     browser.type_into("#reporter_name", NAME).await;
     browser.type_into("#reporter_phone", PHONE).await;
     browser.type_into("#reporter_email", EMAIL).await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut paths = Vec::new();
+    for (name, tint) in [("烟.jpg", [200, 120, 90]), ("窗外.jpg", [90, 140, 200])] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, photo(1200, 900, tint)).expect("photo");
+        paths.push(path.display().to_string());
+    }
+    choose_files(&browser, &paths).await;
     wait_shown(&browser, "#similar", true).await;
     assert!(browser.text_of("#similar").await.contains(&earlier));
     browser.snapshot("story-1-similar").await;
@@ -91,6 +102,8 @@ async fn a_citizen_reports_is_told_rates_the_reply_and_finds_the_result_publishe
         .expect("id in the number");
     let mine = app.store.case(id).await.expect("the case");
     assert_eq!(mine.repeat_of, None, "declined: a report of its own");
+    let files = app.store.attachments(id).await.expect("files");
+    assert_eq!(files.len(), 2, "both photos kept");
 
     // 2. Accepted: the SMS (recorded) and the e-mail (at the sink) carry the number and a
     //    link, never the secret.
@@ -194,6 +207,37 @@ async fn a_citizen_reports_is_told_rates_the_reply_and_finds_the_result_publishe
     ] {
         assert!(!page.contains(private), "{private} on the published page");
     }
+    let photos = browser
+        .client
+        .find_all(fantoccini::Locator::Css("#photos img"))
+        .await
+        .expect("photos");
+    assert_eq!(photos.len(), 2, "both photos shown");
+    for file in &files {
+        let copy = app
+            .http
+            .get(app.url(&format!("/results/{number}/photos/{}", file.id)))
+            .send()
+            .await
+            .expect("photo");
+        assert_eq!(copy.status(), reqwest::StatusCode::OK);
+        let bytes = copy.bytes().await.expect("bytes");
+        for planted in [&b"Exif"[..], b"SecretPhone", b"GPS"] {
+            assert!(
+                !bytes.windows(planted.len()).any(|w| w == planted),
+                "the published photo carries {}",
+                String::from_utf8_lossy(planted)
+            );
+        }
+    }
+    browser
+        .client
+        .execute(
+            "document.getElementById('photos').scrollIntoView({block: 'center'});",
+            vec![],
+        )
+        .await
+        .expect("scroll");
     browser.snapshot("story-6-published").await;
     browser.assert_fits_the_screen().await;
     browser.finish().await;

@@ -47,9 +47,14 @@ pub async fn run(store: Store, config: Config) -> anyhow::Result<()> {
         // (uploads are refused until it does).
         web.files_dir = beside_the_database(".files");
     }
-    let files = match &web.files_dir {
-        Some(dir) => greenline_app::Files::in_folder(dir)?,
-        None => greenline_app::Files::default(),
+    let files = match (&web.files_s3_bucket, &web.files_dir) {
+        (Some(bucket), _) => greenline_app::Files::in_s3(
+            bucket,
+            web.files_s3_endpoint.as_deref(),
+            web.files_s3_region.as_deref(),
+        )?,
+        (None, Some(dir)) => greenline_app::Files::in_folder(dir)?,
+        (None, None) => greenline_app::Files::default(),
     };
     let notices = greenline_app::notices::Notices::from_settings(config.notices.clone())?;
     if notices.sms.is_none() && notices.mail.is_none() {

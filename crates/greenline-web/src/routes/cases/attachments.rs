@@ -79,8 +79,10 @@ pub async fn upload(
     Ok((StatusCode::CREATED, Json(kept)))
 }
 
-/// The case's files, oldest first (operators, handlers and supervisors of the holding unit's
-/// chain).
+/// The case's files, oldest first: all of them for operators, handlers and supervisors of the
+/// holding unit's chain; for other staff who may see the case, only the public copies of the
+/// citizen's photos (`original: false`). `from_reporter` marks the citizen's evidence sent with
+/// the report.
 #[utoipa::path(get, path = "/api/v1/cases/{id}/attachments", tag = "cases",
     security(("bearer" = [])),
     params(("id" = i64, Path)),
@@ -94,7 +96,9 @@ pub async fn list(
     Ok(Json(app.attachments(&who, id).await?))
 }
 
-/// One file's bytes, with the type found in them. Every read is an audit record.
+/// One file's bytes, with the type found in them. Every read of an original is an audit
+/// record; staff who may not read the reporter get a citizen photo's public copy (without
+/// EXIF/GPS) and are refused any other file.
 #[utoipa::path(get, path = "/api/v1/cases/{id}/attachments/{attachment}", tag = "cases",
     security(("bearer" = [])),
     params(("id" = i64, Path), ("attachment" = i64, Path)),
