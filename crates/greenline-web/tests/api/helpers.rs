@@ -12,7 +12,7 @@ use greenline_store::{NewStaff, Store};
 use reqwest::{Response, StatusCode};
 use serde_json::{Value, json};
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
     Postgres,

@@ -338,11 +338,17 @@ pub async fn shares_scope_and_new_cases_behave_as_analysts_expect(backend: Backe
         .statistics_caught_up()
         .await
         .expect("the feed could be read");
-    assert!(
-        waiting.elapsed() < Duration::from_secs(1),
-        "a new case was not counted within a second: {:?}",
-        waiting.elapsed()
-    );
+    // On PostgreSQL the feed reads below the snapshot's xmin, which is the whole cluster's:
+    // the other tests' databases share this test server, and a transaction open in any of
+    // them holds the feed back for as long as it runs. So the second is a claim about
+    // SQLite here; on PostgreSQL the case must still be counted once caught up.
+    if backend == Backend::Sqlite {
+        assert!(
+            waiting.elapsed() < Duration::from_secs(1),
+            "a new case was not counted within a second: {:?}",
+            waiting.elapsed()
+        );
+    }
     let now = app.get(Some(&nanshan), "/api/v1/stats").await;
     assert_eq!(now.body["total"].as_u64(), Some(before + 1), "{}", now.body);
 }
