@@ -1,13 +1,11 @@
-//! The notice senders against real listeners: the SMS webhook against a local HTTP server that
-//! checks the signature, and SMTP against a local SMTP sink (aiosmtpd, `--ignored`).
+//! The SMS webhook sender against a local HTTP server that checks the signature. (The SMTP
+//! sender is tested against a real SMTP sink with the API suite: `tests/api/notices.rs`.)
 
 use std::sync::{Arc, Mutex};
 
 use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode};
-use greenline_app::notices::{
-    Mailer, SecretText, SmsGateway, SmtpMailer, WebhookMessage, WebhookSms,
-};
+use greenline_app::notices::{SecretText, SmsGateway, WebhookMessage, WebhookSms};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
@@ -95,102 +93,4 @@ async fn a_webhook_that_refuses_or_is_absent_is_a_failed_send() {
     assert!(gone.is_err());
     assert!(WebhookSms::new("ftp://example.com", SecretText(SECRET.into())).is_err());
     assert!(WebhookSms::new(&url, SecretText(String::new())).is_err());
-}
-
-/// A local SMTP sink: aiosmtpd run by the interpreter `GREENLINE_TEST_SMTP_SINK` names, keeping
-/// each message in a maildir. Killed when dropped.
-struct Sink {
-    child: std::process::Child,
-    python: String,
-    port: u16,
-    dir: tempfile::TempDir,
-}
-
-impl Drop for Sink {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-async fn smtp_sink() -> Sink {
-    let python = std::env::var("GREENLINE_TEST_SMTP_SINK").expect(
-        "GREENLINE_TEST_SMTP_SINK must name a Python interpreter with aiosmtpd (.ci/run installs one)",
-    );
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port();
-    let dir = tempfile::tempdir().expect("maildir");
-    let child = std::process::Command::new(&python)
-        .args(["-m", "aiosmtpd", "-n", "-l"])
-        .arg(format!("127.0.0.1:{port}"))
-        .args(["-c", "aiosmtpd.handlers.Mailbox"])
-        .arg(dir.path().join("mail"))
-        .spawn()
-        .expect("start aiosmtpd");
-    let sink = Sink {
-        child,
-        python,
-        port,
-        dir,
-    };
-    for _ in 0..100 {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .is_ok()
-        {
-            return sink;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    panic!("the SMTP sink did not start on port {port}");
-}
-
-#[tokio::test]
-#[ignore = "needs an SMTP sink: run by .ci/run with GREENLINE_TEST_SMTP_SINK"]
-async fn an_e_mail_notice_arrives_at_a_real_smtp_server() {
-    let sink = smtp_sink().await;
-    let mailer = SmtpMailer::new(
-        &format!("smtp://127.0.0.1:{}", sink.port),
-        "12369 <notices@example.gov.cn>",
-    )
-    .expect("mailer");
-    let body = "您好：\n\n您反映的问题（受理编号 GL20261127-0000123）已受理，正在办理。\n";
-    mailer
-        .send(
-            "chen@example.com",
-            "您的举报已受理（GL20261127-0000123）",
-            body,
-        )
-        .await
-        .expect("sent");
-
-    let new = sink.dir.path().join("mail").join("new");
-    let files: Vec<_> = std::fs::read_dir(&new)
-        .expect("the maildir")
-        .map(|e| e.expect("entry").path())
-        .collect();
-    assert_eq!(files.len(), 1, "{files:?}");
-    // Python's own e-mail parser reads it back: headers decoded, body decoded.
-    let read = std::process::Command::new(&sink.python)
-        .args([
-            "-c",
-            "import email, email.header, sys\n\
-             m = email.message_from_binary_file(open(sys.argv[1], 'rb'))\n\
-             print(m['To'])\n\
-             print(m['From'])\n\
-             print(str(email.header.make_header(email.header.decode_header(m['Subject']))))\n\
-             print(m.get_payload(decode=True).decode(m.get_content_charset()))",
-        ])
-        .arg(&files[0])
-        .output()
-        .expect("python");
-    assert!(read.status.success(), "{read:?}");
-    let text = String::from_utf8(read.stdout).expect("utf-8");
-    let mut lines = text.lines();
-    assert_eq!(lines.next(), Some("chen@example.com"));
-    assert_eq!(lines.next(), Some("12369 <notices@example.gov.cn>"));
-    assert_eq!(lines.next(), Some("您的举报已受理（GL20261127-0000123）"));
-    assert!(text.contains("已受理，正在办理"), "{text}");
 }

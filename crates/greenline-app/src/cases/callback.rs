@@ -189,18 +189,8 @@ impl App {
         tracking_no: &str,
         rating: RatingForm,
     ) -> ServiceResult<CallbackReceipt> {
-        if rating.secret.trim().is_empty() {
-            return Err(ServiceError::field(
-                "secret",
-                "required: the secret from intake",
-            ));
-        }
         let case = self
-            .proven_case(
-                client,
-                tracking_no,
-                super::track::Proof::Secret(rating.secret),
-            )
+            .proven_by_secret(client, tracking_no, rating.secret)
             .await?;
         let form = CallbackForm {
             satisfaction: rating.satisfaction,

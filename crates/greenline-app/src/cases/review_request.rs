@@ -40,18 +40,8 @@ impl App {
         tracking_no: &str,
         form: ReviewRequestForm,
     ) -> ServiceResult<ReviewRequestReceipt> {
-        if form.secret.trim().is_empty() {
-            return Err(ServiceError::field(
-                "secret",
-                "required: the secret from intake",
-            ));
-        }
         let case = self
-            .proven_case(
-                client,
-                tracking_no,
-                super::track::Proof::Secret(form.secret),
-            )
+            .proven_by_secret(client, tracking_no, form.secret)
             .await?;
         self.request_review_proven(case, &form.reason).await
     }

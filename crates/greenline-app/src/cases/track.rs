@@ -335,6 +335,24 @@ impl App {
         })
     }
 
+    /// The case proven by the secret sent in a request's body (a rating, a review request):
+    /// an empty one is refused by name before anything is counted.
+    pub(crate) async fn proven_by_secret(
+        &self,
+        client: IpAddr,
+        tracking_no: &str,
+        secret: String,
+    ) -> ServiceResult<greenline_domain::Case> {
+        if secret.trim().is_empty() {
+            return Err(ServiceError::field(
+                "secret",
+                "required: the secret from intake",
+            ));
+        }
+        self.proven_case(client, tracking_no, Proof::Secret(secret))
+            .await
+    }
+
     /// The case whose tracking number and proof a member of the public gave, under the public
     /// rate limit of `client` and the case's limit on failed proofs (see the module doc).
     pub(crate) async fn proven_case(

@@ -137,9 +137,7 @@ pub async fn spawn_app_notifying(
 }
 
 /// A local SMTP sink: aiosmtpd run by the interpreter `GREENLINE_TEST_SMTP_SINK` names (`.ci/run`
-/// installs one), keeping each message in a maildir. Stopped when dropped. (The browser suite's
-/// story uses it; the API suite does not.)
-#[allow(dead_code)]
+/// installs one), keeping each message in a maildir. Stopped when dropped.
 pub struct SmtpSink {
     child: std::process::Child,
     python: String,
@@ -154,7 +152,6 @@ impl Drop for SmtpSink {
     }
 }
 
-#[allow(dead_code)]
 impl SmtpSink {
     pub async fn start() -> SmtpSink {
         let python = std::env::var("GREENLINE_TEST_SMTP_SINK").expect(
@@ -474,4 +471,51 @@ pub async fn load_beijing(store: &Store) {
     };
     let (summary, ()) = tokio::join!(import, send);
     assert_eq!(summary.expect("import").inserted, 43_824);
+}
+
+/// A photo of `width`×`height` in a soft gradient of `tint`, as a JPEG with an EXIF segment
+/// naming a phone (`SecretPhone X`) and holding a GPS IFD, inserted after SOI: what a phone
+/// writes into a picture and must not reach the public.
+pub fn jpeg_with_exif(width: u32, height: u32, tint: [u8; 3]) -> Vec<u8> {
+    let picture = image::RgbImage::from_fn(width, height, |x, y| {
+        let shade = |c: u8, t: u32| {
+            u8::try_from((u32::from(c) * (width + height - t)) / (width + height)).unwrap_or(0)
+        };
+        image::Rgb([shade(tint[0], x), shade(tint[1], y), shade(tint[2], x / 2)])
+    });
+    let mut plain = Vec::new();
+    picture
+        .write_to(
+            &mut std::io::Cursor::new(&mut plain),
+            image::ImageFormat::Jpeg,
+        )
+        .expect("jpeg");
+    // TIFF, little-endian: IFD0 with the Model and the GPS IFD pointer; the GPS IFD with
+    // LatitudeRef 'N'.
+    let mut tiff: Vec<u8> = b"II*\0\x08\0\0\0".to_vec();
+    let model = b"SecretPhone X\0";
+    let model_at: u32 = 8 + 2 + 2 * 12 + 4;
+    let gps_at = model_at + model.len() as u32;
+    let entry = |tag: u16, kind: u16, count: u32, value: u32| {
+        [
+            tag.to_le_bytes().to_vec(),
+            kind.to_le_bytes().to_vec(),
+            count.to_le_bytes().to_vec(),
+            value.to_le_bytes().to_vec(),
+        ]
+        .concat()
+    };
+    tiff.extend(2u16.to_le_bytes());
+    tiff.extend(entry(0x0110, 2, model.len() as u32, model_at));
+    tiff.extend(entry(0x8825, 4, 1, gps_at));
+    tiff.extend(0u32.to_le_bytes());
+    tiff.extend(model);
+    tiff.extend(1u16.to_le_bytes());
+    tiff.extend(entry(0x0001, 2, 2, u32::from_le_bytes(*b"N\0\0\0")));
+    tiff.extend(0u32.to_le_bytes());
+    let mut exif = vec![0xFF, 0xE1];
+    exif.extend(u16::try_from(8 + tiff.len()).expect("small").to_be_bytes());
+    exif.extend(b"Exif\0\0");
+    exif.extend(tiff);
+    [&plain[..2], &exif, &plain[2..]].concat()
 }

@@ -464,3 +464,31 @@ pub async fn the_tracking_page_sends_a_code_and_tracks_with_it_never_with_a_phon
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
     assert!(html.contains("获取验证码或尝试次数过多"), "{html}");
 }
+
+#[tokio::test]
+#[ignore = "needs an SMTP sink: run by .ci/run with GREENLINE_TEST_SMTP_SINK"]
+async fn an_e_mail_notice_arrives_at_a_real_smtp_server() {
+    use greenline_app::notices::{Mailer, SmtpMailer};
+    let sink = crate::helpers::SmtpSink::start().await;
+    let mailer = SmtpMailer::new(
+        &format!("smtp://127.0.0.1:{}", sink.port),
+        "12369 <notices@example.gov.cn>",
+    )
+    .expect("mailer");
+    let body = "您好：\n\n您反映的问题（受理编号 GL20261127-0000123）已受理，正在办理。\n";
+    mailer
+        .send(
+            "chen@example.com",
+            "您的举报已受理（GL20261127-0000123）",
+            body,
+        )
+        .await
+        .expect("sent");
+    // Python's own e-mail parser reads it back: headers decoded, body decoded.
+    let messages = sink.messages();
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    let mut lines = messages[0].lines();
+    assert_eq!(lines.next(), Some("chen@example.com"));
+    assert_eq!(lines.next(), Some("您的举报已受理（GL20261127-0000123）"));
+    assert!(messages[0].contains("已受理，正在办理"), "{}", messages[0]);
+}

@@ -12,8 +12,8 @@ use std::sync::Arc;
 use greenline_app::notices::{NoticeSettings, Notices, RecordingSms, SmtpMailer};
 use serde_json::json;
 
-use crate::evidence::{choose_files, photo};
-use crate::helpers::{Backend, SmtpSink, spawn_app_notifying};
+use crate::evidence::choose_files;
+use crate::helpers::{Backend, SmtpSink, jpeg_with_exif as photo, spawn_app_notifying};
 use crate::place::{seed_report_in_hand, value_of, wait_shown};
 use crate::{Browser, Screen, WAIT};
 
