@@ -42,6 +42,27 @@ async fn with_simulated_cases(app: &TestApp, token: &str) {
     import_and_wait(app, token, items).await;
 }
 
+/// The simulator's cases of `config`, imported to `unit` in one transaction and counted; the
+/// events it injected.
+async fn import_simulated(
+    app: &TestApp,
+    token: &str,
+    config: SimConfig,
+    unit: &str,
+) -> Vec<greenline_sim::InjectedEvent> {
+    let simulator = Simulator::new(config).expect("simulator");
+    let events = simulator.events().to_vec();
+    let items: Vec<ImportItem> = simulator
+        .map(|(record, _)| ImportItem {
+            imported: record.to_imported().expect("valid simulated record"),
+            unit_id: app.units[unit],
+            due_at: None,
+        })
+        .collect();
+    import_and_wait(app, token, items).await;
+    events
+}
+
 /// Imports the cases in one transaction and waits until the statistics count them all.
 async fn import_and_wait(app: &TestApp, token: &str, items: Vec<ImportItem>) {
     let total = items.len() as u64;
@@ -358,46 +379,28 @@ async fn with_two_years_of_shenzhen(
     app: &TestApp,
     token: &str,
 ) -> Vec<greenline_sim::InjectedEvent> {
-    let simulator = Simulator::new(SimConfig {
+    let config = SimConfig {
         seed: 440300,
         start: NaiveDate::from_ymd_opt(2024, 11, 1).expect("date"),
         days: 750,
         cases: None,
         scale: Scale::City(RegionCode::parse("440300").expect("region")),
         inject_events: true,
-    })
-    .expect("simulator");
-    let events = simulator.events().to_vec();
-    let items: Vec<ImportItem> = simulator
-        .map(|(record, _)| ImportItem {
-            imported: record.to_imported().expect("valid simulated record"),
-            unit_id: app.units["shenzhen"],
-            due_at: None,
-        })
-        .collect();
-    import_and_wait(app, token, items).await;
-    events
+    };
+    import_simulated(app, token, config, "shenzhen").await
 }
 
 /// One year of simulated Shenzhen cases, November 2025 to October 2026.
 async fn with_one_year_of_shenzhen(app: &TestApp, token: &str) {
-    let simulator = Simulator::new(SimConfig {
+    let config = SimConfig {
         seed: 440301,
         start: NaiveDate::from_ymd_opt(2025, 11, 1).expect("date"),
         days: 365,
         cases: None,
         scale: Scale::City(RegionCode::parse("440300").expect("region")),
         inject_events: false,
-    })
-    .expect("simulator");
-    let items: Vec<ImportItem> = simulator
-        .map(|(record, _)| ImportItem {
-            imported: record.to_imported().expect("valid simulated record"),
-            unit_id: app.units["shenzhen"],
-            due_at: None,
-        })
-        .collect();
-    import_and_wait(app, token, items).await;
+    };
+    import_simulated(app, token, config, "shenzhen").await;
 }
 
 #[backend_test]
