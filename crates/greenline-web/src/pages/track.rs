@@ -330,10 +330,22 @@ fn code_refused(mut view: TrackPage<'_>, csrf: &Csrf, error: ServiceError) -> Pa
     Ok(csrf.attach(render(status, &view)?))
 }
 
-/// The reporter's pass from the cookie, or the page saying the lookup has to be done again.
-fn pass_of(headers: &HeaderMap) -> Result<String, PageError> {
-    crate::auth::cookie(headers, PASS_COOKIE)
-        .ok_or(PageError::Service(ServiceError::NotFound("reporter pass")))
+/// The page after a rating or a review request: the case as it is now, through the pass (the
+/// lookup form again, saying so, once the pass has expired).
+async fn shown_again(
+    state: &AppState,
+    ip: std::net::IpAddr,
+    pass: &str,
+    mut view: TrackPage<'_>,
+    status: StatusCode,
+    csrf: &Csrf,
+) -> PageResult {
+    match state.track_with_pass(ip, pass).await {
+        Ok(found) => view.show(found),
+        Err(ServiceError::NotFound(_)) => return expired(csrf),
+        Err(other) => return Err(other.into()),
+    }
+    Ok(csrf.attach(render(status, &view)?))
 }
 
 /// The lookup form again when the pass has expired, saying so.
@@ -353,7 +365,7 @@ async fn rate(
 ) -> PageResult {
     let StrictForm(rating) = posted?;
     csrf::verify(&headers, &rating.csrf_token)?;
-    let Ok(pass) = pass_of(&headers) else {
+    let Some(pass) = crate::auth::cookie(&headers, PASS_COOKIE) else {
         return expired(&csrf);
     };
     let blank = TrackForm::default();
@@ -415,12 +427,7 @@ async fn rate(
         view.satisfaction = satisfaction_choices(&rating.satisfaction);
         view.rating = rating;
     }
-    match state.track_with_pass(ip, &pass).await {
-        Ok(found) => view.show(found),
-        Err(ServiceError::NotFound(_)) => return expired(&csrf),
-        Err(other) => return Err(other.into()),
-    }
-    Ok(csrf.attach(render(status, &view)?))
+    shown_again(&state, ip, &pass, view, status, &csrf).await
 }
 
 async fn review(
@@ -432,7 +439,7 @@ async fn review(
 ) -> PageResult {
     let StrictForm(review) = posted?;
     csrf::verify(&headers, &review.csrf_token)?;
-    let Ok(pass) = pass_of(&headers) else {
+    let Some(pass) = crate::auth::cookie(&headers, PASS_COOKIE) else {
         return expired(&csrf);
     };
     let blank = TrackForm::default();
@@ -468,12 +475,7 @@ async fn review(
     if status != StatusCode::OK {
         view.review = review;
     }
-    match state.track_with_pass(ip, &pass).await {
-        Ok(found) => view.show(found),
-        Err(ServiceError::NotFound(_)) => return expired(&csrf),
-        Err(other) => return Err(other.into()),
-    }
-    Ok(csrf.attach(render(status, &view)?))
+    shown_again(&state, ip, &pass, view, status, &csrf).await
 }
 
 /// Ends the reporter's pass (on a shared phone, say) and shows the empty lookup form.
