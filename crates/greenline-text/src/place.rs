@@ -99,12 +99,16 @@ const SUFFIXES: &[&str] = &[
     "省",
 ];
 
-/// What may follow a short form when it is part of a road's, park's or building's name.
+/// Endings of township names, dropped to find a township named without them.
+const TOWNSHIP_SUFFIXES: &[&str] = &["街道办事处", "街道", "镇", "乡", "苏木"];
+
+/// What may follow a short form when it is part of a road's, park's, building's or shop's name
+/// (紫云轩 is a restaurant, not 紫云县).
 const LANDMARK_WORDS: &[&str] = &[
     "东路", "西路", "南路", "北路", "中路", "东街", "西街", "南街", "北街", "大街", "路", "街",
     "大道", "道", "巷", "胡同", "公园", "广场", "小区", "花园", "大厦", "酒店", "饭店", "宾馆",
     "商场", "中学", "小学", "大学", "学校", "桥", "湖", "江", "河", "山", "站", "号", "村", "镇",
-    "乡", "人", "滩",
+    "乡", "人", "滩", "轩", "阁", "斋",
 ];
 
 /// Characters that end a clause (and so the street-level address).
@@ -170,6 +174,11 @@ impl Place {
 pub struct Gazetteer {
     names: HashMap<String, Vec<(RegionCode, bool)>>,
     longest: usize,
+    /// Townships' names without 街道, 镇 or 乡 (观音桥 of 观音桥街道), with their counties: too
+    /// often other words to name a place alone, they only choose between the regions a name
+    /// already stands for (江北观音桥 → 江北区 of 重庆, not of 宁波).
+    township_stems: HashMap<String, Vec<RegionCode>>,
+    longest_stem: usize,
 }
 
 static SHARED: LazyLock<Gazetteer> = LazyLock::new(Gazetteer::build);
@@ -245,6 +254,7 @@ impl Gazetteer {
         }
         // A township's full name (周浦镇, 观音桥街道) stands for the county that holds it; a name
         // many counties share is settled by the other places named, or by none.
+        let mut township_stems: HashMap<String, Vec<RegionCode>> = HashMap::new();
         for row in data_rows(TOWNSHIPS) {
             let (Some(name), Some(code)) = (row.first(), row.get(1)) else {
                 continue;
@@ -256,9 +266,27 @@ impl Gazetteer {
             if !entry.iter().any(|(c, _)| *c == code) {
                 entry.push((code, false));
             }
+            if let Some(stem) = TOWNSHIP_SUFFIXES.iter().find_map(|s| name.strip_suffix(s))
+                && stem.chars().count() >= 2
+            {
+                let counties = township_stems.entry(stem.to_owned()).or_default();
+                if !counties.contains(&code) {
+                    counties.push(code);
+                }
+            }
         }
         let longest = names.keys().map(|n| n.chars().count()).max().unwrap_or(0);
-        Gazetteer { names, longest }
+        let longest_stem = township_stems
+            .keys()
+            .map(|n| n.chars().count())
+            .max()
+            .unwrap_or(0);
+        Gazetteer {
+            names,
+            longest,
+            township_stems,
+            longest_stem,
+        }
     }
 
     /// The regions a name stands for (full name or short form).
@@ -343,10 +371,47 @@ impl Gazetteer {
         found
     }
 
+    /// Counties of townships named without their ending in the text, outside the names found
+    /// (南山区 holds no 南山街道).
+    fn township_stems_in(&self, text: &str, mentions: &[Mention]) -> Vec<RegionCode> {
+        let starts: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+        let mut counties = Vec::new();
+        for i in 0..starts.len() {
+            for len in 2..=self.longest_stem.min(starts.len() - i) {
+                let (start, end) = (starts[i], starts.get(i + len).copied().unwrap_or(text.len()));
+                if mentions.iter().any(|m| start < m.end && m.start < end) {
+                    continue;
+                }
+                if let Some(found) = self.township_stems.get(&text[start..end]) {
+                    counties.extend(found.iter().copied());
+                }
+            }
+        }
+        counties
+    }
+
     /// Resolves the place a text names.
     pub fn locate(&self, text: &str) -> Place {
         let mut mentions = self.mentions(text);
-        let narrowed = narrow_by_context(&mut mentions);
+        let mut narrowed = narrow_by_context(&mut mentions);
+        if mentions.iter().any(|m| m.candidates.len() > 1) {
+            let counties = self.township_stems_in(text, &mentions);
+            for (mention, narrowed) in mentions.iter_mut().zip(narrowed.iter_mut()) {
+                if mention.candidates.len() < 2 {
+                    continue;
+                }
+                let held: Vec<RegionCode> = mention
+                    .candidates
+                    .iter()
+                    .copied()
+                    .filter(|c| counties.iter().any(|county| county.is_within(*c)))
+                    .collect();
+                if !held.is_empty() && held.len() < mention.candidates.len() {
+                    mention.candidates = held;
+                    *narrowed = true;
+                }
+            }
+        }
         for (mention, narrowed) in mentions.iter_mut().zip(narrowed) {
             if !narrowed && let Some(top) = mention.candidates.iter().map(|c| c.level()).min() {
                 mention.candidates.retain(|c| c.level() == top);
