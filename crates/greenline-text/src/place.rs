@@ -378,7 +378,10 @@ impl Gazetteer {
         let mut counties = Vec::new();
         for i in 0..starts.len() {
             for len in 2..=self.longest_stem.min(starts.len() - i) {
-                let (start, end) = (starts[i], starts.get(i + len).copied().unwrap_or(text.len()));
+                let (start, end) = (
+                    starts[i],
+                    starts.get(i + len).copied().unwrap_or(text.len()),
+                );
                 if mentions.iter().any(|m| start < m.end && m.start < end) {
                     continue;
                 }

@@ -16,10 +16,17 @@ use crate::TextError;
 const DOMAIN_DICT: &str = include_str!("../data/text/domain_dict.txt");
 const STOPWORDS: &str = include_str!("../data/text/stopwords.txt");
 
+/// About how many word occurrences jieba's general dictionary counts (the sum of its
+/// frequencies), the scale of [`Tokenizer::rarity`].
+const GENERAL_WORDS: f64 = 6.0e7;
+
 /// jieba with the domain dictionary and the stop-word list.
 pub struct Tokenizer {
     jieba: Jieba,
     stopwords: HashSet<String>,
+    /// The domain dictionary's words: the field's own vocabulary, common in complaints however
+    /// rare in general text.
+    domain: HashSet<String>,
 }
 
 impl std::fmt::Debug for Tokenizer {
@@ -45,6 +52,13 @@ impl Tokenizer {
     /// comments) and a stop-word list (one word a line).
     pub fn with_data(domain_dict: &str, stopwords: &str) -> Result<Tokenizer, TextError> {
         let mut jieba = Jieba::new();
+        let domain = domain_dict
+            .lines()
+            .map(str::trim)
+            .filter(|line| !line.is_empty() && !line.starts_with('#'))
+            .filter_map(|line| line.split_whitespace().next())
+            .map(str::to_owned)
+            .collect();
         let entries: String = domain_dict
             .lines()
             .map(str::trim)
@@ -60,7 +74,11 @@ impl Tokenizer {
             .filter(|line| !line.is_empty() && !line.starts_with('#'))
             .map(str::to_owned)
             .collect();
-        Ok(Tokenizer { jieba, stopwords })
+        Ok(Tokenizer {
+            jieba,
+            stopwords,
+            domain,
+        })
     }
 
     /// Every segment of the text, punctuation and spaces included.
@@ -94,6 +112,19 @@ impl Tokenizer {
             .collect()
     }
 
+    /// Whether a word is in the domain dictionary.
+    pub fn is_domain_word(&self, word: &str) -> bool {
+        self.domain.contains(word)
+    }
+
+    /// How rare a word is in general Chinese: the natural log of how many times fewer it occurs
+    /// than one word in [`GENERAL_WORDS`] of jieba's dictionary. A common word (我们) is near 7,
+    /// a word jieba has never seen (a shop's made-up name) above 16.
+    pub fn rarity(&self, word: &str) -> f64 {
+        let freq = self.jieba.suggest_freq(word).max(1) as f64;
+        (GENERAL_WORDS / freq).ln().max(0.0)
+    }
+
     /// Whether a word is on the stop-word list.
     pub fn is_stopword(&self, word: &str) -> bool {
         self.stopwords.contains(word)
@@ -103,6 +134,15 @@ impl Tokenizer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn made_up_names_are_rarer_than_everyday_words() {
+        let t = Tokenizer::shared();
+        assert!(t.rarity("鑫宏达") > t.rarity("学校") + 4.0);
+        assert!(t.rarity("我们") < 10.0);
+        assert!(t.is_domain_word("油烟净化器"));
+        assert!(!t.is_domain_word("学校"));
+    }
 
     #[test]
     fn domain_words_stay_whole() {

@@ -31,11 +31,45 @@ const DETERMINERS: &str = "那这该某其每各此个家座间位上下里内�
 /// (村口, 村里, 村东头).
 const LOCATIVE: &str = "口里头东西南北后前边委民内外村";
 
+/// Words of relative place after a facility that make it a landmark for another.
+const LOCATIVES: &[&str] = &[
+    "旁边",
+    "隔壁",
+    "对面",
+    "斜对面",
+    "对过",
+    "后面",
+    "后边",
+    "后头",
+    "前面",
+    "前边",
+    "东边",
+    "西边",
+    "南边",
+    "北边",
+    "东侧",
+    "西侧",
+    "南侧",
+    "北侧",
+    "边上",
+    "旁",
+    "背后",
+    "往东",
+    "往西",
+    "往南",
+    "往北",
+    "往前",
+];
+
 /// Longest stems, in characters.
 const MAX_NAME_STEM: usize = 8;
 const MAX_ROAD_STEM: usize = 6;
 const MAX_COMPOUND_STEM: usize = 6;
 const MAX_AREA_STEM: usize = 4;
+/// Rare words kept per text, and how rare a word must be to count (a word about 4,000 times
+/// rarer than the commonest: 附近 and 居民 are not rare, 预制板 and 观音桥 are).
+pub(crate) const MAX_RARE_WORDS: usize = 8;
+const MIN_RARITY: f64 = 8.3;
 
 /// A firm, shop, site or other facility the text names or points at.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -46,6 +80,9 @@ pub struct Facility {
     pub stem: String,
     /// The word that says what it is (有限公司, 烧烤, 化工), a key of the term list.
     pub word: String,
+    /// Named as a landmark for something else: followed by where that is (盛达板材厂隔壁的,
+    /// 搅拌站北边).
+    pub near: bool,
 }
 
 /// A road or street, with the house number where one follows.
@@ -83,6 +120,10 @@ pub struct SourceFeatures {
     pub objects: Vec<String>,
     /// Says it happens at night (晚上, 凌晨 …).
     pub night: bool,
+    /// Words rare in general Chinese that are neither the field's vocabulary nor a term of the
+    /// list (a landmark's name: 实验小学, 跨河桥; an owner's 老周; a made-up shop name), with
+    /// how rare each is ([`Tokenizer::rarity`]), rarest first, at most [`MAX_RARE_WORDS`].
+    pub rare_words: Vec<(String, f32)>,
     /// The most precise region the text names for certain, outside the names of roads, firms
     /// and compounds, and only where a city, a province or a full county name (柯桥区, not a bare
     /// 柯桥) says so: a bare county short form is too often something else (小港 for a town).
@@ -281,6 +322,7 @@ impl<'t> Extractor<'t> {
         self.compounds();
         self.facilities();
         self.kinds();
+        self.rare_words();
         self.region();
         self.features.text_chars = self.text.chars().collect();
         self.features
@@ -753,6 +795,7 @@ impl<'t> Extractor<'t> {
                         written: name.clone(),
                         stem: name,
                         word: String::new(),
+                        near: false,
                     },
                 ));
             }
@@ -780,7 +823,8 @@ impl<'t> Extractor<'t> {
                 unnamed.0.start = from;
             }
         }
-        for (span, facility) in found {
+        for (span, mut facility) in found {
+            facility.near = self.locative_follows(span.end);
             // A shop named like a compound (蜀香园火锅, 蜜雪冰城奶茶店) names no compound; a
             // site named after its estate (华兴大厦工地) does.
             if facility.is_named() && facility.class().0 != "site" {
@@ -798,6 +842,13 @@ impl<'t> Extractor<'t> {
                 self.features.facilities.push(facility);
             }
         }
+    }
+
+    /// Whether a word of relative place follows `at`, maybe after 的 or a demonstrative
+    /// (盛达板材厂隔壁, 酒店斜对面, 搅拌站北边的).
+    fn locative_follows(&self, at: usize) -> bool {
+        let rest = self.text[at..].trim_start_matches(['的', '那', '这']);
+        LOCATIVES.iter().any(|w| rest.starts_with(w))
     }
 
     /// The facility whose name ends at `end`: name words peeled off from the right so as to
@@ -951,8 +1002,34 @@ impl<'t> Extractor<'t> {
                 written: format!("{stem}{words}"),
                 stem: stem.to_owned(),
                 word: word.to_owned(),
+                near: false,
             },
         ))
+    }
+
+    /// The text's rare words: what two reporters who name no shop may still share.
+    fn rare_words(&mut self) {
+        let tokenizer = Tokenizer::shared();
+        let mut words: Vec<(String, f32)> = Vec::new();
+        for word in tokenizer.segments(&self.text) {
+            if word.chars().count() < 2
+                || !word.chars().all(is_han)
+                || tokenizer.is_stopword(word)
+                || tokenizer.is_domain_word(word)
+                || self.terms.is_term(word)
+                || words.iter().any(|(w, _)| w == word)
+            {
+                continue;
+            }
+            // To one decimal, as the index keeps it, so that both compare alike.
+            let rarity = (tokenizer.rarity(word) * 10.0).round() / 10.0;
+            if rarity >= MIN_RARITY {
+                words.push((word.to_owned(), rarity as f32));
+            }
+        }
+        words.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        words.truncate(MAX_RARE_WORDS);
+        self.features.rare_words = words;
     }
 
     /// The kinds of problem and the time of day, from the text with names masked.

@@ -27,6 +27,7 @@ use greenline_domain::{RegionCode, RegionLevel};
 use serde::Serialize;
 
 use super::features::{Compound, Facility, Road, SourceFeatures};
+use super::model::PairModel;
 use super::score::{SourceMatch, score_with};
 use super::sound::{Sound, sounds};
 use super::terms::TERMS_TABLE;
@@ -346,6 +347,7 @@ impl SourceIndex {
                     features,
                     &decode(&case.features, case.kinds, case.night),
                     &|stem| self.is_common_name(stem),
+                    PairModel::shipped(),
                 ),
             })
             .collect();
@@ -422,17 +424,19 @@ fn posting_key(locality: RegionCode, key: &[Sound]) -> u64 {
 
 /// The features as one short text: a line per facility (`F` written, stem length in
 /// characters, facility word), road (`R` written, stem length, direction, number), compound
-/// (`C` name, building), area (`A` name) and equipment or spot (`O` word). Names hold no tabs or line breaks.
+/// (`C` name, building), area (`A` name), equipment or spot (`O` word) and rare word (`W` word,
+/// rarity to one decimal). Names hold no tabs or line breaks.
 fn encode(features: &SourceFeatures) -> String {
     use std::fmt::Write as _;
     let mut out = String::new();
     for f in &features.facilities {
         let _ = writeln!(
             out,
-            "F{}\t{}\t{}",
+            "F{}\t{}\t{}\t{}",
             f.written,
             f.stem.chars().count(),
-            f.word
+            f.word,
+            if f.near { "1" } else { "" }
         );
     }
     for r in &features.roads {
@@ -459,6 +463,9 @@ fn encode(features: &SourceFeatures) -> String {
     for o in &features.objects {
         let _ = writeln!(out, "O{o}");
     }
+    for (w, r) in &features.rare_words {
+        let _ = writeln!(out, "W{w}\t{r:.1}");
+    }
     out
 }
 
@@ -474,7 +481,7 @@ fn decode(text: &str, kinds: u16, night: bool) -> SourceFeatures {
         let tag = chars.next();
         let cols: Vec<&str> = chars.as_str().split('\t').collect();
         match (tag, cols.as_slice()) {
-            (Some('F'), [written, stem, word]) => {
+            (Some('F'), [written, stem, word, near]) => {
                 // Facility words come from the term list; anything else is no facility word.
                 let word = TERMS_TABLE
                     .name_words
@@ -484,6 +491,7 @@ fn decode(text: &str, kinds: u16, night: bool) -> SourceFeatures {
                     written: (*written).to_owned(),
                     stem: prefix(written, stem),
                     word: word.to_owned(),
+                    near: *near == "1",
                 });
             }
             (Some('R'), [written, stem, direction, number]) => features.roads.push(Road {
@@ -498,6 +506,9 @@ fn decode(text: &str, kinds: u16, night: bool) -> SourceFeatures {
             }),
             (Some('A'), [name]) => features.areas.push((*name).to_owned()),
             (Some('O'), [word]) => features.objects.push((*word).to_owned()),
+            (Some('W'), [word, rarity]) => features
+                .rare_words
+                .push(((*word).to_owned(), rarity.parse().unwrap_or(0.0))),
             _ => {}
         }
     }
@@ -506,6 +517,7 @@ fn decode(text: &str, kinds: u16, night: bool) -> SourceFeatures {
 
 #[cfg(test)]
 mod tests {
+    use super::super::score::EvidenceKind;
     use super::*;
 
     fn code(c: &str) -> RegionCode {
@@ -525,6 +537,7 @@ mod tests {
         assert_eq!(again.compounds, features.compounds);
         assert_eq!(again.areas, features.areas);
         assert_eq!(again.objects, features.objects);
+        assert_eq!(again.rare_words, features.rare_words);
     }
 
     #[test]
@@ -620,13 +633,22 @@ mod tests {
         assert!(index.is_common_name("蜜雪冰城"));
         let query = SourceFeatures::extract("蜜雪冰城奶茶店门口的音响吵死了");
         let found = index.candidates(RegionCode::NATIONAL, code("430111"), 2 * DAY, &query, 5);
-        assert!(!found.is_empty());
-        assert!(found.iter().all(|c| !c.matched.same), "{found:?}");
-        // In a county of its own, the same text is a repeat report.
+        let chain = found
+            .first()
+            .map(|c| c.matched.clone())
+            .expect("a candidate");
+        let kinds: Vec<_> = chain.evidence.iter().map(|e| e.kind).collect();
+        assert!(kinds.contains(&EvidenceKind::CommonName), "{chain:?}");
+        assert!(!kinds.contains(&EvidenceKind::SameName), "{chain:?}");
+        // In a county of its own, the name identifies the shop and counts for more.
         let mut index = SourceIndex::new();
         index.insert_text(1, code("430111"), DAY, "楼下的蜜雪冰城奶茶店音响太吵了");
         let found = index.candidates(RegionCode::NATIONAL, code("430111"), 2 * DAY, &query, 5);
-        assert!(found.first().is_some_and(|c| c.matched.same), "{found:?}");
+        let own = found
+            .first()
+            .map(|c| c.matched.clone())
+            .expect("a candidate");
+        assert!(own.same && own.score > chain.score, "{own:?} / {chain:?}");
     }
 
     #[test]

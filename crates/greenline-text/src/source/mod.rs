@@ -17,10 +17,14 @@
 
 mod features;
 mod index;
+mod model;
+mod pairs;
 mod score;
 mod sound;
 mod terms;
 
 pub use features::{Compound, Facility, Road, SourceFeatures};
 pub use index::{Candidate, SourceIndex, SourceIndexStats};
-pub use score::{Evidence, EvidenceKind, SourceMatch, THRESHOLD, score, score_texts};
+pub use model::{Example, PairModel, fit};
+pub use pairs::{Figures, LabelledPair, example, measure, read_pairs, train};
+pub use score::{Evidence, EvidenceKind, SourceMatch, score, score_texts, threshold, values};

@@ -1,73 +1,50 @@
 //! Two complaints' features weighed against each other: are they about the same source?
 //!
-//! Each thing that matches or differs is a piece of [`Evidence`] with a weight in log-odds; the
-//! score is the logistic function of their sum and a prior. The weights were set by reasoning
-//! about what each piece of evidence proves, then checked on the tuning part of the development
-//! set (`data/text/dev/same_source.jsonl`):
+//! Each thing that matches or differs is a piece of [`Evidence`]: a kind, a label for staff and a
+//! value (1 for a flag; a share or a sum for the graded kinds). Its weight is the value times the
+//! kind's weight in log-odds, learned from labelled pairs ([`PairModel`], shipped as
+//! `data/text/same_source_model.tsv`); the score is the logistic function of the bias and the
+//! weights' sum. No single piece of evidence decides: a differing facility word, another
+//! pollution type or another name weighs what the labelled pairs say it weighs.
 //!
-//! - a shared firm or shop name is strong (+4); two different names are strong against (−3.5),
-//!   as two restaurants on one road are two sources; a name the index has seen in many counties
-//!   (a chain, or a phrase that looks like a name) counts for little (+1.2);
-//! - a shared road (+1.3) or compound (+1.0) places the source, a shared house number (+1.2) or
-//!   building (+0.8) places it closely; a different house number (−2) or building (−1.5) tells
-//!   two neighbours apart;
-//! - the same equipment or spot (发电机, 排风口, 空地) adds a little (+0.8), different ones
-//!   take a little (−0.6): a transformer's hum is not a neighbour's drill;
-//! - another kind of problem (−5) makes it another matter by the labelling rule, another region
-//!   (−8) another source whatever the names;
-//! - without a shared name, compound, or road with something specific (a house number, a
-//!   crossing, a specific kind of business, the same equipment or spot) nothing identifies the
-//!   source, and the score stays below the threshold whatever else agrees.
+//! The kinds: names (the same, a common one, the same name on another kind of business,
+//! different, how alike by sound, partly the same, named in one text only), facility kinds,
+//! roads with house numbers and crossings, compounds with buildings, wider areas, equipment and
+//! spots, pollution types, regions, night, words rare in general Chinese that both texts use, and
+//! whether anything identifies a source at all.
 
 use serde::Serialize;
 
 use super::features::{Facility, SourceFeatures};
+use super::model::PairModel;
 use super::sound::{similarity, sounds};
 use super::terms::{TERMS_TABLE, Terms};
 
-/// Scores at or above this are suggested as the same source.
-pub const THRESHOLD: f64 = 0.5;
-
-/// Log-odds before any evidence: most pairs of cases are about different sources.
-const PRIOR: f64 = -2.5;
 /// Names at least this alike are the same name; below `NAME_DIFFERENT`, different names.
 const NAME_SAME: f64 = 0.75;
 const NAME_DIFFERENT: f64 = 0.34;
-
-const W_SAME_NAME: f64 = 4.0;
-const W_COMMON_NAME: f64 = 1.2;
-const W_DIFFERENT_NAME: f64 = -3.5;
-const W_SAME_FACILITY_KIND: f64 = 0.8;
-const W_SAME_FACILITY_SORT: f64 = 0.4;
-const W_DIFFERENT_FACILITY_KIND: f64 = -2.0;
-const W_SAME_ROAD: f64 = 1.3;
-const W_CROSSROADS: f64 = 0.5;
-const W_SAME_NUMBER: f64 = 1.2;
-const W_DIFFERENT_NUMBER: f64 = -2.0;
-const W_DIFFERENT_ROAD: f64 = -1.0;
-const W_SAME_COMPOUND: f64 = 1.0;
-const W_SAME_BUILDING: f64 = 0.8;
-const W_DIFFERENT_BUILDING: f64 = -1.5;
-const W_DIFFERENT_COMPOUND: f64 = -0.5;
-const W_SAME_AREA: f64 = 0.4;
-const W_SAME_OBJECT: f64 = 0.8;
-const W_DIFFERENT_OBJECT: f64 = -0.6;
-const W_SAME_POLLUTION: f64 = 1.0;
-const W_DIFFERENT_POLLUTION: f64 = -5.0;
-const W_DIFFERENT_REGION: f64 = -8.0;
-const W_BOTH_AT_NIGHT: f64 = 0.3;
-/// Without an identifying match the log-odds are held at most here.
-const UNIDENTIFIED_CEILING: f64 = -1.5;
+/// Rarity above which a shared word counts, and the sum of shared rarity counted at most.
+const RARE_FLOOR: f64 = 8.0;
+const RARE_SCALE: f64 = 8.0;
+const RARE_CAP: f64 = 2.0;
 
 /// What one piece of evidence is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EvidenceKind {
     SameName,
+    CommonName,
+    SameNameOtherKind,
     DifferentName,
+    NameLikeness,
+    NamePartly,
+    NamedOnce,
+    AsLandmark,
     SameFacilityKind,
+    SameFacilitySort,
     DifferentFacilityKind,
     SameRoad,
+    Crossroads,
     SameHouseNumber,
     DifferentHouseNumber,
     DifferentRoad,
@@ -79,10 +56,117 @@ pub enum EvidenceKind {
     SameObject,
     DifferentObject,
     SamePollution,
+    PollutionOnly,
     DifferentPollution,
     DifferentRegion,
     BothAtNight,
+    SharedWords,
     NothingIdentifying,
+}
+
+impl EvidenceKind {
+    /// Every kind, in the order of the model's weights.
+    pub const ALL: [EvidenceKind; 30] = [
+        EvidenceKind::SameName,
+        EvidenceKind::CommonName,
+        EvidenceKind::SameNameOtherKind,
+        EvidenceKind::DifferentName,
+        EvidenceKind::NameLikeness,
+        EvidenceKind::NamePartly,
+        EvidenceKind::NamedOnce,
+        EvidenceKind::AsLandmark,
+        EvidenceKind::SameFacilityKind,
+        EvidenceKind::SameFacilitySort,
+        EvidenceKind::DifferentFacilityKind,
+        EvidenceKind::SameRoad,
+        EvidenceKind::Crossroads,
+        EvidenceKind::SameHouseNumber,
+        EvidenceKind::DifferentHouseNumber,
+        EvidenceKind::DifferentRoad,
+        EvidenceKind::SameCompound,
+        EvidenceKind::SameBuilding,
+        EvidenceKind::DifferentBuilding,
+        EvidenceKind::DifferentCompound,
+        EvidenceKind::SameArea,
+        EvidenceKind::SameObject,
+        EvidenceKind::DifferentObject,
+        EvidenceKind::SamePollution,
+        EvidenceKind::PollutionOnly,
+        EvidenceKind::DifferentPollution,
+        EvidenceKind::DifferentRegion,
+        EvidenceKind::BothAtNight,
+        EvidenceKind::SharedWords,
+        EvidenceKind::NothingIdentifying,
+    ];
+
+    /// Its name in the model file and the API.
+    pub fn code(self) -> &'static str {
+        match self {
+            EvidenceKind::SameName => "same_name",
+            EvidenceKind::CommonName => "common_name",
+            EvidenceKind::SameNameOtherKind => "same_name_other_kind",
+            EvidenceKind::DifferentName => "different_name",
+            EvidenceKind::NameLikeness => "name_likeness",
+            EvidenceKind::NamePartly => "name_partly",
+            EvidenceKind::NamedOnce => "named_once",
+            EvidenceKind::AsLandmark => "as_landmark",
+            EvidenceKind::SameFacilityKind => "same_facility_kind",
+            EvidenceKind::SameFacilitySort => "same_facility_sort",
+            EvidenceKind::DifferentFacilityKind => "different_facility_kind",
+            EvidenceKind::SameRoad => "same_road",
+            EvidenceKind::Crossroads => "crossroads",
+            EvidenceKind::SameHouseNumber => "same_house_number",
+            EvidenceKind::DifferentHouseNumber => "different_house_number",
+            EvidenceKind::DifferentRoad => "different_road",
+            EvidenceKind::SameCompound => "same_compound",
+            EvidenceKind::SameBuilding => "same_building",
+            EvidenceKind::DifferentBuilding => "different_building",
+            EvidenceKind::DifferentCompound => "different_compound",
+            EvidenceKind::SameArea => "same_area",
+            EvidenceKind::SameObject => "same_object",
+            EvidenceKind::DifferentObject => "different_object",
+            EvidenceKind::SamePollution => "same_pollution",
+            EvidenceKind::PollutionOnly => "pollution_only",
+            EvidenceKind::DifferentPollution => "different_pollution",
+            EvidenceKind::DifferentRegion => "different_region",
+            EvidenceKind::BothAtNight => "both_at_night",
+            EvidenceKind::SharedWords => "shared_words",
+            EvidenceKind::NothingIdentifying => "nothing_identifying",
+        }
+    }
+
+    /// Which way the kind may count: `Some(true)` only for the same source, `Some(false)` only
+    /// against, `None` either (the graded kinds whose meaning the data settles). Fitting keeps
+    /// each weight on its side: a balanced set of hand-written pairs must not teach that having
+    /// nothing in common is a sign of one source.
+    pub fn direction(self) -> Option<bool> {
+        use EvidenceKind::*;
+        match self {
+            SameName | CommonName | NamePartly | SameFacilityKind | SameFacilitySort | SameRoad
+            | Crossroads | SameHouseNumber | SameCompound | SameBuilding | SameObject
+            | SamePollution | PollutionOnly | BothAtNight | SharedWords | NameLikeness => {
+                Some(true)
+            }
+            SameNameOtherKind
+            | DifferentName
+            | DifferentFacilityKind
+            | DifferentHouseNumber
+            | DifferentRoad
+            | DifferentBuilding
+            | DifferentCompound
+            | DifferentObject
+            | DifferentPollution
+            | DifferentRegion
+            | NothingIdentifying
+            | AsLandmark => Some(false),
+            NamedOnce | SameArea => None,
+        }
+    }
+
+    /// The kind a model file or the API names.
+    pub fn from_code(code: &str) -> Option<EvidenceKind> {
+        EvidenceKind::ALL.into_iter().find(|k| k.code() == code)
+    }
 }
 
 /// One thing that matched or differed, with what it weighs.
@@ -91,7 +175,10 @@ pub struct Evidence {
     pub kind: EvidenceKind,
     /// What it is, for staff: 同一单位名称：鑫达化工有限公司 / 新达化工厂.
     pub label: String,
-    /// Its weight in log-odds: positive for the same source, negative against.
+    /// How much of it there is: 1 for a flag, a share or a sum for the graded kinds.
+    pub value: f64,
+    /// Its weight in log-odds (the value times the kind's learned weight): positive for the
+    /// same source, negative against.
     pub weight: f64,
 }
 
@@ -100,36 +187,69 @@ pub struct Evidence {
 pub struct SourceMatch {
     /// 0–1: how likely the two are about the same source.
     pub score: f64,
-    /// Whether the score reaches [`THRESHOLD`].
+    /// Whether the score reaches the model's threshold.
     pub same: bool,
     /// What matched and what differed.
     pub evidence: Vec<Evidence>,
 }
 
-/// Extracts both texts' features and scores them.
+/// Extracts both texts' features and scores them with the shipped model.
 pub fn score_texts(a: &str, b: &str) -> SourceMatch {
     score(&SourceFeatures::extract(a), &SourceFeatures::extract(b))
 }
 
-/// Scores two complaints' features.
+/// Scores two complaints' features with the shipped model.
 pub fn score(a: &SourceFeatures, b: &SourceFeatures) -> SourceMatch {
-    score_with(a, b, &|_| false)
+    score_with(a, b, &|_| false, PairModel::shipped())
 }
 
-/// Scores two complaints' features, knowing which names are common (found in many counties: a
-/// chain, or a phrase that looks like a name): a common name shared counts for little and
-/// identifies no source on its own.
+/// The decision threshold of the shipped model.
+pub fn threshold() -> f64 {
+    PairModel::shipped().threshold
+}
+
+/// Weighs the evidence with a model.
 pub(crate) fn score_with(
     a: &SourceFeatures,
     b: &SourceFeatures,
     common: &dyn Fn(&str) -> bool,
+    model: &PairModel,
 ) -> SourceMatch {
+    let mut evidence = gather(a, b, common);
+    let mut log_odds = model.bias;
+    for e in &mut evidence {
+        e.weight = e.value * model.weight(e.kind);
+        log_odds += e.weight;
+    }
+    let score = 1.0 / (1.0 + (-log_odds).exp());
+    SourceMatch {
+        score,
+        same: score >= model.threshold,
+        evidence,
+    }
+}
+
+/// Each kind's value for a pair, in the order of [`EvidenceKind::ALL`]: what the model is
+/// fitted on.
+pub fn values(a: &SourceFeatures, b: &SourceFeatures) -> [f64; EvidenceKind::ALL.len()] {
+    let mut out = [0.0; EvidenceKind::ALL.len()];
+    for e in gather(a, b, &|_| false) {
+        out[e.kind as usize] += e.value;
+    }
+    out
+}
+
+/// What matches and what differs between two texts' features, unweighted. `common` tells a
+/// name found in many counties (a chain, or a phrase that looks like a name): shared, it counts
+/// as a common name and identifies no source on its own.
+fn gather(a: &SourceFeatures, b: &SourceFeatures, common: &dyn Fn(&str) -> bool) -> Vec<Evidence> {
     let mut evidence = Vec::new();
-    let mut push = |kind, label: String, weight| {
+    let mut push = |kind, label: String, value: f64| {
         evidence.push(Evidence {
             kind,
             label,
-            weight,
+            value,
+            weight: 0.0,
         })
     };
     let mut identified = false;
@@ -140,43 +260,65 @@ pub(crate) fn score_with(
     let (name_similarity, names, kinds_fit, stems) = best_name(a, b);
     let named = |f: &SourceFeatures| f.facilities.iter().any(Facility::is_named);
     let same_name = name_similarity >= NAME_SAME;
+    let both_named = named(a) && named(b);
     if same_name && kinds_fit && (common(&stems.0) || common(&stems.1)) {
         push(
-            EvidenceKind::SameName,
+            EvidenceKind::CommonName,
             format!("同名（多个县区都有此名称）：{names}"),
-            W_COMMON_NAME,
+            1.0,
         );
     } else if same_name && kinds_fit {
         identified = true;
         push(
             EvidenceKind::SameName,
             format!("同一单位名称：{names}"),
-            W_SAME_NAME,
+            1.0,
         );
     } else if same_name {
         // 老王烧烤 and 老王火锅: one name, two businesses.
         push(
-            EvidenceKind::DifferentFacilityKind,
+            EvidenceKind::SameNameOtherKind,
             format!("名称相同但场所类型不同：{names}"),
-            W_DIFFERENT_FACILITY_KIND,
+            1.0,
         );
-    } else if named(a) && named(b) && name_similarity < NAME_DIFFERENT {
+    } else if both_named && name_similarity < NAME_DIFFERENT {
         push(
             EvidenceKind::DifferentName,
             format!("单位名称不同：{names}"),
-            W_DIFFERENT_NAME,
+            1.0,
+        );
+    } else if both_named {
+        push(
+            EvidenceKind::NameLikeness,
+            format!("名称读音相近：{names}"),
+            name_similarity,
+        );
+    }
+    if !same_name && let Some((share, label)) = name_partly(a, b) {
+        push(
+            EvidenceKind::NamePartly,
+            format!("名称部分相同：{label}"),
+            share,
+        );
+    }
+    // One text's source only a landmark in the other (盛达板材厂隔壁的物流园).
+    if let Some(f) = as_landmark(a, b).or_else(|| as_landmark(b, a)) {
+        push(
+            EvidenceKind::AsLandmark,
+            format!("一方只把它当作参照：{}", shown(f)),
+            1.0,
         );
     }
     // A text that names a facility is about it: its unnamed ones are landmarks (就在变电站边上).
     let subjects = |f: &SourceFeatures| -> Vec<Facility> {
-        let named: Vec<Facility> = f
-            .facilities
-            .iter()
-            .filter(|x| x.is_named())
-            .cloned()
-            .collect();
+        let named: Vec<Facility> = named_subjects(f).into_iter().cloned().collect();
         if named.is_empty() {
-            f.facilities.clone()
+            let unnamed: Vec<Facility> = f.facilities.iter().filter(|x| !x.near).cloned().collect();
+            if unnamed.is_empty() {
+                f.facilities.clone()
+            } else {
+                unnamed
+            }
         } else {
             named
         }
@@ -200,11 +342,28 @@ pub(crate) fn score_with(
         }
         specific |= compatible.is_some_and(|(exact, _, _)| exact);
         match compatible {
-            Some((exact, x, y)) => push(
-                EvidenceKind::SameFacilityKind,
-                format!("同类场所：{} / {}", shown(x), shown(y)),
-                W_SAME_FACILITY_KIND + if exact { W_SAME_FACILITY_SORT } else { 0.0 },
-            ),
+            Some((exact, x, y)) => {
+                let label = format!("{} / {}", shown(x), shown(y));
+                push(
+                    EvidenceKind::SameFacilityKind,
+                    format!("同类场所：{label}"),
+                    1.0,
+                );
+                if exact {
+                    push(
+                        EvidenceKind::SameFacilitySort,
+                        format!("同一细类场所：{label}"),
+                        1.0,
+                    );
+                }
+                if named(a) != named(b) {
+                    push(
+                        EvidenceKind::NamedOnce,
+                        format!("一方说出名称，一方只说类型：{label}"),
+                        1.0,
+                    );
+                }
+            }
             None => push(
                 EvidenceKind::DifferentFacilityKind,
                 format!(
@@ -212,7 +371,7 @@ pub(crate) fn score_with(
                     shown(&subjects_a[0]),
                     shown(&subjects_b[0])
                 ),
-                W_DIFFERENT_FACILITY_KIND,
+                1.0,
             ),
         }
     }
@@ -241,7 +400,7 @@ pub(crate) fn score_with(
         push(
             EvidenceKind::SameRoad,
             format!("同一道路：{}", x.written),
-            W_SAME_ROAD,
+            1.0,
         );
         let distinct = shared_roads
             .iter()
@@ -250,9 +409,9 @@ pub(crate) fn score_with(
         if distinct > 0 {
             road_only = false;
             push(
-                EvidenceKind::SameRoad,
+                EvidenceKind::Crossroads,
                 format!("同一路口：{} / {}", x.written, shared_roads[1].0.written),
-                W_CROSSROADS,
+                1.0,
             );
         }
         let numbered = shared_roads
@@ -264,13 +423,13 @@ pub(crate) fn score_with(
                 push(
                     EvidenceKind::SameHouseNumber,
                     format!("同一门牌：{}{m}号", road.written),
-                    W_SAME_NUMBER,
+                    1.0,
                 );
             } else {
                 push(
                     EvidenceKind::DifferentHouseNumber,
                     format!("门牌号不同：{}{m}号 / {n}号", road.written),
-                    W_DIFFERENT_NUMBER,
+                    1.0,
                 );
             }
         }
@@ -291,7 +450,7 @@ pub(crate) fn score_with(
                 unmatched(&a.roads, &matched_a),
                 unmatched(&b.roads, &matched_b)
             ),
-            W_DIFFERENT_ROAD,
+            1.0,
         );
     }
 
@@ -308,20 +467,20 @@ pub(crate) fn score_with(
             push(
                 EvidenceKind::SameCompound,
                 format!("同一小区/村：{}", x.name),
-                W_SAME_COMPOUND,
+                1.0,
             );
             if let (Some(m), Some(n)) = (x.building, y.building) {
                 if m == n {
                     push(
                         EvidenceKind::SameBuilding,
                         format!("同一楼栋：{}{m}", x.name),
-                        W_SAME_BUILDING,
+                        1.0,
                     );
                 } else {
                     push(
                         EvidenceKind::DifferentBuilding,
                         format!("楼栋不同：{}{m} / {n}", x.name),
-                        W_DIFFERENT_BUILDING,
+                        1.0,
                     );
                 }
             }
@@ -332,7 +491,7 @@ pub(crate) fn score_with(
                 "小区/村不同：{} / {}",
                 a.compounds[0].name, b.compounds[0].name
             ),
-            W_DIFFERENT_COMPOUND,
+            1.0,
         ),
         None => {}
     }
@@ -343,11 +502,7 @@ pub(crate) fn score_with(
             .iter()
             .any(|y| similarity(&sounds(x), &sounds(y)) >= 1.0)
     }) {
-        push(
-            EvidenceKind::SameArea,
-            format!("同一片区：{area}"),
-            W_SAME_AREA,
-        );
+        push(EvidenceKind::SameArea, format!("同一片区：{area}"), 1.0);
     }
 
     // Equipment and spots.
@@ -359,25 +514,43 @@ pub(crate) fn score_with(
     };
     let (objects_a, objects_b) = (objects(a), objects(b));
     if let (Some(first_a), Some(first_b)) = (objects_a.first(), objects_b.first()) {
-        let shared = objects_a
-            .iter()
-            .any(|(_, g)| objects_b.iter().any(|(_, h)| h == g));
-        specific |= shared;
         match objects_a
             .iter()
             .find(|(_, g)| objects_b.iter().any(|(_, h)| h == g))
         {
-            Some((word, _)) => push(
-                EvidenceKind::SameObject,
-                format!("同一设备或地点：{word}"),
-                W_SAME_OBJECT,
-            ),
+            Some((word, _)) => {
+                specific = true;
+                push(
+                    EvidenceKind::SameObject,
+                    format!("同一设备或地点：{word}"),
+                    1.0,
+                )
+            }
             None => push(
                 EvidenceKind::DifferentObject,
                 format!("设备或地点不同：{} / {}", first_a.0, first_b.0),
-                W_DIFFERENT_OBJECT,
+                1.0,
             ),
         }
+    }
+
+    // Words rare in general Chinese that both use: a landmark, an owner, a made-up name.
+    let shared: Vec<&(String, f32)> = a
+        .rare_words
+        .iter()
+        .filter(|(w, _)| b.rare_words.iter().any(|(v, _)| v == w))
+        .collect();
+    let rarity: f64 = shared
+        .iter()
+        .map(|(_, r)| (f64::from(*r) - RARE_FLOOR).max(0.0))
+        .sum();
+    if rarity > 0.0 {
+        let words: Vec<&str> = shared.iter().map(|(w, _)| w.as_str()).collect();
+        push(
+            EvidenceKind::SharedWords,
+            format!("共同的少见词：{}", words.join("、")),
+            (rarity / RARE_SCALE).min(RARE_CAP),
+        );
     }
 
     // A road alone does not identify a source: a long road has many shops. With a house
@@ -405,13 +578,13 @@ pub(crate) fn score_with(
             push(
                 EvidenceKind::SamePollution,
                 format!("同类污染：{}", names(shared)),
-                W_SAME_POLLUTION,
+                1.0,
             );
         } else {
             push(
                 EvidenceKind::DifferentPollution,
                 format!("污染类型不同：{} / {}", names(a.kinds), names(b.kinds)),
-                W_DIFFERENT_POLLUTION,
+                1.0,
             );
         }
     }
@@ -424,33 +597,84 @@ pub(crate) fn score_with(
         push(
             EvidenceKind::DifferentRegion,
             format!("不在同一地区：{} / {}", x.full_name(), y.full_name()),
-            W_DIFFERENT_REGION,
+            1.0,
         );
     }
 
     if a.night && b.night {
-        push(
-            EvidenceKind::BothAtNight,
-            "都在夜间".to_owned(),
-            W_BOTH_AT_NIGHT,
-        );
+        push(EvidenceKind::BothAtNight, "都在夜间".to_owned(), 1.0);
     }
 
-    let mut log_odds = PRIOR + evidence.iter().map(|e| e.weight).sum::<f64>();
-    if !identified && log_odds > UNIDENTIFIED_CEILING {
+    if !identified {
+        // The same kind of problem says more beside a name or a place than on its own.
+        for e in &mut evidence {
+            if e.kind == EvidenceKind::SamePollution {
+                e.kind = EvidenceKind::PollutionOnly;
+            }
+        }
         evidence.push(Evidence {
             kind: EvidenceKind::NothingIdentifying,
             label: "没有共同的单位名称、小区或具体地点".to_owned(),
-            weight: UNIDENTIFIED_CEILING - log_odds,
+            value: 1.0,
+            weight: 0.0,
         });
-        log_odds = UNIDENTIFIED_CEILING;
     }
-    let score = 1.0 / (1.0 + (-log_odds).exp());
-    SourceMatch {
-        score,
-        same: score >= THRESHOLD,
-        evidence,
+    evidence
+}
+
+/// A facility `x` names as a landmark (followed by 旁边, 隔壁, 北边 …) that `y` names as well, or
+/// whose specific kind `y`'s facility has.
+fn as_landmark<'f>(x: &'f SourceFeatures, y: &SourceFeatures) -> Option<&'f Facility> {
+    let subjects: Vec<&Facility> = y.facilities.iter().filter(|g| !g.near).collect();
+    x.facilities.iter().filter(|f| f.near).find(|f| {
+        subjects.iter().any(|g| {
+            if f.is_named() && g.is_named() {
+                similarity(&sounds(&f.stem), &sounds(&g.stem)) >= NAME_SAME
+            } else {
+                let ((cf, sf), (cg, sg)) = (f.class(), g.class());
+                !sf.is_empty() && cf == cg && sf == sg
+            }
+        })
+    })
+}
+
+/// The share of a named facility's stem (two characters at least) that the other text also
+/// writes, in its names, roads, compounds or rare words, where that is at least half: 叫什么华
+/// 什么的洗浴中心 against 金华洗浴中心, 老周家羊肉馆 against 周记羊肉馆.
+fn name_partly(a: &SourceFeatures, b: &SourceFeatures) -> Option<(f64, String)> {
+    let written = |f: &SourceFeatures| -> Vec<char> {
+        let mut chars = Vec::new();
+        for x in f.facilities.iter().filter(|x| !x.near) {
+            chars.extend(x.stem.chars());
+        }
+        for r in &f.roads {
+            chars.extend(r.stem.chars());
+        }
+        for c in &f.compounds {
+            chars.extend(c.name.chars());
+        }
+        for (w, _) in &f.rare_words {
+            chars.extend(w.chars());
+        }
+        chars
+    };
+    let mut best: Option<(f64, String)> = None;
+    for (x, other) in [(a, b), (b, a)] {
+        let chars = written(other);
+        for f in x
+            .facilities
+            .iter()
+            .filter(|f| !f.near && f.stem.chars().count() >= 2)
+        {
+            let stem: Vec<char> = f.stem.chars().collect();
+            let found = stem.iter().filter(|c| chars.contains(c)).count();
+            let share = found as f64 / stem.len() as f64;
+            if found >= 1 && share >= 0.5 && best.as_ref().is_none_or(|(s, _)| share > *s) {
+                best = Some((share, f.written.clone()));
+            }
+        }
     }
+    best
 }
 
 /// Whether `needle` occurs in `haystack`.
@@ -479,10 +703,10 @@ fn shown(f: &Facility) -> &str {
 /// whether the two are of kinds that fit, and the two stems.
 fn best_name(a: &SourceFeatures, b: &SourceFeatures) -> (f64, String, bool, (String, String)) {
     let mut best = (0.0, String::new(), true, (String::new(), String::new()));
-    let named_a = a.facilities.iter().filter(|f| f.is_named());
-    for x in named_a.clone() {
+    let (named_a, named_b) = (named_subjects(a), named_subjects(b));
+    for x in &named_a {
         let sx = sounds(&x.stem);
-        for y in b.facilities.iter().filter(|f| f.is_named()) {
+        for y in &named_b {
             let s = similarity(&sx, &sounds(&y.stem));
             let fit = facilities_fit(x, y);
             // Among equally alike pairs, one whose kinds fit.
@@ -500,24 +724,36 @@ fn best_name(a: &SourceFeatures, b: &SourceFeatures) -> (f64, String, bool, (Str
         return best;
     }
     // Character for character, and three characters at least: by sound, or shorter, a name is
-    // too easily found by chance (石民 in 市民).
+    // too easily found by chance (石民 in 市民). Not where the other text names it only as a
+    // landmark (盛达板材厂隔壁的物流园).
     let written_in = |f: &Facility, other: &SourceFeatures| {
         f.stem.chars().count() >= 3
             && contains(&other.text_chars, &f.stem.chars().collect::<Vec<_>>())
+            && !other
+                .facilities
+                .iter()
+                .any(|g| g.near && g.is_named() && g.stem == f.stem)
     };
-    if let Some(x) = named_a.clone().find(|x| written_in(x, b)) {
+    if let Some(x) = named_a.iter().find(|x| written_in(x, b)) {
         let stems = (x.stem.clone(), x.stem.clone());
         return (1.0, format!("{} / {}", x.written, x.stem), true, stems);
     }
-    if let Some(y) = b
-        .facilities
-        .iter()
-        .find(|y| y.is_named() && written_in(y, a))
-    {
+    if let Some(y) = named_b.iter().find(|y| written_in(y, a)) {
         let stems = (y.stem.clone(), y.stem.clone());
         return (1.0, format!("{} / {}", y.stem, y.written), true, stems);
     }
     best
+}
+
+/// The named facilities a text is about: those it does not name only as a landmark for
+/// another, unless it names nothing else.
+fn named_subjects(f: &SourceFeatures) -> Vec<&Facility> {
+    let named: Vec<&Facility> = f.facilities.iter().filter(|x| x.is_named()).collect();
+    if named.iter().any(|x| !x.near) {
+        named.into_iter().filter(|x| !x.near).collect()
+    } else {
+        named
+    }
 }
 
 #[cfg(test)]
@@ -560,15 +796,29 @@ mod tests {
     }
 
     #[test]
-    fn another_kind_of_problem_is_another_matter() {
+    fn another_problem_of_the_same_named_firm_is_the_same_source() {
+        // By the labelling rule: one emitter, whatever each reporter complains of.
         let m = score_texts("恒升机械厂晚上冲床噪声太大", "恒升机械厂往河里排废水");
-        assert!(!m.same, "{m:?}");
+        assert!(m.same, "{m:?}");
+        assert!(
+            m.evidence
+                .iter()
+                .any(|e| e.kind == EvidenceKind::DifferentPollution && e.weight < 0.0),
+            "{m:?}"
+        );
     }
 
     #[test]
-    fn one_name_on_two_kinds_of_business_is_two_sources() {
-        let m = score_texts("解放路的老王烧烤油烟很大", "解放路的老王火锅油烟很大");
-        assert!(!m.same, "{m:?}");
+    fn one_name_on_two_kinds_of_business_counts_less_than_one_business() {
+        let two = score_texts("解放路的老王烧烤油烟很大", "解放路的老王火锅油烟很大");
+        let one = score_texts("解放路的老王烧烤油烟很大", "解放路老王烧烤的油烟太呛了");
+        assert!(
+            two.evidence
+                .iter()
+                .any(|e| e.kind == EvidenceKind::SameNameOtherKind),
+            "{two:?}"
+        );
+        assert!(one.same && one.score > two.score, "{one:?} / {two:?}");
     }
 
     #[test]
@@ -601,10 +851,17 @@ mod tests {
     }
 
     #[test]
-    fn nothing_identifying_is_never_a_match() {
-        let m = score_texts("我家楼下的饭店油烟太大了", "楼下餐馆油烟很大，熏得不行");
-        assert!(!m.same, "{m:?}");
-        assert!(m.score < THRESHOLD);
+    fn a_shared_kind_of_problem_alone_counts_less_than_a_shared_name() {
+        let nothing = score_texts("我家楼下的饭店油烟太大了", "楼下餐馆油烟很大，熏得不行");
+        let named = score_texts("楼下的湘味轩饭店油烟太大了", "湘味轩餐馆油烟很大，熏得不行");
+        assert!(
+            nothing
+                .evidence
+                .iter()
+                .any(|e| e.kind == EvidenceKind::NothingIdentifying),
+            "{nothing:?}"
+        );
+        assert!(named.score > nothing.score + 0.2, "{named:?} / {nothing:?}");
     }
 
     #[test]

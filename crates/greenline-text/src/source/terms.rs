@@ -219,6 +219,17 @@ impl Terms {
         self.boundaries.contains_key(word)
     }
 
+    /// Whether a word is on the list in any role: a name word, a boundary, a problem, a time
+    /// of day or a piece of equipment.
+    pub fn is_term(&self, word: &str) -> bool {
+        self.name_words.contains_key(word)
+            || self.boundaries.contains_key(word)
+            || self.object_groups.contains_key(word)
+            || self.pollution.iter().any(|(w, _)| *w == word)
+            || self.night.contains(&word)
+            || self.day.contains(&word)
+    }
+
     /// The group of an equipment or spot word.
     pub fn object_group(&self, word: &str) -> Option<&'static str> {
         self.object_groups.get(word).copied()

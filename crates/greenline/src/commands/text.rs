@@ -33,10 +33,37 @@ pub enum TextCommand {
     /// Whether each line's texts `a` and `b` are about the same source (重复举报): adds
     /// `same_source` (true/false), `score` (0–1) and `evidence` (what matched or differed).
     SameSource,
+    /// Fit the same-source scorer on labelled pairs and write its model file (see
+    /// `crates/greenline-text/data/text/README.md`). Pairs of part `train` (and `tune`,
+    /// `held_out`) are fitted, `dev` sets the threshold; `test` is never read.
+    TrainSameSource(TrainSameSourceArgs),
     /// Hot topics of a period: reads JSON Lines with `text` (or `description`) and
     /// `received_at`, and writes one line per term that stands out in `--period` against the
     /// months before it.
     Topics(TopicsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TrainSameSourceArgs {
+    /// Pair files (JSON Lines: `a`, `b`, `same_source`, `kind`, `part`).
+    #[arg(long = "pairs", value_name = "FILE", required = true)]
+    pub pairs: Vec<PathBuf>,
+    /// Where to write the model.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// The L2 penalty on the weights.
+    #[arg(long, default_value_t = 1.0)]
+    pub l2: f64,
+    /// Simulated pairs added to the training part: the suggestions the same-source index makes
+    /// on a simulated city's cases, labelled by the simulator's own knowledge of each source.
+    #[arg(long, default_value_t = 0)]
+    pub simulated: usize,
+    /// How much each simulated pair counts against a hand-written one.
+    #[arg(long, default_value_t = 0.25)]
+    pub simulated_weight: f64,
+    /// The simulator's seed.
+    #[arg(long, default_value_t = 2369)]
+    pub seed: u64,
 }
 
 #[derive(Debug, Args)]
@@ -91,6 +118,7 @@ pub fn run(command: &TextCommand) -> anyhow::Result<()> {
             })
         }
         TextCommand::Topics(args) => topics(args),
+        TextCommand::TrainSameSource(args) => train_same_source(args),
         TextCommand::Locate => {
             let gazetteer = Gazetteer::shared();
             each_line(&["text"], |texts, line| {
@@ -133,6 +161,124 @@ pub fn run(command: &TextCommand) -> anyhow::Result<()> {
             line.insert("evidence".into(), Value::Array(evidence));
         }),
     }
+}
+
+fn train_same_source(args: &TrainSameSourceArgs) -> anyhow::Result<()> {
+    use greenline_text::source::{LabelledPair, example, measure, read_pairs, train};
+    let mut pairs: Vec<LabelledPair> = Vec::new();
+    for path in &args.pairs {
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        pairs.extend(read_pairs(&text).with_context(|| path.display().to_string())?);
+    }
+    let sealed = pairs.iter().filter(|p| p.part == "test").count();
+    let dev: Vec<LabelledPair> = pairs.iter().filter(|p| p.part == "dev").cloned().collect();
+    let mut examples: Vec<_> = pairs
+        .iter()
+        .filter(|p| p.is_training())
+        .map(|p| example(p, 1.0))
+        .collect();
+    let written = examples.len();
+    if args.simulated > 0 {
+        examples.extend(
+            simulated_examples(args.simulated, args.seed)?
+                .into_iter()
+                .map(|mut e| {
+                    e.weight = args.simulated_weight;
+                    e
+                }),
+        );
+    }
+    let simulated = examples.len() - written;
+    let model = train(&examples, &dev, args.l2)?;
+    std::fs::write(&args.out, model.to_text())
+        .with_context(|| format!("writing {}", args.out.display()))?;
+    eprintln!(
+        "fitted on {written} hand-written pairs and {simulated} simulated ones (weight {}); \
+         threshold {:.2} chosen on {} dev pairs; {sealed} sealed test pairs not read",
+        args.simulated_weight,
+        model.threshold,
+        dev.len()
+    );
+    let (all, by_kind) = measure(&dev, &model);
+    eprintln!(
+        "dev: {} pairs ({} same), precision {:.3}, recall {:.3}, F1 {:.3}",
+        all.pairs,
+        all.same,
+        all.precision(),
+        all.recall(),
+        all.f1()
+    );
+    for (kind, f) in by_kind {
+        eprintln!(
+            "  {kind}: {} pairs ({} same), precision {:.3}, recall {:.3}, F1 {:.3}",
+            f.pairs,
+            f.same,
+            f.precision(),
+            f.recall(),
+            f.f1()
+        );
+    }
+    Ok(())
+}
+
+/// Pairs from the same-source index's suggestions on simulated cases: each new case of a
+/// simulated city against its best few candidates, same when the simulator made both from one
+/// source.
+fn simulated_examples(
+    count: usize,
+    seed: u64,
+) -> anyhow::Result<Vec<greenline_text::source::Example>> {
+    use greenline_sim::{Scale, SimConfig, Simulator};
+    use greenline_text::source::{EvidenceKind, Example, SourceFeatures, SourceIndex};
+    let city = RegionCode::parse("320100").map_err(|e| anyhow::anyhow!("{e}"))?;
+    let start = chrono::NaiveDate::from_ymd_opt(2025, 1, 1).context("start date")?;
+    let simulator = Simulator::new(SimConfig {
+        seed,
+        start,
+        days: 3650,
+        cases: Some((count * 20) as u64),
+        scale: Scale::City(city),
+        inject_events: false,
+    })
+    .map_err(|e| anyhow::anyhow!("simulator: {e}"))?;
+    let mut index = SourceIndex::new();
+    let mut source_of: Vec<u64> = Vec::new();
+    let mut out = Vec::new();
+    for (record, truth) in simulator {
+        let (Ok(region), Some(at)) = (
+            RegionCode::parse(&record.region),
+            parse_time(&record.received_at),
+        ) else {
+            continue;
+        };
+        let at_ms = at.timestamp_millis();
+        let features = SourceFeatures::extract(&record.description);
+        for candidate in index.candidates(RegionCode::NATIONAL, region, at_ms, &features, 2) {
+            if out.len() >= count {
+                break;
+            }
+            let mut values = [0.0; EvidenceKind::ALL.len()];
+            for e in &candidate.matched.evidence {
+                values[e.kind as usize] += e.value;
+            }
+            let same = usize::try_from(candidate.case_id)
+                .ok()
+                .and_then(|i| source_of.get(i))
+                == Some(&truth.source_id);
+            out.push(Example {
+                values,
+                same,
+                weight: 1.0,
+            });
+        }
+        if out.len() >= count {
+            break;
+        }
+        index.insert(source_of.len() as i64, region, at_ms, &features);
+        source_of.push(truth.source_id);
+    }
+    Ok(out)
 }
 
 /// Reads JSON Lines from standard input, lets `annotate` add fields to each from the strings of

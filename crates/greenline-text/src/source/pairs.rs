@@ -1,0 +1,181 @@
+//! Labelled pairs: reading them, fitting the scorer on them and measuring it.
+//!
+//! A pair file is JSON Lines: `a`, `b` (the two texts), `same_source`, `kind` (what sort of
+//! pair, for figures per kind; `group` is read as well) and `part`: `train` (and the older
+//! development set's `tune` and `held_out`, now training data) to fit, `dev` to choose the
+//! threshold and read figures while working, `test` sealed — measured once, at the end.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use super::features::SourceFeatures;
+use super::model::{Example, PairModel, fit};
+use super::score::{EvidenceKind, score_with, values};
+use crate::TextError;
+
+/// One labelled pair.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct LabelledPair {
+    pub a: String,
+    pub b: String,
+    pub same_source: bool,
+    #[serde(default, alias = "group")]
+    pub kind: String,
+    #[serde(default)]
+    pub part: String,
+}
+
+impl LabelledPair {
+    /// Whether the pair is for fitting.
+    pub fn is_training(&self) -> bool {
+        matches!(self.part.as_str(), "train" | "tune" | "held_out")
+    }
+}
+
+/// Reads a pair file; a bad line is named by its number.
+pub fn read_pairs(text: &str) -> Result<Vec<LabelledPair>, TextError> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| {
+            serde_json::from_str(l).map_err(|e| TextError::Training(format!("line {}: {e}", i + 1)))
+        })
+        .collect()
+}
+
+/// Precision, recall and F1 of a set of decisions.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Figures {
+    pub pairs: usize,
+    pub same: usize,
+    pub true_positives: usize,
+    pub false_positives: usize,
+    pub false_negatives: usize,
+}
+
+impl Figures {
+    pub fn add(&mut self, found: bool, same: bool) {
+        self.pairs += 1;
+        self.same += usize::from(same);
+        match (found, same) {
+            (true, true) => self.true_positives += 1,
+            (true, false) => self.false_positives += 1,
+            (false, true) => self.false_negatives += 1,
+            (false, false) => {}
+        }
+    }
+
+    pub fn precision(&self) -> f64 {
+        self.true_positives as f64 / (self.true_positives + self.false_positives).max(1) as f64
+    }
+
+    pub fn recall(&self) -> f64 {
+        self.true_positives as f64 / (self.true_positives + self.false_negatives).max(1) as f64
+    }
+
+    pub fn f1(&self) -> f64 {
+        let (p, r) = (self.precision(), self.recall());
+        if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        }
+    }
+}
+
+/// The figures of a model on some pairs: in all, and per kind of pair.
+pub fn measure<'a>(
+    pairs: impl IntoIterator<Item = &'a LabelledPair>,
+    model: &PairModel,
+) -> (Figures, BTreeMap<String, Figures>) {
+    let mut all = Figures::default();
+    let mut by_kind: BTreeMap<String, Figures> = BTreeMap::new();
+    for pair in pairs {
+        let found = score_with(
+            &SourceFeatures::extract(&pair.a),
+            &SourceFeatures::extract(&pair.b),
+            &|_| false,
+            model,
+        )
+        .same;
+        all.add(found, pair.same_source);
+        by_kind
+            .entry(pair.kind.clone())
+            .or_default()
+            .add(found, pair.same_source);
+    }
+    (all, by_kind)
+}
+
+/// A pair as the learner sees it.
+pub fn example(pair: &LabelledPair, weight: f64) -> Example {
+    Example {
+        values: values(
+            &SourceFeatures::extract(&pair.a),
+            &SourceFeatures::extract(&pair.b),
+        ),
+        same: pair.same_source,
+        weight,
+    }
+}
+
+/// Fits the model on `examples` and sets its threshold where F1 on `dev` is highest (the
+/// lowest such threshold on ties, a step of 0.01 from 0.2 to 0.8).
+pub fn train(examples: &[Example], dev: &[LabelledPair], l2: f64) -> Result<PairModel, TextError> {
+    let mut model = fit(examples, l2)?;
+    if dev.is_empty() {
+        return Ok(model);
+    }
+    let dev_values: Vec<([f64; EvidenceKind::ALL.len()], bool)> = dev
+        .iter()
+        .map(|p| (example(p, 1.0).values, p.same_source))
+        .collect();
+    let score = |v: &[f64; EvidenceKind::ALL.len()]| {
+        let z = model.bias
+            + EvidenceKind::ALL
+                .iter()
+                .map(|k| model.weight(*k) * v[*k as usize])
+                .sum::<f64>();
+        1.0 / (1.0 + (-z).exp())
+    };
+    let scores: Vec<(f64, bool)> = dev_values.iter().map(|(v, s)| (score(v), *s)).collect();
+    let mut best = (f64::MIN, 0.5);
+    for step in 20..=80 {
+        let threshold = f64::from(step) / 100.0;
+        let mut figures = Figures::default();
+        for (s, same) in &scores {
+            figures.add(*s >= threshold, *same);
+        }
+        if figures.f1() > best.0 + 1e-12 {
+            best = (figures.f1(), threshold);
+        }
+    }
+    model.threshold = best.1;
+    Ok(model)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bad_line_is_named() {
+        let text = "{\"a\":\"x\",\"b\":\"y\",\"same_source\":true,\"kind\":\"plain\",\"part\":\"dev\"}\n{\"a\":1}\n";
+        let e = read_pairs(text).expect_err("line 2 is bad");
+        assert!(e.to_string().contains("line 2"), "{e}");
+    }
+
+    #[test]
+    fn figures_count_what_they_say() {
+        let mut f = Figures::default();
+        f.add(true, true);
+        f.add(true, false);
+        f.add(false, true);
+        f.add(false, false);
+        assert_eq!((f.pairs, f.same), (4, 2));
+        assert!((f.precision() - 0.5).abs() < 1e-12);
+        assert!((f.recall() - 0.5).abs() < 1e-12);
+        assert!((f.f1() - 0.5).abs() < 1e-12);
+    }
+}
