@@ -4,7 +4,10 @@
 //!
 //! `cargo run -p greenline-text --example same_source -- [dev|test|train] [--quiet]`
 
-use greenline_text::source::{PairModel, measure, read_pairs, score_texts};
+use greenline_domain::RegionCode;
+use greenline_text::source::{
+    PairModel, SourceFeatures, SourceIndex, measure, read_pairs, score_texts,
+};
 
 const PAIRS: &str = include_str!("../data/text/pairs/same_source.jsonl");
 
@@ -62,5 +65,22 @@ fn main() -> std::process::ExitCode {
             f.f1()
         );
     }
+    // Whether the index finds the earlier text of each pair at all: the scorer only sees what
+    // the index gathers (both texts put in one county, a day apart).
+    let county = RegionCode::parse("320102").unwrap_or(RegionCode::NATIONAL);
+    let (mut found, mut same) = (0, 0);
+    for pair in set.iter().filter(|p| p.same_source) {
+        let mut index = SourceIndex::new();
+        index.insert_text(1, county, 0, &pair.b);
+        same += 1;
+        let query = SourceFeatures::extract(&pair.a);
+        if !index
+            .candidates(RegionCode::NATIONAL, county, 86_400_000, &query, 5)
+            .is_empty()
+        {
+            found += 1;
+        }
+    }
+    println!("the index gathers the earlier text of {found} of {same} same-source pairs");
     std::process::ExitCode::SUCCESS
 }

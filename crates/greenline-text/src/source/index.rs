@@ -5,7 +5,7 @@
 //! the record around them. It is posted under keys made of its locality (its
 //! county, or its city when no county is known) and what identifies its source: the syllable
 //! bigrams of each firm or shop name (so 鑫达 is found from 临港新达 and from the homophone 新达),
-//! and the sounds of each road and compound. Postings are chains of (case, next) links from a
+//! the sounds of each road and compound, and of its rarest words (a landmark, an owner). Postings are chains of (case, next) links from a
 //! hash map of heads, newest first: eight bytes a posting, one map entry a distinct key. At one
 //! million simulated cases that is 2.0 million postings under 1.5 million keys, and the process
 //! grows by about 270 bytes a case in all (`cargo bench -p greenline-text --bench same_source`).
@@ -44,6 +44,9 @@ const NO_LINK: u32 = u32::MAX;
 /// A firm or shop name seen in at least this many counties is common: a chain, or a phrase
 /// that looks like a name; it identifies no single source.
 const COMMON_NAME_COUNTIES: u16 = 5;
+/// Rare words posted per case, and how rare (see `Tokenizer::rarity`) a word must be to be one.
+const RARE_KEYS: usize = 3;
+const RARE_KEY: f32 = 10.5;
 
 /// One earlier case suggested for a new one.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -401,6 +404,16 @@ fn keys(features: &SourceFeatures, query: bool) -> Vec<Vec<Sound>> {
     }
     for compound in &features.compounds {
         add(3, &sounds(&compound.name));
+    }
+    // The rarest few words (a landmark, an owner, a made-up name): what two reporters who name
+    // no shop, road or compound may still share (解放纪念塔, 老周家).
+    for (word, _) in features
+        .rare_words
+        .iter()
+        .filter(|(_, rarity)| *rarity >= RARE_KEY)
+        .take(RARE_KEYS)
+    {
+        add(5, &sounds(word));
     }
     keys
 }
