@@ -166,7 +166,7 @@ fn simulate(config: SimConfig, csv: Option<&Path>) -> Vec<(i64, CaseFacts)> {
     facts
 }
 
-/// Facts kept between runs: the case count, then the id and 32 bytes of facts per case.
+/// Facts kept between runs: the case count, then the id and the facts' bytes per case.
 fn read_facts(path: &Path, cases: usize) -> Option<Vec<(i64, CaseFacts)>> {
     let mut input = std::io::BufReader::new(std::fs::File::open(path).ok()?);
     let mut word = [0u8; 8];
@@ -175,7 +175,7 @@ fn read_facts(path: &Path, cases: usize) -> Option<Vec<(i64, CaseFacts)>> {
         return None;
     }
     let mut facts = Vec::with_capacity(cases);
-    let mut bytes = [0u8; 32];
+    let mut bytes = [0u8; greenline_stats::FACT_BYTES];
     for _ in 0..cases {
         input.read_exact(&mut word).ok()?;
         input.read_exact(&mut bytes).ok()?;

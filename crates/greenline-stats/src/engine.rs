@@ -224,11 +224,12 @@ struct Needs {
     durations: bool,
 }
 
-/// Durations of one group, for percentiles.
+/// Durations of one group, for percentiles, and its cases' sources, for distinct sources.
 #[derive(Debug, Default)]
 struct Durations {
     acceptance: Vec<u32>,
     handling: Vec<u32>,
+    sources: Vec<i64>,
 }
 
 /// Dense count arrays up to this many cells keep [`LANES`] counters a cell, so that runs of
@@ -957,6 +958,9 @@ impl<'a> Plan<'a> {
             if h != NO_DURATION {
                 d.handling.push(h);
             }
+            let source = index.repeat_of[row];
+            d.sources
+                .push(if source == 0 { index.ids[row] } else { source });
         };
         let row_of = |start: usize, rows: Option<&[u16]>, i: usize| {
             start + rows.map_or(i, |r| usize::from(r[i]))
@@ -1371,6 +1375,7 @@ fn merge(parts: Vec<Part>) -> Groups {
             let into = all.durations.entry(k).or_default();
             into.acceptance.append(&mut d.acceptance);
             into.handling.append(&mut d.handling);
+            into.sources.append(&mut d.sources);
         }
         all = Groups {
             keys,
@@ -1527,7 +1532,9 @@ impl Index {
             durations: query.measures.iter().any(|m| {
                 matches!(
                     m,
-                    Measure::AcceptanceDaysPercentile(_) | Measure::HandlingDaysPercentile(_)
+                    Measure::AcceptanceDaysPercentile(_)
+                        | Measure::HandlingDaysPercentile(_)
+                        | Measure::DistinctSources
                 )
             }),
         };
@@ -1637,6 +1644,11 @@ impl Index {
                     Measure::OnTimeRate => ratio(acc.on_time, acc.concluded),
                     Measure::OnTimeAcceptanceRate => ratio(acc.accepted_on_time, acc.accepted),
                     Measure::RepeatRate => ratio(acc.repeats, acc.count),
+                    Measure::DistinctSources => durations.as_mut().map(|d| {
+                        d.sources.sort_unstable();
+                        d.sources.dedup();
+                        d.sources.len() as f64
+                    }),
                     Measure::PeriodOnPeriod | Measure::YearOnYear => {
                         let t = &plan.dims[time_position.unwrap_or(0)];
                         let (bucket, first) = t.time.unwrap_or((TimeBucket::Month, 0));

@@ -72,7 +72,13 @@ pub struct CaseFacts {
     pub(crate) handling_secs: u32,
     /// The unit that holds the case now (0 when its id does not fit 32 bits).
     pub(crate) unit: u32,
+    /// The earlier case this one repeats (its source's first report), 0 when none: the case
+    /// is then its own source.
+    pub(crate) repeat_of: i64,
 }
+
+/// The length of [`CaseFacts::to_bytes`].
+pub const FACT_BYTES: usize = 40;
 
 impl CaseFacts {
     /// The facts of `case`. `repeat_source` says whether the same source has been reported
@@ -148,13 +154,15 @@ impl CaseFacts {
             acceptance_secs,
             handling_secs,
             unit: u32::try_from(case.unit_id).unwrap_or(0),
+            repeat_of: case.repeat_of.unwrap_or(0),
         })
     }
 
-    /// The facts as 32 bytes (little-endian fields in declaration order), to keep a built set
+    /// The facts as [`FACT_BYTES`] bytes (little-endian fields in declaration order, the case
+    /// repeated at 32), to keep a built set
     /// of facts on disk, as the engine benchmark does between runs.
-    pub fn to_bytes(&self) -> [u8; 32] {
-        let mut out = [0u8; 32];
+    pub fn to_bytes(&self) -> [u8; FACT_BYTES] {
+        let mut out = [0u8; FACT_BYTES];
         out[0] = self.kind;
         out[1] = self.channel;
         out[2] = self.primary_type;
@@ -171,11 +179,12 @@ impl CaseFacts {
         out[17..21].copy_from_slice(&self.acceptance_secs.to_le_bytes());
         out[21..25].copy_from_slice(&self.handling_secs.to_le_bytes());
         out[25..29].copy_from_slice(&self.unit.to_le_bytes());
+        out[32..40].copy_from_slice(&self.repeat_of.to_le_bytes());
         out
     }
 
     /// Reads what [`CaseFacts::to_bytes`] wrote; `None` if a value is outside the dictionaries.
-    pub fn from_bytes(b: &[u8; 32]) -> Option<CaseFacts> {
+    pub fn from_bytes(b: &[u8; FACT_BYTES]) -> Option<CaseFacts> {
         let u16_at = |i: usize| u16::from_le_bytes([b[i], b[i + 1]]);
         let u32_at = |i: usize| u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
         let facts = CaseFacts {
@@ -195,6 +204,7 @@ impl CaseFacts {
             acceptance_secs: u32_at(17),
             handling_secs: u32_at(21),
             unit: u32_at(25),
+            repeat_of: i64::from_le_bytes([b[32], b[33], b[34], b[35], b[36], b[37], b[38], b[39]]),
         };
         let valid = usize::from(facts.kind) < dict::KINDS.len()
             && usize::from(facts.channel) < dict::CHANNELS.len()

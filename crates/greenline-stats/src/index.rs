@@ -42,6 +42,7 @@ pub struct Index {
     pub(crate) acceptance_secs: Vec<u32>,
     pub(crate) handling_secs: Vec<u32>,
     pub(crate) unit: Vec<u32>,
+    pub(crate) repeat_of: Vec<i64>,
     /// Lowest and highest received day of each block of [`BLOCK_ROWS`] rows.
     pub(crate) blocks: Vec<(u16, u16)>,
     /// Lowest and highest received day over all rows.
@@ -83,6 +84,7 @@ impl Index {
         self.acceptance_secs.reserve(additional);
         self.handling_secs.reserve(additional);
         self.unit.reserve(additional);
+        self.repeat_of.reserve(additional);
     }
 
     /// The number of cases.
@@ -133,6 +135,7 @@ impl Index {
             acceptance_secs: self.acceptance_secs[row],
             handling_secs: self.handling_secs[row],
             unit: self.unit[row],
+            repeat_of: self.repeat_of[row],
         }
     }
 
@@ -166,6 +169,7 @@ impl Index {
         self.acceptance_secs.push(0);
         self.handling_secs.push(0);
         self.unit.push(0);
+        self.repeat_of.push(0);
         if row.is_multiple_of(BLOCK_ROWS) {
             self.blocks.push((facts.day, facts.day));
         }
@@ -190,6 +194,7 @@ impl Index {
         self.acceptance_secs[row] = f.acceptance_secs;
         self.handling_secs[row] = f.handling_secs;
         self.unit[row] = f.unit;
+        self.repeat_of[row] = f.repeat_of;
         // Block and index day spans only widen; a changed received day (rare) keeps them
         // correct, if a little loose.
         let block = &mut self.blocks[row / BLOCK_ROWS];
@@ -224,6 +229,7 @@ impl Index {
             + bytes(&self.acceptance_secs)
             + bytes(&self.handling_secs)
             + bytes(&self.unit)
+            + bytes(&self.repeat_of)
             + bytes(&self.blocks)
     }
 }

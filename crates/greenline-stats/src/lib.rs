@@ -32,7 +32,7 @@ pub mod trend;
 
 pub use engine::{QueryResult, Row};
 pub use error::StatsError;
-pub use facts::{CaseFacts, day_date, day_number};
+pub use facts::{CaseFacts, FACT_BYTES, day_date, day_number};
 pub use index::{Index, Upserted};
 pub use model::{
     AcceptanceStatus, Dimension, Filter, KeyValue, Measure, ParamError, Query, TimeBucket,

@@ -440,6 +440,9 @@ pub enum Measure {
     OnTimeAcceptanceRate,
     /// 重复举报率: cases repeating an earlier report of the same source over all cases.
     RepeatRate,
+    /// 问题源数: distinct sources among the group's cases — a case that repeats an earlier
+    /// report counts with that report, once, however many repeat it.
+    DistinctSources,
     /// 环比: the count's change over the previous bucket of the time dimension, as a fraction.
     PeriodOnPeriod,
     /// 同比: the count's change over the same bucket a year earlier, as a fraction.
@@ -449,7 +452,8 @@ pub enum Measure {
 impl Measure {
     /// Reads a measure code: `count`, `share`, `share(month,province)`, `acceptance_rate`,
     /// `acceptance_days_mean`, `acceptance_days_p50` (any `pNN`), `handling_days_mean`,
-    /// `handling_days_p90`, `on_time_rate`, `on_time_acceptance_rate`, `repeat_rate`, `mom`
+    /// `handling_days_p90`, `on_time_rate`, `on_time_acceptance_rate`, `repeat_rate`,
+    /// `distinct_sources`, `mom`
     /// (环比), `yoy` (同比).
     pub fn parse(code: &str) -> Result<Measure, StatsError> {
         let code = code.trim();
@@ -490,6 +494,7 @@ impl Measure {
             "on_time_rate" => Measure::OnTimeRate,
             "on_time_acceptance_rate" => Measure::OnTimeAcceptanceRate,
             "repeat_rate" => Measure::RepeatRate,
+            "distinct_sources" => Measure::DistinctSources,
             "mom" => Measure::PeriodOnPeriod,
             "yoy" => Measure::YearOnYear,
             _ => return Err(unknown()),
@@ -516,6 +521,7 @@ impl Measure {
             Measure::OnTimeRate => "on_time_rate".to_owned(),
             Measure::OnTimeAcceptanceRate => "on_time_acceptance_rate".to_owned(),
             Measure::RepeatRate => "repeat_rate".to_owned(),
+            Measure::DistinctSources => "distinct_sources".to_owned(),
             Measure::PeriodOnPeriod => "mom".to_owned(),
             Measure::YearOnYear => "yoy".to_owned(),
         }
@@ -534,6 +540,7 @@ impl Measure {
             Measure::OnTimeRate => "按期办结率".to_owned(),
             Measure::OnTimeAcceptanceRate => "按时受理率".to_owned(),
             Measure::RepeatRate => "重复举报率".to_owned(),
+            Measure::DistinctSources => "问题源数".to_owned(),
             Measure::PeriodOnPeriod => "环比".to_owned(),
             Measure::YearOnYear => "同比".to_owned(),
         }

@@ -156,6 +156,7 @@ fn accepted_on_time(case: &Case, accepted: DateTime<Utc>, limits: &TimeLimits) -
 
 #[derive(Debug, Default, Clone)]
 struct Group {
+    sources: std::collections::BTreeSet<i64>,
     accepted_on_time: u64,
     repeats: u64,
     count: u64,
@@ -224,6 +225,7 @@ fn reference_groups(
         for key in keys {
             let g = table.entry(key).or_default();
             g.count += 1;
+            g.sources.insert(case.repeat_of.unwrap_or(case.id));
             if *repeat {
                 g.repeats += 1;
             }
@@ -338,6 +340,7 @@ fn reference(sample: &Sample, query: &Query) -> (Rows, u64) {
                     (g.accepted > 0).then(|| g.accepted_on_time as f64 / g.accepted as f64)
                 }
                 Measure::RepeatRate => (g.count > 0).then(|| g.repeats as f64 / g.count as f64),
+                Measure::DistinctSources => Some(g.sources.len() as f64),
                 Measure::PeriodOnPeriod | Measure::YearOnYear => {
                     let t = query
                         .group_by
@@ -505,7 +508,8 @@ fn random_scope(rng: &mut StdRng, sample: &Sample) -> RegionCode {
     *chain.choose(rng).expect("scope")
 }
 
-const MEASURES: [Measure; 11] = [
+const MEASURES: [Measure; 12] = [
+    Measure::DistinctSources,
     Measure::OnTimeAcceptanceRate,
     Measure::RepeatRate,
     Measure::AcceptanceRate,
@@ -904,7 +908,11 @@ fn the_sample_taken_many_times_gives_as_many_times_the_counts() {
         for _ in 0..rng.random_range(0..=2) {
             query.filters.push(random_filter(&mut rng, sample));
         }
-        for m in MEASURES.choose_multiple(&mut rng, 3) {
+        // Distinct sources are no ratio: copies of a source's cases are new sources.
+        for m in MEASURES
+            .choose_multiple(&mut rng, 3)
+            .filter(|m| **m != Measure::DistinctSources)
+        {
             if !query.measures.contains(m) {
                 query.measures.push(m.clone());
             }

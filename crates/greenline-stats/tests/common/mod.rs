@@ -2,7 +2,7 @@
 
 #![allow(dead_code)]
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use chrono::NaiveDate;
@@ -27,13 +27,17 @@ pub fn simulate(configs: &[SimConfig]) -> Sample {
         events: Vec::new(),
     };
     for config in configs {
-        let mut seen = HashSet::new();
+        // Each source's first case: later ones repeat it, as the store records them.
+        let mut first: HashMap<u64, i64> = HashMap::new();
         let simulator = Simulator::new(config.clone()).expect("simulator");
         sample.events.extend(simulator.events().iter().cloned());
         for (record, truth) in simulator {
             let mut case = record.to_imported().expect("simulated records import").case;
             case.id = sample.cases.len() as i64 + 1;
-            sample.repeat.push(!seen.insert(truth.source_id));
+            let earlier = first.get(&truth.source_id).copied();
+            case.repeat_of = earlier;
+            first.entry(truth.source_id).or_insert(case.id);
+            sample.repeat.push(earlier.is_some());
             sample.cases.push(case);
             sample.truth.push(truth);
         }
