@@ -5,7 +5,7 @@
 //! words such as 油烟净化器 or 渣土车 stay whole. Stop words (`data/text/stopwords.txt`) are
 //! dropped from [`Tokenizer::words`]; punctuation and whitespace are always dropped.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io::BufReader;
 use std::sync::LazyLock;
 
@@ -19,6 +19,8 @@ const STOPWORDS: &str = include_str!("../data/text/stopwords.txt");
 /// About how many word occurrences jieba's general dictionary counts (the sum of its
 /// frequencies), the scale of [`Tokenizer::rarity`].
 const GENERAL_WORDS: f64 = 6.0e7;
+/// Words whose rarity each thread keeps worked out, at most.
+const RARITIES_KEPT: usize = 200_000;
 
 /// jieba with the domain dictionary and the stop-word list.
 pub struct Tokenizer {
@@ -121,8 +123,24 @@ impl Tokenizer {
     /// than one word in [`GENERAL_WORDS`] of jieba's dictionary. A common word (我们) is near 7,
     /// a word jieba has never seen (a shop's made-up name) above 16.
     pub fn rarity(&self, word: &str) -> f64 {
+        // Working it out segments the word again, so each thread keeps what it has worked out.
+        thread_local! {
+            static KNOWN: std::cell::RefCell<HashMap<String, f64>> =
+                std::cell::RefCell::new(HashMap::new());
+        }
+        if let Some(rarity) = KNOWN.with(|known| known.borrow().get(word).copied()) {
+            return rarity;
+        }
         let freq = self.jieba.suggest_freq(word).max(1) as f64;
-        (GENERAL_WORDS / freq).ln().max(0.0)
+        let rarity = (GENERAL_WORDS / freq).ln().max(0.0);
+        KNOWN.with(|known| {
+            let mut known = known.borrow_mut();
+            if known.len() >= RARITIES_KEPT {
+                known.clear();
+            }
+            known.insert(word.to_owned(), rarity);
+        });
+        rarity
     }
 
     /// Whether a word is on the stop-word list.

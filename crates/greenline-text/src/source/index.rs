@@ -342,16 +342,21 @@ impl SourceIndex {
         let mut found: Vec<Candidate> = ranked
             .into_iter()
             .filter_map(|(slot, _)| self.cases.get(slot as usize))
-            .map(|case| Candidate {
-                case_id: case.id,
-                region: case.region,
-                received_ms: case.received_ms,
-                matched: score_with(
+            .map(|case| {
+                let model = PairModel::shipped();
+                let mut matched = score_with(
                     features,
                     &decode(&case.features, case.kinds, case.night),
                     &|stem| self.is_common_name(stem),
-                    PairModel::shipped(),
-                ),
+                    model,
+                );
+                matched.same = matched.score >= model.index_threshold;
+                Candidate {
+                    case_id: case.id,
+                    region: case.region,
+                    received_ms: case.received_ms,
+                    matched,
+                }
             })
             .collect();
         found.sort_by(|a, b| {

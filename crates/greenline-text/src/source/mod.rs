@@ -25,6 +25,6 @@ mod terms;
 
 pub use features::{Compound, Facility, Road, SourceFeatures};
 pub use index::{Candidate, SourceIndex, SourceIndexStats};
-pub use model::{Example, PairModel, fit};
-pub use pairs::{Figures, LabelledPair, example, measure, read_pairs, train};
+pub use model::{Example, INDEX_PRECISION, PairModel, fit};
+pub use pairs::{Figures, LabelledPair, example, measure, read_pairs, set_index_threshold, train};
 pub use score::{Evidence, EvidenceKind, SourceMatch, score, score_texts, threshold, values};

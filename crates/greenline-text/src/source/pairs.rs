@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use super::features::SourceFeatures;
-use super::model::{Example, PairModel, fit};
+use super::model::{Example, INDEX_PRECISION, PairModel, fit};
 use super::score::{EvidenceKind, score_with, values};
 use crate::TextError;
 
@@ -131,15 +131,10 @@ pub fn train(examples: &[Example], dev: &[LabelledPair], l2: f64) -> Result<Pair
         .iter()
         .map(|p| (example(p, 1.0).values, p.same_source))
         .collect();
-    let score = |v: &[f64; EvidenceKind::ALL.len()]| {
-        let z = model.bias
-            + EvidenceKind::ALL
-                .iter()
-                .map(|k| model.weight(*k) * v[*k as usize])
-                .sum::<f64>();
-        1.0 / (1.0 + (-z).exp())
-    };
-    let scores: Vec<(f64, bool)> = dev_values.iter().map(|(v, s)| (score(v), *s)).collect();
+    let scores: Vec<(f64, bool)> = dev_values
+        .iter()
+        .map(|(v, s)| (model.score_values(v), *s))
+        .collect();
     let mut best = (f64::MIN, 0.5);
     for step in 20..=80 {
         let threshold = f64::from(step) / 100.0;
@@ -152,7 +147,33 @@ pub fn train(examples: &[Example], dev: &[LabelledPair], l2: f64) -> Result<Pair
         }
     }
     model.threshold = best.1;
+    model.index_threshold = best.1;
     Ok(model)
+}
+
+/// Sets the index's threshold: the lowest, from the pair threshold up by 0.01, at which the
+/// index's suggestions (`candidates`, labelled by the simulator) are right at least
+/// [`INDEX_PRECISION`] of the time; the figures there (threshold, precision, recall over the
+/// candidates' repeats).
+pub fn set_index_threshold(model: &mut PairModel, candidates: &[Example]) -> (f64, f64, f64) {
+    let scores: Vec<(f64, bool)> = candidates
+        .iter()
+        .map(|e| (model.score_values(&e.values), e.same))
+        .collect();
+    let figures = |t: f64| {
+        let mut f = Figures::default();
+        for (s, same) in &scores {
+            f.add(*s >= t, *same);
+        }
+        f
+    };
+    let mut t = model.threshold;
+    while t < 0.99 && figures(t).precision() < INDEX_PRECISION {
+        t = ((t + 0.01) * 100.0).round() / 100.0;
+    }
+    model.index_threshold = t;
+    let f = figures(t);
+    (t, f.precision(), f.recall())
 }
 
 #[cfg(test)]

@@ -43,6 +43,8 @@ pub(crate) struct Terms {
     /// Equipment and spots, longest first, with their group.
     pub objects: Vec<(&'static str, &'static str)>,
     object_groups: HashMap<&'static str, &'static str>,
+    /// Problem and time-of-day words, for [`Terms::is_term`].
+    problem_words: std::collections::HashSet<&'static str>,
     /// The longest name word, in characters.
     pub longest_name_word: usize,
     /// Every name word, for finding all of them in one pass (overlapping).
@@ -113,6 +115,7 @@ impl Terms {
             day: Vec::new(),
             objects: Vec::new(),
             object_groups: HashMap::new(),
+            problem_words: std::collections::HashSet::new(),
             longest_name_word: 0,
             name_matcher: matcher(&[], MatchKind::Standard),
             name_patterns: Vec::new(),
@@ -188,6 +191,13 @@ impl Terms {
             .objects
             .sort_by_key(|t| std::cmp::Reverse(t.0.chars().count()));
         terms.object_groups = terms.objects.iter().copied().collect();
+        terms.problem_words = terms
+            .pollution
+            .iter()
+            .map(|(w, _)| *w)
+            .chain(terms.night.iter().copied())
+            .chain(terms.day.iter().copied())
+            .collect();
         terms.name_patterns = terms.name_words.keys().copied().collect();
         terms.name_matcher = matcher(&terms.name_patterns, MatchKind::Standard);
         let mut problems: Vec<&str> = Vec::new();
@@ -225,9 +235,7 @@ impl Terms {
         self.name_words.contains_key(word)
             || self.boundaries.contains_key(word)
             || self.object_groups.contains_key(word)
-            || self.pollution.iter().any(|(w, _)| *w == word)
-            || self.night.contains(&word)
-            || self.day.contains(&word)
+            || self.problem_words.contains(word)
     }
 
     /// The group of an equipment or spot word.

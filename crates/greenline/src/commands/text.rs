@@ -58,6 +58,14 @@ pub struct TrainSameSourceArgs {
     /// on a simulated city's cases, labelled by the simulator's own knowledge of each source.
     #[arg(long, default_value_t = 0)]
     pub simulated: usize,
+    /// Simulated suggestions (another seed) that set the index's threshold: the lowest at which
+    /// the index's suggestions are right 80 % of the time.
+    #[arg(long, default_value_t = 3000)]
+    pub index_pairs: usize,
+    /// Keep this model's weights and pair threshold, and set only its index threshold (fitting
+    /// is skipped; the pairs are still read and measured).
+    #[arg(long, value_name = "FILE")]
+    pub keep_weights: Option<PathBuf>,
     /// How much each simulated pair counts against a hand-written one.
     #[arg(long, default_value_t = 0.25)]
     pub simulated_weight: f64,
@@ -164,7 +172,9 @@ pub fn run(command: &TextCommand) -> anyhow::Result<()> {
 }
 
 fn train_same_source(args: &TrainSameSourceArgs) -> anyhow::Result<()> {
-    use greenline_text::source::{LabelledPair, example, measure, read_pairs, train};
+    use greenline_text::source::{
+        LabelledPair, example, measure, read_pairs, set_index_threshold, train,
+    };
     let mut pairs: Vec<LabelledPair> = Vec::new();
     for path in &args.pairs {
         let text =
@@ -190,16 +200,38 @@ fn train_same_source(args: &TrainSameSourceArgs) -> anyhow::Result<()> {
         );
     }
     let simulated = examples.len() - written;
-    let model = train(&examples, &dev, args.l2)?;
+    let mut model = match &args.keep_weights {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            greenline_text::source::PairModel::parse(&text)
+                .with_context(|| path.display().to_string())?
+        }
+        None => train(&examples, &dev, args.l2)?,
+    };
+    if args.index_pairs > 0 {
+        let candidates = simulated_examples(args.index_pairs, args.seed.wrapping_add(1))?;
+        let (threshold, precision, recall) = set_index_threshold(&mut model, &candidates);
+        eprintln!(
+            "index threshold {threshold:.2} on {} simulated suggestions: precision {precision:.3}, \
+             recall {recall:.3}",
+            candidates.len()
+        );
+    }
     std::fs::write(&args.out, model.to_text())
         .with_context(|| format!("writing {}", args.out.display()))?;
-    eprintln!(
-        "fitted on {written} hand-written pairs and {simulated} simulated ones (weight {}); \
-         threshold {:.2} chosen on {} dev pairs; {sealed} sealed test pairs not read",
-        args.simulated_weight,
-        model.threshold,
-        dev.len()
-    );
+    if args.keep_weights.is_some() {
+        eprintln!("weights and pair threshold {:.2} kept", model.threshold);
+    } else {
+        eprintln!(
+            "fitted on {written} hand-written pairs and {simulated} simulated ones (weight {}); \
+             threshold {:.2} chosen on {} dev pairs",
+            args.simulated_weight,
+            model.threshold,
+            dev.len()
+        );
+    }
+    eprintln!("{sealed} sealed test pairs not read");
     let (all, by_kind) = measure(&dev, &model);
     eprintln!(
         "dev: {} pairs ({} same), precision {:.3}, recall {:.3}, F1 {:.3}",
