@@ -237,6 +237,49 @@ pub struct Alerts {
 /// The query parameters that are not part of the query.
 const NOT_QUERY: [&str; 1] = ["format"];
 
+/// Parameters of a comparison that are not the statistics query's.
+const COMPARE_ONLY: [&str; 5] = [
+    "before_from",
+    "before_to",
+    "after_from",
+    "after_to",
+    "limit",
+];
+
+/// One group in two periods (see [`App::compare_periods`]).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MoveView {
+    pub key: BTreeMap<String, Labelled>,
+    pub before: u64,
+    pub after: u64,
+    /// The later count had the group kept its share of the whole.
+    pub expected: f64,
+    /// `after − expected`.
+    pub excess: f64,
+    /// Two-sided binomial test of the group's share.
+    pub p_value: f64,
+    /// Benjamini–Hochberg q-value over all groups compared.
+    pub q_value: f64,
+    pub significant: bool,
+    /// 显著上升 / 显著下降 / 变化在正常波动范围内.
+    pub verdict: String,
+}
+
+/// Which groups moved most between two periods, beyond the whole's own move.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PeriodComparison {
+    pub group_by: Vec<Labelled>,
+    pub before_from: NaiveDate,
+    pub before_to: NaiveDate,
+    pub after_from: NaiveDate,
+    pub after_to: NaiveDate,
+    pub before_total: u64,
+    pub after_total: u64,
+    /// Groups compared in all (`moves` holds the largest `limit` of them).
+    pub groups: usize,
+    pub moves: Vec<MoveView>,
+}
+
 fn day(params: &Params, key: &str) -> ServiceResult<Option<NaiveDate>> {
     params
         .get(key)
@@ -284,6 +327,100 @@ impl App {
                 .map(|(k, v)| (k.as_str(), v.as_str())),
         )
         .map_err(|e| ServiceError::parameter(&e.field, e.error.to_string()))
+    }
+
+    /// Compares two periods of `caller`'s jurisdiction by the query's groups: `before_from`,
+    /// `before_to`, `after_from`, `after_to` (dates, inclusive), `group_by` and filters as for
+    /// the statistics, `limit` (largest moves kept, default 20, at most 500).
+    pub async fn compare_periods(
+        &self,
+        caller: &Caller,
+        params: &Params,
+    ) -> ServiceResult<PeriodComparison> {
+        use greenline_stats::compare::{Period, compare};
+        caller.jurisdiction()?;
+        let required = |key: &str| -> ServiceResult<NaiveDate> {
+            day(params, key)?.ok_or_else(|| ServiceError::parameter(key, "required (YYYY-MM-DD)"))
+        };
+        let before = Period {
+            first: required("before_from")?,
+            last: required("before_to")?,
+        };
+        let after = Period {
+            first: required("after_from")?,
+            last: required("after_to")?,
+        };
+        let limit = match params.get("limit") {
+            None => 20,
+            Some(text) => text
+                .trim()
+                .parse::<usize>()
+                .ok()
+                .filter(|n| (1..=500).contains(n))
+                .ok_or_else(|| ServiceError::parameter("limit", "a number from 1 to 500"))?,
+        };
+        let rest: Params = params
+            .iter()
+            .filter(|(k, _)| !COMPARE_ONLY.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        let query = self.stats_query(caller, &rest)?;
+        let dimensions = query.group_by.clone();
+        let found = self
+            .on_statistics(move |index| compare(index, &query, before, after))
+            .await?
+            .map_err(|e| ServiceError::parameter("query", e.to_string()))?;
+        let groups = found.moves.len();
+        let moves = found
+            .moves
+            .into_iter()
+            .take(limit)
+            .map(|m| MoveView {
+                key: dimensions
+                    .iter()
+                    .zip(&m.keys)
+                    .map(|(d, k)| {
+                        (
+                            d.code().to_owned(),
+                            Labelled {
+                                code: k.code.clone(),
+                                label: k.label.clone(),
+                            },
+                        )
+                    })
+                    .collect(),
+                verdict: match (m.significant, m.excess > 0.0) {
+                    (true, true) => "显著上升",
+                    (true, false) => "显著下降",
+                    (false, _) => "变化在正常波动范围内",
+                }
+                .to_owned(),
+                before: m.before,
+                after: m.after,
+                expected: m.expected,
+                excess: m.excess,
+                p_value: m.p_value,
+                q_value: m.q_value,
+                significant: m.significant,
+            })
+            .collect();
+        Ok(PeriodComparison {
+            group_by: dimensions
+                .iter()
+                .map(|d| Labelled {
+                    code: d.code().to_owned(),
+                    label: d.zh().to_owned(),
+                })
+                .collect(),
+            before_from: before.first,
+            before_to: before.last,
+            after_from: after.first,
+            after_to: after.last,
+            before_total: found.before_total,
+            after_total: found.after_total,
+            groups,
+            moves,
+        })
     }
 
     /// Answers a statistics query.

@@ -130,6 +130,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(admin::enable_template))
         .routes(routes!(admin::case_templates))
         .routes(routes!(stats::stats))
+        .routes(routes!(stats::compare))
         .routes(routes!(stats::callbacks))
         .routes(routes!(search::search))
         .routes(routes!(trends::trends))

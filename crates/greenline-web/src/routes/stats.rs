@@ -20,8 +20,10 @@ use crate::error::{ApiError, ApiResult, Problem};
 /// carries), `primary_type`, `sub_type`, `industry`, `province`, `city`, `county`, `stage`,
 /// `outcome`, `status`, `rejection_reason`, `overdue`, `repeat_source`, `day`, `week`, `month`,
 /// `quarter`, `year`. `measure`: `count` (default), `share`, `share(month)`,
-/// `acceptance_rate`, `acceptance_days_mean`, `acceptance_days_p90`, `handling_days_mean`,
-/// `handling_days_p50`, `on_time_rate`, `mom` (环比), `yoy` (同比). Any other parameter is a
+/// `acceptance_rate`, `acceptance_days_mean`, `acceptance_days_p90` (any `pNN`),
+/// `handling_days_mean`, `handling_days_p50`, `on_time_rate`, `on_time_acceptance_rate`,
+/// `repeat_rate`, `distinct_sources` (问题源数: a repeat counts with the report it repeats),
+/// `mom` (环比), `yoy` (同比). Any other parameter is a
 /// filter with the dimension's name (several values separated by commas: any of them) or
 /// `received_from` / `received_to` (dates, inclusive); `not_` before a filter's name keeps the
 /// cases it would leave out (`not_type=noise,air`: carrying neither). `format=csv` answers CSV.
@@ -63,6 +65,36 @@ pub async fn stats(
         return Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], body).into_response());
     }
     Ok(Json(StatsResult::new(&result)).into_response())
+}
+
+/// Two periods compared: which groups moved most beyond the whole's own move, and whether each
+/// move is more than noise (a two-sided binomial test of the group's share, with
+/// Benjamini–Hochberg q-values over all groups; significant when q < 0.05). `group_by` and
+/// filters as for `/api/v1/stats` (no `received_from`/`received_to`: the periods give the
+/// dates); `limit`: largest moves returned (default 20, at most 500).
+#[utoipa::path(get, path = "/api/v1/stats/compare", tag = "stats",
+    security(("bearer" = [])),
+    params(
+        ("before_from" = String, Query, description = "YYYY-MM-DD (China time), inclusive"),
+        ("before_to" = String, Query, description = "YYYY-MM-DD (China time), inclusive"),
+        ("after_from" = String, Query, description = "YYYY-MM-DD (China time), inclusive"),
+        ("after_to" = String, Query, description = "YYYY-MM-DD (China time), inclusive"),
+        ("group_by" = Option<String>, Query, description = "e.g. `county,type`"),
+        ("limit" = Option<u32>, Query, description = "1–500, default 20"),
+    ),
+    responses(
+        (status = 200, body = greenline_app::stats::PeriodComparison),
+        (status = 400, body = Problem), (status = 401, body = Problem), (status = 503, body = Problem)))]
+pub async fn compare(
+    State(app): State<AppState>,
+    who: SignedIn,
+    params: Result<Query<HashMap<String, String>>, QueryRejection>,
+) -> ApiResult<Json<greenline_app::stats::PeriodComparison>> {
+    let Query(params) = params.map_err(|e| ApiError::BadRequest {
+        detail: e.body_text(),
+        errors: Vec::new(),
+    })?;
+    Ok(Json(app.compare_periods(&who, &params).await?))
 }
 
 /// Callback figures (回访) of the caller's jurisdiction: 回访数, 满意 / 基本满意 / 不满意, 已解决,

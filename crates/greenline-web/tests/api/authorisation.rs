@@ -219,6 +219,7 @@ const MATRIX: &[(&str, &str, Rule)] = &[
     ("GET", "/api/v1/search", Rule::Roles(READERS)),
     ("GET", "/api/v1/stats", Rule::Roles(READERS)),
     ("GET", "/api/v1/stats/callbacks", Rule::Roles(READERS)),
+    ("GET", "/api/v1/stats/compare", Rule::Roles(READERS)),
     ("GET", "/api/v1/topics", Rule::Roles(READERS)),
     ("GET", "/api/v1/public/figures", Rule::Public),
     ("GET", "/api/v1/public/results", Rule::Public),

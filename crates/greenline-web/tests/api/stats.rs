@@ -566,3 +566,63 @@ pub async fn trends_alerts_and_reports_rest_on_the_same_counts(backend: Backend)
     let bad = app.get(Some(&token), "/api/v1/reports/2026-13").await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
 }
+
+#[backend_test]
+pub async fn two_periods_compared_count_what_the_statistics_count(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let token = app.login("nation").await;
+    with_simulated_cases(&app, &token).await;
+    // The simulated cases fall in their first weeks: compare the first fortnight with the next.
+    let days = app.get(Some(&token), "/api/v1/stats?group_by=day").await;
+    let first = days.body["rows"][0]["key"]["day"]["code"]
+        .as_str()
+        .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        .expect("a first day");
+    let (b0, b1) = (first, first + chrono::Duration::days(13));
+    let (a0, a1) = (
+        b1 + chrono::Duration::days(1),
+        b1 + chrono::Duration::days(14),
+    );
+    let path = format!(
+        "/api/v1/stats/compare?group_by=city&before_from={b0}&before_to={b1}&after_from={a0}&after_to={a1}&limit=500"
+    );
+    let compared = app.get(Some(&token), &path).await;
+    assert_eq!(compared.status, StatusCode::OK, "{}", compared.body);
+    for (from, to, field, total) in [
+        (b0, b1, "before", "before_total"),
+        (a0, a1, "after", "after_total"),
+    ] {
+        let stats = app
+            .get(
+                Some(&token),
+                &format!("/api/v1/stats?group_by=city&received_from={from}&received_to={to}"),
+            )
+            .await;
+        assert_eq!(
+            stats.body["total"], compared.body[total],
+            "{}",
+            compared.body
+        );
+        for row in stats.body["rows"].as_array().expect("rows") {
+            let code = &row["key"]["city"]["code"];
+            let found = compared.body["moves"]
+                .as_array()
+                .expect("moves")
+                .iter()
+                .find(|m| m["key"]["city"]["code"] == *code)
+                .unwrap_or_else(|| panic!("{code} in {}", compared.body));
+            assert_eq!(found[field], row["count"], "{code} {field}");
+            let verdict = found["verdict"].as_str().expect("verdict");
+            assert!(["显著上升", "显著下降", "变化在正常波动范围内"].contains(&verdict));
+        }
+    }
+    // A period left out, or a date filter of its own, is named.
+    let bad = app
+        .get(Some(&token), "/api/v1/stats/compare?before_from=2025-01-01")
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert_eq!(bad.body["errors"][0]["field"], "before_to", "{}", bad.body);
+    let dated = format!("{path}&received_from={b0}");
+    let bad = app.get(Some(&token), &dated).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.body);
+}
