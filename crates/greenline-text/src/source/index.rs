@@ -44,6 +44,12 @@ const NO_LINK: u32 = u32::MAX;
 /// A firm or shop name seen in at least this many counties is common: a chain, or a phrase
 /// that looks like a name; it identifies no single source.
 const COMMON_NAME_COUNTIES: u16 = 5;
+/// Cases a rare word may have been used in and still count: one in 2,000 of the cases held, and
+/// at least 50 (a landmark's name is used by the few who live near it; a turn of phrase by many).
+fn common_word_cases(live: usize) -> u32 {
+    u32::try_from((live / 2_000).max(50)).unwrap_or(u32::MAX)
+}
+
 /// Rare words posted per case, and how rare (see `Tokenizer::rarity`) a word must be to be one.
 const RARE_KEYS: usize = 3;
 const RARE_KEY: f32 = 10.5;
@@ -102,6 +108,9 @@ pub struct SourceIndex {
     /// Per firm or shop name (its sounds, hashed): the distinct counties it was seen in, up to
     /// [`COMMON_NAME_COUNTIES`] (a case read again does not count twice).
     names: HashMap<u64, Vec<RegionCode>>,
+    /// Per rare word (hashed): how many cases have used it. A word rare in general Chinese may
+    /// be everyday in complaints (呛人, 熏得): past [`common_word_cases`] it counts for nothing.
+    word_cases: HashMap<u64, u32>,
     live: usize,
     /// Whether every case so far came no earlier than the one before: then a chain, newest
     /// first, can stop at the first case before the window.
@@ -144,6 +153,7 @@ impl SourceIndex {
             heads: HashMap::new(),
             links: Vec::new(),
             names: HashMap::new(),
+            word_cases: HashMap::new(),
             live: 0,
             in_time_order: true,
             latest_ms: i64::MIN,
@@ -199,6 +209,9 @@ impl SourceIndex {
         self.live += 1;
         self.in_time_order &= received_ms >= self.latest_ms;
         self.latest_ms = self.latest_ms.max(received_ms);
+        for (word, _) in &features.rare_words {
+            *self.word_cases.entry(name_key(word)).or_default() += 1;
+        }
         for facility in features.facilities.iter().filter(|f| f.is_named()) {
             let counties = self.names.entry(name_key(&facility.stem)).or_default();
             if counties.len() < usize::from(COMMON_NAME_COUNTIES) && !counties.contains(&region) {
@@ -232,6 +245,17 @@ impl SourceIndex {
             }
             None => false,
         }
+    }
+
+    /// The features without the rare words that many cases use.
+    fn without_common_words(&self, mut features: SourceFeatures) -> SourceFeatures {
+        let limit = common_word_cases(self.live);
+        features.rare_words.retain(|(word, _)| {
+            self.word_cases
+                .get(&name_key(word))
+                .is_none_or(|n| *n <= limit)
+        });
+        features
     }
 
     /// Whether a firm or shop name has been seen in many counties.
@@ -289,6 +313,8 @@ impl SourceIndex {
             RegionLevel::Province | RegionLevel::National => Vec::new(),
         };
         let from = at_ms.saturating_sub(self.window_ms);
+        let query = self.without_common_words(features.clone());
+        let features = &query;
         let query_keys = keys(features, true);
         let mut shared: HashMap<u32, u32> = HashMap::new();
         let mut read_in_all = 0;
@@ -346,7 +372,7 @@ impl SourceIndex {
                 let model = PairModel::shipped();
                 let mut matched = score_with(
                     features,
-                    &decode(&case.features, case.kinds, case.night),
+                    &self.without_common_words(decode(&case.features, case.kinds, case.night)),
                     &|stem| self.is_common_name(stem),
                     model,
                 );
