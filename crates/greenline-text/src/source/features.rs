@@ -1011,7 +1011,10 @@ impl<'t> Extractor<'t> {
     fn rare_words(&mut self) {
         let tokenizer = Tokenizer::shared();
         let mut words: Vec<(String, f32)> = Vec::new();
-        for word in tokenizer.segments(&self.text) {
+        // The words the extractor segmented the text into at the start (the text is not changed
+        // after).
+        for range in &self.words {
+            let word = &self.text[range.clone()];
             if word.chars().count() < 2
                 || !word.chars().all(is_han)
                 || tokenizer.is_stopword(word)
