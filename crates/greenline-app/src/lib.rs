@@ -114,6 +114,9 @@ pub struct Settings {
     pub max_requests_in_flight: u32,
     /// Where the full-text search index lives; in memory (built at every start) if unset.
     pub search_dir: Option<std::path::PathBuf>,
+    /// The file the statistics index's snapshot is kept in, so that a restart reads it and
+    /// catches up from the feed instead of reading every case; unset: built at every start.
+    pub stats_snapshot: Option<std::path::PathBuf>,
     /// A session ends after this many minutes without a request.
     pub session_idle_minutes: u32,
     /// Sign-in attempts allowed per client address and minute (apart from public requests);
@@ -162,6 +165,7 @@ impl Default for Settings {
             shutdown_grace_seconds: 30,
             max_requests_in_flight: 256,
             search_dir: None,
+            stats_snapshot: None,
             session_idle_minutes: 30,
             sign_in_attempts_per_minute: 10,
             lock_after_failures: 5,
@@ -223,6 +227,7 @@ impl App {
             deadlines.clone(),
             clock.clone(),
             settings.search_dir.as_deref(),
+            settings.stats_snapshot.as_deref(),
         );
         App {
             limiter: Arc::new(PublicLimiter::new(settings.public_requests_per_minute)),

@@ -139,6 +139,14 @@ impl Index {
         }
     }
 
+    /// Every case held, as its id and facts, in row order: what [`Index::build`] takes back.
+    pub fn rows(&self) -> impl Iterator<Item = (i64, CaseFacts)> + '_ {
+        self.ids
+            .iter()
+            .enumerate()
+            .map(|(row, id)| (*id, self.row_facts(row)))
+    }
+
     /// Adds a new case or overwrites a changed one. Queries see it as soon as this returns.
     pub fn upsert(&mut self, id: i64, facts: &CaseFacts) -> Upserted {
         if let Some(row) = self.row_of(id) {

@@ -133,8 +133,9 @@ impl Projections {
         deadlines: Arc<DeadlineTable>,
         clock: Arc<dyn Clock>,
         search_dir: Option<&std::path::Path>,
+        stats_snapshot: Option<&std::path::Path>,
     ) -> Projections {
-        let analytics = analytics::Analytics::new(deadlines);
+        let analytics = analytics::Analytics::open(deadlines, stats_snapshot);
         let sources = sources::Sources::new(clock);
         let search = search::CaseSearch::open(search_dir);
         let views: [Arc<dyn Projection>; 3] = [analytics.clone(), sources.clone(), search.clone()];

@@ -42,6 +42,10 @@ pub async fn run(store: Store, config: Config) -> anyhow::Result<()> {
         // for PostgreSQL unless `web.search_dir` names a directory.
         web.search_dir = beside_the_database(".search");
     }
+    if web.stats_snapshot.is_none() {
+        // Likewise the statistics snapshot.
+        web.stats_snapshot = beside_the_database(".stats");
+    }
     if web.files_dir.is_none() {
         // Case files beside the SQLite file; on PostgreSQL only where `web.files_dir` says
         // (uploads are refused until it does).
