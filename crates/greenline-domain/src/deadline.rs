@@ -313,6 +313,27 @@ impl Deadline {
         }
     }
 
+    /// A limit of `working_days` working days (工作日) after `from`'s local day, counted on
+    /// `calendar`; also whether a day counted lay past the arrangements loaded (an estimate).
+    pub fn starting_working_days(
+        clock: DeadlineKind,
+        from: DateTime<Utc>,
+        working_days: u32,
+        calendar: &crate::WorkingCalendar,
+    ) -> (Self, bool) {
+        let start = local_date(from);
+        let due = calendar.add_working_days(start, working_days);
+        let calendar_days = u32::try_from((due.last_day - start).num_days()).unwrap_or(u32::MAX);
+        (
+            Deadline {
+                clock,
+                last_day: due.last_day,
+                due_at: end_of_limit(from, calendar_days),
+            },
+            due.assumed,
+        )
+    }
+
     pub fn is_past(&self, now: DateTime<Utc>) -> bool {
         now >= self.due_at
     }
@@ -326,6 +347,21 @@ mod tests {
         DateTime::parse_from_rfc3339(text)
             .expect("timestamp")
             .with_timezone(&Utc)
+    }
+
+    #[test]
+    fn a_limit_in_working_days_ends_at_the_close_of_its_last_working_day() {
+        // Received on Monday 2025-09-29 at 10:00 China time; five working days: 30 Sep, then
+        // 9 Oct (the holiday runs 1–8 Oct), 10 Oct, 11 Oct (Saturday worked), 13 Oct.
+        let (deadline, assumed) = Deadline::starting_working_days(
+            DeadlineKind::Acceptance,
+            at("2025-09-29T02:00:00Z"),
+            5,
+            crate::WorkingCalendar::shipped(),
+        );
+        assert!(!assumed);
+        assert_eq!(deadline.last_day.to_string(), "2025-10-13");
+        assert_eq!(deadline.due_at, at("2025-10-13T16:00:00Z"));
     }
 
     #[test]

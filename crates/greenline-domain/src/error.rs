@@ -33,6 +33,8 @@ pub enum DomainError {
     UnknownIndustry(String),
     #[error("the deadline table is broken: {0}")]
     BadDeadlineTable(String),
+    #[error("the holiday arrangements are broken: {0}")]
+    BadCalendar(String),
     #[error("{} input: {}", .0.len(), .0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "))]
     Invalid(Vec<FieldError>),
     #[error(

@@ -14,6 +14,7 @@
 pub mod access;
 pub mod approval;
 pub mod attachment;
+pub mod calendar;
 pub mod callback;
 pub mod case;
 pub mod channel;
@@ -34,6 +35,7 @@ pub mod workflow;
 pub use access::{Role, StaffScope, check_assignment};
 pub use approval::{Approval, Draft};
 pub use attachment::{AttachmentKind, CheckedFile, FileType, check_evidence, check_file};
+pub use calendar::{Arranged, WorkingCalendar, WorkingDue};
 pub use callback::{CallbackForm, Followup, Satisfaction};
 pub use case::{
     Applied, Case, Command, ENFORCEMENT_FIELDS, Extension, IntakeForm, NewCase, Reporter, apply,
