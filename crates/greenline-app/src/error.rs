@@ -98,7 +98,9 @@ impl From<DomainError> for ServiceError {
             DomainError::UnknownType(_) => ServiceError::field("type", error.to_string()),
             DomainError::UnknownSubType(_) => ServiceError::field("sub_type", error.to_string()),
             DomainError::UnknownIndustry(_) => ServiceError::field("industry", error.to_string()),
-            DomainError::BadDeadlineTable(_) => ServiceError::Internal(anyhow::Error::new(error)),
+            DomainError::BadDeadlineTable(_) | DomainError::BadCalendar(_) => {
+                ServiceError::Internal(anyhow::Error::new(error))
+            }
         }
     }
 }

@@ -14,6 +14,26 @@ use utoipa::ToSchema;
 use crate::error::{ServiceError, ServiceResult};
 use crate::{App, Caller};
 
+/// A group's key: each dimension's code with the group's value and its label.
+fn labelled_key<'a>(
+    dimensions: &[Dimension],
+    values: impl Iterator<Item = &'a greenline_stats::KeyValue>,
+) -> BTreeMap<String, Labelled> {
+    dimensions
+        .iter()
+        .zip(values)
+        .map(|(d, k)| {
+            (
+                d.code().to_owned(),
+                Labelled {
+                    code: k.code.clone(),
+                    label: k.label.clone(),
+                },
+            )
+        })
+        .collect()
+}
+
 /// Parameters of a question, by name.
 pub type Params = HashMap<String, String>;
 
@@ -48,20 +68,7 @@ impl StatsResult {
         let rows = result
             .rows()
             .map(|row| StatsRow {
-                key: result
-                    .dimensions
-                    .iter()
-                    .zip(row.keys())
-                    .map(|(d, k)| {
-                        (
-                            d.code().to_owned(),
-                            Labelled {
-                                code: k.code.clone(),
-                                label: k.label.clone(),
-                            },
-                        )
-                    })
-                    .collect(),
+                key: labelled_key(&result.dimensions, row.keys()),
                 count: row.count(),
                 values: result
                     .measures
@@ -376,19 +383,7 @@ impl App {
             .into_iter()
             .take(limit)
             .map(|m| MoveView {
-                key: dimensions
-                    .iter()
-                    .zip(&m.keys)
-                    .map(|(d, k)| {
-                        (
-                            d.code().to_owned(),
-                            Labelled {
-                                code: k.code.clone(),
-                                label: k.label.clone(),
-                            },
-                        )
-                    })
-                    .collect(),
+                key: labelled_key(&dimensions, m.keys.iter()),
                 verdict: match (m.significant, m.excess > 0.0) {
                     (true, true) => "显著上升",
                     (true, false) => "显著下降",
