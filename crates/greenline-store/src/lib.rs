@@ -28,6 +28,7 @@ mod feed;
 mod import;
 mod intake;
 mod notices;
+mod open311;
 mod place;
 pub mod postgres;
 mod queue;
@@ -56,6 +57,7 @@ pub use notices::{
     CHANNEL_EMAIL, CHANNEL_SMS, DueNotice, NewNotice, Notice, NoticeAttempt, NoticeStatus,
     TrackingCode,
 };
+pub use open311::{NewOpen311Client, Open311Client, RequestQuery, RequestRow};
 pub use queue::{DueBand, HeldCase, QueueCount, QueueOrder, QueueQuestion};
 pub use texts::SourceText;
 
