@@ -51,10 +51,12 @@ pub enum AuditAction {
     ReadAudit,
     VerifyAudit,
     SetUnitApproval,
+    IssueOpen311Key,
+    RevokeOpen311Key,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 32] = [
+    pub const ALL: [AuditAction; 34] = [
         AuditAction::SignIn,
         AuditAction::SignOut,
         AuditAction::ChangePassword,
@@ -87,6 +89,8 @@ impl AuditAction {
         AuditAction::ReadAudit,
         AuditAction::VerifyAudit,
         AuditAction::SetUnitApproval,
+        AuditAction::IssueOpen311Key,
+        AuditAction::RevokeOpen311Key,
     ];
 
     pub fn code(self) -> &'static str {
@@ -123,6 +127,8 @@ impl AuditAction {
             AuditAction::ReadAudit => "read_audit",
             AuditAction::VerifyAudit => "verify_audit",
             AuditAction::SetUnitApproval => "set_unit_approval",
+            AuditAction::IssueOpen311Key => "issue_open311_key",
+            AuditAction::RevokeOpen311Key => "revoke_open311_key",
         }
     }
 
@@ -165,6 +171,8 @@ impl AuditAction {
             AuditAction::ReadAudit => "查阅审计记录",
             AuditAction::VerifyAudit => "校验审计记录",
             AuditAction::SetUnitApproval => "设置办结审核",
+            AuditAction::IssueOpen311Key => "签发Open311接口密钥",
+            AuditAction::RevokeOpen311Key => "吊销Open311接口密钥",
         }
     }
 }
