@@ -66,6 +66,9 @@ enum Rule {
     /// A dispatch rule or reply template of Shenzhen: its administrators (of Shenzhen or
     /// above).
     AdminItem,
+    /// An Open311 submission: a registered client's `api_key`, which no one here sends (a
+    /// staff session is not a key), so everyone is refused (403, as the spec has it).
+    ClientKey,
 }
 
 const READERS: &[Role] = &[
@@ -237,12 +240,48 @@ const MATRIX: &[(&str, &str, Rule)] = &[
     ("POST", "/api/v1/track/{tracking_no}/review", Rule::Public),
     ("GET", "/api/v1/trends", Rule::Roles(READERS)),
     ("GET", "/api/v1/units", Rule::Roles(READERS)),
+    // Open311 clients are registered by any administrator: a key submits as a citizen's app
+    // would, wherever the issuing administrator sits.
+    (
+        "GET",
+        "/api/v1/open311/clients",
+        Rule::Roles(&[Role::Admin]),
+    ),
+    (
+        "POST",
+        "/api/v1/open311/clients",
+        Rule::Roles(&[Role::Admin]),
+    ),
+    (
+        "POST",
+        "/api/v1/open311/clients/{id}/revoke",
+        Rule::Roles(&[Role::Admin]),
+    ),
+    // Open311 GeoReport v2: reading is public, submitting needs a client's key.
+    ("GET", "/open311/v2/discovery.{format}", Rule::Public),
+    ("GET", "/open311/v2/services.{format}", Rule::Public),
+    (
+        "GET",
+        "/open311/v2/services/{service_code}.{format}",
+        Rule::Public,
+    ),
+    ("GET", "/open311/v2/requests.{format}", Rule::Public),
+    ("POST", "/open311/v2/requests.{format}", Rule::ClientKey),
+    (
+        "GET",
+        "/open311/v2/requests/{service_request_id}.{format}",
+        Rule::Public,
+    ),
+    ("GET", "/open311/v2/tokens/{token}.{format}", Rule::Public),
 ];
 
 /// The gate `who` must meet on an operation with `rule`.
 fn expected(rule: Rule, who: Who) -> Gate {
     if let Rule::Published = rule {
         return Gate::NotFound;
+    }
+    if let Rule::ClientKey = rule {
+        return Gate::Forbidden;
     }
     let Some(role) = who.role else {
         return match rule {
@@ -269,6 +308,7 @@ fn expected(rule: Rule, who: Who) -> Gate {
         Rule::AdminItem if role != Role::Admin => Gate::Forbidden,
         Rule::AdminItem if who.inside => Gate::Through,
         Rule::AdminItem => Gate::NotFound,
+        Rule::ClientKey => Gate::Forbidden,
     }
 }
 
@@ -286,6 +326,7 @@ struct Fixture {
     rule_owner: i64,
     rule_target: i64,
     template: i64,
+    open311_client: i64,
 }
 
 fn path_of(template: &str, f: &Fixture) -> String {
@@ -301,6 +342,16 @@ fn path_of(template: &str, f: &Fixture) -> String {
         "/api/v1/search" => format!("{path}?q=%E6%89%93%E6%A1%A9"),
         _ => path,
     };
+    if template.starts_with("/open311/") {
+        return path
+            .replace("{format}", "json")
+            .replace("{service_code}", "noise")
+            .replace("{service_request_id}", &f.tracking_no)
+            .replace("{token}", &f.tracking_no);
+    }
+    if template.starts_with("/api/v1/open311/clients/") {
+        return path.replace("{id}", &f.open311_client.to_string());
+    }
     if template.starts_with("/api/v1/cases/") {
         path.replace("{id}", &f.case.to_string())
             .replace("{attachment}", &f.attachment.to_string())
@@ -334,6 +385,7 @@ fn body_of(method: &str, template: &str, f: &Fixture) -> Option<Value> {
             json!({"username": "matrix-login", "current_password": PASSWORD, "new_password": "short"})
         }
         ("POST", "/api/v1/auth/tokens") => json!({"name": "矩阵", "days": 1}),
+        ("POST", "/api/v1/open311/clients") => json!({"name": "矩阵"}),
         ("POST", "/api/v1/aqi") => json!({"pm2_5": 80.0}),
         ("POST" | "PUT", "/api/v1/dispatch-rules" | "/api/v1/dispatch-rules/{id}") => {
             json!({"owner_unit_id": f.rule_owner, "region": "440305", "target_unit_id": f.rule_target})
@@ -471,7 +523,16 @@ pub async fn every_operation_admits_exactly_the_callers_its_rule_names(backend: 
         )
         .await;
     assert_eq!(template.status, StatusCode::CREATED, "{}", template.body);
+    let client = app
+        .post(
+            Some(&admin),
+            "/api/v1/open311/clients",
+            &json!({"name": "城市通"}),
+        )
+        .await;
+    assert_eq!(client.status, StatusCode::CREATED, "{}", client.body);
     let fixture = Fixture {
+        open311_client: client.body["id"].as_i64().expect("client id"),
         attachment,
         rule: rule.body["id"].as_i64().expect("rule id"),
         rule_owner: app.units["shenzhen"],

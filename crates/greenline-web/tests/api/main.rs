@@ -20,6 +20,7 @@ mod intake;
 mod lifecycle;
 mod masking;
 mod notices;
+mod open311;
 mod operations;
 mod pages;
 mod place;
