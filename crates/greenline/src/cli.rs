@@ -62,6 +62,9 @@ pub enum Command {
     /// Dispatch rules (自动分派): where new public reports go at intake.
     #[command(subcommand)]
     Dispatch(DispatchCommand),
+    /// Open311 GeoReport v2: the registered clients and their API keys.
+    #[command(subcommand)]
+    Open311(Open311Command),
     /// The audit trail (安全审计).
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -277,6 +280,29 @@ pub enum UnitCommand {
         unit: String,
         #[arg(value_parser = ["on", "off"])]
         setting: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Open311Command {
+    /// Registered Open311 clients: `greenline open311 client add 城市通`.
+    #[command(subcommand)]
+    Client(Open311ClientCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Open311ClientCommand {
+    /// Register a client and print its `api_key` (shown this once; only its hash is kept).
+    Add {
+        /// Who the client is (an app, an NGO), 1 to 64 characters.
+        name: String,
+    },
+    /// List the clients (id, name, key prefix, created, last used, revoked).
+    List,
+    /// Revoke a client's key: its submissions are refused from now on.
+    Revoke {
+        /// The client's id (from `list`).
+        id: i64,
     },
 }
 

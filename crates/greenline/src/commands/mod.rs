@@ -7,6 +7,7 @@ mod demo;
 mod dispatch;
 mod export;
 mod import;
+mod open311;
 mod report;
 mod serve;
 mod simulate;
@@ -69,6 +70,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo(_) => demo::run(store.clone(), config).await,
         Command::Unit(command) => unit::run(&core(&store, &config)?, command).await,
         Command::Dispatch(command) => dispatch::run(&core(&store, &config)?, command).await,
+        Command::Open311(command) => open311::run(&core(&store, &config)?, command).await,
         Command::Export(args) => export::run(&core(&store, &config)?, &args).await,
         Command::Import(args) => {
             let deadlines = greenline_domain::DeadlineTable::new(config.deadlines.clone())?;
