@@ -621,7 +621,7 @@ impl Store {
         steps: &[StepEvent<'_>],
         callback: Option<&NewCallback>,
     ) -> Result<Vec<Event>> {
-        self.record_change_full(applied, due_at, steps, callback, &[])
+        self.record_change_full(applied, due_at, steps, callback, &[], None)
             .await
     }
 
@@ -634,6 +634,7 @@ impl Store {
         steps: &[StepEvent<'_>],
         callback: Option<&NewCallback>,
         notices: &[crate::NewNotice],
+        transfer: Option<&crate::NewTransferCallback>,
     ) -> Result<Vec<Event>> {
         let case = &applied.case;
         let mut tx = self.writer.begin().await?;
@@ -698,6 +699,10 @@ impl Store {
         if !notices.is_empty() {
             let at = steps.last().map_or(case.received_at, |s| s.event.at);
             crate::notices::insert_notices(&mut tx, case.id, notices, at).await?;
+        }
+        if let Some(transfer) = transfer {
+            let at = steps.last().map_or(case.received_at, |s| s.event.at);
+            crate::transfers::insert_callback(&mut tx, case.id, transfer, at).await?;
         }
         let rows = sqlx::query(
             "SELECT id, case_id, at, actor_id, actor, action, from_stage, to_stage, note, data \

@@ -35,6 +35,7 @@ mod queue;
 mod review;
 pub mod sqlite;
 mod texts;
+mod transfers;
 
 use sqlx::AnyPool;
 
@@ -60,6 +61,10 @@ pub use notices::{
 pub use open311::{NewOpen311Client, Open311Client, RequestQuery, RequestRow};
 pub use queue::{DueBand, HeldCase, QueueCount, QueueOrder, QueueQuestion};
 pub use texts::SourceText;
+pub use transfers::{
+    CallbackAttempt, DueCallback, NewTransferCallback, NewTransferCentre, TransferCallback,
+    TransferCentre, TransferStep,
+};
 
 /// Which database a [`Store`] runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
