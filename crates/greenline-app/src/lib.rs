@@ -25,6 +25,7 @@
 //! | the reporter's tracking view; one-time codes by SMS; a new secret | [`cases::track`] |
 //! | published results (办理结果公开) and public monthly figures | [`public`] |
 //! | Open311 GeoReport v2: services, requests read and submitted, client keys | [`open311`] |
+//! | the 12345 hand-over: centres, transfers in, the status feed, signed callbacks | [`transfers`] |
 //! | notices to reporters (SMS, e-mail) and their sender | [`notices`] |
 //! | full-text search | [`search`] |
 //! | masking reporters' identities in case texts for roles that may not read them | [`masking`] |
@@ -67,6 +68,7 @@ pub mod search;
 pub mod stats;
 mod suggest;
 pub mod topics;
+pub mod transfers;
 pub mod views;
 
 use std::sync::Arc;
@@ -318,6 +320,7 @@ impl App {
             }
         });
         self.start_notice_sender();
+        self.start_transfer_sender();
         self
     }
 

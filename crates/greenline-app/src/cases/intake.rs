@@ -95,6 +95,9 @@ pub enum Submitter<'a> {
     Public(IpAddr),
     Staff(&'a Caller),
     Open311(&'a greenline_store::Open311Client),
+    /// A 12345 centre transferring a work order (its key checked by
+    /// [`App::transfer_centre`]).
+    Centre(&'a greenline_store::TransferCentre),
 }
 
 /// A retry key the channel sent (e.g. the `Idempotency-Key` header) and a digest of the
@@ -199,6 +202,14 @@ impl App {
                 if !new.channel.is_self_service() {
                     return Err(ServiceError::Unauthorized);
                 }
+                // An external reference is another system's number (a 12345 work order): a
+                // citizen setting one could squat an order number, or probe whether it exists.
+                if new.external_id.is_some() {
+                    return Err(ServiceError::field(
+                        "external_id",
+                        "only staff and 12345 centres set an external reference",
+                    ));
+                }
                 let unit = self.receiving_unit_of(new.region).await?;
                 // Retry keys of the public are the client's own: another address sending the
                 // same key and body gets a case of its own, never the first one's secret.
@@ -218,6 +229,31 @@ impl App {
                     label: format!("open311:{} {}", client.id, client.name),
                 };
                 (unit, actor, format!("open311:{}", client.id))
+            }
+            Submitter::Centre(centre) => {
+                if new.channel != greenline_domain::Channel::Transfer12345 {
+                    return Err(ServiceError::field(
+                        "channel",
+                        "a 12345 centre transfers on channel 12345",
+                    ));
+                }
+                if !new.region.is_within(centre.region) {
+                    return Err(ServiceError::field(
+                        "region",
+                        format!(
+                            "{} is outside the area of {} ({})",
+                            new.region.full_name(),
+                            centre.name,
+                            centre.region.full_name()
+                        ),
+                    ));
+                }
+                let unit = self.receiving_unit_of(new.region).await?;
+                let actor = Actor {
+                    staff_id: None,
+                    label: format!("12345:{} {}", centre.code, centre.name),
+                };
+                (unit, actor, format!("12345:{}", centre.id))
             }
             Submitter::Staff(staff) => {
                 let scope = staff.scope();
@@ -258,7 +294,7 @@ impl App {
         // A public (or Open311) case goes down the chain by the dispatch rules at once, in the
         // intake's own transaction; staff keep what they key in.
         let mut routing = Vec::new();
-        if let Submitter::Public(_) | Submitter::Open311(_) = who {
+        if let Submitter::Public(_) | Submitter::Open311(_) | Submitter::Centre(_) = who {
             let mut case = Case::registered(0, &new, unit.id, now);
             for (step, note) in self
                 .dispatch_steps(unit.id, new.region, new.primary_type)
