@@ -12,13 +12,13 @@ use utoipa::OpenApi;
 /// The paths of the interface, for the API document.
 #[derive(OpenApi)]
 #[openapi(paths(
-    discovery,
-    services,
-    service_definition,
-    requests,
-    submit,
-    request,
-    token
+    open311_discovery,
+    open311_services,
+    open311_service_definition,
+    open311_requests,
+    open311_submit,
+    open311_request,
+    open311_token
 ))]
 #[derive(Debug)]
 pub struct Open311Doc;
@@ -27,7 +27,7 @@ pub struct Open311Doc;
 #[utoipa::path(get, path = "/open311/v2/discovery.{format}", tag = "open311",
     params(("format" = String, Path, description = "`json` or `xml`")),
     responses((status = 200, description = "The discovery document")))]
-pub async fn discovery() {}
+pub async fn open311_discovery() {}
 
 /// Every service: one per pollution type.
 #[utoipa::path(get, path = "/open311/v2/services.{format}", tag = "open311",
@@ -35,7 +35,7 @@ pub async fn discovery() {}
         ("jurisdiction_id" = Option<String>, Query, description = "Empty is absent; another than ours is 404")),
     responses((status = 200, description = "A list of `service`"),
         (status = 404, description = "Unknown jurisdiction")))]
-pub async fn services() {}
+pub async fn open311_services() {}
 
 /// A service's definition: the `sub_type` list (required where the type has sub-types) and
 /// the optional `region` (a six-digit county code). `service/{service_code}` is served too.
@@ -45,7 +45,7 @@ pub async fn services() {}
         ("jurisdiction_id" = Option<String>, Query)),
     responses((status = 200, description = "A `service_definition`"),
         (status = 404, description = "Unknown service or jurisdiction")))]
-pub async fn service_definition() {}
+pub async fn open311_service_definition() {}
 
 /// Requests (our reports), newest first: `service_request_id` (comma list, overrides the
 /// rest), `service_code` (comma list), `start_date`, `end_date` (at most 90 days apart; the
@@ -66,7 +66,7 @@ pub async fn service_definition() {}
     responses((status = 200, description = "A list of `request`"),
         (status = 400, description = "A parameter at fault"),
         (status = 404, description = "Unknown service or jurisdiction")))]
-pub async fn requests() {}
+pub async fn open311_requests() {}
 
 /// Submits a request (form-urlencoded): `api_key` (here or in the query string),
 /// `service_code`, `lat`+`long` (WGS84) or `address_string` or `address_id`,
@@ -82,7 +82,7 @@ pub async fn requests() {}
         (status = 403, description = "No key, an unknown key or a revoked key"),
         (status = 404, description = "Unknown service or jurisdiction"),
         (status = 429, description = "Over the key's limit")))]
-pub async fn submit() {}
+pub async fn open311_submit() {}
 
 /// One request by its id (the tracking number).
 #[utoipa::path(get, path = "/open311/v2/requests/{service_request_id}.{format}", tag = "open311",
@@ -92,7 +92,7 @@ pub async fn submit() {}
         ("extensions" = Option<bool>, Query)),
     responses((status = 200, description = "A list of one `request`"),
         (status = 404, description = "No such request")))]
-pub async fn request() {}
+pub async fn open311_request() {}
 
 /// The request a token stands for (requests become cases at once: a token is the request's
 /// id).
@@ -101,4 +101,4 @@ pub async fn request() {}
         ("jurisdiction_id" = Option<String>, Query)),
     responses((status = 200, description = "`[{service_request_id, token}]`"),
         (status = 404, description = "No such token")))]
-pub async fn token() {}
+pub async fn open311_token() {}

@@ -21,6 +21,7 @@ pub mod search;
 pub mod stats;
 pub mod topics;
 pub mod track;
+pub mod transfers;
 pub mod trends;
 pub mod units;
 
@@ -50,6 +51,7 @@ use crate::AppState;
         (name = "search", description = "Full-text search of case texts within the caller's jurisdiction"),
         (name = "air", description = "Air quality of a city and the AQI of a reading (public)"),
         (name = "health", description = "This node's views and their lag (public)"),
+        (name = "transfers", description = "The 12345 hand-over: work orders transferred in by 12345 centres (their own key in X-Centre-Key), the status feed they poll, and the centres (administrators)"),
         (name = "open311", description = "Open311 GeoReport v2 (city apps, civic-tech tools): services, requests, submissions with a registered client's api_key; and the registered clients (administrators)")
     ),
     modifiers(&BearerAuth)
@@ -149,8 +151,16 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(air::year))
         .routes(routes!(air::aqi))
         .routes(routes!(health::health))
-        .routes(routes!(open311_clients::issue, open311_clients::clients))
-        .routes(routes!(open311_clients::revoke))
+        .routes(routes!(
+            open311_clients::issue_client,
+            open311_clients::list_clients
+        ))
+        .routes(routes!(open311_clients::revoke_client))
+        .routes(routes!(transfers::transfer_in))
+        .routes(routes!(transfers::transfer_status))
+        .routes(routes!(transfers::issue_centre, transfers::list_centres))
+        .routes(routes!(transfers::revoke_centre))
+        .routes(routes!(transfers::centre_callbacks))
 }
 
 /// Refuses a query string with a parameter that is not UTF-8 once percent-decoded (axum's

@@ -62,7 +62,7 @@ pub struct IssuedKey {
     request_body = NewClient,
     responses((status = 201, body = IssuedKey), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 422, body = Problem)))]
-pub async fn issue(
+pub async fn issue_client(
     State(app): State<AppState>,
     who: SignedIn,
     body: ApiJson<NewClient>,
@@ -82,7 +82,7 @@ pub async fn issue(
     security(("bearer" = [])),
     responses((status = 200, body = Vec<ClientView>), (status = 401, body = Problem),
         (status = 403, body = Problem)))]
-pub async fn clients(
+pub async fn list_clients(
     State(app): State<AppState>,
     who: SignedIn,
 ) -> ApiResult<Json<Vec<ClientView>>> {
@@ -96,7 +96,7 @@ pub async fn clients(
     params(("id" = i64, Path, description = "The client's id")),
     responses((status = 204, description = "Revoked"), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn revoke(
+pub async fn revoke_client(
     State(app): State<AppState>,
     who: SignedIn,
     Path(id): Path<String>,

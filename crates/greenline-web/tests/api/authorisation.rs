@@ -66,8 +66,8 @@ enum Rule {
     /// A dispatch rule or reply template of Shenzhen: its administrators (of Shenzhen or
     /// above).
     AdminItem,
-    /// An Open311 submission: a registered client's `api_key`, which no one here sends (a
-    /// staff session is not a key), so everyone is refused (403, as the spec has it).
+    /// An Open311 submission or a 12345 transfer: a registered client's or centre's key, which
+    /// no one here sends (a staff session is not a key), so everyone is refused (403).
     ClientKey,
 }
 
@@ -273,6 +273,29 @@ const MATRIX: &[(&str, &str, Rule)] = &[
         Rule::Public,
     ),
     ("GET", "/open311/v2/tokens/{token}.{format}", Rule::Public),
+    // The 12345 hand-over: a centre's key in X-Centre-Key, which no one here sends.
+    ("POST", "/api/v1/transfers", Rule::ClientKey),
+    ("GET", "/api/v1/transfers/status", Rule::ClientKey),
+    (
+        "GET",
+        "/api/v1/transfer-centres",
+        Rule::Roles(&[Role::Admin]),
+    ),
+    (
+        "POST",
+        "/api/v1/transfer-centres",
+        Rule::Roles(&[Role::Admin]),
+    ),
+    (
+        "POST",
+        "/api/v1/transfer-centres/{id}/revoke",
+        Rule::Roles(&[Role::Admin]),
+    ),
+    (
+        "GET",
+        "/api/v1/transfer-centres/{id}/callbacks",
+        Rule::Roles(&[Role::Admin]),
+    ),
 ];
 
 /// The gate `who` must meet on an operation with `rule`.
@@ -327,6 +350,7 @@ struct Fixture {
     rule_target: i64,
     template: i64,
     open311_client: i64,
+    centre: i64,
 }
 
 fn path_of(template: &str, f: &Fixture) -> String {
@@ -351,6 +375,9 @@ fn path_of(template: &str, f: &Fixture) -> String {
     }
     if template.starts_with("/api/v1/open311/clients/") {
         return path.replace("{id}", &f.open311_client.to_string());
+    }
+    if template.starts_with("/api/v1/transfer-centres/") {
+        return path.replace("{id}", &f.centre.to_string());
     }
     if template.starts_with("/api/v1/cases/") {
         path.replace("{id}", &f.case.to_string())
@@ -386,6 +413,12 @@ fn body_of(method: &str, template: &str, f: &Fixture) -> Option<Value> {
         }
         ("POST", "/api/v1/auth/tokens") => json!({"name": "矩阵", "days": 1}),
         ("POST", "/api/v1/open311/clients") => json!({"name": "矩阵"}),
+        ("POST", "/api/v1/transfer-centres") => {
+            json!({"code": format!("m{}", rand::random::<u32>()), "name": "矩阵", "region": "440300"})
+        }
+        ("POST", "/api/v1/transfers") => {
+            json!({"order_no": "M-1", "region": "440305", "description": "夜间施工噪声扰民"})
+        }
         ("POST", "/api/v1/aqi") => json!({"pm2_5": 80.0}),
         ("POST" | "PUT", "/api/v1/dispatch-rules" | "/api/v1/dispatch-rules/{id}") => {
             json!({"owner_unit_id": f.rule_owner, "region": "440305", "target_unit_id": f.rule_target})
@@ -531,7 +564,16 @@ pub async fn every_operation_admits_exactly_the_callers_its_rule_names(backend: 
         )
         .await;
     assert_eq!(client.status, StatusCode::CREATED, "{}", client.body);
+    let centre = app
+        .post(
+            Some(&admin),
+            "/api/v1/transfer-centres",
+            &json!({"code": "sz12345", "name": "深圳12345", "region": "440300"}),
+        )
+        .await;
+    assert_eq!(centre.status, StatusCode::CREATED, "{}", centre.body);
     let fixture = Fixture {
+        centre: centre.body["id"].as_i64().expect("centre id"),
         open311_client: client.body["id"].as_i64().expect("client id"),
         attachment,
         rule: rule.body["id"].as_i64().expect("rule id"),

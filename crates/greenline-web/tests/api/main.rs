@@ -34,3 +34,4 @@ mod sessions;
 mod stats;
 mod topics;
 mod tracking;
+mod transfers;
