@@ -575,6 +575,18 @@ impl Store {
             .collect()
     }
 
+    /// When any case under the filter's region, type and received range last changed (its
+    /// latest event), if any case is there: the `updated` time of public figures over them.
+    pub async fn last_change(&self, filter: &CaseFilter) -> Result<Option<DateTime<Utc>>> {
+        let mut sql = Sql::new(
+            "SELECT MAX(e.at) AS at FROM cases c JOIN case_events e ON e.case_id = c.id \
+             WHERE 1 = 1",
+        );
+        where_sql(&mut sql, filter);
+        let at: Option<i64> = sql.query().fetch_one(&self.reader).await?.try_get("at")?;
+        at.map(instant).transpose()
+    }
+
     /// One case whose result is public; not found when there is no such case or its result is
     /// not public.
     pub async fn published_case(&self, id: i64) -> Result<PublishedRow> {

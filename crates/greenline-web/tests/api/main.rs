@@ -15,6 +15,7 @@ mod dashboard;
 mod desk;
 mod dispatch;
 mod evidence;
+mod feeds;
 mod helpers;
 mod intake;
 mod lifecycle;
