@@ -750,6 +750,7 @@ pub async fn every_page_admits_exactly_the_callers_its_role_may(backend: Backend
         ("GET", "/console/intake"),
         ("POST", "/console/intake"),
         ("GET", "/figures"),
+        ("GET", "/figures/feed.atom"),
         ("GET", "/login"),
         ("POST", "/login"),
         ("POST", "/logout"),
