@@ -799,3 +799,97 @@ pub async fn no_open311_output_carries_a_reporters_identity(backend: Backend) {
         "the reply is masked: {listed}"
     );
 }
+
+#[backend_test]
+pub async fn administrators_issue_and_revoke_keys_on_the_console(backend: Backend) {
+    use crate::pages::{browser, console_sign_in, page, post_form};
+    let app = spawn_app(backend).await;
+    let admin = browser();
+    let token = console_sign_in(&admin, &app, "shenzhen-admin").await;
+    let (status, html) = page(&admin, &app, "/console/admin/interfaces").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("尚未登记第三方应用"), "{html}");
+
+    // A client: its key is shown once, and it submits.
+    let (status, _, html) = post_form(
+        &admin,
+        &app,
+        "/console/admin/interfaces/clients",
+        &[("csrf_token", &token), ("name", "城市通")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    let start = html.find("glo_").expect("the key is shown");
+    let key: String = html[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    submit(&app, &key).await;
+    let (_, again) = page(&admin, &app, "/console/admin/interfaces").await;
+    assert!(!again.contains(&key), "the key is not shown again");
+
+    // A centre with a callback: key and secret shown once; a bad code is named.
+    let (status, _, html) = post_form(
+        &admin,
+        &app,
+        "/console/admin/interfaces/centres",
+        &[
+            ("csrf_token", &token),
+            ("code", "深圳"),
+            ("name", "深圳市12345热线"),
+            ("region", "440300"),
+            ("callback_url", ""),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("中心代码须为"), "{html}");
+    let (status, _, html) = post_form(
+        &admin,
+        &app,
+        "/console/admin/interfaces/centres",
+        &[
+            ("csrf_token", &token),
+            ("code", "sz12345"),
+            ("name", "深圳市12345热线"),
+            ("region", "440300"),
+            ("callback_url", "https://12345.example/greenline"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(
+        html.contains("glc_") && html.contains("结果推送签名密钥"),
+        "{html}"
+    );
+
+    // Revoked on the page: the client is refused.
+    let listed = app
+        .get(
+            Some(&app.login("shenzhen-admin").await),
+            "/api/v1/open311/clients",
+        )
+        .await;
+    let id = listed.body[0]["id"].as_i64().expect("id");
+    let (status, _, html) = post_form(
+        &admin,
+        &app,
+        &format!("/console/admin/interfaces/clients/{id}/revoke"),
+        &[("csrf_token", &token)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("密钥已吊销"), "{html}");
+    let refused = post_form_raw(&app, &key).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+
+    // Other roles may not see the page.
+    let handler = browser();
+    console_sign_in(&handler, &app, "shenzhen-handler").await;
+    let (status, _) = page(&handler, &app, "/console/admin/interfaces").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+async fn post_form_raw(app: &TestApp, key: &str) -> Raw {
+    post_form(app, "/open311/v2/requests.json", &noise_form(key)).await
+}
