@@ -89,7 +89,8 @@ pub struct TransferForm {
     pub address: String,
     /// What the caller said (诉求内容).
     pub description: String,
-    /// The caller, as the centre recorded them (kept as the reporter; never sent back).
+    /// The caller, as the centre recorded them (kept as the reporter; never sent back). With
+    /// neither name nor phone the call counts as anonymous.
     #[serde(default)]
     pub reporter_name: Option<String>,
     #[serde(default)]
@@ -402,6 +403,11 @@ impl App {
     ) -> ServiceResult<Transferred> {
         let order = check_order(&form.order_no)?.to_owned();
         let external = format!("{}:{order}", centre.code);
+        // A work order without the caller's contact is an anonymous call (the centre keeps
+        // whatever it has); the intake's own rule would otherwise ask for a phone.
+        let unnamed = |v: &Option<String>| v.as_deref().is_none_or(|v| v.trim().is_empty());
+        let anonymous =
+            form.anonymous || (unnamed(&form.reporter_name) && unnamed(&form.reporter_phone));
         let intake = IntakeForm {
             kind: form.kind,
             channel: Channel::Transfer12345.code().to_owned(),
@@ -412,7 +418,7 @@ impl App {
             region: form.region,
             address: form.address,
             description: form.description,
-            anonymous: form.anonymous,
+            anonymous,
             reporter_name: form.reporter_name,
             reporter_phone: form.reporter_phone,
             reporter_address: None,
