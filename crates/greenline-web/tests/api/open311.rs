@@ -893,3 +893,65 @@ pub async fn administrators_issue_and_revoke_keys_on_the_console(backend: Backen
 async fn post_form_raw(app: &TestApp, key: &str) -> Raw {
     post_form(app, "/open311/v2/requests.json", &noise_form(key)).await
 }
+
+#[backend_test]
+pub async fn a_published_requests_media_url_is_its_photos_public_copy(backend: Backend) {
+    use crate::evidence::{photo_with_gps, post_report};
+    use crate::pages::{browser, csrf_token, good_report, page};
+    let app = spawn_app(backend).await;
+    let client = browser();
+    let (_, form) = page(&client, &app, "/report").await;
+    let token = csrf_token(&form);
+    let (status, receipt) = post_report(
+        &client,
+        &app,
+        &good_report(&token),
+        vec![("IMG_0001.JPG", photo_with_gps())],
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{receipt}");
+    let case = app
+        .store
+        .search(&greenline_store::CaseFilter {
+            limit: 1,
+            ..Default::default()
+        })
+        .await
+        .expect("search")
+        .remove(0);
+    let id = case.tracking_no().to_string();
+    // Not published yet: no media.
+    let read = get(&app, &format!("/open311/v2/requests/{id}.json"))
+        .await
+        .json();
+    assert_eq!(read[0]["media_url"], Value::Null, "{read}");
+
+    let nation = app.login("nation").await;
+    for command in [
+        json!({"action": "accept"}),
+        json!({"action": "handle"}),
+        json!({"action": "conclude", "outcome": "substantiated", "findings": "属实"}),
+        json!({"action": "reply", "text": "已责令整改。"}),
+        json!({"action": "publish", "summary": "已责令整改。"}),
+    ] {
+        let done = app.act(&nation, case.id, command.clone()).await;
+        assert_eq!(done.status, StatusCode::OK, "{command}: {}", done.body);
+    }
+    let read = get(&app, &format!("/open311/v2/requests/{id}.json"))
+        .await
+        .json();
+    let url = read[0]["media_url"].as_str().expect("media_url").to_owned();
+    assert!(
+        url.starts_with(&format!("{}/results/{id}/photos/", app.base)),
+        "{url}"
+    );
+    let photo = app.http.get(&url).send().await.expect("photo");
+    assert_eq!(photo.status(), StatusCode::OK);
+    let bytes = photo.bytes().await.expect("bytes");
+    for needle in [&b"Exif"[..], b"GPSLatitude", b"xmpmeta"] {
+        assert!(
+            !bytes.windows(needle.len()).any(|w| w == needle),
+            "the public copy carries no metadata"
+        );
+    }
+}
