@@ -3,8 +3,8 @@
 //!
 //! - **Services** are our pollution types (大气, 噪声, 水 …), one each; a type's sub-types are
 //!   the service's `sub_type` attribute, a single-value list, required where the type has
-//!   sub-types; an optional `region` attribute takes a six-digit county code when the place
-//!   cannot be read from the point or the address ([`services`]).
+//!   sub-types; an optional `region` attribute names the county outright (six digits), for a
+//!   place the point and the address cannot settle ([`services`]).
 //! - **Requests** are our reports (举报件; petitions and reconsiderations are personal and are
 //!   not listed), identified by their tracking number. What a request shows is public: the
 //!   description and the reply masked as everything public is (names, phones, e-mail, ID
