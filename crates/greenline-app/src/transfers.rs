@@ -11,7 +11,7 @@
 //!   in the centre's region.
 //! - **Status feed** ([`App::transfer_status`]): the centre polls the steps of its cases after
 //!   a cursor (registered, accepted, rejected, assigned, concluded, replied, published …), with
-//!   the public status and, once replied, the reply masked as every public output is.
+//!   the public status and, with a reply, what it said, masked as every public output is.
 //! - **Callbacks**: a step that tells the centre something (acceptance, rejection, conclusion,
 //!   reply) writes a callback in its own transaction (the outbox, as notices do);
 //!   [`App::deliver_transfer_callbacks`] posts it, signed like the SMS webhook
@@ -132,7 +132,7 @@ pub struct TransferStatus {
     /// `not_accepted`.
     pub status: greenline_domain::PublicStatus,
     pub status_zh: String,
-    /// With a reply: the reply as it stands, masked as public outputs are.
+    /// With a reply: what that reply said, masked as public outputs are.
     pub reply: Option<String>,
 }
 
@@ -574,16 +574,11 @@ impl App {
         let mut ids: Vec<i64> = steps.iter().map(|s| s.case_id).collect();
         ids.sort_unstable();
         ids.dedup();
-        let mut cases = self.store.cases_by_ids(&ids).await?;
         let known = self.identities_to_mask(&ids).await?;
         let nobody = Default::default();
-        for case in &mut cases {
-            crate::masking::mask_case_public(case, known.get(&case.id).unwrap_or(&nobody));
-        }
         let items = steps
             .iter()
             .map(|step| {
-                let case = cases.iter().find(|c| c.id == step.case_id);
                 let status = step.stage.map_or(
                     greenline_domain::PublicStatus::NotYetAccepted,
                     greenline_domain::Stage::public_status,
@@ -607,9 +602,13 @@ impl App {
                     at: step.at,
                     status,
                     status_zh: status.zh().to_owned(),
-                    reply: (step.action == "reply")
-                        .then(|| case.and_then(|c| c.reply.clone()))
-                        .flatten(),
+                    reply: step.reply.as_deref().map(|text| {
+                        greenline_text::pii::mask_public(
+                            text,
+                            known.get(&step.case_id).unwrap_or(&nobody),
+                        )
+                        .into_owned()
+                    }),
                 }
             })
             .collect();

@@ -97,6 +97,8 @@ pub struct TransferStep {
     pub at: DateTime<Utc>,
     pub action: String,
     pub stage: Option<Stage>,
+    /// What a reply step said (its `text`), as written; the caller masks it.
+    pub reply: Option<String>,
 }
 
 const CENTRE_COLUMNS: &str = "id, code, name, region_code, key_prefix, callback_url, \
@@ -437,7 +439,8 @@ impl Store {
         let low = format!("{prefix}:");
         let high = format!("{prefix};");
         sqlx::query(
-            "SELECT e.id, e.case_id, e.at, e.action, e.to_stage, c.external_id, c.received_at \
+            "SELECT e.id, e.case_id, e.at, e.action, e.to_stage, e.data, c.external_id, \
+             c.received_at \
              FROM cases c JOIN case_events e ON e.case_id = c.id \
              WHERE c.external_id >= $1 AND c.external_id < $2 AND c.channel = '12345' \
              AND e.id > $3 AND e.to_stage IS NOT NULL ORDER BY e.id LIMIT $4",
@@ -451,13 +454,23 @@ impl Store {
         .iter()
         .map(|row| {
             let stage: Option<String> = row.try_get("to_stage")?;
+            let action: String = row.try_get("action")?;
+            let reply = if action == "reply" {
+                let data: String = row.try_get("data")?;
+                serde_json::from_str::<serde_json::Value>(&data)
+                    .ok()
+                    .and_then(|d| d["text"].as_str().map(str::to_owned))
+            } else {
+                None
+            };
             Ok(TransferStep {
                 event_id: row.try_get("id")?,
                 case_id: row.try_get("case_id")?,
                 external_id: row.try_get("external_id")?,
                 received_at: instant(row.try_get("received_at")?)?,
                 at: instant(row.try_get("at")?)?,
-                action: row.try_get("action")?,
+                action,
+                reply,
                 stage: stage
                     .map(|s| Stage::parse(&s).ok_or_else(|| crate::convert::corrupt("stage", &s)))
                     .transpose()?,
