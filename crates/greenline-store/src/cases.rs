@@ -728,6 +728,24 @@ impl Store {
         rows.iter().rev().map(event_from_row).collect()
     }
 
+    /// The histories of several cases in one read: every event of any of them, by case and
+    /// then oldest first.
+    pub async fn events_of(&self, case_ids: &[i64]) -> Result<Vec<Event>> {
+        let mut events = Vec::new();
+        for list in id_lists(case_ids) {
+            let rows = sqlx::query(&format!(
+                "SELECT id, case_id, at, actor_id, actor, action, from_stage, to_stage, note, \
+                 data FROM case_events WHERE case_id IN ({list}) ORDER BY case_id, id"
+            ))
+            .fetch_all(&self.reader)
+            .await?;
+            for row in &rows {
+                events.push(event_from_row(row)?);
+            }
+        }
+        Ok(events)
+    }
+
     /// The case's history, oldest first.
     pub async fn events(&self, case_id: i64) -> Result<Vec<Event>> {
         sqlx::query(

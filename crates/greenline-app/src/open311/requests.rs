@@ -396,6 +396,19 @@ impl App {
         let ids: Vec<i64> = rows.iter().map(|r| r.case.id).collect();
         let known = self.identities_to_mask(&ids).await?;
         let nobody = Default::default();
+        // The histories of the whole page in one read, when they are asked for.
+        let mut histories: std::collections::HashMap<i64, Vec<Note>> = Default::default();
+        if extensions {
+            for e in self.store.events_of(&ids).await? {
+                if let Some(words) = public_step(&e.action) {
+                    histories.entry(e.case_id).or_default().push(Note {
+                        datetime: datetime(e.at),
+                        description: words.to_owned(),
+                        kind: "status".to_owned(),
+                    });
+                }
+            }
+        }
         let mut out = Vec::with_capacity(rows.len());
         for row in &mut rows {
             let case = &mut row.case;
@@ -415,24 +428,7 @@ impl App {
             } else {
                 None
             };
-            let notes = if extensions {
-                Some(
-                    self.store
-                        .events(case.id)
-                        .await?
-                        .into_iter()
-                        .filter_map(|e| {
-                            public_step(&e.action).map(|words| Note {
-                                datetime: datetime(e.at),
-                                description: words.to_owned(),
-                                kind: "status".to_owned(),
-                            })
-                        })
-                        .collect(),
-                )
-            } else {
-                None
-            };
+            let notes = extensions.then(|| histories.remove(&case.id).unwrap_or_default());
             out.push(self.service_request(row, published, media_url, notes));
         }
         Ok(out)
