@@ -51,10 +51,14 @@ pub enum AuditAction {
     ReadAudit,
     VerifyAudit,
     SetUnitApproval,
+    IssueOpen311Key,
+    RevokeOpen311Key,
+    IssueCentreKey,
+    RevokeCentreKey,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 32] = [
+    pub const ALL: [AuditAction; 36] = [
         AuditAction::SignIn,
         AuditAction::SignOut,
         AuditAction::ChangePassword,
@@ -87,6 +91,10 @@ impl AuditAction {
         AuditAction::ReadAudit,
         AuditAction::VerifyAudit,
         AuditAction::SetUnitApproval,
+        AuditAction::IssueOpen311Key,
+        AuditAction::RevokeOpen311Key,
+        AuditAction::IssueCentreKey,
+        AuditAction::RevokeCentreKey,
     ];
 
     pub fn code(self) -> &'static str {
@@ -123,6 +131,10 @@ impl AuditAction {
             AuditAction::ReadAudit => "read_audit",
             AuditAction::VerifyAudit => "verify_audit",
             AuditAction::SetUnitApproval => "set_unit_approval",
+            AuditAction::IssueOpen311Key => "issue_open311_key",
+            AuditAction::RevokeOpen311Key => "revoke_open311_key",
+            AuditAction::IssueCentreKey => "issue_centre_key",
+            AuditAction::RevokeCentreKey => "revoke_centre_key",
         }
     }
 
@@ -165,6 +177,10 @@ impl AuditAction {
             AuditAction::ReadAudit => "查阅审计记录",
             AuditAction::VerifyAudit => "校验审计记录",
             AuditAction::SetUnitApproval => "设置办结审核",
+            AuditAction::IssueOpen311Key => "签发第三方应用接口密钥",
+            AuditAction::RevokeOpen311Key => "吊销第三方应用接口密钥",
+            AuditAction::IssueCentreKey => "登记12345转办中心",
+            AuditAction::RevokeCentreKey => "吊销12345转办中心密钥",
         }
     }
 }

@@ -24,6 +24,8 @@
 //! | same-source candidates of a case | [`cases::same_source`] |
 //! | the reporter's tracking view; one-time codes by SMS; a new secret | [`cases::track`] |
 //! | published results (办理结果公开) and public monthly figures | [`public`] |
+//! | Open311 GeoReport v2: services, requests read and submitted, client keys | [`open311`] |
+//! | the 12345 hand-over: centres, transfers in, the status feed, signed callbacks | [`transfers`] |
 //! | notices to reporters (SMS, e-mail) and their sender | [`notices`] |
 //! | full-text search | [`search`] |
 //! | masking reporters' identities in case texts for roles that may not read them | [`masking`] |
@@ -56,6 +58,7 @@ mod limiter;
 pub mod masking;
 pub mod network;
 pub mod notices;
+pub mod open311;
 pub mod operations;
 pub mod photos;
 pub mod projections;
@@ -65,6 +68,7 @@ pub mod search;
 pub mod stats;
 mod suggest;
 pub mod topics;
+pub mod transfers;
 pub mod views;
 
 use std::sync::Arc;
@@ -151,6 +155,12 @@ pub struct Settings {
     /// The datum the tiles are drawn in: `wgs84` (own servers, 天地图's CGCS2000) or `gcj02`
     /// (高德 and other Chinese commercial maps). Points are stored in WGS-84 either way.
     pub map_datum: String,
+    /// The `jurisdiction_id` Open311 clients may send (`/open311/v2/`); an empty one counts as
+    /// absent. Unset: only an absent or empty one is accepted, any other is 404.
+    pub open311_jurisdiction_id: Option<String>,
+    /// Submissions one Open311 client key may make per minute (reading needs no key); 0 turns
+    /// the limit off.
+    pub open311_requests_per_minute: u32,
 }
 
 impl Default for Settings {
@@ -180,6 +190,8 @@ impl Default for Settings {
             map_tiles: None,
             map_attribution: None,
             map_datum: "wgs84".to_owned(),
+            open311_jurisdiction_id: None,
+            open311_requests_per_minute: 60,
         }
     }
 }
@@ -205,6 +217,8 @@ pub struct App {
     pub projections: Arc<Projections>,
     limiter: Arc<PublicLimiter>,
     sign_in_limiter: Arc<PublicLimiter>,
+    /// Requests per Open311 client key.
+    open311_limiter: Arc<limiter::ClientLimiter>,
     /// Failed tracking proofs per case, on this node.
     tracking_attempts: Arc<cases::track::TrackingAttempts>,
     topics: Arc<topics::TopicsCache>,
@@ -232,6 +246,9 @@ impl App {
         App {
             limiter: Arc::new(PublicLimiter::new(settings.public_requests_per_minute)),
             sign_in_limiter: Arc::new(PublicLimiter::new(settings.sign_in_attempts_per_minute)),
+            open311_limiter: Arc::new(limiter::ClientLimiter::new(
+                settings.open311_requests_per_minute,
+            )),
             tracking_attempts: Arc::default(),
             store,
             clock,
@@ -308,6 +325,7 @@ impl App {
             }
         });
         self.start_notice_sender();
+        self.start_transfer_sender();
         self
     }
 

@@ -26,3 +26,24 @@ impl PublicLimiter {
         }
     }
 }
+
+/// A per-key limit on requests of registered clients (an Open311 client's key), keyed by the
+/// client's id; `None` inside when turned off.
+#[derive(Debug)]
+pub struct ClientLimiter(Option<DefaultKeyedRateLimiter<i64>>);
+
+impl ClientLimiter {
+    pub fn new(per_minute: u32) -> Self {
+        ClientLimiter(NonZeroU32::new(per_minute).map(|n| RateLimiter::keyed(Quota::per_minute(n))))
+    }
+
+    /// Counts one request of client `id`; refuses it if over the limit.
+    pub fn check(&self, id: i64) -> Result<(), ServiceError> {
+        match &self.0 {
+            Some(limiter) => limiter
+                .check_key(&id)
+                .map_err(|_| ServiceError::TooManyRequests),
+            None => Ok(()),
+        }
+    }
+}

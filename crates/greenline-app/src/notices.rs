@@ -351,7 +351,7 @@ impl Notices {
     }
 
     /// The wait before attempt `done + 1` after `done` failed ones.
-    fn backoff(&self, done: u32) -> Duration {
+    pub(crate) fn backoff(&self, done: u32) -> Duration {
         let base = i64::try_from(self.settings.retry_seconds.max(1)).unwrap_or(60);
         let factor = 1_i64 << done.saturating_sub(1).min(20);
         Duration::seconds(base.saturating_mul(factor).min(6 * 3600))

@@ -575,6 +575,18 @@ impl Store {
             .collect()
     }
 
+    /// When any case under the filter's region, type and received range last changed (its
+    /// latest event), if any case is there: the `updated` time of public figures over them.
+    pub async fn last_change(&self, filter: &CaseFilter) -> Result<Option<DateTime<Utc>>> {
+        let mut sql = Sql::new(
+            "SELECT MAX(e.at) AS at FROM cases c JOIN case_events e ON e.case_id = c.id \
+             WHERE 1 = 1",
+        );
+        where_sql(&mut sql, filter);
+        let at: Option<i64> = sql.query().fetch_one(&self.reader).await?.try_get("at")?;
+        at.map(instant).transpose()
+    }
+
     /// One case whose result is public; not found when there is no such case or its result is
     /// not public.
     pub async fn published_case(&self, id: i64) -> Result<PublishedRow> {
@@ -621,7 +633,7 @@ impl Store {
         steps: &[StepEvent<'_>],
         callback: Option<&NewCallback>,
     ) -> Result<Vec<Event>> {
-        self.record_change_full(applied, due_at, steps, callback, &[])
+        self.record_change_full(applied, due_at, steps, callback, &[], None)
             .await
     }
 
@@ -634,6 +646,7 @@ impl Store {
         steps: &[StepEvent<'_>],
         callback: Option<&NewCallback>,
         notices: &[crate::NewNotice],
+        transfer: Option<&crate::NewTransferCallback>,
     ) -> Result<Vec<Event>> {
         let case = &applied.case;
         let mut tx = self.writer.begin().await?;
@@ -699,6 +712,10 @@ impl Store {
             let at = steps.last().map_or(case.received_at, |s| s.event.at);
             crate::notices::insert_notices(&mut tx, case.id, notices, at).await?;
         }
+        if let Some(transfer) = transfer {
+            let at = steps.last().map_or(case.received_at, |s| s.event.at);
+            crate::transfers::insert_callback(&mut tx, case.id, transfer, at).await?;
+        }
         let rows = sqlx::query(
             "SELECT id, case_id, at, actor_id, actor, action, from_stage, to_stage, note, data \
              FROM case_events WHERE case_id = $1 ORDER BY id DESC LIMIT $2",
@@ -709,6 +726,24 @@ impl Store {
         .await?;
         tx.commit().await?;
         rows.iter().rev().map(event_from_row).collect()
+    }
+
+    /// The histories of several cases in one read: every event of any of them, by case and
+    /// then oldest first.
+    pub async fn events_of(&self, case_ids: &[i64]) -> Result<Vec<Event>> {
+        let mut events = Vec::new();
+        for list in id_lists(case_ids) {
+            let rows = sqlx::query(&format!(
+                "SELECT id, case_id, at, actor_id, actor, action, from_stage, to_stage, note, \
+                 data FROM case_events WHERE case_id IN ({list}) ORDER BY case_id, id"
+            ))
+            .fetch_all(&self.reader)
+            .await?;
+            for row in &rows {
+                events.push(event_from_row(row)?);
+            }
+        }
+        Ok(events)
     }
 
     /// The case's history, oldest first.

@@ -28,12 +28,14 @@ mod feed;
 mod import;
 mod intake;
 mod notices;
+mod open311;
 mod place;
 pub mod postgres;
 mod queue;
 mod review;
 pub mod sqlite;
 mod texts;
+mod transfers;
 
 use sqlx::AnyPool;
 
@@ -56,8 +58,13 @@ pub use notices::{
     CHANNEL_EMAIL, CHANNEL_SMS, DueNotice, NewNotice, Notice, NoticeAttempt, NoticeStatus,
     TrackingCode,
 };
+pub use open311::{NewOpen311Client, Open311Client, RequestQuery, RequestRow};
 pub use queue::{DueBand, HeldCase, QueueCount, QueueOrder, QueueQuestion};
 pub use texts::SourceText;
+pub use transfers::{
+    CallbackAttempt, DueCallback, NewTransferCallback, NewTransferCentre, TransferCallback,
+    TransferCentre, TransferStep,
+};
 
 /// Which database a [`Store`] runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

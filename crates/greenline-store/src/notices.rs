@@ -188,7 +188,21 @@ impl Store {
         steps: &[StepEvent<'_>],
         notices: &[NewNotice],
     ) -> Result<Vec<crate::Event>> {
-        self.record_change_full(applied, due_at, steps, None, notices)
+        self.record_change_full(applied, due_at, steps, None, notices, None)
+            .await
+    }
+
+    /// [`Store::record_change_noticed`] with the callback the change owes the 12345 centre that
+    /// transferred the case, written in the same transaction (the outbox).
+    pub async fn record_change_told(
+        &self,
+        applied: &greenline_domain::Applied,
+        due_at: Option<DateTime<Utc>>,
+        steps: &[StepEvent<'_>],
+        notices: &[NewNotice],
+        transfer: Option<&crate::NewTransferCallback>,
+    ) -> Result<Vec<crate::Event>> {
+        self.record_change_full(applied, due_at, steps, None, notices, transfer)
             .await
     }
 

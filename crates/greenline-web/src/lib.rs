@@ -2,7 +2,8 @@
 //!
 //! The HTTP face of Greenline: the JSON API under `/api/v1` (intake, staff case handling,
 //! the reporter's tracking view, sign-in) with its OpenAPI document generated from the
-//! handlers, and the mapping of every error to an RFC 9457 problem response; and the pages
+//! handlers, and the mapping of every error to an RFC 9457 problem response; Open311
+//! GeoReport v2 under `/open311/v2/` ([`open311`]); and the pages
 //! (`pages/`): the public portal and the staff console, rendered on the server in Chinese.
 //!
 //! Handlers parse their input, call one use case of the application core (`greenline-app`) and
@@ -20,6 +21,7 @@ pub mod auth;
 pub mod error;
 pub mod extract;
 pub mod json;
+pub mod open311;
 pub mod overload;
 pub mod pages;
 pub mod routes;
@@ -68,6 +70,7 @@ pub fn app(state: AppState) -> Router {
                 .route("/metrics", get(routes::metrics::metrics))
                 .with_state(state.clone()),
         )
+        .merge(open311::router().with_state(state.clone()))
         .merge(pages::router(&state.settings.clone()).with_state(state))
         // An unknown address under the API answers as the API does; any other is a page
         // someone followed or typed, and gets a Chinese page.

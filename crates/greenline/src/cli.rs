@@ -62,6 +62,12 @@ pub enum Command {
     /// Dispatch rules (自动分派): where new public reports go at intake.
     #[command(subcommand)]
     Dispatch(DispatchCommand),
+    /// Open311 GeoReport v2: the registered clients and their API keys.
+    #[command(subcommand)]
+    Open311(Open311Command),
+    /// The 12345 hand-over: the centres that transfer work orders in.
+    #[command(subcommand)]
+    Transfer(TransferCommand),
     /// The audit trail (安全审计).
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -197,6 +203,14 @@ pub struct ImportArgs {
     /// Check every line and report every problem, writing nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Read the file as another system's export: `12345` is a 12345 centre's work orders
+    /// (CSV; docs/transfers.md names the columns), each transferred through intake as the
+    /// centre's API transfer is. Needs --centre.
+    #[arg(long, value_parser = ["12345"], requires = "centre")]
+    pub profile: Option<String>,
+    /// The centre (its code) whose work orders the file holds.
+    #[arg(long, requires = "profile")]
+    pub centre: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -277,6 +291,63 @@ pub enum UnitCommand {
         unit: String,
         #[arg(value_parser = ["on", "off"])]
         setting: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TransferCommand {
+    /// 12345 centres: `greenline transfer centre add --code sz12345 --name 深圳市12345热线
+    /// --region 440300 --callback-url https://12345.example/greenline`.
+    #[command(subcommand)]
+    Centre(TransferCentreCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TransferCentreCommand {
+    /// Register a centre and print its key (and callback secret), shown this once.
+    Add {
+        /// Short and unique: letters, digits, '-' and '_' (the prefix of its cases' external
+        /// references).
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        name: String,
+        /// The six-digit code of the region it serves.
+        #[arg(long)]
+        region: String,
+        /// Where results are posted (signed); without it the centre polls the status feed.
+        #[arg(long)]
+        callback_url: Option<String>,
+    },
+    /// List the centres (id, code, name, region, key prefix, callback, revoked).
+    List,
+    /// Revoke a centre's key.
+    Revoke {
+        /// The centre's id (from `list`).
+        id: i64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Open311Command {
+    /// Registered Open311 clients: `greenline open311 client add 城市通`.
+    #[command(subcommand)]
+    Client(Open311ClientCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Open311ClientCommand {
+    /// Register a client and print its `api_key` (shown this once; only its hash is kept).
+    Add {
+        /// Who the client is (an app, an NGO), 1 to 64 characters.
+        name: String,
+    },
+    /// List the clients (id, name, key prefix, created, last used, revoked).
+    List,
+    /// Revoke a client's key: its submissions are refused from now on.
+    Revoke {
+        /// The client's id (from `list`).
+        id: i64,
     },
 }
 

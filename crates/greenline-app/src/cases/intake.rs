@@ -88,11 +88,16 @@ pub(crate) fn receiving_unit(units: &[UnitEntry], region: RegionCode) -> Option<
         .min_by_key(|u| (u.region.level(), u.id))
 }
 
-/// Who submits: a citizen (from a client address, rate-limited) or a staff member.
+/// Who submits: a citizen (from a client address, rate-limited), a staff member, or a
+/// registered Open311 client (its key checked and rate-limited by [`App::open311_client`]).
 #[derive(Debug, Clone, Copy)]
 pub enum Submitter<'a> {
     Public(IpAddr),
     Staff(&'a Caller),
+    Open311(&'a greenline_store::Open311Client),
+    /// A 12345 centre transferring a work order (its key checked by
+    /// [`App::transfer_centre`]).
+    Centre(&'a greenline_store::TransferCentre),
 }
 
 /// A retry key the channel sent (e.g. the `Idempotency-Key` header) and a digest of the
@@ -116,6 +121,17 @@ pub struct Registered {
 }
 
 impl App {
+    /// The office that receives a submission from outside (see [`receiving_unit`]).
+    async fn receiving_unit_of(&self, region: RegionCode) -> ServiceResult<Unit> {
+        let units = self.store.unit_entries().await?;
+        receiving_unit(&units, region).cloned().ok_or_else(|| {
+            ServiceError::Unavailable(format!(
+                "no office is set up to receive cases from {}",
+                region.full_name()
+            ))
+        })
+    }
+
     /// Forgets retry keys older than [`RETRY_KEYS_KEPT`] now; how many. A started node does
     /// this every hour.
     pub async fn forget_old_retry_keys(&self) -> ServiceResult<u64> {
@@ -186,16 +202,58 @@ impl App {
                 if !new.channel.is_self_service() {
                     return Err(ServiceError::Unauthorized);
                 }
-                let units = self.store.unit_entries().await?;
-                let unit = receiving_unit(&units, new.region).cloned().ok_or_else(|| {
-                    ServiceError::Unavailable(format!(
-                        "no office is set up to receive cases from {}",
-                        new.region.full_name()
-                    ))
-                })?;
+                // An external reference is another system's number (a 12345 work order): a
+                // citizen setting one could squat an order number, or probe whether it exists.
+                if new.external_id.is_some() {
+                    return Err(ServiceError::field(
+                        "external_id",
+                        "only staff and 12345 centres set an external reference",
+                    ));
+                }
+                let unit = self.receiving_unit_of(new.region).await?;
                 // Retry keys of the public are the client's own: another address sending the
                 // same key and body gets a case of its own, never the first one's secret.
                 (unit, Actor::public(), format!("public:{client}"))
+            }
+            Submitter::Open311(client) => {
+                if new.channel != greenline_domain::Channel::Open311 {
+                    return Err(ServiceError::field(
+                        "channel",
+                        "an Open311 client submits on channel open311",
+                    ));
+                }
+                let unit = self.receiving_unit_of(new.region).await?;
+                // The event log names the client, so its submissions can be traced to its key.
+                let actor = Actor {
+                    staff_id: None,
+                    label: format!("open311:{} {}", client.id, client.name),
+                };
+                (unit, actor, format!("open311:{}", client.id))
+            }
+            Submitter::Centre(centre) => {
+                if new.channel != greenline_domain::Channel::Transfer12345 {
+                    return Err(ServiceError::field(
+                        "channel",
+                        "a 12345 centre transfers on channel 12345",
+                    ));
+                }
+                if !new.region.is_within(centre.region) {
+                    return Err(ServiceError::field(
+                        "region",
+                        format!(
+                            "{} is outside the area of {} ({})",
+                            new.region.full_name(),
+                            centre.name,
+                            centre.region.full_name()
+                        ),
+                    ));
+                }
+                let unit = self.receiving_unit_of(new.region).await?;
+                let actor = Actor {
+                    staff_id: None,
+                    label: format!("12345:{} {}", centre.code, centre.name),
+                };
+                (unit, actor, format!("12345:{}", centre.id))
             }
             Submitter::Staff(staff) => {
                 let scope = staff.scope();
@@ -233,10 +291,10 @@ impl App {
         let limits = self.deadlines.limits_for(new.kind, new.region);
         let mut due =
             Deadline::starting(DeadlineKind::Acceptance, now, limits.acceptance_days).due_at;
-        // A public case goes down the chain by the dispatch rules at once, in the intake's
-        // own transaction; staff keep what they key in.
+        // A public (or Open311) case goes down the chain by the dispatch rules at once, in the
+        // intake's own transaction; staff keep what they key in.
         let mut routing = Vec::new();
-        if let Submitter::Public(_) = who {
+        if let Submitter::Public(_) | Submitter::Open311(_) | Submitter::Centre(_) = who {
             let mut case = Case::registered(0, &new, unit.id, now);
             for (step, note) in self
                 .dispatch_steps(unit.id, new.region, new.primary_type)

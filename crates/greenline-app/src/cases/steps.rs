@@ -120,19 +120,22 @@ impl App {
                     reply,
                 ),
             ];
-            let notices = self.notices_for(
-                &applied.case,
-                &[Action::Approve, Action::Conclude, Action::Reply],
-                None,
-            );
+            let actions = [Action::Approve, Action::Conclude, Action::Reply];
+            let notices = self.notices_for(&applied.case, &actions, None);
+            let transfer = self
+                .transfer_callback_for(&applied.case, &actions, now)
+                .await?;
             let mut events = self
                 .store
-                .record_change_noticed(&applied, due, &steps, &notices)
+                .record_change_told(&applied, due, &steps, &notices, transfer.as_ref())
                 .await?;
             events.truncate(1);
             events.pop().ok_or(ServiceError::NotFound("event"))?
         } else {
             let notices = self.notices_for(&applied.case, &[action], command.note().as_deref());
+            let transfer = self
+                .transfer_callback_for(&applied.case, &[action], now)
+                .await?;
             let step = StepEvent {
                 action: applied.action.code().to_owned(),
                 from: applied.from,
@@ -146,7 +149,13 @@ impl App {
             };
             let mut events = self
                 .store
-                .record_change_noticed(&applied, due, std::slice::from_ref(&step), &notices)
+                .record_change_told(
+                    &applied,
+                    due,
+                    std::slice::from_ref(&step),
+                    &notices,
+                    transfer.as_ref(),
+                )
                 .await?;
             events.pop().ok_or(ServiceError::NotFound("event"))?
         };

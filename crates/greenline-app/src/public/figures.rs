@@ -11,10 +11,11 @@
 
 use std::collections::HashMap;
 
-use chrono::{Datelike, Months, NaiveDate};
-use greenline_domain::deadline::local_date;
+use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
+use greenline_domain::deadline::{china_time, local_date};
 use greenline_domain::{PollutionType, RegionCode};
 use greenline_stats::{Dimension, Filter, Query, TimeBucket};
+use greenline_store::CaseFilter;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -96,7 +97,59 @@ pub struct PublicFigures {
     pub as_of: NaiveDate,
 }
 
+/// The figures with, for each month, when they last changed: the latest event of a case
+/// received that month (of the region and type), or the month's end when there is none — so a
+/// feed entry's `updated` moves exactly when something behind its counts did.
+#[derive(Debug, Clone)]
+pub struct FiguresFeed {
+    pub figures: PublicFigures,
+    /// Per month, as `figures.months`.
+    pub updated: Vec<DateTime<Utc>>,
+}
+
+/// The instant a China-time day starts.
+fn start_of(day: NaiveDate) -> DateTime<Utc> {
+    day.and_hms_opt(0, 0, 0)
+        .and_then(|t| t.and_local_timezone(china_time()).single())
+        .map_or_else(
+            || DateTime::<Utc>::from_naive_utc_and_offset(day.and_time(Default::default()), Utc),
+            |t| t.with_timezone(&Utc),
+        )
+}
+
 impl App {
+    /// The public monthly figures with when each month's last changed (see [`FiguresFeed`]):
+    /// the figures' Atom feed.
+    pub async fn figures_feed(&self, filter: &FiguresFilter) -> ServiceResult<FiguresFeed> {
+        let figures = self.public_figures(filter).await?;
+        let region = RegionCode::parse(&figures.region)
+            .map_err(|_| ServiceError::parameter("region", "not a known region code"))?;
+        let pollution_type = figures
+            .pollution_type
+            .as_deref()
+            .map(PollutionType::parse)
+            .transpose()
+            .map_err(|_| ServiceError::parameter("type", "not a known pollution type"))?;
+        let mut updated = Vec::with_capacity(figures.months.len());
+        for month in &figures.months {
+            let first = NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
+                .map_err(ServiceError::internal)?;
+            let next = first
+                .checked_add_months(Months::new(1))
+                .ok_or_else(|| ServiceError::internal(anyhow::anyhow!("month {month}")))?;
+            let filter = CaseFilter {
+                region: Some(region),
+                pollution_type,
+                received_from: Some(start_of(first)),
+                received_before: Some(start_of(next)),
+                ..CaseFilter::default()
+            };
+            let last = self.store.last_change(&filter).await?;
+            updated.push(last.unwrap_or_else(|| start_of(next)));
+        }
+        Ok(FiguresFeed { figures, updated })
+    }
+
     /// The public monthly figures of a region (and type). Public: no caller.
     pub async fn public_figures(&self, filter: &FiguresFilter) -> ServiceResult<PublicFigures> {
         let present = |v: &Option<String>| {

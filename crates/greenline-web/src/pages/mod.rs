@@ -27,6 +27,7 @@ mod dashboard;
 mod desk;
 pub(crate) mod form;
 mod home;
+mod interfaces;
 mod map;
 mod queue;
 mod report;
@@ -75,6 +76,7 @@ pub fn router(settings: &greenline_app::Settings) -> Router<AppState> {
         .merge(dashboard::routes())
         .merge(queue::routes())
         .merge(accounts::routes())
+        .merge(interfaces::routes())
         .merge(admin::routes())
         .merge(audit::routes())
         .merge(assets::routes())

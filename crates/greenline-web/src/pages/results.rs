@@ -17,7 +17,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::{DateTime, Utc};
 use greenline_app::ServiceError;
-use greenline_app::public::figures::{FiguresFilter, PublicFigures};
+use greenline_app::public::figures::{FiguresFeed, FiguresFilter, PublicFigures};
 use greenline_app::public::published::{PublishedCase, PublishedFilter, PublishedPage};
 use greenline_domain::{PollutionType, RegionCode};
 use sha2::{Digest, Sha256};
@@ -33,6 +33,7 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/results/{tracking_no}", get(one))
         .route("/results/{tracking_no}/photos/{attachment}", get(photo))
         .route("/figures", get(figures))
+        .route("/figures/feed.atom", get(figures_feed))
 }
 
 /// The cascade's levels: field name and label.
@@ -387,6 +388,17 @@ async fn feed(
         alternate_href: format!("/results{suffix}"),
         entries,
     };
+    atom(&feed, updated_at, &headers)
+}
+
+/// A rendered feed, or 304 to a client that already has this version (`If-None-Match`, else
+/// `If-Modified-Since`); with its `ETag` (a digest of the body) and `Last-Modified` (the
+/// feed's `updated`).
+fn atom(
+    feed: &Feed,
+    updated_at: DateTime<Utc>,
+    headers: &HeaderMap,
+) -> Result<Response, PageError> {
     let body = feed
         .render()
         .map_err(|e| PageError::Service(ServiceError::internal(anyhow::anyhow!("feed: {e}"))))?;
@@ -427,6 +439,88 @@ async fn feed(
         }
     }
     Ok(response)
+}
+
+/// `GET /figures/feed.atom?region=&type=` — the public monthly figures of a region and type,
+/// one entry per whole month, newest first. An entry's id is the month's (stable across
+/// versions); its `updated` is when a case behind its counts last changed; withheld counts
+/// read `<3` as on the page.
+async fn figures_feed(
+    State(app): State<AppState>,
+    RawQuery(raw): RawQuery,
+    Query(params): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    super::form::check_utf8(raw.unwrap_or_default().as_bytes())?;
+    let region = value(&params, "region").map(str::to_owned);
+    let pollution_type = value(&params, "type").map(str::to_owned);
+    let FiguresFeed {
+        figures: f,
+        updated,
+    } = app
+        .figures_feed(&FiguresFilter {
+            region,
+            pollution_type,
+        })
+        .await?;
+    let region_part = (f.region != RegionCode::NATIONAL.to_string()).then(|| f.region.clone());
+    let query = query_of(&[
+        ("region", region_part.as_deref()),
+        ("type", f.pollution_type.as_deref()),
+    ]);
+    let suffix = if query.is_empty() {
+        String::new()
+    } else {
+        format!("?{query}")
+    };
+    let scope = format!(
+        "{} · {}",
+        f.region_name,
+        f.type_zh.as_deref().unwrap_or("全部类型")
+    );
+    let key = format!(
+        "{}/{}",
+        f.region,
+        f.pollution_type.as_deref().unwrap_or("all")
+    );
+    let mut entries = Vec::with_capacity(f.months.len());
+    for (i, month) in f.months.iter().enumerate().rev() {
+        let cell = |cells: &[greenline_app::public::figures::Cell]| {
+            cells.get(i).map_or_else(String::new, |c| c.text())
+        };
+        let at = updated.get(i).copied().unwrap_or(DateTime::UNIX_EPOCH);
+        entries.push(FeedEntry {
+            id: format!("tag:greenline,2026:figures/{key}/{month}"),
+            title: format!("{month} {scope}：收到 {} 件", cell(&f.received)),
+            href: format!("/figures{suffix}"),
+            updated: atom_time(at),
+            published: None,
+            summary: format!(
+                "{month}收到{}件，其中已受理{}件、已办结{}件（截至{}）。1至{}件的数字不公布，记为“<{}”。",
+                cell(&f.received),
+                cell(&f.accepted),
+                cell(&f.concluded),
+                f.as_of,
+                f.min_count - 1,
+                f.min_count
+            ),
+            category: f.type_zh.clone().unwrap_or_else(|| "全部类型".to_owned()),
+        });
+    }
+    let updated_at = updated
+        .iter()
+        .copied()
+        .max()
+        .unwrap_or(DateTime::UNIX_EPOCH);
+    let feed = Feed {
+        id: format!("tag:greenline,2026:figures{suffix}"),
+        title: format!("公开统计 · {scope}"),
+        updated: atom_time(updated_at),
+        self_href: format!("/figures/feed.atom{suffix}"),
+        alternate_href: format!("/figures{suffix}"),
+        entries,
+    };
+    atom(&feed, updated_at, &headers)
 }
 
 #[derive(Template)]

@@ -12,6 +12,7 @@ pub mod dashboard;
 pub mod desk;
 pub mod health;
 pub mod metrics;
+pub mod open311_clients;
 pub mod probes;
 pub mod public;
 pub mod queue;
@@ -20,6 +21,7 @@ pub mod search;
 pub mod stats;
 pub mod topics;
 pub mod track;
+pub mod transfers;
 pub mod trends;
 pub mod units;
 
@@ -48,7 +50,9 @@ use crate::AppState;
         (name = "stats", description = "Statistics over the caller's jurisdiction"),
         (name = "search", description = "Full-text search of case texts within the caller's jurisdiction"),
         (name = "air", description = "Air quality of a city and the AQI of a reading (public)"),
-        (name = "health", description = "This node's views and their lag (public)")
+        (name = "health", description = "This node's views and their lag (public)"),
+        (name = "transfers", description = "The 12345 hand-over: work orders transferred in by 12345 centres (their own key in X-Centre-Key), the status feed they poll, and the centres (administrators)"),
+        (name = "open311", description = "Open311 GeoReport v2 (city apps, civic-tech tools): services, requests, submissions with a registered client's api_key; and the registered clients (administrators)")
     ),
     modifiers(&BearerAuth)
 )]
@@ -70,7 +74,11 @@ impl utoipa::Modify for BearerAuth {
 }
 
 pub fn api() -> OpenApiRouter<AppState> {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let mut document = ApiDoc::openapi();
+    // The GeoReport paths are served by one catch-all route (see `crate::open311`); they are
+    // described apart.
+    document.merge(crate::open311::doc::Open311Doc::openapi());
+    OpenApiRouter::with_openapi(document)
         .routes(routes!(cases::intake::intake, cases::search::search))
         .routes(routes!(cases::read::case))
         .routes(routes!(cases::read::events))
@@ -144,6 +152,16 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(air::year))
         .routes(routes!(air::aqi))
         .routes(routes!(health::health))
+        .routes(routes!(
+            open311_clients::issue_client,
+            open311_clients::list_clients
+        ))
+        .routes(routes!(open311_clients::revoke_client))
+        .routes(routes!(transfers::transfer_in))
+        .routes(routes!(transfers::transfer_status))
+        .routes(routes!(transfers::issue_centre, transfers::list_centres))
+        .routes(routes!(transfers::revoke_centre))
+        .routes(routes!(transfers::centre_callbacks))
 }
 
 /// Refuses a query string with a parameter that is not UTF-8 once percent-decoded (axum's

@@ -66,6 +66,9 @@ enum Rule {
     /// A dispatch rule or reply template of Shenzhen: its administrators (of Shenzhen or
     /// above).
     AdminItem,
+    /// An Open311 submission or a 12345 transfer: a registered client's or centre's key, which
+    /// no one here sends (a staff session is not a key), so everyone is refused (403).
+    ClientKey,
 }
 
 const READERS: &[Role] = &[
@@ -238,12 +241,71 @@ const MATRIX: &[(&str, &str, Rule)] = &[
     ("POST", "/api/v1/track/{tracking_no}/review", Rule::Public),
     ("GET", "/api/v1/trends", Rule::Roles(READERS)),
     ("GET", "/api/v1/units", Rule::Roles(READERS)),
+    // Open311 clients are registered by any administrator: a key submits as a citizen's app
+    // would, wherever the issuing administrator sits.
+    (
+        "GET",
+        "/api/v1/open311/clients",
+        Rule::Roles(&[Role::Admin]),
+    ),
+    (
+        "POST",
+        "/api/v1/open311/clients",
+        Rule::Roles(&[Role::Admin]),
+    ),
+    (
+        "POST",
+        "/api/v1/open311/clients/{id}/revoke",
+        Rule::Roles(&[Role::Admin]),
+    ),
+    // Open311 GeoReport v2: reading is public, submitting needs a client's key.
+    ("GET", "/open311/v2/discovery.{format}", Rule::Public),
+    ("GET", "/open311/v2/services.{format}", Rule::Public),
+    (
+        "GET",
+        "/open311/v2/services/{service_code}.{format}",
+        Rule::Public,
+    ),
+    ("GET", "/open311/v2/requests.{format}", Rule::Public),
+    ("POST", "/open311/v2/requests.{format}", Rule::ClientKey),
+    (
+        "GET",
+        "/open311/v2/requests/{service_request_id}.{format}",
+        Rule::Public,
+    ),
+    ("GET", "/open311/v2/tokens/{token}.{format}", Rule::Public),
+    // The 12345 hand-over: a centre's key in X-Centre-Key, which no one here sends.
+    ("POST", "/api/v1/transfers", Rule::ClientKey),
+    ("GET", "/api/v1/transfers/status", Rule::ClientKey),
+    (
+        "GET",
+        "/api/v1/transfer-centres",
+        Rule::Roles(&[Role::Admin]),
+    ),
+    (
+        "POST",
+        "/api/v1/transfer-centres",
+        Rule::Roles(&[Role::Admin]),
+    ),
+    (
+        "POST",
+        "/api/v1/transfer-centres/{id}/revoke",
+        Rule::Roles(&[Role::Admin]),
+    ),
+    (
+        "GET",
+        "/api/v1/transfer-centres/{id}/callbacks",
+        Rule::Roles(&[Role::Admin]),
+    ),
 ];
 
 /// The gate `who` must meet on an operation with `rule`.
 fn expected(rule: Rule, who: Who) -> Gate {
     if let Rule::Published = rule {
         return Gate::NotFound;
+    }
+    if let Rule::ClientKey = rule {
+        return Gate::Forbidden;
     }
     let Some(role) = who.role else {
         return match rule {
@@ -270,6 +332,7 @@ fn expected(rule: Rule, who: Who) -> Gate {
         Rule::AdminItem if role != Role::Admin => Gate::Forbidden,
         Rule::AdminItem if who.inside => Gate::Through,
         Rule::AdminItem => Gate::NotFound,
+        Rule::ClientKey => Gate::Forbidden,
     }
 }
 
@@ -287,6 +350,8 @@ struct Fixture {
     rule_owner: i64,
     rule_target: i64,
     template: i64,
+    open311_client: i64,
+    centre: i64,
 }
 
 fn path_of(template: &str, f: &Fixture) -> String {
@@ -302,6 +367,19 @@ fn path_of(template: &str, f: &Fixture) -> String {
         "/api/v1/search" => format!("{path}?q=%E6%89%93%E6%A1%A9"),
         _ => path,
     };
+    if template.starts_with("/open311/") {
+        return path
+            .replace("{format}", "json")
+            .replace("{service_code}", "noise")
+            .replace("{service_request_id}", &f.tracking_no)
+            .replace("{token}", &f.tracking_no);
+    }
+    if template.starts_with("/api/v1/open311/clients/") {
+        return path.replace("{id}", &f.open311_client.to_string());
+    }
+    if template.starts_with("/api/v1/transfer-centres/") {
+        return path.replace("{id}", &f.centre.to_string());
+    }
     if template.starts_with("/api/v1/cases/") {
         path.replace("{id}", &f.case.to_string())
             .replace("{attachment}", &f.attachment.to_string())
@@ -335,6 +413,13 @@ fn body_of(method: &str, template: &str, f: &Fixture) -> Option<Value> {
             json!({"username": "matrix-login", "current_password": PASSWORD, "new_password": "short"})
         }
         ("POST", "/api/v1/auth/tokens") => json!({"name": "矩阵", "days": 1}),
+        ("POST", "/api/v1/open311/clients") => json!({"name": "矩阵"}),
+        ("POST", "/api/v1/transfer-centres") => {
+            json!({"code": format!("m{}", rand::random::<u32>()), "name": "矩阵", "region": "440300"})
+        }
+        ("POST", "/api/v1/transfers") => {
+            json!({"order_no": "M-1", "region": "440305", "description": "夜间施工噪声扰民"})
+        }
         ("POST", "/api/v1/aqi") => json!({"pm2_5": 80.0}),
         ("POST" | "PUT", "/api/v1/dispatch-rules" | "/api/v1/dispatch-rules/{id}") => {
             json!({"owner_unit_id": f.rule_owner, "region": "440305", "target_unit_id": f.rule_target})
@@ -472,7 +557,25 @@ pub async fn every_operation_admits_exactly_the_callers_its_rule_names(backend: 
         )
         .await;
     assert_eq!(template.status, StatusCode::CREATED, "{}", template.body);
+    let client = app
+        .post(
+            Some(&admin),
+            "/api/v1/open311/clients",
+            &json!({"name": "城市通"}),
+        )
+        .await;
+    assert_eq!(client.status, StatusCode::CREATED, "{}", client.body);
+    let centre = app
+        .post(
+            Some(&admin),
+            "/api/v1/transfer-centres",
+            &json!({"code": "sz12345", "name": "深圳12345", "region": "440300"}),
+        )
+        .await;
+    assert_eq!(centre.status, StatusCode::CREATED, "{}", centre.body);
     let fixture = Fixture {
+        centre: centre.body["id"].as_i64().expect("centre id"),
+        open311_client: client.body["id"].as_i64().expect("client id"),
         attachment,
         rule: rule.body["id"].as_i64().expect("rule id"),
         rule_owner: app.units["shenzhen"],
@@ -623,6 +726,11 @@ pub async fn every_page_admits_exactly_the_callers_its_role_may(backend: Backend
         ("POST", "/console/admin/dispatch"),
         ("POST", "/console/admin/dispatch/{id}"),
         ("POST", "/console/admin/dispatch/{id}/{action}"),
+        ("GET", "/console/admin/interfaces"),
+        ("POST", "/console/admin/interfaces/clients"),
+        ("POST", "/console/admin/interfaces/clients/{id}/revoke"),
+        ("POST", "/console/admin/interfaces/centres"),
+        ("POST", "/console/admin/interfaces/centres/{id}/revoke"),
         ("GET", "/console/admin/deadlines"),
         ("POST", "/console/admin/deadlines"),
         ("POST", "/console/admin/deadlines/remove"),
@@ -648,6 +756,7 @@ pub async fn every_page_admits_exactly_the_callers_its_role_may(backend: Backend
         ("GET", "/console/intake"),
         ("POST", "/console/intake"),
         ("GET", "/figures"),
+        ("GET", "/figures/feed.atom"),
         ("GET", "/login"),
         ("POST", "/login"),
         ("POST", "/logout"),

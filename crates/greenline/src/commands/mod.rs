@@ -7,12 +7,14 @@ mod demo;
 mod dispatch;
 mod export;
 mod import;
+mod open311;
 mod report;
 mod serve;
 mod simulate;
 mod stats;
 pub mod text;
 pub mod train;
+mod transfer;
 mod unit;
 mod user;
 
@@ -69,6 +71,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo(_) => demo::run(store.clone(), config).await,
         Command::Unit(command) => unit::run(&core(&store, &config)?, command).await,
         Command::Dispatch(command) => dispatch::run(&core(&store, &config)?, command).await,
+        Command::Open311(command) => open311::run(&core(&store, &config)?, command).await,
+        Command::Transfer(command) => transfer::run(&core(&store, &config)?, command).await,
+        Command::Import(args) if args.profile.is_some() => {
+            transfer::import(&core(&store, &config)?, &args).await
+        }
         Command::Export(args) => export::run(&core(&store, &config)?, &args).await,
         Command::Import(args) => {
             let deadlines = greenline_domain::DeadlineTable::new(config.deadlines.clone())?;
