@@ -20,6 +20,7 @@
 //! [`Case`]: greenline_domain::Case
 #![forbid(unsafe_code)]
 
+pub mod columns;
 pub mod compare;
 mod dict;
 mod engine;
