@@ -101,7 +101,7 @@ pub fn index_from_file(
     }
     let (parts, found) = match format {
         RecordFormat::Parquet => {
-            parquet(file, fields).with_context(|| path.display().to_string())?
+            parquet(path, file, fields).with_context(|| path.display().to_string())?
         }
         RecordFormat::Csv => csv(file, fields).with_context(|| path.display().to_string())?,
         RecordFormat::Jsonl => jsonl(file, fields),
@@ -167,7 +167,11 @@ fn parquet_columns(schema: &Schema, fields: &[CaseField]) -> anyhow::Result<Vec<
         .collect()
 }
 
-fn parquet(file: File, fields: &[CaseField]) -> anyhow::Result<(Vec<FactColumns>, Vec<Found>)> {
+fn parquet(
+    path: &Path,
+    file: File,
+    fields: &[CaseField],
+) -> anyhow::Result<(Vec<FactColumns>, Vec<Found>)> {
     let plain = decoding(|| ArrowReaderMetadata::load(&file, ArrowReaderOptions::new()))
         .map_err(anyhow::Error::msg)?
         .context("not a Parquet file")?;
@@ -217,6 +221,17 @@ fn parquet(file: File, fields: &[CaseField]) -> anyhow::Result<(Vec<FactColumns>
     std::thread::scope(|scope| {
         for _ in 0..threads {
             scope.spawn(|| {
+                // A file of its own: the decoder seeks and reads, and clones of one file
+                // share its position, so threads sharing one would read each other's bytes.
+                let file = match File::open(path) {
+                    Ok(file) => file,
+                    Err(e) => {
+                        if let Ok(mut failed) = failed.lock() {
+                            failed.get_or_insert(e.into());
+                        }
+                        return;
+                    }
+                };
                 loop {
                     let group = next.fetch_add(1, Ordering::Relaxed);
                     if group >= groups.len() || failed.lock().is_ok_and(|f| f.is_some()) {
