@@ -350,62 +350,81 @@ impl Index {
     /// An index of the rows of `parts`, in order, numbered from 1. Every part must hold the
     /// received time; facts of fields not held keep the value of a case without them (no
     /// sub-type, not accepted, …), which the queries the fields were chosen for do not read.
+    /// Durations, deadlines, units and repeats are not read from files: they stay zero.
     pub fn from_columns(parts: &[FactColumns]) -> Index {
-        let rows: usize = parts.iter().map(FactColumns::rows).sum();
-        let mut index = Index::new();
-        index.reserve(rows);
-        let rejected = u16::from(dict::stage_index(Stage::Rejected));
-        for part in parts {
-            let n = part.rows();
-            let narrow = |field: CaseField, into: &mut Vec<u8>| match part.column(field) {
-                Some(codes) => into.extend(codes[..n].iter().map(|c| *c as u8)),
-                None => into.resize(into.len() + n, 0),
-            };
-            narrow(CaseField::Kind, &mut index.kind);
-            narrow(CaseField::Channel, &mut index.channel);
-            narrow(CaseField::PrimaryType, &mut index.primary_type);
-            narrow(CaseField::SubType, &mut index.sub_type);
-            narrow(CaseField::Industry, &mut index.industry);
-            narrow(CaseField::Stage, &mut index.stage);
-            narrow(CaseField::Outcome, &mut index.outcome);
-            narrow(CaseField::RejectionReason, &mut index.rejection);
-            let wide = |field: CaseField, into: &mut Vec<u16>| match part.column(field) {
-                Some(codes) => into.extend_from_slice(&codes[..n]),
-                None => into.resize(into.len() + n, 0),
-            };
-            wide(CaseField::Region, &mut index.region);
-            wide(CaseField::ReceivedAt, &mut index.day);
-            // A case carries its primary type and every type of its list.
-            let primary = part.column(CaseField::PrimaryType);
-            match (part.column(CaseField::Types), primary) {
-                (Some(list), Some(primary)) => index
-                    .types
-                    .extend(list[..n].iter().zip(primary).map(|(bits, p)| bits | 1 << p)),
-                (None, Some(primary)) => index.types.extend(primary[..n].iter().map(|p| 1 << p)),
-                (Some(list), None) => index.types.extend_from_slice(&list[..n]),
-                (None, None) => index.types.resize(index.types.len() + n, 0),
+        let n: usize = parts.iter().map(FactColumns::rows).sum();
+        let held = |field: CaseField| parts.iter().all(|p| p.column(field).is_some());
+        // A column no field was read for is zeroed memory the scan never touches (the
+        // allocator hands out fresh zero pages, so it costs neither time nor resident memory).
+        let narrow = |field: CaseField| -> Vec<u8> {
+            if !held(field) {
+                return vec![0; n];
             }
-            let stage = part.column(CaseField::Stage);
-            let accepted = part.column(CaseField::AcceptedAt);
-            index.flags.extend((0..n).map(|row| {
-                let mut flags = 0;
-                if accepted.is_some_and(|a| a[row] != 0) {
-                    flags |= ACCEPTED;
+            let mut out = Vec::with_capacity(n);
+            for part in parts {
+                let codes = part.column(field).unwrap_or_default();
+                out.extend(codes[..part.rows()].iter().map(|c| *c as u8));
+            }
+            out
+        };
+        let wide = |field: CaseField| -> Vec<u16> {
+            if !held(field) {
+                return vec![0; n];
+            }
+            let mut out = Vec::with_capacity(n);
+            for part in parts {
+                let codes = part.column(field).unwrap_or_default();
+                out.extend_from_slice(&codes[..part.rows()]);
+            }
+            out
+        };
+        let mut index = Index::new();
+        index.kind = narrow(CaseField::Kind);
+        index.channel = narrow(CaseField::Channel);
+        index.primary_type = narrow(CaseField::PrimaryType);
+        index.sub_type = narrow(CaseField::SubType);
+        index.industry = narrow(CaseField::Industry);
+        index.stage = narrow(CaseField::Stage);
+        index.outcome = narrow(CaseField::Outcome);
+        index.rejection = narrow(CaseField::RejectionReason);
+        index.region = wide(CaseField::Region);
+        index.day = wide(CaseField::ReceivedAt);
+        // A case carries its primary type and every type of its list.
+        index.types = if held(CaseField::PrimaryType) || held(CaseField::Types) {
+            let mut types = wide(CaseField::Types);
+            if held(CaseField::PrimaryType) {
+                for (bits, primary) in types.iter_mut().zip(&index.primary_type) {
+                    *bits |= 1 << primary;
                 }
-                if stage.is_some_and(|s| s[row] == rejected) {
-                    flags |= REJECTED;
+            }
+            types
+        } else {
+            vec![0; n]
+        };
+        index.flags = vec![0; n];
+        if held(CaseField::AcceptedAt) {
+            let accepted = wide(CaseField::AcceptedAt);
+            for (flags, accepted) in index.flags.iter_mut().zip(accepted) {
+                if accepted != 0 {
+                    *flags |= ACCEPTED;
                 }
-                flags
-            }));
+            }
         }
-        let n = index.kind.len();
-        index.ids.extend(1..=n as i64);
+        if held(CaseField::Stage) {
+            let rejected = dict::stage_index(Stage::Rejected);
+            for (flags, stage) in index.flags.iter_mut().zip(&index.stage) {
+                if *stage == rejected {
+                    *flags |= REJECTED;
+                }
+            }
+        }
+        index.ids = (1..=n as i64).collect();
         index.set_sorted_len(n);
-        index.due_day.resize(n, 0);
-        index.acceptance_secs.resize(n, facts::NO_DURATION);
-        index.handling_secs.resize(n, facts::NO_DURATION);
-        index.unit.resize(n, 0);
-        index.repeat_of.resize(n, 0);
+        index.due_day = vec![0; n];
+        index.acceptance_secs = vec![0; n];
+        index.handling_secs = vec![0; n];
+        index.unit = vec![0; n];
+        index.repeat_of = vec![0; n];
         for block in index.day.chunks(BLOCK_ROWS) {
             let low = block.iter().copied().min().unwrap_or(0);
             let high = block.iter().copied().max().unwrap_or(0);

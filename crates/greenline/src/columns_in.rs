@@ -327,7 +327,7 @@ fn read_parquet_column(
     found: &mut Found,
 ) -> anyhow::Result<()> {
     let field = codes.field;
-    let mut push = |i: usize, code: Result<u16, BadField>| match code {
+    let mut push = |out: &mut Vec<u16>, i: usize, code: Result<u16, BadField>| match code {
         Ok(code) => out.push(code),
         Err(e) => {
             out.push(0);
@@ -337,7 +337,7 @@ fn read_parquet_column(
     let Some(column) = column else {
         let absent = field.code(None);
         for i in 0..batch.num_rows() {
-            push(i, absent.clone());
+            push(out, i, absent.clone());
         }
         return Ok(());
     };
@@ -350,8 +350,27 @@ fn read_parquet_column(
         let mapped: Vec<Result<u16, BadField>> = (0..values.len())
             .map(|v| codes.code((!values.is_null(v)).then(|| values.value(v))))
             .collect();
-        let absent = field.code(None);
         let keys = dictionary.keys();
+        // Every value good and every row with one: a look-up a row and nothing else.
+        if keys.null_count() == 0 && mapped.iter().all(Result::is_ok) {
+            let good: Vec<u16> = mapped.iter().map(|m| *m.as_ref().unwrap_or(&0)).collect();
+            let start = out.len();
+            let mut out_of_range = false;
+            out.extend(keys.values().iter().map(|key| {
+                match usize::try_from(*key).ok().and_then(|k| good.get(k)) {
+                    Some(code) => *code,
+                    None => {
+                        out_of_range = true;
+                        0
+                    }
+                }
+            }));
+            if !out_of_range {
+                return Ok(());
+            }
+            out.truncate(start);
+        }
+        let absent = field.code(None);
         for i in 0..keys.len() {
             let code = if keys.is_null(i) {
                 absent.clone()
@@ -364,11 +383,12 @@ fn read_parquet_column(
                     })
                 })
             };
-            push(i, code);
+            push(out, i, code);
         }
     } else if let Some(strings) = column.as_string_opt::<i32>() {
         for i in 0..strings.len() {
             push(
+                out,
                 i,
                 codes.code((!strings.is_null(i)).then(|| strings.value(i))),
             );
@@ -388,7 +408,7 @@ fn read_parquet_column(
                     })
                 }
             };
-            push(i, code);
+            push(out, i, code);
         }
     } else {
         bail!(
