@@ -87,6 +87,11 @@ impl Index {
         self.repeat_of.reserve(additional);
     }
 
+    /// Marks the first `len` ids as strictly increasing (an index built whole, in id order).
+    pub(crate) fn set_sorted_len(&mut self, len: usize) {
+        self.sorted_len = len;
+    }
+
     /// The number of cases.
     pub fn len(&self) -> usize {
         self.ids.len()

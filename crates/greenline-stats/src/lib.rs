@@ -14,12 +14,17 @@
 //! for a monotonic trend (Mann–Kendall, Sen's slope); [`spikes`] finds region × type series that
 //! leave their own expected level, with the cases behind each alert.
 //!
+//! A question asked of a file need not read whole cases: [`columns::fields_needed`] names the
+//! record fields it needs, and [`Index::from_columns`] builds the index from those fields' codes
+//! alone (the command reads Parquet, CSV and JSON Lines that way).
+//!
 //! **What it is not.** Not a store: it holds no text and no personal data, and it reads nothing
 //! from disk. Not a report writer: bulletins are built on its answers elsewhere.
 //!
 //! [`Case`]: greenline_domain::Case
 #![forbid(unsafe_code)]
 
+pub mod columns;
 pub mod compare;
 mod dict;
 mod engine;

@@ -6,6 +6,7 @@
 //! command (its arguments, its sub-commands) stays in the binary.
 #![forbid(unsafe_code)]
 
+pub mod columns_in;
 pub mod parquet_in;
 pub mod parquet_out;
 pub mod records;

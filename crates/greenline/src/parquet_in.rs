@@ -54,7 +54,7 @@ impl ParquetRecords {
 }
 
 /// A call into the Parquet decoder, its panic (on a malformed file) turned into an error.
-fn decoding<T>(call: impl FnOnce() -> T) -> Result<T, String> {
+pub(crate) fn decoding<T>(call: impl FnOnce() -> T) -> Result<T, String> {
     catch_unwind(AssertUnwindSafe(call)).map_err(|panic| {
         let detail = panic
             .downcast_ref::<&str>()

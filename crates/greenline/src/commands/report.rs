@@ -20,7 +20,7 @@ pub async fn run(
     };
     let format = Format::parse(&args.format)
         .with_context(|| format!("--format: expected html, docx or md, got {:?}", args.format))?;
-    let index = super::stats::index(args.input.as_deref(), store, deadlines).await?;
+    let index = super::stats::index(args.input.as_deref(), store, deadlines, None).await?;
     let bulletin = Bulletin::build(&index, period, scope, chrono::Utc::now())?;
     let body = render(&bulletin, format)?;
     let out = args.out.clone().unwrap_or_else(|| {

@@ -4,26 +4,36 @@
 use std::io::Write;
 
 use anyhow::Context;
+use greenline::columns_in::index_from_file;
 use greenline_app::stats::{StatsResult, to_csv};
 use greenline_domain::{DeadlineTable, RegionCode};
+use greenline_stats::columns::fields_needed;
 use greenline_stats::{Index, Query};
 use greenline_store::Store;
 
 use crate::cli::{StatsArgs, StatsFormat};
 use crate::records::format_of;
 
-/// The index the arguments name: `--input FILE`, else the database.
+/// The index the arguments name: `--input FILE`, else the database. With a `query`, a file
+/// gives only the fields that query needs (when it can do without whole cases), read and
+/// checked; without one, every field of every record, checked as `import` checks them.
 pub async fn index(
     input: Option<&std::path::Path>,
     store: Option<&Store>,
     deadlines: &DeadlineTable,
+    query: Option<&Query>,
 ) -> anyhow::Result<Index> {
     match (input, store) {
         (Some(path), _) => {
             let path = path.to_owned();
             let deadlines = deadlines.clone();
+            let fields = query.and_then(fields_needed);
             tokio::task::spawn_blocking(move || {
-                crate::analytics::from_file(&path, format_of(&path, None), &deadlines)
+                let format = format_of(&path, None);
+                match fields {
+                    Some(fields) => index_from_file(&path, format, &fields),
+                    None => crate::analytics::from_file(&path, format, &deadlines),
+                }
             })
             .await?
         }
@@ -63,7 +73,7 @@ pub async fn run(
     deadlines: &DeadlineTable,
 ) -> anyhow::Result<()> {
     let query = query(args)?;
-    let index = index(args.input.as_deref(), store, deadlines).await?;
+    let index = index(args.input.as_deref(), store, deadlines, Some(&query)).await?;
     let result = index.query(&query)?;
     let body = match args.format {
         StatsFormat::Csv => to_csv(&result)?,
