@@ -114,6 +114,17 @@ impl Role {
         matches!(self, Role::Analyst | Role::Supervisor)
     }
 
+    /// Whether this role writes and changes plain answers (通俗解说): those who answer the
+    /// public's questions every day.
+    pub fn may_write_answers(self) -> bool {
+        matches!(self, Role::Operator | Role::Handler | Role::Supervisor)
+    }
+
+    /// Whether this role reviews plain answers: publishes, returns or withdraws them.
+    pub fn may_review_answers(self) -> bool {
+        matches!(self, Role::Supervisor)
+    }
+
     /// Whether this role reads the audit trail (安全审计).
     pub fn may_read_audit(self) -> bool {
         matches!(self, Role::Auditor)
@@ -192,6 +203,14 @@ impl StaffScope {
 
     pub fn can_manage_accounts(&self) -> bool {
         self.any(Role::may_manage_accounts)
+    }
+
+    pub fn can_write_answers(&self) -> bool {
+        self.any(Role::may_write_answers)
+    }
+
+    pub fn can_review_answers(&self) -> bool {
+        self.any(Role::may_review_answers)
     }
 
     pub fn can_read_audit(&self) -> bool {

@@ -18,6 +18,7 @@
 mod accounts;
 mod admin;
 mod air;
+mod answers;
 mod attachments;
 mod audit;
 pub mod backup;
@@ -44,6 +45,7 @@ pub use admin::{RuleRecord, StoredRule, StoredTemplate, TemplateRecord, UnitEntr
 pub use air::{
     AIR_POLLUTANTS, AirImportSummary, AirMessage, AirRow, AirStation, NewAirStation, StoredHour,
 };
+pub use answers::{AnswerChange, AnswerEvent, Publication, StoredAnswer};
 pub use attachments::{Attachment, NewAttachment, NewEvidence, PublicCopy};
 pub use audit::{AuditCheck, AuditEntry, AuditOutcome, AuditQuery, AuditRecord, GENESIS_HASH};
 pub use callbacks::{Callback, CallbackCount, CallbackQuery, CallbackSource, NewCallback};

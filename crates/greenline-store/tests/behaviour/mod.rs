@@ -17,10 +17,12 @@ use sqlx::Connection;
 use std::sync::Arc;
 
 mod admin;
+mod answers;
 mod evidence;
 mod notices;
 mod place;
 pub use admin::*;
+pub use answers::*;
 pub use evidence::*;
 pub use notices::*;
 pub use place::*;
@@ -1960,6 +1962,7 @@ macro_rules! behaviour_suite {
             published_cases_are_those_with_a_public_result_newest_first,
             notices_are_written_with_their_change_per_channel_and_delivered_once,
             tracking_codes_are_counted_used_once_and_a_secret_is_replaced_with_its_event,
+            an_answer_keeps_its_published_version_while_a_change_waits_and_logs_every_step,
         );
     };
     (@tests $attrs:tt $($test:ident),* $(,)?) => {
