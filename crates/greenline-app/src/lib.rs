@@ -33,6 +33,7 @@
 //! | hot topics | [`topics`] |
 //! | the bulletin (决策参考) | [`reports`] |
 //! | a city's air quality | [`air`] |
+//! | plain answers (通俗解说): written, reviewed, published, searched, offered while typing | [`answers`] |
 //! | sign-in, sessions, passwords, API tokens, units and accounts | [`accounts`] |
 //! | administration: units, dispatch rules (自动分派), reply templates, the deadline table | [`admin`] |
 //! | the audit trail: what is recorded, the auditor's search | [`audit`] |
@@ -46,6 +47,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod air;
+pub mod answers;
 pub mod audit;
 mod caller;
 pub mod cases;
@@ -222,6 +224,10 @@ pub struct App {
     /// Failed tracking proofs per case, on this node.
     tracking_attempts: Arc<cases::track::TrackingAttempts>,
     topics: Arc<topics::TopicsCache>,
+    /// The published plain answers and their index.
+    answers: Arc<answers::AnswerCache>,
+    /// Plain-answer look-ups per client address (apart from reports).
+    answer_limiter: Arc<PublicLimiter>,
     /// Where case files' bytes are kept.
     files: Files,
     /// How notices and one-time codes reach reporters.
@@ -249,6 +255,10 @@ impl App {
             open311_limiter: Arc::new(limiter::ClientLimiter::new(
                 settings.open311_requests_per_minute,
             )),
+            // Look-ups come as a citizen types: more of them than of reports.
+            answer_limiter: Arc::new(PublicLimiter::new(
+                settings.public_requests_per_minute.saturating_mul(4),
+            )),
             tracking_attempts: Arc::default(),
             store,
             clock,
@@ -256,6 +266,7 @@ impl App {
             settings: Arc::new(settings),
             projections: Arc::new(projections),
             topics: Arc::default(),
+            answers: Arc::default(),
             files: Files::default(),
             notices: Arc::default(),
         }

@@ -148,6 +148,9 @@ pub struct DeskSuggestions {
     /// The caller's earlier cases by phone number, newest first (at most 5); absent when no
     /// complete phone number was given.
     pub same_phone: Option<Vec<PhoneCase>>,
+    /// Plain answers (通俗解说) the description calls for, best first, at most 3: what the
+    /// operator can tell the caller at once.
+    pub answers: Vec<crate::answers::AnswerHint>,
 }
 
 /// A call saved at the desk.
@@ -244,6 +247,7 @@ impl App {
             Some(phone) if !phone.is_empty() => self.cases_of_phone(caller, phone).await?,
             _ => None,
         };
+        let answers = self.answer_hints(&draft.description).await?;
 
         let DeskDraft {
             description,
@@ -331,6 +335,7 @@ impl App {
             types,
             place,
             same_source,
+            answers,
             same_source_ready: self.projections.is_ready(crate::projections::sources::NAME),
             same_phone,
         })

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod admin;
 pub mod air;
 pub mod alerts;
+pub mod answers;
 pub mod audit;
 pub mod auth;
 pub mod cases;
@@ -49,6 +50,7 @@ use crate::AppState;
         (name = "units", description = "Offices and their regions"),
         (name = "stats", description = "Statistics over the caller's jurisdiction"),
         (name = "search", description = "Full-text search of case texts within the caller's jurisdiction"),
+        (name = "answers", description = "Plain answers (通俗解说): kept by staff with review and publish steps; read, searched and matched to a text by anyone"),
         (name = "air", description = "Air quality of a city and the AQI of a reading (public)"),
         (name = "health", description = "This node's views and their lag (public)"),
         (name = "transfers", description = "The 12345 hand-over: work orders transferred in by 12345 centres (their own key in X-Centre-Key), the status feed they poll, and the centres (administrators)"),
@@ -105,6 +107,13 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(desk::suggestions))
         .routes(routes!(queue::queue))
         .routes(routes!(public::similar))
+        .routes(routes!(answers::list, answers::create))
+        .routes(routes!(answers::read, answers::edit))
+        .routes(routes!(answers::step))
+        .routes(routes!(answers::public_list))
+        .routes(routes!(answers::matching))
+        .routes(routes!(answers::public_read))
+        .routes(routes!(answers::feedback))
         .routes(routes!(track::track, track::track_post))
         .routes(routes!(track::request_code))
         .routes(routes!(track::reissue_secret))

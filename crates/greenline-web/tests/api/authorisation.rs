@@ -218,6 +218,21 @@ const MATRIX: &[(&str, &str, Rule)] = &[
         Rule::AdminItem,
     ),
     ("POST", "/api/v1/public/similar", Rule::Public),
+    // Plain answers: kept by those who answer the public (a supervisor's steps are refused
+    // further in by the use case); read by anyone.
+    ("GET", "/api/v1/answers", Rule::Roles(IDENTITY_READERS)),
+    ("POST", "/api/v1/answers", Rule::Roles(IDENTITY_READERS)),
+    ("GET", "/api/v1/answers/{id}", Rule::Roles(IDENTITY_READERS)),
+    ("PUT", "/api/v1/answers/{id}", Rule::Roles(IDENTITY_READERS)),
+    (
+        "POST",
+        "/api/v1/answers/{id}/steps",
+        Rule::Roles(IDENTITY_READERS),
+    ),
+    ("GET", "/api/v1/public/answers", Rule::Public),
+    ("GET", "/api/v1/public/answers/{id}", Rule::Public),
+    ("POST", "/api/v1/public/answers/{id}/feedback", Rule::Public),
+    ("POST", "/api/v1/public/answers/match", Rule::Public),
     ("GET", "/api/v1/reports/{period}", Rule::Roles(READERS)),
     ("GET", "/api/v1/search", Rule::Roles(READERS)),
     ("GET", "/api/v1/stats", Rule::Roles(READERS)),
@@ -352,6 +367,7 @@ struct Fixture {
     template: i64,
     open311_client: i64,
     centre: i64,
+    answer: i64,
 }
 
 fn path_of(template: &str, f: &Fixture) -> String {
@@ -373,6 +389,9 @@ fn path_of(template: &str, f: &Fixture) -> String {
             .replace("{service_code}", "noise")
             .replace("{service_request_id}", &f.tracking_no)
             .replace("{token}", &f.tracking_no);
+    }
+    if template.starts_with("/api/v1/answers/") || template.starts_with("/api/v1/public/answers/") {
+        return path.replace("{id}", &f.answer.to_string());
     }
     if template.starts_with("/api/v1/open311/clients/") {
         return path.replace("{id}", &f.open311_client.to_string());
@@ -414,6 +433,11 @@ fn body_of(method: &str, template: &str, f: &Fixture) -> Option<Value> {
         }
         ("POST", "/api/v1/auth/tokens") => json!({"name": "矩阵", "days": 1}),
         ("POST", "/api/v1/open311/clients") => json!({"name": "矩阵"}),
+        ("POST", "/api/v1/answers") => answer_content(),
+        ("PUT", "/api/v1/answers/{id}") => json!({"version": 0, "content": answer_content()}),
+        ("POST", "/api/v1/answers/{id}/steps") => json!({"step": "submit", "version": 0}),
+        ("POST", "/api/v1/public/answers/{id}/feedback") => json!({"helped": true}),
+        ("POST", "/api/v1/public/answers/match") => json!({"text": "楼顶装了基站"}),
         ("POST", "/api/v1/transfer-centres") => {
             json!({"code": format!("m{}", rand::random::<u32>()), "name": "矩阵", "region": "440300"})
         }
@@ -434,6 +458,16 @@ fn body_of(method: &str, template: &str, f: &Fixture) -> Option<Value> {
             json!({"description": "科技园南路工地夜间施工噪音", "region": "440305"})
         }
         _ => json!({}),
+    })
+}
+
+fn answer_content() -> Value {
+    json!({
+        "question": "矩阵里的问题？",
+        "answer": "这是一条用于检查权限的解答，内容足够长，能够通过检查。",
+        "basis": [{"standard": "GB 3096-2008", "clause": "表1"}],
+        "keywords": ["矩阵"],
+        "checked_on": "2026-11-20"
     })
 }
 
@@ -573,7 +607,17 @@ pub async fn every_operation_admits_exactly_the_callers_its_rule_names(backend: 
         )
         .await;
     assert_eq!(centre.status, StatusCode::CREATED, "{}", centre.body);
+    app.core.install_shipped_answers().await.expect("answers");
+    let answer = app
+        .store
+        .published_answers()
+        .await
+        .expect("answers")
+        .first()
+        .expect("a published answer")
+        .id;
     let fixture = Fixture {
+        answer,
         centre: centre.body["id"].as_i64().expect("centre id"),
         open311_client: client.body["id"].as_i64().expect("client id"),
         attachment,

@@ -8,6 +8,7 @@ extern crate greenline_test_macros;
 
 mod accounts;
 mod air;
+mod answers;
 mod approval;
 mod attachments;
 mod authorisation;

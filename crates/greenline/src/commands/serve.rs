@@ -71,6 +71,13 @@ pub async fn run(store: Store, config: Config) -> anyhow::Result<()> {
     let app = App::new(store, Arc::new(SystemClock), deadlines, web)
         .with_files(files)
         .with_notices(notices);
+    // A new installation starts with the shipped plain answers (通俗解说), published.
+    let installed = app.install_shipped_answers().await?;
+    if installed > 0 {
+        println!(
+            "Published the {installed} shipped plain answers (通俗解说); staff keep them in the console."
+        );
+    }
     app.start();
     greenline_web::serve(listener, app.clone(), shutdown_signal()).await?;
     app.projections.stop().await;
