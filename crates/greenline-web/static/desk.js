@@ -214,6 +214,18 @@
     } else if (phoneCases) {
       panel.appendChild(section("hint-phone-block", "该号码的来电记录", [el("p", { "class": "hint", text: "本辖区内没有该号码的来电记录。" })]));
     }
+    var answers = answer.answers || [];
+    if (answers.length) {
+      var offered = el("ul", { "class": "plain", id: "hint-answers" });
+      answers.forEach(function (a) {
+        offered.appendChild(el("li", {}, [
+          el("a", { href: a.url, target: "_blank", rel: "noopener", text: a.question }),
+          el("br"),
+          el("span", { "class": "note", text: a.summary })
+        ]));
+      });
+      panel.appendChild(section("hint-answers-block", "可以告诉来电人的解答", [offered]));
+    }
     if (!answer.same_source_ready) {
       panel.appendChild(el("p", { "class": "hint", text: "早先举报正在载入，疑似重复提示稍后显示。" }));
     }

@@ -134,7 +134,13 @@ fn record(caller: &Caller, answer: StoredAnswer, events: Vec<AnswerEvent>) -> An
                 kind_zh: kind_zh(&e.kind),
                 kind: e.kind,
                 note: e.note,
-                actor: e.actor,
+                // Staff are named with their unit; steps of the system itself (the shipped
+                // answers' publication) in the interface's words.
+                actor: if e.actor_id.is_some() {
+                    e.actor
+                } else {
+                    "系统".to_owned()
+                },
                 at: e.at,
             })
             .collect(),

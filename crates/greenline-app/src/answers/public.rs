@@ -139,6 +139,12 @@ impl App {
         if !self.store.count_answer_view(id).await? {
             return Err(ServiceError::NotFound("plain answer"));
         }
+        self.public_answer_uncounted(id).await
+    }
+
+    /// One published answer, not counted as a view (the page shown again after a reader's
+    /// "this helped").
+    pub async fn public_answer_uncounted(&self, id: i64) -> ServiceResult<PublicAnswer> {
         let answer = self.store.answer(id).await?;
         let content = answer
             .published

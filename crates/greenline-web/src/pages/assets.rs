@@ -73,6 +73,11 @@ const ASSETS: &[(&str, &str, &str)] = &[
         include_str!("../../static/place.js"),
     ),
     (
+        "answers.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/answers.js"),
+    ),
+    (
         "similar.js",
         "text/javascript; charset=utf-8",
         include_str!("../../static/similar.js"),

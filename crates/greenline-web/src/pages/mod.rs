@@ -18,6 +18,8 @@
 mod accounts;
 mod admin;
 mod air;
+mod answer_desk;
+mod answers;
 mod assets;
 mod attachments;
 mod audit;
@@ -66,6 +68,8 @@ pub fn router(settings: &greenline_app::Settings) -> Router<AppState> {
     Router::new()
         .merge(home::routes())
         .merge(air::routes())
+        .merge(answers::routes())
+        .merge(answer_desk::routes())
         .merge(report::routes())
         .merge(track::routes())
         .merge(results::routes())

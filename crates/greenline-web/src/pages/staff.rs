@@ -46,6 +46,9 @@ impl ConsoleUser {
         if scope.leads_with_figures() {
             nav.push(("/console/dashboard", "数据分析"));
         }
+        if scope.can_write_answers() || scope.can_review_answers() {
+            nav.push(("/console/answers", "常见问题"));
+        }
         if scope.can_manage_accounts() {
             nav.push(("/console/admin", "系统管理"));
             nav.push(("/console/accounts", "账户管理"));

@@ -70,6 +70,12 @@ async fn public_pages_on(screen: Screen, label: &str) {
         "axe-core did not find the unlabelled field: {planted:?}"
     );
     let mut wrong = Vec::new();
+    browser
+        .app
+        .core
+        .install_shipped_answers()
+        .await
+        .expect("answers");
     for (path, name) in [
         ("/", "home"),
         ("/report", "report"),
@@ -78,11 +84,30 @@ async fn public_pages_on(screen: Screen, label: &str) {
         ("/login", "login"),
         ("/results", "results"),
         ("/figures", "figures"),
+        ("/answers", "answers"),
+        (
+            "/answers?q=%E6%B2%A1%E6%9C%89%E8%BF%99%E4%B8%AA",
+            "answers-none",
+        ),
         ("/no-such-page", "not-found"),
     ] {
         browser.open(path).await;
         check(&browser, &format!("a11y-{label}-{name}"), &mut wrong).await;
     }
+    // One plain answer, and the report form offering it.
+    browser.open("/answers").await;
+    browser.click("#answers li:first-child h3 a").await;
+    browser.text_of("#helped-yes").await;
+    check(&browser, &format!("a11y-{label}-answer"), &mut wrong).await;
+    browser.open("/report").await;
+    browser.type_into("#description", "楼顶装了基站").await;
+    browser.text_of("#answer-offer h2").await;
+    check(
+        &browser,
+        &format!("a11y-{label}-report-answers"),
+        &mut wrong,
+    )
+    .await;
     // The report form with its errors shown.
     browser.open("/report").await;
     browser.click("main form button[type=submit]").await;

@@ -14,6 +14,7 @@ mod helpers;
 
 mod a11y;
 mod admin;
+mod answers;
 mod approval;
 mod console;
 mod dashboard;
