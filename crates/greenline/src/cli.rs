@@ -128,11 +128,14 @@ pub struct StatsArgs {
     #[arg(long, default_value = "")]
     pub group_by: String,
     /// Measures, comma-separated (default count): count, share, share(month), acceptance_rate,
-    /// acceptance_days_mean, handling_days_mean, handling_days_p90, on_time_rate, mom, yoy.
+    /// acceptance_days_mean, acceptance_days_p50 (any pNN), handling_days_mean,
+    /// handling_days_p90, on_time_rate, on_time_acceptance_rate, repeat_rate,
+    /// distinct_sources (from the database: a file holds no repeats), mom, yoy.
     #[arg(long)]
     pub measure: Option<String>,
     /// A filter, KEY=VALUE (repeat for several): a dimension's name with one or more values
-    /// separated by commas, region=CODE (its whole subtree), received_from / received_to.
+    /// separated by commas (any of them), `not_` before the name for none of them,
+    /// region=CODE (its whole subtree), received_from / received_to.
     #[arg(long = "filter", value_name = "KEY=VALUE")]
     pub filters: Vec<String>,
     /// Count only inside this region (default: national).

@@ -695,3 +695,104 @@ pub async fn the_statistics_resume_from_their_snapshot_after_a_restart(backend: 
     assert_eq!(third.projections.analytics.len(), 3);
     assert_eq!(third.projections.analytics.loaded(), 3, "built again");
 }
+
+/// 问题源数 recomputed in plain SQL: after staff merge repeats into earlier reports (some into
+/// a report of another city), each city's distinct sources are its cases' distinct
+/// `coalesce(repeat_of, id)`, and the repeat rate its cases with a `repeat_of` over all.
+#[backend_test]
+pub async fn distinct_sources_and_the_repeat_rate_equal_plain_sql_after_merges(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let token = app.login("nation").await;
+    with_simulated_cases(&app, &token).await;
+    let ids: Vec<i64> = app
+        .store
+        .search(&greenline_store::CaseFilter {
+            limit: 5_000,
+            ..Default::default()
+        })
+        .await
+        .expect("cases")
+        .iter()
+        .map(|c| c.id)
+        .collect();
+    let mut rng = StdRng::seed_from_u64(3096);
+    let mut leads = std::collections::HashSet::new();
+    let mut merged = std::collections::HashSet::new();
+    let mut merges = 0;
+    while merges < 150 {
+        let (a, b) = (
+            *ids.choose(&mut rng).expect("id"),
+            *ids.choose(&mut rng).expect("id"),
+        );
+        // A repeat joins an earlier report that repeats nothing itself; it leads nothing.
+        let (lead, repeat) = (a.min(b), a.max(b));
+        if lead == repeat
+            || merged.contains(&lead)
+            || leads.contains(&repeat)
+            || merged.contains(&repeat)
+        {
+            continue;
+        }
+        let reply = app
+            .post(
+                Some(&token),
+                &format!("/api/v1/cases/{repeat}/merge"),
+                &serde_json::json!({"into": lead}),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        leads.insert(lead);
+        merged.insert(repeat);
+        merges += 1;
+    }
+    app.caught_up().await;
+
+    let postgres = matches!(backend, Backend::Postgres);
+    let city = sql_of("city", postgres);
+    let sql = format!(
+        "SELECT {city} AS k, count(*) AS n, count(DISTINCT coalesce(c.repeat_of, c.id)) AS sources, \
+         count(c.repeat_of) AS repeats FROM cases c GROUP BY 1"
+    );
+    let mut conn = sqlx::AnyConnection::connect_with_url(&app.database).await;
+    let expected: BTreeMap<String, (i64, i64, i64)> = sqlx::query(&sql)
+        .fetch_all(&mut conn)
+        .await
+        .expect("sql")
+        .iter()
+        .map(|row| {
+            (
+                row.try_get::<String, _>("k").expect("city"),
+                (
+                    row.try_get("n").expect("n"),
+                    row.try_get("sources").expect("sources"),
+                    row.try_get("repeats").expect("repeats"),
+                ),
+            )
+        })
+        .collect();
+    let reply = app
+        .get(
+            Some(&token),
+            "/api/v1/stats?group_by=city&measure=count,distinct_sources,repeat_rate",
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let rows = reply.body["rows"].as_array().expect("rows");
+    assert_eq!(rows.len(), expected.len());
+    let mut fewer = 0;
+    for row in rows {
+        let code = row["key"]["city"]["code"].as_str().expect("city");
+        let (n, sources, repeats) = expected[code];
+        assert_eq!(row["count"], n, "{code}");
+        assert_eq!(row["values"]["distinct_sources"], sources as f64, "{code}");
+        let rate = row["values"]["repeat_rate"].as_f64().expect("rate");
+        assert!(
+            (rate - repeats as f64 / n as f64).abs() < 1e-12,
+            "{code}: {rate}"
+        );
+        if sources < n {
+            fewer += 1;
+        }
+    }
+    assert!(fewer > 5, "the merges reached only {fewer} cities");
+}
