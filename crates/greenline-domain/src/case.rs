@@ -955,6 +955,36 @@ pub fn apply(
     })
 }
 
+/// Working days a unit has to send back a petition routed to it by mistake (信访工作条例 第二十三条:
+/// 对不属于本机关职责范围的 … 应当自收到之日起5个工作日内提出异议).
+pub const SEND_BACK_WORKING_DAYS: u32 = 5;
+
+/// Whether a unit that received a petition at `arrived` may still send it back (退回) at
+/// `now`: until the end of the fifth working day after the day it arrived, counted with the
+/// State Council's holiday arrangements. Reports (举报件) and reconsiderations have no such
+/// window. Past the years loaded the days are taken as Monday–Friday (`WorkingDue::assumed`).
+pub fn check_send_back(
+    kind: crate::CaseKind,
+    arrived: DateTime<Utc>,
+    now: DateTime<Utc>,
+    calendar: &crate::WorkingCalendar,
+) -> Result<(), DomainError> {
+    if kind != crate::CaseKind::Petition {
+        return Ok(());
+    }
+    let last_day = calendar
+        .add_working_days(crate::deadline::local_date(arrived), SEND_BACK_WORKING_DAYS)
+        .last_day;
+    if crate::deadline::local_date(now) > last_day {
+        Err(DomainError::WindowClosed {
+            what: "sending back a wrongly routed petition (5 working days)",
+            last_day,
+        })
+    } else {
+        Ok(())
+    }
+}
+
 fn check_window(
     what: &'static str,
     from: DateTime<Utc>,
@@ -1751,5 +1781,33 @@ mod tests {
         };
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["days", "reason"]);
+    }
+
+    #[test]
+    fn a_petition_is_sent_back_within_five_working_days_counted_over_national_day() {
+        use crate::WorkingCalendar;
+        let china = |text: &str| {
+            DateTime::parse_from_rfc3339(text)
+                .expect("time")
+                .with_timezone(&Utc)
+        };
+        let calendar = WorkingCalendar::shipped();
+        // Arrived Tuesday 29 September 2026: 30 Sep, then 1–7 Oct off, 8, 9, Saturday 10 Oct
+        // (调休, a working day), and Monday 12 Oct is the fifth working day.
+        let arrived = china("2026-09-29T10:00:00+08:00");
+        for (now, open) in [
+            ("2026-10-07T18:00:00+08:00", true),
+            ("2026-10-12T23:30:00+08:00", true),
+            ("2026-10-13T09:00:00+08:00", false),
+        ] {
+            let found = check_send_back(CaseKind::Petition, arrived, china(now), calendar);
+            assert_eq!(found.is_ok(), open, "{now}: {found:?}");
+            if let Err(DomainError::WindowClosed { last_day, .. }) = found {
+                assert_eq!(last_day.to_string(), "2026-10-12");
+            }
+        }
+        // A report has no such window.
+        let late = china("2027-03-01T09:00:00+08:00");
+        assert!(check_send_back(CaseKind::Report, arrived, late, calendar).is_ok());
     }
 }

@@ -39,8 +39,8 @@ pub use attachment::{AttachmentKind, CheckedFile, FileType, check_evidence, chec
 pub use calendar::{Arranged, WorkingCalendar, WorkingDue};
 pub use callback::{CallbackForm, Followup, Satisfaction};
 pub use case::{
-    Applied, Case, Command, ENFORCEMENT_FIELDS, Extension, IntakeForm, NewCase, Reporter, apply,
-    is_email, phone_keys,
+    Applied, Case, Command, ENFORCEMENT_FIELDS, Extension, IntakeForm, NewCase, Reporter,
+    SEND_BACK_WORKING_DAYS, apply, check_send_back, is_email, phone_keys,
 };
 pub use channel::Channel;
 pub use classification::{

@@ -1,7 +1,10 @@
 //! Taking a step on a case: accept, assign (转办/交办), send back (退回), extend, conclude,
 //! reply, submit for approval, approve or return a draft (审核), …
 
-use greenline_domain::{Action, Approval, Command, Stage, apply, check_assignment};
+use greenline_domain::{
+    Action, Approval, Case, Command, Stage, WorkingCalendar, apply, check_assignment,
+    check_send_back,
+};
 use greenline_store::{NewEvent, StepEvent, StoreError, Unit};
 
 use crate::error::{ServiceError, ServiceResult};
@@ -49,6 +52,10 @@ impl App {
             }
         }
         let now = self.now();
+        if matches!(command, Command::SendBack { .. }) {
+            let arrived = self.arrived_at_holder(&case).await?;
+            check_send_back(case.kind, arrived, now, WorkingCalendar::shipped())?;
+        }
         let limits = self.deadlines.limits_for(case.kind, case.region);
         let approval = self.approval_of(holder.id).await?;
         self.check_approval_step(caller, &case, &command, approval, &limits)
@@ -215,6 +222,17 @@ impl App {
             .rev()
             .find(|e| e.action == Action::Submit.code())
             .map_or((None, None), |e| (e.actor_id, Some(e.actor))))
+    }
+
+    /// When the case reached the unit holding it: its last routing there (by staff or by the
+    /// dispatch rules at intake), or its receipt when it was never routed.
+    async fn arrived_at_holder(&self, case: &Case) -> ServiceResult<chrono::DateTime<chrono::Utc>> {
+        let events = self.store.events(case.id).await?;
+        Ok(events
+            .iter()
+            .rev()
+            .find(|e| e.action == Action::Assign.code() && e.data["unit_id"] == case.unit_id)
+            .map_or(case.received_at, |e| e.at))
     }
 
     /// Where a case held by `holder` goes back to (退回): the unit that routed it to `holder`,

@@ -496,3 +496,64 @@ pub async fn a_wrongly_routed_case_is_sent_back_and_routed_again(backend: Backen
     assert_eq!(rerouted.status, StatusCode::OK, "{}", rerouted.body);
     assert_eq!(rerouted.body["case"]["unit_id"], app.units["nanshan"]);
 }
+
+/// 信访工作条例 第二十三条: a unit objects to a petition routed to it by mistake within 5 working
+/// days of receiving it. Routed on Friday 27 November 2026, Shenzhen may send it back until
+/// Friday 4 December, not on Monday 7 December; a report has no such window.
+#[backend_test]
+pub async fn a_petition_is_sent_back_within_five_working_days_of_reaching_the_unit(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let nation = app.login("nation").await;
+    let routed = |kind: &'static str| {
+        let app = &app;
+        let nation = nation.clone();
+        async move {
+            let mut report = crate::helpers::phone_report();
+            report["kind"] = json!(kind);
+            let id = app.post(Some(&nation), "/api/v1/cases", &report).await.body["id"]
+                .as_i64()
+                .expect("id");
+            let r = app
+                .act(
+                    &nation,
+                    id,
+                    json!({"action": "assign", "unit_id": app.units["shenzhen"]}),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+            id
+        }
+    };
+    let late = routed("petition").await;
+    let in_time = routed("petition").await;
+    let report = routed("report").await;
+    let back = json!({"action": "send_back", "reason": "不属本局职责范围"});
+
+    app.advance(6); // Thursday 3 December: the fourth working day
+    let shenzhen = app.login("shenzhen-handler").await;
+    let r = app.act(&shenzhen, in_time, back.clone()).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+
+    app.advance(4); // Monday 7 December: past the fifth
+    let shenzhen = app.login("shenzhen-handler").await;
+    let r = app.act(&shenzhen, late, back.clone()).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.body["errors"][0]["field"], "action");
+    assert!(
+        r.body["errors"][0]["message"]
+            .as_str()
+            .expect("message")
+            .contains("2026-12-04"),
+        "{}",
+        r.body
+    );
+    let r = app.act(&shenzhen, report, back).await;
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "a report has no window: {}",
+        r.body
+    );
+}
