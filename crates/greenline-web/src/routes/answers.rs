@@ -51,7 +51,7 @@ pub struct AnswerSearch {
     security(("bearer" = [])),
     responses((status = 200, body = Vec<AnswerRecord>), (status = 401, body = Problem),
         (status = 403, body = Problem)))]
-pub async fn list(
+pub async fn list_answers(
     State(app): State<AppState>,
     who: SignedIn,
 ) -> ApiResult<Json<Vec<AnswerRecord>>> {
@@ -65,7 +65,7 @@ pub async fn list(
     responses((status = 201, body = AnswerRecord), (status = 401, body = Problem),
         (status = 403, body = Problem),
         (status = 422, body = Problem, description = "A field is not valid; `errors` names it")))]
-pub async fn create(
+pub async fn create_answer(
     State(app): State<AppState>,
     who: SignedIn,
     body: ApiJson<AnswerContent>,
@@ -82,7 +82,7 @@ pub async fn create(
     params(("id" = i64, Path, description = "The answer's id")),
     responses((status = 200, body = AnswerRecord), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn read(
+pub async fn read_answer(
     State(app): State<AppState>,
     who: SignedIn,
     Path(id): Path<String>,
@@ -99,7 +99,7 @@ pub async fn read(
     responses((status = 200, body = AnswerRecord), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem)))]
-pub async fn edit(
+pub async fn edit_answer(
     State(app): State<AppState>,
     who: SignedIn,
     Path(id): Path<String>,
@@ -121,7 +121,7 @@ pub async fn edit(
     responses((status = 200, body = AnswerRecord), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem)))]
-pub async fn step(
+pub async fn answer_step(
     State(app): State<AppState>,
     who: SignedIn,
     Path(id): Path<String>,
@@ -136,7 +136,7 @@ pub async fn step(
 #[utoipa::path(get, path = "/api/v1/public/answers", tag = "answers",
     params(AnswerSearch),
     responses((status = 200, body = PublicAnswers), (status = 400, body = Problem)))]
-pub async fn public_list(
+pub async fn public_answers(
     State(app): State<AppState>,
     RawQuery(raw): RawQuery,
     Query(search): Query<AnswerSearch>,
@@ -149,7 +149,7 @@ pub async fn public_list(
 #[utoipa::path(get, path = "/api/v1/public/answers/{id}", tag = "answers",
     params(("id" = i64, Path, description = "The answer's id")),
     responses((status = 200, body = PublicAnswer), (status = 404, body = Problem)))]
-pub async fn public_read(
+pub async fn public_answer(
     State(app): State<AppState>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<PublicAnswer>> {
@@ -162,7 +162,7 @@ pub async fn public_read(
     request_body = Feedback,
     responses((status = 204, description = "Counted"), (status = 404, body = Problem),
         (status = 429, body = Problem)))]
-pub async fn feedback(
+pub async fn answer_feedback(
     State(app): State<AppState>,
     ClientIp(ip): ClientIp,
     Path(id): Path<String>,
@@ -179,7 +179,7 @@ pub async fn feedback(
     request_body = AnswerMatch,
     responses((status = 200, body = Vec<AnswerHint>), (status = 422, body = Problem),
         (status = 429, body = Problem)))]
-pub async fn matching(
+pub async fn match_answers(
     State(app): State<AppState>,
     ClientIp(ip): ClientIp,
     body: ApiJson<AnswerMatch>,
