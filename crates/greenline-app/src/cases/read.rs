@@ -161,11 +161,21 @@ impl App {
         let scope = caller.scope();
         let limits = self.deadlines.limits_for(case.kind, case.region);
         let approval = self.approval_of(holder.id).await?;
+        // A petition is sent back within 5 working days of reaching its unit.
+        let send_back_open = case.kind != greenline_domain::CaseKind::Petition
+            || greenline_domain::check_send_back(
+                case.kind,
+                self.arrived_at_holder(&case).await?,
+                self.now(),
+                greenline_domain::WorkingCalendar::shipped(),
+            )
+            .is_ok();
         let may_take: Vec<Action> = case
             .actions_under(&limits, self.now(), approval)
             .into_iter()
             // The national desk has no unit above to send a case back to.
             .filter(|a| *a != Action::SendBack || holder.region.parent().is_some())
+            .filter(|a| *a != Action::SendBack || send_back_open)
             .filter(|a| scope.can_act_on(holder.region, *a))
             .collect();
         let assign_targets = if may_take.contains(&Action::Assign) {

@@ -226,7 +226,10 @@ impl App {
 
     /// When the case reached the unit holding it: its last routing there (by staff or by the
     /// dispatch rules at intake), or its receipt when it was never routed.
-    async fn arrived_at_holder(&self, case: &Case) -> ServiceResult<chrono::DateTime<chrono::Utc>> {
+    pub(crate) async fn arrived_at_holder(
+        &self,
+        case: &Case,
+    ) -> ServiceResult<chrono::DateTime<chrono::Utc>> {
         let events = self.store.events(case.id).await?;
         Ok(events
             .iter()

@@ -538,6 +538,19 @@ pub async fn a_petition_is_sent_back_within_five_working_days_of_reaching_the_un
 
     app.advance(4); // Monday 7 December: past the fifth
     let shenzhen = app.login("shenzhen-handler").await;
+    // The case page no longer offers it.
+    let client = crate::pages::browser();
+    crate::pages::console_sign_in(&client, &app, "shenzhen-handler").await;
+    let (_, html) = crate::pages::page(&client, &app, &format!("/console/cases/{late}")).await;
+    assert!(
+        !html.contains("data-action=\"send_back\""),
+        "offered past the window"
+    );
+    let (_, html) = crate::pages::page(&client, &app, &format!("/console/cases/{report}")).await;
+    assert!(
+        html.contains("data-action=\"send_back\""),
+        "a report keeps it"
+    );
     let r = app.act(&shenzhen, late, back.clone()).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert_eq!(r.body["errors"][0]["field"], "action");
