@@ -17,10 +17,12 @@ use sqlx::Connection;
 use std::sync::Arc;
 
 mod admin;
+mod eia;
 mod evidence;
 mod notices;
 mod place;
 pub use admin::*;
+pub use eia::*;
 pub use evidence::*;
 pub use notices::*;
 pub use place::*;
@@ -1960,6 +1962,9 @@ macro_rules! behaviour_suite {
             published_cases_are_those_with_a_public_result_newest_first,
             notices_are_written_with_their_change_per_channel_and_delivered_once,
             tracking_codes_are_counted_used_once_and_a_secret_is_replaced_with_its_event,
+            an_eia_project_keeps_its_notices_in_order_with_an_event_each,
+            a_commenters_identity_is_kept_apart_and_its_reading_recorded,
+            comments_are_regrouped_and_answers_published_once_with_the_statement,
         );
     };
     (@tests $attrs:tt $($test:ident),* $(,)?) => {
