@@ -33,6 +33,7 @@
 //! | hot topics | [`topics`] |
 //! | the bulletin (决策参考) | [`reports`] |
 //! | a city's air quality | [`air`] |
+//! | public participation in EIA (环评公众参与): projects, notices, comments, answers, figures | [`eia`] |
 //! | sign-in, sessions, passwords, API tokens, units and accounts | [`accounts`] |
 //! | administration: units, dispatch rules (自动分派), reply templates, the deadline table | [`admin`] |
 //! | the audit trail: what is recorded, the auditor's search | [`audit`] |
@@ -51,6 +52,7 @@ mod caller;
 pub mod cases;
 mod clock;
 pub mod dashboard;
+pub mod eia;
 mod error;
 pub mod export;
 pub mod files;

@@ -511,6 +511,30 @@ impl Store {
         )
     }
 
+    /// The names and phones given with a project's comments, by comment id: only to mask them
+    /// wherever a comment's text is shown (nothing read is shown, so no audit record).
+    pub async fn eia_comment_identities(
+        &self,
+        project_id: i64,
+    ) -> Result<Vec<(i64, Option<String>, Option<String>)>> {
+        let rows = sqlx::query(
+            "SELECT c.id, p.name, p.phone FROM eia_comments c \
+             JOIN eia_commenters p ON p.id = c.commenter_id WHERE c.project_id = $1",
+        )
+        .bind(project_id)
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok((
+                    row.try_get("id")?,
+                    row.try_get("name")?,
+                    row.try_get("phone")?,
+                ))
+            })
+            .collect()
+    }
+
     /// Moves comments of a project to `theme`; returns how many moved. A comment of another
     /// project is refused with [`StoreError::NotFound`], and nothing moves.
     pub async fn regroup_eia_comments(
