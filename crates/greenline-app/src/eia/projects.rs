@@ -173,6 +173,11 @@ impl App {
         caller: &Caller,
         form: ProjectForm,
     ) -> ServiceResult<ProjectView> {
+        if !caller.roles.iter().any(|r| r.may_manage_eia()) {
+            return Err(ServiceError::Forbidden(
+                "only handlers and supervisors register projects".to_owned(),
+            ));
+        }
         let new = NewProject::parse(&form)?;
         let unit = match form.unit_id {
             None => caller.unit.clone(),

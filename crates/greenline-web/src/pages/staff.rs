@@ -46,6 +46,9 @@ impl ConsoleUser {
         if scope.leads_with_figures() {
             nav.push(("/console/dashboard", "数据分析"));
         }
+        if self.0.jurisdiction().is_ok() {
+            nav.push(("/console/eia", "环评公众参与"));
+        }
         if scope.can_manage_accounts() {
             nav.push(("/console/admin", "系统管理"));
             nav.push(("/console/accounts", "账户管理"));

@@ -14,6 +14,7 @@ mod authorisation;
 mod dashboard;
 mod desk;
 mod dispatch;
+mod eia;
 mod evidence;
 mod feeds;
 mod helpers;
