@@ -13,7 +13,7 @@ use std::net::IpAddr;
 use chrono::{DateTime, NaiveDate, Utc};
 use greenline_domain::eia::{CommentForm, Commenter, NewComment, check_theme};
 use greenline_store::{AuditOutcome, EiaComment, EiaProject, NewEiaComment};
-use greenline_text::pii::{Identity, mask, mask_public};
+use greenline_text::pii::Identity;
 use greenline_text::topics::is_filler;
 use greenline_text::{Classifier, DocFreq, Tokenizer, TopicOptions, hot_topics};
 use serde::{Deserialize, Serialize};
@@ -23,6 +23,7 @@ use super::answers::AnswerView;
 use super::schedule;
 use crate::audit::AuditAction;
 use crate::error::{ServiceError, ServiceResult};
+use crate::masking::{mask_text, mask_text_public};
 use crate::{App, Caller};
 
 /// The theme of a comment the classifier could not read.
@@ -256,14 +257,14 @@ impl App {
                 .await?;
             let texts: Vec<(i64, String)> = comments
                 .iter()
-                .map(|c| (c.id, masked_text(&c.text, identities.get(&c.id), mask)))
+                .map(|c| (c.id, staff_text(&c.text, identities.get(&c.id))))
                 .collect();
             let phrases = tokio::task::spawn_blocking(move || phrases(&texts, &background)).await?;
             let views = comments
                 .into_iter()
                 .map(|c| CommentView {
                     text: if masked {
-                        masked_text(&c.text, identities.get(&c.id), mask)
+                        staff_text(&c.text, identities.get(&c.id))
                     } else {
                         c.text
                     },
@@ -288,17 +289,14 @@ impl App {
     }
 }
 
-type Masker = for<'a> fn(&'a str, &Identity) -> std::borrow::Cow<'a, str>;
-
-/// `text` masked with `masker`, its commenter's own name and phone included.
-pub(crate) fn masked_text(text: &str, known: Option<&Identity>, masker: Masker) -> String {
-    let unknown = Identity::default();
-    masker(text, known.unwrap_or(&unknown)).into_owned()
+/// A comment's text as staff who may not read identities see it.
+fn staff_text(text: &str, known: Option<&Identity>) -> String {
+    mask_text(text, known.unwrap_or(&Identity::default()))
 }
 
-/// The public masker, for what anyone reads.
+/// A comment's text as the public sees it.
 pub(crate) fn public_text(text: &str, known: Option<&Identity>) -> String {
-    masked_text(text, known, mask_public)
+    mask_text_public(text, known.unwrap_or(&Identity::default()))
 }
 
 /// The terms that stand out in a theme's (masked) texts against every other comment.
@@ -311,7 +309,7 @@ fn phrases(texts: &[(i64, String)], background: &[(i64, String)]) -> Vec<String>
     let mut before = DocFreq::new();
     let unknown = Identity::default();
     for (id, text) in background {
-        before.add(tokenizer, *id, &mask(text, &unknown));
+        before.add(tokenizer, *id, &mask_text(text, &unknown));
     }
     // A project has tens of comments, not thousands of complaints: a phrase that two of a
     // theme's comments share already says something, and no significance level is asked.

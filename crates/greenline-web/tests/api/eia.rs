@@ -481,3 +481,67 @@ async fn answers_are_published_with_the_statement_and_the_counts_reach_the_figur
         .await;
     assert_eq!(outside.status, StatusCode::FORBIDDEN);
 }
+
+#[backend_test]
+async fn the_notices_feed_carries_each_notice_from_its_date_and_answers_304_when_unchanged(
+    backend: Backend,
+) {
+    use reqwest::header::{ETAG, IF_NONE_MATCH};
+    let app = spawn_app(backend).await;
+    let staff = app.login("shenzhen").await;
+    let id = project_with_draft(&app, &staff).await;
+    let read = |header: Option<String>| {
+        let mut request = app.http.get(app.url("/eia/feed.atom"));
+        if let Some(tag) = header {
+            request = request.header(IF_NONE_MATCH, tag);
+        }
+        request.send()
+    };
+
+    let response = read(None).await.expect("feed");
+    assert_eq!(response.status(), StatusCode::OK);
+    let etag = response.headers()[ETAG].to_str().expect("etag").to_owned();
+    let feed: atom_syndication::Feed = response
+        .text()
+        .await
+        .expect("body")
+        .parse()
+        .expect("an Atom feed");
+    let titles: Vec<&str> = feed.entries().iter().map(|e| e.title().as_str()).collect();
+    assert_eq!(
+        titles,
+        ["南山热电联产扩建项目：首次公示"],
+        "the draft is not up yet"
+    );
+    assert!(
+        feed.entries()[0]
+            .links()
+            .iter()
+            .any(|l| l.href() == format!("/eia/{id}"))
+    );
+    let unchanged = read(Some(etag.clone())).await.expect("feed");
+    assert_eq!(unchanged.status(), StatusCode::NOT_MODIFIED);
+
+    app.advance(10);
+    let response = read(Some(etag)).await.expect("feed");
+    assert_eq!(response.status(), StatusCode::OK, "the draft went up");
+    let feed: atom_syndication::Feed = response
+        .text()
+        .await
+        .expect("body")
+        .parse()
+        .expect("an Atom feed");
+    assert_eq!(feed.entries().len(), 2);
+    assert_eq!(
+        feed.entries()[0].title().as_str(),
+        "南山热电联产扩建项目：征求意见稿公示"
+    );
+    let summary = feed.entries()[0]
+        .summary()
+        .map(|s| s.as_str())
+        .unwrap_or_default();
+    assert!(
+        summary.contains("公示期2026年12月7日至2026年12月21日（10个工作日）"),
+        "{summary}"
+    );
+}

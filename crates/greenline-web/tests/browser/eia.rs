@@ -21,9 +21,46 @@ async fn set_value(browser: &Browser, css: &str, value: &str) {
         .unwrap_or_else(|e| panic!("set {css}: {e}"));
 }
 
-/// Waits until the page shows `css` (after a form's post and its redirect).
+/// Scrolls the element `css` to the top of the screen, for the snapshot.
+async fn scroll_to(browser: &Browser, css: &str) {
+    browser
+        .client
+        .execute(
+            "document.querySelector(arguments[0]).scrollIntoView({ block: 'start' });",
+            vec![json!(css)],
+        )
+        .await
+        .unwrap_or_else(|e| panic!("scroll to {css}: {e}"));
+}
+
+/// The page has no violation of WCAG 2.0/2.1 A or AA that axe-core finds.
+async fn assert_accessible(browser: &Browser, name: &str) {
+    let found = browser.accessibility_violations().await;
+    assert!(found.is_empty(), "{name}:\n{}", found.join("\n"));
+}
+
+/// Waits until the page shows `css` with a text that `ready` accepts, and gives that text: a
+/// form's post navigates, and a look-up may meet the page before or during it.
+async fn wait_until(browser: &Browser, css: &str, ready: impl Fn(&str) -> bool) -> String {
+    let deadline = std::time::Instant::now() + crate::WAIT;
+    loop {
+        let text = match browser.client.find(fantoccini::Locator::Css(css)).await {
+            Ok(element) => element.text().await.ok(),
+            Err(_) => None,
+        };
+        match text {
+            Some(text) if ready(&text) => return text,
+            seen if std::time::Instant::now() > deadline => {
+                panic!("{css} never became ready; last seen {seen:?}")
+            }
+            _ => tokio::time::sleep(std::time::Duration::from_millis(100)).await,
+        }
+    }
+}
+
+/// [`wait_until`] the element shows at all.
 async fn wait_for(browser: &Browser, css: &str) -> String {
-    browser.text_of(css).await
+    wait_until(browser, css, |_| true).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -47,7 +84,7 @@ async fn staff_publish_notices_the_public_comments_in_the_window_and_reads_the_a
             .type_into("#f-consultant", "某环境科技有限公司")
             .await;
         browser.click("#eia-new button[type=submit]").await;
-        assert_eq!(wait_for(&browser, "main h1").await, "南山热电联产扩建项目");
+        wait_until(&browser, "main h1", |t| t == "南山热电联产扩建项目").await;
         let url = browser.client.current_url().await.expect("url");
         let id: i64 = url
             .path()
@@ -82,6 +119,7 @@ async fn staff_publish_notices_the_public_comments_in_the_window_and_reads_the_a
             notices.contains("2026年12月7日至2026年12月21日（10个工作日）"),
             "{notices}"
         );
+        scroll_to(&browser, "#h-notices").await;
         browser.snapshot(&format!("eia-console-{suffix}")).await;
         browser.sign_out().await;
 
@@ -90,6 +128,7 @@ async fn staff_publish_notices_the_public_comments_in_the_window_and_reads_the_a
         let list = browser.text_of("#eia-projects").await;
         assert!(list.contains("南山热电联产扩建项目"), "{list}");
         assert!(list.contains("下一次征集将于2026年12月7日开始"), "{list}");
+        assert_accessible(&browser, "the project list").await;
         browser.click("#eia-projects a").await;
         let window = wait_for(&browser, "#eia-window").await;
         assert!(window.contains("2026年12月7日开始"), "{window}");
@@ -100,6 +139,7 @@ async fn staff_publish_notices_the_public_comments_in_the_window_and_reads_the_a
             "no form outside a window"
         );
         browser.snapshot(&format!("eia-before-{suffix}")).await;
+        assert_accessible(&browser, "the project before its window").await;
         if screen == Screen::Phone {
             browser.assert_fits_the_screen().await;
         }
@@ -118,6 +158,7 @@ async fn staff_publish_notices_the_public_comments_in_the_window_and_reads_the_a
             .await;
         browser.type_into("#f-phone", "13912345678").await;
         browser.snapshot(&format!("eia-form-{suffix}")).await;
+        assert_accessible(&browser, "the comment form").await;
         if screen == Screen::Phone {
             browser.assert_fits_the_screen().await;
         }
@@ -156,7 +197,9 @@ async fn staff_publish_notices_the_public_comments_in_the_window_and_reads_the_a
             refused.contains("您的意见未能提交") && refused.contains("2026年12月24日开始"),
             "{refused}"
         );
+        scroll_to(&browser, "#comment").await;
         browser.snapshot(&format!("eia-refused-{suffix}")).await;
+        assert_accessible(&browser, "the refusal").await;
 
         // Staff answer the comment's theme and publish the statement.
         browser.sign_in("shenzhen").await;
@@ -175,13 +218,14 @@ async fn staff_publish_notices_the_public_comments_in_the_window_and_reads_the_a
             .type_into("#f-statement", "建设单位已对公众意见逐类作出答复")
             .await;
         browser.click("#statement-form button[type=submit]").await;
-        assert!(wait_for(&browser, "#eia-notice").await.contains("已公开"));
+        wait_until(&browser, "#eia-notice", |t| t.contains("已公开")).await;
 
         // The figures count the comment, by month and by project.
         browser.open("/console/eia").await;
         assert_eq!(browser.text_of("#eia-comment-total").await, "1");
         let months = browser.text_of("#eia-by-month").await;
         assert!(months.contains("2026-12"), "{months}");
+        scroll_to(&browser, "#eia-figures").await;
         browser.snapshot(&format!("eia-figures-{suffix}")).await;
         browser.sign_out().await;
 
@@ -197,7 +241,9 @@ async fn staff_publish_notices_the_public_comments_in_the_window_and_reads_the_a
             "建设单位已对公众意见逐类作出答复"
         );
         assert!(!browser.source().await.contains("13912345678"));
+        scroll_to(&browser, "#h-themes").await;
         browser.snapshot(&format!("eia-answered-{suffix}")).await;
+        assert_accessible(&browser, "the answered project").await;
         if screen == Screen::Phone {
             browser.assert_fits_the_screen().await;
         }
