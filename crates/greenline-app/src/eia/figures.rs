@@ -1,6 +1,6 @@
 //! The figures of EIA participation in a jurisdiction: how many comments came, on which
 //! projects, in which months (China time) and on which themes — for the statistics API beside
-//! the callback figures.
+//! the callback figures, and on the dashboard for its region and period.
 
 use std::collections::BTreeMap;
 
@@ -82,7 +82,7 @@ pub struct MonthCount {
 }
 
 /// The comment figures of a jurisdiction.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ToSchema)]
 pub struct CommentFigures {
     pub region: String,
     pub from: Option<NaiveDate>,

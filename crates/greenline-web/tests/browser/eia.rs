@@ -3,7 +3,7 @@
 //! pages show each notice from its date and say when comments are taken; a comment sent in
 //! the draft report's window is taken, one sent after it closed is refused with the day the
 //! next window opens; staff answer the comments and publish the participation statement, which
-//! the project's page then shows; the console's figures count the comment.
+//! the project's page then shows; the console's figures and the dashboard count the comment.
 
 use serde_json::json;
 
@@ -227,6 +227,17 @@ async fn staff_publish_notices_the_public_comments_in_the_window_and_reads_the_a
         assert!(months.contains("2026-12"), "{months}");
         scroll_to(&browser, "#eia-figures").await;
         browser.snapshot(&format!("eia-figures-{suffix}")).await;
+        // And on the dashboard, for its region and period.
+        browser.open("/console/dashboard").await;
+        assert_eq!(browser.text_of("#eia-dashboard-total").await, "1");
+        assert!(
+            browser
+                .text_of("#eia-dashboard")
+                .await
+                .contains("南山热电联产扩建项目")
+        );
+        scroll_to(&browser, "#eia-dashboard").await;
+        browser.snapshot(&format!("eia-dashboard-{suffix}")).await;
         browser.sign_out().await;
 
         // The public page shows the answer and the statement, and no commenter.
