@@ -15,7 +15,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::audit::{self, AuditEntry};
-use crate::convert::{corrupt, instant, millis, region};
+use crate::convert::{Arg, Sql, corrupt, instant, millis, region};
 use crate::{Actor, Result, Store, StoreError};
 
 /// A project under assessment.
@@ -284,19 +284,25 @@ impl Store {
 
     /// The projects located within `area` (every project when `None`), newest first.
     pub async fn eia_projects(&self, area: Option<RegionCode>) -> Result<Vec<EiaProject>> {
-        let rows = sqlx::query(&format!(
-            "SELECT {PROJECT_COLUMNS} FROM eia_projects ORDER BY id DESC"
-        ))
-        .fetch_all(&self.reader)
-        .await?;
-        let mut projects = Vec::new();
-        for row in &rows {
-            let project = project_from_row(row)?;
-            if area.is_none_or(|area| project.region.is_within(area)) {
-                projects.push(project);
-            }
+        let mut sql = Sql::new(&format!(
+            "SELECT {PROJECT_COLUMNS} FROM eia_projects WHERE 1 = 1"
+        ));
+        if let Some(area) = area
+            && area != RegionCode::NATIONAL
+        {
+            let (low, high) = area.subtree_range();
+            sql.push(" AND region_code >= ")
+                .bind(Arg::text(format!("{low:06}")))
+                .push(" AND region_code < ")
+                .bind(Arg::text(format!("{high:06}")));
         }
-        Ok(projects)
+        sql.push(" ORDER BY id DESC");
+        sql.query()
+            .fetch_all(&self.reader)
+            .await?
+            .iter()
+            .map(project_from_row)
+            .collect()
     }
 
     /// Schedules a notice checked against the project's notices (`earlier`, as read before):

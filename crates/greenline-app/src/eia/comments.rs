@@ -109,9 +109,15 @@ impl App {
             self.limiter.check(ip)?;
         }
         self.store.eia_project(project_id).await?;
-        let comment = NewComment::parse(&form)?;
         let notices = self.store.eia_notices(project_id).await?;
-        let window = schedule(&notices).accept_comment(self.today())?;
+        let today = self.today();
+        // A project is public from its first notice's day: before it, it does not exist for
+        // the public, and its schedule is not told.
+        if !notices.iter().any(|n| n.start <= today) {
+            return Err(ServiceError::NotFound("project"));
+        }
+        let comment = NewComment::parse(&form)?;
+        let window = schedule(&notices).accept_comment(today)?;
         let text = comment.text.clone();
         let (suggested_type, theme) = tokio::task::spawn_blocking(move || theme_of(&text)).await?;
         let id = self

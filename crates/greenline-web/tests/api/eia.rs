@@ -120,6 +120,18 @@ async fn a_comment_is_taken_in_the_window_and_refused_outside_with_the_next_open
         .collect();
     assert_eq!(fields, ["working_days", "start"], "{}", short.body);
 
+    // A project without a notice up is not public: neither its page nor a comment on it.
+    let unpublished = app
+        .post(Some(&staff), "/api/v1/eia/projects", &project_form())
+        .await;
+    let hidden_id = unpublished.body["id"].as_i64().expect("id");
+    let hidden = app
+        .get(None, &format!("/api/v1/public/eia/projects/{hidden_id}"))
+        .await;
+    assert_eq!(hidden.status, StatusCode::NOT_FOUND);
+    let refused = comment(&app, hidden_id, &json!({"text": "意见"})).await;
+    assert_eq!(refused.status, StatusCode::NOT_FOUND, "{}", refused.body);
+
     let early = comment(&app, id, &json!({"text": "施工噪声会不会影响小区"})).await;
     assert_eq!(early.status, StatusCode::CONFLICT, "{}", early.body);
     assert!(
