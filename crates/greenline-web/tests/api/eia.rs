@@ -557,3 +557,78 @@ async fn the_notices_feed_carries_each_notice_from_its_date_and_answers_304_when
         "{summary}"
     );
 }
+
+/// The words of ASCII letters in a page's visible text (tags, attributes and the contents of
+/// scripts left out).
+fn latin_words(html: &str) -> Vec<String> {
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                text.push(' ');
+            }
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    text.split(|c: char| !c.is_ascii_alphabetic())
+        .filter(|w| w.len() >= 2)
+        .map(str::to_owned)
+        .collect()
+}
+
+#[backend_test]
+async fn the_comment_form_names_a_wrong_field_in_chinese_and_keeps_what_was_typed(
+    backend: Backend,
+) {
+    use crate::pages::{browser, csrf_token, page, post_form};
+    let app = spawn_app(backend).await;
+    let staff = app.login("shenzhen").await;
+    let id = project_with_draft(&app, &staff).await;
+    app.advance(10);
+    let client = browser();
+    for path in ["/eia".to_owned(), format!("/eia/{id}")] {
+        let (status, html) = page(&client, &app, &path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert_eq!(
+            latin_words(&html),
+            Vec::<String>::new(),
+            "{path} is not all Chinese"
+        );
+    }
+    let (_, html) = page(&client, &app, &format!("/eia/{id}")).await;
+    assert!(html.contains("截止2026年12月21日"), "{html}");
+    let token = csrf_token(&html);
+    let (status, _, html) = post_form(
+        &client,
+        &app,
+        &format!("/eia/{id}/comment"),
+        &[
+            ("csrf_token", &token),
+            ("text", "冷却塔噪声扰民"),
+            ("phone", "不是电话"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("请填写正确的电话号码，或不填。"), "{html}");
+    assert!(
+        html.contains(">冷却塔噪声扰民</textarea>"),
+        "the text is kept"
+    );
+    assert_eq!(latin_words(&html), Vec::<String>::new());
+    let (status, headers, _) = post_form(
+        &client,
+        &app,
+        &format!("/eia/{id}/comment"),
+        &[("csrf_token", &token), ("text", "冷却塔噪声扰民")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers["location"], format!("/eia/{id}?sent=1#comment"));
+    let (_, html) = page(&client, &app, &format!("/eia/{id}?sent=1")).await;
+    assert!(html.contains("您的意见已收到"), "{html}");
+}
