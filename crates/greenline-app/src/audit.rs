@@ -55,10 +55,11 @@ pub enum AuditAction {
     RevokeOpen311Key,
     IssueCentreKey,
     RevokeCentreKey,
+    ReadCommenter,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 36] = [
+    pub const ALL: [AuditAction; 37] = [
         AuditAction::SignIn,
         AuditAction::SignOut,
         AuditAction::ChangePassword,
@@ -95,6 +96,7 @@ impl AuditAction {
         AuditAction::RevokeOpen311Key,
         AuditAction::IssueCentreKey,
         AuditAction::RevokeCentreKey,
+        AuditAction::ReadCommenter,
     ];
 
     pub fn code(self) -> &'static str {
@@ -135,6 +137,7 @@ impl AuditAction {
             AuditAction::RevokeOpen311Key => "revoke_open311_key",
             AuditAction::IssueCentreKey => "issue_centre_key",
             AuditAction::RevokeCentreKey => "revoke_centre_key",
+            AuditAction::ReadCommenter => "read_commenter",
         }
     }
 
@@ -181,6 +184,7 @@ impl AuditAction {
             AuditAction::RevokeOpen311Key => "吊销第三方应用接口密钥",
             AuditAction::IssueCentreKey => "登记12345转办中心",
             AuditAction::RevokeCentreKey => "吊销12345转办中心密钥",
+            AuditAction::ReadCommenter => "查看环评意见提交人信息",
         }
     }
 }

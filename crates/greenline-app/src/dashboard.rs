@@ -37,6 +37,8 @@
 //!   (回访) recorded in the period on cases the unit held, those answered 满意 or 基本满意 —
 //!   shown with the number of callbacks, not used for ranking, and left out when the
 //!   dashboard is narrowed to a type (a callback is of the case, not of one of its types).
+//! - **EIA comments** (环评公众意见): comments on the region's EIA projects received in the
+//!   period, by theme and by project (`App::eia_comment_figures`, whatever the type chosen).
 
 use std::collections::HashMap;
 
@@ -216,6 +218,8 @@ pub struct Dashboard {
     pub units: Vec<UnitRow>,
     /// Units with fewer, by cases.
     pub small_units: Vec<UnitRow>,
+    /// Comments on EIA projects of the region received in the period (环评公众参与).
+    pub eia_comments: crate::eia::figures::CommentFigures,
 }
 
 /// The funnel's steps: code, label, the stages a case may be in to have reached the step
@@ -631,7 +635,19 @@ impl App {
         } else {
             HashMap::new()
         };
+        // Comments on the region's EIA projects in the period, beside the cases.
+        let eia_comments = self
+            .eia_comment_figures(
+                caller,
+                &crate::eia::figures::CommentFiguresQuery {
+                    region: Some(region),
+                    from: Some(selection.from),
+                    to: selection.until.pred_opt(),
+                },
+            )
+            .await?;
         let mut dashboard = self.assemble(selection, counted, &names, topics_period, topics);
+        dashboard.eia_comments = eia_comments;
         for row in dashboard
             .units
             .iter_mut()
@@ -827,6 +843,7 @@ impl App {
             min_unit_cases: MIN_UNIT_CASES,
             units,
             small_units,
+            eia_comments: crate::eia::figures::CommentFigures::default(),
         }
     }
 }

@@ -93,6 +93,7 @@ impl From<DomainError> for ServiceError {
                 detail: error.to_string(),
             },
             DomainError::AlreadyExtended { .. } => ServiceError::conflict(error.to_string()),
+            DomainError::CommentsClosed { .. } => ServiceError::conflict(error.to_string()),
             DomainError::WindowClosed { .. } => ServiceError::field("action", error.to_string()),
             DomainError::UnknownRegion(_) => ServiceError::field("region", error.to_string()),
             DomainError::UnknownType(_) => ServiceError::field("type", error.to_string()),

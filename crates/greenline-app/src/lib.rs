@@ -34,6 +34,7 @@
 //! | the bulletin (决策参考) | [`reports`] |
 //! | a city's air quality | [`air`] |
 //! | plain answers (通俗解说): written, reviewed, published, searched, offered while typing | [`answers`] |
+//! | public participation in EIA (环评公众参与): projects, notices, comments, answers, figures | [`eia`] |
 //! | sign-in, sessions, passwords, API tokens, units and accounts | [`accounts`] |
 //! | administration: units, dispatch rules (自动分派), reply templates, the deadline table | [`admin`] |
 //! | the audit trail: what is recorded, the auditor's search | [`audit`] |
@@ -53,6 +54,7 @@ mod caller;
 pub mod cases;
 mod clock;
 pub mod dashboard;
+pub mod eia;
 mod error;
 pub mod export;
 pub mod files;

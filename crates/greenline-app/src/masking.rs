@@ -7,7 +7,8 @@
 //! staff — the case view, the case file, the history, the case list, search — goes through
 //! here; the search index keeps a masked copy of its texts for the same callers (see
 //! `greenline_search`), exports without personal data and the public tracking view mask with
-//! the same masker.
+//! the same masker. Comments on EIA projects are masked with [`mask_text`] and
+//! [`mask_text_public`] (`crate::eia`).
 //!
 //! Each case's own reporter (name and phone, read from the store without an audit event since
 //! nothing read is shown) is masked verbatim too, so that "陈小姐说…" is hidden even without a cue
@@ -89,6 +90,17 @@ fn mask_case_with(masker: Masker, case: &mut Case, known: &Identity) {
             }
         }
     }
+}
+
+/// A free text (a comment on an EIA project, say) masked for staff who may not read
+/// identities, with its author's own name and phone (`known`) masked wherever they appear.
+pub fn mask_text(text: &str, known: &Identity) -> String {
+    mask(text, known).into_owned()
+}
+
+/// [`mask_text`] with the public masker (plates too): for everything the public reads.
+pub fn mask_text_public(text: &str, known: &Identity) -> String {
+    mask_public(text, known).into_owned()
 }
 
 /// An event's note and every string inside its data (a step's data is the command, with its

@@ -91,6 +91,12 @@ impl Role {
         matches!(self, Role::Admin)
     }
 
+    /// Whether this role keeps the EIA participation of its unit's projects: schedules their
+    /// notices, groups the public's comments and answers them (环评公众参与).
+    pub fn may_manage_eia(self) -> bool {
+        matches!(self, Role::Handler | Role::Supervisor)
+    }
+
     /// Whether this role urges and supervises cases (催办, 督办).
     pub fn may_oversee(self) -> bool {
         matches!(self, Role::Supervisor)
@@ -195,6 +201,11 @@ impl StaffScope {
     /// reported in its jurisdiction, whichever unit replied).
     pub fn can_call_back(&self, case_region: RegionCode) -> bool {
         self.can_see(case_region) && self.any(Role::may_call_back)
+    }
+
+    /// Keeps the EIA participation of a project reviewed by a unit in `unit_region`.
+    pub fn can_manage_eia(&self, unit_region: RegionCode) -> bool {
+        unit_region.is_within(self.region) && self.any(Role::may_manage_eia)
     }
 
     pub fn can_register(&self) -> bool {

@@ -51,6 +51,13 @@ pub enum DomainError {
     },
     #[error("the handling limit was already extended once ({days} days: {reason})")]
     AlreadyExtended { days: u32, reason: String },
+    #[error(
+        "comments on this project are not taken now; {}",
+        next_opens.map_or_else(|| "no comment window is scheduled".to_owned(), |d| format!("the next window opens on {d}"))
+    )]
+    CommentsClosed {
+        next_opens: Option<chrono::NaiveDate>,
+    },
     #[error("the window for {what} closed at the end of {last_day}")]
     WindowClosed {
         what: &'static str,

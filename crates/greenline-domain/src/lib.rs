@@ -3,7 +3,8 @@
 //! The environmental complaint case as the agency knows it, with no I/O: the three kinds of case
 //! (举报件, 信访事项, 行政复议) and their state machines, statutory time limits, channels, the
 //! pollution-type taxonomy, administrative regions, outcomes and enforcement actions, roles and
-//! jurisdiction rules, and tracking numbers.
+//! jurisdiction rules, and tracking numbers; and, beside the case, public participation in
+//! environmental impact assessment ([`eia`]: projects, their notices' periods and comment windows).
 //!
 //! Everything here is a pure function or a type that cannot hold an invalid value: input is
 //! parsed once at the edge (see [`NewCase::parse`], [`RegionCode::parse`]) and the rest of the
@@ -21,6 +22,7 @@ pub mod channel;
 pub mod classification;
 pub mod deadline;
 pub mod dispatch;
+pub mod eia;
 pub mod error;
 pub mod geo;
 pub mod outcome;

@@ -1,7 +1,8 @@
 //! # greenline-store
 //!
 //! Durable storage of cases, their append-only events, reporters, units, staff and sessions;
-//! and of air-quality stations with their hourly measurements.
+//! of air-quality stations with their hourly measurements; and of the projects, notices,
+//! comments and answers of public participation in environmental impact assessment.
 //!
 //! One [`Store`] type serves both backends: SQLite, the embedded default (a single file, WAL,
 //! `synchronous=FULL` so an acknowledged write survives power loss), and PostgreSQL, the
@@ -25,6 +26,7 @@ pub mod backup;
 mod callbacks;
 mod cases;
 mod convert;
+mod eia;
 mod feed;
 mod import;
 mod intake;
@@ -52,6 +54,9 @@ pub use callbacks::{Callback, CallbackCount, CallbackQuery, CallbackSource, NewC
 pub use cases::{
     Actor, CaseFilter, Event, ExportReader, ExportRow, IdempotencyKey, IntakeReceipt, IntakeRecord,
     NewEvent, PublishedRow, StepEvent,
+};
+pub use eia::{
+    EiaAnswer, EiaComment, EiaCommentFact, EiaEvent, EiaNotice, EiaProject, NewEiaComment,
 };
 pub use feed::{AHEAD_REMEMBERED, Changes, FeedPosition, FeedReader, FeedTarget};
 pub use import::{ImportItem, ImportMessage, ImportOptions, ImportSummary};

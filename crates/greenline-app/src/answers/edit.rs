@@ -3,8 +3,7 @@
 //! publishes it (发布) or returns it with a note (退回), and may withdraw (撤下) a published answer.
 //! A change names the version it was made on: one made on a stale page changes nothing.
 
-use chrono::{DateTime, NaiveDate, Utc};
-use greenline_domain::deadline::local_date;
+use chrono::{DateTime, Utc};
 use greenline_domain::plain_answer::next_state;
 use greenline_domain::{AnswerContent, AnswerState, AnswerStep};
 use greenline_store::{AnswerChange, AnswerEvent, Publication, StoredAnswer};
@@ -148,10 +147,6 @@ fn record(caller: &Caller, answer: StoredAnswer, events: Vec<AnswerEvent>) -> An
 }
 
 impl App {
-    fn today(&self) -> NaiveDate {
-        local_date(self.clock.now())
-    }
-
     /// Every answer, most recently changed first, for staff who keep them.
     pub async fn staff_answers(&self, caller: &Caller) -> ServiceResult<Vec<AnswerRecord>> {
         require_staff(caller)?;

@@ -18,11 +18,13 @@ use std::sync::Arc;
 
 mod admin;
 mod answers;
+mod eia;
 mod evidence;
 mod notices;
 mod place;
 pub use admin::*;
 pub use answers::*;
+pub use eia::*;
 pub use evidence::*;
 pub use notices::*;
 pub use place::*;
@@ -1963,6 +1965,9 @@ macro_rules! behaviour_suite {
             notices_are_written_with_their_change_per_channel_and_delivered_once,
             tracking_codes_are_counted_used_once_and_a_secret_is_replaced_with_its_event,
             an_answer_keeps_its_published_version_while_a_change_waits_and_logs_every_step,
+            an_eia_project_keeps_its_notices_in_order_with_an_event_each,
+            a_commenters_identity_is_kept_apart_and_its_reading_recorded,
+            comments_are_regrouped_and_answers_published_once_with_the_statement,
         );
     };
     (@tests $attrs:tt $($test:ident),* $(,)?) => {

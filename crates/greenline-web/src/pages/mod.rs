@@ -1,5 +1,5 @@
-//! Server-rendered pages in Simplified Chinese: the public portal (home, 我要举报, 进度查询) and
-//! the staff console (sign-in, case list, case detail with its actions).
+//! Server-rendered pages in Simplified Chinese: the public portal (home, 我要举报, 进度查询,
+//! 环评公众参与) and the staff console (sign-in, case list, case detail with its actions).
 //!
 //! Pages are thin: they parse a form, call one use case of the application core (the same one
 //! the API calls: intake, tracking, the case list, search, a step, a review, a merge), and render
@@ -27,6 +27,8 @@ mod console;
 pub mod csrf;
 mod dashboard;
 mod desk;
+mod eia;
+mod eia_console;
 pub(crate) mod form;
 mod home;
 mod interfaces;
@@ -73,6 +75,8 @@ pub fn router(settings: &greenline_app::Settings) -> Router<AppState> {
         .merge(report::routes())
         .merge(track::routes())
         .merge(results::routes())
+        .merge(eia::routes())
+        .merge(eia_console::routes())
         .merge(staff::routes())
         .merge(console::routes())
         .merge(attachments::routes())

@@ -289,27 +289,27 @@ const FEED_ENTRIES: u32 = 50;
 
 #[derive(Template)]
 #[template(path = "feed.xml", escape = "html")]
-struct Feed {
-    id: String,
-    title: String,
-    updated: String,
-    self_href: String,
-    alternate_href: String,
-    entries: Vec<FeedEntry>,
+pub(super) struct Feed {
+    pub(super) id: String,
+    pub(super) title: String,
+    pub(super) updated: String,
+    pub(super) self_href: String,
+    pub(super) alternate_href: String,
+    pub(super) entries: Vec<FeedEntry>,
 }
 
-struct FeedEntry {
-    id: String,
-    title: String,
-    href: String,
-    updated: String,
-    published: Option<String>,
-    summary: String,
-    category: String,
+pub(super) struct FeedEntry {
+    pub(super) id: String,
+    pub(super) title: String,
+    pub(super) href: String,
+    pub(super) updated: String,
+    pub(super) published: Option<String>,
+    pub(super) summary: String,
+    pub(super) category: String,
 }
 
 /// An RFC 3339 time in UTC, as Atom writes it.
-fn atom_time(at: DateTime<Utc>) -> String {
+pub(super) fn atom_time(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
@@ -394,7 +394,7 @@ async fn feed(
 /// A rendered feed, or 304 to a client that already has this version (`If-None-Match`, else
 /// `If-Modified-Since`); with its `ETag` (a digest of the body) and `Last-Modified` (the
 /// feed's `updated`).
-fn atom(
+pub(super) fn atom(
     feed: &Feed,
     updated_at: DateTime<Utc>,
     headers: &HeaderMap,

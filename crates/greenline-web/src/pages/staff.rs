@@ -49,6 +49,9 @@ impl ConsoleUser {
         if scope.can_write_answers() || scope.can_review_answers() {
             nav.push(("/console/answers", "常见问题"));
         }
+        if self.0.jurisdiction().is_ok() {
+            nav.push(("/console/eia", "环评公众参与"));
+        }
         if scope.can_manage_accounts() {
             nav.push(("/console/admin", "系统管理"));
             nav.push(("/console/accounts", "账户管理"));

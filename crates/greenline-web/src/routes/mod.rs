@@ -11,6 +11,7 @@ pub mod auth;
 pub mod cases;
 pub mod dashboard;
 pub mod desk;
+pub mod eia;
 pub mod health;
 pub mod metrics;
 pub mod open311_clients;
@@ -51,6 +52,7 @@ use crate::AppState;
         (name = "stats", description = "Statistics over the caller's jurisdiction"),
         (name = "search", description = "Full-text search of case texts within the caller's jurisdiction"),
         (name = "answers", description = "Plain answers (通俗解说): kept by staff with review and publish steps; read, searched and matched to a text by anyone"),
+        (name = "eia", description = "Public participation in environmental impact assessment (环评公众参与): projects, their notices and dates, comments while a window is open, answers and the participation statement"),
         (name = "air", description = "Air quality of a city and the AQI of a reading (public)"),
         (name = "health", description = "This node's views and their lag (public)"),
         (name = "transfers", description = "The 12345 hand-over: work orders transferred in by 12345 centres (their own key in X-Centre-Key), the status feed they poll, and the centres (administrators)"),
@@ -149,6 +151,17 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(stats::stats))
         .routes(routes!(stats::compare))
         .routes(routes!(stats::callbacks))
+        .routes(routes!(stats::eia_comments))
+        .routes(routes!(eia::create_project, eia::projects))
+        .routes(routes!(eia::project))
+        .routes(routes!(eia::add_notice))
+        .routes(routes!(eia::regroup))
+        .routes(routes!(eia::commenter))
+        .routes(routes!(eia::answer))
+        .routes(routes!(eia::statement))
+        .routes(routes!(eia::public_projects))
+        .routes(routes!(eia::public_project))
+        .routes(routes!(eia::comment))
         .routes(routes!(search::search))
         .routes(routes!(trends::trends))
         .routes(routes!(topics::topics))

@@ -126,3 +126,31 @@ pub async fn callbacks(
     )?;
     Ok(axum::Json(app.callback_stats(&who, &query).await?))
 }
+
+/// Comments on EIA projects (环评公众参与意见) in the caller's jurisdiction: how many, on which
+/// themes, per project and per month (China time). Filters: `region` (inside the
+/// jurisdiction), `from` and `to` (YYYY-MM-DD, China time, inclusive).
+#[utoipa::path(get, path = "/api/v1/stats/eia-comments", tag = "stats",
+    security(("bearer" = [])),
+    params(
+        ("region" = Option<String>, Query, description = "six-digit region code"),
+        ("from" = Option<String>, Query, description = "YYYY-MM-DD (China time), inclusive"),
+        ("to" = Option<String>, Query, description = "YYYY-MM-DD (China time), inclusive"),
+    ),
+    responses(
+        (status = 200, body = greenline_app::eia::figures::CommentFigures),
+        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)))]
+pub async fn eia_comments(
+    State(app): State<AppState>,
+    who: SignedIn,
+    params: Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> ApiResult<axum::Json<greenline_app::eia::figures::CommentFigures>> {
+    let Query(params) = params.map_err(|e| ApiError::BadRequest {
+        detail: e.body_text(),
+        errors: Vec::new(),
+    })?;
+    let query = greenline_app::eia::figures::CommentFiguresQuery::from_params(
+        params.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+    )?;
+    Ok(axum::Json(app.eia_comment_figures(&who, &query).await?))
+}

@@ -192,6 +192,45 @@ const MATRIX: &[(&str, &str, Rule)] = &[
     // Type, place and same-source hints for any reader; the phone look-up (not asked here)
     // only for roles that read reporters (see desk.rs).
     ("POST", "/api/v1/desk/suggestions", Rule::Roles(READERS)),
+    // EIA participation: projects read like cases (their place within the jurisdiction),
+    // kept by handlers and supervisors of the reviewing unit's chain; the commenter like a
+    // reporter; the public pages and the comment form for anyone.
+    ("GET", "/api/v1/eia/projects", Rule::Roles(READERS)),
+    ("POST", "/api/v1/eia/projects", Rule::Roles(CASE_WORKERS)),
+    ("GET", "/api/v1/eia/projects/{id}", Rule::Case(READERS)),
+    (
+        "POST",
+        "/api/v1/eia/projects/{id}/notices",
+        Rule::Case(CASE_WORKERS),
+    ),
+    (
+        "POST",
+        "/api/v1/eia/projects/{id}/regroup",
+        Rule::Case(CASE_WORKERS),
+    ),
+    (
+        "GET",
+        "/api/v1/eia/projects/{id}/comments/{comment_id}/commenter",
+        Rule::Case(IDENTITY_READERS),
+    ),
+    (
+        "POST",
+        "/api/v1/eia/projects/{id}/answers",
+        Rule::Case(CASE_WORKERS),
+    ),
+    (
+        "POST",
+        "/api/v1/eia/projects/{id}/statement",
+        Rule::Case(CASE_WORKERS),
+    ),
+    ("GET", "/api/v1/public/eia/projects", Rule::Public),
+    ("GET", "/api/v1/public/eia/projects/{id}", Rule::Public),
+    (
+        "POST",
+        "/api/v1/public/eia/projects/{id}/comments",
+        Rule::Public,
+    ),
+    ("GET", "/api/v1/stats/eia-comments", Rule::Roles(READERS)),
     ("GET", "/api/v1/health", Rule::Public),
     ("GET", "/api/v1/me", Rule::Staff),
     // Every reader passes the gate; a role that takes no steps gets an empty queue.
@@ -368,6 +407,8 @@ struct Fixture {
     open311_client: i64,
     centre: i64,
     answer: i64,
+    project: i64,
+    comment: i64,
 }
 
 fn path_of(template: &str, f: &Fixture) -> String {
@@ -395,6 +436,13 @@ fn path_of(template: &str, f: &Fixture) -> String {
     }
     if template.starts_with("/api/v1/open311/clients/") {
         return path.replace("{id}", &f.open311_client.to_string());
+    }
+    if template.starts_with("/api/v1/eia/projects/")
+        || template.starts_with("/api/v1/public/eia/projects/")
+    {
+        return path
+            .replace("{id}", &f.project.to_string())
+            .replace("{comment_id}", &f.comment.to_string());
     }
     if template.starts_with("/api/v1/transfer-centres/") {
         return path.replace("{id}", &f.centre.to_string());
@@ -445,6 +493,20 @@ fn body_of(method: &str, template: &str, f: &Fixture) -> Option<Value> {
             json!({"order_no": "M-1", "region": "440305", "description": "夜间施工噪声扰民"})
         }
         ("POST", "/api/v1/aqi") => json!({"pm2_5": 80.0}),
+        ("POST", "/api/v1/eia/projects") => crate::eia::project_form(),
+        ("POST", "/api/v1/eia/projects/{id}/notices") => {
+            json!({"kind": "acceptance", "start": "2026-12-20", "body": "受理公示"})
+        }
+        ("POST", "/api/v1/eia/projects/{id}/regroup") => {
+            json!({"comment_ids": [f.comment], "theme": "矩阵"})
+        }
+        ("POST", "/api/v1/eia/projects/{id}/answers") => {
+            json!({"theme": "矩阵", "adoption": "adopted", "reason": "理由"})
+        }
+        ("POST", "/api/v1/eia/projects/{id}/statement") => json!({"statement": "说明"}),
+        ("POST", "/api/v1/public/eia/projects/{id}/comments") => {
+            json!({"text": "希望公开监测数据"})
+        }
         ("POST" | "PUT", "/api/v1/dispatch-rules" | "/api/v1/dispatch-rules/{id}") => {
             json!({"owner_unit_id": f.rule_owner, "region": "440305", "target_unit_id": f.rule_target})
         }
@@ -616,8 +678,14 @@ pub async fn every_operation_admits_exactly_the_callers_its_rule_names(backend: 
         .first()
         .expect("a published answer")
         .id;
+    // A project in Nanshan reviewed by Shenzhen's bureau, its draft report open today, and a
+    // comment with its commenter's phone.
+    let (project, comment) =
+        crate::eia::project_open_today(&app, &app.login("shenzhen").await).await;
     let fixture = Fixture {
         answer,
+        project,
+        comment,
         centre: centre.body["id"].as_i64().expect("centre id"),
         open311_client: client.body["id"].as_i64().expect("client id"),
         attachment,
@@ -714,6 +782,10 @@ fn page_expected(method: &str, path: &str, who: Who) -> (StatusCode, Option<&'st
             (StatusCode::FORBIDDEN, None)
         }
         "/console/accounts" if role != Role::Admin => (StatusCode::FORBIDDEN, None),
+        "/console/eia" if role == Role::Auditor => (StatusCode::FORBIDDEN, None),
+        "/console/eia/{id}" if role == Role::Auditor || !who.inside => {
+            (StatusCode::NOT_FOUND, None)
+        }
         p if p.starts_with("/console/admin") && role != Role::Admin => {
             (StatusCode::FORBIDDEN, None)
         }
@@ -785,6 +857,18 @@ pub async fn every_page_admits_exactly_the_callers_its_role_may(backend: Backend
         ("GET", "/console/audit"),
         ("GET", "/console/cases/{id}"),
         ("GET", "/console/dashboard"),
+        ("GET", "/console/eia"),
+        ("POST", "/console/eia"),
+        ("GET", "/console/eia/{id}"),
+        ("POST", "/console/eia/{id}/notices"),
+        ("POST", "/console/eia/{id}/regroup"),
+        ("POST", "/console/eia/{id}/answers"),
+        ("POST", "/console/eia/{id}/statement"),
+        ("POST", "/console/eia/{id}/comments/{comment}/commenter"),
+        ("GET", "/eia"),
+        ("GET", "/eia/feed.atom"),
+        ("GET", "/eia/{id}"),
+        ("POST", "/eia/{id}/comment"),
         ("GET", "/console/dashboard/bulletin"),
         ("POST", "/console/cases/{id}/actions"),
         ("POST", "/console/cases/{id}/attachments"),
@@ -886,6 +970,8 @@ pub async fn every_page_admits_exactly_the_callers_its_role_may(backend: Backend
     )
     .await;
     let attachment = crate::attachments::photo_of(&app, &app.login("shenzhen").await, case).await;
+    let (project, comment) =
+        crate::eia::project_open_today(&app, &app.login("shenzhen").await).await;
     app.caught_up().await;
 
     let mut wrong = Vec::new();
@@ -911,7 +997,16 @@ pub async fn every_page_admits_exactly_the_callers_its_role_may(backend: Backend
                 }
                 .to_string(),
             )
-            .replace("{id}", &case.to_string());
+            .replace("{comment}", &comment.to_string())
+            .replace(
+                "{id}",
+                &if template.contains("/eia/") {
+                    project
+                } else {
+                    case
+                }
+                .to_string(),
+            );
         for (who, client) in &callers {
             let request = match method.as_str() {
                 "POST" => client.post(app.url(&path)).form(&[("note", "")]),

@@ -15,6 +15,7 @@ mod authorisation;
 mod dashboard;
 mod desk;
 mod dispatch;
+mod eia;
 mod evidence;
 mod feeds;
 mod helpers;
