@@ -1,7 +1,8 @@
 //! # greenline-store
 //!
 //! Durable storage of cases, their append-only events, reporters, units, staff and sessions;
-//! and of air-quality stations with their hourly measurements.
+//! of information-disclosure requests with their events and applicants; and of air-quality
+//! stations with their hourly measurements.
 //!
 //! One [`Store`] type serves both backends: SQLite, the embedded default (a single file, WAL,
 //! `synchronous=FULL` so an acknowledged write survives power loss), and PostgreSQL, the
@@ -24,6 +25,7 @@ pub mod backup;
 mod callbacks;
 mod cases;
 mod convert;
+mod disclosure;
 mod feed;
 mod import;
 mod intake;
@@ -50,6 +52,9 @@ pub use callbacks::{Callback, CallbackCount, CallbackQuery, CallbackSource, NewC
 pub use cases::{
     Actor, CaseFilter, Event, ExportReader, ExportRow, IdempotencyKey, IntakeReceipt, IntakeRecord,
     NewEvent, PublishedRow, StepEvent,
+};
+pub use disclosure::{
+    DisclosureChange, DisclosureEvent, DisclosureFilter, NewDisclosure, StoredDisclosure,
 };
 pub use feed::{AHEAD_REMEMBERED, Changes, FeedPosition, FeedReader, FeedTarget};
 pub use import::{ImportItem, ImportMessage, ImportOptions, ImportSummary};

@@ -17,10 +17,12 @@ use sqlx::Connection;
 use std::sync::Arc;
 
 mod admin;
+mod disclosure;
 mod evidence;
 mod notices;
 mod place;
 pub use admin::*;
+pub use disclosure::*;
 pub use evidence::*;
 pub use notices::*;
 pub use place::*;
@@ -1960,6 +1962,9 @@ macro_rules! behaviour_suite {
             published_cases_are_those_with_a_public_result_newest_first,
             notices_are_written_with_their_change_per_channel_and_delivered_once,
             tracking_codes_are_counted_used_once_and_a_secret_is_replaced_with_its_event,
+            a_disclosure_request_is_kept_with_its_events_and_a_stale_change_is_refused,
+            reading_an_applicant_leaves_an_event_and_an_audit_record,
+            the_annual_tallies_give_each_requests_answer_and_ground,
         );
     };
     (@tests $attrs:tt $($test:ident),* $(,)?) => {
