@@ -23,6 +23,7 @@
 //! | the work queue (待办): cases awaiting the caller's step, by time left | [`cases::queue`] |
 //! | same-source candidates of a case | [`cases::same_source`] |
 //! | the reporter's tracking view; one-time codes by SMS; a new secret | [`cases::track`] |
+//! | information-disclosure requests (依申请公开): apply, steps, turn into a complaint, read, the annual report | [`disclosure`] |
 //! | published results (办理结果公开) and public monthly figures | [`public`] |
 //! | Open311 GeoReport v2: services, requests read and submitted, client keys | [`open311`] |
 //! | the 12345 hand-over: centres, transfers in, the status feed, signed callbacks | [`transfers`] |
@@ -51,6 +52,7 @@ mod caller;
 pub mod cases;
 mod clock;
 pub mod dashboard;
+pub mod disclosure;
 mod error;
 pub mod export;
 pub mod files;
@@ -221,6 +223,8 @@ pub struct App {
     open311_limiter: Arc<limiter::ClientLimiter>,
     /// Failed tracking proofs per case, on this node.
     tracking_attempts: Arc<cases::track::TrackingAttempts>,
+    /// Failed tracking proofs per disclosure request, on this node.
+    disclosure_attempts: Arc<cases::track::TrackingAttempts>,
     topics: Arc<topics::TopicsCache>,
     /// Where case files' bytes are kept.
     files: Files,
@@ -250,6 +254,7 @@ impl App {
                 settings.open311_requests_per_minute,
             )),
             tracking_attempts: Arc::default(),
+            disclosure_attempts: Arc::default(),
             store,
             clock,
             deadlines,

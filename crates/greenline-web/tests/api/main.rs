@@ -13,6 +13,7 @@ mod attachments;
 mod authorisation;
 mod dashboard;
 mod desk;
+mod disclosure;
 mod dispatch;
 mod evidence;
 mod feeds;
