@@ -191,10 +191,18 @@ pub async fn reading_an_applicant_leaves_an_event_and_an_audit_record(store: Sto
         Some("view_applicant")
     );
     let records = store
-        .audit_records(&AuditQuery::default())
+        .audit_records(&AuditQuery {
+            action: Some("read_applicant".into()),
+            limit: 10,
+            ..AuditQuery::default()
+        })
         .await
         .expect("audit");
-    assert!(records.iter().any(|r| r.entry.action == "read_applicant"));
+    assert_eq!(records.len(), 1);
+    assert_eq!(
+        records[0].entry.target,
+        format!("disclosure:{}", request.id)
+    );
     // The request's own record carries nothing of the applicant but their kind.
     let state = serde_json::to_string(&store.disclosure(request.id).await.expect("read").request)
         .expect("json");
