@@ -48,7 +48,29 @@ pub struct ApplicationReceipt {
     pub due_on: NaiveDate,
 }
 
+/// An agency that takes applications: its unit's number and name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Agency {
+    pub id: i64,
+    pub name: String,
+}
+
 impl App {
+    /// The agencies an application can be addressed to: every enabled unit.
+    pub async fn disclosure_agencies(&self) -> ServiceResult<Vec<Agency>> {
+        Ok(self
+            .store
+            .unit_entries()
+            .await?
+            .into_iter()
+            .filter(|e| e.disabled_at.is_none())
+            .map(|e| Agency {
+                id: e.unit.id,
+                name: e.unit.name,
+            })
+            .collect())
+    }
+
     /// Registers a request: the form's checks, which door may take which channel, the agency
     /// applied to, its first due date and the store's write with the `apply` event.
     pub async fn apply_for_disclosure(

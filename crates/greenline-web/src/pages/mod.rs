@@ -25,6 +25,7 @@ mod console;
 pub mod csrf;
 mod dashboard;
 mod desk;
+mod disclosure;
 pub(crate) mod form;
 mod home;
 mod interfaces;
@@ -68,6 +69,7 @@ pub fn router(settings: &greenline_app::Settings) -> Router<AppState> {
         .merge(air::routes())
         .merge(report::routes())
         .merge(track::routes())
+        .merge(disclosure::routes())
         .merge(results::routes())
         .merge(staff::routes())
         .merge(console::routes())

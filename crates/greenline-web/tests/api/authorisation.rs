@@ -765,6 +765,8 @@ fn page_expected(method: &str, path: &str, who: Who) -> (StatusCode, Option<&'st
         }
         "/console/intake" if !role.may_register() => (StatusCode::FORBIDDEN, None),
         "/console/audit" if role != Role::Auditor => (StatusCode::FORBIDDEN, None),
+        // Requests of a jurisdiction: every role but the auditor's.
+        "/console/disclosure" if role == Role::Auditor => (StatusCode::FORBIDDEN, None),
         // Figures of a jurisdiction: every role but the auditor's.
         "/console/dashboard" | "/console/dashboard/bulletin" if role == Role::Auditor => {
             (StatusCode::FORBIDDEN, None)
@@ -845,6 +847,9 @@ pub async fn every_page_admits_exactly_the_callers_its_role_may(backend: Backend
         ("POST", "/console/cases/{id}/types"),
         ("GET", "/console/intake"),
         ("POST", "/console/intake"),
+        ("GET", "/console/disclosure"),
+        ("GET", "/disclosure"),
+        ("POST", "/disclosure"),
         ("GET", "/figures"),
         ("GET", "/figures/feed.atom"),
         ("GET", "/login"),

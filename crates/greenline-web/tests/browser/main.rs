@@ -18,6 +18,7 @@ mod approval;
 mod console;
 mod dashboard;
 mod desk;
+mod disclosure;
 mod evidence;
 mod place;
 mod portal;
