@@ -888,7 +888,7 @@ impl App {
         regions.sort();
         let mut rows = Vec::new();
         for region in regions {
-            for kind in CaseKind::ALL {
+            for kind in CaseKind::CASES {
                 let find = |list: &[LimitsOverride]| {
                     list.iter()
                         .find(|o| o.region == region && o.kind == kind)

@@ -24,6 +24,7 @@ pub enum AuditAction {
     ChangePassword,
     ReadCase,
     ReadReporter,
+    ReadApplicant,
     ReadAttachment,
     Search,
     Export,
@@ -59,12 +60,13 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 37] = [
+    pub const ALL: [AuditAction; 38] = [
         AuditAction::SignIn,
         AuditAction::SignOut,
         AuditAction::ChangePassword,
         AuditAction::ReadCase,
         AuditAction::ReadReporter,
+        AuditAction::ReadApplicant,
         AuditAction::ReadAttachment,
         AuditAction::Search,
         AuditAction::Export,
@@ -106,6 +108,7 @@ impl AuditAction {
             AuditAction::ChangePassword => "change_password",
             AuditAction::ReadCase => "read_case",
             AuditAction::ReadReporter => "read_reporter",
+            AuditAction::ReadApplicant => "read_applicant",
             AuditAction::ReadAttachment => "read_attachment",
             AuditAction::Search => "search",
             AuditAction::Export => "export",
@@ -153,6 +156,7 @@ impl AuditAction {
             AuditAction::ChangePassword => "修改密码",
             AuditAction::ReadCase => "查看案件",
             AuditAction::ReadReporter => "查看举报人信息",
+            AuditAction::ReadApplicant => "查看信息公开申请人信息",
             AuditAction::ReadAttachment => "查看附件",
             AuditAction::Search => "全文检索",
             AuditAction::Export => "导出",

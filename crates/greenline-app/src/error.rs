@@ -92,7 +92,9 @@ impl From<DomainError> for ServiceError {
                 allowed_actions: Some(allowed.clone()),
                 detail: error.to_string(),
             },
-            DomainError::AlreadyExtended { .. } => ServiceError::conflict(error.to_string()),
+            DomainError::AlreadyExtended { .. } | DomainError::IllegalDisclosureStep { .. } => {
+                ServiceError::conflict(error.to_string())
+            }
             DomainError::CommentsClosed { .. } => ServiceError::conflict(error.to_string()),
             DomainError::WindowClosed { .. } => ServiceError::field("action", error.to_string()),
             DomainError::UnknownRegion(_) => ServiceError::field("region", error.to_string()),

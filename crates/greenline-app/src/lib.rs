@@ -23,6 +23,7 @@
 //! | the work queue (待办): cases awaiting the caller's step, by time left | [`cases::queue`] |
 //! | same-source candidates of a case | [`cases::same_source`] |
 //! | the reporter's tracking view; one-time codes by SMS; a new secret | [`cases::track`] |
+//! | information-disclosure requests (依申请公开): apply, steps, turn into a complaint, read, the annual report | [`disclosure`] |
 //! | published results (办理结果公开) and public monthly figures | [`public`] |
 //! | Open311 GeoReport v2: services, requests read and submitted, client keys | [`open311`] |
 //! | the 12345 hand-over: centres, transfers in, the status feed, signed callbacks | [`transfers`] |
@@ -54,6 +55,7 @@ mod caller;
 pub mod cases;
 mod clock;
 pub mod dashboard;
+pub mod disclosure;
 pub mod eia;
 mod error;
 pub mod export;
@@ -225,6 +227,8 @@ pub struct App {
     open311_limiter: Arc<limiter::ClientLimiter>,
     /// Failed tracking proofs per case, on this node.
     tracking_attempts: Arc<cases::track::TrackingAttempts>,
+    /// Failed tracking proofs per disclosure request, on this node.
+    disclosure_attempts: Arc<cases::track::TrackingAttempts>,
     topics: Arc<topics::TopicsCache>,
     /// The published plain answers and their index.
     answers: Arc<answers::AnswerCache>,
@@ -262,6 +266,7 @@ impl App {
                 settings.public_requests_per_minute.saturating_mul(4),
             )),
             tracking_attempts: Arc::default(),
+            disclosure_attempts: Arc::default(),
             store,
             clock,
             deadlines,

@@ -221,11 +221,13 @@ impl NewCase {
         let mut errors = Vec::new();
         let kind = match form.kind.as_deref() {
             None => Some(CaseKind::Report),
-            Some(code) => CaseKind::parse(code).or_else(|| {
-                errors.push(FieldError::new(
-                    "kind",
-                    format!("unknown kind {code:?}; expected report, petition or reconsideration"),
-                ));
+            Some(code) => CaseKind::parse_case(code).or_else(|| {
+                let why = if code == CaseKind::Disclosure.code() {
+                    "a disclosure request (依申请公开) is filed as such, not as a case".to_owned()
+                } else {
+                    format!("unknown kind {code:?}; expected report, petition or reconsideration")
+                };
+                errors.push(FieldError::new("kind", why));
                 None
             }),
         };

@@ -182,7 +182,8 @@ fn parse_defaults(text: &str) -> Result<HashMap<CaseKind, TimeLimits>, DomainErr
         let line = index + 2;
         let bad = |why: &str| DomainError::BadDeadlineTable(format!("line {line}: {why}"));
         let row = row.map_err(|e| bad(&e.to_string()))?;
-        let kind = CaseKind::parse(row.get(0).unwrap_or("")).ok_or_else(|| bad("unknown kind"))?;
+        let kind =
+            CaseKind::parse_case(row.get(0).unwrap_or("")).ok_or_else(|| bad("unknown kind"))?;
         let clock = row.get(1).unwrap_or("").to_owned();
         let value = row
             .get(2)
@@ -191,7 +192,7 @@ fn parse_defaults(text: &str) -> Result<HashMap<CaseKind, TimeLimits>, DomainErr
         days.insert((kind, clock), value);
     }
     let get = |kind: CaseKind, clock: &str| days.get(&(kind, clock.to_owned())).copied();
-    CaseKind::ALL
+    CaseKind::CASES
         .into_iter()
         .map(|kind| {
             let required = |clock: &str| {

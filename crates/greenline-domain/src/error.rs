@@ -1,6 +1,7 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::disclosure::{DisclosureAction, DisclosureStage};
 use crate::{Action, CaseKind, Stage};
 
 /// A problem with one named field of some input.
@@ -48,6 +49,17 @@ pub enum DomainError {
         stage: Stage,
         action: Action,
         allowed: Vec<Action>,
+    },
+    #[error(
+        "a disclosure request at stage {} cannot {}; allowed now: {}",
+        stage.code(), action.code(),
+        if allowed.is_empty() { "nothing".to_owned() }
+        else { allowed.iter().map(|a| a.code()).collect::<Vec<_>>().join(", ") }
+    )]
+    IllegalDisclosureStep {
+        stage: DisclosureStage,
+        action: DisclosureAction,
+        allowed: Vec<DisclosureAction>,
     },
     #[error("the handling limit was already extended once ({days} days: {reason})")]
     AlreadyExtended { days: u32, reason: String },

@@ -1,7 +1,8 @@
 //! # greenline-domain
 //!
-//! The environmental complaint case as the agency knows it, with no I/O: the three kinds of case
-//! (举报件, 信访事项, 行政复议) and their state machines, statutory time limits, channels, the
+//! The environmental complaint case as the agency knows it, with no I/O: the kinds of case
+//! (举报件, 信访事项, 行政复议, and information-disclosure requests 依申请公开, see
+//! [`disclosure`]) and their state machines, statutory time limits, channels, the
 //! pollution-type taxonomy, administrative regions, outcomes and enforcement actions, roles and
 //! jurisdiction rules, and tracking numbers; and, beside the case, public participation in
 //! environmental impact assessment ([`eia`]: projects, their notices' periods and comment windows).
@@ -21,6 +22,7 @@ pub mod case;
 pub mod channel;
 pub mod classification;
 pub mod deadline;
+pub mod disclosure;
 pub mod dispatch;
 pub mod eia;
 pub mod error;
@@ -60,6 +62,7 @@ pub use plain_answer::{AnswerContent, AnswerState, AnswerStep, Basis};
 pub use record::{CaseRecord, ImportedCase, Step};
 pub use region::{Region, RegionCode, RegionLevel};
 pub use taxonomy::{Industry, PollutionType, SubType};
+pub use text::{MAX_DESCRIPTION_CHARS, MAX_TEXT_CHARS};
 pub use text::{check_text, is_forbidden_char};
 pub use tracking::TrackingNo;
 pub use workflow::{Action, CaseKind, PublicStatus, Stage};

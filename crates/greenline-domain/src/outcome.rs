@@ -67,7 +67,8 @@ impl Outcome {
         }
     }
 
-    /// The outcomes a case of this kind may end with.
+    /// The outcomes a case of this kind may end with (a disclosure request ends with an
+    /// answer of its own, [`crate::disclosure::Answer`], not one of these).
     pub fn for_kind(kind: CaseKind) -> &'static [Outcome] {
         match kind {
             CaseKind::Report => &[
@@ -87,6 +88,7 @@ impl Outcome {
                 Outcome::ConfirmedUnlawful,
                 Outcome::Dismissed,
             ],
+            CaseKind::Disclosure => &[],
         }
     }
 }

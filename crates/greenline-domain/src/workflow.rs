@@ -1,4 +1,8 @@
-//! The three kinds of case and their state machines.
+//! The kinds of case and the state machines of those held as a [`crate::Case`].
+//!
+//! A fourth kind, the information-disclosure request (依申请公开), has a workflow of its own
+//! whose clock stops and restarts (see [`crate::disclosure`]); the table below is the
+//! workflow of the other three, [`CaseKind::CASES`].
 //!
 //! | kind | stages |
 //! |---|---|
@@ -31,20 +35,39 @@ pub enum CaseKind {
     Petition,
     /// 行政复议 — an application for administrative reconsideration.
     Reconsideration,
+    /// 依申请公开 — a request for government information (政府信息公开条例, 2019), kept as
+    /// a [`crate::disclosure::Request`] with its own workflow rather than a [`crate::Case`].
+    Disclosure,
 }
 
 impl CaseKind {
-    pub const ALL: [CaseKind; 3] = [
+    pub const ALL: [CaseKind; 4] = [
+        CaseKind::Report,
+        CaseKind::Petition,
+        CaseKind::Reconsideration,
+        CaseKind::Disclosure,
+    ];
+
+    /// The kinds held as a [`crate::Case`]: intake, the stage workflow of [`transitions`], the
+    /// calendar-day limits, the work queue and the statistics are theirs. Disclosure requests
+    /// are not among them.
+    pub const CASES: [CaseKind; 3] = [
         CaseKind::Report,
         CaseKind::Petition,
         CaseKind::Reconsideration,
     ];
+
+    /// A kind held as a [`crate::Case`], from its code (`disclosure` is not one).
+    pub fn parse_case(code: &str) -> Option<CaseKind> {
+        Self::CASES.into_iter().find(|k| k.code() == code)
+    }
 
     pub fn code(self) -> &'static str {
         match self {
             CaseKind::Report => "report",
             CaseKind::Petition => "petition",
             CaseKind::Reconsideration => "reconsideration",
+            CaseKind::Disclosure => "disclosure",
         }
     }
 
@@ -57,6 +80,7 @@ impl CaseKind {
             CaseKind::Report => "举报件",
             CaseKind::Petition => "信访事项",
             CaseKind::Reconsideration => "行政复议",
+            CaseKind::Disclosure => "依申请公开",
         }
     }
 }
@@ -443,7 +467,9 @@ pub fn transitions(kind: CaseKind, stage: Stage) -> &'static [(Action, Stage)] {
             (A::Conclude, S::Concluded),
             (A::Submit, S::PendingApproval),
         ],
-        (_, S::PendingApproval) => &[(A::Approve, S::Replied), (A::ReturnDraft, S::Handling)],
+        (CaseKind::Report | CaseKind::Petition | CaseKind::Reconsideration, S::PendingApproval) => {
+            &[(A::Approve, S::Replied), (A::ReturnDraft, S::Handling)]
+        }
         (CaseKind::Reconsideration, S::Concluded) => &[(A::Reply, S::Replied)],
         (CaseKind::Reconsideration, S::Replied) => &[(A::Close, S::Closed)],
 
@@ -470,7 +496,7 @@ mod tests {
 
     #[test]
     fn every_stage_reached_by_a_kind_is_a_stage_it_can_leave_or_a_final_one() {
-        for kind in CaseKind::ALL {
+        for kind in CaseKind::CASES {
             for stage in Stage::ALL {
                 for (_, to) in transitions(kind, stage) {
                     let leaves = !transitions(kind, *to).is_empty();
@@ -558,6 +584,10 @@ mod tests {
         }
         for kind in CaseKind::ALL {
             assert_eq!(CaseKind::parse(kind.code()), Some(kind));
+        }
+        assert_eq!(CaseKind::parse_case("disclosure"), None);
+        for kind in CaseKind::CASES {
+            assert_eq!(CaseKind::parse_case(kind.code()), Some(kind));
         }
         for action in Action::ALL {
             assert_eq!(Action::parse(action.code()), Some(action));

@@ -14,4 +14,7 @@ pub enum ReportError {
     /// The Word document could not be written.
     #[error("could not write the Word document: {0}")]
     Docx(String),
+    /// A format this kind of document is not written in.
+    #[error("not written as {0}")]
+    UnsupportedFormat(&'static str),
 }

@@ -35,5 +35,5 @@ pub use model::{
 };
 pub use period::Period;
 pub use queries::{BulletinQueries, QueryDescription, TREND_MONTHS, bulletin_queries, child_level};
-pub use render::{Format, render};
+pub use render::{Document, Format, render, render_document};
 pub use text::{Chart, HotTopic, Section, Table, one_decimal, p_value, percent, type_phrase};

@@ -145,7 +145,7 @@ impl CaseField {
         };
         let unknown = |what: &str| self.bad(format!("unknown {what} {value:?}"));
         let code = match self {
-            CaseField::Kind => CaseKind::parse(value)
+            CaseField::Kind => CaseKind::parse_case(value)
                 .map(dict::kind_index)
                 .ok_or_else(|| unknown("kind"))?,
             CaseField::Channel => Channel::parse(value)

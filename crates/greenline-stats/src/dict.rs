@@ -13,7 +13,7 @@ use greenline_domain::{
     Stage, SubType,
 };
 
-pub(crate) const KINDS: [CaseKind; 3] = CaseKind::ALL;
+pub(crate) const KINDS: [CaseKind; 3] = CaseKind::CASES;
 pub(crate) const CHANNELS: [Channel; 10] = Channel::ALL;
 pub(crate) const STAGES: [Stage; 14] = Stage::ALL;
 
@@ -72,7 +72,13 @@ static INDUSTRY_INDEX: LazyLock<HashMap<&'static str, u8>> = LazyLock::new(|| {
 });
 
 pub(crate) fn kind_index(kind: CaseKind) -> u8 {
-    KINDS.iter().position(|k| *k == kind).unwrap_or(0) as u8
+    kind_slot(kind).unwrap_or(0)
+}
+
+/// A kind's place in [`KINDS`]; none for a disclosure request, which has no case facts (a
+/// filter on it matches nothing).
+pub(crate) fn kind_slot(kind: CaseKind) -> Option<u8> {
+    KINDS.iter().position(|k| *k == kind).map(|i| i as u8)
 }
 pub(crate) fn channel_index(channel: Channel) -> u8 {
     CHANNELS.iter().position(|c| *c == channel).unwrap_or(0) as u8

@@ -397,7 +397,7 @@ fn simple_mask<'a>(index: &'a Index, filter: &Filter, today: u16) -> Option<Mask
     Some(match filter {
         Filter::Kind(values) => u8_mask(
             &index.kind,
-            mask_u8(|v| values.iter().any(|k| dict::kind_index(*k) == v)),
+            mask_u8(|v| values.iter().any(|k| dict::kind_slot(*k) == Some(v))),
         ),
         Filter::Channel(values) => u8_mask(
             &index.channel,

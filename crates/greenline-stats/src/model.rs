@@ -372,7 +372,7 @@ impl Filter {
             return Ok(Filter::Not(Box::new(inner)));
         }
         let filter = match key.trim() {
-            "kind" => Filter::Kind(list(key, value, CaseKind::parse)?),
+            "kind" => Filter::Kind(list(key, value, CaseKind::parse_case)?),
             "channel" => Filter::Channel(list(key, value, Channel::parse)?),
             "type" => Filter::Type(list(key, value, |v| PollutionType::parse(v).ok())?),
             "primary_type" => {

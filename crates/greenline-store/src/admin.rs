@@ -115,7 +115,7 @@ fn override_from_row(row: &AnyRow) -> Result<LimitsOverride> {
     let kind: String = row.try_get("kind")?;
     Ok(LimitsOverride {
         region: region(&row.try_get::<String, _>("region_code")?)?,
-        kind: CaseKind::parse(&kind).ok_or_else(|| corrupt("case kind", &kind))?,
+        kind: CaseKind::parse_case(&kind).ok_or_else(|| corrupt("case kind", &kind))?,
         acceptance_days: days(row, "acceptance_days")?,
         handling_days: days(row, "handling_days")?,
         max_extension_days: days(row, "max_extension_days")?,

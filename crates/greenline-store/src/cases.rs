@@ -268,7 +268,7 @@ impl CaseFilter {
             match key {
                 "kind" => {
                     filter.kind = Some(
-                        CaseKind::parse(value)
+                        CaseKind::parse_case(value)
                             .ok_or_else(|| bad("expected report, petition or reconsideration"))?,
                     )
                 }

@@ -77,7 +77,7 @@ pub(crate) fn case_from_row(row: &AnyRow) -> Result<Case> {
     let int_opt = |col: &str| -> Result<Option<i64>> { Ok(row.try_get(col)?) };
 
     let kind_code = text("kind")?;
-    let kind = CaseKind::parse(&kind_code).ok_or_else(|| corrupt("kind", &kind_code))?;
+    let kind = CaseKind::parse_case(&kind_code).ok_or_else(|| corrupt("kind", &kind_code))?;
     let channel_code = text("channel")?;
     let channel = Channel::parse(&channel_code).ok_or_else(|| corrupt("channel", &channel_code))?;
     let stage_code = text("stage")?;

@@ -1,8 +1,9 @@
 //! # greenline-store
 //!
 //! Durable storage of cases, their append-only events, reporters, units, staff and sessions;
-//! of air-quality stations with their hourly measurements; and of the projects, notices,
-//! comments and answers of public participation in environmental impact assessment.
+//! of information-disclosure requests with their events and applicants; of air-quality
+//! stations with their hourly measurements; and of the projects, notices, comments and
+//! answers of public participation in environmental impact assessment.
 //!
 //! One [`Store`] type serves both backends: SQLite, the embedded default (a single file, WAL,
 //! `synchronous=FULL` so an acknowledged write survives power loss), and PostgreSQL, the
@@ -26,6 +27,7 @@ pub mod backup;
 mod callbacks;
 mod cases;
 mod convert;
+mod disclosure;
 mod eia;
 mod feed;
 mod import;
@@ -54,6 +56,9 @@ pub use callbacks::{Callback, CallbackCount, CallbackQuery, CallbackSource, NewC
 pub use cases::{
     Actor, CaseFilter, Event, ExportReader, ExportRow, IdempotencyKey, IntakeReceipt, IntakeRecord,
     NewEvent, PublishedRow, StepEvent,
+};
+pub use disclosure::{
+    DisclosureChange, DisclosureEvent, DisclosureFilter, NewDisclosure, StoredDisclosure,
 };
 pub use eia::{
     EiaAnswer, EiaComment, EiaCommentFact, EiaEvent, EiaNotice, EiaProject, NewEiaComment,

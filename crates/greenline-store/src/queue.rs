@@ -152,8 +152,8 @@ impl Store {
         for row in sql.query().fetch_all(&self.reader).await? {
             let kind: String = row.try_get("kind")?;
             let stage: String = row.try_get("stage")?;
-            let kind =
-                CaseKind::parse(&kind).ok_or_else(|| crate::convert::corrupt("kind", &kind))?;
+            let kind = CaseKind::parse_case(&kind)
+                .ok_or_else(|| crate::convert::corrupt("kind", &kind))?;
             let stage =
                 Stage::parse(&stage).ok_or_else(|| crate::convert::corrupt("stage", &stage))?;
             let (total, overdue, due_soon) = (

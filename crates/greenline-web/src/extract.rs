@@ -230,3 +230,22 @@ mod tests {
         assert_eq!(network_of(ip("192.0.2.1")), ip("192.0.2.1"));
     }
 }
+
+/// The `{id}` of a disclosure request's URL; anything but a number is a 400 problem naming `id`.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestId(pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for RequestId {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let bad = || ApiError::BadRequest {
+            detail: "the request id in the URL must be a number".to_owned(),
+            errors: vec![FieldError::new("id", "a request number")],
+        };
+        let Path(text) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| bad())?;
+        text.parse().map(RequestId).map_err(|_| bad())
+    }
+}

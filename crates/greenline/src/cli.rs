@@ -68,6 +68,9 @@ pub enum Command {
     /// The 12345 hand-over: the centres that transfer work orders in.
     #[command(subcommand)]
     Transfer(TransferCommand),
+    /// Information-disclosure requests (依申请公开).
+    #[command(subcommand)]
+    Disclosure(DisclosureCommand),
     /// The audit trail (安全审计).
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -407,6 +410,29 @@ pub enum UserCommand {
 pub enum AuditCommand {
     /// Recompute the audit trail's hash chain; fails if a record was changed or removed.
     Verify,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DisclosureCommand {
+    /// The annual report's tables (年度报告, the 2019 format) of one agency's year.
+    AnnualReport(AnnualReportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AnnualReportArgs {
+    /// The year reported on.
+    #[arg(long)]
+    pub year: i32,
+    /// The agency: its unit's name or number.
+    #[arg(long)]
+    pub unit: String,
+    /// csv, html (prints to A4) or docx (Word).
+    #[arg(long, default_value = "csv")]
+    pub format: String,
+    /// Output file (default: standard output for csv and html, annual-report-YEAR-UNIT.docx for
+    /// docx).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

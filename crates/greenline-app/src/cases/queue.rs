@@ -385,7 +385,7 @@ fn item(
 /// whoever records callbacks (operators among them), the stages after the reply.
 fn open_to(scope: &StaffScope, jurisdiction: RegionCode) -> Vec<(CaseKind, Stage)> {
     let mut pairs = Vec::new();
-    for kind in CaseKind::ALL {
+    for kind in CaseKind::CASES {
         for stage in OPEN_STAGES {
             let acts = transitions(kind, stage)
                 .iter()
@@ -426,7 +426,7 @@ impl App {
         // Left out: the kinds in those stages the caller cannot act on. A kind that never
         // reaches a stage (one with no step from it, such as a report under 复查) holds no
         // case there, and testing for it on every row made a national page slow.
-        let excluded: Vec<(CaseKind, Stage)> = CaseKind::ALL
+        let excluded: Vec<(CaseKind, Stage)> = CaseKind::CASES
             .into_iter()
             .flat_map(|kind| stages.iter().map(move |stage| (kind, *stage)))
             .filter(|pair| !pairs.contains(pair) && !transitions(pair.0, pair.1).is_empty())
@@ -556,7 +556,7 @@ mod tests {
     /// every open stage a kind can reach from registration has a step.
     #[test]
     fn every_open_stage_a_kind_reaches_has_a_step() {
-        for kind in CaseKind::ALL {
+        for kind in CaseKind::CASES {
             let mut reached = vec![Stage::Registered];
             let mut next = 0;
             while next < reached.len() {
@@ -594,7 +594,7 @@ mod tests {
                 .filter(|(i, _)| mask & (1 << i) != 0)
                 .map(|(_, r)| r)
                 .collect();
-            for kind in CaseKind::ALL {
+            for kind in CaseKind::CASES {
                 for stage in OPEN_STAGES {
                     let steps: Vec<Action> = transitions(kind, stage)
                         .iter()

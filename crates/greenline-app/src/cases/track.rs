@@ -121,7 +121,7 @@ impl TrackingAttempts {
     }
 
     /// Refuses if case `id` has had too many failures in the window before `now`.
-    fn check(&self, id: i64, now: DateTime<Utc>) -> ServiceResult<()> {
+    pub(crate) fn check(&self, id: i64, now: DateTime<Utc>) -> ServiceResult<()> {
         let mut failures = self.failures();
         let Some(times) = failures.get_mut(&id) else {
             return Ok(());
@@ -145,7 +145,7 @@ impl TrackingAttempts {
     }
 
     /// Records a failed proof for case `id`.
-    fn fail(&self, id: i64, now: DateTime<Utc>) {
+    pub(crate) fn fail(&self, id: i64, now: DateTime<Utc>) {
         let mut failures = self.failures();
         if failures.len() >= SWEEP_AT {
             failures.retain(|_, times| times.back().is_some_and(|t| *t > now - ATTEMPT_WINDOW));

@@ -10,7 +10,7 @@ use docx_rs::{
 };
 use greenline_domain::deadline::local_date;
 
-use crate::{Bulletin, ReportError};
+use crate::{Bulletin, Document, ReportError, Section};
 
 /// Half-points: 三号 (16 pt) for headings, 小二 (18 pt) for the title, 四号-ish body.
 const TITLE_SIZE: usize = 36;
@@ -53,6 +53,23 @@ fn table(t: &crate::Table) -> Table {
 }
 
 pub(crate) fn render(b: &Bulletin) -> Result<Vec<u8>, ReportError> {
+    let meta = format!(
+        "统计截至：{}　范围：{}　周期：{}",
+        local_date(b.as_of),
+        b.scope_name,
+        b.period.zh()
+    );
+    write(&b.title, &meta, &b.sections)
+}
+
+/// Any titled document: the answer letters use the bulletin's writer.
+pub(crate) fn render_document(d: &Document) -> Result<Vec<u8>, ReportError> {
+    write(&d.title, &d.meta, &d.sections)
+}
+
+/// The title, a line under it, then each section: its heading (if any), paragraphs, charts
+/// and tables.
+fn write(title: &str, meta: &str, sections: &[Section]) -> Result<Vec<u8>, ReportError> {
     let mut doc = Docx::new()
         // A4 in twentieths of a point, 2 cm side margins.
         .page_size(11_906, 16_838)
@@ -77,7 +94,7 @@ pub(crate) fn render(b: &Bulletin) -> Result<Vec<u8>, ReportError> {
             Paragraph::new()
                 .add_run(
                     Run::new()
-                        .add_text(&b.title)
+                        .add_text(title)
                         .size(TITLE_SIZE)
                         .bold()
                         .fonts(fonts("宋体")),
@@ -86,21 +103,18 @@ pub(crate) fn render(b: &Bulletin) -> Result<Vec<u8>, ReportError> {
         )
         .add_paragraph(
             Paragraph::new()
-                .add_run(Run::new().add_text(format!(
-                    "统计截至：{}　范围：{}　周期：{}",
-                    local_date(b.as_of),
-                    b.scope_name,
-                    b.period.zh()
-                )))
+                .add_run(Run::new().add_text(meta))
                 .align(AlignmentType::Center),
         );
-    for s in &b.sections {
-        doc = doc.add_paragraph(
-            Paragraph::new()
-                .add_run(Run::new().add_text(&s.heading))
-                .style("Heading1")
-                .keep_next(true),
-        );
+    for s in sections {
+        if !s.heading.is_empty() {
+            doc = doc.add_paragraph(
+                Paragraph::new()
+                    .add_run(Run::new().add_text(&s.heading))
+                    .style("Heading1")
+                    .keep_next(true),
+            );
+        }
         for p in &s.paragraphs {
             doc = doc.add_paragraph(
                 Paragraph::new()

@@ -7,7 +7,7 @@ use std::fmt::Write;
 use greenline_domain::deadline::local_date;
 
 use crate::chart::{escape, svg};
-use crate::{Bulletin, Table};
+use crate::{Bulletin, Document, Section, Table};
 
 const STYLE: &str = "
 @page { size: A4; margin: 20mm 18mm 20mm 18mm; }
@@ -60,27 +60,41 @@ fn table(out: &mut String, t: &Table) {
 }
 
 pub(crate) fn render(b: &Bulletin) -> String {
+    let meta = format!(
+        "统计截至：{}　范围：{}　周期：{}",
+        local_date(b.as_of),
+        b.scope_name,
+        b.period.zh()
+    );
+    write(&b.title, &meta, &b.sections)
+}
+
+/// Any titled document: the answer letters use the bulletin's writer.
+pub(crate) fn render_document(d: &Document) -> String {
+    write(&d.title, &d.meta, &d.sections)
+}
+
+/// The title, a line under it, then each section: its heading (if any), paragraphs, charts
+/// and tables.
+fn write(title: &str, meta: &str, sections: &[Section]) -> String {
     let mut out = String::new();
     out.push_str("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\"/>\n");
     out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n");
-    let _ = writeln!(out, "<title>{}</title>", escape(&b.title));
+    let _ = writeln!(out, "<title>{}</title>", escape(title));
     let _ = writeln!(out, "<style>{STYLE}</style>\n</head>\n<body>\n<article>");
-    let _ = writeln!(out, "<h1>{}</h1>", escape(&b.title));
-    let _ = writeln!(
-        out,
-        "<p class=\"meta\">统计截至：{}　范围：{}　周期：{}</p>",
-        local_date(b.as_of),
-        escape(&b.scope_name),
-        escape(&b.period.zh())
-    );
-    for s in &b.sections {
+    let _ = writeln!(out, "<h1>{}</h1>", escape(title));
+    let _ = writeln!(out, "<p class=\"meta\">{}</p>", escape(meta));
+    for s in sections {
         // The long monthly table and the alerts start on a page of their own.
         let class = if s.heading.contains("趋势") {
             " class=\"new-page\""
         } else {
             ""
         };
-        let _ = writeln!(out, "<section{class}>\n<h2>{}</h2>", escape(&s.heading));
+        let _ = writeln!(out, "<section{class}>");
+        if !s.heading.is_empty() {
+            let _ = writeln!(out, "<h2>{}</h2>", escape(&s.heading));
+        }
         for p in &s.paragraphs {
             let _ = writeln!(out, "<p>{}</p>", escape(p));
         }

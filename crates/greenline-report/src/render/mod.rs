@@ -1,10 +1,11 @@
-//! Bulletins as Markdown, HTML and Word.
+//! Bulletins as Markdown, HTML and Word; any other titled document (an answer letter) as
+//! HTML and Word through the same writers.
 
 mod docx;
 mod html;
 mod markdown;
 
-use crate::{Bulletin, ReportError};
+use crate::{Bulletin, ReportError, Section};
 
 /// An output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -52,5 +53,24 @@ pub fn render(bulletin: &Bulletin, format: Format) -> Result<Vec<u8>, ReportErro
         Format::Markdown => Ok(markdown::render(bulletin).into_bytes()),
         Format::Html => Ok(html::render(bulletin).into_bytes()),
         Format::Docx => docx::render(bulletin),
+    }
+}
+
+/// A titled document other than a bulletin (an answer letter): a line under the title, then
+/// sections whose heading may be empty.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document {
+    pub title: String,
+    pub meta: String,
+    pub sections: Vec<Section>,
+}
+
+/// A document as HTML (a self-contained page that prints on A4) or Word; Markdown is the
+/// bulletin's alone.
+pub fn render_document(document: &Document, format: Format) -> Result<Vec<u8>, ReportError> {
+    match format {
+        Format::Html => Ok(html::render_document(document).into_bytes()),
+        Format::Docx => docx::render_document(document),
+        Format::Markdown => Err(ReportError::UnsupportedFormat("Markdown")),
     }
 }

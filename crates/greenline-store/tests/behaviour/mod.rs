@@ -18,12 +18,14 @@ use std::sync::Arc;
 
 mod admin;
 mod answers;
+mod disclosure;
 mod eia;
 mod evidence;
 mod notices;
 mod place;
 pub use admin::*;
 pub use answers::*;
+pub use disclosure::*;
 pub use eia::*;
 pub use evidence::*;
 pub use notices::*;
@@ -1968,6 +1970,9 @@ macro_rules! behaviour_suite {
             an_eia_project_keeps_its_notices_in_order_with_an_event_each,
             a_commenters_identity_is_kept_apart_and_its_reading_recorded,
             comments_are_regrouped_and_answers_published_once_with_the_statement,
+            a_disclosure_request_is_kept_with_its_events_and_a_stale_change_is_refused,
+            reading_an_applicant_leaves_an_event_and_an_audit_record,
+            the_annual_tallies_give_each_requests_answer_and_ground,
         );
     };
     (@tests $attrs:tt $($test:ident),* $(,)?) => {

@@ -715,7 +715,7 @@ impl DeadlinePost {
     fn limits(&self) -> Result<LimitsOverride, ServiceError> {
         let region = RegionCode::parse(self.region.trim())
             .map_err(|_| ServiceError::field("region", "a six-digit region code"))?;
-        let kind = CaseKind::parse(self.kind.trim())
+        let kind = CaseKind::parse_case(self.kind.trim())
             .ok_or_else(|| ServiceError::field("kind", "choose a kind of case"))?;
         let mut errors = Vec::new();
         let mut day = |field: &str| -> Option<u32> {
@@ -766,7 +766,7 @@ async fn deadlines_page(
             (status, None, Some(line), fields_of(&e))
         }
     };
-    let kinds = CaseKind::ALL
+    let kinds = CaseKind::CASES
         .iter()
         .map(|k| Choice {
             value: k.code().to_owned(),
@@ -832,7 +832,7 @@ async fn remove_deadlines(
     let StrictForm(form) = posted?;
     csrf::verify(&headers, &form.csrf_token)?;
     let region = RegionCode::parse(form.region.trim()).map_err(|_| PageError::BadForm)?;
-    let kind = CaseKind::parse(form.kind.trim()).ok_or(PageError::BadForm)?;
+    let kind = CaseKind::parse_case(form.kind.trim()).ok_or(PageError::BadForm)?;
     let outcome = state
         .remove_deadline_override(&who.0, region, kind)
         .await

@@ -175,7 +175,7 @@ fn page<'a>(
             .iter()
             .map(|c| choose(c.code(), c.zh(), &form.channel))
             .collect(),
-        kinds: CaseKind::ALL
+        kinds: CaseKind::CASES
             .iter()
             .map(|k| choose(k.code(), k.zh(), &form.kind))
             .collect(),

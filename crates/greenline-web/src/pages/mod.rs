@@ -27,6 +27,7 @@ mod console;
 pub mod csrf;
 mod dashboard;
 mod desk;
+mod disclosure;
 mod eia;
 mod eia_console;
 pub(crate) mod form;
@@ -74,6 +75,7 @@ pub fn router(settings: &greenline_app::Settings) -> Router<AppState> {
         .merge(answer_desk::routes())
         .merge(report::routes())
         .merge(track::routes())
+        .merge(disclosure::routes())
         .merge(results::routes())
         .merge(eia::routes())
         .merge(eia_console::routes())

@@ -42,6 +42,7 @@ impl ConsoleUser {
         }
         if self.0.jurisdiction().is_ok() {
             nav.push(("/console", "案件列表"));
+            nav.push(("/console/disclosure", "依申请公开"));
         }
         if scope.leads_with_figures() {
             nav.push(("/console/dashboard", "数据分析"));

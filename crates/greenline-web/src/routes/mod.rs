@@ -11,6 +11,7 @@ pub mod auth;
 pub mod cases;
 pub mod dashboard;
 pub mod desk;
+pub mod disclosure;
 pub mod eia;
 pub mod health;
 pub mod metrics;
@@ -43,6 +44,7 @@ use crate::AppState;
     tags(
         (name = "cases", description = "Intake and case handling"),
         (name = "track", description = "The reporter's view of a case"),
+        (name = "disclosure", description = "Information-disclosure requests (依申请公开): applying, steps with the working-day clock, answers, the annual report"),
         (name = "public", description = "Published results and public monthly figures (anyone; no reporter's identity)"),
         (name = "auth", description = "Staff sign-in, passwords and API tokens"),
         (name = "accounts", description = "Account administration (administrators)"),
@@ -184,6 +186,16 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(transfers::issue_centre, transfers::list_centres))
         .routes(routes!(transfers::revoke_centre))
         .routes(routes!(transfers::centre_callbacks))
+        .routes(routes!(disclosure::apply, disclosure::list))
+        .routes(routes!(disclosure::read))
+        .routes(routes!(disclosure::step))
+        .routes(routes!(disclosure::complaint))
+        .routes(routes!(disclosure::applicant))
+        .routes(routes!(disclosure::annual_report))
+        .routes(routes!(disclosure::answer_document))
+        .routes(routes!(disclosure::answer_sent))
+        .routes(routes!(disclosure::track))
+        .routes(routes!(disclosure::track_answer))
 }
 
 /// Refuses a query string with a parameter that is not UTF-8 once percent-decoded (axum's

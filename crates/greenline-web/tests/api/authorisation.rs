@@ -167,6 +167,58 @@ const MATRIX: &[(&str, &str, Rule)] = &[
         "/api/v1/cases/{id}/types",
         Rule::Case(IDENTITY_READERS),
     ),
+    // Information-disclosure requests: applying is open to the public (the portal) and to the
+    // staff who key in letters and visits; the request is held by Shenzhen's bureau.
+    ("POST", "/api/v1/disclosure/requests", Rule::Intake),
+    ("GET", "/api/v1/disclosure/requests", Rule::Roles(READERS)),
+    (
+        "GET",
+        "/api/v1/disclosure/requests/{id}",
+        Rule::Case(READERS),
+    ),
+    (
+        "POST",
+        "/api/v1/disclosure/requests/{id}/steps",
+        Rule::Case(CASE_WORKERS),
+    ),
+    (
+        "POST",
+        "/api/v1/disclosure/requests/{id}/complaint",
+        Rule::Case(CASE_WORKERS),
+    ),
+    (
+        "GET",
+        "/api/v1/disclosure/requests/{id}/applicant",
+        Rule::Case(IDENTITY_READERS),
+    ),
+    // The answer document names the applicant: the roles that read reporters.
+    (
+        "GET",
+        "/api/v1/disclosure/requests/{id}/answer",
+        Rule::Case(IDENTITY_READERS),
+    ),
+    (
+        "POST",
+        "/api/v1/disclosure/requests/{id}/sent",
+        Rule::Case(CASE_WORKERS),
+    ),
+    // The applicant's view and download: a tracking number and secret, no account.
+    (
+        "GET",
+        "/api/v1/disclosure/track/{tracking_no}",
+        Rule::Public,
+    ),
+    (
+        "GET",
+        "/api/v1/disclosure/track/{tracking_no}/answer",
+        Rule::Public,
+    ),
+    // The tables of Futian's bureau: inside both callers' jurisdictions.
+    (
+        "GET",
+        "/api/v1/disclosure/annual-report",
+        Rule::Roles(READERS),
+    ),
     ("GET", "/api/v1/dispatch-rules", Rule::Roles(&[Role::Admin])),
     (
         "POST",
@@ -409,6 +461,8 @@ struct Fixture {
     answer: i64,
     project: i64,
     comment: i64,
+    disclosure_request: i64,
+    futian: i64,
 }
 
 fn path_of(template: &str, f: &Fixture) -> String {
@@ -422,8 +476,12 @@ fn path_of(template: &str, f: &Fixture) -> String {
         "/api/v1/topics" => format!("{path}?period=2026-11"),
         "/api/v1/dispatch-rules/trial" => format!("{path}?region=440305"),
         "/api/v1/search" => format!("{path}?q=%E6%89%93%E6%A1%A9"),
+        "/api/v1/disclosure/annual-report" => format!("{path}?year=2026&unit_id={}", f.futian),
         _ => path,
     };
+    if template.starts_with("/api/v1/disclosure/requests/") {
+        return path.replace("{id}", &f.disclosure_request.to_string());
+    }
     if template.starts_with("/open311/") {
         return path
             .replace("{format}", "json")
@@ -507,6 +565,18 @@ fn body_of(method: &str, template: &str, f: &Fixture) -> Option<Value> {
         ("POST", "/api/v1/public/eia/projects/{id}/comments") => {
             json!({"text": "希望公开监测数据"})
         }
+        // A letter: the public is told the portal takes the web channel (422), staff who key
+        // in are let through, other roles refused.
+        ("POST", "/api/v1/disclosure/requests") => json!({
+            "channel": "letter", "applicant_kind": "natural_person", "applicant_name": "矩阵",
+            "applicant_id_number": "440301199001010000", "phone": "13600000000",
+            "description": "某厂环评批复", "delivery": "paper",
+        }),
+        ("POST", "/api/v1/disclosure/requests/{id}/steps") => {
+            json!({"action": "receive_correction"})
+        }
+        ("POST", "/api/v1/disclosure/requests/{id}/complaint") => json!({"region": "440305"}),
+        ("POST", "/api/v1/disclosure/requests/{id}/sent") => json!({"by": "post"}),
         ("POST" | "PUT", "/api/v1/dispatch-rules" | "/api/v1/dispatch-rules/{id}") => {
             json!({"owner_unit_id": f.rule_owner, "region": "440305", "target_unit_id": f.rule_target})
         }
@@ -682,10 +752,30 @@ pub async fn every_operation_admits_exactly_the_callers_its_rule_names(backend: 
     // comment with its commenter's phone.
     let (project, comment) =
         crate::eia::project_open_today(&app, &app.login("shenzhen").await).await;
+    let disclosure = app
+        .post(
+            None,
+            "/api/v1/disclosure/requests",
+            &json!({
+                "unit_id": app.units["shenzhen"], "channel": "web",
+                "applicant_kind": "law_firm", "applicant_name": "某律师事务所",
+                "applicant_id_number": "31440000MD0000000X", "email": "lawyer@example.com",
+                "description": "某项目环评批复文件", "delivery": "email",
+            }),
+        )
+        .await;
+    assert_eq!(
+        disclosure.status,
+        StatusCode::CREATED,
+        "{}",
+        disclosure.body
+    );
     let fixture = Fixture {
         answer,
         project,
         comment,
+        disclosure_request: disclosure.body["id"].as_i64().expect("request id"),
+        futian: app.units["futian"],
         centre: centre.body["id"].as_i64().expect("centre id"),
         open311_client: client.body["id"].as_i64().expect("client id"),
         attachment,
@@ -791,6 +881,8 @@ fn page_expected(method: &str, path: &str, who: Who) -> (StatusCode, Option<&'st
         }
         "/console/intake" if !role.may_register() => (StatusCode::FORBIDDEN, None),
         "/console/audit" if role != Role::Auditor => (StatusCode::FORBIDDEN, None),
+        // Requests of a jurisdiction: every role but the auditor's.
+        "/console/disclosure" if role == Role::Auditor => (StatusCode::FORBIDDEN, None),
         // Figures of a jurisdiction: every role but the auditor's.
         "/console/dashboard" | "/console/dashboard/bulletin" if role == Role::Auditor => {
             (StatusCode::FORBIDDEN, None)
@@ -883,6 +975,9 @@ pub async fn every_page_admits_exactly_the_callers_its_role_may(backend: Backend
         ("POST", "/console/cases/{id}/types"),
         ("GET", "/console/intake"),
         ("POST", "/console/intake"),
+        ("GET", "/console/disclosure"),
+        ("GET", "/disclosure"),
+        ("POST", "/disclosure"),
         ("GET", "/figures"),
         ("GET", "/figures/feed.atom"),
         ("GET", "/login"),

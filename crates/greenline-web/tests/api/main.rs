@@ -14,6 +14,7 @@ mod attachments;
 mod authorisation;
 mod dashboard;
 mod desk;
+mod disclosure;
 mod dispatch;
 mod eia;
 mod evidence;

@@ -106,7 +106,7 @@ pub(crate) fn element_text(html: &str, id: &str) -> String {
 pub async fn every_page_is_chinese_and_fits_a_phone(backend: Backend) {
     let app = spawn_app(backend).await;
     let client = browser();
-    for path in ["/", "/report", "/track", "/login"] {
+    for path in ["/", "/report", "/track", "/login", "/disclosure"] {
         let response = client.get(app.url(path)).send().await.expect("request");
         assert_eq!(response.status(), StatusCode::OK, "{path}");
         let csp = response

@@ -19,6 +19,7 @@ mod approval;
 mod console;
 mod dashboard;
 mod desk;
+mod disclosure;
 mod eia;
 mod evidence;
 mod place;

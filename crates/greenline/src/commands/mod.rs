@@ -4,6 +4,7 @@ pub mod air;
 pub mod aqi;
 mod backup;
 mod demo;
+mod disclosure;
 mod dispatch;
 mod export;
 mod import;
@@ -72,6 +73,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Unit(command) => unit::run(&core(&store, &config)?, command).await,
         Command::Dispatch(command) => dispatch::run(&core(&store, &config)?, command).await,
         Command::Open311(command) => open311::run(&core(&store, &config)?, command).await,
+        Command::Disclosure(command) => disclosure::run(&core(&store, &config)?, command).await,
         Command::Transfer(command) => transfer::run(&core(&store, &config)?, command).await,
         Command::Import(args) if args.profile.is_some() => {
             transfer::import(&core(&store, &config)?, &args).await
