@@ -167,6 +167,13 @@ impl App {
         Ok(record(caller, answer, events))
     }
 
+    /// What a new answer's form starts from: today as its checked date; refused to roles that
+    /// do not write answers.
+    pub fn blank_answer(&self, caller: &Caller) -> ServiceResult<chrono::NaiveDate> {
+        require_writer(caller)?;
+        Ok(self.today())
+    }
+
     /// Writes a new answer as a draft.
     pub async fn create_answer(
         &self,

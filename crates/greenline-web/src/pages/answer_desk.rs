@@ -266,7 +266,7 @@ fn edit_page(
 
 async fn blank(State(state): State<AppState>, who: ConsoleUser, csrf: Csrf) -> PageResult {
     let form = AnswerForm {
-        checked_on: greenline_domain::deadline::local_date(state.clock.now()).to_string(),
+        checked_on: state.blank_answer(&who.0)?.to_string(),
         ..AnswerForm::default()
     };
     edit_page(&who, &csrf, None, &form, FieldErrors::default(), None)

@@ -232,6 +232,7 @@ async fn submit(
 /// One request in the handlers' list.
 #[derive(Debug)]
 struct Row {
+    id: i64,
     tracking_no: String,
     unit: String,
     applicant_kind: String,
@@ -247,6 +248,7 @@ struct Row {
 impl Row {
     fn new(v: &DisclosureView) -> Row {
         Row {
+            id: v.request.id,
             tracking_no: v.tracking_no.clone(),
             unit: v.unit_name.clone(),
             applicant_kind: v.applicant_kind_zh.clone(),

@@ -28,6 +28,7 @@ pub mod csrf;
 mod dashboard;
 mod desk;
 mod disclosure;
+mod disclosure_request;
 mod eia;
 mod eia_console;
 pub(crate) mod form;
@@ -76,6 +77,7 @@ pub fn router(settings: &greenline_app::Settings) -> Router<AppState> {
         .merge(report::routes())
         .merge(track::routes())
         .merge(disclosure::routes())
+        .merge(disclosure_request::routes())
         .merge(results::routes())
         .merge(eia::routes())
         .merge(eia_console::routes())

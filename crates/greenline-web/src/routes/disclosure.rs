@@ -209,7 +209,7 @@ pub async fn annual_report(
     }
 }
 
-fn document_response(file: AnswerFile) -> Response {
+pub(crate) fn document_response(file: AnswerFile) -> Response {
     let disposition = format!(
         "attachment; filename=\"answer.{}\"; filename*=UTF-8''{}",
         if file.media_type.starts_with("text/html") {

@@ -883,6 +883,22 @@ fn page_expected(method: &str, path: &str, who: Who) -> (StatusCode, Option<&'st
         "/console/audit" if role != Role::Auditor => (StatusCode::FORBIDDEN, None),
         // Requests of a jurisdiction: every role but the auditor's.
         "/console/disclosure" if role == Role::Auditor => (StatusCode::FORBIDDEN, None),
+        // A request of Shenzhen's bureau, not answered yet: seen inside the jurisdiction; its
+        // answer document names the applicant (refused to roles that may not read them) and
+        // does not exist yet (409).
+        "/console/disclosure/{id}" | "/console/disclosure/{id}/answer/{format}"
+            if role == Role::Auditor || !who.inside =>
+        {
+            (StatusCode::NOT_FOUND, None)
+        }
+        "/console/disclosure/{id}/answer/{format}" if !role.may_read_reporter() => {
+            (StatusCode::FORBIDDEN, None)
+        }
+        "/console/disclosure/{id}/answer/{format}" => (StatusCode::CONFLICT, None),
+        // Plain answers are kept by those who answer the public.
+        p if p.starts_with("/console/answers") && !role.may_write_answers() => {
+            (StatusCode::FORBIDDEN, None)
+        }
         // Figures of a jurisdiction: every role but the auditor's.
         "/console/dashboard" | "/console/dashboard/bulletin" if role == Role::Auditor => {
             (StatusCode::FORBIDDEN, None)
@@ -976,6 +992,21 @@ pub async fn every_page_admits_exactly_the_callers_its_role_may(backend: Backend
         ("GET", "/console/intake"),
         ("POST", "/console/intake"),
         ("GET", "/console/disclosure"),
+        ("GET", "/console/disclosure/{id}"),
+        ("POST", "/console/disclosure/{id}/steps"),
+        ("POST", "/console/disclosure/{id}/complaint"),
+        ("POST", "/console/disclosure/{id}/sent"),
+        ("POST", "/console/disclosure/{id}/applicant"),
+        ("GET", "/console/disclosure/{id}/answer/{format}"),
+        ("GET", "/console/answers"),
+        ("GET", "/console/answers/new"),
+        ("POST", "/console/answers/new"),
+        ("GET", "/console/answers/{id}"),
+        ("POST", "/console/answers/{id}"),
+        ("POST", "/console/answers/{id}/steps"),
+        ("GET", "/answers"),
+        ("GET", "/answers/{id}"),
+        ("POST", "/answers/{id}/feedback"),
         ("GET", "/disclosure"),
         ("POST", "/disclosure"),
         ("GET", "/figures"),
@@ -1067,6 +1098,22 @@ pub async fn every_page_admits_exactly_the_callers_its_role_may(backend: Backend
     let attachment = crate::attachments::photo_of(&app, &app.login("shenzhen").await, case).await;
     let (project, comment) =
         crate::eia::project_open_today(&app, &app.login("shenzhen").await).await;
+    app.core.install_shipped_answers().await.expect("answers");
+    let answer = app.store.published_answers().await.expect("answers")[0].id;
+    let request = app
+        .post(
+            None,
+            "/api/v1/disclosure/requests",
+            &json!({
+                "unit_id": app.units["shenzhen"], "channel": "web",
+                "applicant_kind": "natural_person", "applicant_name": "页面矩阵",
+                "applicant_id_number": "440301199001010000", "phone": "13600000000",
+                "description": "某项目环评批复文件", "delivery": "paper",
+            }),
+        )
+        .await;
+    assert_eq!(request.status, StatusCode::CREATED, "{}", request.body);
+    let request = request.body["id"].as_i64().expect("request id");
     app.caught_up().await;
 
     let mut wrong = Vec::new();
@@ -1093,10 +1140,15 @@ pub async fn every_page_admits_exactly_the_callers_its_role_may(backend: Backend
                 .to_string(),
             )
             .replace("{comment}", &comment.to_string())
+            .replace("{format}", "html")
             .replace(
                 "{id}",
                 &if template.contains("/eia/") {
                     project
+                } else if template.starts_with("/console/disclosure/") {
+                    request
+                } else if template.contains("answers/") {
+                    answer
                 } else {
                     case
                 }

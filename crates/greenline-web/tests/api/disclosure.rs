@@ -586,3 +586,127 @@ async fn the_answer_document_is_written_in_html_and_word_sent_and_downloaded_by_
         "{actions:?}"
     );
 }
+
+/// The handler's desk in the console: the request's page with its clock, a correction asked
+/// and received, an answer refused in Chinese without its ground and given with it, the
+/// applicant read (and recorded), the answer document downloaded and its sending recorded —
+/// every step from a form, as a handler works.
+#[backend_test]
+async fn a_handler_takes_every_step_from_the_requests_console_page(backend: Backend) {
+    use crate::pages::{browser, console_sign_in, page, post_form};
+    let app = spawn_app_at(backend, thursday_before_national_day()).await;
+    let id = apply(&app).await;
+    let client = browser();
+    let token = console_sign_in(&client, &app, "shenzhen").await;
+    let path = format!("/console/disclosure/{id}");
+
+    let (status, list) = page(&client, &app, "/console/disclosure").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(list.contains(&format!("href=\"{path}\"")), "{list}");
+    let (status, html) = page(&client, &app, &path).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("计时中") && html.contains("电镀厂"), "{html}");
+    assert!(
+        !html.contains(NAME),
+        "the applicant is not on the page until asked for"
+    );
+    let version = |html: &str| -> String {
+        let marker = "name=\"version\" value=\"";
+        let start = html.find(marker).expect("a version") + marker.len();
+        html[start..].split('"').next().expect("version").to_owned()
+    };
+
+    let steps = format!("{path}/steps");
+    let v = version(&html);
+    let (status, headers, body) = post_form(
+        &client,
+        &app,
+        &steps,
+        &[
+            ("csrf_token", &token),
+            ("version", &v),
+            ("action", "ask_correction"),
+            ("what", "请写明监测报告的年份和排污口"),
+            ("reply_within_working_days", "15"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    assert_eq!(headers["location"], path.as_str());
+    let (_, html) = page(&client, &app, &path).await;
+    assert!(html.contains("暂停计时（等待补正）"), "{html}");
+    let v = version(&html);
+    let (status, _, _) = post_form(
+        &client,
+        &app,
+        &steps,
+        &[
+            ("csrf_token", &token),
+            ("version", &v),
+            ("action", "receive_correction"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+
+    // Withheld in part without its ground: refused in Chinese, nothing changed.
+    let (_, html) = page(&client, &app, &path).await;
+    let v = version(&html);
+    let answer = |ground: &'static str| {
+        vec![
+            ("csrf_token", token.clone()),
+            ("version", v.clone()),
+            ("action", "answer".to_owned()),
+            ("kind", "partly_disclosed".to_owned()),
+            ("delivery", "paper".to_owned()),
+            ("ground", ground.to_owned()),
+            ("withheld", "第三方的商业秘密部分".to_owned()),
+        ]
+    };
+    let bare = answer("");
+    let bare: Vec<(&str, &str)> = bare.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, _, html) = post_form(&client, &app, &steps, &bare).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
+    assert!(html.contains("请选择不予公开的法律依据"), "{html}");
+    let grounded = answer(greenline_domain::disclosure::WithholdingGround::ALL[3].code());
+    let grounded: Vec<(&str, &str)> = grounded.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, _, body) = post_form(&client, &app, &steps, &grounded).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let (_, html) = page(&client, &app, &path).await;
+    assert!(
+        html.contains("已答复") && html.contains("部分公开"),
+        "{html}"
+    );
+
+    // The applicant, read on purpose and recorded.
+    let (status, _, html) = post_form(
+        &client,
+        &app,
+        &format!("{path}/applicant"),
+        &[("csrf_token", &token)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains(NAME) && html.contains("审计"), "{html}");
+
+    let document = client
+        .get(app.url(&format!("{path}/answer/docx")))
+        .send()
+        .await
+        .expect("document");
+    assert_eq!(document.status(), StatusCode::OK);
+    let bytes = document.bytes().await.expect("bytes");
+    assert!(bytes.starts_with(b"PK"), "a Word file is a zip");
+    let (status, _, html) = post_form(
+        &client,
+        &app,
+        &format!("{path}/sent"),
+        &[("csrf_token", &token), ("by", "post"), ("note", "挂号信")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(
+        html.contains("已记录送达") && html.contains("送达答复"),
+        "{html}"
+    );
+}

@@ -62,6 +62,27 @@ async fn apply_and_list(screen: Screen, name: &str) {
     if screen == Screen::Phone {
         browser.assert_fits_the_screen().await;
     }
+    // The request's own page: a correction asked from its form stops the clock.
+    browser.click("main ul.cases li:first-child a").await;
+    browser.text_of("#request-clock").await;
+    browser.type_into("#c-what", "请写明监测报告的年份").await;
+    browser.click("#step-ask_correction").await;
+    // The page comes back after the post: wait for the new one.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let clock = browser.text_of("#request-clock").await;
+        if clock.contains("等待补正") {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{clock}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    browser
+        .snapshot(&format!("disclosure-request-{name}"))
+        .await;
+    if screen == Screen::Phone {
+        browser.assert_fits_the_screen().await;
+    }
     browser.finish().await;
 }
 
