@@ -222,7 +222,7 @@ impl RequestPage<'_> {
 fn history_zh(action: &str) -> String {
     match action {
         "apply" => "收到申请".to_owned(),
-        "read_applicant" => "查看申请人信息".to_owned(),
+        "view_applicant" => "查看申请人信息".to_owned(),
         "send_answer" => "送达答复".to_owned(),
         "turn_into_complaint" => "转为举报件".to_owned(),
         other => {
