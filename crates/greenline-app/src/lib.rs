@@ -66,6 +66,7 @@ pub mod network;
 pub mod notices;
 pub mod open311;
 pub mod operations;
+mod params;
 pub mod photos;
 pub mod projections;
 pub mod public;

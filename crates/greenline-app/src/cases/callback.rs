@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::error::{ServiceError, ServiceResult};
+use crate::params::RegionPeriod;
 use crate::views::UnitView;
 use crate::{App, Caller};
 
@@ -63,32 +64,25 @@ impl CallbackStatsQuery {
         params: impl IntoIterator<Item = (&'a str, &'a str)>,
     ) -> ServiceResult<CallbackStatsQuery> {
         let mut query = CallbackStatsQuery::default();
+        let mut period = RegionPeriod::default();
         for (key, value) in params {
             let value = value.trim();
-            if value.is_empty() {
+            if value.is_empty() || period.take(key, value)? {
                 continue;
             }
-            let bad = |message: &str| ServiceError::parameter(key, message);
-            let date = |v: &str| {
-                NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| bad("expected YYYY-MM-DD"))
-            };
             match key {
-                "region" => {
-                    query.region = Some(RegionCode::parse(value).map_err(|e| bad(&e.to_string()))?)
-                }
                 "unit_id" => {
-                    query.unit_id = Some(value.parse().map_err(|_| bad("expected a unit id"))?)
+                    query.unit_id = Some(
+                        value
+                            .parse()
+                            .map_err(|_| ServiceError::parameter(key, "expected a unit id"))?,
+                    )
                 }
-                "from" => query.from = Some(date(value)?),
-                "to" => query.to = Some(date(value)?),
-                _ => return Err(bad("unknown parameter")),
+                _ => return Err(ServiceError::parameter(key, "unknown parameter")),
             }
         }
-        if let (Some(from), Some(to)) = (query.from, query.to)
-            && from > to
-        {
-            return Err(ServiceError::parameter("to", "must not be before from"));
-        }
+        let period = period.checked()?;
+        (query.region, query.from, query.to) = (period.region, period.from, period.to);
         Ok(query)
     }
 }

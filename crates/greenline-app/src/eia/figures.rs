@@ -11,6 +11,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::error::{ServiceError, ServiceResult};
+use crate::params::RegionPeriod;
 use crate::{App, Caller};
 
 /// A question about comment figures: `region` (inside the jurisdiction), `from` and `to`
@@ -27,30 +28,19 @@ impl CommentFiguresQuery {
     pub fn from_params<'a>(
         params: impl IntoIterator<Item = (&'a str, &'a str)>,
     ) -> ServiceResult<CommentFiguresQuery> {
-        let mut query = CommentFiguresQuery::default();
+        let mut period = RegionPeriod::default();
         for (key, value) in params {
             let value = value.trim();
-            if value.is_empty() {
-                continue;
-            }
-            let bad = |message: &str| ServiceError::parameter(key, message);
-            let date = |v: &str| {
-                NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| bad("expected YYYY-MM-DD"))
-            };
-            match key {
-                "region" => {
-                    query.region = Some(RegionCode::parse(value).map_err(|e| bad(&e.to_string()))?)
-                }
-                "from" => query.from = Some(date(value)?),
-                "to" => query.to = Some(date(value)?),
-                _ => return Err(bad("unknown parameter")),
+            if !value.is_empty() && !period.take(key, value)? {
+                return Err(ServiceError::parameter(key, "unknown parameter"));
             }
         }
-        if let (Some(from), Some(to)) = (query.from, query.to)
-            && from > to
-        {
-            return Err(ServiceError::parameter("to", "must not be before from"));
-        }
+        let period = period.checked()?;
+        let query = CommentFiguresQuery {
+            region: period.region,
+            from: period.from,
+            to: period.to,
+        };
         Ok(query)
     }
 }
