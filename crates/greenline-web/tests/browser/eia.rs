@@ -114,11 +114,11 @@ async fn staff_publish_notices_the_public_comments_in_the_window_and_reads_the_a
                 .await
                 .contains("公示已发布")
         );
-        let notices = browser.text_of("#eia-notices").await;
-        assert!(
-            notices.contains("2026年12月7日至2026年12月21日（10个工作日）"),
-            "{notices}"
-        );
+        // The second post's page replaces the first's, which showed the same confirmation.
+        wait_until(&browser, "#eia-notices", |notices| {
+            notices.contains("2026年12月7日至2026年12月21日（10个工作日）")
+        })
+        .await;
         scroll_to(&browser, "#h-notices").await;
         browser.snapshot(&format!("eia-console-{suffix}")).await;
         browser.sign_out().await;

@@ -245,18 +245,28 @@ impl Browser {
             .expect(css);
     }
 
+    /// The text of `css` once the page shows it. A form's post navigates: an element found on
+    /// the page being left goes stale before its text is read, so the look-up starts again.
     async fn text_of(&self, css: &str) -> String {
-        self.client
-            .wait()
-            .at_most(WAIT)
-            .for_element(Locator::Css(css))
-            .await
-            .unwrap_or_else(|e| panic!("no {css}: {e}"))
-            .text()
-            .await
-            .expect(css)
-            .trim()
-            .to_owned()
+        let deadline = std::time::Instant::now() + WAIT;
+        loop {
+            let element = self
+                .client
+                .wait()
+                .at_most(WAIT)
+                .for_element(Locator::Css(css))
+                .await
+                .unwrap_or_else(|e| panic!("no {css}: {e}"));
+            match element.text().await {
+                Ok(text) => return text.trim().to_owned(),
+                Err(e)
+                    if e.is_stale_element_reference() && std::time::Instant::now() < deadline =>
+                {
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+                Err(e) => panic!("{css}: {e:?}"),
+            }
+        }
     }
 
     async fn source(&self) -> String {
