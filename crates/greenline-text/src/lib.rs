@@ -35,3 +35,15 @@ pub use place::{Gazetteer, Place};
 pub use source::{Candidate, Evidence, SourceFeatures, SourceIndex, SourceMatch};
 pub use tokenize::Tokenizer;
 pub use topics::{DocFreq, Topic, TopicGroup, TopicOptions, group_topics, hot_topics};
+
+/// Loads every table the tools read (the segmenter's dictionary, the gazetteer, the models,
+/// the surname and term tables), which are otherwise loaded by the first text that needs them.
+/// A server calls it while it starts, so its first case is not the one that waits for them.
+pub fn load_tables() {
+    source::load_tables();
+    Tokenizer::shared();
+    Gazetteer::shared();
+    // A broken shipped model is reported where the classifier is used.
+    let _ = Classifier::shipped();
+    pii::load_tables();
+}

@@ -63,6 +63,11 @@ struct Surnames {
     double: HashSet<[char; 2]>,
 }
 
+/// Loads the surname table (see [`crate::load_tables`]).
+pub(crate) fn load_tables() {
+    LazyLock::force(&SURNAME_TABLE);
+}
+
 static SURNAME_TABLE: LazyLock<Surnames> = LazyLock::new(|| {
     let mut table = Surnames {
         single: HashSet::new(),

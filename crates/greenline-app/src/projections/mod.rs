@@ -270,6 +270,11 @@ enum Follow {
 
 /// The supervisor: builds, then the one reader of the feed.
 async fn supervise(store: Store, tracked: Vec<Arc<Tracked>>, tasks: Tasks) {
+    // The views read texts with these tables: load them before a view says it is ready, so the
+    // first case after a start is not the one that waits for them (a second or more).
+    if let Err(error) = tokio::task::spawn_blocking(greenline_text::load_tables).await {
+        tracing::error!("loading the text tables: {error}");
+    }
     let head = loop {
         match feed::head(&store).await {
             Ok(head) => break head,

@@ -124,6 +124,11 @@ impl Default for SourceIndex {
     }
 }
 
+/// Loads the county lists (see [`crate::load_tables`]).
+pub(super) fn load_tables() {
+    LazyLock::force(&COUNTIES);
+}
+
 /// Counties by prefecture, for lookups from a case placed only at city level.
 static COUNTIES: LazyLock<HashMap<RegionCode, Vec<RegionCode>>> = LazyLock::new(|| {
     let mut map: HashMap<RegionCode, Vec<RegionCode>> = HashMap::new();

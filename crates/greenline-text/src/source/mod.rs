@@ -27,4 +27,11 @@ pub use features::{Compound, Facility, Road, SourceFeatures};
 pub use index::{Candidate, SourceIndex, SourceIndexStats};
 pub use model::{Example, INDEX_PRECISION, PairModel, fit};
 pub use pairs::{Figures, LabelledPair, example, measure, read_pairs, set_index_threshold, train};
+/// Loads the term table, the pair model and the county lists (see [`crate::load_tables`]).
+pub(crate) fn load_tables() {
+    std::sync::LazyLock::force(&terms::TERMS_TABLE);
+    PairModel::shipped();
+    index::load_tables();
+}
+
 pub use score::{Evidence, EvidenceKind, SourceMatch, score, score_texts, threshold, values};
