@@ -111,6 +111,14 @@ const LANDMARK_WORDS: &[&str] = &[
     "乡", "人", "滩", "轩", "阁", "斋",
 ];
 
+/// The province-level units that are cities (直辖市): a township names a county in them as in
+/// a prefecture.
+const MUNICIPALITIES: &[&str] = &["110000", "120000", "310000", "500000"];
+
+/// Words that begin with a landmark word but say where in the region, not what is named after
+/// it: 松江大学城 is in 松江区, 下关江边 by the river in 下关.
+const NOT_LANDMARKS: &[&str] = &["大学城", "江边", "江畔", "河边", "河畔", "湖边", "湖畔"];
+
 /// Characters that end a clause (and so the street-level address).
 const CLAUSE_END: &[char] = &[
     '，', '。', '！', '？', '；', '、', ',', '.', '!', '?', ';', ' ', '\n', '\t', '（', '(', '：',
@@ -134,6 +142,15 @@ pub struct Mention {
     pub end: usize,
     /// Every region the name can stand for, after the other names have narrowed it.
     pub candidates: Vec<RegionCode>,
+}
+
+impl Mention {
+    /// Whether a candidate of the name lies over `code` (南京 over 鼓楼区 320106).
+    fn holds(&self, code: RegionCode) -> bool {
+        self.candidates
+            .iter()
+            .any(|c| *c != code && code.is_within(*c))
+    }
 }
 
 /// Where a text says the problem is.
@@ -179,6 +196,9 @@ pub struct Gazetteer {
     /// already stands for (江北观音桥 → 江北区 of 重庆, not of 宁波).
     township_stems: HashMap<String, Vec<RegionCode>>,
     longest_stem: usize,
+    /// Short forms that are everyday words too (南海, 江南, 城中), with their regions: taken only
+    /// right after the name of a region that holds them (佛山南海 → 南海区).
+    guarded: HashMap<String, Vec<RegionCode>>,
 }
 
 static SHARED: LazyLock<Gazetteer> = LazyLock::new(Gazetteer::build);
@@ -197,6 +217,7 @@ impl Gazetteer {
             .filter(|line| !line.is_empty() && !line.starts_with('#'))
             .collect();
         let mut names: HashMap<String, Vec<(RegionCode, bool)>> = HashMap::new();
+        let mut guarded: HashMap<String, Vec<RegionCode>> = HashMap::new();
         // A city whose one county-level unit bears its own name (嘉峪关市 620200 over 620201):
         // the name stands for the county, the most precise unit, which lies within the city.
         let named_by_a_county: HashSet<RegionCode> = RegionCode::all()
@@ -221,6 +242,7 @@ impl Gazetteer {
                 .push((code, false));
             for short in short_forms(&region.name) {
                 if common.contains(short.as_str()) {
+                    guarded.entry(short).or_default().push(code);
                     continue;
                 }
                 let entry = names.entry(short).or_default();
@@ -286,6 +308,7 @@ impl Gazetteer {
             longest,
             township_stems,
             longest_stem,
+            guarded,
         }
     }
 
@@ -314,9 +337,42 @@ impl Gazetteer {
     /// Finds the region names in a text, longest first from the left.
     pub fn mentions(&self, text: &str) -> Vec<Mention> {
         let starts: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
-        let mut found = Vec::new();
+        // Where the segmenter's words begin: read only when a short form needs it.
+        let words: std::cell::OnceCell<HashSet<usize>> = std::cell::OnceCell::new();
+        let is_boundary = |at: usize| {
+            at == text.len()
+                || words
+                    .get_or_init(|| {
+                        crate::Tokenizer::shared()
+                            .segments_with_offsets(text)
+                            .into_iter()
+                            .map(|(at, _)| at)
+                            .collect()
+                    })
+                    .contains(&at)
+        };
+        let mut found: Vec<Mention> = Vec::new();
         let mut i = 0;
         while i < starts.len() {
+            if let Some(len) = self.guarded_after(text, &starts, i, found.last()) {
+                let (start, end) = (
+                    starts[i],
+                    starts.get(i + len).copied().unwrap_or(text.len()),
+                );
+                let candidates = self.guarded[&text[start..end]]
+                    .iter()
+                    .copied()
+                    .filter(|c| found.last().is_some_and(|m| m.holds(*c)))
+                    .collect();
+                found.push(Mention {
+                    text: text[start..end].to_owned(),
+                    start,
+                    end,
+                    candidates,
+                });
+                i += len;
+                continue;
+            }
             let mut matched = None;
             for len in (2..=self.longest.min(starts.len() - i)).rev() {
                 let start = starts[i];
@@ -326,13 +382,11 @@ impl Gazetteer {
                     continue;
                 };
                 let all_short = entries.iter().all(|(_, short)| *short);
-                let rest = &text[end..];
-                // 重庆江北区 is 重庆 + 江北区, not a river called 重庆江: a landmark word that
-                // begins another region's name does not hide the short form before it.
-                if all_short
-                    && LANDMARK_WORDS.iter().any(|w| rest.starts_with(w))
-                    && !self.begins_with_a_name(rest)
-                {
+                // A short form across two words is part of neither (南皮 in 江南|皮革厂).
+                if all_short && !is_boundary(start) && !is_boundary(end) {
+                    continue;
+                }
+                if all_short && self.names_a_landmark(text, end) {
                     continue;
                 }
                 matched = Some((len, start, end, entries));
@@ -371,6 +425,36 @@ impl Gazetteer {
         found
     }
 
+    /// Whether the short form ending at `end` begins a road's, park's, shop's … name: a landmark
+    /// word follows it (中山路, 紫云轩), unless that word begins another region's name (重庆江北区
+    /// is 重庆 + 江北区) or a word for where in the region (松江大学城, 下关江边).
+    fn names_a_landmark(&self, text: &str, end: usize) -> bool {
+        let rest = &text[end..];
+        if !LANDMARK_WORDS.iter().any(|w| rest.starts_with(w)) {
+            return false;
+        }
+        !self.begins_with_a_name(rest) && !NOT_LANDMARKS.iter().any(|w| rest.starts_with(w))
+    }
+
+    /// The length in characters of a guarded short form at `i` that names a region held by the
+    /// name just before it (佛山 + 南海), if there is one.
+    fn guarded_after(
+        &self,
+        text: &str,
+        starts: &[usize],
+        i: usize,
+        before: Option<&Mention>,
+    ) -> Option<usize> {
+        let before = before.filter(|m| m.end == starts[i])?;
+        (2..=4.min(starts.len() - i)).rev().find(|&len| {
+            let end = starts.get(i + len).copied().unwrap_or(text.len());
+            self.guarded
+                .get(&text[starts[i]..end])
+                .is_some_and(|codes| codes.iter().any(|c| before.holds(*c)))
+                && !self.names_a_landmark(text, end)
+        })
+    }
+
     /// Counties of townships named without their ending in the text, outside the names found
     /// (南山区 holds no 南山街道).
     fn township_stems_in(&self, text: &str, mentions: &[Mention]) -> Vec<RegionCode> {
@@ -391,6 +475,45 @@ impl Gazetteer {
             }
         }
         counties
+    }
+
+    /// The one county of the city `best` (a prefecture, or a municipality) whose township the
+    /// text names without its ending; otherwise `best`.
+    fn descend_by_township(
+        &self,
+        text: &str,
+        mentions: &[Mention],
+        best: RegionCode,
+    ) -> RegionCode {
+        let city = match best.level() {
+            RegionLevel::Prefecture => true,
+            RegionLevel::Province => MUNICIPALITIES.contains(&best.to_string().as_str()),
+            _ => false,
+        };
+        if !city {
+            return best;
+        }
+        // Names that point elsewhere (广安 in 北京广安门外) do not hide a township's name.
+        let agreeing: Vec<Mention> = mentions
+            .iter()
+            .filter(|m| {
+                m.candidates
+                    .iter()
+                    .any(|c| best.is_within(*c) || c.is_within(best))
+            })
+            .cloned()
+            .collect();
+        let mut counties: Vec<RegionCode> = self
+            .township_stems_in(text, &agreeing)
+            .into_iter()
+            .filter(|c| c.is_within(best))
+            .collect();
+        counties.sort();
+        counties.dedup();
+        match counties.as_slice() {
+            [county] => *county,
+            _ => best,
+        }
     }
 
     /// Resolves the place a text names.
@@ -438,6 +561,9 @@ impl Gazetteer {
                 (support, std::cmp::Reverse(*index))
             })
             .map(|(_, code)| *code);
+        // Within a city named, a township named without its ending in one of its counties
+        // gives the county (上海 … 南京东路 → 黄浦区; 沈阳太原街 → 和平区).
+        let best = best.map(|b| self.descend_by_township(text, &mentions, b));
         let alternatives = mentions
             .iter()
             .filter(|m| m.candidates.len() > 1)
@@ -631,6 +757,29 @@ mod tests {
         assert_eq!(code("中山路上有家饭店油烟很大"), None);
         assert_eq!(code("楼下小店天天放音乐"), None);
         assert_eq!(code("北京路步行街"), None);
+        // 南皮 (县) lies across 江南 and 皮革厂.
+        assert_eq!(code("江南皮革厂旁边那条河又黑又臭"), None);
+    }
+
+    #[test]
+    fn a_word_for_where_in_a_region_is_no_landmark_name() {
+        assert_eq!(code("松江大学城附近有人露天焚烧垃圾"), region("310117"));
+        assert_eq!(code("南京下关江边那个码头装卸煤炭"), region("320106"));
+        assert_eq!(code("长春路上那个烧烤店天天冒烟"), None);
+    }
+
+    #[test]
+    fn an_everyday_word_names_a_district_right_after_its_city() {
+        assert_eq!(code("佛山南海有个铝型材厂酸雾很大"), region("440605"));
+        assert_eq!(code("南海有个铝型材厂酸雾很大"), None);
+    }
+
+    #[test]
+    fn a_township_named_without_its_ending_places_a_city_case_in_its_county() {
+        assert_eq!(code("上海南京东路有家店铺外放音响"), region("310101"));
+        assert_eq!(code("沈阳太原街商场后面垃圾堆了一星期"), region("210102"));
+        // 广安 (市) points elsewhere; 广安门外街道 is in 西城区.
+        assert_eq!(code("北京广安门外一个工地夜里还在施工"), region("110102"));
     }
 
     #[test]
