@@ -1,15 +1,19 @@
-//! The same-source scorer on the hand-written pairs of `data/text/pairs/same_source.jsonl`, by
-//! writers who did not see the scorer. The development part (it set the threshold and was read
-//! while choosing features) is checked on every run; the sealed test part was measured once,
-//! with `cargo test -p greenline-text --test same_source_pairs -- --ignored --nocapture`, and
-//! its figures are in `data/text/README.md`.
+//! The same-source scorer on hand-written pairs by writers who did not see the scorer:
+//! `data/text/pairs/same_source.jsonl` (two writers; `train`, `dev`, and `spent`, a sealed part
+//! measured once and fitted on since) and `data/text/pairs/sealed_w3.jsonl` (a third writer,
+//! written after the scorer was last changed: the sealed `test` part). The development part (it
+//! sets the threshold and was read while choosing features) is checked on every run; the sealed
+//! part is measured once, with `cargo test -p greenline-text --test same_source_pairs --
+//! --ignored --nocapture`, and its figures are in `data/text/README.md`.
 
 use greenline_text::source::{LabelledPair, PairModel, measure, read_pairs};
 
 const PAIRS: &str = include_str!("../data/text/pairs/same_source.jsonl");
+const SEALED: &str = include_str!("../data/text/pairs/sealed_w3.jsonl");
 
 fn part(name: &str) -> Vec<LabelledPair> {
-    read_pairs(PAIRS)
+    let file = if name == "test" { SEALED } else { PAIRS };
+    read_pairs(file)
         .unwrap_or_else(|e| panic!("pairs: {e}"))
         .into_iter()
         .filter(|p| p.part == name)
@@ -40,24 +44,28 @@ fn report(name: &str) -> f64 {
 }
 
 #[test]
-fn the_pairs_are_split_once_into_three_parts() {
+fn the_pairs_are_split_once_and_the_sealed_part_is_apart() {
     let all = read_pairs(PAIRS).unwrap_or_else(|e| panic!("pairs: {e}"));
     assert_eq!(all.len(), 480);
-    for name in ["train", "dev", "test"] {
+    for name in ["train", "dev", "spent"] {
         let n = all.iter().filter(|p| p.part == name).count();
         assert!(n >= 90, "{name}: {n}");
     }
     assert!(
         all.iter()
-            .all(|p| matches!(p.part.as_str(), "train" | "dev" | "test"))
+            .all(|p| matches!(p.part.as_str(), "train" | "dev" | "spent"))
     );
+    let sealed = read_pairs(SEALED).unwrap_or_else(|e| panic!("sealed pairs: {e}"));
+    assert_eq!(sealed.len(), 240);
+    assert!(sealed.iter().all(|p| p.part == "test" && !p.is_training()));
 }
 
 #[test]
 fn same_source_on_the_development_part() {
-    // Measured at 0.832 when the model was fitted; the old hand-set rules reached 0.417.
+    // Measured at 0.873 when the model was refitted with where on a place each source is (its
+    // threshold is chosen on this part); the old hand-set rules reached 0.417.
     let f1 = report("dev");
-    assert!(f1 >= 0.82, "dev F1 {f1:.3}");
+    assert!(f1 >= 0.85, "dev F1 {f1:.3}");
 }
 
 #[test]

@@ -128,11 +128,29 @@ pub struct SourceFeatures {
     /// and compounds, and only where a city, a province or a full county name (柯桥区, not a bare
     /// 柯桥) says so: a bare county short form is too often something else (小港 for a town).
     pub region: Option<RegionCode>,
+    /// Where on a place the source is, each tagged: the side of a landmark or road (`side:东` of
+    /// 东边, 西门, 北头), a block (`block:B` of B座), a flat (`unit:1202` of 9栋1202), a chain's
+    /// branch (`branch:人民路` of 人民路店). Two texts that differ here point at two sources.
+    pub spots: Vec<String>,
     /// The characters of the whole (normalised) text, to find a name written without its
     /// facility word in another text. Not kept by the index.
     #[serde(skip)]
     pub(crate) text_chars: Vec<char>,
 }
+
+/// What a reporter writes to set the source apart from another one nearby.
+const CONTRASTS: &[&str] = &[
+    "不是一家",
+    "不是同一家",
+    "不是一个",
+    "不是同一个",
+    "另一家",
+    "另外一家",
+    "还有一家",
+    "我说的是",
+    "不是那家",
+    "不是那个",
+];
 
 impl Road {
     /// The road's ending, with 大街 counted as 街 (解放路 and 解放街 are two roads).
@@ -323,9 +341,81 @@ impl<'t> Extractor<'t> {
         self.facilities();
         self.kinds();
         self.rare_words();
+        self.spots();
         self.region();
         self.features.text_chars = self.text.chars().collect();
         self.features
+    }
+
+    /// Sides, blocks, flats and branches ([`SourceFeatures::spots`]).
+    fn spots(&mut self) {
+        const SIDES: &str = "东西南北";
+        // After a side: 东边, 西门, 北头; not 东门路 or 南门店, which are names.
+        const SIDE_WORDS: &str = "边侧头门面端角口";
+        const NAME_ENDS: &str = "路街店村镇区巷桥站";
+        const BRANCH_ENDS: &[&str] = &["路", "街", "道", "门", "广场", "中心", "桥"];
+        let chars: Vec<char> = self.text.chars().collect();
+        let mut spots: Vec<String> = Vec::new();
+        let mut add = |spot: String| {
+            if !spots.contains(&spot) {
+                spots.push(spot);
+            }
+        };
+        for (i, &c) in chars.iter().enumerate() {
+            let before = i.checked_sub(1).and_then(|j| chars.get(j)).copied();
+            let next = chars.get(i + 1).copied();
+            let after = chars.get(i + 2).copied();
+            if SIDES.contains(c)
+                && !before.is_some_and(|b| SIDES.contains(b))
+                && next.is_some_and(|n| SIDE_WORDS.contains(n))
+                && !after.is_some_and(|a| NAME_ENDS.contains(a))
+            {
+                add(format!("side:{c}"));
+            }
+            if c.is_ascii_uppercase()
+                && (matches!(next, Some('座' | '栋' | '幢' | '区'))
+                    || (next == Some('地') && after == Some('块')))
+                && !before.is_some_and(|b| b.is_ascii_alphanumeric())
+            {
+                add(format!("block:{c}"));
+            }
+            // A flat's number right after a building's (9栋1202, 3号楼502室).
+            if c.is_ascii_digit() && before.is_some_and(|b| "栋幢楼元".contains(b)) {
+                let digits: String = chars[i..]
+                    .iter()
+                    .take_while(|d| d.is_ascii_digit())
+                    .collect();
+                if (3..=4).contains(&digits.len()) {
+                    add(format!("unit:{digits}"));
+                }
+            }
+            // A branch: 人民路店, 东门店, (金沙路店).
+            if c == '店' && i >= 2 {
+                let head: String = chars[..i].iter().collect();
+                if let Some(ending) = BRANCH_ENDS.iter().find(|e| head.ends_with(**e)) {
+                    let stem: String = head
+                        .chars()
+                        .rev()
+                        .skip(ending.chars().count())
+                        .take_while(|c| {
+                            !c.is_ascii_punctuation() && !"（(，。、 的这那家个".contains(*c)
+                        })
+                        .take(4)
+                        .collect::<Vec<_>>()
+                        .into_iter()
+                        .rev()
+                        .collect();
+                    if !stem.is_empty() {
+                        add(format!("branch:{stem}{ending}"));
+                    }
+                }
+            }
+        }
+        // The reporter sets the source apart from another one nearby (跟旁边那家不是一家).
+        if CONTRASTS.iter().any(|c| self.text.contains(c)) {
+            spots.push("apart:".to_owned());
+        }
+        self.features.spots = spots;
     }
 
     /// The region, read again with the names of roads, firms and compounds masked (老北京涮肉,

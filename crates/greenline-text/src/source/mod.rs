@@ -34,4 +34,6 @@ pub(crate) fn load_tables() {
     index::load_tables();
 }
 
-pub use score::{Evidence, EvidenceKind, SourceMatch, score, score_texts, threshold, values};
+pub use score::{
+    Evidence, EvidenceKind, SourceMatch, score, score_by, score_texts, threshold, values,
+};

@@ -17,6 +17,9 @@ use crate::TextError;
 /// One labelled pair.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct LabelledPair {
+    /// The writer's prefix and a number (`w1-0001`); empty in the first set.
+    #[serde(default)]
+    pub id: String,
     pub a: String,
     pub b: String,
     pub same_source: bool,
@@ -27,9 +30,10 @@ pub struct LabelledPair {
 }
 
 impl LabelledPair {
-    /// Whether the pair is for fitting.
+    /// Whether the pair is for fitting: the training parts, and a sealed part once it was
+    /// measured (`spent`).
     pub fn is_training(&self) -> bool {
-        matches!(self.part.as_str(), "train" | "tune" | "held_out")
+        matches!(self.part.as_str(), "train" | "tune" | "held_out" | "spent")
     }
 }
 

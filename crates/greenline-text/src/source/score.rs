@@ -62,11 +62,14 @@ pub enum EvidenceKind {
     BothAtNight,
     SharedWords,
     NothingIdentifying,
+    DifferentSpot,
+    DifferentBranch,
+    SetApart,
 }
 
 impl EvidenceKind {
     /// Every kind, in the order of the model's weights.
-    pub const ALL: [EvidenceKind; 30] = [
+    pub const ALL: [EvidenceKind; 33] = [
         EvidenceKind::SameName,
         EvidenceKind::CommonName,
         EvidenceKind::SameNameOtherKind,
@@ -97,6 +100,9 @@ impl EvidenceKind {
         EvidenceKind::BothAtNight,
         EvidenceKind::SharedWords,
         EvidenceKind::NothingIdentifying,
+        EvidenceKind::DifferentSpot,
+        EvidenceKind::DifferentBranch,
+        EvidenceKind::SetApart,
     ];
 
     /// Its name in the model file and the API.
@@ -132,6 +138,9 @@ impl EvidenceKind {
             EvidenceKind::BothAtNight => "both_at_night",
             EvidenceKind::SharedWords => "shared_words",
             EvidenceKind::NothingIdentifying => "nothing_identifying",
+            EvidenceKind::DifferentSpot => "different_spot",
+            EvidenceKind::DifferentBranch => "different_branch",
+            EvidenceKind::SetApart => "set_apart",
         }
     }
 
@@ -158,6 +167,9 @@ impl EvidenceKind {
             | DifferentPollution
             | DifferentRegion
             | NothingIdentifying
+            | DifferentSpot
+            | DifferentBranch
+            | SetApart
             | AsLandmark => Some(false),
             NamedOnce | SameArea => None,
         }
@@ -201,6 +213,11 @@ pub fn score_texts(a: &str, b: &str) -> SourceMatch {
 /// Scores two complaints' features with the shipped model.
 pub fn score(a: &SourceFeatures, b: &SourceFeatures) -> SourceMatch {
     score_with(a, b, &|_| false, PairModel::shipped())
+}
+
+/// Scores two complaints' features with another model (one being fitted or compared).
+pub fn score_by(a: &SourceFeatures, b: &SourceFeatures, model: &PairModel) -> SourceMatch {
+    score_with(a, b, &|_| false, model)
 }
 
 /// The decision threshold of the shipped model.
@@ -597,6 +614,51 @@ fn gather(a: &SourceFeatures, b: &SourceFeatures, common: &dyn Fn(&str) -> bool)
         push(
             EvidenceKind::DifferentRegion,
             format!("不在同一地区：{} / {}", x.full_name(), y.full_name()),
+            1.0,
+        );
+    }
+
+    // Two sides of one landmark, two blocks, two flats, two branches of a chain.
+    let tagged = |f: &SourceFeatures, tag: &str| -> Vec<String> {
+        f.spots
+            .iter()
+            .filter_map(|s| s.strip_prefix(tag))
+            .map(str::to_owned)
+            .collect()
+    };
+    let apart = |tag: &str| -> Option<(String, String)> {
+        let (x, y) = (tagged(a, tag), tagged(b, tag));
+        let disjoint = !x.is_empty() && !y.is_empty() && !x.iter().any(|s| y.contains(s));
+        disjoint.then(|| (x.join("、"), y.join("、")))
+    };
+    let opposite = |x: &str, y: &str| {
+        let facing = |p: char, q: char| x.contains(p) && y.contains(q);
+        facing('东', '西') || facing('西', '东') || facing('南', '北') || facing('北', '南')
+    };
+    let spot = apart("side:")
+        .filter(|(x, y)| opposite(x, y))
+        .or_else(|| apart("block:"))
+        .or_else(|| apart("unit:"));
+    if let Some((x, y)) = spot {
+        push(
+            EvidenceKind::DifferentSpot,
+            format!("位置不同：{x} / {y}"),
+            1.0,
+        );
+    }
+    if let Some((x, y)) = apart("branch:") {
+        push(
+            EvidenceKind::DifferentBranch,
+            format!("分店不同：{x}店 / {y}店"),
+            1.0,
+        );
+    }
+
+    let apart_from_another = |f: &SourceFeatures| f.spots.iter().any(|s| s == "apart:");
+    if apart_from_another(a) || apart_from_another(b) {
+        push(
+            EvidenceKind::SetApart,
+            "一方说明与附近另一处不是同一个".to_owned(),
             1.0,
         );
     }
