@@ -102,13 +102,73 @@ const SUFFIXES: &[&str] = &[
 /// Endings of township names, dropped to find a township named without them.
 const TOWNSHIP_SUFFIXES: &[&str] = &["街道办事处", "街道", "镇", "乡", "苏木"];
 
-/// What may follow a short form when it is part of a road's, park's, building's or shop's name
-/// (紫云轩 is a restaurant, not 紫云县).
+/// What may follow a short form when it is part of a road's, park's, building's, shop's or dish's
+/// name (紫云轩 is a restaurant, not 紫云县; 重庆小面 is served everywhere).
 const LANDMARK_WORDS: &[&str] = &[
-    "东路", "西路", "南路", "北路", "中路", "东街", "西街", "南街", "北街", "大街", "路", "街",
-    "大道", "道", "巷", "胡同", "公园", "广场", "小区", "花园", "大厦", "酒店", "饭店", "宾馆",
-    "商场", "中学", "小学", "大学", "学校", "桥", "湖", "江", "河", "山", "站", "号", "村", "镇",
-    "乡", "人", "滩", "轩", "阁", "斋",
+    "东路",
+    "西路",
+    "南路",
+    "北路",
+    "中路",
+    "东街",
+    "西街",
+    "南街",
+    "北街",
+    "大街",
+    "路",
+    "街",
+    "大道",
+    "道",
+    "巷",
+    "胡同",
+    "公园",
+    "广场",
+    "小区",
+    "花园",
+    "大厦",
+    "酒店",
+    "饭店",
+    "宾馆",
+    "商场",
+    "中学",
+    "小学",
+    "大学",
+    "学校",
+    "桥",
+    "湖",
+    "江",
+    "河",
+    "山",
+    "站",
+    "号",
+    "村",
+    "镇",
+    "乡",
+    "人",
+    "滩",
+    "轩",
+    "阁",
+    "斋",
+    // Dishes and foods named after a place (重庆小面, 德州扒鸡, 金华火腿, 北京烤鸭).
+    "小面",
+    "扒鸡",
+    "火腿",
+    "烤鸭",
+    "拉面",
+    "小吃",
+    "米粉",
+    "螺蛳粉",
+    "热干面",
+    "大盘鸡",
+    "板鸭",
+    "米线",
+    "烧鸡",
+    "酸辣粉",
+    "牛肉面",
+    "肉夹馍",
+    "凉皮",
+    "烩面",
+    "锅盔",
 ];
 
 /// The province-level units that are cities (直辖市): a township names a county in them as in
@@ -117,7 +177,17 @@ const MUNICIPALITIES: &[&str] = &["110000", "120000", "310000", "500000"];
 
 /// Words that begin with a landmark word but say where in the region, not what is named after
 /// it: 松江大学城 is in 松江区, 下关江边 by the river in 下关.
-const NOT_LANDMARKS: &[&str] = &["大学城", "江边", "江畔", "河边", "河畔", "湖边", "湖畔"];
+const NOT_LANDMARKS: &[&str] = &[
+    "大学城",
+    "江边",
+    "江畔",
+    "河边",
+    "河畔",
+    "湖边",
+    "湖畔",
+    "山区",
+    "山里",
+];
 
 /// Characters that end a clause (and so the street-level address).
 const CLAUSE_END: &[char] = &[

@@ -3,9 +3,9 @@
 //! several cities share. Exact: the region resolved is the one expected (province, city and
 //! county alike), or none where none may be claimed.
 //!
-//! The development part is measured on every run. The sealed test part was measured once, at
-//! the end, with `cargo test -p greenline-text --test place_set -- --ignored` (the figure is in
-//! `data/text/README.md`); it is not to be tuned on.
+//! The development part is measured on every run. A sealed test part is measured once, at the
+//! end, with `cargo test -p greenline-text --test place_set -- --ignored` (the figures are in
+//! `data/text/README.md`), and becomes development data after it.
 
 use std::collections::BTreeMap;
 
@@ -90,5 +90,11 @@ fn place_resolution_on_the_development_part() {
 #[test]
 #[ignore = "the sealed test part: measured once, not to be tuned on"]
 fn place_resolution_on_the_sealed_test_part() {
-    measure("test");
+    if examples().iter().any(|e| e.part == "test") {
+        measure("test");
+    } else {
+        println!(
+            "no sealed part: every set written so far was measured once and is development data"
+        );
+    }
 }
