@@ -473,8 +473,9 @@ fn posting_key(locality: RegionCode, key: &[Sound]) -> u64 {
 
 /// The features as one short text: a line per facility (`F` written, stem length in
 /// characters, facility word), road (`R` written, stem length, direction, number), compound
-/// (`C` name, building), area (`A` name), equipment or spot (`O` word) and rare word (`W` word,
-/// rarity to one decimal). Names hold no tabs or line breaks.
+/// (`C` name, building), area (`A` name), equipment or spot (`O` word), rare word (`W` word,
+/// rarity to one decimal) and where on a place (`S` tagged spot). Names hold no tabs or line
+/// breaks.
 fn encode(features: &SourceFeatures) -> String {
     use std::fmt::Write as _;
     let mut out = String::new();
@@ -514,6 +515,9 @@ fn encode(features: &SourceFeatures) -> String {
     }
     for (w, r) in &features.rare_words {
         let _ = writeln!(out, "W{w}\t{r:.1}");
+    }
+    for s in &features.spots {
+        let _ = writeln!(out, "S{s}");
     }
     out
 }
@@ -555,6 +559,7 @@ fn decode(text: &str, kinds: u16, night: bool) -> SourceFeatures {
             }),
             (Some('A'), [name]) => features.areas.push((*name).to_owned()),
             (Some('O'), [word]) => features.objects.push((*word).to_owned()),
+            (Some('S'), [spot]) => features.spots.push((*spot).to_owned()),
             (Some('W'), [word, rarity]) => features
                 .rare_words
                 .push(((*word).to_owned(), rarity.parse().unwrap_or(0.0))),
@@ -587,6 +592,12 @@ mod tests {
         assert_eq!(again.areas, features.areas);
         assert_eq!(again.objects, features.objects);
         assert_eq!(again.rare_words, features.rare_words);
+        let spots = SourceFeatures::extract("锦绣小区9栋1202，渝味坊火锅（西门店）东边，不是一家");
+        assert_eq!(spots.spots.len(), 4, "{:?}", spots.spots);
+        assert_eq!(
+            decode(&encode(&spots), spots.kinds, spots.night).spots,
+            spots.spots
+        );
     }
 
     #[test]
