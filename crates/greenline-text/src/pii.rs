@@ -68,6 +68,11 @@ pub(crate) fn load_tables() {
     LazyLock::force(&SURNAME_TABLE);
 }
 
+/// Whether `c` is a one-character surname (张, 陈, 覃 …).
+pub(crate) fn is_surname(c: char) -> bool {
+    SURNAME_TABLE.single.contains(&c)
+}
+
 static SURNAME_TABLE: LazyLock<Surnames> = LazyLock::new(|| {
     let mut table = Surnames {
         single: HashSet::new(),

@@ -187,6 +187,7 @@ const NOT_LANDMARKS: &[&str] = &[
     "湖畔",
     "山区",
     "山里",
+    "乡下",
 ];
 
 /// Characters that end a clause (and so the street-level address).
@@ -269,6 +270,9 @@ pub struct Gazetteer {
     /// Short forms that are everyday words too (南海, 江南, 城中), with their regions: taken only
     /// right after the name of a region that holds them (佛山南海 → 南海区).
     guarded: HashMap<String, Vec<RegionCode>>,
+    /// Names that are only townships' full names (湖南乡 of 临川区): such a name must end where
+    /// a word ends (湖南|乡下 is no township).
+    township_only: HashSet<String>,
 }
 
 static SHARED: LazyLock<Gazetteer> = LazyLock::new(Gazetteer::build);
@@ -347,6 +351,7 @@ impl Gazetteer {
         // A township's full name (周浦镇, 观音桥街道) stands for the county that holds it; a name
         // many counties share is settled by the other places named, or by none.
         let mut township_stems: HashMap<String, Vec<RegionCode>> = HashMap::new();
+        let mut township_only = HashSet::new();
         for row in data_rows(TOWNSHIPS) {
             let (Some(name), Some(code)) = (row.first(), row.get(1)) else {
                 continue;
@@ -354,7 +359,10 @@ impl Gazetteer {
             let Ok(code) = RegionCode::parse(code) else {
                 continue;
             };
-            let entry = names.entry((*name).to_owned()).or_default();
+            let entry = names.entry((*name).to_owned()).or_insert_with(|| {
+                township_only.insert((*name).to_owned());
+                Vec::new()
+            });
             if !entry.iter().any(|(c, _)| *c == code) {
                 entry.push((code, false));
             }
@@ -379,6 +387,7 @@ impl Gazetteer {
             township_stems,
             longest_stem,
             guarded,
+            township_only,
         }
     }
 
@@ -457,6 +466,9 @@ impl Gazetteer {
                     continue;
                 }
                 if all_short && self.names_a_landmark(text, end) {
+                    continue;
+                }
+                if self.township_only.contains(name) && !is_boundary(end) {
                     continue;
                 }
                 matched = Some((len, start, end, entries));
@@ -586,6 +598,37 @@ impl Gazetteer {
         }
     }
 
+    /// With no region named: the county of a township named without its ending (华强北 of
+    /// 华强北街道), when the name has three characters or more and one county in the country
+    /// has it.
+    fn township_alone(&self, text: &str, mentions: &[Mention]) -> Option<RegionCode> {
+        let starts: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+        let mut counties: Vec<RegionCode> = Vec::new();
+        for i in 0..starts.len() {
+            for len in 3..=self.longest_stem.min(starts.len() - i) {
+                let (start, end) = (
+                    starts[i],
+                    starts.get(i + len).copied().unwrap_or(text.len()),
+                );
+                if mentions.iter().any(|m| start < m.end && m.start < end) {
+                    continue;
+                }
+                if let Some([county]) = self
+                    .township_stems
+                    .get(&text[start..end])
+                    .map(Vec::as_slice)
+                    && !counties.contains(county)
+                {
+                    counties.push(*county);
+                }
+            }
+        }
+        match counties.as_slice() {
+            [county] => Some(*county),
+            _ => None,
+        }
+    }
+
     /// Resolves the place a text names.
     pub fn locate(&self, text: &str) -> Place {
         let mut mentions = self.mentions(text);
@@ -633,7 +676,9 @@ impl Gazetteer {
             .map(|(_, code)| *code);
         // Within a city named, a township named without its ending in one of its counties
         // gives the county (上海 … 南京东路 → 黄浦区; 沈阳太原街 → 和平区).
-        let best = best.map(|b| self.descend_by_township(text, &mentions, b));
+        let best = best
+            .map(|b| self.descend_by_township(text, &mentions, b))
+            .or_else(|| self.township_alone(text, &mentions));
         let alternatives = mentions
             .iter()
             .filter(|m| m.candidates.len() > 1)
@@ -836,6 +881,17 @@ mod tests {
         assert_eq!(code("松江大学城附近有人露天焚烧垃圾"), region("310117"));
         assert_eq!(code("南京下关江边那个码头装卸煤炭"), region("320106"));
         assert_eq!(code("长春路上那个烧烤店天天冒烟"), None);
+    }
+
+    #[test]
+    fn a_township_alone_places_a_text_only_where_one_county_has_it() {
+        // 回龙观 (地区 / 街道) is in 昌平区 alone.
+        assert_eq!(code("回龙观这边一个拌合站晚上加班"), region("110114"));
+        // 湖南乡 (临川区) is no township in 湖南|乡下.
+        assert_eq!(
+            code("湖南乡下有个养猪场的粪水直接排到河里"),
+            region("430000")
+        );
     }
 
     #[test]

@@ -132,10 +132,88 @@ pub struct SourceFeatures {
     /// 东边, 西门, 北头), a block (`block:B` of B座), a flat (`unit:1202` of 9栋1202), a chain's
     /// branch (`branch:人民路` of 人民路店). Two texts that differ here point at two sources.
     pub spots: Vec<String>,
+    /// The lines of business the text names (做饲料的, 屠宰, 洗车 …), as a bit set over the
+    /// lines of `data/text/source_lines.tsv`.
+    pub lines: u64,
+    /// Owners' surnames the text gives (老孙家, 姓覃, 陈氏, 张某).
+    pub owners: String,
     /// The characters of the whole (normalised) text, to find a name written without its
     /// facility word in another text. Not kept by the index.
     #[serde(skip)]
     pub(crate) text_chars: Vec<char>,
+}
+
+/// Pieces of addresses and sounds that the segmenter leaves as words but that tell no place
+/// from another (青阳|北路, 7|号楼, 嗡嗡响).
+const PLACE_FRAGMENTS: &[&str] = &[
+    "东路",
+    "西路",
+    "南路",
+    "北路",
+    "中路",
+    "号楼",
+    "大街",
+    "大道",
+    "路口",
+    "村村",
+    "路店",
+    "楼顶",
+    "嗡嗡响",
+    "嗡嗡",
+    "轰轰",
+    "咚咚",
+];
+
+/// What stands in a name a reporter does not know (叫什么华什么的).
+const UNKNOWN_NAME: &[&str] = &["什么", "么子", "啥"];
+
+/// The lines of business and the words that tell them.
+struct Lines {
+    matcher: aho_corasick::AhoCorasick,
+    /// The line of each cue, as an index into `names`.
+    line_of: Vec<u8>,
+    /// Each line's first cue, which names it to staff (饲料, 屠宰, 洗车).
+    names: Vec<String>,
+}
+
+const LINES_DATA: &str = include_str!("../../data/text/source_lines.tsv");
+
+static LINES: std::sync::LazyLock<Lines> = std::sync::LazyLock::new(|| {
+    let (mut cues, mut line_of, mut codes) = (Vec::new(), Vec::new(), Vec::<&str>::new());
+    let mut names = Vec::new();
+    for line in LINES_DATA.lines() {
+        let Some((code, cue)) = line.split_once('\t').filter(|_| !line.starts_with('#')) else {
+            continue;
+        };
+        let index = codes.iter().position(|c| *c == code).unwrap_or_else(|| {
+            codes.push(code);
+            names.push(cue.trim().to_owned());
+            codes.len() - 1
+        });
+        cues.push(cue.trim().to_uppercase());
+        line_of.push(u8::try_from(index).unwrap_or(u8::MAX));
+    }
+    let matcher = aho_corasick::AhoCorasick::new(&cues)
+        .unwrap_or_else(|e| unreachable!("the shipped lines of business build: {e}"));
+    Lines {
+        matcher,
+        line_of,
+        names,
+    }
+});
+
+/// The names of the lines of business in a bit set, for staff (饲料、屠宰).
+pub(crate) fn line_names(lines: u64) -> Vec<&'static str> {
+    let names = &LINES.names;
+    (0..names.len())
+        .filter(|i| lines & (1 << i) != 0)
+        .map(|i| names[i].as_str())
+        .collect()
+}
+
+/// Loads the lines of business (see [`crate::load_tables`]).
+pub(crate) fn load_tables() {
+    std::sync::LazyLock::force(&LINES);
 }
 
 /// What a reporter writes to set the source apart from another one nearby.
@@ -342,9 +420,49 @@ impl<'t> Extractor<'t> {
         self.kinds();
         self.rare_words();
         self.spots();
+        self.lines_and_owners();
+        // 叫什么华什么的洗浴中心: the reporter does not know the name.
+        for f in &mut self.features.facilities {
+            if UNKNOWN_NAME.iter().any(|w| f.stem.contains(w)) {
+                f.stem.clear();
+            }
+        }
         self.region();
         self.features.text_chars = self.text.chars().collect();
         self.features
+    }
+
+    /// Lines of business and owners' surnames ([`SourceFeatures::lines`],
+    /// [`SourceFeatures::owners`]).
+    fn lines_and_owners(&mut self) {
+        let table = &*LINES;
+        for m in table.matcher.find_overlapping_iter(&self.text) {
+            self.features.lines |= 1 << table.line_of[m.pattern().as_usize()];
+        }
+        let chars: Vec<char> = self.text.chars().collect();
+        let mut owners = String::new();
+        let surname = |i: usize| chars.get(i).copied().filter(|c| crate::pii::is_surname(*c));
+        for (i, &c) in chars.iter().enumerate() {
+            let found = match c {
+                // 姓覃, 姓孙的
+                '姓' => surname(i + 1),
+                // 陈氏, 张某
+                '氏' | '某' => i.checked_sub(1).and_then(surname),
+                // 老孙家, 老刘开的, 老周那个
+                '老' => surname(i + 1).filter(|_| {
+                    chars
+                        .get(i + 2)
+                        .is_some_and(|n| "家开的那这头".contains(*n))
+                }),
+                _ => None,
+            };
+            if let Some(s) = found
+                && !owners.contains(s)
+            {
+                owners.push(s);
+            }
+        }
+        self.features.owners = owners;
     }
 
     /// Sides, blocks, flats and branches ([`SourceFeatures::spots`]).
@@ -353,7 +471,9 @@ impl<'t> Extractor<'t> {
         // After a side: 东边, 西门, 北头; not 东门路 or 南门店, which are names.
         const SIDE_WORDS: &str = "边侧头门面端角口";
         const NAME_ENDS: &str = "路街店村镇区巷桥站";
-        const BRANCH_ENDS: &[&str] = &["路", "街", "道", "门", "广场", "中心", "桥"];
+        const BRANCH_ENDS: &[&str] = &[
+            "路", "街", "道", "门", "广场", "中心", "桥", "关", "口", "站",
+        ];
         let chars: Vec<char> = self.text.chars().collect();
         let mut spots: Vec<String> = Vec::new();
         let mut add = |spot: String| {
@@ -372,9 +492,53 @@ impl<'t> Extractor<'t> {
             {
                 add(format!("side:{c}"));
             }
+            // 路南, 村东, 桥西: the side of a road, a village, a bridge.
+            if SIDES.contains(c)
+                && before.is_some_and(|b| "路街村河桥镇巷".contains(b))
+                && !next.is_some_and(|n| SIDES.contains(n) || NAME_ENDS.contains(n))
+            {
+                add(format!("side:{c}"));
+            }
+            // 村头 / 村尾, 上游 / 下游.
+            if matches!(c, '头' | '尾') && before.is_some_and(|b| "村街巷".contains(b)) {
+                add(format!("end:{c}"));
+            }
+            if matches!(c, '上' | '下') && next == Some('游') {
+                add(format!("flow:{c}"));
+            }
+            // A floor (2楼, normalised from 二楼), not a building's number (3号楼, 3栋).
+            if c == '楼' && before.is_some_and(|b| b.is_ascii_digit()) {
+                let digits: String = chars[..i]
+                    .iter()
+                    .rev()
+                    .take_while(|d| d.is_ascii_digit())
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .rev()
+                    .collect();
+                let head = i - digits.chars().count();
+                let counter_before = head
+                    .checked_sub(1)
+                    .and_then(|j| chars.get(j))
+                    .is_some_and(|b| "栋幢座号".contains(*b));
+                if !counter_before && digits.len() <= 2 {
+                    add(format!("floor:{digits}"));
+                }
+            }
+            // 一厂 / 二厂, 第二间 / 第三间: one of several.
+            if c == '厂' && before.is_some_and(|b| "一二三四五六七八九".contains(b)) {
+                add(format!("plant:{}", before.unwrap_or(' ')));
+            }
+            if c == '第'
+                && next.is_some_and(|n| "一二三四五六七八九十".contains(n) || n.is_ascii_digit())
+                && after.is_some_and(|a| "间家个排栋号".contains(a))
+            {
+                add(format!("nth:{}", next.unwrap_or(' ')));
+            }
             if c.is_ascii_uppercase()
-                && (matches!(next, Some('座' | '栋' | '幢' | '区'))
-                    || (next == Some('地') && after == Some('块')))
+                && (matches!(next, Some('座' | '栋' | '幢' | '区' | '口'))
+                    || (next == Some('地') && after == Some('块'))
+                    || (next == Some('出') && after == Some('口')))
                 && !before.is_some_and(|b| b.is_ascii_alphanumeric())
             {
                 add(format!("block:{c}"));
@@ -1110,6 +1274,7 @@ impl<'t> Extractor<'t> {
                 || tokenizer.is_stopword(word)
                 || tokenizer.is_domain_word(word)
                 || self.terms.is_term(word)
+                || PLACE_FRAGMENTS.contains(&word)
                 || words.iter().any(|(w, _)| w == word)
             {
                 continue;

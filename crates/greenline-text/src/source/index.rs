@@ -474,8 +474,8 @@ fn posting_key(locality: RegionCode, key: &[Sound]) -> u64 {
 /// The features as one short text: a line per facility (`F` written, stem length in
 /// characters, facility word), road (`R` written, stem length, direction, number), compound
 /// (`C` name, building), area (`A` name), equipment or spot (`O` word), rare word (`W` word,
-/// rarity to one decimal) and where on a place (`S` tagged spot). Names hold no tabs or line
-/// breaks.
+/// rarity to one decimal), where on a place (`S` tagged spot), the lines of business (`L` bit
+/// set) and owners' surnames (`P`). Names hold no tabs or line breaks.
 fn encode(features: &SourceFeatures) -> String {
     use std::fmt::Write as _;
     let mut out = String::new();
@@ -519,6 +519,12 @@ fn encode(features: &SourceFeatures) -> String {
     for s in &features.spots {
         let _ = writeln!(out, "S{s}");
     }
+    if features.lines != 0 {
+        let _ = writeln!(out, "L{}", features.lines);
+    }
+    if !features.owners.is_empty() {
+        let _ = writeln!(out, "P{}", features.owners);
+    }
     out
 }
 
@@ -560,6 +566,8 @@ fn decode(text: &str, kinds: u16, night: bool) -> SourceFeatures {
             (Some('A'), [name]) => features.areas.push((*name).to_owned()),
             (Some('O'), [word]) => features.objects.push((*word).to_owned()),
             (Some('S'), [spot]) => features.spots.push((*spot).to_owned()),
+            (Some('L'), [lines]) => features.lines = lines.parse().unwrap_or(0),
+            (Some('P'), [owners]) => features.owners = (*owners).to_owned(),
             (Some('W'), [word, rarity]) => features
                 .rare_words
                 .push(((*word).to_owned(), rarity.parse().unwrap_or(0.0))),
@@ -594,10 +602,12 @@ mod tests {
         assert_eq!(again.rare_words, features.rare_words);
         let spots = SourceFeatures::extract("锦绣小区9栋1202，渝味坊火锅（西门店）东边，不是一家");
         assert_eq!(spots.spots.len(), 4, "{:?}", spots.spots);
-        assert_eq!(
-            decode(&encode(&spots), spots.kinds, spots.night).spots,
-            spots.spots
-        );
+        let again = decode(&encode(&spots), spots.kinds, spots.night);
+        assert_eq!(again.spots, spots.spots);
+        let owned = SourceFeatures::extract("老孙家的养猪场，猪粪往河里排");
+        assert!(owned.lines != 0 && owned.owners == "孙", "{owned:?}");
+        let again = decode(&encode(&owned), owned.kinds, owned.night);
+        assert_eq!((again.lines, again.owners), (owned.lines, owned.owners));
     }
 
     #[test]

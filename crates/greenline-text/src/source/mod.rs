@@ -32,6 +32,7 @@ pub(crate) fn load_tables() {
     std::sync::LazyLock::force(&terms::TERMS_TABLE);
     PairModel::shipped();
     index::load_tables();
+    features::load_tables();
 }
 
 pub use score::{

@@ -15,7 +15,7 @@
 
 use serde::Serialize;
 
-use super::features::{Facility, SourceFeatures};
+use super::features::{Facility, SourceFeatures, line_names};
 use super::model::PairModel;
 use super::sound::{similarity, sounds};
 use super::terms::{TERMS_TABLE, Terms};
@@ -65,11 +65,15 @@ pub enum EvidenceKind {
     DifferentSpot,
     DifferentBranch,
     SetApart,
+    SameLine,
+    DifferentLine,
+    SameOwner,
+    DifferentOwner,
 }
 
 impl EvidenceKind {
     /// Every kind, in the order of the model's weights.
-    pub const ALL: [EvidenceKind; 33] = [
+    pub const ALL: [EvidenceKind; 37] = [
         EvidenceKind::SameName,
         EvidenceKind::CommonName,
         EvidenceKind::SameNameOtherKind,
@@ -103,6 +107,10 @@ impl EvidenceKind {
         EvidenceKind::DifferentSpot,
         EvidenceKind::DifferentBranch,
         EvidenceKind::SetApart,
+        EvidenceKind::SameLine,
+        EvidenceKind::DifferentLine,
+        EvidenceKind::SameOwner,
+        EvidenceKind::DifferentOwner,
     ];
 
     /// Its name in the model file and the API.
@@ -141,6 +149,10 @@ impl EvidenceKind {
             EvidenceKind::DifferentSpot => "different_spot",
             EvidenceKind::DifferentBranch => "different_branch",
             EvidenceKind::SetApart => "set_apart",
+            EvidenceKind::SameLine => "same_line",
+            EvidenceKind::DifferentLine => "different_line",
+            EvidenceKind::SameOwner => "same_owner",
+            EvidenceKind::DifferentOwner => "different_owner",
         }
     }
 
@@ -153,9 +165,8 @@ impl EvidenceKind {
         match self {
             SameName | CommonName | NamePartly | SameFacilityKind | SameFacilitySort | SameRoad
             | Crossroads | SameHouseNumber | SameCompound | SameBuilding | SameObject
-            | SamePollution | PollutionOnly | BothAtNight | SharedWords | NameLikeness => {
-                Some(true)
-            }
+            | SamePollution | PollutionOnly | BothAtNight | SharedWords | NameLikeness
+            | SameLine | SameOwner => Some(true),
             SameNameOtherKind
             | DifferentName
             | DifferentFacilityKind
@@ -170,6 +181,8 @@ impl EvidenceKind {
             | DifferentSpot
             | DifferentBranch
             | SetApart
+            | DifferentLine
+            | DifferentOwner
             | AsLandmark => Some(false),
             NamedOnce | SameArea => None,
         }
@@ -637,8 +650,13 @@ fn gather(a: &SourceFeatures, b: &SourceFeatures, common: &dyn Fn(&str) -> bool)
     };
     let spot = apart("side:")
         .filter(|(x, y)| opposite(x, y))
+        .or_else(|| apart("end:"))
+        .or_else(|| apart("flow:"))
         .or_else(|| apart("block:"))
-        .or_else(|| apart("unit:"));
+        .or_else(|| apart("unit:"))
+        .or_else(|| apart("floor:"))
+        .or_else(|| apart("plant:"))
+        .or_else(|| apart("nth:"));
     if let Some((x, y)) = spot {
         push(
             EvidenceKind::DifferentSpot,
@@ -652,6 +670,43 @@ fn gather(a: &SourceFeatures, b: &SourceFeatures, common: &dyn Fn(&str) -> bool)
             format!("分店不同：{x}店 / {y}店"),
             1.0,
         );
+    }
+
+    // What the business does, and whose it is.
+    if a.lines != 0 && b.lines != 0 {
+        let shared = a.lines & b.lines;
+        if shared != 0 {
+            push(
+                EvidenceKind::SameLine,
+                format!("同一行业：{}", line_names(shared).join("、")),
+                1.0,
+            );
+        } else {
+            push(
+                EvidenceKind::DifferentLine,
+                format!(
+                    "行业不同：{} / {}",
+                    line_names(a.lines).join("、"),
+                    line_names(b.lines).join("、")
+                ),
+                1.0,
+            );
+        }
+    }
+    if !a.owners.is_empty() && !b.owners.is_empty() {
+        if a.owners.chars().any(|c| b.owners.contains(c)) {
+            push(
+                EvidenceKind::SameOwner,
+                format!("业主同姓：{} / {}", a.owners, b.owners),
+                1.0,
+            );
+        } else {
+            push(
+                EvidenceKind::DifferentOwner,
+                format!("业主姓氏不同：{} / {}", a.owners, b.owners),
+                1.0,
+            );
+        }
     }
 
     let apart_from_another = |f: &SourceFeatures| f.spots.iter().any(|s| s == "apart:");
@@ -932,5 +987,43 @@ mod tests {
         let json = serde_json::to_string(&m).expect("serialises");
         assert!(json.contains("\"same_road\""), "{json}");
         assert!(json.contains("同一道路"), "{json}");
+    }
+
+    fn kinds_between(a: &str, b: &str) -> Vec<EvidenceKind> {
+        score_texts(a, b).evidence.iter().map(|e| e.kind).collect()
+    }
+
+    #[test]
+    fn the_line_of_business_and_the_owner_count_without_a_name() {
+        let kinds = kinds_between(
+            "云集镇工业路那个做饲料的厂，老孙家开的，一股发酵的酸臭味",
+            "云集镇工业路正兴饲料厂，业主姓孙，烘干的时候气味很大",
+        );
+        assert!(kinds.contains(&EvidenceKind::SameLine), "{kinds:?}");
+        assert!(kinds.contains(&EvidenceKind::SameOwner), "{kinds:?}");
+        let kinds = kinds_between(
+            "云集镇工业路那个做饲料的厂，一股发酵的酸臭味",
+            "云集镇工业路正兴再生塑料厂，熔塑料的时候一股焦臭味",
+        );
+        assert!(kinds.contains(&EvidenceKind::DifferentLine), "{kinds:?}");
+    }
+
+    #[test]
+    fn two_sides_two_floors_and_a_reporter_setting_it_apart_count_against() {
+        let kinds = kinds_between(
+            "大陆村村东那个养鸡场，鸡粪堆在路边",
+            "大陆村村西那个鸡场，鸡粪水流进鱼塘",
+        );
+        assert!(kinds.contains(&EvidenceKind::DifferentSpot), "{kinds:?}");
+        let kinds = kinds_between(
+            "天汉大厦二楼那个歌城，低音炮震得响",
+            "天汉大厦四楼新开的KTV，晚上唱到一两点",
+        );
+        assert!(kinds.contains(&EvidenceKind::DifferentSpot), "{kinds:?}");
+        let kinds = kinds_between(
+            "金龙大酒店厨房的油烟扰民",
+            "金龙洗浴（和金龙大酒店不是一家）锅炉烟囱冒黑烟",
+        );
+        assert!(kinds.contains(&EvidenceKind::SetApart), "{kinds:?}");
     }
 }
