@@ -70,7 +70,7 @@ fn the_set_is_split_once_and_every_expected_region_exists() {
     let all = examples();
     assert!(all.len() >= 80);
     for e in &all {
-        assert!(matches!(e.part, "dev" | "test"), "{}", e.text);
+        assert!(matches!(e.part, "dev" | "test" | "spent"), "{}", e.text);
         if let Some(code) = &e.expected {
             assert!(
                 greenline_domain::RegionCode::parse(code).is_ok(),
