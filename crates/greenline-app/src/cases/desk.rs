@@ -32,8 +32,8 @@ pub const DESK_CHANNELS: [Channel; 4] = [
 
 /// Same-source candidates scoring below this are left out: the index's near misses under it
 /// share a road or a kind of pollution and little else, which only slows an operator down. (The
-/// detector's own threshold, 0.5, marks a likely repeat; between the two the desk still shows
-/// the candidate, marked as less certain.)
+/// detector's own threshold, in its model file, marks a likely repeat; between the two the desk
+/// still shows the candidate, marked as less certain.)
 pub const DESK_MIN_SCORE: f64 = 0.3;
 /// Earlier reports offered at most: one key each (Alt+1 to Alt+3).
 pub const DESK_CANDIDATES: usize = 3;
