@@ -419,6 +419,7 @@ impl<'t> Extractor<'t> {
         self.facilities();
         self.kinds();
         self.rare_words();
+        self.features.text_chars = self.text.chars().collect();
         self.spots();
         self.lines_and_owners();
         // 叫什么华什么的洗浴中心: the reporter does not know the name.
@@ -428,7 +429,6 @@ impl<'t> Extractor<'t> {
             }
         }
         self.region();
-        self.features.text_chars = self.text.chars().collect();
         self.features
     }
 
@@ -439,7 +439,7 @@ impl<'t> Extractor<'t> {
         for m in table.matcher.find_overlapping_iter(&self.text) {
             self.features.lines |= 1 << table.line_of[m.pattern().as_usize()];
         }
-        let chars: Vec<char> = self.text.chars().collect();
+        let chars = &self.features.text_chars;
         let mut owners = String::new();
         let surname = |i: usize| chars.get(i).copied().filter(|c| crate::pii::is_surname(*c));
         for (i, &c) in chars.iter().enumerate() {
@@ -474,7 +474,7 @@ impl<'t> Extractor<'t> {
         const BRANCH_ENDS: &[&str] = &[
             "路", "街", "道", "门", "广场", "中心", "桥", "关", "口", "站",
         ];
-        let chars: Vec<char> = self.text.chars().collect();
+        let chars = &self.features.text_chars;
         let mut spots: Vec<String> = Vec::new();
         let mut add = |spot: String| {
             if !spots.contains(&spot) {
@@ -555,7 +555,8 @@ impl<'t> Extractor<'t> {
             }
             // A branch: 人民路店, 东门店, (金沙路店).
             if c == '店' && i >= 2 {
-                let head: String = chars[..i].iter().collect();
+                // The stem and its ending: at most four and two characters before 店.
+                let head: String = chars[i.saturating_sub(6)..i].iter().collect();
                 if let Some(ending) = BRANCH_ENDS.iter().find(|e| head.ends_with(**e)) {
                     let stem: String = head
                         .chars()
