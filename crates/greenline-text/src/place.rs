@@ -537,13 +537,18 @@ impl Gazetteer {
         })
     }
 
-    /// Counties of townships named without their ending in the text, outside the names found
-    /// (南山区 holds no 南山街道).
-    fn township_stems_in(&self, text: &str, mentions: &[Mention]) -> Vec<RegionCode> {
+    /// Townships named without their ending in the text, `shortest` characters or longer and
+    /// outside the names found (南山区 holds no 南山街道): for each, the counties that have it.
+    fn township_stems_in<'g>(
+        &'g self,
+        text: &str,
+        mentions: &[Mention],
+        shortest: usize,
+    ) -> Vec<&'g [RegionCode]> {
         let starts: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
-        let mut counties = Vec::new();
+        let mut found = Vec::new();
         for i in 0..starts.len() {
-            for len in 2..=self.longest_stem.min(starts.len() - i) {
+            for len in shortest..=self.longest_stem.min(starts.len() - i) {
                 let (start, end) = (
                     starts[i],
                     starts.get(i + len).copied().unwrap_or(text.len()),
@@ -551,12 +556,12 @@ impl Gazetteer {
                 if mentions.iter().any(|m| start < m.end && m.start < end) {
                     continue;
                 }
-                if let Some(found) = self.township_stems.get(&text[start..end]) {
-                    counties.extend(found.iter().copied());
+                if let Some(counties) = self.township_stems.get(&text[start..end]) {
+                    found.push(counties.as_slice());
                 }
             }
         }
-        counties
+        found
     }
 
     /// The one county of the city `best` (a prefecture, or a municipality) whose township the
@@ -586,8 +591,10 @@ impl Gazetteer {
             .cloned()
             .collect();
         let mut counties: Vec<RegionCode> = self
-            .township_stems_in(text, &agreeing)
+            .township_stems_in(text, &agreeing, 2)
             .into_iter()
+            .flatten()
+            .copied()
             .filter(|c| c.is_within(best))
             .collect();
         counties.sort();
@@ -602,27 +609,16 @@ impl Gazetteer {
     /// 华强北街道), when the name has three characters or more and one county in the country
     /// has it.
     fn township_alone(&self, text: &str, mentions: &[Mention]) -> Option<RegionCode> {
-        let starts: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
-        let mut counties: Vec<RegionCode> = Vec::new();
-        for i in 0..starts.len() {
-            for len in 3..=self.longest_stem.min(starts.len() - i) {
-                let (start, end) = (
-                    starts[i],
-                    starts.get(i + len).copied().unwrap_or(text.len()),
-                );
-                if mentions.iter().any(|m| start < m.end && m.start < end) {
-                    continue;
-                }
-                if let Some([county]) = self
-                    .township_stems
-                    .get(&text[start..end])
-                    .map(Vec::as_slice)
-                    && !counties.contains(county)
-                {
-                    counties.push(*county);
-                }
-            }
-        }
+        let mut counties: Vec<RegionCode> = self
+            .township_stems_in(text, mentions, 3)
+            .into_iter()
+            .filter_map(|found| match found {
+                [county] => Some(*county),
+                _ => None,
+            })
+            .collect();
+        counties.sort();
+        counties.dedup();
         match counties.as_slice() {
             [county] => Some(*county),
             _ => None,
@@ -634,7 +630,12 @@ impl Gazetteer {
         let mut mentions = self.mentions(text);
         let mut narrowed = narrow_by_context(&mut mentions);
         if mentions.iter().any(|m| m.candidates.len() > 1) {
-            let counties = self.township_stems_in(text, &mentions);
+            let counties: Vec<RegionCode> = self
+                .township_stems_in(text, &mentions, 2)
+                .into_iter()
+                .flatten()
+                .copied()
+                .collect();
             for (mention, narrowed) in mentions.iter_mut().zip(narrowed.iter_mut()) {
                 if mention.candidates.len() < 2 {
                     continue;
