@@ -190,6 +190,14 @@ const NOT_LANDMARKS: &[&str] = &[
     "乡下",
 ];
 
+/// Endings of a township's name without its 街道 or 镇 that make it a common kind of place
+/// (科技园, 开发区, 火车站, 人民路): such a name alone places nothing, whatever county has a
+/// township of it.
+const GENERIC_PLACE_ENDINGS: &[char] = &[
+    '园', '区', '城', '村', '场', '站', '港', '湖', '山', '桥', '路', '街', '道', '心', '馆', '院',
+    '所', '厂', '店', '楼', '市', '镇', '乡', '寺', '庙', '河', '江',
+];
+
 /// Characters that end a clause (and so the street-level address).
 const CLAUSE_END: &[char] = &[
     '，', '。', '！', '？', '；', '、', ',', '.', '!', '?', ';', ' ', '\n', '\t', '（', '(', '：',
@@ -544,7 +552,7 @@ impl Gazetteer {
         text: &str,
         mentions: &[Mention],
         shortest: usize,
-    ) -> Vec<&'g [RegionCode]> {
+    ) -> Vec<(&'g str, &'g [RegionCode])> {
         let starts: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
         let mut found = Vec::new();
         for i in 0..starts.len() {
@@ -556,8 +564,9 @@ impl Gazetteer {
                 if mentions.iter().any(|m| start < m.end && m.start < end) {
                     continue;
                 }
-                if let Some(counties) = self.township_stems.get(&text[start..end]) {
-                    found.push(counties.as_slice());
+                if let Some((stem, counties)) = self.township_stems.get_key_value(&text[start..end])
+                {
+                    found.push((stem.as_str(), counties.as_slice()));
                 }
             }
         }
@@ -593,7 +602,7 @@ impl Gazetteer {
         let mut counties: Vec<RegionCode> = self
             .township_stems_in(text, &agreeing, 2)
             .into_iter()
-            .flatten()
+            .flat_map(|(_, counties)| counties)
             .copied()
             .filter(|c| c.is_within(best))
             .collect();
@@ -612,6 +621,8 @@ impl Gazetteer {
         let mut counties: Vec<RegionCode> = self
             .township_stems_in(text, mentions, 3)
             .into_iter()
+            .filter(|(stem, _)| !stem.ends_with(GENERIC_PLACE_ENDINGS))
+            .map(|(_, counties)| counties)
             .filter_map(|found| match found {
                 [county] => Some(*county),
                 _ => None,
@@ -633,7 +644,7 @@ impl Gazetteer {
             let counties: Vec<RegionCode> = self
                 .township_stems_in(text, &mentions, 2)
                 .into_iter()
-                .flatten()
+                .flat_map(|(_, counties)| counties)
                 .copied()
                 .collect();
             for (mention, narrowed) in mentions.iter_mut().zip(narrowed.iter_mut()) {
@@ -888,6 +899,8 @@ mod tests {
     fn a_township_alone_places_a_text_only_where_one_county_has_it() {
         // 回龙观 (地区 / 街道) is in 昌平区 alone.
         assert_eq!(code("回龙观这边一个拌合站晚上加班"), region("110114"));
+        // 科技园街道 is in 洛龙区 alone, but a 科技园 is in every city.
+        assert_eq!(code("科技园南路88号那个工地晚上施工"), None);
         // 湖南乡 (临川区) is no township in 湖南|乡下.
         assert_eq!(
             code("湖南乡下有个养猪场的粪水直接排到河里"),
