@@ -17,7 +17,7 @@
 //!
 //! [`CaseFacts`]: crate::CaseFacts
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use greenline_domain::deadline::local_date;
 use greenline_domain::record::parse_time;
 use greenline_domain::{CaseKind, Channel, Industry, PollutionType, RegionCode, Stage, SubType};
@@ -267,6 +267,81 @@ pub fn fields_needed(query: &Query) -> Option<Vec<CaseField>> {
     Some(fields)
 }
 
+/// The received days (China calendar, as [`facts::day_number`] counts them) whose cases can
+/// change the answer to `query`, both ends included: the span its date filters leave, moved
+/// back as far as 环比 and 同比 look for earlier buckets. A reader may skip rows received
+/// outside it (a Parquet row group whose statistics say so) without changing the answer.
+pub fn days_needed(query: &Query) -> (u16, u16) {
+    let mut from = NaiveDate::MIN;
+    let mut until = NaiveDate::MAX;
+    for filter in &query.filters {
+        if let Filter::Received { from: f, until: u } = filter {
+            from = from.max(*f);
+            until = until.min(*u);
+        }
+    }
+    let day = |date: NaiveDate| {
+        let n = (date - facts::epoch()).num_days();
+        u16::try_from(n.clamp(0, i64::from(u16::MAX))).unwrap_or(u16::MAX)
+    };
+    let mut low = day(from);
+    // `until` is the first day left out.
+    let high = match until.pred_opt() {
+        Some(last) if until != NaiveDate::MAX => day(last),
+        _ => u16::MAX,
+    };
+    if query
+        .measures
+        .iter()
+        .any(|m| matches!(m, Measure::PeriodOnPeriod | Measure::YearOnYear))
+    {
+        low = low.saturating_sub(crate::engine::CHANGE_LOOKBACK_DAYS);
+    }
+    (low, high)
+}
+
+/// Which rows of a file can change the answer to a query, judged from the codes of single
+/// fields: the days of [`days_needed`] and the values the query's filters on one field let
+/// through (kind, channel, primary type, sub-type, industry, stage, outcome, reason for
+/// rejection, and NOT of each). A reader drops the other rows before building the index
+/// ([`FactColumns::keep`]); the answer is the same, from fewer rows.
+#[derive(Debug, Clone)]
+pub struct RowTest {
+    days: (u16, u16),
+    /// A field and whether each code (as `u8`, as the index stores it) passes.
+    fields: Vec<(CaseField, Box<[bool; 256]>)>,
+}
+
+impl RowTest {
+    pub fn new(query: &Query) -> RowTest {
+        RowTest {
+            days: days_needed(query),
+            fields: query
+                .filters
+                .iter()
+                .filter_map(crate::engine::field_mask)
+                .map(|(field, allowed)| {
+                    let mut table = Box::new([false; 256]);
+                    for (slot, ok) in table.iter_mut().zip(allowed) {
+                        *slot = ok;
+                    }
+                    (field, table)
+                })
+                .collect(),
+        }
+    }
+
+    /// The received days the query can need ([`days_needed`]).
+    pub fn days(&self) -> (u16, u16) {
+        self.days
+    }
+
+    /// Every row passes: nothing to test.
+    pub fn keeps_all(&self) -> bool {
+        self.days == (0, u16::MAX) && self.fields.is_empty()
+    }
+}
+
 fn dimension_fields(dimension: Dimension) -> Option<Vec<CaseField>> {
     Some(match dimension {
         Dimension::Kind => vec![CaseField::Kind],
@@ -336,6 +411,51 @@ impl FactColumns {
             .map(|(_, codes)| codes.len())
             .min()
             .unwrap_or(0)
+    }
+
+    /// Keeps the rows `test` lets through, in order. Returns the received days of all the
+    /// rows held before (lowest, highest), for [`Index::note_unread_days`], when rows were
+    /// dropped; `None` when every row stays. Columns `test` needs but this part does not
+    /// hold are not tested.
+    pub fn keep(&mut self, test: &RowTest) -> Option<(u16, u16)> {
+        if test.keeps_all() {
+            return None;
+        }
+        let rows = self.rows();
+        let mut keep = vec![true; rows];
+        let day = self.column(CaseField::ReceivedAt);
+        if let Some(day) = day {
+            let (low, high) = test.days;
+            for (k, d) in keep.iter_mut().zip(day) {
+                *k &= low <= *d && *d <= high;
+            }
+        }
+        for (field, allowed) in &test.fields {
+            if let Some(codes) = self.column(*field) {
+                for (k, c) in keep.iter_mut().zip(codes) {
+                    *k &= allowed[usize::from(*c as u8)];
+                }
+            }
+        }
+        if keep.iter().all(|k| *k) {
+            return None;
+        }
+        let span = day.and_then(|day| {
+            let day = &day[..rows];
+            Some((*day.iter().min()?, *day.iter().max()?))
+        });
+        // Each kept row moves down to the next free place; the write position moves on only
+        // past a kept one (no branch a row).
+        for (_, codes) in &mut self.columns {
+            codes.truncate(rows);
+            let mut to = 0;
+            for from in 0..rows {
+                codes[to] = codes[from];
+                to += usize::from(keep[from]);
+            }
+            codes.truncate(to);
+        }
+        span
     }
 
     fn column(&self, field: CaseField) -> Option<&[u16]> {
@@ -435,6 +555,17 @@ impl Index {
             });
         }
         index
+    }
+
+    /// Notes that the file holds rows received from `low` to `high` (day numbers) that were
+    /// not read, because [`days_needed`] says the question cannot need them. The span of days
+    /// the answer's time buckets are laid over stays the one the whole file gives.
+    pub fn note_unread_days(&mut self, low: u16, high: u16) {
+        let (low, high) = (low.min(high), low.max(high));
+        self.day_span = Some(match self.day_span {
+            Some((l, h)) => (l.min(low), h.max(high)),
+            None => (low, high),
+        });
     }
 }
 

@@ -121,6 +121,10 @@ impl Col<'_> {
 /// Rows worked on together: each column is read in a tight loop over this many rows.
 const RUN_ROWS: usize = 2_048;
 
+/// How far before the date filter's start 环比 and 同比 read, in days: enough for the bucket
+/// before the first and the same bucket a year earlier, at any time grain.
+pub(crate) const CHANGE_LOOKBACK_DAYS: u16 = 800;
+
 #[derive(Debug)]
 struct Mask<'a> {
     col: Col<'a>,
@@ -450,6 +454,33 @@ fn simple_mask<'a>(index: &'a Index, filter: &Filter, today: u16) -> Option<Mask
             return None;
         }
     })
+}
+
+/// The values of its column a filter on one field of the record lets through, indexed by the
+/// field's code as the index stores it (`u8`), when the filter reads that field alone; `None`
+/// for filters on types, regions, dates, status and what only whole cases give. The very masks
+/// the plan uses, so a reader that drops rows by them drops only rows the plan would skip.
+pub(crate) fn field_mask(filter: &Filter) -> Option<(crate::columns::CaseField, Vec<bool>)> {
+    use crate::columns::CaseField;
+    let field = match filter {
+        Filter::Kind(_) => CaseField::Kind,
+        Filter::Channel(_) => CaseField::Channel,
+        Filter::PrimaryType(_) => CaseField::PrimaryType,
+        Filter::SubType(_) => CaseField::SubType,
+        Filter::Industry(_) => CaseField::Industry,
+        Filter::Stage(_) => CaseField::Stage,
+        Filter::Outcome(_) => CaseField::Outcome,
+        Filter::RejectionReason(_) => CaseField::RejectionReason,
+        Filter::Not(inner) if !matches!(inner.as_ref(), Filter::Not(_)) => {
+            let (field, mut allowed) = field_mask(inner)?;
+            allowed.iter_mut().for_each(|a| *a = !*a);
+            return Some((field, allowed));
+        }
+        _ => return None,
+    };
+    let index = Index::new();
+    let allowed = simple_mask(&index, filter, 0)?.allowed;
+    Some((field, allowed))
 }
 
 impl<'a> Plan<'a> {
@@ -1566,7 +1597,7 @@ impl Index {
             .any(|m| matches!(m, Measure::PeriodOnPeriod | Measure::YearOnYear));
         let earlier = match (wants_change, plan.days) {
             (true, Some((low, _))) => {
-                let floor = low.saturating_sub(800);
+                let floor = low.saturating_sub(CHANGE_LOOKBACK_DAYS);
                 let wider = Plan::new(self, query, &query.group_by, Some(floor))?;
                 Some(wider.run(Needs {
                     sums: false,

@@ -21,7 +21,7 @@ use arrow_array::types::{Int32Type, TimestampMillisecondType};
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema};
 use greenline_stats::Index;
-use greenline_stats::columns::{BadField, CaseField, FactColumns};
+use greenline_stats::columns::{BadField, CaseField, FactColumns, RowTest};
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::{
     ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
@@ -88,28 +88,45 @@ impl Found {
     }
 }
 
+/// Columns and problems of the parts read, and the received days of rows not kept.
+type FileRead = (Vec<FactColumns>, Vec<Found>, Vec<(u16, u16)>);
+
+/// A part of a file read on a thread: where it is in the file (row group or chunk), its
+/// columns, its problems, and the days of the rows [`FactColumns::keep`] dropped.
+type Part = (usize, FactColumns, Found, Option<(u16, u16)>);
+
 /// The index of `path` from `fields` alone. A file with any bad value in them is refused
 /// with a [`BadRecords`] error (the count and the first problems).
+///
+/// The index holds only the rows `test` lets through: the rows the question's filters would
+/// leave out anyway are read and checked, then dropped. A Parquet row group whose statistics
+/// put every received time outside the days the question can need is not read at all, and
+/// its values are not checked. CSV and JSON Lines have no such statistics and are read whole.
 pub fn index_from_file(
     path: &Path,
     format: RecordFormat,
     fields: &[CaseField],
+    test: &RowTest,
 ) -> anyhow::Result<Index> {
     let file = File::open(path).with_context(|| format!("opening {}", path.display()))?;
     if !file.metadata().is_ok_and(|m| m.is_file()) {
         bail!("{} is not a file", path.display());
     }
-    let (parts, found) = match format {
+    let (parts, found, unread) = match format {
         RecordFormat::Parquet => {
-            parquet(path, file, fields).with_context(|| path.display().to_string())?
+            parquet(path, file, fields, test).with_context(|| path.display().to_string())?
         }
-        RecordFormat::Csv => csv(file, fields).with_context(|| path.display().to_string())?,
-        RecordFormat::Jsonl => jsonl(file, fields),
+        RecordFormat::Csv => csv(file, fields, test).with_context(|| path.display().to_string())?,
+        RecordFormat::Jsonl => jsonl(file, fields, test),
     };
     if let Some(bad) = Found::merge(found) {
         return Err(anyhow::Error::new(bad).context(format!("{} is refused", path.display())));
     }
-    Ok(Index::from_columns(&parts))
+    let mut index = Index::from_columns(&parts);
+    for (low, high) in unread {
+        index.note_unread_days(low, high);
+    }
+    Ok(index)
 }
 
 /// Codes of a column's distinct values, read once each.
@@ -167,11 +184,40 @@ fn parquet_columns(schema: &Schema, fields: &[CaseField]) -> anyhow::Result<Vec<
         .collect()
 }
 
+/// The received days of a row group, from its statistics, when they lie wholly outside `days`
+/// (so the group need not be read); `None` when it may hold a needed row, or when its
+/// statistics do not say (none written, or a missing time that must be reported).
+fn skippable(
+    group: &parquet::file::metadata::RowGroupMetaData,
+    received: &str,
+    days: (u16, u16),
+) -> Option<(u16, u16)> {
+    let column = group
+        .columns()
+        .iter()
+        .find(|c| c.column_path().string() == received)?;
+    let parquet::file::statistics::Statistics::Int64(stats) = column.statistics()? else {
+        return None;
+    };
+    if stats.null_count_opt() != Some(0) {
+        return None;
+    }
+    let day = |millis: &i64| {
+        (FIRST_MILLIS..=LAST_MILLIS)
+            .contains(millis)
+            .then(|| CaseField::ReceivedAt.day_code_of_millis(*millis).ok())
+            .flatten()
+    };
+    let (low, high) = (day(stats.min_opt()?)?, day(stats.max_opt()?)?);
+    (high < days.0 || low > days.1).then_some((low, high))
+}
+
 fn parquet(
     path: &Path,
     file: File,
     fields: &[CaseField],
-) -> anyhow::Result<(Vec<FactColumns>, Vec<Found>)> {
+    test: &RowTest,
+) -> anyhow::Result<FileRead> {
     let plain = decoding(|| ArrowReaderMetadata::load(&file, ArrowReaderOptions::new()))
         .map_err(anyhow::Error::msg)?
         .context("not a Parquet file")?;
@@ -204,6 +250,24 @@ fn parquet(
     .map_err(anyhow::Error::msg)??;
     let mask = ProjectionMask::roots(metadata.parquet_schema(), wanted.iter().copied());
     let groups = metadata.metadata().row_groups();
+    // Only a column of millisecond timestamps is read by its statistics: other kinds of
+    // column are refused below, group by group, as before.
+    let received = fields
+        .iter()
+        .zip(&positions)
+        .find(|(f, _)| **f == CaseField::ReceivedAt)
+        .and_then(|(_, p)| *p)
+        .map(|p| metadata.schema().field(p))
+        .filter(|f| {
+            matches!(
+                f.data_type(),
+                DataType::Timestamp(arrow_schema::TimeUnit::Millisecond, _)
+            )
+        });
+    let skipped: Vec<Option<(u16, u16)>> = groups
+        .iter()
+        .map(|g| received.and_then(|f| skippable(g, f.name(), test.days())))
+        .collect();
     let mut first_rows = Vec::with_capacity(groups.len());
     let mut rows = 0u64;
     for group in groups {
@@ -213,7 +277,7 @@ fn parquet(
 
     // Each thread takes the next row group until none is left; results go back in file order.
     let next = AtomicUsize::new(0);
-    let done: Mutex<Vec<(usize, FactColumns, Found)>> = Mutex::new(Vec::new());
+    let done: Mutex<Vec<Part>> = Mutex::new(Vec::new());
     let failed: Mutex<Option<anyhow::Error>> = Mutex::new(None);
     let threads = std::thread::available_parallelism()
         .map_or(1, usize::from)
@@ -232,24 +296,30 @@ fn parquet(
                         return;
                     }
                 };
+                // Each distinct value once per thread, not once per row group.
+                let mut codes: Vec<Codes> = fields.iter().map(|f| Codes::new(*f)).collect();
                 loop {
                     let group = next.fetch_add(1, Ordering::Relaxed);
                     if group >= groups.len() || failed.lock().is_ok_and(|f| f.is_some()) {
                         return;
                     }
+                    if skipped[group].is_some() {
+                        continue;
+                    }
                     let read = parquet_group(
                         &file,
                         &metadata,
                         &mask,
-                        group,
-                        first_rows[group],
+                        (group, first_rows[group]),
                         fields,
                         &positions,
+                        &mut codes,
                     );
                     match read {
-                        Ok((columns, found)) => {
+                        Ok((mut columns, found)) => {
+                            let dropped = columns.keep(test);
                             if let Ok(mut done) = done.lock() {
-                                done.push((group, columns, found));
+                                done.push((group, columns, found, dropped));
                             }
                         }
                         Err(e) => {
@@ -269,18 +339,26 @@ fn parquet(
     let mut done = done
         .into_inner()
         .map_err(|_| anyhow::anyhow!("a reading thread failed"))?;
-    done.sort_by_key(|(group, _, _)| *group);
-    Ok(done.into_iter().map(|(_, c, f)| (c, f)).unzip())
+    done.sort_by_key(|(group, ..)| *group);
+    let mut unread: Vec<(u16, u16)> = skipped.into_iter().flatten().collect();
+    let mut parts = Vec::with_capacity(done.len());
+    let mut found = Vec::with_capacity(done.len());
+    for (_, columns, problems, dropped) in done {
+        parts.push(columns);
+        found.push(problems);
+        unread.extend(dropped);
+    }
+    Ok((parts, found, unread))
 }
 
 fn parquet_group(
     file: &File,
     metadata: &ArrowReaderMetadata,
     mask: &ProjectionMask,
-    group: usize,
-    first_row: u64,
+    (group, first_row): (usize, u64),
     fields: &[CaseField],
     positions: &[Option<usize>],
+    codes: &mut [Codes],
 ) -> anyhow::Result<(FactColumns, Found)> {
     let file = file.try_clone()?;
     let rows = metadata.metadata().row_group(group).num_rows();
@@ -294,7 +372,6 @@ fn parquet_group(
     .map_err(anyhow::Error::msg)??;
     let mut columns = FactColumns::new(fields);
     let mut found = Found::default();
-    let mut codes: Vec<Codes> = fields.iter().map(|f| Codes::new(*f)).collect();
     let mut row = first_row;
     let mut batches = batches;
     loop {
@@ -302,7 +379,7 @@ fn parquet_group(
             None => break,
             Some(batch) => batch.map_err(|e| anyhow::anyhow!("cannot read the file: {e}"))?,
         };
-        for ((field, position), codes) in fields.iter().zip(positions).zip(&mut codes) {
+        for ((field, position), codes) in fields.iter().zip(positions).zip(codes.iter_mut()) {
             let column = position.and_then(|p| {
                 let name = metadata.schema().field(p).name();
                 batch.column_by_name(name).cloned()
@@ -426,7 +503,7 @@ fn read_parquet_column(
 // ---------------------------------------------------------------------------------------------
 // CSV
 
-fn csv(file: File, fields: &[CaseField]) -> anyhow::Result<(Vec<FactColumns>, Vec<Found>)> {
+fn csv(file: File, fields: &[CaseField], test: &RowTest) -> anyhow::Result<FileRead> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .from_reader(BufReader::with_capacity(1 << 20, file));
@@ -501,7 +578,8 @@ fn csv(file: File, fields: &[CaseField]) -> anyhow::Result<(Vec<FactColumns>, Ve
             }
         }
     }
-    Ok((vec![columns], vec![found]))
+    let dropped = columns.keep(test);
+    Ok((vec![columns], vec![found], dropped.into_iter().collect()))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -559,11 +637,11 @@ impl JsonFields<'_> {
 /// Lines handed to a parsing thread at once.
 const JSON_CHUNK_BYTES: usize = 4 << 20;
 
-fn jsonl(file: File, fields: &[CaseField]) -> (Vec<FactColumns>, Vec<Found>) {
+fn jsonl(file: File, fields: &[CaseField], test: &RowTest) -> FileRead {
     // One thread cuts the file into chunks of whole lines; the others parse them.
     let (send, receive) = std::sync::mpsc::sync_channel::<(usize, u64, Vec<u8>)>(4);
     let receive = Mutex::new(receive);
-    let done: Mutex<Vec<(usize, FactColumns, Found)>> = Mutex::new(Vec::new());
+    let done: Mutex<Vec<Part>> = Mutex::new(Vec::new());
     let reading: Mutex<Option<(u64, std::io::Error)>> = Mutex::new(None);
     let threads = std::thread::available_parallelism().map_or(1, usize::from);
     std::thread::scope(|scope| {
@@ -577,9 +655,10 @@ fn jsonl(file: File, fields: &[CaseField]) -> (Vec<FactColumns>, Vec<Found>) {
                     let Ok((chunk, first_line, bytes)) = next else {
                         return;
                     };
-                    let (columns, found) = jsonl_chunk(&bytes, first_line, fields);
+                    let (mut columns, found) = jsonl_chunk(&bytes, first_line, fields);
+                    let dropped = columns.keep(test);
                     if let Ok(mut done) = done.lock() {
-                        done.push((chunk, columns, found));
+                        done.push((chunk, columns, found, dropped));
                     }
                 }
             });
@@ -610,15 +689,21 @@ fn jsonl(file: File, fields: &[CaseField]) -> (Vec<FactColumns>, Vec<Found>) {
         drop(send);
     });
     let mut done = done.into_inner().unwrap_or_default();
-    done.sort_by_key(|(chunk, _, _)| *chunk);
-    let (parts, mut found): (Vec<FactColumns>, Vec<Found>) =
-        done.into_iter().map(|(_, c, f)| (c, f)).unzip();
+    done.sort_by_key(|(chunk, ..)| *chunk);
+    let mut parts = Vec::with_capacity(done.len());
+    let mut found = Vec::with_capacity(done.len());
+    let mut unread = Vec::new();
+    for (_, columns, problems, dropped) in done {
+        parts.push(columns);
+        found.push(problems);
+        unread.extend(dropped);
+    }
     if let Some((line, e)) = reading.into_inner().ok().flatten() {
         let mut broken = Found::default();
         broken.add(line, format!("cannot read the file: {e}"));
         found.push(broken);
     }
-    (parts, found)
+    (parts, found, unread)
 }
 
 fn jsonl_chunk(bytes: &[u8], first_line: u64, fields: &[CaseField]) -> (FactColumns, Found) {

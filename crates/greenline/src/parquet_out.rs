@@ -101,6 +101,7 @@ pub struct ParquetSink<W: Write + Send> {
     anonymous: BooleanBuilder,
     reporter: [StringBuilder; 2],
     rows: usize,
+    rows_per_group: usize,
 }
 
 impl<W: Write + Send> std::fmt::Debug for ParquetSink<W> {
@@ -113,6 +114,11 @@ impl<W: Write + Send> std::fmt::Debug for ParquetSink<W> {
 
 impl<W: Write + Send> ParquetSink<W> {
     pub fn new(out: W) -> anyhow::Result<Self> {
+        Self::with_rows_per_group(out, ROWS_PER_GROUP)
+    }
+
+    /// A writer that closes a row group every `rows` cases (at least one).
+    pub fn with_rows_per_group(out: W, rows: usize) -> anyhow::Result<Self> {
         let properties = WriterProperties::builder()
             .set_compression(Compression::SNAPPY)
             .build();
@@ -126,6 +132,7 @@ impl<W: Write + Send> ParquetSink<W> {
             anonymous: BooleanBuilder::new(),
             reporter: [StringBuilder::new(), StringBuilder::new()],
             rows: 0,
+            rows_per_group: rows.max(1),
         })
     }
 
@@ -151,7 +158,7 @@ impl<W: Write + Send> ParquetSink<W> {
         self.reporter[0].append_option(record.reporter_name.as_deref());
         self.reporter[1].append_option(record.reporter_phone.as_deref());
         self.rows += 1;
-        if self.rows == ROWS_PER_GROUP {
+        if self.rows == self.rows_per_group {
             self.flush()?;
         }
         Ok(())

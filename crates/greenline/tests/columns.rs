@@ -2,17 +2,17 @@
 //! the index of whole, checked cases, in every file format; and a bad value in a field it
 //! reads is named with its line and field.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use greenline::columns_in::{BadRecords, index_from_file};
+use greenline::parquet_out::ParquetSink;
 use greenline::records::{RecordFormat, RecordReader, RecordWriter};
 use greenline_domain::{CaseRecord, DeadlineTable, RegionCode};
 use greenline_sim::{Scale, SimConfig, Simulator};
-use greenline_stats::columns::fields_needed;
+use greenline_stats::columns::{RowTest, fields_needed};
 use greenline_stats::{CaseFacts, Index, Query};
 
 const FORMATS: [(RecordFormat, &str); 3] = [
@@ -22,9 +22,18 @@ const FORMATS: [(RecordFormat, &str); 3] = [
 ];
 
 fn simulated(cases: u64, seed: u64) -> Vec<CaseRecord> {
+    simulated_from(
+        NaiveDate::from_ymd_opt(2024, 11, 1).expect("a date"),
+        cases,
+        seed,
+    )
+}
+
+/// `cases` national cases from `start` on (a few days' worth at national volume).
+fn simulated_from(start: NaiveDate, cases: u64, seed: u64) -> Vec<CaseRecord> {
     let simulator = Simulator::new(SimConfig {
         seed,
-        start: NaiveDate::from_ymd_opt(2024, 11, 1).expect("a date"),
+        start,
         days: 800,
         cases: Some(cases),
         scale: Scale::National,
@@ -154,27 +163,59 @@ fn random_query(dice: &mut Dice) -> Query {
     Query::from_params(scope, as_of, params).unwrap_or_else(|_| Query::new(scope, as_of))
 }
 
+/// Records as Parquet in row groups of `rows` cases: small groups, so that the days a query
+/// needs leave whole groups unread.
+fn write_parquet_groups(dir: &Path, name: &str, records: &[CaseRecord], rows: usize) -> PathBuf {
+    let path = dir.join(name);
+    let file = std::fs::File::create(&path).expect("create");
+    let mut writer =
+        ParquetSink::with_rows_per_group(std::io::BufWriter::new(file), rows).expect("writer");
+    for record in records {
+        writer.write(record).expect("write");
+    }
+    writer.finish().expect("finish");
+    path
+}
+
 #[test]
 fn the_fields_a_query_needs_give_the_same_answers_as_whole_cases_in_every_format() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let records = simulated(6_000, 17);
+    // A few days of cases every 50 days from November 2024 to February 2026, so that date
+    // filters, 环比 and 同比 have months and years to work on; in time order, as the
+    // simulator and an export write them, so that a row group covers a stretch of days.
+    let first = NaiveDate::from_ymd_opt(2024, 11, 1).expect("a date");
+    let records: Vec<CaseRecord> = (0..10u64)
+        .flat_map(|k| simulated_from(first + chrono::Days::new(50 * k), 600, 17 + k))
+        .collect();
     let mut dice = Dice(0x9e37_79b9_7f4a_7c15);
     let queries: Vec<Query> = (0..60).map(|_| random_query(&mut dice)).collect();
+    let mut files: Vec<(RecordFormat, String, PathBuf)> = FORMATS
+        .iter()
+        .map(|(format, extension)| {
+            let name = format!("cases.{extension}");
+            let path = write(dir.path(), &name, *format, &records);
+            (*format, name, path)
+        })
+        .collect();
+    let grouped = write_parquet_groups(dir.path(), "groups.parquet", &records, 250);
+    files.push((RecordFormat::Parquet, "groups.parquet".to_owned(), grouped));
     let mut answered = 0;
-    for (format, extension) in FORMATS {
-        let path = write(dir.path(), &format!("cases.{extension}"), format, &records);
-        let whole = whole_index(&path, format);
+    let mut fewer = 0;
+    for (format, name, path) in &files {
+        let whole = whole_index(path, *format);
         assert_eq!(whole.len(), records.len());
-        let mut read = HashMap::new();
-        for query in &queries {
+        for query in queries.iter().chain(&date_queries()) {
             let fields = fields_needed(query).expect("a query the fields can answer");
-            let projected = read.entry(fields.clone()).or_insert_with(|| {
-                index_from_file(&path, format, &fields).expect("the file reads")
-            });
-            assert_eq!(projected.len(), records.len());
+            let projected = index_from_file(path, *format, &fields, &RowTest::new(query))
+                .expect("the file reads");
+            // Only the rows the query's filters let through are kept.
+            assert!(projected.len() <= records.len());
+            if projected.len() < records.len() {
+                fewer += 1;
+            }
             let expected = whole.query(query);
             let found = projected.query(query);
-            assert_eq!(found, expected, "{extension}: {query:?} reading {fields:?}");
+            assert_eq!(found, expected, "{name}: {query:?} reading {fields:?}");
             if expected.is_ok_and(|result| result.len() > 1) {
                 answered += 1;
             }
@@ -182,7 +223,48 @@ fn the_fields_a_query_needs_give_the_same_answers_as_whole_cases_in_every_format
     }
     // Most random queries are answerable and have several rows (a few ask for 环比 without
     // one time dimension, or filter everything out): the comparison is not of empty answers.
-    assert!(answered > 100, "only {answered} of 180 answers had rows");
+    assert!(answered > 120, "only {answered} of 264 answers had rows");
+    // And many were answered from fewer rows than the file holds.
+    eprintln!("{answered} of 264 answers had rows; {fewer} indexes dropped rows");
+    assert!(fewer > 60, "only {fewer} of 264 indexes dropped rows");
+}
+
+/// Questions on a stretch of days, with and without 环比 and 同比, which read earlier days.
+fn date_queries() -> Vec<Query> {
+    let as_of = Utc
+        .with_ymd_and_hms(2026, 1, 15, 0, 0, 0)
+        .single()
+        .expect("a time");
+    [
+        vec![("group_by", "month"), ("measure", "count,mom,yoy")],
+        vec![
+            ("group_by", "province,month"),
+            ("measure", "mom"),
+            ("received_from", "2025-09-01"),
+        ],
+        vec![
+            ("group_by", "quarter,channel"),
+            ("measure", "yoy,share"),
+            ("received_from", "2025-10-01"),
+            ("received_to", "2026-03-31"),
+        ],
+        vec![
+            ("group_by", "week"),
+            ("received_from", "2025-12-01"),
+            ("received_to", "2025-12-31"),
+            ("channel", "phone"),
+        ],
+        vec![
+            ("group_by", "day,primary_type"),
+            ("measure", "count,share(day)"),
+            ("received_to", "2024-12-15"),
+            ("not_kind", "petition"),
+        ],
+        vec![("group_by", "year"), ("received_from", "2030-01-01")],
+    ]
+    .into_iter()
+    .map(|params| Query::from_params(RegionCode::NATIONAL, as_of, params).expect("a query"))
+    .collect()
 }
 
 #[test]
@@ -201,7 +283,8 @@ fn a_query_that_needs_whole_cases_says_so() {
 
 fn refused(path: &Path, format: RecordFormat, query: &Query) -> BadRecords {
     let fields = fields_needed(query).expect("fields");
-    let error = index_from_file(path, format, &fields).expect_err("a bad value");
+    let error =
+        index_from_file(path, format, &fields, &RowTest::new(query)).expect_err("a bad value");
     error
         .downcast::<BadRecords>()
         .unwrap_or_else(|e| panic!("not a list of bad records: {e:#}"))
@@ -253,4 +336,51 @@ fn a_bad_value_in_a_field_read_names_its_line_and_field_and_others_are_not_read(
             bad.first
         );
     }
+}
+
+#[test]
+fn a_parquet_row_group_outside_the_days_asked_is_not_read_and_one_inside_is() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let november = NaiveDate::from_ymd_opt(2024, 11, 1).expect("a date");
+    let june = NaiveDate::from_ymd_opt(2025, 6, 1).expect("a date");
+    let mut records = simulated_from(november, 300, 5);
+    records.extend(simulated_from(june, 300, 6));
+    // A bad region in the first row group, which holds only November's cases.
+    records[4].region = "449999".to_owned();
+    let path = write_parquet_groups(dir.path(), "groups.parquet", &records, 100);
+    let now = Utc::now();
+    let query = |params: &[(&str, &str)]| {
+        Query::from_params(RegionCode::NATIONAL, now, params.iter().copied()).expect("a query")
+    };
+    let read = |query: &Query| {
+        let fields = fields_needed(query).expect("fields");
+        index_from_file(&path, RecordFormat::Parquet, &fields, &RowTest::new(query))
+    };
+
+    // From June on: November's groups are passed over by their statistics, the bad value
+    // with them, and the answer counts June's cases.
+    let from_june = query(&[("group_by", "month"), ("received_from", "2025-05-01")]);
+    let index = read(&from_june).expect("November's row groups are not read");
+    let answer = index.query(&from_june).expect("an answer");
+    assert_eq!(answer.total, 300);
+    // 环比 reaches back into November: the group is read, and the file refused.
+    let with_change = query(&[
+        ("group_by", "month"),
+        ("measure", "mom"),
+        ("received_from", "2025-05-01"),
+    ]);
+    let bad = read(&with_change).expect_err("the bad value is read");
+    assert!(bad.to_string().contains("refused"), "{bad:#}");
+    // A filter on another field reads every group: the bad value is found.
+    let phone = query(&[("group_by", "month"), ("channel", "phone")]);
+    let bad = read(&phone)
+        .expect_err("the bad value is read")
+        .downcast::<BadRecords>()
+        .expect("bad records");
+    assert_eq!(
+        bad.first,
+        vec![
+            "line 5: region: unknown region code \"449999\": not in the administrative division table"
+        ]
+    );
 }

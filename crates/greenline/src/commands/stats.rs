@@ -7,7 +7,7 @@ use anyhow::Context;
 use greenline::columns_in::index_from_file;
 use greenline_app::stats::{StatsResult, to_csv};
 use greenline_domain::{DeadlineTable, RegionCode};
-use greenline_stats::columns::fields_needed;
+use greenline_stats::columns::{RowTest, fields_needed};
 use greenline_stats::{Index, Query};
 use greenline_store::Store;
 
@@ -27,11 +27,11 @@ pub async fn index(
         (Some(path), _) => {
             let path = path.to_owned();
             let deadlines = deadlines.clone();
-            let fields = query.and_then(fields_needed);
+            let read = query.and_then(|q| Some((fields_needed(q)?, RowTest::new(q))));
             tokio::task::spawn_blocking(move || {
                 let format = format_of(&path, None);
-                match fields {
-                    Some(fields) => index_from_file(&path, format, &fields),
+                match read {
+                    Some((fields, test)) => index_from_file(&path, format, &fields, &test),
                     None => crate::analytics::from_file(&path, format, &deadlines),
                 }
             })
