@@ -4,7 +4,9 @@
 //! The importer holds the write lock from start to end, so it can give the new cases their ids
 //! itself (after the highest id ever used) instead of asking for each one back; which external
 //! ids are already stored is asked once per chunk. A case whose external id is stored from
-//! before is skipped; one that appears twice in the same import fails it.
+//! before is skipped; one that appears twice in the same import fails it. When no stored case
+//! has an external id, nothing is asked: the column's unique index refuses a second case with
+//! the same id, and only then is the chunk looked up, to name it.
 
 use std::collections::{HashMap, HashSet};
 
@@ -165,6 +167,10 @@ struct Derived {
     outcome: Option<String>,
 }
 
+/// Partial indexes on columns an import never writes: no imported row enters them, so keeping
+/// them costs nothing, while building one again reads the whole table.
+const KEPT_INDEXES: [&str; 2] = ["cases_repeat_of", "cases_type_review"];
+
 /// Drops the secondary indexes of the case tables, returning the statements that create them.
 fn drop_indexes(tx: &Transaction<'_>) -> rusqlite::Result<Vec<String>> {
     let indexes: Vec<(String, String)> = tx
@@ -173,11 +179,47 @@ fn drop_indexes(tx: &Transaction<'_>) -> rusqlite::Result<Vec<String>> {
              AND tbl_name IN ('cases', 'case_types', 'case_events', 'reporters')",
         )?
         .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .filter(|index| {
+            index.as_ref().map_or(true, |(name, _): &(String, String)| {
+                !KEPT_INDEXES.contains(&name.as_str())
+            })
+        })
         .collect::<rusqlite::Result<_>>()?;
     for (name, _) in &indexes {
         tx.execute_batch(&format!("DROP INDEX \"{name}\""))?;
     }
     Ok(indexes.into_iter().map(|(_, sql)| sql).collect())
+}
+
+/// Whether `error` is a unique index refusing a row.
+fn is_unique_violation(error: &rusqlite::Error) -> bool {
+    matches!(
+        error,
+        rusqlite::Error::SqliteFailure(e, _)
+            if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+    )
+}
+
+/// The error of a chunk whose cases the unique index of external ids refused: one of them was
+/// written by an earlier chunk of this import (`ids` before `chunk_first`), and is named.
+fn refused_twice(
+    tx: &Transaction<'_>,
+    chunk: &[ImportItem],
+    chunk_first: i64,
+    error: rusqlite::Error,
+) -> StoreError {
+    if !is_unique_violation(&error) {
+        return fail(error);
+    }
+    match stored_ids(tx, chunk) {
+        Ok(stored) => stored
+            .iter()
+            .filter(|(_, id)| **id < chunk_first)
+            .map(|(external, _)| external.as_str())
+            .min()
+            .map_or_else(|| fail(error), super::twice),
+        Err(e) => e,
+    }
 }
 
 /// The ids of the chunk's external ids that are stored already.
@@ -241,6 +283,14 @@ pub(super) fn import(
     let rebuild_after = u64::try_from(first_id / 2)
         .unwrap_or(0)
         .max(options.rebuild_indexes_after);
+    // Without a stored external id there is nothing to skip, and nothing to look up per chunk.
+    let none_stored: bool = tx
+        .query_row(
+            "SELECT NOT EXISTS (SELECT 1 FROM cases WHERE external_id IS NOT NULL)",
+            [],
+            |row| row.get(0),
+        )
+        .map_err(fail)?;
     let mut dropped: Option<Vec<String>> = None;
     let mut summary = ImportSummary::default();
     let mut next_id = first_id;
@@ -258,7 +308,13 @@ pub(super) fn import(
             if dropped.is_none() && summary.imported >= rebuild_after {
                 dropped = Some(drop_indexes(&tx).map_err(fail)?);
             }
-            let stored = stored_ids(&tx, &chunk)?;
+            let stored = if none_stored {
+                HashMap::new()
+            } else {
+                stored_ids(&tx, &chunk)?
+            };
+            let chunk_first = next_id;
+            let refused = |e| refused_twice(&tx, &chunk, chunk_first, e);
             let mut in_chunk = HashSet::with_capacity(chunk.len());
             let derived: Vec<Derived> = chunk
                 .iter()
@@ -321,7 +377,7 @@ pub(super) fn import(
                     text_opt(case.external_id.as_deref()),
                     int(case.version),
                 ]);
-                cases.push(&mut case_rows).map_err(fail)?;
+                cases.push(&mut case_rows).map_err(refused)?;
                 for t in &case.types {
                     type_rows.extend([int(id), text(t.code())]);
                     types.push(&mut type_rows).map_err(fail)?;
@@ -347,7 +403,7 @@ pub(super) fn import(
                 }
                 summary.imported += 1;
             }
-            cases.finish(&mut case_rows).map_err(fail)?;
+            cases.finish(&mut case_rows).map_err(refused)?;
             types.finish(&mut type_rows).map_err(fail)?;
             reporters.finish(&mut reporter_rows).map_err(fail)?;
             events.finish(&mut event_rows).map_err(fail)?;

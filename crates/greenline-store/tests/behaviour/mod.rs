@@ -778,6 +778,22 @@ pub async fn run_import_with(
     result
 }
 
+/// Into a store holding no external id, an import looks none up: a case that comes twice, in
+/// two messages, is still refused by name and nothing is written.
+pub async fn a_first_import_refuses_a_case_that_comes_twice(store: Store, _url: String) {
+    let unit_id = unit(&store, "全国平台", "000000").await;
+    let repeated = run_import(&store, unit_id, &["G", "H", "I", "H"], true).await;
+    assert!(
+        matches!(&repeated, Err(StoreError::NotCommitted(m)) if m.contains("\"H\" appears twice")),
+        "{repeated:?}"
+    );
+    assert!(all(&store, CaseFilter::default()).await.is_empty());
+    let summary = run_import(&store, unit_id, &["G", "H"], true)
+        .await
+        .expect("import");
+    assert_eq!((summary.imported, summary.skipped), (2, 0));
+}
+
 pub async fn an_import_is_all_or_nothing_and_skips_known_ids(store: Store, _url: String) {
     let unit_id = unit(&store, "全国平台", "000000").await;
     let summary = run_import(&store, unit_id, &["A", "B", "C"], true)
@@ -1949,6 +1965,7 @@ macro_rules! behaviour_suite {
             a_duplicate_external_id_is_refused_and_leaves_nothing,
             one_bad_submission_among_concurrent_ones_fails_alone,
             an_import_is_all_or_nothing_and_skips_known_ids,
+            a_first_import_refuses_a_case_that_comes_twice,
             an_air_import_is_all_or_nothing_and_idempotent,
             a_suggestion_is_kept_and_a_review_rewrites_the_types_with_its_event,
             a_merge_groups_a_repeat_and_a_stale_or_nested_merge_is_refused,
