@@ -128,6 +128,10 @@ pub struct Settings {
     /// The file the statistics index's snapshot is kept in, so that a restart reads it and
     /// catches up from the feed instead of reading every case; unset: built at every start.
     pub stats_snapshot: Option<std::path::PathBuf>,
+    /// The file the same-source index's snapshot is kept in (the window's cases' features,
+    /// not their texts), so that a restart reads it instead of every text of the window;
+    /// unset: built at every start.
+    pub sources_snapshot: Option<std::path::PathBuf>,
     /// A session ends after this many minutes without a request.
     pub session_idle_minutes: u32,
     /// Sign-in attempts allowed per client address and minute (apart from public requests);
@@ -183,6 +187,7 @@ impl Default for Settings {
             max_requests_in_flight: 256,
             search_dir: None,
             stats_snapshot: None,
+            sources_snapshot: None,
             session_idle_minutes: 30,
             sign_in_attempts_per_minute: 10,
             lock_after_failures: 5,
@@ -255,6 +260,7 @@ impl App {
             clock.clone(),
             settings.search_dir.as_deref(),
             settings.stats_snapshot.as_deref(),
+            settings.sources_snapshot.as_deref(),
         );
         App {
             limiter: Arc::new(PublicLimiter::new(settings.public_requests_per_minute)),

@@ -220,10 +220,12 @@ pub fn restore(from: &Path, target: &Path, force: bool) -> Result<Restored> {
     if search.exists() {
         std::fs::rename(&search, search_dir(&aside)).map_err(io(&search))?;
     }
-    // So does the statistics snapshot.
-    let snapshot = suffixed(target, ".stats");
-    if snapshot.exists() {
-        std::fs::rename(&snapshot, suffixed(&aside, ".stats")).map_err(io(&snapshot))?;
+    // So do the statistics and same-source snapshots.
+    for suffix in [".stats", ".sources"] {
+        let snapshot = suffixed(target, suffix);
+        if snapshot.exists() {
+            std::fs::rename(&snapshot, suffixed(&aside, suffix)).map_err(io(&snapshot))?;
+        }
     }
     std::fs::rename(&incoming, target).map_err(io(target))?;
     sync_dir(target)?;

@@ -32,7 +32,9 @@ pub mod topics;
 pub use classify::{Classifier, Example, Label, Prediction};
 pub use error::TextError;
 pub use place::{Gazetteer, Place};
-pub use source::{Candidate, Evidence, SourceFeatures, SourceIndex, SourceMatch};
+pub use source::{
+    Candidate, Evidence, SourceFeatures, SourceIndex, SourceMatch, features_fingerprint,
+};
 pub use tokenize::Tokenizer;
 pub use topics::{DocFreq, Topic, TopicGroup, TopicOptions, group_topics, hot_topics};
 

@@ -48,7 +48,7 @@ pub const ACCOUNT_MARK: &str = "[账号]";
 /// What replaces a vehicle's plate number (public outputs only: see [`mask_public`]).
 pub const PLATE_MARK: &str = "[车牌]";
 
-const SURNAMES: &str = include_str!("../data/text/surnames.txt");
+pub(crate) const SURNAMES: &str = include_str!("../data/text/surnames.txt");
 
 /// The reporter of the case the text belongs to, when known: their own name and phone are
 /// masked wherever they appear, with or without a cue word.

@@ -20,11 +20,11 @@ use std::sync::LazyLock;
 
 use greenline_domain::{RegionCode, RegionLevel};
 
-const COMMON_WORDS: &str = include_str!("../data/text/place_common_words.txt");
+pub(crate) const COMMON_WORDS: &str = include_str!("../data/text/place_common_words.txt");
 /// Former names of merged or renamed counties, with the region that holds each now.
-const FORMER_NAMES: &str = include_str!("../data/text/place/former_names.tsv");
+pub(crate) const FORMER_NAMES: &str = include_str!("../data/text/place/former_names.tsv");
 /// Townships, towns and streets (乡级区划) with the county that holds each.
-const TOWNSHIPS: &str = include_str!("../data/text/place/townships.tsv");
+pub(crate) const TOWNSHIPS: &str = include_str!("../data/text/place/townships.tsv");
 
 /// The rows of a tab-separated data file: comment lines and blank lines left out.
 fn data_rows(text: &'static str) -> impl Iterator<Item = Vec<&'static str>> {

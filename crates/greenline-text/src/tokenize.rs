@@ -13,8 +13,8 @@ use jieba_rs::Jieba;
 
 use crate::TextError;
 
-const DOMAIN_DICT: &str = include_str!("../data/text/domain_dict.txt");
-const STOPWORDS: &str = include_str!("../data/text/stopwords.txt");
+pub(crate) const DOMAIN_DICT: &str = include_str!("../data/text/domain_dict.txt");
+pub(crate) const STOPWORDS: &str = include_str!("../data/text/stopwords.txt");
 
 /// About how many word occurrences jieba's general dictionary counts (the sum of its
 /// frequencies), the scale of [`Tokenizer::rarity`].

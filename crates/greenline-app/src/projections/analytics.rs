@@ -322,7 +322,7 @@ fn write_snapshot(
 
 /// Runs blocking file work on this task's thread, telling a multi-threaded runtime so that it
 /// moves its other tasks away meanwhile.
-fn blocking<T>(work: impl FnOnce() -> T) -> T {
+pub(super) fn blocking<T>(work: impl FnOnce() -> T) -> T {
     let multi = tokio::runtime::Handle::try_current()
         .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
     if multi {

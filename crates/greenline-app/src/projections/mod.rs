@@ -134,9 +134,10 @@ impl Projections {
         clock: Arc<dyn Clock>,
         search_dir: Option<&std::path::Path>,
         stats_snapshot: Option<&std::path::Path>,
+        sources_snapshot: Option<&std::path::Path>,
     ) -> Projections {
         let analytics = analytics::Analytics::open(deadlines, stats_snapshot);
-        let sources = sources::Sources::new(clock);
+        let sources = sources::Sources::open(clock, sources_snapshot);
         let search = search::CaseSearch::open(search_dir);
         let views: [Arc<dyn Projection>; 3] = [analytics.clone(), sources.clone(), search.clone()];
         Projections {

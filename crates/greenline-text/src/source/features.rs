@@ -176,7 +176,7 @@ struct Lines {
     names: Vec<String>,
 }
 
-const LINES_DATA: &str = include_str!("../../data/text/source_lines.tsv");
+pub(crate) const LINES_DATA: &str = include_str!("../../data/text/source_lines.tsv");
 
 static LINES: std::sync::LazyLock<Lines> = std::sync::LazyLock::new(|| {
     let (mut cues, mut line_of, mut codes) = (Vec::new(), Vec::new(), Vec::<&str>::new());

@@ -284,6 +284,58 @@ impl SourceIndex {
         }
     }
 
+    /// Writes every case held (id, region, time of receipt and compact features, not its text)
+    /// to `out`, returning how many; [`SourceIndex::read_cases`] reads them back. The form is
+    /// this crate's own and changes with [`features_fingerprint`].
+    pub fn write_cases(&self, out: &mut impl std::io::Write) -> std::io::Result<u64> {
+        let mut written = 0u64;
+        for case in self.cases.iter().filter(|c| !c.removed) {
+            out.write_all(&case.id.to_le_bytes())?;
+            out.write_all(&case.region.as_u32().to_le_bytes())?;
+            out.write_all(&case.received_ms.to_le_bytes())?;
+            out.write_all(&case.kinds.to_le_bytes())?;
+            out.write_all(&[u8::from(case.night)])?;
+            let features = case.features.as_bytes();
+            out.write_all(&u32::try_from(features.len()).unwrap_or(0).to_le_bytes())?;
+            out.write_all(features)?;
+            written += 1;
+        }
+        Ok(written)
+    }
+
+    /// Adds `count` cases written by [`SourceIndex::write_cases`], leaving out those received
+    /// before `since_ms` (out of the window by now). Fails, having added some, on a cut or
+    /// damaged input: the caller starts again from an empty index.
+    pub fn read_cases(
+        &mut self,
+        input: &mut impl std::io::Read,
+        count: u64,
+        since_ms: i64,
+    ) -> std::io::Result<()> {
+        let damaged = |why: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, why);
+        let mut buffer = Vec::new();
+        for _ in 0..count {
+            let mut head = [0u8; 8 + 4 + 8 + 2 + 1 + 4];
+            input.read_exact(&mut head)?;
+            let field = |at: usize, len: usize| &head[at..at + len];
+            let id = i64::from_le_bytes(field(0, 8).try_into().unwrap_or_default());
+            let region = u32::from_le_bytes(field(8, 4).try_into().unwrap_or_default());
+            let received_ms = i64::from_le_bytes(field(12, 8).try_into().unwrap_or_default());
+            let kinds = u16::from_le_bytes(field(20, 2).try_into().unwrap_or_default());
+            let night = head[22] != 0;
+            let len = u32::from_le_bytes(field(23, 4).try_into().unwrap_or_default());
+            buffer.resize(len as usize, 0);
+            input.read_exact(&mut buffer)?;
+            let text = std::str::from_utf8(&buffer).map_err(|_| damaged("features not UTF-8"))?;
+            let region = RegionCode::parse(&format!("{region:06}"))
+                .map_err(|_| damaged("a region not in the division table"))?;
+            if received_ms >= since_ms {
+                self.insert(id, region, received_ms, &decode(text, kinds, night));
+            }
+        }
+        Ok(())
+    }
+
     /// Earlier cases that may be about the same source as a new case: from `region`'s
     /// locality, received within the window before `at_ms`, and inside `scope` (the caller's
     /// jurisdiction; pass [`RegionCode::NATIONAL`] for all). Best first, at most `limit`, each

@@ -27,6 +27,42 @@ pub use features::{Compound, Facility, Road, SourceFeatures};
 pub use index::{Candidate, SourceIndex, SourceIndexStats};
 pub use model::{Example, INDEX_PRECISION, PairModel, fit};
 pub use pairs::{Figures, LabelledPair, example, measure, read_pairs, set_index_threshold, train};
+/// The version of what [`SourceFeatures::extract`] reads from a text and of the compact form
+/// the index keeps: raise it when either changes, so that features kept from before are read
+/// again from the texts.
+const FEATURES_VERSION: u32 = 1;
+
+/// A digest of [`FEATURES_VERSION`] and of every table the features are read with (lines of
+/// business, terms, places, the tokenizer's dictionary and stop words, surnames): features a
+/// snapshot kept under another one are stale.
+pub fn features_fingerprint() -> u64 {
+    // FNV-1a: the same number from every build of the same tables.
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |bytes: &[u8]| {
+        for byte in bytes {
+            hash ^= u64::from(*byte);
+            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        // A separator, so that moving text from one table to the next changes the digest.
+        hash ^= 0xff;
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    };
+    eat(&FEATURES_VERSION.to_le_bytes());
+    for table in [
+        features::LINES_DATA,
+        terms::TERMS,
+        crate::place::COMMON_WORDS,
+        crate::place::FORMER_NAMES,
+        crate::place::TOWNSHIPS,
+        crate::tokenize::DOMAIN_DICT,
+        crate::tokenize::STOPWORDS,
+        crate::pii::SURNAMES,
+    ] {
+        eat(table.as_bytes());
+    }
+    hash
+}
+
 /// Loads the term table, the pair model and the county lists (see [`crate::load_tables`]).
 pub(crate) fn load_tables() {
     std::sync::LazyLock::force(&terms::TERMS_TABLE);

@@ -10,7 +10,7 @@ use aho_corasick::{AhoCorasick, MatchKind};
 
 use greenline_domain::PollutionType;
 
-const TERMS: &str = include_str!("../../data/text/source_terms.tsv");
+pub(crate) const TERMS: &str = include_str!("../../data/text/source_terms.tsv");
 
 /// What a facility word says about the source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

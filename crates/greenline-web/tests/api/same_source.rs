@@ -135,3 +135,85 @@ pub async fn earlier_reports_of_the_same_source_are_suggested_within_the_jurisdi
     let found = candidates(&app, &nation, again).await;
     assert!(!found.iter().any(|c| c["case_id"] == first), "{found:?}");
 }
+
+#[backend_test]
+pub async fn the_index_resumes_from_its_snapshot_after_a_restart(backend: Backend) {
+    use greenline_app::projections::Projection;
+    use greenline_app::{App, Clock, Settings};
+    let app = spawn_app(backend).await;
+    let first = submit(&app, None, "440305", FIRST).await["id"]
+        .as_i64()
+        .expect("id");
+    submit(&app, None, "440305", NEIGHBOUR).await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let snapshot = dir.path().join("sources");
+    let node = || {
+        App::new(
+            app.store.clone(),
+            app.clock.clone(),
+            greenline_domain::DeadlineTable::statutory(),
+            Settings {
+                sources_snapshot: Some(snapshot.clone()),
+                ..Settings::default()
+            },
+        )
+    };
+    let region = greenline_domain::RegionCode::parse("440305").expect("a county");
+    let suggested = |node: &App| -> Vec<i64> {
+        node.projections
+            .sources
+            .candidates(
+                greenline_domain::RegionCode::NATIONAL,
+                region,
+                app.clock.now(),
+                AGAIN,
+                &[],
+                5,
+            )
+            .iter()
+            .filter(|c| c.matched.same)
+            .map(|c| c.case_id)
+            .collect()
+    };
+    let built = node();
+    built.start();
+    built.caught_up().await.expect("caught up");
+    assert_eq!(
+        built.projections.sources.loaded(),
+        2,
+        "built from the store"
+    );
+    assert!(snapshot.exists(), "the snapshot is written once built");
+    assert_eq!(suggested(&built), vec![first]);
+    built.projections.stop().await;
+    drop(built);
+
+    // A report arrives while the node is down; the next start reads the snapshot's two cases
+    // (not their texts) and only the events since, and finds the same repeat.
+    let third = submit(&app, None, "440305", THIRD).await["id"]
+        .as_i64()
+        .expect("id");
+    let resumed = node();
+    resumed.start();
+    resumed.caught_up().await.expect("caught up");
+    assert_eq!(resumed.projections.sources.held(), 3);
+    assert_eq!(
+        resumed.projections.sources.loaded(),
+        2,
+        "resumed from the snapshot, not rebuilt"
+    );
+    let mut found = suggested(&resumed);
+    found.sort_unstable();
+    assert_eq!(found, vec![first, third]);
+    resumed.projections.stop().await;
+    drop(resumed);
+
+    // A snapshot cut short is left aside: the node builds from the store.
+    let bytes = std::fs::read(&snapshot).expect("snapshot");
+    std::fs::write(&snapshot, &bytes[..bytes.len() - 5]).expect("cut");
+    let rebuilt = node();
+    rebuilt.start();
+    rebuilt.caught_up().await.expect("caught up");
+    assert_eq!(rebuilt.projections.sources.held(), 3);
+    assert_eq!(rebuilt.projections.sources.loaded(), 3, "built again");
+}

@@ -46,6 +46,10 @@ pub async fn run(store: Store, config: Config) -> anyhow::Result<()> {
         // Likewise the statistics snapshot.
         web.stats_snapshot = beside_the_database(".stats");
     }
+    if web.sources_snapshot.is_none() {
+        // And the same-source index's.
+        web.sources_snapshot = beside_the_database(".sources");
+    }
     if web.files_dir.is_none() {
         // Case files beside the SQLite file; on PostgreSQL only where `web.files_dir` says
         // (uploads are refused until it does).
