@@ -7,6 +7,9 @@
 //! truth, which knows each case's source — how often the best suggestion is right and how many
 //! repeat reports with an earlier case in the window are found.
 //!
+//! Also times the snapshot a restart reads instead of the texts: the cases' compact features
+//! written out and read back into a new index, against the time the features took from the texts.
+//!
 //! `cargo bench -p greenline-text --bench same_source` — fixed seed. Settings through the
 //! environment: `GREENLINE_BENCH_CASES` (earlier cases, default 1000000),
 //! `GREENLINE_BENCH_LOOKUPS` (default 10000), `GREENLINE_BENCH_SHOW` (print that many wrong
@@ -124,6 +127,35 @@ fn main() {
         stats.feature_bytes as f64 / stats.cases as f64,
         rss_index,
         rss_index * 1_048_576.0 / stats.cases as f64
+    );
+
+    // A restart's alternative to reading every text again: the cases' compact features
+    // written out and read back (as the server's snapshot does), three times, the median.
+    let mut written = Vec::new();
+    let mut write_times = Vec::new();
+    let mut read_times = Vec::new();
+    for _ in 0..3 {
+        written.clear();
+        let started = Instant::now();
+        let count = index.write_cases(&mut written).unwrap_or(0);
+        write_times.push(started.elapsed());
+        let started = Instant::now();
+        let mut again = SourceIndex::new();
+        if let Err(e) = again.read_cases(&mut written.as_slice(), count, i64::MIN) {
+            panic!("reading the written cases back: {e}");
+        }
+        read_times.push(started.elapsed());
+        assert_eq!(again.len(), index.len(), "every case read back");
+    }
+    write_times.sort();
+    read_times.sort();
+    println!(
+        "snapshot: {:.1} MiB written in {:.2} s, read back into a new index in {:.2} s \
+         (medians of 3): {:.3} of the time the features took from the texts",
+        written.len() as f64 / 1_048_576.0,
+        write_times[1].as_secs_f64(),
+        read_times[1].as_secs_f64(),
+        read_times[1].as_secs_f64() / insert_time.as_secs_f64()
     );
 
     let mut with_text = Vec::with_capacity(queries.len());
