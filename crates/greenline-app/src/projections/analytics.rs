@@ -3,7 +3,7 @@
 //!
 //! With a snapshot file (`stats_snapshot`; `greenline serve` puts it beside an SQLite file) a
 //! restart does not read every case again: the facts and the feed position they hold are
-//! written to the file after a build and then at most every [`SNAPSHOT_EVERY`] while cases
+//! written to the file after a build and then at most every [`snapshot::EVERY`] while cases
 //! change, and at start the view resumes from the file's position, reading the facts back
 //! (48 bytes a case) and catching up from the feed. A file whose deadline table differs from
 //! the node's (the on-time figures would be stale), that cannot be read whole, or whose
@@ -13,22 +13,20 @@
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
-use std::time::{Duration, Instant};
+use std::sync::{Arc, RwLock};
+use std::time::Instant;
 
 use greenline_domain::{Case, CaseKind, DeadlineTable, RegionCode};
 use greenline_stats::{CaseFacts, FACT_BYTES, Index, Query, QueryResult, StatsError};
 use greenline_store::Store;
 use sha2::{Digest, Sha256};
 
-use super::{Position, Projection};
+use super::{Position, Projection, snapshot};
 
 /// The view's name in logs and status.
 pub const NAME: &str = "statistics";
 /// Cases read per page while building.
 const BUILD_PAGE: u32 = 5_000;
-/// The longest time between two snapshots while cases change.
-pub const SNAPSHOT_EVERY: Duration = Duration::from_secs(300);
 /// The first bytes of a snapshot file, with its format's version.
 const MAGIC: &[u8; 8] = b"GLSTATS1";
 
@@ -51,7 +49,7 @@ pub struct Analytics {
     kept: Option<Position>,
     /// The snapshot's facts still wait to be read (by the first update).
     pending: AtomicBool,
-    written_at: Mutex<Option<Instant>>,
+    schedule: snapshot::Schedule,
 }
 
 impl Analytics {
@@ -62,7 +60,7 @@ impl Analytics {
 
     /// An empty index that keeps its snapshot in `snapshot`, and resumes from the one there.
     pub fn open(deadlines: Arc<DeadlineTable>, snapshot: Option<&Path>) -> Arc<Analytics> {
-        let kept = snapshot.and_then(|path| match read_header(path) {
+        let kept = snapshot.and_then(|path| match snapshot::read_header(path, MAGIC) {
             Ok(header) => header.map(|h| h.position),
             Err(error) => {
                 tracing::warn!("statistics snapshot {}: {error}; building", path.display());
@@ -76,7 +74,7 @@ impl Analytics {
             snapshot: snapshot.map(Path::to_path_buf),
             kept,
             pending: AtomicBool::new(kept.is_some()),
-            written_at: Mutex::new(None),
+            schedule: snapshot::Schedule::default(),
         })
     }
 
@@ -176,17 +174,13 @@ impl Analytics {
         }
     }
 
-    /// Writes the snapshot if one is kept and the last is older than [`SNAPSHOT_EVERY`] (or
-    /// `now` says so).
+    /// Writes the snapshot if one is kept and one is due (or `now` says so).
     fn maybe_write_snapshot(&self, now: bool) {
         let Some(path) = &self.snapshot else {
             return;
         };
-        {
-            let written = self.written_at.lock().unwrap_or_else(|e| e.into_inner());
-            if !now && written.is_some_and(|at| at.elapsed() < SNAPSHOT_EVERY) {
-                return;
-            }
+        if !self.schedule.due(now) {
+            return;
         }
         let started = Instant::now();
         let state = self.state.read().unwrap_or_else(|e| e.into_inner());
@@ -203,15 +197,8 @@ impl Analytics {
                 tracing::error!("statistics snapshot {}: {error}", path.display());
             }
         }
-        *self.written_at.lock().unwrap_or_else(|e| e.into_inner()) = Some(Instant::now());
+        self.schedule.written();
     }
-}
-
-/// What a snapshot's header says.
-struct Header {
-    fingerprint: [u8; 8],
-    position: Position,
-    rows: u64,
 }
 
 /// A digest of the time limits of every kind of case in every region: facts computed under
@@ -232,92 +219,46 @@ fn fingerprint(deadlines: &DeadlineTable) -> [u8; 8] {
     out
 }
 
-fn read_header_from(input: &mut impl Read) -> std::io::Result<Option<Header>> {
-    let mut magic = [0u8; 8];
-    input.read_exact(&mut magic)?;
-    if &magic != MAGIC {
-        return Ok(None);
-    }
-    let mut fingerprint = [0u8; 8];
-    input.read_exact(&mut fingerprint)?;
-    let mut len = [0u8; 4];
-    input.read_exact(&mut len)?;
-    let mut text = vec![0u8; u32::from_le_bytes(len) as usize];
-    input.read_exact(&mut text)?;
-    let Some(position) = std::str::from_utf8(&text)
-        .ok()
-        .and_then(super::feed::from_text)
-    else {
-        return Ok(None);
-    };
-    let mut rows = [0u8; 8];
-    input.read_exact(&mut rows)?;
-    Ok(Some(Header {
-        fingerprint,
-        position,
-        rows: u64::from_le_bytes(rows),
-    }))
-}
-
-/// The header of the snapshot at `path`; `None` if there is none, or in another format.
-fn read_header(path: &Path) -> std::io::Result<Option<Header>> {
-    match std::fs::File::open(path) {
-        Ok(file) => read_header_from(&mut std::io::BufReader::new(file)),
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(error) => Err(error),
-    }
-}
-
 /// The snapshot's position and index, if it is whole and was written under these limits.
 fn read_snapshot(path: &Path, expected: [u8; 8]) -> anyhow::Result<(Position, Index)> {
-    let mut input = std::io::BufReader::with_capacity(1 << 20, std::fs::File::open(path)?);
-    let header = read_header_from(&mut input)?.ok_or_else(|| anyhow::anyhow!("not a snapshot"))?;
-    if header.fingerprint != expected {
-        anyhow::bail!("written under other time limits");
-    }
-    let mut rows = Vec::with_capacity(usize::try_from(header.rows).unwrap_or(0).min(1 << 26));
-    let mut id = [0u8; 8];
-    let mut bytes = [0u8; FACT_BYTES];
-    for _ in 0..header.rows {
-        input.read_exact(&mut id)?;
-        input.read_exact(&mut bytes)?;
-        let facts = CaseFacts::from_bytes(&bytes)
-            .ok_or_else(|| anyhow::anyhow!("a case's facts are outside the dictionaries"))?;
-        rows.push((i64::from_le_bytes(id), facts));
-    }
-    let mut rest = [0u8; 1];
-    if input.read(&mut rest)? != 0 {
-        anyhow::bail!("longer than its header says");
-    }
-    Ok((header.position, Index::build(rows)))
+    snapshot::read(path, MAGIC, expected, |header, input| {
+        let mut rows = Vec::with_capacity(usize::try_from(header.count).unwrap_or(0).min(1 << 26));
+        let mut id = [0u8; 8];
+        let mut bytes = [0u8; FACT_BYTES];
+        for _ in 0..header.count {
+            input.read_exact(&mut id)?;
+            input.read_exact(&mut bytes)?;
+            let facts = CaseFacts::from_bytes(&bytes)
+                .ok_or_else(|| anyhow::anyhow!("a case's facts are outside the dictionaries"))?;
+            rows.push((i64::from_le_bytes(id), facts));
+        }
+        Ok(Index::build(rows))
+    })
 }
 
-/// Writes the snapshot beside `path` and moves it into place, so that a crash leaves the old
-/// one or the new one, never half of one.
+/// Writes the snapshot of `index` at `position` to `path`.
 fn write_snapshot(
     path: &Path,
     fingerprint: [u8; 8],
     position: Position,
     index: &Index,
 ) -> std::io::Result<()> {
-    let mut temporary = path.as_os_str().to_owned();
-    temporary.push(".new");
-    let temporary = PathBuf::from(temporary);
-    let file = std::fs::File::create(&temporary)?;
-    let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
-    out.write_all(MAGIC)?;
-    out.write_all(&fingerprint)?;
-    let text = super::feed::to_text(&position);
-    out.write_all(&u32::try_from(text.len()).unwrap_or(0).to_le_bytes())?;
-    out.write_all(text.as_bytes())?;
-    out.write_all(&(index.len() as u64).to_le_bytes())?;
-    for (id, facts) in index.rows() {
-        out.write_all(&id.to_le_bytes())?;
-        out.write_all(&facts.to_bytes())?;
-    }
-    let file = out.into_inner().map_err(|e| e.into_error())?;
-    file.sync_all()?;
-    std::fs::rename(&temporary, path)
+    snapshot::write(
+        path,
+        MAGIC,
+        fingerprint,
+        position,
+        index.len() as u64,
+        |out| {
+            let mut written = 0;
+            for (id, facts) in index.rows() {
+                out.write_all(&id.to_le_bytes())?;
+                out.write_all(&facts.to_bytes())?;
+                written += 1;
+            }
+            Ok(written)
+        },
+    )
 }
 
 /// Runs blocking file work on this task's thread, telling a multi-threaded runtime so that it
@@ -366,7 +307,7 @@ impl Projection for Analytics {
             }
         }
         self.upsert(cases, Some(position));
-        let first = self.written_at.lock().is_ok_and(|w| w.is_none());
+        let first = self.schedule.never_written();
         if self.snapshot.is_some() && (!cases.is_empty() || first) {
             blocking(|| self.maybe_write_snapshot(false));
         }
@@ -398,8 +339,10 @@ mod tests {
         let position = Position::default();
         let print = fingerprint(&deadlines);
         write_snapshot(&path, print, position, &index).expect("written");
-        let header = read_header(&path).expect("read").expect("a header");
-        assert_eq!(header.rows, 2);
+        let header = snapshot::read_header(&path, MAGIC)
+            .expect("read")
+            .expect("a header");
+        assert_eq!(header.count, 2);
         let (at, again) = read_snapshot(&path, print).expect("read back");
         assert_eq!(at, position);
         assert_eq!(

@@ -23,6 +23,7 @@
 pub mod analytics;
 pub mod feed;
 pub mod search;
+mod snapshot;
 pub mod sources;
 
 use std::collections::HashSet;

@@ -6,15 +6,14 @@
 //! Building means reading every text of the window and its features, the costliest read of a
 //! start. With a snapshot file (`sources_snapshot`; `greenline serve` puts it beside an SQLite
 //! file) the cases' features and the feed position they hold are written after a build and
-//! then at most every [`SNAPSHOT_EVERY`] while cases change; a restart reads them back,
+//! then at most every [`snapshot::EVERY`] while cases change; a restart reads them back,
 //! leaves out the cases the window has passed, and catches up from the feed. A file written
 //! under other feature tables ([`greenline_text::features_fingerprint`]), that cannot be read
 //! whole, or whose position lies beyond the store's head is left aside and the index is built.
 
-use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
@@ -23,11 +22,9 @@ use greenline_store::Store;
 use greenline_text::{Candidate, SourceFeatures, SourceIndex, features_fingerprint};
 
 use super::analytics::blocking;
-use super::{Position, Projection};
+use super::{Position, Projection, snapshot};
 use crate::Clock;
 
-/// The longest time between two snapshots while cases change.
-pub const SNAPSHOT_EVERY: Duration = super::analytics::SNAPSHOT_EVERY;
 /// The first bytes of a snapshot file, with its format's version.
 const MAGIC: &[u8; 8] = b"GLSRCS01";
 
@@ -65,7 +62,7 @@ pub struct Sources {
     kept: Option<Position>,
     /// The snapshot's cases still wait to be read (by the first update).
     pending: AtomicBool,
-    written_at: Mutex<Option<Instant>>,
+    schedule: snapshot::Schedule,
 }
 
 /// What the index keeps of one case.
@@ -79,10 +76,8 @@ impl Sources {
 
     /// An empty index that keeps its snapshot in `snapshot`, and resumes from the one there.
     pub fn open(clock: Arc<dyn Clock>, snapshot: Option<&Path>) -> Arc<Sources> {
-        let kept = snapshot.and_then(|path| match read_header(path) {
-            Ok(Some(header)) if header.fingerprint == features_fingerprint() => {
-                Some(header.position)
-            }
+        let kept = snapshot.and_then(|path| match snapshot::read_header(path, MAGIC) {
+            Ok(Some(header)) if header.fingerprint == fingerprint() => Some(header.position),
             Ok(Some(_)) => {
                 tracing::info!(
                     "same-source snapshot {}: written under other feature tables; building",
@@ -103,7 +98,7 @@ impl Sources {
             snapshot: snapshot.map(Path::to_path_buf),
             kept,
             pending: AtomicBool::new(kept.is_some()),
-            written_at: Mutex::new(None),
+            schedule: snapshot::Schedule::default(),
         })
     }
 
@@ -138,7 +133,7 @@ impl Sources {
             return false;
         };
         let since = self.window_start().timestamp_millis();
-        match read_snapshot(path, features_fingerprint(), since) {
+        match read_snapshot(path, fingerprint(), since) {
             Ok((position, index)) => {
                 self.loaded.store(index.len() as u64, Ordering::Relaxed);
                 *self.state.write().unwrap_or_else(|e| e.into_inner()) = State {
@@ -154,24 +149,20 @@ impl Sources {
         }
     }
 
-    /// Writes the snapshot if one is kept and the last is older than [`SNAPSHOT_EVERY`] (or
-    /// `now` says so).
+    /// Writes the snapshot if one is kept and one is due (or `now` says so).
     fn maybe_write_snapshot(&self, now: bool) {
         let Some(path) = &self.snapshot else {
             return;
         };
-        {
-            let written = self.written_at.lock().unwrap_or_else(|e| e.into_inner());
-            if !now && written.is_some_and(|at| at.elapsed() < SNAPSHOT_EVERY) {
-                return;
-            }
+        if !self.schedule.due(now) {
+            return;
         }
         let started = Instant::now();
         let state = self.state.read().unwrap_or_else(|e| e.into_inner());
         let Some(position) = state.position else {
             return;
         };
-        match write_snapshot(path, features_fingerprint(), position, &state.index) {
+        match write_snapshot(path, fingerprint(), position, &state.index) {
             Ok(()) => tracing::info!(
                 "same-source snapshot written: {} cases in {:.1} s",
                 state.index.len(),
@@ -181,7 +172,7 @@ impl Sources {
                 tracing::error!("same-source snapshot {}: {error}", path.display());
             }
         }
-        *self.written_at.lock().unwrap_or_else(|e| e.into_inner()) = Some(Instant::now());
+        self.schedule.written();
     }
 
     /// Reads the features off the async threads, then holds the lock only to insert.
@@ -279,7 +270,7 @@ impl Projection for Sources {
             .write()
             .unwrap_or_else(|e| e.into_inner())
             .position = Some(position);
-        let first = self.written_at.lock().is_ok_and(|w| w.is_none());
+        let first = self.schedule.never_written();
         if self.snapshot.is_some() && (!cases.is_empty() || first) {
             blocking(|| self.maybe_write_snapshot(false));
         }
@@ -306,98 +297,40 @@ impl Projection for Sources {
     }
 }
 
-/// What a snapshot's header says.
-struct Header {
-    fingerprint: u64,
-    position: Position,
-    cases: u64,
-}
-
-fn read_header_from(input: &mut impl Read) -> std::io::Result<Option<Header>> {
-    let mut magic = [0u8; 8];
-    input.read_exact(&mut magic)?;
-    if &magic != MAGIC {
-        return Ok(None);
-    }
-    let mut fingerprint = [0u8; 8];
-    input.read_exact(&mut fingerprint)?;
-    let mut len = [0u8; 4];
-    input.read_exact(&mut len)?;
-    let mut text = vec![0u8; u32::from_le_bytes(len) as usize];
-    input.read_exact(&mut text)?;
-    let Some(position) = std::str::from_utf8(&text)
-        .ok()
-        .and_then(super::feed::from_text)
-    else {
-        return Ok(None);
-    };
-    let mut cases = [0u8; 8];
-    input.read_exact(&mut cases)?;
-    Ok(Some(Header {
-        fingerprint: u64::from_le_bytes(fingerprint),
-        position,
-        cases: u64::from_le_bytes(cases),
-    }))
-}
-
-/// The header of the snapshot at `path`; `None` if there is none, or in another format.
-fn read_header(path: &Path) -> std::io::Result<Option<Header>> {
-    match std::fs::File::open(path) {
-        Ok(file) => read_header_from(&mut std::io::BufReader::new(file)),
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(error) => Err(error),
-    }
-}
-
 /// The snapshot's position and index (without the cases received before `since_ms`), if it is
 /// whole and was written under these feature tables.
 fn read_snapshot(
     path: &Path,
-    fingerprint: u64,
+    fingerprint: [u8; 8],
     since_ms: i64,
 ) -> anyhow::Result<(Position, SourceIndex)> {
-    let mut input = std::io::BufReader::with_capacity(1 << 20, std::fs::File::open(path)?);
-    let header = read_header_from(&mut input)?.ok_or_else(|| anyhow::anyhow!("not a snapshot"))?;
-    if header.fingerprint != fingerprint {
-        anyhow::bail!("written under other feature tables");
-    }
-    let mut index = SourceIndex::with_window_days(WINDOW_DAYS);
-    index.read_cases(&mut input, header.cases, since_ms)?;
-    let mut rest = [0u8; 1];
-    if input.read(&mut rest)? != 0 {
-        anyhow::bail!("longer than its header says");
-    }
-    Ok((header.position, index))
+    snapshot::read(path, MAGIC, fingerprint, |header, input| {
+        let mut index = SourceIndex::with_window_days(WINDOW_DAYS);
+        index.read_cases(input, header.count, since_ms)?;
+        Ok(index)
+    })
 }
 
-/// Writes the snapshot beside `path` and moves it into place, so that a crash leaves the old
-/// one or the new one, never half of one.
+/// Writes the snapshot of `index` at `position` to `path`.
 fn write_snapshot(
     path: &Path,
-    fingerprint: u64,
+    fingerprint: [u8; 8],
     position: Position,
     index: &SourceIndex,
 ) -> std::io::Result<()> {
-    let mut temporary = path.as_os_str().to_owned();
-    temporary.push(".new");
-    let temporary = PathBuf::from(temporary);
-    let file = std::fs::File::create(&temporary)?;
-    let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
-    out.write_all(MAGIC)?;
-    out.write_all(&fingerprint.to_le_bytes())?;
-    let text = super::feed::to_text(&position);
-    out.write_all(&u32::try_from(text.len()).unwrap_or(0).to_le_bytes())?;
-    out.write_all(text.as_bytes())?;
-    let cases = index.len() as u64;
-    out.write_all(&cases.to_le_bytes())?;
-    if index.write_cases(&mut out)? != cases {
-        return Err(std::io::Error::other(
-            "the index changed its count while written",
-        ));
-    }
-    let file = out.into_inner().map_err(|e| e.into_error())?;
-    file.sync_all()?;
-    std::fs::rename(&temporary, path)
+    snapshot::write(
+        path,
+        MAGIC,
+        fingerprint,
+        position,
+        index.len() as u64,
+        |out| index.write_cases(out),
+    )
+}
+
+/// The fingerprint of the feature tables, as the snapshot's header keeps it.
+fn fingerprint() -> [u8; 8] {
+    features_fingerprint().to_le_bytes()
 }
 
 #[cfg(test)]
@@ -421,10 +354,12 @@ mod tests {
         index.insert_text(8, region, now - 3 * day, "宏达塑料厂晚上偷偷排废气，呛人。");
         index.insert_text(9, region, now - day, "锦苑小区3栋楼下烧烤店油烟扰民。");
         let position = Position::default();
-        let print = features_fingerprint();
+        let print = fingerprint();
         write_snapshot(&path, print, position, &index).expect("written");
-        let header = read_header(&path).expect("read").expect("a header");
-        assert_eq!(header.cases, 3);
+        let header = snapshot::read_header(&path, MAGIC)
+            .expect("read")
+            .expect("a header");
+        assert_eq!(header.count, 3);
 
         // The case the window has passed is left out; the others are found as before.
         let since = now - i64::from(WINDOW_DAYS) * day;
@@ -447,7 +382,9 @@ mod tests {
         );
         assert_eq!(ids(&again), ids(&index));
 
-        assert!(read_snapshot(&path, print ^ 1, since).is_err());
+        let mut other = print;
+        other[0] ^= 1;
+        assert!(read_snapshot(&path, other, since).is_err());
         // A file cut short is refused, not half read.
         let bytes = std::fs::read(&path).expect("bytes");
         std::fs::write(&path, &bytes[..bytes.len() - 10]).expect("cut");
