@@ -557,9 +557,10 @@ impl Index {
         index
     }
 
-    /// Notes that the file holds rows received from `low` to `high` (day numbers) that were
-    /// not read, because [`days_needed`] says the question cannot need them. The span of days
-    /// the answer's time buckets are laid over stays the one the whole file gives.
+    /// Notes that the file holds rows received from `low` to `high` (day numbers) that the
+    /// index does not: row groups not read because [`days_needed`] says the question cannot
+    /// need them, or rows [`FactColumns::keep`] dropped. The span of days the answer's time
+    /// buckets are laid over stays the one the whole file gives.
     pub fn note_unread_days(&mut self, low: u16, high: u16) {
         let (low, high) = (low.min(high), low.max(high));
         self.day_span = Some(match self.day_span {
