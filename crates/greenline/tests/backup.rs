@@ -288,9 +288,28 @@ async fn restore_refuses_a_file_that_is_not_a_greenline_database_and_keeps_the_r
     let refused = run(&db, &["restore", "--from", &path("copy.db")]);
     assert!(!refused.status.success());
     assert!(text(&refused).contains("--force"), "{}", text(&refused));
+    // The views' snapshots beside the replaced database describe its cases, not the copy's.
+    for suffix in ["stats", "sources"] {
+        std::fs::write(path(&format!("live.db.{suffix}")), "the old one's").expect("write");
+    }
     let restored = run(&db, &["restore", "--force", "--from", &path("copy.db")]);
     assert!(restored.status.success(), "{}", text(&restored));
     assert!(text(&restored).contains("kept as"), "{}", text(&restored));
+    for suffix in ["stats", "sources"] {
+        assert!(
+            !dir.path().join(format!("live.db.{suffix}")).exists(),
+            "the {suffix} snapshot was left beside the restored database"
+        );
+        let aside = std::fs::read_dir(dir.path())
+            .expect("list")
+            .filter_map(Result::ok)
+            .filter(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                name.contains("before-restore") && name.ends_with(&format!(".{suffix}"))
+            })
+            .count();
+        assert_eq!(aside, 1, "the {suffix} snapshot was not kept aside");
+    }
     let kept = std::fs::read_dir(dir.path())
         .expect("list")
         .filter_map(Result::ok)
