@@ -31,6 +31,7 @@ async fn a_large_import_builds_its_indexes_again_and_a_failed_one_keeps_them() {
     assert!(before.contains(&"cases_region".to_owned()), "{before:?}");
     let rebuild = greenline_store::ImportOptions {
         rebuild_indexes_after: 1,
+        ..Default::default()
     };
 
     let summary = behaviour::run_import_with(&store, unit_id, &["A", "B", "C"], true, rebuild)

@@ -23,6 +23,33 @@ pub struct Config {
     /// Notices to reporters: the portal's address, the SMS gateway, the SMTP server.
     #[serde(default)]
     pub notices: NoticeSettings,
+    /// Bulk imports (`import`, `simulate --to-database`).
+    #[serde(default)]
+    pub import: ImportSettings,
+}
+
+/// How bulk imports use the machine.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize)]
+#[serde(default)]
+pub struct ImportSettings {
+    /// The page cache of the import's database connection on SQLite, in MiB.
+    pub cache_mib: u32,
+}
+
+impl Default for ImportSettings {
+    fn default() -> Self {
+        ImportSettings { cache_mib: 128 }
+    }
+}
+
+impl ImportSettings {
+    /// The store's options for an import under these settings.
+    pub fn options(&self) -> greenline_store::ImportOptions {
+        greenline_store::ImportOptions {
+            cache_kib: self.cache_mib.max(1).saturating_mul(1024),
+            ..Default::default()
+        }
+    }
 }
 
 impl Default for Config {
@@ -33,6 +60,7 @@ impl Default for Config {
             web: Settings::default(),
             deadlines: Vec::new(),
             notices: NoticeSettings::default(),
+            import: ImportSettings::default(),
         }
     }
 }
@@ -169,6 +197,15 @@ mod tests {
                 "docs/settings.md: [web] `{key}` is missing"
             );
             let env = format!("GREENLINE_WEB__{}", key.to_uppercase());
+            assert!(doc.contains(&env), "docs/settings.md: {env} is missing");
+        }
+        let import = serde_json::to_value(ImportSettings::default()).expect("import as JSON");
+        for key in keys(import) {
+            assert!(
+                doc.contains(&format!("| `{key}` |")),
+                "docs/settings.md: [import] `{key}` is missing"
+            );
+            let env = format!("GREENLINE_IMPORT__{}", key.to_uppercase());
             assert!(doc.contains(&env), "docs/settings.md: {env} is missing");
         }
         let notices = serde_json::to_value(NoticeSettings::default()).expect("notices as JSON");

@@ -454,3 +454,71 @@ fn importing_a_folder_is_refused_at_once() {
         .expect("stderr");
     assert!(said.contains("is not a file"), "{said}");
 }
+
+/// An import killed half-way, after pages of it have reached the database file, leaves the
+/// database as it was: the next process to open the file rolls it back from the import's
+/// journal, and the same file then goes in whole.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_killed_half_way_leaves_the_database_as_it_was() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("killed.db");
+    let db = format!("sqlite://{}", path.display());
+    let unit = greenline(
+        &db,
+        &["unit", "add", "--name", "生态环境部", "--region", "000000"],
+    );
+    assert!(unit.status.success(), "{unit:?}");
+    let first = simulate(dir.path(), "first.jsonl", "200", "11");
+    let imported = greenline(&db, &["import", first.to_str().expect("path")]);
+    assert!(imported.status.success(), "{imported:?}");
+    let before = count(&db).await;
+    assert_eq!(before.0, 200);
+    let size_before = std::fs::metadata(&path).expect("database").len();
+
+    // A cache of 1 MiB makes the import write its pages into the file long before its end.
+    let large = simulate(dir.path(), "large.jsonl", "40000", "12");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_greenline"))
+        .args(["--database", &db, "import"])
+        .arg(&large)
+        .env_remove("GREENLINE_DATABASE")
+        .env("GREENLINE_IMPORT__CACHE_MIB", "1")
+        .env("GREENLINE_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("import");
+    let journal = dir.path().join("killed.db-journal");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    loop {
+        let size = std::fs::metadata(&path).expect("database").len();
+        if size > size_before + 4 * 1024 * 1024 && journal.exists() {
+            break;
+        }
+        if let Some(status) = child.try_wait().expect("wait") {
+            panic!("the import ended ({status}) before pages of it reached the database file");
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the import wrote nothing into the database file"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    child.kill().expect("kill");
+    child.wait().expect("killed");
+    assert!(journal.exists(), "the killed import's journal is left");
+
+    assert_eq!(count(&db).await, before, "the killed import left nothing");
+    assert!(
+        !journal.exists(),
+        "opening the database rolled the journal back"
+    );
+    let again = greenline(&db, &["import", large.to_str().expect("path")]);
+    assert!(again.status.success(), "{again:?}");
+    let store = Store::open(&db).await.expect("open");
+    let all = store
+        .count_cases(&CaseFilter::default())
+        .await
+        .expect("count");
+    store.close().await;
+    assert_eq!(all, 40_200);
+}

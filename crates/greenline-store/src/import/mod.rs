@@ -133,14 +133,31 @@ pub struct ImportOptions {
     /// the case tables' secondary indexes are dropped and built again, sorted, before the
     /// commit: for a large import that is several times faster than growing them row by row.
     pub rebuild_indexes_after: u64,
+    /// On SQLite, the page cache of the import's connection, in KiB (SQLite's default is
+    /// 2 MiB). Too small a cache writes pages out and reads them back again and again; the
+    /// cache is most of an import's memory.
+    pub cache_kib: u32,
 }
 
 impl Default for ImportOptions {
     fn default() -> Self {
         ImportOptions {
             rebuild_indexes_after: 50_000,
+            cache_kib: 128 * 1024,
         }
     }
+}
+
+/// The SQLite import on a blocking thread of its own.
+async fn sqlite_import(
+    path: std::path::PathBuf,
+    items: mpsc::Receiver<ImportMessage>,
+    options: ImportOptions,
+    journal: sqlite::Journal,
+) -> Result<ImportSummary> {
+    tokio::task::spawn_blocking(move || sqlite::import(&path, items, options, journal))
+        .await
+        .map_err(|e| StoreError::NotCommitted(format!("the import stopped: {e}")))?
 }
 
 impl Store {
@@ -151,6 +168,27 @@ impl Store {
         self.import_with(items, ImportOptions::default()).await
     }
 
+    /// [`Store::import`] with the database to itself, for a command that does nothing else:
+    /// the store's own connections are closed first, and the store with them. On SQLite the
+    /// import can then write through a rollback journal instead of the write-ahead log, so
+    /// each new page reaches the file once rather than going to the log and being copied into
+    /// the file again at the checkpoint; the rollback journal keeps the import all or nothing
+    /// across a crash as the log does. While another process holds the file open the log
+    /// stays, as with [`Store::import`].
+    pub async fn import_alone(
+        self,
+        items: mpsc::Receiver<ImportMessage>,
+        options: ImportOptions,
+    ) -> Result<ImportSummary> {
+        let Some(path) = self.sqlite_path.clone() else {
+            return self.import_with(items, options).await;
+        };
+        self.close().await;
+        // Dropping the last clone ends intake's writer thread, which closes its connection.
+        drop(self);
+        sqlite_import(path, items, options, sqlite::Journal::Rollback).await
+    }
+
     /// [`Store::import`] with options.
     pub async fn import_with(
         &self,
@@ -158,9 +196,7 @@ impl Store {
         options: ImportOptions,
     ) -> Result<ImportSummary> {
         if let Some(path) = self.sqlite_path.clone() {
-            return tokio::task::spawn_blocking(move || sqlite::import(&path, items, options))
-                .await
-                .map_err(|e| StoreError::NotCommitted(format!("the import stopped: {e}")))?;
+            return sqlite_import(path, items, options, sqlite::Journal::Log).await;
         }
         let mut tx = self.writer.begin().await?;
         let before: i64 = sqlx::query("SELECT coalesce(max(id), 0) AS id FROM cases")

@@ -19,10 +19,6 @@ use crate::cases::types_text;
 use crate::convert::{code_of, millis, millis_opt};
 use crate::{Result, StoreError};
 
-/// Page cache of the import's own connection, in KiB (SQLite's default is 2 MiB): with too
-/// small a cache every insert evicts pages into the log and looks them up there again.
-const CACHE_KIB: u32 = 128 * 1024;
-
 /// Rows per multi-row insert. Fewer statements to step is most of what makes bulk inserts
 /// fast on SQLite; 128 rows of the widest table (25 columns) bind 3,200 values, far below
 /// SQLite's limit of 32,766.
@@ -167,12 +163,19 @@ struct Derived {
     outcome: Option<String>,
 }
 
-/// Partial indexes on columns an import never writes: no imported row enters them, so keeping
-/// them costs nothing, while building one again reads the whole table.
-const KEPT_INDEXES: [&str; 2] = ["cases_repeat_of", "cases_type_review"];
+/// Indexes an import keeps, since building one again reads its whole table: partial indexes on
+/// columns an import never writes (no imported row enters them), and the history's
+/// `(case_id, id)`, whose keys an import writes in ascending order after every stored one, so
+/// that each goes on the end of the index as a sorted build would put it.
+const KEPT_INDEXES: [&str; 3] = ["cases_repeat_of", "cases_type_review", "case_events_case"];
 
-/// Drops the secondary indexes of the case tables, returning the statements that create them.
-fn drop_indexes(tx: &Transaction<'_>) -> rusqlite::Result<Vec<String>> {
+/// The index of cases by time of receipt: kept as well when the cases arrive in that order
+/// after every stored one (an export, a simulation), for the same reason as the history's.
+const RECEIVED_INDEX: &str = "cases_received";
+
+/// Drops the secondary indexes of the case tables but the kept ones (and `also_kept`),
+/// returning the statements that create them.
+fn drop_indexes(tx: &Transaction<'_>, also_kept: Option<&str>) -> rusqlite::Result<Vec<String>> {
     let indexes: Vec<(String, String)> = tx
         .prepare(
             "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL \
@@ -181,7 +184,7 @@ fn drop_indexes(tx: &Transaction<'_>) -> rusqlite::Result<Vec<String>> {
         .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
         .filter(|index| {
             index.as_ref().map_or(true, |(name, _): &(String, String)| {
-                !KEPT_INDEXES.contains(&name.as_str())
+                !KEPT_INDEXES.contains(&name.as_str()) && also_kept != Some(name.as_str())
             })
         })
         .collect::<rusqlite::Result<_>>()?;
@@ -246,18 +249,49 @@ fn stored_ids(tx: &Transaction<'_>, chunk: &[ImportItem]) -> Result<HashMap<Stri
     Ok(found)
 }
 
+/// How the import's transaction is kept all or nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Journal {
+    /// The write-ahead log every connection uses: other connections may read beside it.
+    Log,
+    /// A rollback journal, when no other connection has the file open: pages that exist
+    /// before the import have their old contents copied aside, new pages are written to the
+    /// file once and cut off again if the import does not commit. The log is taken up again
+    /// after the commit.
+    Rollback,
+}
+
+/// Tries to leave the write-ahead log for a rollback journal. The store's connections have
+/// just been closed, but intake's writer thread closes its own a moment later; another process
+/// may hold the file open for as long as it likes, and then the log stays.
+fn leave_log(conn: &rusqlite::Connection) -> bool {
+    for _ in 0..20 {
+        let mode: rusqlite::Result<String> =
+            conn.query_row("PRAGMA journal_mode = DELETE", [], |row| row.get(0));
+        if mode.is_ok_and(|mode| mode.eq_ignore_ascii_case("delete")) {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    tracing::info!("import: another connection has the database open; writing through its log");
+    false
+}
+
 pub(super) fn import(
     path: &std::path::Path,
     mut items: mpsc::Receiver<ImportMessage>,
     options: ImportOptions,
+    journal: Journal,
 ) -> Result<ImportSummary> {
     let mut conn = crate::sqlite::open_blocking(path)?;
+    let rollback = journal == Journal::Rollback && leave_log(&conn);
     // Foreign keys are off for this connection only: every row refers to a case written in
     // the same chunk or to a unit checked against the store's list. Sorting for the index
     // rebuild goes to temporary files, not memory, and may use a second thread.
     conn.execute_batch(&format!(
-        "PRAGMA cache_size = -{CACHE_KIB}; PRAGMA foreign_keys = OFF; \
-         PRAGMA temp_store = FILE; PRAGMA threads = 2;"
+        "PRAGMA cache_size = -{}; PRAGMA foreign_keys = OFF; \
+         PRAGMA temp_store = FILE; PRAGMA threads = 2;",
+        options.cache_kib
     ))
     .map_err(fail)?;
     let started = std::time::Instant::now();
@@ -291,6 +325,15 @@ pub(super) fn import(
             |row| row.get(0),
         )
         .map_err(fail)?;
+    // The latest time of receipt so far while every case has come after the one before.
+    let mut last_received: Option<i64> = Some(
+        tx.query_row(
+            "SELECT coalesce(max(received_at), 0) FROM cases",
+            [],
+            |row| row.get(0),
+        )
+        .map_err(fail)?,
+    );
     let mut dropped: Option<Vec<String>> = None;
     let mut summary = ImportSummary::default();
     let mut next_id = first_id;
@@ -306,7 +349,9 @@ pub(super) fn import(
                 None => return Err(aborted()),
             };
             if dropped.is_none() && summary.imported >= rebuild_after {
-                dropped = Some(drop_indexes(&tx).map_err(fail)?);
+                let in_order = last_received.is_some();
+                dropped =
+                    Some(drop_indexes(&tx, in_order.then_some(RECEIVED_INDEX)).map_err(fail)?);
             }
             let stored = if none_stored {
                 HashMap::new()
@@ -351,6 +396,10 @@ pub(super) fn import(
                 }
                 let id = next_id;
                 next_id += 1;
+                let received = millis(case.received_at);
+                last_received = last_received
+                    .filter(|last| received >= *last)
+                    .map(|_| received);
                 case_rows.extend([
                     int(id),
                     text(case.kind.code()),
@@ -364,7 +413,7 @@ pub(super) fn import(
                     text(&case.address),
                     text(&case.description),
                     int(item.unit_id),
-                    int(millis(case.received_at)),
+                    int(received),
                     int_opt(millis_opt(case.accepted_at)),
                     int_opt(millis_opt(case.concluded_at)),
                     int_opt(millis_opt(case.replied_at)),
@@ -430,6 +479,15 @@ pub(super) fn import(
     tx.commit().map_err(fail)?;
     if dropped.is_some() {
         elapsed("committed");
+    }
+    if rollback {
+        // Every connection opens the file with the log anyway; taking it up here keeps the
+        // file in the mode its readers expect from the first moment.
+        if let Err(error) = conn.query_row("PRAGMA journal_mode = WAL", [], |row| {
+            row.get::<_, String>(0)
+        }) {
+            tracing::warn!(%error, "import: the write-ahead log was not taken up again");
+        }
     }
     Ok(summary)
 }

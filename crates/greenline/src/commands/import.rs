@@ -8,7 +8,7 @@ use std::sync::atomic::AtomicU64;
 
 use anyhow::bail;
 use greenline_domain::{DeadlineTable, RegionCode};
-use greenline_store::{ImportItem, ImportMessage, ImportSummary, Store, Unit};
+use greenline_store::{ImportItem, ImportMessage, ImportOptions, ImportSummary, Store, Unit};
 
 use crate::cli::ImportArgs;
 use crate::progress::Progress;
@@ -154,14 +154,15 @@ impl Checker {
 /// transaction. The first problem abandons the transaction (the store rolls it back) and the
 /// rest of the file is still read, so that every problem is reported in one run.
 pub async fn run(
-    store: &Store,
+    store: Store,
     args: &ImportArgs,
     deadlines: &DeadlineTable,
+    options: ImportOptions,
 ) -> anyhow::Result<()> {
     let path = args.file.clone();
     let format = format_of(&path, args.format);
     let size = std::fs::metadata(&path)?.len();
-    let mut checker = Checker::new(store, deadlines, args.dry_run).await?;
+    let mut checker = Checker::new(&store, deadlines, args.dry_run).await?;
     let bytes = Arc::new(AtomicU64::new(0));
     let reader = RecordReader::open(&path, format, bytes.clone())?;
     let label = if args.dry_run {
@@ -177,6 +178,7 @@ pub async fn run(
             valid += u64::from(checker.check(line, record).is_some());
         }
         progress.finish();
+        store.close().await;
         checker.verdict(&path)?;
         println!(
             "{valid} cases in {} are valid; nothing was written (--dry-run)",
@@ -185,7 +187,7 @@ pub async fn run(
         return Ok(());
     }
 
-    let summary = write(store, reader, checker, &path).await;
+    let summary = write(store, reader, checker, &path, options).await;
     progress.finish();
     let summary = summary?;
     println!(
@@ -199,11 +201,13 @@ pub async fn run(
 
 /// Streams numbered records through `checker` into one import transaction of the store; commits
 /// only if every record passed (else reports them all, naming `source`, and writes nothing).
+/// The store is the command's alone, and is closed by the import.
 pub(crate) async fn write<R>(
-    store: &Store,
+    store: Store,
     records: R,
     mut checker: Checker,
     source: &Path,
+    options: ImportOptions,
 ) -> anyhow::Result<ImportSummary>
 where
     R: Iterator<Item = (u64, Result<greenline_domain::CaseRecord, String>)> + Send + 'static,
@@ -241,7 +245,7 @@ where
         }
         checker
     });
-    let imported = store.import(receiver).await;
+    let imported = store.import_alone(receiver, options).await;
     let checker = feeder.await?;
     checker.verdict(source)?;
     Ok(imported?)

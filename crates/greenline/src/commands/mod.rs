@@ -79,13 +79,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             transfer::import(&core(&store, &config)?, &args).await
         }
         Command::Export(args) => export::run(&core(&store, &config)?, &args).await,
+        // These two hand the store to the import, which closes it to have the file alone.
         Command::Import(args) => {
             let deadlines = greenline_domain::DeadlineTable::new(config.deadlines.clone())?;
-            import::run(&store, &args, &deadlines).await
+            return import::run(store, &args, &deadlines, config.import.options()).await;
         }
         Command::Simulate(args) => {
             let deadlines = greenline_domain::DeadlineTable::new(config.deadlines.clone())?;
-            simulate::run_into(&store, &args, &deadlines).await
+            return simulate::run_into(store, &args, &deadlines, config.import.options()).await;
         }
         Command::Stats(args) => {
             let deadlines = greenline_domain::DeadlineTable::new(config.deadlines.clone())?;

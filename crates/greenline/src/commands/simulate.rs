@@ -12,7 +12,7 @@ use chrono::{Months, NaiveDate};
 use greenline_domain::deadline::china_time;
 use greenline_domain::{CaseRecord, DeadlineTable, RegionCode};
 use greenline_sim::{GroundTruth, Scale, SimConfig, Simulator};
-use greenline_store::Store;
+use greenline_store::{ImportOptions, Store};
 
 use crate::cli::RecordFormat;
 use crate::cli::SimulateArgs;
@@ -154,21 +154,29 @@ pub fn run(args: &SimulateArgs) -> anyhow::Result<()> {
 /// `simulate --to-database`: the simulated cases go through the same checks and transaction as
 /// an imported file.
 pub async fn run_into(
-    store: &Store,
+    store: Store,
     args: &SimulateArgs,
     deadlines: &DeadlineTable,
+    options: ImportOptions,
 ) -> anyhow::Result<()> {
     let simulator = simulator(args)?;
     for event in simulator.events() {
         eprintln!("injected event: {}", serde_json::to_string(event)?);
     }
     let (advance, progress) = Advance::start(args, &simulator);
-    let checker = Checker::new(store, deadlines, false).await?;
+    let checker = Checker::new(&store, deadlines, false).await?;
     let records = simulator.zip(1u64..).map(move |((record, _), n)| {
         advance.record(&record);
         (n, Ok(record))
     });
-    let summary = import::write(store, records, checker, Path::new("the simulation")).await;
+    let summary = import::write(
+        store,
+        records,
+        checker,
+        Path::new("the simulation"),
+        options,
+    )
+    .await;
     progress.finish();
     let summary = summary?;
     println!(
