@@ -25,6 +25,8 @@ pub(crate) const COMMON_WORDS: &str = include_str!("../data/text/place_common_wo
 pub(crate) const FORMER_NAMES: &str = include_str!("../data/text/place/former_names.tsv");
 /// Townships, towns and streets (乡级区划) with the county that holds each.
 pub(crate) const TOWNSHIPS: &str = include_str!("../data/text/place/townships.tsv");
+/// Named places (streets, squares, scenic areas, stations …) with the county that holds each.
+pub(crate) const LANDMARKS: &str = include_str!("../data/text/place/landmarks.tsv");
 
 /// The rows of a tab-separated data file: comment lines and blank lines left out.
 fn data_rows(text: &'static str) -> impl Iterator<Item = Vec<&'static str>> {
@@ -382,6 +384,19 @@ impl Gazetteer {
                     counties.push(code);
                 }
             }
+        }
+        // A named place people write without its city (王府井, 洪崖洞, 宽窄巷子) stands for the
+        // county that holds it, unless the name is a region's or a township's already.
+        for row in data_rows(LANDMARKS) {
+            let (Some(name), Some(code)) = (row.first(), row.get(1)) else {
+                continue;
+            };
+            let Ok(code) = RegionCode::parse(code) else {
+                continue;
+            };
+            names
+                .entry((*name).to_owned())
+                .or_insert_with(|| vec![(code, false)]);
         }
         let longest = names.keys().map(|n| n.chars().count()).max().unwrap_or(0);
         let longest_stem = township_stems
@@ -893,6 +908,28 @@ mod tests {
         assert_eq!(code("松江大学城附近有人露天焚烧垃圾"), region("310117"));
         assert_eq!(code("南京下关江边那个码头装卸煤炭"), region("320106"));
         assert_eq!(code("长春路上那个烧烤店天天冒烟"), None);
+    }
+
+    #[test]
+    fn a_named_place_without_its_city_places_the_text() {
+        assert_eq!(code("王府井那边一家烧烤店油烟大"), region("110101"));
+        assert_eq!(code("洪崖洞旁边的火锅店油烟直排"), region("500103"));
+        // The longer name is read first: 沈阳故宫 is not 北京's 故宫.
+        assert_eq!(code("沈阳故宫附近有个工地夜里施工"), region("210103"));
+    }
+
+    #[test]
+    fn every_named_place_lies_in_a_region_of_the_table_and_is_no_region_name() {
+        let regions: HashSet<String> = RegionCode::all().map(|r| r.name.clone()).collect();
+        let mut rows = 0;
+        for row in data_rows(LANDMARKS) {
+            assert_eq!(row.len(), 4, "{row:?}");
+            let code = RegionCode::parse(row[1]).unwrap_or_else(|e| panic!("{row:?}: {e}"));
+            assert_eq!(code.name(), row[2], "{row:?}");
+            assert!(!regions.contains(row[0]), "{row:?}");
+            rows += 1;
+        }
+        assert!(rows > 400, "{rows}");
     }
 
     #[test]

@@ -54,6 +54,7 @@ pub fn features_fingerprint() -> u64 {
         crate::place::COMMON_WORDS,
         crate::place::FORMER_NAMES,
         crate::place::TOWNSHIPS,
+        crate::place::LANDMARKS,
         crate::tokenize::DOMAIN_DICT,
         crate::tokenize::STOPWORDS,
         crate::pii::SURNAMES,
