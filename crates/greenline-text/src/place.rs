@@ -171,6 +171,21 @@ const LANDMARK_WORDS: &[&str] = &[
     "凉皮",
     "烩面",
     "锅盔",
+    "炒饭",
+];
+
+/// Idioms and set phrases that hold a region's short form but name no place (大同小异, 长治久安,
+/// a compound called 江山如画): skipped whole.
+const NOT_PLACES: &[&str] = &[
+    "大同小异",
+    "世界大同",
+    "长治久安",
+    "天长地久",
+    "江山如画",
+    "锦绣江山",
+    "大好江山",
+    "安居乐业",
+    "平安无事",
 ];
 
 /// The province-level units that are cities (直辖市): a township names a county in them as in
@@ -345,10 +360,18 @@ impl Gazetteer {
                 continue;
             };
             let mut forms = vec![((*name).to_owned(), false)];
+            // A short form a current unit of the same city bears is that unit's (武昌 is 武昌区,
+            // not 江夏区, once 武昌县).
+            let city = code.parent();
             forms.extend(
                 short_forms(name)
                     .into_iter()
                     .filter(|s| !common.contains(s.as_str()))
+                    .filter(|s| {
+                        !names
+                            .get(s)
+                            .is_some_and(|entries| entries.iter().any(|(c, _)| c.parent() == city))
+                    })
                     .map(|s| (s, true)),
             );
             for (form, short) in forms {
@@ -369,12 +392,16 @@ impl Gazetteer {
             let Ok(code) = RegionCode::parse(code) else {
                 continue;
             };
-            let entry = names.entry((*name).to_owned()).or_insert_with(|| {
-                township_only.insert((*name).to_owned());
-                Vec::new()
-            });
-            if !entry.iter().any(|(c, _)| *c == code) {
-                entry.push((code, false));
+            // A town people call by its old town (同里古镇 of 同里镇) is named so too.
+            let old_town = name.strip_suffix('镇').map(|stem| format!("{stem}古镇"));
+            for form in std::iter::once((*name).to_owned()).chain(old_town) {
+                let entry = names.entry(form.clone()).or_insert_with(|| {
+                    township_only.insert(form);
+                    Vec::new()
+                });
+                if !entry.iter().any(|(c, _)| *c == code) {
+                    entry.push((code, false));
+                }
             }
             if let Some(stem) = TOWNSHIP_SUFFIXES.iter().find_map(|s| name.strip_suffix(s))
                 && stem.chars().count() >= 2
@@ -456,6 +483,13 @@ impl Gazetteer {
         let mut found: Vec<Mention> = Vec::new();
         let mut i = 0;
         while i < starts.len() {
+            if let Some(phrase) = NOT_PLACES
+                .iter()
+                .find(|p| text[starts[i]..].starts_with(**p))
+            {
+                i += phrase.chars().count();
+                continue;
+            }
             if let Some(len) = self.guarded_after(text, &starts, i, found.last()) {
                 let (start, end) = (
                     starts[i],
@@ -491,7 +525,8 @@ impl Gazetteer {
                 if all_short && self.names_a_landmark(text, end) {
                     continue;
                 }
-                if self.township_only.contains(name) && !is_boundary(end) {
+                // 湖南|乡下 is no 湖南乡; a town's 镇 ends its name whatever follows (博鳌镇东).
+                if self.township_only.contains(name) && name.ends_with('乡') && !is_boundary(end) {
                     continue;
                 }
                 matched = Some((len, start, end, entries));
@@ -916,6 +951,31 @@ mod tests {
         assert_eq!(code("洪崖洞旁边的火锅店油烟直排"), region("500103"));
         // The longer name is read first: 沈阳故宫 is not 北京's 故宫.
         assert_eq!(code("沈阳故宫附近有个工地夜里施工"), region("210103"));
+    }
+
+    #[test]
+    fn a_town_is_named_by_its_old_town_and_whatever_follows_its_ending() {
+        assert_eq!(
+            code("周庄古镇里面有人往河里倒垃圾"),
+            None,
+            "several counties"
+        );
+        assert_eq!(code("嘉兴西塘古镇河边的民宿烧柴火"), region("330421"));
+        assert_eq!(code("博鳌镇上有家海鲜排档油烟直排"), region("469002"));
+    }
+
+    #[test]
+    fn a_current_district_keeps_its_short_form_from_a_former_county_of_its_city() {
+        // 武昌县 is 江夏区 now; 武昌 is 武昌区.
+        assert_eq!(code("武汉武昌那边有个工地夜里打桩"), region("420106"));
+        assert_eq!(code("天津蓟县山里有人偷偷开采石头"), region("120119"));
+    }
+
+    #[test]
+    fn an_idiom_or_a_dish_names_no_place() {
+        assert_eq!(code("情况和上回大同小异，还是夜里排气"), None);
+        assert_eq!(code("楼下扬州炒饭店的油烟太大"), None);
+        assert_eq!(code("河边那条小河里全是死鱼"), None);
     }
 
     #[test]

@@ -88,6 +88,12 @@ fn place_resolution_on_the_development_part() {
 }
 
 #[test]
+#[ignore = "the parts measured once as sealed parts, for development"]
+fn place_resolution_on_the_spent_parts() {
+    measure("spent");
+}
+
+#[test]
 #[ignore = "the sealed test part: measured once, not to be tuned on"]
 fn place_resolution_on_the_sealed_test_part() {
     if examples().iter().any(|e| e.part == "test") {

@@ -28,9 +28,9 @@ pub use index::{Candidate, SourceIndex, SourceIndexStats};
 pub use model::{Example, INDEX_PRECISION, PairModel, fit};
 pub use pairs::{Figures, LabelledPair, example, measure, read_pairs, set_index_threshold, train};
 /// The version of what [`SourceFeatures::extract`] reads from a text and of the compact form
-/// the index keeps: raise it when either changes, so that features kept from before are read
-/// again from the texts.
-const FEATURES_VERSION: u32 = 1;
+/// the index keeps: raise it when either changes (place resolution included), so that features
+/// kept from before are read again from the texts.
+const FEATURES_VERSION: u32 = 2;
 
 /// A digest of [`FEATURES_VERSION`] and of every table the features are read with (lines of
 /// business, terms, places, the tokenizer's dictionary and stop words, surnames): features a
