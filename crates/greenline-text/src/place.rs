@@ -172,10 +172,11 @@ const LANDMARK_WORDS: &[&str] = &[
     "烩面",
     "锅盔",
     "炒饭",
+    "刀削面",
 ];
 
-/// Idioms and set phrases that hold a region's short form but name no place (大同小异, 长治久安,
-/// a compound called 江山如画): skipped whole.
+/// Idioms, set phrases and things that hold a region's short form but name no place (大同小异,
+/// 长治久安, a compound called 江山如画, 大理石): skipped whole.
 const NOT_PLACES: &[&str] = &[
     "大同小异",
     "世界大同",
@@ -186,6 +187,7 @@ const NOT_PLACES: &[&str] = &[
     "大好江山",
     "安居乐业",
     "平安无事",
+    "大理石",
 ];
 
 /// The province-level units that are cities (直辖市): a township names a county in them as in
