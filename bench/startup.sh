@@ -12,9 +12,11 @@ set -euo pipefail
 years="${1:-8}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cargo build --release --quiet --manifest-path "$root/Cargo.toml" -p greenline
-greenline="$root/target/release/greenline"
 work="$(mktemp -d "${TMPDIR:-/tmp}/greenline-startup.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
+# One binary throughout: a rebuild while the script runs must not change what restarts.
+cp "$root/target/release/greenline" "$work/greenline"
+greenline="$work/greenline"
 db="sqlite://$work/greenline.db"
 start=$(date -d "$(date +%Y-%m-01) -$((years * 12 - 1)) months" +%Y-%m)
 "$greenline" --database "$db" unit add --name 生态环境部 --region 000000 > /dev/null
