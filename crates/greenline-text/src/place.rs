@@ -102,7 +102,7 @@ const SUFFIXES: &[&str] = &[
 ];
 
 /// Endings of township names, dropped to find a township named without them.
-const TOWNSHIP_SUFFIXES: &[&str] = &["街道办事处", "街道", "镇", "乡", "苏木"];
+const TOWNSHIP_SUFFIXES: &[&str] = &["街道办事处", "街道", "镇", "乡", "苏木", "地区"];
 
 /// What may follow a short form when it is part of a road's, park's, building's, shop's or dish's
 /// name (紫云轩 is a restaurant, not 紫云县; 重庆小面 is served everywhere).
@@ -362,6 +362,23 @@ impl Gazetteer {
                 continue;
             };
             let mut forms = vec![((*name).to_owned(), false)];
+            // A former city's short form that a current unit bears is that unit's (淮阴 of 淮阴市
+            // is 淮阴区 of 淮安市).
+            if code.level() != RegionLevel::County {
+                forms.extend(
+                    short_forms(name)
+                        .into_iter()
+                        .filter(|s| !common.contains(s.as_str()) && !names.contains_key(s))
+                        .map(|s| (s, true)),
+                );
+                for (form, short) in forms {
+                    let entry = names.entry(form).or_default();
+                    if !entry.iter().any(|(c, _)| *c == code) {
+                        entry.push((code, short));
+                    }
+                }
+                continue;
+            }
             // A short form a current unit of the same city bears is that unit's (武昌 is 武昌区,
             // not 江夏区, once 武昌县).
             let city = code.parent();
@@ -531,7 +548,25 @@ impl Gazetteer {
                 if self.township_only.contains(name) && name.ends_with('乡') && !is_boundary(end) {
                     continue;
                 }
-                matched = Some((len, start, end, entries));
+                let mut candidates: Vec<RegionCode> =
+                    entries.iter().map(|(code, _)| *code).collect();
+                // Right after a region's name, a short form that is also one of its townships
+                // without the ending is that township (朝阳区高碑店 is 朝阳区's 高碑店乡, not
+                // 高碑店市).
+                if all_short
+                    && let Some(before) = found.last().filter(|m| m.end == start)
+                    && let Some(counties) = self.township_stems.get(name)
+                {
+                    let held: Vec<RegionCode> = counties
+                        .iter()
+                        .copied()
+                        .filter(|c| before.candidates.iter().any(|b| c.is_within(*b)))
+                        .collect();
+                    if !held.is_empty() {
+                        candidates = held;
+                    }
+                }
+                matched = Some((len, start, end, candidates));
                 break;
             }
             // 青岛市南区 is 青岛 + 市南区: a city's 市 may begin a district's name.
@@ -548,16 +583,17 @@ impl Gazetteer {
                     });
                 if district_follows && let Some(entries) = self.names.get(&text[start..shorter_end])
                 {
-                    matched = Some((len - 1, start, shorter_end, entries));
+                    let candidates = entries.iter().map(|(code, _)| *code).collect();
+                    matched = Some((len - 1, start, shorter_end, candidates));
                 }
             }
             match matched {
-                Some((len, start, end, entries)) => {
+                Some((len, start, end, candidates)) => {
                     found.push(Mention {
                         text: text[start..end].to_owned(),
                         start,
                         end,
-                        candidates: entries.iter().map(|(code, _)| *code).collect(),
+                        candidates,
                     });
                     i += len;
                 }
@@ -964,6 +1000,22 @@ mod tests {
         );
         assert_eq!(code("嘉兴西塘古镇河边的民宿烧柴火"), region("330421"));
         assert_eq!(code("博鳌镇上有家海鲜排档油烟直排"), region("469002"));
+    }
+
+    #[test]
+    fn a_former_city_is_its_city_now_and_its_short_form_stays_the_districts() {
+        // 淮阴市 became 淮安市 in 2001; 淮阴区 is one of its districts.
+        assert_eq!(code("淮阴市有家化工厂晚上排气"), region("320800"));
+        assert_eq!(code("淮安淮阴那边有家化工厂晚上排气"), region("320804"));
+        assert_eq!(code("襄樊这边有个石材厂粉尘大"), region("420600"));
+    }
+
+    #[test]
+    fn a_short_form_right_after_a_region_may_be_one_of_its_townships() {
+        // 高碑店 is a county-level city of 保定 and an area (地区) of 朝阳区 in 北京.
+        assert_eq!(code("朝阳区高碑店那边有家作坊喷漆"), region("110105"));
+        assert_eq!(code("高碑店那边有家作坊喷漆"), region("130684"));
+        assert_eq!(code("北京大兴旧宫有个工地夜里施工"), region("110115"));
     }
 
     #[test]
