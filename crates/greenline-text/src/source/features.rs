@@ -143,6 +143,34 @@ pub struct SourceFeatures {
     pub(crate) text_chars: Vec<char>,
 }
 
+impl SourceFeatures {
+    /// Whether the text writes `stem` and, every time, as a landmark for something else: a word
+    /// of relative place follows it, maybe after 的 or a demonstrative (就在海之恋隔壁, 东方红
+    /// 隔壁的饺子馆), with no facility word between that would make it a facility of its own.
+    pub(crate) fn writes_only_as_landmark(&self, stem: &[char]) -> bool {
+        let chars = &self.text_chars;
+        if stem.is_empty() || chars.len() < stem.len() {
+            return false;
+        }
+        let mut seen = false;
+        for start in 0..=chars.len() - stem.len() {
+            if chars[start..start + stem.len()] != *stem {
+                continue;
+            }
+            let mut at = start + stem.len();
+            while at < chars.len() && matches!(chars[at], '的' | '那' | '这') {
+                at += 1;
+            }
+            let rest: String = chars[at..chars.len().min(at + 3)].iter().collect();
+            if !LOCATIVES.iter().any(|w| rest.starts_with(w)) {
+                return false;
+            }
+            seen = true;
+        }
+        seen
+    }
+}
+
 /// Pieces of addresses and sounds that the segmenter leaves as words but that tell no place
 /// from another (青阳|北路, 7|号楼, 嗡嗡响).
 const PLACE_FRAGMENTS: &[&str] = &[

@@ -332,7 +332,11 @@ fn gather(a: &SourceFeatures, b: &SourceFeatures, common: &dyn Fn(&str) -> bool)
         );
     }
     // One text's source only a landmark in the other (盛达板材厂隔壁的物流园).
-    if let Some(f) = as_landmark(a, b).or_else(|| as_landmark(b, a)) {
+    if let Some(f) = as_landmark(a, b)
+        .or_else(|| as_landmark(b, a))
+        .or_else(|| named_as_landmark(a, b))
+        .or_else(|| named_as_landmark(b, a))
+    {
         push(
             EvidenceKind::AsLandmark,
             format!("一方只把它当作参照：{}", shown(f)),
@@ -755,6 +759,15 @@ fn as_landmark<'f>(x: &'f SourceFeatures, y: &SourceFeatures) -> Option<&'f Faci
     })
 }
 
+/// A named facility `x` is about whose name `y` writes only as a landmark, without saying what
+/// it is (海之恋酒店 against 就在海之恋隔壁的烧烤摊).
+fn named_as_landmark<'f>(x: &'f SourceFeatures, y: &SourceFeatures) -> Option<&'f Facility> {
+    x.facilities.iter().filter(|f| !f.near).find(|f| {
+        let stem: Vec<char> = f.stem.chars().collect();
+        stem.len() >= 2 && y.writes_only_as_landmark(&stem)
+    })
+}
+
 /// The share of a named facility's stem (two characters at least) that the other text also
 /// writes, in its names, roads, compounds or rare words, where that is at least half: 叫什么华
 /// 什么的洗浴中心 against 金华洗浴中心, 老周家羊肉馆 against 周记羊肉馆.
@@ -844,8 +857,10 @@ fn best_name(a: &SourceFeatures, b: &SourceFeatures) -> (f64, String, bool, (Str
     // too easily found by chance (石民 in 市民). Not where the other text names it only as a
     // landmark (盛达板材厂隔壁的物流园).
     let written_in = |f: &Facility, other: &SourceFeatures| {
-        f.stem.chars().count() >= 3
-            && contains(&other.text_chars, &f.stem.chars().collect::<Vec<_>>())
+        let stem: Vec<char> = f.stem.chars().collect();
+        stem.len() >= 3
+            && contains(&other.text_chars, &stem)
+            && !other.writes_only_as_landmark(&stem)
             && !other
                 .facilities
                 .iter()
@@ -959,6 +974,32 @@ mod tests {
         let m = score_texts("市民来电反映油烟很大", "石民石材的粉尘很大");
         assert!(
             m.evidence.iter().all(|e| e.kind != EvidenceKind::SameName),
+            "{m:?}"
+        );
+    }
+
+    #[test]
+    fn a_name_written_only_as_a_landmark_is_not_the_same_name() {
+        let m = score_texts(
+            "海之恋酒店后厨油烟直排，熏得楼上没法开窗",
+            "就在海之恋隔壁的饺子馆，油烟管子对着我们窗户",
+        );
+        assert!(
+            m.evidence.iter().all(|e| e.kind != EvidenceKind::SameName),
+            "{m:?}"
+        );
+        assert!(
+            m.evidence.iter().any(|e| e.kind == EvidenceKind::AsLandmark),
+            "{m:?}"
+        );
+        assert!(!m.same, "{m:?}");
+        // Named again beside its landmark use, it is the same name.
+        let m = score_texts(
+            "海之恋酒店后厨油烟直排，熏得楼上没法开窗",
+            "海之恋后厨的排烟口，就在海之恋隔壁那条巷子里",
+        );
+        assert!(
+            m.evidence.iter().all(|e| e.kind != EvidenceKind::AsLandmark),
             "{m:?}"
         );
     }
