@@ -300,6 +300,8 @@ pub struct Gazetteer {
     /// Names that are only townships' full names (湖南乡 of 临川区): such a name must end where
     /// a word ends (湖南|乡下 is no township).
     township_only: HashSet<String>,
+    /// The names and short forms of provinces, cities and counties, current and former.
+    divisions: HashSet<String>,
 }
 
 static SHARED: LazyLock<Gazetteer> = LazyLock::new(Gazetteer::build);
@@ -400,6 +402,7 @@ impl Gazetteer {
                 }
             }
         }
+        let divisions: HashSet<String> = names.keys().cloned().collect();
         // A township's full name (周浦镇, 观音桥街道) stands for the county that holds it; a name
         // many counties share is settled by the other places named, or by none.
         let mut township_stems: HashMap<String, Vec<RegionCode>> = HashMap::new();
@@ -457,7 +460,14 @@ impl Gazetteer {
             longest_stem,
             guarded,
             township_only,
+            divisions,
         }
+    }
+
+    /// Whether `word` is the name or short form of a province, city or county, current or
+    /// former (not of a township or a named place).
+    pub fn names_a_division(&self, word: &str) -> bool {
+        self.divisions.contains(word)
     }
 
     /// The regions a name stands for (full name or short form).

@@ -186,6 +186,16 @@ const PLACE_FRAGMENTS: &[&str] = &[
     "村村",
     "路店",
     "楼顶",
+    "城东",
+    "城西",
+    "城南",
+    "城北",
+    "城中",
+    "城郊",
+    "东头",
+    "西头",
+    "南头",
+    "北头",
     "嗡嗡响",
     "嗡嗡",
     "轰轰",
@@ -1304,6 +1314,7 @@ impl<'t> Extractor<'t> {
                 || tokenizer.is_domain_word(word)
                 || self.terms.is_term(word)
                 || PLACE_FRAGMENTS.contains(&word)
+                || Gazetteer::shared().names_a_division(word)
                 || words.iter().any(|(w, _)| w == word)
             {
                 continue;
@@ -1427,5 +1438,15 @@ mod tests {
             .map(|t| t.code())
             .collect();
         assert_eq!(types, ["air"]);
+    }
+
+    #[test]
+    fn a_county_or_a_side_of_town_is_no_rare_word() {
+        let f = SourceFeatures::extract("定兴县城西那个卖烤鸭的，老板姓董，烤炉烧木柴");
+        let words: Vec<&str> = f.rare_words.iter().map(|(w, _)| w.as_str()).collect();
+        assert!(!words.contains(&"定兴县") && !words.contains(&"城西"), "{words:?}");
+        let f = SourceFeatures::extract("海韵花园后门外面那个垃圾站，一到中午就臭");
+        let words: Vec<&str> = f.rare_words.iter().map(|(w, _)| w.as_str()).collect();
+        assert!(words.contains(&"海韵"), "{words:?}");
     }
 }
