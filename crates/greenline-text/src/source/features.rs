@@ -419,6 +419,8 @@ struct Extractor<'t> {
     taken: Vec<Range<usize>>,
     /// Spans of compounds, with their names.
     compound_spans: Vec<(Range<usize>, String)>,
+    /// Spans of facilities named only as landmarks (加油站 of 加油站后面的厂).
+    landmarks: Vec<Range<usize>>,
     features: SourceFeatures,
 }
 
@@ -440,6 +442,7 @@ impl<'t> Extractor<'t> {
             place: None,
             taken: Vec::new(),
             compound_spans: Vec::new(),
+            landmarks: Vec::new(),
             features: SourceFeatures::default(),
         }
     }
@@ -474,8 +477,11 @@ impl<'t> Extractor<'t> {
     /// [`SourceFeatures::owners`]).
     fn lines_and_owners(&mut self) {
         let table = &*LINES;
+        // Not a landmark's line (加油站后面那个锯木头的厂 is no filling station).
         for m in table.matcher.find_overlapping_iter(&self.text) {
-            self.features.lines |= 1 << table.line_of[m.pattern().as_usize()];
+            if !Self::inside(&self.landmarks, m.start()) {
+                self.features.lines |= 1 << table.line_of[m.pattern().as_usize()];
+            }
         }
         let chars = &self.features.text_chars;
         let mut owners = String::new();
@@ -1118,6 +1124,9 @@ impl<'t> Extractor<'t> {
         }
         for (span, mut facility) in found {
             facility.near = self.locative_follows(span.end);
+            if facility.near {
+                self.landmarks.push(span.clone());
+            }
             // A shop named like a compound (蜀香园火锅, 蜜雪冰城奶茶店) names no compound; a
             // site named after its estate (华兴大厦工地) does.
             if facility.is_named() && facility.class().0 != "site" {
@@ -1444,9 +1453,21 @@ mod tests {
     fn a_county_or_a_side_of_town_is_no_rare_word() {
         let f = SourceFeatures::extract("定兴县城西那个卖烤鸭的，老板姓董，烤炉烧木柴");
         let words: Vec<&str> = f.rare_words.iter().map(|(w, _)| w.as_str()).collect();
-        assert!(!words.contains(&"定兴县") && !words.contains(&"城西"), "{words:?}");
+        assert!(
+            !words.contains(&"定兴县") && !words.contains(&"城西"),
+            "{words:?}"
+        );
         let f = SourceFeatures::extract("海韵花园后门外面那个垃圾站，一到中午就臭");
         let words: Vec<&str> = f.rare_words.iter().map(|(w, _)| w.as_str()).collect();
         assert!(words.contains(&"海韵"), "{words:?}");
+    }
+
+    #[test]
+    fn a_landmarks_line_of_business_is_not_the_sources() {
+        let f = SourceFeatures::extract("瓷城大道加油站后面那个锯木头的厂，噪音特别大");
+        assert!(f.facilities.iter().any(|x| x.near), "{f:?}");
+        assert!(!line_names(f.lines).contains(&"加油站"), "{f:?}");
+        let f = SourceFeatures::extract("瓷城大道加油站卸油的时候汽油味很重");
+        assert!(line_names(f.lines).contains(&"加油站"), "{f:?}");
     }
 }

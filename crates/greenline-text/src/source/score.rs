@@ -288,7 +288,8 @@ fn gather(a: &SourceFeatures, b: &SourceFeatures, common: &dyn Fn(&str) -> bool)
 
     // Names.
     let (name_similarity, names, kinds_fit, stems) = best_name(a, b);
-    let named = |f: &SourceFeatures| f.facilities.iter().any(Facility::is_named);
+    // Named as what a text is about, not only as a landmark for it.
+    let named = |f: &SourceFeatures| !named_subjects(f).is_empty();
     let same_name = name_similarity >= NAME_SAME;
     let both_named = named(a) && named(b);
     if same_name && kinds_fit && (common(&stems.0) || common(&stems.1)) {
@@ -347,12 +348,7 @@ fn gather(a: &SourceFeatures, b: &SourceFeatures, common: &dyn Fn(&str) -> bool)
     let subjects = |f: &SourceFeatures| -> Vec<Facility> {
         let named: Vec<Facility> = named_subjects(f).into_iter().cloned().collect();
         if named.is_empty() {
-            let unnamed: Vec<Facility> = f.facilities.iter().filter(|x| !x.near).cloned().collect();
-            if unnamed.is_empty() {
-                f.facilities.clone()
-            } else {
-                unnamed
-            }
+            f.facilities.iter().filter(|x| !x.near).cloned().collect()
         } else {
             named
         }
@@ -880,12 +876,10 @@ fn best_name(a: &SourceFeatures, b: &SourceFeatures) -> (f64, String, bool, (Str
 /// The named facilities a text is about: those it does not name only as a landmark for
 /// another, unless it names nothing else.
 fn named_subjects(f: &SourceFeatures) -> Vec<&Facility> {
-    let named: Vec<&Facility> = f.facilities.iter().filter(|x| x.is_named()).collect();
-    if named.iter().any(|x| !x.near) {
-        named.into_iter().filter(|x| !x.near).collect()
-    } else {
-        named
-    }
+    f.facilities
+        .iter()
+        .filter(|x| x.is_named() && !x.near)
+        .collect()
 }
 
 #[cfg(test)]
@@ -989,7 +983,9 @@ mod tests {
             "{m:?}"
         );
         assert!(
-            m.evidence.iter().any(|e| e.kind == EvidenceKind::AsLandmark),
+            m.evidence
+                .iter()
+                .any(|e| e.kind == EvidenceKind::AsLandmark),
             "{m:?}"
         );
         assert!(!m.same, "{m:?}");
@@ -999,7 +995,9 @@ mod tests {
             "海之恋后厨的排烟口，就在海之恋隔壁那条巷子里",
         );
         assert!(
-            m.evidence.iter().all(|e| e.kind != EvidenceKind::AsLandmark),
+            m.evidence
+                .iter()
+                .all(|e| e.kind != EvidenceKind::AsLandmark),
             "{m:?}"
         );
     }
