@@ -61,6 +61,29 @@ const LOCATIVES: &[&str] = &[
     "往前",
 ];
 
+/// Groups of equipment (of `object` in `data/text/source_terms.tsv`) that a facility has as its
+/// own plant: after a word of relative place they say where on the facility, not what is near it.
+const PLANT: &[&str] = &[
+    "flue",
+    "fan",
+    "outdoor_unit",
+    "drain",
+    "outfall",
+    "pump",
+    "stack",
+    "spray_booth",
+    "purifier",
+    "boiler",
+    "cooling_tower",
+    "compressor",
+    "kiln",
+    "generator",
+    "mixer",
+    "cutter",
+    "press",
+    "crusher",
+];
+
 /// Longest stems, in characters.
 const MAX_NAME_STEM: usize = 8;
 const MAX_ROAD_STEM: usize = 6;
@@ -1148,9 +1171,27 @@ impl<'t> Extractor<'t> {
 
     /// Whether a word of relative place follows `at`, maybe after 的 or a demonstrative
     /// (盛达板材厂隔壁, 酒店斜对面, 搅拌站北边的).
+    /// Not where what follows is a plant of its own (蜀香阁饭店后面的排风机, 碧波洗浴后面那个
+    /// 下水道口): that names the facility's own equipment, and the facility is the source.
     fn locative_follows(&self, at: usize) -> bool {
         let rest = self.text[at..].trim_start_matches(['的', '那', '这']);
-        LOCATIVES.iter().any(|w| rest.starts_with(w))
+        let Some(word) = LOCATIVES.iter().find(|w| rest.starts_with(**w)) else {
+            return false;
+        };
+        let after = rest[word.len()..].trim_start_matches(|c| "的那这个台家根些几一排".contains(c));
+        let own_plant = self
+            .terms
+            .object_matcher
+            .find(after)
+            .filter(|m| m.start() == 0)
+            .and_then(|m| {
+                self.terms
+                    .objects
+                    .iter()
+                    .find(|(w, _)| *w == &after[..m.end()])
+            })
+            .is_some_and(|(_, group)| PLANT.contains(group));
+        !own_plant
     }
 
     /// The facility whose name ends at `end`: name words peeled off from the right so as to
@@ -1469,5 +1510,13 @@ mod tests {
         assert!(!line_names(f.lines).contains(&"加油站"), "{f:?}");
         let f = SourceFeatures::extract("瓷城大道加油站卸油的时候汽油味很重");
         assert!(line_names(f.lines).contains(&"加油站"), "{f:?}");
+    }
+
+    #[test]
+    fn a_facilitys_own_plant_behind_it_keeps_it_the_source() {
+        let f = SourceFeatures::extract("幸福路蜀香阁饭店后面的排风机，嗡嗡响到晚上十一点多");
+        assert!(f.facilities.iter().all(|x| !x.near), "{f:?}");
+        let f = SourceFeatures::extract("蜀香阁饭店后面那个修车铺天天喷漆");
+        assert!(f.facilities.iter().any(|x| x.near), "{f:?}");
     }
 }
