@@ -152,7 +152,8 @@ pub struct SourceFeatures {
     /// 柯桥) says so: a bare county short form is too often something else (小港 for a town).
     pub region: Option<RegionCode>,
     /// Where on a place the source is, each tagged: the side of a landmark or road (`side:东` of
-    /// 东边, 西门, 北头), a block (`block:B` of B座), a flat (`unit:1202` of 9栋1202), a chain's
+    /// 东边, 西门, 北头), a block (`block:B` of B座), an entrance (`entrance:2` of 2单元), a flat
+    /// (`unit:1202` of 9栋1202), a chain's
     /// branch (`branch:人民路` of 人民路店). Two texts that differ here point at two sources.
     pub spots: Vec<String>,
     /// The lines of business the text names (做饲料的, 屠宰, 洗车 …), as a bit set over the
@@ -590,6 +591,20 @@ impl<'t> Extractor<'t> {
                     .is_some_and(|b| "栋幢座号".contains(*b));
                 if !counter_before && digits.len() <= 2 {
                     add(format!("floor:{digits}"));
+                }
+            }
+            // A building's entrance (2单元, normalised from 二单元).
+            if c == '单' && next == Some('元') && before.is_some_and(|b| b.is_ascii_digit()) {
+                let digits: String = chars[..i]
+                    .iter()
+                    .rev()
+                    .take_while(|d| d.is_ascii_digit())
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .rev()
+                    .collect();
+                if digits.len() <= 2 {
+                    add(format!("entrance:{digits}"));
                 }
             }
             // 一厂 / 二厂, 第二间 / 第三间: one of several.
@@ -1518,5 +1533,13 @@ mod tests {
         assert!(f.facilities.iter().all(|x| !x.near), "{f:?}");
         let f = SourceFeatures::extract("蜀香阁饭店后面那个修车铺天天喷漆");
         assert!(f.facilities.iter().any(|x| x.near), "{f:?}");
+    }
+
+    #[test]
+    fn a_buildings_entrance_is_a_spot_in_figures_or_words() {
+        let a = SourceFeatures::extract("怡和苑7号楼2单元一楼装修，电钻从早上七点打到晚上");
+        let b = SourceFeatures::extract("怡和苑七号楼二单元楼下装修");
+        assert!(a.spots.contains(&"entrance:2".to_owned()), "{:?}", a.spots);
+        assert!(b.spots.contains(&"entrance:2".to_owned()), "{:?}", b.spots);
     }
 }
