@@ -346,6 +346,9 @@ impl SourceFeatures {
 
 /// Chinese numerals before a counter (号, 栋, 期 …) become digits, full-width letters and digits
 /// half-width, Latin letters upper case.
+/// Quotation marks, dropped by [`normalise`].
+const QUOTES: &str = "“”‘’「」『』\"'";
+
 pub(crate) fn normalise(text: &str) -> String {
     const COUNTERS: &[char] = &['号', '栋', '幢', '期', '楼', '单', '座', '段', '层'];
     let chars: Vec<char> = text
@@ -357,6 +360,8 @@ pub(crate) fn normalise(text: &str) -> String {
             _ => c,
         })
         .map(|c| c.to_ascii_uppercase())
+        // Quotation marks around a name (“麦霸天下”KTV) would part it from its facility word.
+        .filter(|c| !QUOTES.contains(*c))
         .collect();
     let mut out = String::with_capacity(text.len());
     let mut i = 0;
@@ -1541,5 +1546,15 @@ mod tests {
         let b = SourceFeatures::extract("怡和苑七号楼二单元楼下装修");
         assert!(a.spots.contains(&"entrance:2".to_owned()), "{:?}", a.spots);
         assert!(b.spots.contains(&"entrance:2".to_owned()), "{:?}", b.spots);
+    }
+
+    #[test]
+    fn a_name_in_quotation_marks_keeps_its_facility_word() {
+        let f = SourceFeatures::extract("即墨鹤山路的“麦霸天下”KTV，半夜还在唱歌");
+        assert!(
+            f.facilities.iter().any(|x| x.stem == "麦霸天下"),
+            "{:?}",
+            f.facilities
+        );
     }
 }
