@@ -809,6 +809,25 @@ impl<'t> Extractor<'t> {
                 break;
             }
         }
+        // Right after a road or a number, a word for where on it is no part of a name (玉林巷|口
+        // 冒菜店, 解放路|东头 烧烤店).
+        if start == floor && floor > 0 {
+            let rest = &self.text[start..end];
+            let mut skip = 0;
+            let mut chars = rest.chars();
+            let first = chars.next();
+            let second = chars.next();
+            if first.is_some_and(|c| "东西南北".contains(c))
+                && second.is_some_and(|c| "口边头侧".contains(c))
+            {
+                skip = first.map_or(0, char::len_utf8) + second.map_or(0, char::len_utf8);
+            } else if first.is_some_and(|c| "口边头侧旁".contains(c)) {
+                skip = first.map_or(0, char::len_utf8);
+            }
+            if skip > 0 && rest[skip..].chars().count() >= 2 {
+                start += skip;
+            }
+        }
         start
     }
 
@@ -1556,5 +1575,13 @@ mod tests {
             "{:?}",
             f.facilities
         );
+    }
+
+    #[test]
+    fn where_on_a_road_is_no_part_of_the_name_after_it() {
+        let f = SourceFeatures::extract("玉林巷口冒菜店屋顶装的那个排风机");
+        assert_eq!(f.facilities[0].written, "冒菜店", "{:?}", f.facilities);
+        let f = SourceFeatures::extract("解放路东头福满楼饭店油烟大");
+        assert_eq!(f.facilities[0].stem, "福满楼", "{:?}", f.facilities);
     }
 }
