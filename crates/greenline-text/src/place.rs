@@ -363,6 +363,8 @@ impl Gazetteer {
             let Ok(code) = RegionCode::parse(code) else {
                 continue;
             };
+            // `rare-short`: the short form only where it is no everyday word (公园 of 公园区).
+            let rare_only = row.get(3) == Some(&"rare-short");
             let mut forms = vec![((*name).to_owned(), false)];
             // A former city's short form that a current unit bears is that unit's (淮阴 of 淮阴市
             // is 淮阴区 of 淮安市).
@@ -371,6 +373,7 @@ impl Gazetteer {
                     short_forms(name)
                         .into_iter()
                         .filter(|s| !common.contains(s.as_str()) && !names.contains_key(s))
+                        .filter(|s| !rare_only || rare_enough(s))
                         .map(|s| (s, true)),
                 );
                 for (form, short) in forms {
@@ -388,6 +391,7 @@ impl Gazetteer {
                 short_forms(name)
                     .into_iter()
                     .filter(|s| !common.contains(s.as_str()))
+                    .filter(|s| !rare_only || rare_enough(s))
                     .filter(|s| {
                         !names
                             .get(s)
@@ -811,6 +815,13 @@ impl Gazetteer {
     }
 }
 
+/// Whether a former unit's short form is rare enough in general Chinese to stand for it: 卢湾,
+/// 南汇 and 川沙 are; 公园 (of 公园区), 东郊 and 南城 are everyday words.
+fn rare_enough(short: &str) -> bool {
+    const FORMER_SHORT_FORM_RARITY: f64 = 13.5;
+    crate::Tokenizer::shared().rarity(short) >= FORMER_SHORT_FORM_RARITY
+}
+
 /// Short forms of a region's name: without its administrative suffix, or, for an autonomous
 /// region, without the peoples it is named for. Shorter than two characters is no name.
 fn short_forms(name: &str) -> Vec<String> {
@@ -1018,6 +1029,15 @@ mod tests {
         assert_eq!(code("淮阴市有家化工厂晚上排气"), region("320800"));
         assert_eq!(code("淮安淮阴那边有家化工厂晚上排气"), region("320804"));
         assert_eq!(code("襄樊这边有个石材厂粉尘大"), region("420600"));
+    }
+
+    #[test]
+    fn a_former_units_everyday_short_form_names_nothing() {
+        // 公园区 of 汕头 (merged 1991): 公园 is a park.
+        assert_eq!(code("公园里的湖水发绿发臭，还有死鱼"), None);
+        assert_eq!(code("汕头公园区那边有个工地"), region("440511"));
+        assert_eq!(code("上海川沙那边有个养猪场"), region("310115"));
+        assert_eq!(code("北京通县有家小作坊烧塑料"), region("110112"));
     }
 
     #[test]
