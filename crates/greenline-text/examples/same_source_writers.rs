@@ -7,7 +7,8 @@
 //! kind of pair, its mistakes and their evidence too; `L2` sets the penalty)
 
 use greenline_text::source::{
-    LabelledPair, SourceFeatures, example, measure, read_pairs, score_by, train,
+    LabelledPair, SourceFeatures, example, fit, measure, read_pairs, score_by,
+    threshold_across_writers, train,
 };
 
 const PAIRS: &str = include_str!("../data/text/pairs/same_source.jsonl");
@@ -49,7 +50,27 @@ fn main() -> std::process::ExitCode {
             .collect();
         let held: Vec<&LabelledPair> = pairs.iter().filter(|p| writer(p) == *measured).collect();
         let examples: Vec<_> = fitted.iter().map(|p| example(p, 1.0)).collect();
-        let mut model = match train(&examples, &fitted, l2) {
+        // The threshold as the fitted writers, each held out in turn, set it; or, with
+        // `THRESHOLD=fitted`, where F1 on the fitted pairs themselves is highest.
+        let model = if std::env::var("THRESHOLD").is_ok_and(|v| v == "fitted") {
+            train(&examples, &fitted, l2)
+        } else {
+            let writers: Vec<Option<String>> = first
+                .iter()
+                .map(|_| None)
+                .chain(
+                    pairs
+                        .iter()
+                        .filter(|p| writer(p) != *measured)
+                        .map(|p| Some(writer(p))),
+                )
+                .collect();
+            fit(&examples, l2).and_then(|mut model| {
+                model.threshold = threshold_across_writers(&examples, &writers, l2)?;
+                Ok(model)
+            })
+        };
+        let mut model = match model {
             Ok(model) => model,
             Err(e) => {
                 eprintln!("fitting: {e}");

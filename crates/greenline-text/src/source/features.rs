@@ -480,6 +480,14 @@ impl<'t> Extractor<'t> {
         let place = Gazetteer::shared().locate(&self.text);
         for mention in &place.mentions {
             self.regions.push(mention.start..mention.end);
+            // A township named in full (老庄镇, 通江街道) is an area too, with its ending.
+            if ["镇", "乡", "街道"]
+                .iter()
+                .any(|e| mention.text.ends_with(e))
+                && !self.features.areas.contains(&mention.text)
+            {
+                self.features.areas.push(mention.text.clone());
+            }
         }
         self.place = Some(place);
         self.numbers();

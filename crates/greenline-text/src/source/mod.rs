@@ -26,7 +26,10 @@ mod terms;
 pub use features::{Compound, Facility, Road, SourceFeatures};
 pub use index::{Candidate, SourceIndex, SourceIndexStats};
 pub use model::{Example, INDEX_PRECISION, PairModel, fit};
-pub use pairs::{Figures, LabelledPair, example, measure, read_pairs, set_index_threshold, train};
+pub use pairs::{
+    Figures, LabelledPair, example, measure, read_pairs, set_index_threshold,
+    threshold_across_writers, train,
+};
 /// The version of what [`SourceFeatures::extract`] reads from a text and of the compact form
 /// the index keeps: raise it when either changes (place resolution included), so that features
 /// kept from before are read again from the texts.

@@ -53,6 +53,7 @@ pub enum EvidenceKind {
     DifferentBuilding,
     DifferentCompound,
     SameArea,
+    DifferentArea,
     SameObject,
     DifferentObject,
     SamePollution,
@@ -73,7 +74,7 @@ pub enum EvidenceKind {
 
 impl EvidenceKind {
     /// Every kind, in the order of the model's weights.
-    pub const ALL: [EvidenceKind; 37] = [
+    pub const ALL: [EvidenceKind; 38] = [
         EvidenceKind::SameName,
         EvidenceKind::CommonName,
         EvidenceKind::SameNameOtherKind,
@@ -95,6 +96,7 @@ impl EvidenceKind {
         EvidenceKind::DifferentBuilding,
         EvidenceKind::DifferentCompound,
         EvidenceKind::SameArea,
+        EvidenceKind::DifferentArea,
         EvidenceKind::SameObject,
         EvidenceKind::DifferentObject,
         EvidenceKind::SamePollution,
@@ -137,6 +139,7 @@ impl EvidenceKind {
             EvidenceKind::DifferentBuilding => "different_building",
             EvidenceKind::DifferentCompound => "different_compound",
             EvidenceKind::SameArea => "same_area",
+            EvidenceKind::DifferentArea => "different_area",
             EvidenceKind::SameObject => "same_object",
             EvidenceKind::DifferentObject => "different_object",
             EvidenceKind::SamePollution => "same_pollution",
@@ -174,6 +177,7 @@ impl EvidenceKind {
             | DifferentRoad
             | DifferentBuilding
             | DifferentCompound
+            | DifferentArea
             | DifferentObject
             | DifferentPollution
             | DifferentRegion
@@ -526,13 +530,29 @@ fn gather(a: &SourceFeatures, b: &SourceFeatures, common: &dyn Fn(&str) -> bool)
         None => {}
     }
 
-    // Wider areas.
+    // Wider areas; two townships (老庄镇 / 高丘镇) are two places.
     if let Some(area) = a.areas.iter().find(|x| {
         b.areas
             .iter()
             .any(|y| similarity(&sounds(x), &sounds(y)) >= 1.0)
     }) {
         push(EvidenceKind::SameArea, format!("同一片区：{area}"), 1.0);
+    } else {
+        let townships = |f: &SourceFeatures| -> Vec<String> {
+            f.areas
+                .iter()
+                .filter_map(|x| township_stem(x))
+                .map(str::to_owned)
+                .collect()
+        };
+        let (x, y) = (townships(a), townships(b));
+        if !x.is_empty() && !y.is_empty() && !x.iter().any(|t| y.contains(t)) {
+            push(
+                EvidenceKind::DifferentArea,
+                format!("乡镇街道不同：{} / {}", x.join("、"), y.join("、")),
+                1.0,
+            );
+        }
     }
 
     // Equipment and spots.
@@ -754,6 +774,14 @@ fn as_landmark<'f>(x: &'f SourceFeatures, y: &SourceFeatures) -> Option<&'f Faci
             }
         })
     })
+}
+
+/// A township's name without its ending (高丘 of 高丘镇, 通江 of 通江街道), where the area is one.
+fn township_stem(area: &str) -> Option<&str> {
+    ["街道", "镇", "乡"]
+        .iter()
+        .find_map(|ending| area.strip_suffix(ending))
+        .filter(|stem| stem.chars().count() >= 2)
 }
 
 /// A named facility `x` is about whose name `y` writes only as a landmark, without saying what
@@ -999,6 +1027,27 @@ mod tests {
             m.evidence
                 .iter()
                 .all(|e| e.kind != EvidenceKind::AsLandmark),
+            "{m:?}"
+        );
+    }
+
+    #[test]
+    fn two_townships_of_one_county_are_two_places() {
+        let m = score_texts(
+            "镇平县老庄镇石料厂放炮崩石头",
+            "镇平高丘镇那边有个石料厂放炮",
+        );
+        assert!(
+            m.evidence
+                .iter()
+                .any(|e| e.kind == EvidenceKind::DifferentArea && e.weight < 0.0),
+            "{m:?}"
+        );
+        let m = score_texts("镇平县老庄镇石料厂放炮崩石头", "老庄镇那边有个石料厂放炮");
+        assert!(
+            m.evidence
+                .iter()
+                .all(|e| e.kind != EvidenceKind::DifferentArea),
             "{m:?}"
         );
     }

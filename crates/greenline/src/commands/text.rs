@@ -173,7 +173,8 @@ pub fn run(command: &TextCommand) -> anyhow::Result<()> {
 
 fn train_same_source(args: &TrainSameSourceArgs) -> anyhow::Result<()> {
     use greenline_text::source::{
-        LabelledPair, example, measure, read_pairs, set_index_threshold, train,
+        LabelledPair, example, fit, measure, read_pairs, set_index_threshold,
+        threshold_across_writers, train,
     };
     let mut pairs: Vec<LabelledPair> = Vec::new();
     for path in &args.pairs {
@@ -188,6 +189,13 @@ fn train_same_source(args: &TrainSameSourceArgs) -> anyhow::Result<()> {
         .filter(|p| p.is_training())
         .map(|p| example(p, 1.0))
         .collect();
+    // Each hand-written pair's writer (the prefix of its id), to set the threshold as a new
+    // writer's pairs would; pairs without one (and simulated ones) are always fitted on.
+    let mut writers: Vec<Option<String>> = pairs
+        .iter()
+        .filter(|p| p.is_training())
+        .map(|p| p.id.split_once('-').map(|(w, _)| w.to_owned()))
+        .collect();
     let written = examples.len();
     if args.simulated > 0 {
         examples.extend(
@@ -200,12 +208,23 @@ fn train_same_source(args: &TrainSameSourceArgs) -> anyhow::Result<()> {
         );
     }
     let simulated = examples.len() - written;
+    writers.resize(examples.len(), None);
+    let mut distinct: Vec<&String> = writers.iter().flatten().collect();
+    distinct.sort();
+    distinct.dedup();
+    let across_writers = distinct.len() >= 2;
     let mut model = match &args.keep_weights {
         Some(path) => {
             let text = std::fs::read_to_string(path)
                 .with_context(|| format!("reading {}", path.display()))?;
             greenline_text::source::PairModel::parse(&text)
                 .with_context(|| path.display().to_string())?
+        }
+        None if across_writers => {
+            let mut model = fit(&examples, args.l2)?;
+            model.threshold = threshold_across_writers(&examples, &writers, args.l2)?;
+            model.index_threshold = model.threshold;
+            model
         }
         None => train(&examples, &dev, args.l2)?,
     };
@@ -223,12 +242,18 @@ fn train_same_source(args: &TrainSameSourceArgs) -> anyhow::Result<()> {
     if args.keep_weights.is_some() {
         eprintln!("weights and pair threshold {:.2} kept", model.threshold);
     } else {
+        let chosen = if across_writers {
+            format!(
+                "with each of {} writers' pairs held out in turn",
+                distinct.len()
+            )
+        } else {
+            format!("on {} dev pairs", dev.len())
+        };
         eprintln!(
             "fitted on {written} hand-written pairs and {simulated} simulated ones (weight {}); \
-             threshold {:.2} chosen on {} dev pairs",
-            args.simulated_weight,
-            model.threshold,
-            dev.len()
+             threshold {:.2} chosen {chosen}",
+            args.simulated_weight, model.threshold,
         );
     }
     eprintln!("{sealed} sealed test pairs not read");
