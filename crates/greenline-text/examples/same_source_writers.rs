@@ -15,14 +15,16 @@ const PAIRS: &str = include_str!("../data/text/pairs/same_source.jsonl");
 const THIRD: &str = include_str!("../data/text/pairs/w3.jsonl");
 const FOURTH: &str = include_str!("../data/text/pairs/w4.jsonl");
 const FIFTH: &str = include_str!("../data/text/pairs/w5.jsonl");
+const SIXTH: &str = include_str!("../data/text/pairs/w6.jsonl");
 const FIRST: &str = include_str!("../data/text/dev/same_source.jsonl");
 
 fn main() -> std::process::ExitCode {
-    let (Ok(mut pairs), Ok(third), Ok(fourth), Ok(fifth), Ok(first)) = (
+    let (Ok(mut pairs), Ok(third), Ok(fourth), Ok(fifth), Ok(sixth), Ok(first)) = (
         read_pairs(PAIRS),
         read_pairs(THIRD),
         read_pairs(FOURTH),
         read_pairs(FIFTH),
+        read_pairs(SIXTH),
         read_pairs(FIRST),
     ) else {
         eprintln!("the pair files do not read");
@@ -31,6 +33,7 @@ fn main() -> std::process::ExitCode {
     pairs.extend(third);
     pairs.extend(fourth);
     pairs.extend(fifth);
+    pairs.extend(sixth);
     pairs.retain(|p| p.part != "test");
     let writer = |p: &LabelledPair| p.id.split('-').next().unwrap_or("").to_owned();
     let mut writers: Vec<String> = pairs.iter().map(writer).collect();
