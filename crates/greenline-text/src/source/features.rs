@@ -392,6 +392,15 @@ pub(crate) fn normalise(text: &str) -> String {
     out
 }
 
+/// The figures right before position `at` (12 of 12楼).
+fn digits_before(chars: &[char], at: usize) -> String {
+    let start = chars[..at]
+        .iter()
+        .rposition(|d| !d.is_ascii_digit())
+        .map_or(0, |p| p + 1);
+    chars[start..at].iter().collect()
+}
+
 fn chinese_digit(c: char) -> Option<u32> {
     Some(match c {
         '零' | '〇' => 0,
@@ -589,14 +598,7 @@ impl<'t> Extractor<'t> {
             }
             // A floor (2楼, normalised from 二楼), not a building's number (3号楼, 3栋).
             if c == '楼' && before.is_some_and(|b| b.is_ascii_digit()) {
-                let digits: String = chars[..i]
-                    .iter()
-                    .rev()
-                    .take_while(|d| d.is_ascii_digit())
-                    .collect::<Vec<_>>()
-                    .into_iter()
-                    .rev()
-                    .collect();
+                let digits = digits_before(chars, i);
                 let head = i - digits.chars().count();
                 let counter_before = head
                     .checked_sub(1)
@@ -608,14 +610,7 @@ impl<'t> Extractor<'t> {
             }
             // A building's entrance (2单元, normalised from 二单元).
             if c == '单' && next == Some('元') && before.is_some_and(|b| b.is_ascii_digit()) {
-                let digits: String = chars[..i]
-                    .iter()
-                    .rev()
-                    .take_while(|d| d.is_ascii_digit())
-                    .collect::<Vec<_>>()
-                    .into_iter()
-                    .rev()
-                    .collect();
+                let digits = digits_before(chars, i);
                 if digits.len() <= 2 {
                     add(format!("entrance:{digits}"));
                 }
