@@ -1221,6 +1221,11 @@ impl<'t> Extractor<'t> {
             return false;
         };
         let after = rest[word.len()..].trim_start_matches(|c| "的那这个台家根些几一排".contains(c));
+        // Only a word that begins `after` counts; the search need not read further.
+        let after = after
+            .char_indices()
+            .nth(6)
+            .map_or(after, |(i, _)| &after[..i]);
         let own_plant = self
             .terms
             .object_matcher
