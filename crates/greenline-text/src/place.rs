@@ -366,36 +366,20 @@ impl Gazetteer {
             // `rare-short`: the short form only where it is no everyday word (公园 of 公园区).
             let rare_only = row.get(3) == Some(&"rare-short");
             let mut forms = vec![((*name).to_owned(), false)];
-            // A former city's short form that a current unit bears is that unit's (淮阴 of 淮阴市
-            // is 淮阴区 of 淮安市).
-            if code.level() != RegionLevel::County {
-                forms.extend(
-                    short_forms(name)
-                        .into_iter()
-                        .filter(|s| !common.contains(s.as_str()) && !names.contains_key(s))
-                        .filter(|s| !rare_only || rare_enough(s))
-                        .map(|s| (s, true)),
-                );
-                for (form, short) in forms {
-                    let entry = names.entry(form).or_default();
-                    if !entry.iter().any(|(c, _)| *c == code) {
-                        entry.push((code, short));
-                    }
-                }
-                continue;
-            }
-            // A short form a current unit of the same city bears is that unit's (武昌 is 武昌区,
-            // not 江夏区, once 武昌县).
+            // A short form a current unit bears is that unit's: for a former county, a unit of the
+            // same city (武昌 is 武昌区, not 江夏区, once 武昌县); for a former city, any unit (淮阴
+            // of 淮阴市 is 淮阴区 of 淮安市).
             let city = code.parent();
+            let county = code.level() == RegionLevel::County;
             forms.extend(
                 short_forms(name)
                     .into_iter()
                     .filter(|s| !common.contains(s.as_str()))
                     .filter(|s| !rare_only || rare_enough(s))
                     .filter(|s| {
-                        !names
-                            .get(s)
-                            .is_some_and(|entries| entries.iter().any(|(c, _)| c.parent() == city))
+                        !names.get(s).is_some_and(|entries| {
+                            !county || entries.iter().any(|(c, _)| c.parent() == city)
+                        })
                     })
                     .map(|s| (s, true)),
             );
