@@ -84,6 +84,33 @@ const PLANT: &[&str] = &[
     "crusher",
 ];
 
+/// Whether `rest`, the text right after a name, makes the name a landmark for something else: a
+/// word of relative place, maybe after 的 or a demonstrative (盛达板材厂隔壁, 酒店斜对面, 搅拌站
+/// 北边的). Not where what follows is a plant of its own (蜀香阁饭店后面的排风机, 碧波洗浴后面那个
+/// 下水道口): that names the facility's own equipment, and the facility is the source.
+fn landmark_follows(rest: &str) -> bool {
+    let rest = rest.trim_start_matches(['的', '那', '这']);
+    let Some(word) = LOCATIVES.iter().find(|w| rest.starts_with(**w)) else {
+        return false;
+    };
+    let after = rest[word.len()..].trim_start_matches(|c| "的那这个台家根些几一排".contains(c));
+    // Only a word that begins `after` counts; the search need not read further.
+    let after = after
+        .char_indices()
+        .nth(6)
+        .map_or(after, |(i, _)| &after[..i]);
+    let own_plant = TERMS_TABLE
+        .object_matcher
+        .find(after)
+        .filter(|m| m.start() == 0)
+        .and_then(|m| TERMS_TABLE.object_group(&after[..m.end()]))
+        .is_some_and(|group| PLANT.contains(&group));
+    !own_plant
+}
+
+/// Endings of a township's full name (老庄镇, 通江街道).
+pub(crate) const TOWNSHIP_ENDINGS: &[&str] = &["街道", "镇", "乡"];
+
 /// Longest stems, in characters.
 const MAX_NAME_STEM: usize = 8;
 const MAX_ROAD_STEM: usize = 6;
@@ -168,9 +195,9 @@ pub struct SourceFeatures {
 }
 
 impl SourceFeatures {
-    /// Whether the text writes `stem` and, every time, as a landmark for something else: a word
-    /// of relative place follows it, maybe after 的 or a demonstrative (就在海之恋隔壁, 东方红
-    /// 隔壁的饺子馆), with no facility word between that would make it a facility of its own.
+    /// Whether the text writes `stem` and, every time, as a landmark for something else
+    /// ([`landmark_follows`]: 就在海之恋隔壁, 东方红隔壁的饺子馆), with no facility word between that
+    /// would make it a facility of its own.
     pub(crate) fn writes_only_as_landmark(&self, stem: &[char]) -> bool {
         let chars = &self.text_chars;
         if stem.is_empty() || chars.len() < stem.len() {
@@ -181,12 +208,9 @@ impl SourceFeatures {
             if chars[start..start + stem.len()] != *stem {
                 continue;
             }
-            let mut at = start + stem.len();
-            while at < chars.len() && matches!(chars[at], '的' | '那' | '这') {
-                at += 1;
-            }
-            let rest: String = chars[at..chars.len().min(at + 3)].iter().collect();
-            if !LOCATIVES.iter().any(|w| rest.starts_with(w)) {
+            let end = start + stem.len();
+            let rest: String = chars[end..chars.len().min(end + 16)].iter().collect();
+            if !landmark_follows(&rest) {
                 return false;
             }
             seen = true;
@@ -490,9 +514,7 @@ impl<'t> Extractor<'t> {
         for mention in &place.mentions {
             self.regions.push(mention.start..mention.end);
             // A township named in full (老庄镇, 通江街道) is an area too, with its ending.
-            if ["镇", "乡", "街道"]
-                .iter()
-                .any(|e| mention.text.ends_with(e))
+            if TOWNSHIP_ENDINGS.iter().any(|e| mention.text.ends_with(e))
                 && !self.features.areas.contains(&mention.text)
             {
                 self.features.areas.push(mention.text.clone());
@@ -1211,34 +1233,9 @@ impl<'t> Extractor<'t> {
         }
     }
 
-    /// Whether a word of relative place follows `at`, maybe after 的 or a demonstrative
-    /// (盛达板材厂隔壁, 酒店斜对面, 搅拌站北边的).
-    /// Not where what follows is a plant of its own (蜀香阁饭店后面的排风机, 碧波洗浴后面那个
-    /// 下水道口): that names the facility's own equipment, and the facility is the source.
+    /// Whether a word of relative place follows `at` ([`landmark_follows`]).
     fn locative_follows(&self, at: usize) -> bool {
-        let rest = self.text[at..].trim_start_matches(['的', '那', '这']);
-        let Some(word) = LOCATIVES.iter().find(|w| rest.starts_with(**w)) else {
-            return false;
-        };
-        let after = rest[word.len()..].trim_start_matches(|c| "的那这个台家根些几一排".contains(c));
-        // Only a word that begins `after` counts; the search need not read further.
-        let after = after
-            .char_indices()
-            .nth(6)
-            .map_or(after, |(i, _)| &after[..i]);
-        let own_plant = self
-            .terms
-            .object_matcher
-            .find(after)
-            .filter(|m| m.start() == 0)
-            .and_then(|m| {
-                self.terms
-                    .objects
-                    .iter()
-                    .find(|(w, _)| *w == &after[..m.end()])
-            })
-            .is_some_and(|(_, group)| PLANT.contains(group));
-        !own_plant
+        landmark_follows(&self.text[at..])
     }
 
     /// The facility whose name ends at `end`: name words peeled off from the right so as to

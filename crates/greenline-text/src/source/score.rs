@@ -15,7 +15,7 @@
 
 use serde::Serialize;
 
-use super::features::{Facility, SourceFeatures, line_names};
+use super::features::{Facility, SourceFeatures, TOWNSHIP_ENDINGS, line_names};
 use super::model::PairModel;
 use super::sound::{similarity, sounds};
 use super::terms::{TERMS_TABLE, Terms};
@@ -778,7 +778,7 @@ fn as_landmark<'f>(x: &'f SourceFeatures, y: &SourceFeatures) -> Option<&'f Faci
 
 /// A township's name without its ending (高丘 of 高丘镇, 通江 of 通江街道), where the area is one.
 fn township_stem(area: &str) -> Option<&str> {
-    ["街道", "镇", "乡"]
+    TOWNSHIP_ENDINGS
         .iter()
         .find_map(|ending| area.strip_suffix(ending))
         .filter(|stem| stem.chars().count() >= 2)
