@@ -108,6 +108,9 @@ fn landmark_follows(rest: &str) -> bool {
     !own_plant
 }
 
+/// Endings of a compound's or village's name that say it is a place, never a shop's name.
+const PLACE_ENDINGS: &[&str] = &["小区", "社区", "村", "大院", "宿舍", "大厦"];
+
 /// Endings of a township's full name (老庄镇, 通江街道).
 pub(crate) const TOWNSHIP_ENDINGS: &[&str] = &["街道", "镇", "乡"];
 
@@ -483,6 +486,8 @@ struct Extractor<'t> {
     compound_spans: Vec<(Range<usize>, String)>,
     /// Spans of facilities named only as landmarks (加油站 of 加油站后面的厂).
     landmarks: Vec<Range<usize>>,
+    /// Branches written right after a chain's name (塞北涮肉|东河店): `branch:` spots.
+    branches: Vec<String>,
     features: SourceFeatures,
 }
 
@@ -505,6 +510,7 @@ impl<'t> Extractor<'t> {
             taken: Vec::new(),
             compound_spans: Vec::new(),
             landmarks: Vec::new(),
+            branches: Vec::new(),
             features: SourceFeatures::default(),
         }
     }
@@ -687,6 +693,9 @@ impl<'t> Extractor<'t> {
                     }
                 }
             }
+        }
+        for branch in &self.branches {
+            add(format!("branch:{branch}"));
         }
         // The reporter sets the source apart from another one nearby (跟旁边那家不是一家).
         if CONTRASTS.iter().any(|c| self.text.contains(c)) {
@@ -964,8 +973,12 @@ impl<'t> Extractor<'t> {
             let Some(suffix) = self.terms.areas.iter().find(|s| rest.starts_with(**s)) else {
                 continue;
             };
-            let start = self.extend_left(at, 0, MAX_AREA_STEM);
+            let mut start = self.extend_left(at, 0, MAX_AREA_STEM);
             let end = at + suffix.len();
+            // A business's words before it are no part of the area's name (老乡厨快餐|高新区店).
+            if self.ends_in_name_word(&self.text[start..at]) {
+                start = at;
+            }
             if self.text[start..at].chars().count() >= 2 {
                 found.push((start..end, self.text[start..at].to_owned()));
             } else if suffix.chars().count() >= 3 {
@@ -1033,11 +1046,7 @@ impl<'t> Extractor<'t> {
                 continue;
             }
             // 装饰材料城, 化工园: a trade or facility word before the ending names a business.
-            let business = stem.char_indices().any(|(i, _)| {
-                let tail = &stem[i..];
-                tail.chars().count() >= 2 && self.terms.name_words.contains_key(tail)
-            });
-            if business {
+            if self.ends_in_name_word(stem) {
                 continue;
             }
             let name = if generic {
@@ -1071,6 +1080,14 @@ impl<'t> Extractor<'t> {
                 self.features.compounds.push(compound);
             }
         }
+    }
+
+    /// Whether `stem` ends in a trade or facility word of two characters or more (装饰材料, 快餐).
+    fn ends_in_name_word(&self, stem: &str) -> bool {
+        stem.char_indices().any(|(i, _)| {
+            let tail = &stem[i..];
+            tail.chars().count() >= 2 && self.terms.name_words.contains_key(tail)
+        })
     }
 
     /// A building, block or phase number right after a compound (5栋, 3号楼, 2期).
@@ -1209,7 +1226,31 @@ impl<'t> Extractor<'t> {
                 unnamed.0.start = from;
             }
         }
-        for (span, mut facility) in found {
+        // A shop word with a short stem right after a named business is a branch of it, not a
+        // second business (塞北涮肉东河店, 渝味坊火锅南七店).
+        found.sort_by_key(|(span, _)| span.start);
+        let mut kept: Vec<(Range<usize>, Facility)> = Vec::new();
+        for (span, facility) in found {
+            // What stands between the name and the shop word's stem: some characters of the
+            // branch's name that the stem did not take (塞北涮肉|巴彦|塔拉店).
+            let gap = kept
+                .last()
+                .filter(|(prev, f)| f.is_named() && prev.end <= span.start)
+                .map(|(prev, _)| &self.text[prev.end..span.start])
+                .filter(|gap| gap.chars().all(is_han));
+            let branch = gap.map(|gap| format!("{gap}{}", facility.stem));
+            if let Some(branch) = branch
+                && facility.word == "店"
+                && (2..=5).contains(&branch.chars().count())
+            {
+                let branch = branch.strip_suffix('分').unwrap_or(&branch);
+                self.branches.push(branch.to_owned());
+                self.taken.push(span);
+                continue;
+            }
+            kept.push((span, facility));
+        }
+        for (span, mut facility) in kept {
             facility.near = self.locative_follows(span.end);
             if facility.near {
                 self.landmarks.push(span.clone());
@@ -1352,6 +1393,17 @@ impl<'t> Extractor<'t> {
             start = cut;
             stem = &self.text[start..words_start];
         }
+        // A compound's or a village's full name right before the facility word is where it is,
+        // not its name (新兴小区垃圾站, 北坡村猪场): the facility has none of its own.
+        if class != "site"
+            && self
+                .taken
+                .iter()
+                .any(|s| s.start <= start && s.end == words_start)
+            && PLACE_ENDINGS.iter().any(|e| stem.ends_with(e))
+        {
+            stem = "";
+        }
         // A site named by its estate and phase (学府悦城2期工地): the phase number stops the
         // stem, so take the compound before it.
         if class == "site"
@@ -1476,6 +1528,32 @@ mod tests {
         );
         assert_eq!(stems("宝安区的深圳市联创电路板有限公司偷排废水"), ["联创"]);
         assert_eq!(stems("投诉天元中路上的恒升机械厂"), ["恒升"]);
+    }
+
+    #[test]
+    fn a_shop_word_after_a_chains_name_is_its_branch() {
+        for (text, branch) in [
+            ("塞北涮肉巴彦塔拉店油烟扰民", "branch:巴彦塔拉"),
+            ("渝味坊火锅南七店后厨油烟直排", "branch:南七"),
+            ("老乡厨快餐高新区店，排烟管道漏油", "branch:高新区"),
+        ] {
+            let features = SourceFeatures::extract(text);
+            assert_eq!(features.facilities.len(), 1, "{features:?}");
+            assert!(features.spots.iter().any(|s| s == branch), "{features:?}");
+        }
+        // The area is 高新区, not a business's words before it.
+        assert_eq!(
+            SourceFeatures::extract("老乡厨快餐高新区店，排烟管道漏油").areas,
+            ["高新区"]
+        );
+    }
+
+    #[test]
+    fn a_compound_before_a_facility_word_is_where_it_is() {
+        let features = SourceFeatures::extract("新兴小区垃圾站就在楼中间，夏天臭气熏天");
+        assert_eq!(stems("新兴小区垃圾站就在楼中间，夏天臭气熏天"), [""]);
+        assert_eq!(features.compounds.len(), 1, "{features:?}");
+        assert_eq!(features.compounds[0].name, "新兴");
     }
 
     #[test]

@@ -329,19 +329,24 @@ fn gather(a: &SourceFeatures, b: &SourceFeatures, common: &dyn Fn(&str) -> bool)
             name_similarity,
         );
     }
-    if !same_name && let Some((share, label)) = name_partly(a, b) {
+    // One text's source only a landmark in the other (盛达板材厂隔壁的物流园): its name is no
+    // shared name, in part or in rare words.
+    let landmark = as_landmark(a, b)
+        .or_else(|| as_landmark(b, a))
+        .or_else(|| named_as_landmark(a, b))
+        .or_else(|| named_as_landmark(b, a));
+    let landmark_stem = landmark.map_or("", |f| f.stem.as_str());
+    if !same_name
+        && let Some((share, label)) = name_partly(a, b)
+        && (landmark_stem.is_empty() || !label.starts_with(landmark_stem))
+    {
         push(
             EvidenceKind::NamePartly,
             format!("名称部分相同：{label}"),
             share,
         );
     }
-    // One text's source only a landmark in the other (盛达板材厂隔壁的物流园).
-    if let Some(f) = as_landmark(a, b)
-        .or_else(|| as_landmark(b, a))
-        .or_else(|| named_as_landmark(a, b))
-        .or_else(|| named_as_landmark(b, a))
-    {
+    if let Some(f) = landmark {
         push(
             EvidenceKind::AsLandmark,
             format!("一方只把它当作参照：{}", shown(f)),
@@ -589,6 +594,7 @@ fn gather(a: &SourceFeatures, b: &SourceFeatures, common: &dyn Fn(&str) -> bool)
         .rare_words
         .iter()
         .filter(|(w, _)| b.rare_words.iter().any(|(v, _)| v == w))
+        .filter(|(w, _)| landmark_stem.is_empty() || !landmark_stem.contains(w.as_str()))
         .collect();
     let rarity: f64 = shared
         .iter()
@@ -1018,6 +1024,22 @@ mod tests {
             "{m:?}"
         );
         assert!(!m.same, "{m:?}");
+        // Nor is it a name shared in part or a shared rare word.
+        let m = score_texts(
+            "即墨鹤山路的麦霸天下KTV，半夜还在唱歌",
+            "鹤山路那个歌厅，就在麦霸天下往南三个门面，凌晨了还吵",
+        );
+        assert!(
+            m.evidence
+                .iter()
+                .any(|e| e.kind == EvidenceKind::AsLandmark),
+            "{m:?}"
+        );
+        assert!(
+            m.evidence.iter().all(|e| e.kind != EvidenceKind::NamePartly
+                && !(e.kind == EvidenceKind::SharedWords && e.label.contains("麦霸"))),
+            "{m:?}"
+        );
         // Named again beside its landmark use, it is the same name.
         let m = score_texts(
             "海之恋酒店后厨油烟直排，熏得楼上没法开窗",
