@@ -59,6 +59,24 @@ const LOCATIVES: &[&str] = &[
     "往南",
     "往北",
     "往前",
+    "对门",
+    "斜对门",
+    "左边",
+    "右边",
+    "东面",
+    "西面",
+    "南面",
+    "北面",
+    "上游",
+    "下游",
+    "楼上",
+    "楼下",
+];
+
+/// Who lives above or below a facility: after 楼上 or 楼下 they are the reporter's neighbours,
+/// and the facility stays the source (饭店楼上住户).
+const RESIDENTS: &[&str] = &[
+    "住户", "居民", "邻居", "业主", "人家", "的人", "住的", "我家", "我们",
 ];
 
 /// Groups of equipment (of `object` in `data/text/source_terms.tsv`) that a facility has as its
@@ -93,7 +111,15 @@ fn landmark_follows(rest: &str) -> bool {
     let Some(word) = LOCATIVES.iter().find(|w| rest.starts_with(**w)) else {
         return false;
     };
-    let after = rest[word.len()..].trim_start_matches(|c| "的那这个台家根些几一排".contains(c));
+    let after = &rest[word.len()..];
+    if matches!(*word, "楼上" | "楼下")
+        && RESIDENTS
+            .iter()
+            .any(|r| after.trim_start_matches('的').starts_with(r) || after.starts_with(r))
+    {
+        return false;
+    }
+    let after = after.trim_start_matches(|c| "的那这个台家根些几一排".contains(c));
     // Only a word that begins `after` counts; the search need not read further.
     let after = after
         .char_indices()
@@ -219,6 +245,32 @@ impl SourceFeatures {
             seen = true;
         }
         seen
+    }
+}
+
+impl SourceFeatures {
+    /// Where the text writes a compound's name without its ending (金色阳光那个垃圾房, 和平23号
+    /// 楼): `Some` with the building number written right after it, if any.
+    pub(crate) fn writes_compound(&self, name: &str) -> Option<Option<u32>> {
+        let name: Vec<char> = name.chars().collect();
+        let chars = &self.text_chars;
+        if name.len() < 2 || chars.len() < name.len() {
+            return None;
+        }
+        let end = (0..=chars.len() - name.len()).find(|&i| chars[i..i + name.len()] == *name)?
+            + name.len();
+        let digits: String = chars[end..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .collect();
+        let counter: String = chars[end + digits.chars().count()..]
+            .iter()
+            .take(2)
+            .collect();
+        let counted = ["栋", "幢", "号楼", "#楼", "座"]
+            .iter()
+            .any(|c| counter.starts_with(c));
+        Some(if counted { digits.parse().ok() } else { None })
     }
 }
 
@@ -830,6 +882,18 @@ impl<'t> Extractor<'t> {
                 start = from + k + c.len_utf8();
                 break;
             }
+            // A demonstrative with its measure word (那家, 这个) ends a name too, also where
+            // jieba joined it to the name (那家锦程): the name begins after it.
+            let mut chars_of = piece.chars();
+            if let (Some(d), Some(m)) = (chars_of.next(), chars_of.next())
+                && "那这该某每此".contains(d)
+                && "家个座间位所条处".contains(m)
+            {
+                if n > 2 {
+                    start = from + d.len_utf8() + m.len_utf8();
+                }
+                break;
+            }
             // A one-character boundary word (再, 上) may be part of a name jieba split into
             // characters (好再来): it ends a name only once the name has two characters.
             // Determiners (那, 该) always end it.
@@ -1098,7 +1162,15 @@ impl<'t> Extractor<'t> {
             return None;
         }
         let counter = &rest[digits.len()..];
-        ["栋", "幢", "号楼", "号", "期", "单元", "座"]
+        // A phase with a building after it (2期10号楼): the building.
+        if let Some(after) = counter.strip_prefix('期')
+            && let Some(building) = self
+                .building_after(at + digits.len() + '期'.len_utf8())
+                .filter(|_| after.starts_with(|c: char| c.is_ascii_digit()))
+        {
+            return Some(building);
+        }
+        ["栋", "幢", "号楼", "#楼", "号", "期", "单元", "座"]
             .iter()
             .any(|c| counter.starts_with(*c))
             .then(|| digits.parse().ok())
@@ -1554,6 +1626,22 @@ mod tests {
         assert_eq!(stems("新兴小区垃圾站就在楼中间，夏天臭气熏天"), [""]);
         assert_eq!(features.compounds.len(), 1, "{features:?}");
         assert_eq!(features.compounds[0].name, "新兴");
+    }
+
+    #[test]
+    fn a_demonstrative_ends_a_name_even_inside_a_word() {
+        assert_eq!(
+            stems("妇幼保健院旁边那家锦程宾馆的锅炉冒黑烟")[1..],
+            ["锦程"]
+        );
+    }
+
+    #[test]
+    fn a_building_after_a_phase_is_the_building() {
+        let features = SourceFeatures::extract("盛景嘉园二期10#楼楼顶装了通信基站");
+        assert_eq!(features.compounds[0].building, Some(10), "{features:?}");
+        let features = SourceFeatures::extract("盛景嘉园二期工地夜间施工");
+        assert_eq!(features.compounds[0].building, Some(2), "{features:?}");
     }
 
     #[test]

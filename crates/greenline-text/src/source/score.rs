@@ -493,13 +493,33 @@ fn gather(a: &SourceFeatures, b: &SourceFeatures, common: &dyn Fn(&str) -> bool)
         );
     }
 
-    // Compounds and buildings.
-    let shared_compound = a.compounds.iter().find_map(|x| {
-        b.compounds
-            .iter()
-            .find(|y| similarity(&sounds(&x.name), &sounds(&y.name)) >= 1.0)
-            .map(|y| (x, y))
-    });
+    // Compounds and buildings; a compound one text names that the other writes without its
+    // ending (金色阳光小区 / 金色阳光那个垃圾房) is shared too.
+    let written_bare = |x: &SourceFeatures, y: &SourceFeatures| {
+        if !y.compounds.is_empty() {
+            return None;
+        }
+        x.compounds.iter().find_map(|c| {
+            y.writes_compound(&c.name).map(|building| {
+                let bare = super::features::Compound {
+                    name: c.name.clone(),
+                    building,
+                };
+                (c.clone(), bare)
+            })
+        })
+    };
+    let shared_compound = a
+        .compounds
+        .iter()
+        .find_map(|x| {
+            b.compounds
+                .iter()
+                .find(|y| similarity(&sounds(&x.name), &sounds(&y.name)) >= 1.0)
+                .map(|y| (x.clone(), y.clone()))
+        })
+        .or_else(|| written_bare(a, b))
+        .or_else(|| written_bare(b, a).map(|(x, y)| (y, x)));
     match shared_compound {
         Some((x, y)) => {
             identified = true;
@@ -1049,6 +1069,36 @@ mod tests {
             m.evidence
                 .iter()
                 .all(|e| e.kind != EvidenceKind::AsLandmark),
+            "{m:?}"
+        );
+    }
+
+    #[test]
+    fn a_compound_written_without_its_ending_is_the_same_compound() {
+        let m = score_texts(
+            "瑶海区和平小区23幢南边的垃圾房，垃圾几天不清",
+            "我们和平23号楼边上那个垃圾房，已经好几天没人来拉了",
+        );
+        assert!(
+            m.evidence
+                .iter()
+                .any(|e| e.kind == EvidenceKind::SameCompound),
+            "{m:?}"
+        );
+        assert!(
+            m.evidence
+                .iter()
+                .any(|e| e.kind == EvidenceKind::SameBuilding),
+            "{m:?}"
+        );
+        let m = score_texts(
+            "瑶海区和平小区23幢南边的垃圾房，垃圾几天不清",
+            "我们和平21号楼边上那个垃圾房，已经好几天没人来拉了",
+        );
+        assert!(
+            m.evidence
+                .iter()
+                .any(|e| e.kind == EvidenceKind::DifferentBuilding),
             "{m:?}"
         );
     }
