@@ -1044,7 +1044,14 @@ impl<'t> Extractor<'t> {
                 start = at;
             }
             if self.text[start..at].chars().count() >= 2 {
-                found.push((start..end, self.text[start..at].to_owned()));
+                // A township keeps its ending, as the gazetteer's do (龙场镇 / 扎佐镇 are two
+                // townships; see `township_stem`).
+                let name = if TOWNSHIP_ENDINGS.contains(suffix) {
+                    &self.text[start..end]
+                } else {
+                    &self.text[start..at]
+                };
+                found.push((start..end, name.to_owned()));
             } else if suffix.chars().count() >= 3 {
                 // 科技园, 开发区: a name on their own.
                 found.push((at..end, (*suffix).to_owned()));
@@ -1465,15 +1472,41 @@ impl<'t> Extractor<'t> {
             start = cut;
             stem = &self.text[start..words_start];
         }
-        // A compound's or a village's full name right before the facility word is where it is,
-        // not its name (新兴小区垃圾站, 北坡村猪场): the facility has none of its own.
+        // What the business makes, right before the facility word, is no name (石料厂, 生猪养殖场):
+        // what is left before it is the name, if it is not a place (茶山村|生猪|养殖场).
+        let product = LINES
+            .matcher
+            .find_overlapping_iter(&self.text[start..end])
+            .filter(|m| start + m.end() >= words_start)
+            .map(|m| start + m.start())
+            .min();
+        let mut unnamed = false;
+        // Where what it makes begins, when that is all there is before its facility word.
+        let mut made = None;
         if class != "site"
-            && self
-                .taken
-                .iter()
-                .any(|s| s.start <= start && s.end == words_start)
-            && PLACE_ENDINGS.iter().any(|e| stem.ends_with(e))
+            && let Some(at) = product
+            && at < words_start
         {
+            let before = &self.text[start..at.max(start)];
+            if before.is_empty() || PLACE_ENDINGS.iter().any(|e| before.ends_with(e)) {
+                unnamed = true;
+                made = Some(at.max(start));
+            }
+        }
+        // A compound's or a village's full name right before the facility word is where it is,
+        // not its name (新兴小区垃圾站, 北坡村猪场): the facility has none of its own. Nor is a
+        // gate or a side (东门大排档).
+        if class != "site" && PLACE_ENDINGS.iter().any(|e| stem.ends_with(e)) {
+            unnamed = true;
+        }
+        let mut gate = stem.chars();
+        if let (Some(side), Some(gate_word), None) = (gate.next(), gate.next(), gate.next())
+            && "东西南北".contains(side)
+            && "门口头侧边".contains(gate_word)
+        {
+            unnamed = true;
+        }
+        if unnamed {
             stem = "";
         }
         // A site named by its estate and phase (学府悦城2期工地): the phase number stops the
@@ -1507,10 +1540,15 @@ impl<'t> Extractor<'t> {
             stem = "";
             start = words_start;
         }
+        // Shown with what it makes (冒菜店, 石料厂).
+        let written = match made {
+            Some(at) if stem.is_empty() => self.text[at..end].to_owned(),
+            _ => format!("{stem}{words}"),
+        };
         Some((
             start..end,
             Facility {
-                written: format!("{stem}{words}"),
+                written,
                 stem: stem.to_owned(),
                 word: word.to_owned(),
                 near: false,
@@ -1634,6 +1672,34 @@ mod tests {
             stems("妇幼保健院旁边那家锦程宾馆的锅炉冒黑烟")[1..],
             ["锦程"]
         );
+    }
+
+    #[test]
+    fn what_a_business_makes_or_where_its_gate_is_is_no_name() {
+        assert_eq!(stems("镇平县老庄镇石料厂放炮崩石头"), [""]);
+        assert_eq!(stems("那大镇茶山村生猪养殖场粪污直排小溪"), [""]);
+        assert_eq!(stems("大河湾小区东门大排档噪声油烟扰民"), [""]);
+        assert_eq!(
+            stems("甘谷县金辣椒调味品厂磨辣椒面时粉尘外溢"),
+            ["金辣椒调味品"]
+        );
+        assert_eq!(
+            SourceFeatures::extract("镇平县老庄镇石料厂放炮崩石头").facilities[0].written,
+            "石料厂"
+        );
+    }
+
+    #[test]
+    fn a_township_keeps_its_ending() {
+        assert_eq!(
+            SourceFeatures::extract("修文县龙场镇一个冷库，压缩机嗡嗡响").areas,
+            ["龙场镇"]
+        );
+    }
+
+    #[test]
+    fn the_lines_of_business_fit_their_bit_set() {
+        assert!(LINES.names.len() <= 64, "{}", LINES.names.len());
     }
 
     #[test]
