@@ -119,7 +119,7 @@ fn landmark_follows(rest: &str) -> bool {
     {
         return false;
     }
-    let after = after.trim_start_matches(|c| "的那这个台家根些几一排".contains(c));
+    let after = after.trim_start_matches(|c| "的那这有个台家根些几一排小".contains(c));
     // Only a word that begins `after` counts; the search need not read further.
     let after = after
         .char_indices()

@@ -866,6 +866,11 @@ fn contains(haystack: &[char], needle: &[char]) -> bool {
 /// Whether two facilities can be one: classes that fit and, within a class, sorts that fit
 /// (烧烤 and 火锅 are two restaurants; 饭店 may be either).
 fn facilities_fit(x: &Facility, y: &Facility) -> bool {
+    // A bare 店 or 铺 may be any kind of shop: 冒菜店 is the 冒菜馆.
+    const ANY_SHOP: &[&str] = &["店", "铺", "门店", "商铺", "店铺", "门面"];
+    if ANY_SHOP.contains(&x.word.as_str()) || ANY_SHOP.contains(&y.word.as_str()) {
+        return true;
+    }
     let ((cx, sx), (cy, sy)) = (x.class(), y.class());
     Terms::classes_fit(cx, cy) && (cx != cy || sx.is_empty() || sy.is_empty() || sx == sy)
 }
@@ -1099,6 +1104,20 @@ mod tests {
             m.evidence
                 .iter()
                 .any(|e| e.kind == EvidenceKind::DifferentBuilding),
+            "{m:?}"
+        );
+    }
+
+    #[test]
+    fn a_bare_shop_word_fits_any_kind_of_shop() {
+        let m = score_texts(
+            "玉林巷口那家冒菜馆，后厨油烟直接往巷子里排",
+            "玉林巷口冒菜店屋顶装的那个排风机，晚上十二点还在响",
+        );
+        assert!(
+            m.evidence
+                .iter()
+                .all(|e| e.kind != EvidenceKind::DifferentFacilityKind),
             "{m:?}"
         );
     }
