@@ -371,6 +371,26 @@ const CONTRASTS: &[&str] = &[
     "不是那个",
 ];
 
+/// The clauses of a text that say what its source is not (跟鸿运家具厂不是一家, 和A地块不是一个
+/// 施工单位, 另一家快递的转运场), as byte ranges: every contrast but 我说的是, which says what
+/// it is.
+fn negated_clauses(text: &str) -> Vec<Range<usize>> {
+    const CLAUSE_ENDS: &[char] = &['，', '。', '；', '！', '？', ',', ';', '!', '?', '\n'];
+    let mut clauses: Vec<Range<usize>> = Vec::new();
+    for contrast in CONTRASTS.iter().filter(|c| **c != "我说的是") {
+        for (at, _) in text.match_indices(contrast) {
+            let start = text[..at].rfind(CLAUSE_ENDS).map_or(0, |i| {
+                i + text[i..].chars().next().map_or(0, char::len_utf8)
+            });
+            let end = text[at..].find(CLAUSE_ENDS).map_or(text.len(), |i| at + i);
+            if !clauses.iter().any(|c| c.start == start) {
+                clauses.push(start..end);
+            }
+        }
+    }
+    clauses
+}
+
 impl Road {
     /// The road's ending, with 大街 counted as 街 (解放路 and 解放街 are two roads).
     pub fn ending(&self) -> &str {
@@ -540,6 +560,8 @@ struct Extractor<'t> {
     landmarks: Vec<Range<usize>>,
     /// Branches written right after a chain's name (塞北涮肉|东河店): `branch:` spots.
     branches: Vec<String>,
+    /// Clauses that say what the source is not ([`negated_clauses`]).
+    negated: Vec<Range<usize>>,
     features: SourceFeatures,
 }
 
@@ -563,6 +585,7 @@ impl<'t> Extractor<'t> {
             compound_spans: Vec::new(),
             landmarks: Vec::new(),
             branches: Vec::new(),
+            negated: Vec::new(),
             features: SourceFeatures::default(),
         }
     }
@@ -579,6 +602,7 @@ impl<'t> Extractor<'t> {
             }
         }
         self.place = Some(place);
+        self.negated = negated_clauses(&self.text);
         self.numbers();
         self.roads();
         self.areas();
@@ -651,7 +675,15 @@ impl<'t> Extractor<'t> {
                 spots.push(spot);
             }
         };
+        // Spots inside a clause that says what the source is not are the other one's.
+        let byte_at: Vec<usize> = self.text.char_indices().map(|(b, _)| b).collect();
         for (i, &c) in chars.iter().enumerate() {
+            if byte_at
+                .get(i)
+                .is_some_and(|b| Self::inside(&self.negated, *b))
+            {
+                continue;
+            }
             let before = i.checked_sub(1).and_then(|j| chars.get(j)).copied();
             let next = chars.get(i + 1).copied();
             let after = chars.get(i + 2).copied();
@@ -752,6 +784,10 @@ impl<'t> Extractor<'t> {
         // The reporter sets the source apart from another one nearby (跟旁边那家不是一家).
         if CONTRASTS.iter().any(|c| self.text.contains(c)) {
             spots.push("apart:".to_owned());
+        }
+        for clause in &self.negated {
+            let clause = self.text[clause.clone()].replace(['\t', '\n'], " ");
+            spots.push(format!("not:{clause}"));
         }
         self.features.spots = spots;
     }
@@ -1330,7 +1366,9 @@ impl<'t> Extractor<'t> {
             kept.push((span, facility));
         }
         for (span, mut facility) in kept {
-            facility.near = self.locative_follows(span.end);
+            // What the reporter says is not the source is a landmark too.
+            facility.near =
+                self.locative_follows(span.end) || Self::inside(&self.negated, span.start);
             if facility.near {
                 self.landmarks.push(span.clone());
             }

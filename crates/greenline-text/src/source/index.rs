@@ -653,7 +653,8 @@ mod tests {
         assert_eq!(again.objects, features.objects);
         assert_eq!(again.rare_words, features.rare_words);
         let spots = SourceFeatures::extract("锦绣小区9栋1202，渝味坊火锅（西门店）东边，不是一家");
-        assert_eq!(spots.spots.len(), 4, "{:?}", spots.spots);
+        // Two sides, a flat, a branch, and the clause that says what the source is not.
+        assert_eq!(spots.spots.len(), 5, "{:?}", spots.spots);
         let again = decode(&encode(&spots), spots.kinds, spots.night);
         assert_eq!(again.spots, spots.spots);
         let owned = SourceFeatures::extract("老孙家的养猪场，猪粪往河里排");

@@ -66,6 +66,7 @@ pub enum EvidenceKind {
     DifferentSpot,
     DifferentBranch,
     SetApart,
+    SetApartFromIt,
     SameLine,
     DifferentLine,
     SameOwner,
@@ -74,7 +75,7 @@ pub enum EvidenceKind {
 
 impl EvidenceKind {
     /// Every kind, in the order of the model's weights.
-    pub const ALL: [EvidenceKind; 38] = [
+    pub const ALL: [EvidenceKind; 39] = [
         EvidenceKind::SameName,
         EvidenceKind::CommonName,
         EvidenceKind::SameNameOtherKind,
@@ -109,6 +110,7 @@ impl EvidenceKind {
         EvidenceKind::DifferentSpot,
         EvidenceKind::DifferentBranch,
         EvidenceKind::SetApart,
+        EvidenceKind::SetApartFromIt,
         EvidenceKind::SameLine,
         EvidenceKind::DifferentLine,
         EvidenceKind::SameOwner,
@@ -152,6 +154,7 @@ impl EvidenceKind {
             EvidenceKind::DifferentSpot => "different_spot",
             EvidenceKind::DifferentBranch => "different_branch",
             EvidenceKind::SetApart => "set_apart",
+            EvidenceKind::SetApartFromIt => "set_apart_from_it",
             EvidenceKind::SameLine => "same_line",
             EvidenceKind::DifferentLine => "different_line",
             EvidenceKind::SameOwner => "same_owner",
@@ -185,6 +188,7 @@ impl EvidenceKind {
             | DifferentSpot
             | DifferentBranch
             | SetApart
+            | SetApartFromIt
             | DifferentLine
             | DifferentOwner
             | AsLandmark => Some(false),
@@ -764,6 +768,14 @@ fn gather(a: &SourceFeatures, b: &SourceFeatures, common: &dyn Fn(&str) -> bool)
             1.0,
         );
     }
+    // What one text says its source is not is what the other is about (跟鸿运家具厂不是一家).
+    if let Some((clause, what)) = denies(a, b).or_else(|| denies(b, a)) {
+        push(
+            EvidenceKind::SetApartFromIt,
+            format!("一方说明不是另一方所说的：{what}（{clause}）"),
+            1.0,
+        );
+    }
 
     if a.night && b.night {
         push(EvidenceKind::BothAtNight, "都在夜间".to_owned(), 1.0);
@@ -784,6 +796,38 @@ fn gather(a: &SourceFeatures, b: &SourceFeatures, common: &dyn Fn(&str) -> bool)
         });
     }
     evidence
+}
+
+/// A clause of `x` that says its source is not something `y` is about — `y`'s source by its
+/// name or kind, or a rare word of `y` — with that thing.
+fn denies(x: &SourceFeatures, y: &SourceFeatures) -> Option<(String, String)> {
+    let clauses = x.spots.iter().filter_map(|s| s.strip_prefix("not:"));
+    let mut marks: Vec<&str> = Vec::new();
+    for f in y.facilities.iter().filter(|f| !f.near) {
+        if f.stem.chars().count() >= 2 {
+            marks.push(&f.stem);
+        } else if f.word.chars().count() >= 2 {
+            marks.push(&f.word);
+        }
+    }
+    marks.extend(
+        y.rare_words
+            .iter()
+            .map(|(w, _)| w.as_str())
+            .filter(|w| w.chars().count() >= 2),
+    );
+    marks.extend(
+        y.spots
+            .iter()
+            .filter_map(|s| s.strip_prefix("block:"))
+            .filter(|b| !b.is_empty()),
+    );
+    for clause in clauses {
+        if let Some(mark) = marks.iter().find(|m| clause.contains(**m)) {
+            return Some((clause.to_owned(), (*mark).to_owned()));
+        }
+    }
+    None
 }
 
 /// A facility `x` names as a landmark (followed by 旁边, 隔壁, 北边 …) that `y` names as well, or
@@ -1104,6 +1148,35 @@ mod tests {
             m.evidence
                 .iter()
                 .any(|e| e.kind == EvidenceKind::DifferentBuilding),
+            "{m:?}"
+        );
+    }
+
+    #[test]
+    fn what_a_reporter_says_the_source_is_not_is_no_shared_name() {
+        let m = score_texts(
+            "胶州工业园鸿运家具厂的喷漆房废气直排",
+            "工业园里那家红木家具厂，晚上打磨喷漆，跟鸿运家具厂不是一家，在园区另一头",
+        );
+        assert!(
+            m.evidence.iter().all(|e| e.kind != EvidenceKind::SameName),
+            "{m:?}"
+        );
+        assert!(
+            m.evidence
+                .iter()
+                .any(|e| e.kind == EvidenceKind::SetApartFromIt),
+            "{m:?}"
+        );
+        // 我说的是 says what it is.
+        let m = score_texts(
+            "胶州工业园鸿运家具厂的喷漆房废气直排",
+            "我说的是鸿运家具厂，喷漆房晚上还在开",
+        );
+        assert!(
+            m.evidence
+                .iter()
+                .all(|e| e.kind != EvidenceKind::SetApartFromIt),
             "{m:?}"
         );
     }
