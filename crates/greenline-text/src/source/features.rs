@@ -923,7 +923,7 @@ impl<'t> Extractor<'t> {
             let mut chars_of = piece.chars();
             if let (Some(d), Some(m)) = (chars_of.next(), chars_of.next())
                 && "那这该某每此".contains(d)
-                && "家个座间位所条处".contains(m)
+                && "家个座间位所条处排片栋".contains(m)
             {
                 if n > 2 {
                     start = from + d.len_utf8() + m.len_utf8();
