@@ -134,6 +134,14 @@ fn landmark_follows(rest: &str) -> bool {
     !own_plant
 }
 
+/// What follows a demonstrative and its measure word at the start of `word` (锦程 of 那家锦程),
+/// if it begins with one.
+fn after_demonstrative(word: &str) -> Option<&str> {
+    let mut chars = word.chars();
+    let (d, m) = (chars.next()?, chars.next()?);
+    ("那这该某每此".contains(d) && "家个座间位所条处排片栋".contains(m)).then(|| chars.as_str())
+}
+
 /// Endings of a compound's or village's name that say it is a place, never a shop's name.
 const PLACE_ENDINGS: &[&str] = &["小区", "社区", "村", "大院", "宿舍", "大厦"];
 
@@ -920,13 +928,9 @@ impl<'t> Extractor<'t> {
             }
             // A demonstrative with its measure word (那家, 这个) ends a name too, also where
             // jieba joined it to the name (那家锦程): the name begins after it.
-            let mut chars_of = piece.chars();
-            if let (Some(d), Some(m)) = (chars_of.next(), chars_of.next())
-                && "那这该某每此".contains(d)
-                && "家个座间位所条处排片栋".contains(m)
-            {
-                if n > 2 {
-                    start = from + d.len_utf8() + m.len_utf8();
+            if let Some(rest) = after_demonstrative(piece) {
+                if !rest.is_empty() {
+                    start = to - rest.len();
                 }
                 break;
             }
@@ -1602,6 +1606,7 @@ impl<'t> Extractor<'t> {
         // after).
         for range in &self.words {
             let word = &self.text[range.clone()];
+            let word = after_demonstrative(word).unwrap_or(word);
             if word.chars().count() < 2
                 || !word.chars().all(is_han)
                 || tokenizer.is_stopword(word)
