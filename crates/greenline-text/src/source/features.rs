@@ -139,7 +139,7 @@ fn landmark_follows(rest: &str) -> bool {
 fn after_demonstrative(word: &str) -> Option<&str> {
     let mut chars = word.chars();
     let (d, m) = (chars.next()?, chars.next()?);
-    ("那这该某每此".contains(d) && "家个座间位所条处排片栋".contains(m)).then(|| chars.as_str())
+    ("那这该某每此".contains(d) && "家个座间位所条处排片栋".contains(m)).then_some(chars.as_str())
 }
 
 /// Endings of a compound's or village's name that say it is a place, never a shop's name.
