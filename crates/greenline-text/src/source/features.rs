@@ -728,6 +728,24 @@ impl<'t> Extractor<'t> {
                     add(format!("floor:{digits}"));
                 }
             }
+            // A phase of an estate (2期): 1期3号楼 and 2期3号楼 are two buildings.
+            if c == '期' && before.is_some_and(|b| b.is_ascii_digit()) {
+                let digits = digits_before(chars, i);
+                if digits.len() <= 2 {
+                    add(format!("phase:{digits}"));
+                }
+            }
+            // A building where no compound is read (洱海明珠11幢): a spot of its own.
+            if matches!(c, '栋' | '幢' | '号')
+                && (c != '号' || next == Some('楼'))
+                && before.is_some_and(|b| b.is_ascii_digit())
+                && !self.features.compounds.iter().any(|c| c.building.is_some())
+            {
+                let digits = digits_before(chars, i);
+                if digits.len() <= 3 {
+                    add(format!("building:{digits}"));
+                }
+            }
             // A building's entrance (2单元, normalised from 二单元).
             if c == '单' && next == Some('元') && before.is_some_and(|b| b.is_ascii_digit()) {
                 let digits = digits_before(chars, i);
@@ -1726,6 +1744,20 @@ mod tests {
         assert_eq!(
             SourceFeatures::extract("镇平县老庄镇石料厂放炮崩石头").facilities[0].written,
             "石料厂"
+        );
+    }
+
+    #[test]
+    fn phases_and_buildings_without_a_compound_are_spots() {
+        let features = SourceFeatures::extract("栾城区御景园一期3号楼底商面馆，油烟直排");
+        assert!(
+            features.spots.iter().any(|s| s == "phase:1"),
+            "{features:?}"
+        );
+        let features = SourceFeatures::extract("洱海明珠11幢楼顶客栈晚上开派对");
+        assert!(
+            features.spots.iter().any(|s| s == "building:11"),
+            "{features:?}"
         );
     }
 
