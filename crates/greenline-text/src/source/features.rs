@@ -148,6 +148,10 @@ const PLACE_ENDINGS: &[&str] = &["小区", "社区", "村", "大院", "宿舍", 
 /// Endings of a township's full name (老庄镇, 通江街道).
 pub(crate) const TOWNSHIP_ENDINGS: &[&str] = &["街道", "镇", "乡"];
 
+/// How rare a two-character word on a compound's one-character ending must be to be a
+/// compound's name on its own (锦苑 is, 公园 and 校园 are not).
+const RARE_COMPOUND: f64 = 14.0;
+
 /// Longest stems, in characters.
 const MAX_NAME_STEM: usize = 8;
 const MAX_ROAD_STEM: usize = 6;
@@ -1169,7 +1173,32 @@ impl<'t> Extractor<'t> {
                 .filter(|e| *e <= at)
                 .max()
                 .unwrap_or(0);
-            let start = self.extend_left(at, floor, MAX_COMPOUND_STEM);
+            let mut start = self.extend_left(at, floor, MAX_COMPOUND_STEM);
+            // A compound named like a county (玉龙家园, 长安花园): the region is its name.
+            if start == at {
+                start = self.extend_left_over(at, floor, MAX_COMPOUND_STEM, false);
+            }
+            // A rare word of two characters on a one-character ending is a compound's whole
+            // name (锦苑, not 公园).
+            if self.text[start..at].chars().count() < 2
+                && suffix.chars().count() == 1
+                && let Some(word) = self.word_at(at)
+                && word.end == end
+                && word.start >= floor
+                && self.text[word.clone()].chars().count() == 2
+                && self.text[word.clone()].chars().all(is_han)
+                && Tokenizer::shared().rarity(&self.text[word.clone()]) >= RARE_COMPOUND
+            {
+                let word = &self.text[word];
+                found.push((
+                    end - word.len()..end,
+                    Compound {
+                        name: word.to_owned(),
+                        building: self.building_after(end),
+                    },
+                ));
+                continue;
+            }
             let stem = &self.text[start..at];
             if stem.chars().count() < 2 {
                 continue;
@@ -1745,6 +1774,20 @@ mod tests {
             SourceFeatures::extract("镇平县老庄镇石料厂放炮崩石头").facilities[0].written,
             "石料厂"
         );
+    }
+
+    #[test]
+    fn a_rare_word_or_a_county_names_a_compound_on_its_ending() {
+        let names = |text: &str| -> Vec<String> {
+            SourceFeatures::extract(text)
+                .compounds
+                .into_iter()
+                .map(|c| c.name)
+                .collect()
+        };
+        assert_eq!(names("藁城锦苑东门口有个烧烤的"), ["锦苑"]);
+        assert_eq!(names("玉龙家园5号楼地下室有个木工作坊"), ["玉龙家园"]);
+        assert!(names("公园里有人唱歌").is_empty());
     }
 
     #[test]
