@@ -142,6 +142,12 @@ fn after_demonstrative(word: &str) -> Option<&str> {
     ("那这该某每此".contains(d) && "家个座间位所条处排片栋".contains(m)).then_some(chars.as_str())
 }
 
+/// Words before 店 that say what kind of shop it is or point at it, not which branch
+/// (鑫瑞汽车销售服务店, 鑫瑞汽车那个店).
+const NOT_BRANCHES: &[&str] = &[
+    "销售", "服务", "维修", "专卖", "连锁", "旗舰", "直营", "加盟", "体验", "那", "这", "个", "的",
+];
+
 /// Endings of a compound's or village's name that say it is a place, never a shop's name.
 const PLACE_ENDINGS: &[&str] = &["小区", "社区", "村", "大院", "宿舍", "大厦"];
 
@@ -1175,8 +1181,14 @@ impl<'t> Extractor<'t> {
                 .unwrap_or(0);
             let mut start = self.extend_left(at, floor, MAX_COMPOUND_STEM);
             // A compound named like a county (玉龙家园, 长安花园): the region is its name.
-            if start == at {
-                start = self.extend_left_over(at, floor, MAX_COMPOUND_STEM, false);
+            if start == at
+                && let Some(region) = self.regions.iter().find(|r| {
+                    r.end == at
+                        && r.start >= floor
+                        && !self.text[r.start..r.end].ends_with(|c| "省市区县旗镇乡".contains(c))
+                })
+            {
+                start = region.start;
             }
             // A rare word of two characters on a one-character ending is a compound's whole
             // name (锦苑, not 公园).
@@ -1404,7 +1416,9 @@ impl<'t> Extractor<'t> {
                 .filter(|(prev, f)| f.is_named() && prev.end <= span.start)
                 .map(|(prev, _)| &self.text[prev.end..span.start])
                 .filter(|gap| gap.chars().all(is_han));
-            let branch = gap.map(|gap| format!("{gap}{}", facility.stem));
+            let branch = gap
+                .map(|gap| format!("{gap}{}", facility.stem))
+                .filter(|b| !NOT_BRANCHES.iter().any(|w| b.contains(w)));
             if let Some(branch) = branch
                 && facility.word == "店"
                 && (2..=5).contains(&branch.chars().count())
@@ -1731,6 +1745,18 @@ mod tests {
     }
 
     #[test]
+    fn what_kind_of_shop_it_is_is_no_branch() {
+        for text in ["鑫瑞汽车那个店的洗车污水", "鑫瑞汽车销售服务店的喷漆房"]
+        {
+            let features = SourceFeatures::extract(text);
+            assert!(
+                !features.spots.iter().any(|s| s.starts_with("branch:")),
+                "{features:?}"
+            );
+        }
+    }
+
+    #[test]
     fn a_shop_word_after_a_chains_name_is_its_branch() {
         for (text, branch) in [
             ("塞北涮肉巴彦塔拉店油烟扰民", "branch:巴彦塔拉"),
@@ -1788,6 +1814,8 @@ mod tests {
         assert_eq!(names("藁城锦苑东门口有个烧烤的"), ["锦苑"]);
         assert_eq!(names("玉龙家园5号楼地下室有个木工作坊"), ["玉龙家园"]);
         assert!(names("公园里有人唱歌").is_empty());
+        // Not a full county's name (尖草坪区|新城村).
+        assert_eq!(names("尖草坪区新城村老马废品站经常烧电线皮"), ["新城村"]);
     }
 
     #[test]
