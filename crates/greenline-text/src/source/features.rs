@@ -22,7 +22,7 @@ use super::terms::{FacilityWord, NameWord, Problem, TERMS_TABLE, Terms, type_at}
 use crate::{Gazetteer, Tokenizer};
 
 /// Characters that never stand inside a name's stem: particles and pronoun-like words.
-const FUNCTION_CHARS: &str = "的了着得在是个把被给让我你他她它们已到";
+const FUNCTION_CHARS: &str = "的了着得在是个把被给让我你他她它们已到往";
 
 /// One-character words that always end a name on its left (那家公司, 该厂, 某单位, 北门外大排档).
 const DETERMINERS: &str = "那这该某其每各此个家座间位上下里内外边侧旁";
@@ -141,6 +141,26 @@ fn after_demonstrative(word: &str) -> Option<&str> {
     let (d, m) = (chars.next()?, chars.next()?);
     ("那这该某每此".contains(d) && "家个座间位所条处排片栋".contains(m)).then_some(chars.as_str())
 }
+
+/// Buildings and parts of them that end like a shop's name (福满楼) but name none.
+const BUILDING_PARTS: &[&str] = &[
+    "住院楼",
+    "门诊楼",
+    "教学楼",
+    "办公楼",
+    "宿舍楼",
+    "居民楼",
+    "家属楼",
+    "写字楼",
+    "综合楼",
+    "商务楼",
+    "实验楼",
+    "住宅楼",
+    "裙楼",
+    "主楼",
+    "副楼",
+    "塔楼",
+];
 
 /// Words before 店 that say what kind of shop it is or point at it, not which branch
 /// (鑫瑞汽车销售服务店, 鑫瑞汽车那个店).
@@ -1036,6 +1056,32 @@ impl<'t> Extractor<'t> {
             // A region's short form may begin a road's name (龙湖天街, 枋湖北二路).
             if self.text[start..numbered].chars().count() < 2 {
                 start = self.extend_left_over(numbered, 0, MAX_ROAD_STEM, false);
+                // Only the region it begins with: a county before that is where the road is
+                // (延吉|河南街).
+                let adjacent = self
+                    .regions
+                    .iter()
+                    .filter(|r| r.start >= start && r.end <= numbered)
+                    .map(|r| r.start)
+                    .max();
+                if let Some(first) = adjacent
+                    && let Some(before) = self
+                        .regions
+                        .iter()
+                        .filter(|r| r.start >= start && r.end <= first)
+                        .map(|r| r.end)
+                        .max()
+                {
+                    start = before;
+                }
+            }
+            // 同一条巷, 那条街: the road is named by what comes after the measure word.
+            if let Some(cut) = ["一条", "这条", "那条"]
+                .iter()
+                .filter_map(|m| self.text[start..at].rfind(m).map(|i| start + i + m.len()))
+                .max()
+            {
+                start = cut;
             }
             if numbered < at && start == numbered {
                 at = end;
@@ -1368,6 +1414,10 @@ impl<'t> Extractor<'t> {
                 continue;
             }
             let start = self.extend_left(at, 0, MAX_NAME_STEM - 1);
+            // Parts of a building are no shop's name (住院楼, 教学楼).
+            if BUILDING_PARTS.iter().any(|p| self.text[..end].ends_with(p)) {
+                continue;
+            }
             if self.text[start..at].chars().count() >= 2 {
                 let name = self.text[start..end].to_owned();
                 found.push((
@@ -1591,7 +1641,7 @@ impl<'t> Extractor<'t> {
             && at < words_start
         {
             let before = &self.text[start..at.max(start)];
-            if before.is_empty() || PLACE_ENDINGS.iter().any(|e| before.ends_with(e)) {
+            if before.chars().count() < 2 || PLACE_ENDINGS.iter().any(|e| before.ends_with(e)) {
                 unnamed = true;
                 made = Some(at.max(start));
             }
@@ -1828,6 +1878,21 @@ mod tests {
         let features = SourceFeatures::extract("洱海明珠11幢楼顶客栈晚上开派对");
         assert!(
             features.spots.iter().any(|s| s == "building:11"),
+            "{features:?}"
+        );
+    }
+
+    #[test]
+    fn a_buildings_part_or_a_dish_is_no_name() {
+        assert_eq!(stems("秦川烤肉的烟全往医院住院楼飘"), ["秦川"]);
+        assert_eq!(stems("臭豆腐店油烟大"), [""]);
+    }
+
+    #[test]
+    fn a_road_after_a_measure_word_is_named_after_it() {
+        let features = SourceFeatures::extract("同一条巷子里还有一家做凉皮的，在光明巷北口");
+        assert!(
+            features.roads.iter().all(|r| !r.stem.contains("一条")),
             "{features:?}"
         );
     }

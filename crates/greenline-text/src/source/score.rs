@@ -519,7 +519,7 @@ fn gather(a: &SourceFeatures, b: &SourceFeatures, common: &dyn Fn(&str) -> bool)
         .find_map(|x| {
             b.compounds
                 .iter()
-                .find(|y| similarity(&sounds(&x.name), &sounds(&y.name)) >= 1.0)
+                .find(|y| similarity(&sounds(&village(&x.name)), &sounds(&village(&y.name))) >= 1.0)
                 .map(|y| (x.clone(), y.clone()))
         })
         .or_else(|| written_bare(a, b))
@@ -902,6 +902,14 @@ fn name_partly(a: &SourceFeatures, b: &SourceFeatures) -> Option<(f64, String)> 
         }
     }
     best
+}
+
+/// A village's name with 屯 read as 村 (永丰屯 is 永丰村 in the north-east).
+fn village(name: &str) -> String {
+    match name.strip_suffix('屯') {
+        Some(stem) if stem.chars().count() >= 2 => format!("{stem}村"),
+        _ => name.to_owned(),
+    }
 }
 
 /// Whether `needle` occurs in `haystack`.
