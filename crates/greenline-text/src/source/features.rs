@@ -107,7 +107,7 @@ const PLANT: &[&str] = &[
 /// 北边的). Not where what follows is a plant of its own (蜀香阁饭店后面的排风机, 碧波洗浴后面那个
 /// 下水道口): that names the facility's own equipment, and the facility is the source.
 fn landmark_follows(rest: &str) -> bool {
-    let rest = rest.trim_start_matches(['的', '那', '这']);
+    let rest = rest.trim_start_matches(['的', '那', '这', '是', '就']);
     let Some(word) = LOCATIVES.iter().find(|w| rest.starts_with(**w)) else {
         return false;
     };
@@ -756,6 +756,17 @@ impl<'t> Extractor<'t> {
                     .is_some_and(|b| "栋幢座号".contains(*b));
                 if !counter_before && digits.len() <= 2 {
                     add(format!("floor:{digits}"));
+                }
+            }
+            // A stall's or a door's number off any road (汽配城东排5号铺), not a date (5月5号).
+            if c == '号' && next != Some('楼') && before.is_some_and(|b| b.is_ascii_digit()) {
+                let digits = digits_before(chars, i);
+                let head = i - digits.chars().count();
+                let lead = head.checked_sub(1).and_then(|j| chars.get(j)).copied();
+                if !lead.is_some_and(|l| "路街道巷弄里月".contains(l) || l.is_ascii_digit())
+                    && digits.len() <= 3
+                {
+                    add(format!("number:{digits}"));
                 }
             }
             // A phase of an estate (2期): 1期3号楼 and 2期3号楼 are two buildings.
@@ -1481,9 +1492,11 @@ impl<'t> Extractor<'t> {
             kept.push((span, facility));
         }
         for (span, mut facility) in kept {
-            // What the reporter says is not the source is a landmark too.
-            facility.near =
-                self.locative_follows(span.end) || Self::inside(&self.negated, span.start);
+            // What the reporter says is not the source is a landmark too, and so is a market
+            // a stall is in (东站夜市里卖烤鱿鱼的那个摊).
+            facility.near = self.locative_follows(span.end)
+                || Self::inside(&self.negated, span.start)
+                || (facility.class().0 == "market" && self.stall_follows(span.end));
             if facility.near {
                 self.landmarks.push(span.clone());
             }
@@ -1504,6 +1517,21 @@ impl<'t> Extractor<'t> {
                 self.features.facilities.push(facility);
             }
         }
+    }
+
+    /// Whether what follows `at` puts a stall inside or at the gate of a market (里卖烤鱿鱼的那个
+    /// 摊, 门口炸臭豆腐的摊子, 第三个摊位).
+    fn stall_follows(&self, at: usize) -> bool {
+        let rest = &self.text[at..];
+        let clause = rest
+            .find(['，', '。', '；', '！', '？', ','])
+            .map_or(rest, |i| &rest[..i]);
+        ["里", "内", "门口", "第"]
+            .iter()
+            .any(|w| rest.starts_with(w))
+            && ["摊", "档口", "铺位", "摊位", "那家", "那个"]
+                .iter()
+                .any(|w| clause.contains(w))
     }
 
     /// Whether a word of relative place follows `at` ([`landmark_follows`]).
@@ -1893,6 +1921,28 @@ mod tests {
         let features = SourceFeatures::extract("同一条巷子里还有一家做凉皮的，在光明巷北口");
         assert!(
             features.roads.iter().all(|r| !r.stem.contains("一条")),
+            "{features:?}"
+        );
+    }
+
+    #[test]
+    fn a_market_a_stall_is_in_is_a_landmark() {
+        let features = SourceFeatures::extract("东站夜市里卖烤鱿鱼的那个摊，烟特别大");
+        assert!(features.facilities.iter().all(|f| f.near), "{features:?}");
+        let features = SourceFeatures::extract("菜市场后门污水横流，腥臭");
+        assert!(features.facilities.iter().all(|f| !f.near), "{features:?}");
+    }
+
+    #[test]
+    fn a_stalls_number_is_a_spot_and_a_date_is_not() {
+        let features = SourceFeatures::extract("汽配城东排5号铺修车噪声");
+        assert!(
+            features.spots.iter().any(|s| s == "number:5"),
+            "{features:?}"
+        );
+        let features = SourceFeatures::extract("上个月5号开始，建设路18号的饭店油烟大");
+        assert!(
+            !features.spots.iter().any(|s| s.starts_with("number:")),
             "{features:?}"
         );
     }

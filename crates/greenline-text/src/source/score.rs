@@ -703,6 +703,7 @@ fn gather(a: &SourceFeatures, b: &SourceFeatures, common: &dyn Fn(&str) -> bool)
         .or_else(|| apart("end:"))
         .or_else(|| apart("flow:"))
         .or_else(|| apart("block:"))
+        .or_else(|| apart("number:"))
         .or_else(|| apart("phase:"))
         .or_else(|| apart("building:"))
         .or_else(|| apart("entrance:"))
@@ -717,10 +718,25 @@ fn gather(a: &SourceFeatures, b: &SourceFeatures, common: &dyn Fn(&str) -> bool)
             1.0,
         );
     }
-    if let Some((x, y)) = apart("branch:") {
+    // A branch named by its road in one text, the chain on another road in the other (车爽洗车
+    // (山大路店) / 华信路那家车爽洗车).
+    let branch_off_road = |x: &SourceFeatures, y: &SourceFeatures| -> Option<(String, String)> {
+        if !tagged(y, "branch:").is_empty() || y.roads.is_empty() {
+            return None;
+        }
+        tagged(x, "branch:").into_iter().find_map(|branch| {
+            let on_road = y.roads.iter().any(|r| branch.contains(&r.stem));
+            let a_road = branch.ends_with(['路', '街', '道']);
+            (a_road && !on_road).then(|| (branch, y.roads[0].written.clone()))
+        })
+    };
+    let branch = apart("branch:")
+        .or_else(|| branch_off_road(a, b))
+        .or_else(|| branch_off_road(b, a).map(|(x, y)| (y, x)));
+    if let Some((x, y)) = branch {
         push(
             EvidenceKind::DifferentBranch,
-            format!("分店不同：{x}店 / {y}店"),
+            format!("分店不同：{x} / {y}"),
             1.0,
         );
     }
@@ -842,7 +858,8 @@ fn as_landmark<'f>(x: &'f SourceFeatures, y: &SourceFeatures) -> Option<&'f Faci
                 similarity(&sounds(&f.stem), &sounds(&g.stem)) >= NAME_SAME
             } else {
                 let ((cf, sf), (cg, sg)) = (f.class(), g.class());
-                !sf.is_empty() && cf == cg && sf == sg
+                (!sf.is_empty() && cf == cg && sf == sg)
+                    || (f.written.chars().count() >= 2 && f.written == g.written)
             }
         })
     })
@@ -1187,6 +1204,20 @@ mod tests {
             m.evidence
                 .iter()
                 .all(|e| e.kind != EvidenceKind::SetApartFromIt),
+            "{m:?}"
+        );
+    }
+
+    #[test]
+    fn a_branch_on_one_road_and_the_chain_on_another_are_two_shops() {
+        let m = score_texts(
+            "历城区华信路那家车爽洗车，洗车水直接排到雨水井里",
+            "车爽洗车（山大路店）门口污水横流，冬天结冰",
+        );
+        assert!(
+            m.evidence
+                .iter()
+                .any(|e| e.kind == EvidenceKind::DifferentBranch),
             "{m:?}"
         );
     }
