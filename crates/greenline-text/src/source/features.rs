@@ -1393,7 +1393,11 @@ impl<'t> Extractor<'t> {
             .iter()
             .map(|m| m.1)
             .filter(|e| !matches.iter().any(|m| m.0 == *e || (m.0 < *e && *e < m.1)))
-            .filter(|e| !self.char_at(*e).is_some_and(|c| "家主区房长员".contains(c)))
+            .filter(|e| {
+                !self
+                    .char_at(*e)
+                    .is_some_and(|c| "家主区房长员站村镇乡路街桥".contains(c))
+            })
             .collect();
         ends.sort_unstable();
         ends.dedup();
@@ -1945,6 +1949,16 @@ mod tests {
             !features.spots.iter().any(|s| s.starts_with("number:")),
             "{features:?}"
         );
+    }
+
+    #[test]
+    fn a_place_named_after_a_shop_is_no_shop() {
+        assert!(
+            stems("槐树店站旁边的火锅店油烟太大")
+                .iter()
+                .all(|s| s != "槐树")
+        );
+        assert!(stems("王店镇水厂路的饭店油烟").iter().all(|s| s != "王"));
     }
 
     #[test]
