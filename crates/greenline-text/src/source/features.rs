@@ -1132,6 +1132,14 @@ impl<'t> Extractor<'t> {
                     _ => {}
                 }
             }
+            // A section by its side (龙泉路北段, 襄阳路东段): part of the road, not of a name
+            // after it.
+            let mut section = after.chars();
+            if let (Some(side), Some('段')) = (section.next(), section.next())
+                && "东西南北中".contains(side)
+            {
+                span_end = end + side.len_utf8() + '段'.len_utf8();
+            }
             found.push((
                 start..span_end,
                 Road {
