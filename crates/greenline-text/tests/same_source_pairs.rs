@@ -1,7 +1,8 @@
 //! The same-source scorer on hand-written pairs by writers who did not see the scorer:
 //! `data/text/pairs/same_source.jsonl` (two writers; `train`, `dev`, and `spent`, a sealed part
 //! measured once and fitted on since), `data/text/pairs/w3.jsonl` to `w6.jsonl` (a third to a
-//! sixth writer's, each sealed and measured once, then development data: `spent`) and
+//! sixth writer's, each sealed and measured once, then development data: `spent`), `w8.jsonl`
+//! (an eighth writer's, written for fitting: `train`) and
 //! `data/text/pairs/sealed_w7.jsonl` (a seventh writer's: the sealed `test` part). The
 //! development part is checked on every run; the sealed part is measured once, with `cargo test
 //! -p greenline-text --test same_source_pairs -- --ignored --nocapture`, and its figures are in
@@ -14,6 +15,7 @@ const THIRD: &str = include_str!("../data/text/pairs/w3.jsonl");
 const FOURTH: &str = include_str!("../data/text/pairs/w4.jsonl");
 const FIFTH: &str = include_str!("../data/text/pairs/w5.jsonl");
 const SIXTH: &str = include_str!("../data/text/pairs/w6.jsonl");
+const EIGHTH: &str = include_str!("../data/text/pairs/w8.jsonl");
 const SEALED: &str = include_str!("../data/text/pairs/sealed_w7.jsonl");
 
 fn part(name: &str) -> Vec<LabelledPair> {
@@ -70,6 +72,10 @@ fn the_pairs_are_split_once_and_the_sealed_part_is_apart() {
         assert_eq!(pairs.len(), 240);
         assert!(pairs.iter().all(|p| p.part == "spent" && p.is_training()));
     }
+    // Written for fitting only, never sealed.
+    let eighth = read_pairs(EIGHTH).unwrap_or_else(|e| panic!("eighth writer's pairs: {e}"));
+    assert_eq!(eighth.len(), 240);
+    assert!(eighth.iter().all(|p| p.part == "train" && p.is_training()));
     let sealed = read_pairs(SEALED).unwrap_or_else(|e| panic!("sealed pairs: {e}"));
     assert_eq!(sealed.len(), 240);
     assert!(sealed.iter().all(|p| p.part == "test" && !p.is_training()));

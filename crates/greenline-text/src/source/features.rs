@@ -769,6 +769,19 @@ impl<'t> Extractor<'t> {
                     add(format!("number:{digits}"));
                 }
             }
+            // The old and the new plant of one firm (老厂 / 新厂区).
+            if matches!(c, '老' | '新') && next == Some('厂') {
+                add(format!("plant:{c}"));
+            }
+            // A section of an estate (运河花园东区), not a district (河东区).
+            if SIDES.contains(c)
+                && next == Some('区')
+                && !byte_at
+                    .get(i)
+                    .is_some_and(|b| self.regions.iter().any(|r| r.start < *b && *b < r.end))
+            {
+                add(format!("section:{c}"));
+            }
             // A phase of an estate (2期): 1期3号楼 and 2期3号楼 are two buildings.
             if c == '期' && before.is_some_and(|b| b.is_ascii_digit()) {
                 let digits = digits_before(chars, i);
@@ -826,6 +839,7 @@ impl<'t> Extractor<'t> {
             if c == '店' && i >= 2 {
                 // The stem and its ending: at most four and two characters before 店.
                 let head: String = chars[i.saturating_sub(6)..i].iter().collect();
+                let head = head.strip_suffix('分').unwrap_or(&head).to_owned();
                 if let Some(ending) = BRANCH_ENDS.iter().find(|e| head.ends_with(**e)) {
                     let stem: String = head
                         .chars()
@@ -1085,6 +1099,17 @@ impl<'t> Extractor<'t> {
                 {
                     start = before;
                 }
+            }
+            // A business named before the road is no part of its name (黄河鱼庄|滨河路分店).
+            if let Some(cut) = self
+                .terms
+                .name_matcher
+                .find_overlapping_iter(&self.text[start..at])
+                .map(|m| start + m.end())
+                .filter(|e| self.text[*e..at].chars().count() >= 2)
+                .max()
+            {
+                start = cut;
             }
             // 同一条巷, 那条街: the road is named by what comes after the measure word.
             if let Some(cut) = ["一条", "这条", "那条"]
@@ -1492,6 +1517,11 @@ impl<'t> Extractor<'t> {
             let branch = gap
                 .map(|gap| format!("{gap}{}", facility.stem))
                 .filter(|b| !NOT_BRANCHES.iter().any(|w| b.contains(w)));
+            // Or any shop word written as a branch (东关分店).
+            let branch = branch.or_else(|| {
+                (facility.stem.ends_with('分') && facility.word == "店")
+                    .then(|| facility.stem.clone())
+            });
             if let Some(branch) = branch
                 && facility.word == "店"
                 && (2..=5).contains(&branch.chars().count())
