@@ -17,18 +17,30 @@ const FOURTH: &str = include_str!("../data/text/pairs/w4.jsonl");
 const FIFTH: &str = include_str!("../data/text/pairs/w5.jsonl");
 const SIXTH: &str = include_str!("../data/text/pairs/w6.jsonl");
 const EIGHTH: &str = include_str!("../data/text/pairs/w8.jsonl");
+const NINTH: &str = include_str!("../data/text/pairs/w9.jsonl");
 const FIRST: &str = include_str!("../data/text/dev/same_source.jsonl");
 
 fn main() -> std::process::ExitCode {
-    let (Ok(mut pairs), Ok(third), Ok(fourth), Ok(fifth), Ok(sixth), Ok(eighth), Ok(first)) = (
+    let (
+        Ok(mut pairs),
+        Ok(third),
+        Ok(fourth),
+        Ok(fifth),
+        Ok(sixth),
+        Ok(eighth),
+        Ok(ninth),
+        Ok(first),
+    ) = (
         read_pairs(PAIRS),
         read_pairs(THIRD),
         read_pairs(FOURTH),
         read_pairs(FIFTH),
         read_pairs(SIXTH),
         read_pairs(EIGHTH),
+        read_pairs(NINTH),
         read_pairs(FIRST),
-    ) else {
+    )
+    else {
         eprintln!("the pair files do not read");
         return std::process::ExitCode::FAILURE;
     };
@@ -37,6 +49,7 @@ fn main() -> std::process::ExitCode {
     pairs.extend(fifth);
     pairs.extend(sixth);
     pairs.extend(eighth);
+    pairs.extend(ninth);
     pairs.retain(|p| p.part != "test");
     let writer = |p: &LabelledPair| p.id.split('-').next().unwrap_or("").to_owned();
     let mut writers: Vec<String> = pairs.iter().map(writer).collect();
