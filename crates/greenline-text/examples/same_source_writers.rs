@@ -16,6 +16,7 @@ const THIRD: &str = include_str!("../data/text/pairs/w3.jsonl");
 const FOURTH: &str = include_str!("../data/text/pairs/w4.jsonl");
 const FIFTH: &str = include_str!("../data/text/pairs/w5.jsonl");
 const SIXTH: &str = include_str!("../data/text/pairs/w6.jsonl");
+const SEVENTH: &str = include_str!("../data/text/pairs/w7.jsonl");
 const EIGHTH: &str = include_str!("../data/text/pairs/w8.jsonl");
 const NINTH: &str = include_str!("../data/text/pairs/w9.jsonl");
 const FIRST: &str = include_str!("../data/text/dev/same_source.jsonl");
@@ -27,6 +28,7 @@ fn main() -> std::process::ExitCode {
         Ok(fourth),
         Ok(fifth),
         Ok(sixth),
+        Ok(seventh),
         Ok(eighth),
         Ok(ninth),
         Ok(first),
@@ -36,6 +38,7 @@ fn main() -> std::process::ExitCode {
         read_pairs(FOURTH),
         read_pairs(FIFTH),
         read_pairs(SIXTH),
+        read_pairs(SEVENTH),
         read_pairs(EIGHTH),
         read_pairs(NINTH),
         read_pairs(FIRST),
@@ -48,6 +51,7 @@ fn main() -> std::process::ExitCode {
     pairs.extend(fourth);
     pairs.extend(fifth);
     pairs.extend(sixth);
+    pairs.extend(seventh);
     pairs.extend(eighth);
     pairs.extend(ninth);
     pairs.retain(|p| p.part != "test");

@@ -1,12 +1,11 @@
 //! The same-source scorer on hand-written pairs by writers who did not see the scorer:
 //! `data/text/pairs/same_source.jsonl` (two writers; `train`, `dev`, and `spent`, a sealed part
-//! measured once and fitted on since), `data/text/pairs/w3.jsonl` to `w6.jsonl` (a third to a
-//! sixth writer's, each sealed and measured once, then development data: `spent`), `w8.jsonl`
-//! (an eighth writer's, written for fitting: `train`) and
-//! `data/text/pairs/sealed_w7.jsonl` (a seventh writer's: the sealed `test` part). The
-//! development part is checked on every run; the sealed part is measured once, with `cargo test
-//! -p greenline-text --test same_source_pairs -- --ignored --nocapture`, and its figures are in
-//! `data/text/README.md`.
+//! measured once and fitted on since), `data/text/pairs/w3.jsonl` to `w7.jsonl` (a third to a
+//! seventh writer's, each sealed and measured once, then development data: `spent`), `w8.jsonl`
+//! and `w9.jsonl` (written for fitting: `train`) and `data/text/pairs/sealed_w10.jsonl` (a tenth
+//! writer's: the sealed `test` part). The development part is checked on every run; the sealed
+//! part is measured once, with `cargo test -p greenline-text --test same_source_pairs --
+//! --ignored --nocapture`, and its figures are in `data/text/README.md`.
 
 use greenline_text::source::{LabelledPair, PairModel, measure, read_pairs};
 
@@ -16,7 +15,9 @@ const FOURTH: &str = include_str!("../data/text/pairs/w4.jsonl");
 const FIFTH: &str = include_str!("../data/text/pairs/w5.jsonl");
 const SIXTH: &str = include_str!("../data/text/pairs/w6.jsonl");
 const EIGHTH: &str = include_str!("../data/text/pairs/w8.jsonl");
-const SEALED: &str = include_str!("../data/text/pairs/sealed_w7.jsonl");
+const NINTH: &str = include_str!("../data/text/pairs/w9.jsonl");
+const SEVENTH: &str = include_str!("../data/text/pairs/w7.jsonl");
+const SEALED: &str = include_str!("../data/text/pairs/sealed_w10.jsonl");
 
 fn part(name: &str) -> Vec<LabelledPair> {
     let file = if name == "test" { SEALED } else { PAIRS };
@@ -67,15 +68,18 @@ fn the_pairs_are_split_once_and_the_sealed_part_is_apart() {
         ("fourth", FOURTH),
         ("fifth", FIFTH),
         ("sixth", SIXTH),
+        ("seventh", SEVENTH),
     ] {
         let pairs = read_pairs(file).unwrap_or_else(|e| panic!("{writer} writer's pairs: {e}"));
         assert_eq!(pairs.len(), 240);
         assert!(pairs.iter().all(|p| p.part == "spent" && p.is_training()));
     }
     // Written for fitting only, never sealed.
-    let eighth = read_pairs(EIGHTH).unwrap_or_else(|e| panic!("eighth writer's pairs: {e}"));
-    assert_eq!(eighth.len(), 240);
-    assert!(eighth.iter().all(|p| p.part == "train" && p.is_training()));
+    for (writer, file) in [("eighth", EIGHTH), ("ninth", NINTH)] {
+        let pairs = read_pairs(file).unwrap_or_else(|e| panic!("{writer} writer's pairs: {e}"));
+        assert_eq!(pairs.len(), 240);
+        assert!(pairs.iter().all(|p| p.part == "train" && p.is_training()));
+    }
     let sealed = read_pairs(SEALED).unwrap_or_else(|e| panic!("sealed pairs: {e}"));
     assert_eq!(sealed.len(), 240);
     assert!(sealed.iter().all(|p| p.part == "test" && !p.is_training()));
