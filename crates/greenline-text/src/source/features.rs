@@ -115,7 +115,7 @@ fn landmark_follows(rest: &str) -> bool {
     if matches!(*word, "楼上" | "楼下")
         && RESIDENTS
             .iter()
-            .any(|r| after.trim_start_matches('的').starts_with(r) || after.starts_with(r))
+            .any(|r| after.trim_start_matches('的').starts_with(r))
     {
         return false;
     }
@@ -167,6 +167,9 @@ const BUILDING_PARTS: &[&str] = &[
 const NOT_BRANCHES: &[&str] = &[
     "销售", "服务", "维修", "专卖", "连锁", "旗舰", "直营", "加盟", "体验", "那", "这", "个", "的",
 ];
+
+/// Words after a number that make it a building's (5栋, 3号楼, 10#楼, B座 is a block).
+const BUILDING_COUNTERS: &[&str] = &["栋", "幢", "号楼", "#楼", "座"];
 
 /// Endings of a compound's or village's name that say it is a place, never a shop's name.
 const PLACE_ENDINGS: &[&str] = &["小区", "社区", "村", "大院", "宿舍", "大厦"];
@@ -305,9 +308,7 @@ impl SourceFeatures {
             .iter()
             .take(2)
             .collect();
-        let counted = ["栋", "幢", "号楼", "#楼", "座"]
-            .iter()
-            .any(|c| counter.starts_with(c));
+        let counted = BUILDING_COUNTERS.iter().any(|c| counter.starts_with(c));
         Some(if counted { digits.parse().ok() } else { None })
     }
 }
@@ -1366,8 +1367,9 @@ impl<'t> Extractor<'t> {
         {
             return Some(building);
         }
-        ["栋", "幢", "号楼", "#楼", "号", "期", "单元", "座"]
+        BUILDING_COUNTERS
             .iter()
+            .chain(&["号", "期", "单元"])
             .any(|c| counter.starts_with(*c))
             .then(|| digits.parse().ok())
             .flatten()

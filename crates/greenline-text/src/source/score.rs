@@ -340,10 +340,7 @@ fn gather(a: &SourceFeatures, b: &SourceFeatures, common: &dyn Fn(&str) -> bool)
         .or_else(|| named_as_landmark(a, b))
         .or_else(|| named_as_landmark(b, a));
     let landmark_stem = landmark.map_or("", |f| f.stem.as_str());
-    if !same_name
-        && let Some((share, label)) = name_partly(a, b)
-        && (landmark_stem.is_empty() || !label.starts_with(landmark_stem))
-    {
+    if !same_name && let Some((share, label)) = name_partly(a, b, landmark_stem) {
         push(
             EvidenceKind::NamePartly,
             format!("名称部分相同：{label}"),
@@ -886,7 +883,7 @@ fn named_as_landmark<'f>(x: &'f SourceFeatures, y: &SourceFeatures) -> Option<&'
 /// The share of a named facility's stem (two characters at least) that the other text also
 /// writes, in its names, roads, compounds or rare words, where that is at least half: 叫什么华
 /// 什么的洗浴中心 against 金华洗浴中心, 老周家羊肉馆 against 周记羊肉馆.
-fn name_partly(a: &SourceFeatures, b: &SourceFeatures) -> Option<(f64, String)> {
+fn name_partly(a: &SourceFeatures, b: &SourceFeatures, landmark: &str) -> Option<(f64, String)> {
     let written = |f: &SourceFeatures| -> Vec<char> {
         let mut chars = Vec::new();
         for x in f.facilities.iter().filter(|x| !x.near) {
@@ -909,7 +906,7 @@ fn name_partly(a: &SourceFeatures, b: &SourceFeatures) -> Option<(f64, String)> 
         for f in x
             .facilities
             .iter()
-            .filter(|f| !f.near && f.stem.chars().count() >= 2)
+            .filter(|f| !f.near && f.stem.chars().count() >= 2 && f.stem != landmark)
         {
             let stem: Vec<char> = f.stem.chars().collect();
             let found = stem.iter().filter(|c| chars.contains(c)).count();
