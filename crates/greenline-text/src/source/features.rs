@@ -1993,12 +1993,15 @@ mod tests {
 
     #[test]
     fn a_place_named_after_a_shop_is_no_shop() {
-        assert!(
-            stems("槐树店站旁边的火锅店油烟太大")
-                .iter()
-                .all(|s| s != "槐树")
-        );
-        assert!(stems("王店镇水厂路的饭店油烟").iter().all(|s| s != "王"));
+        let written = |text: &str| -> Vec<String> {
+            SourceFeatures::extract(text)
+                .facilities
+                .into_iter()
+                .map(|f| f.written)
+                .collect()
+        };
+        assert_eq!(written("槐树店站旁边的火锅店油烟太大"), ["火锅店"]);
+        assert_eq!(written("王店镇水厂路的饭店油烟"), ["饭店"]);
     }
 
     #[test]

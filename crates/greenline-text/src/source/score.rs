@@ -1149,88 +1149,56 @@ mod tests {
 
     #[test]
     fn a_compound_written_without_its_ending_is_the_same_compound() {
-        let m = score_texts(
+        let kinds = kinds_between(
             "瑶海区和平小区23幢南边的垃圾房，垃圾几天不清",
             "我们和平23号楼边上那个垃圾房，已经好几天没人来拉了",
         );
-        assert!(
-            m.evidence
-                .iter()
-                .any(|e| e.kind == EvidenceKind::SameCompound),
-            "{m:?}"
-        );
-        assert!(
-            m.evidence
-                .iter()
-                .any(|e| e.kind == EvidenceKind::SameBuilding),
-            "{m:?}"
-        );
-        let m = score_texts(
+        assert!(kinds.contains(&EvidenceKind::SameCompound), "{kinds:?}");
+        assert!(kinds.contains(&EvidenceKind::SameBuilding), "{kinds:?}");
+        let kinds = kinds_between(
             "瑶海区和平小区23幢南边的垃圾房，垃圾几天不清",
             "我们和平21号楼边上那个垃圾房，已经好几天没人来拉了",
         );
         assert!(
-            m.evidence
-                .iter()
-                .any(|e| e.kind == EvidenceKind::DifferentBuilding),
-            "{m:?}"
+            kinds.contains(&EvidenceKind::DifferentBuilding),
+            "{kinds:?}"
         );
     }
 
     #[test]
     fn what_a_reporter_says_the_source_is_not_is_no_shared_name() {
-        let m = score_texts(
+        let kinds = kinds_between(
             "胶州工业园鸿运家具厂的喷漆房废气直排",
             "工业园里那家红木家具厂，晚上打磨喷漆，跟鸿运家具厂不是一家，在园区另一头",
         );
-        assert!(
-            m.evidence.iter().all(|e| e.kind != EvidenceKind::SameName),
-            "{m:?}"
-        );
-        assert!(
-            m.evidence
-                .iter()
-                .any(|e| e.kind == EvidenceKind::SetApartFromIt),
-            "{m:?}"
-        );
+        assert!(!kinds.contains(&EvidenceKind::SameName), "{kinds:?}");
+        assert!(kinds.contains(&EvidenceKind::SetApartFromIt), "{kinds:?}");
         // 我说的是 says what it is.
-        let m = score_texts(
+        let kinds = kinds_between(
             "胶州工业园鸿运家具厂的喷漆房废气直排",
             "我说的是鸿运家具厂，喷漆房晚上还在开",
         );
-        assert!(
-            m.evidence
-                .iter()
-                .all(|e| e.kind != EvidenceKind::SetApartFromIt),
-            "{m:?}"
-        );
+        assert!(!kinds.contains(&EvidenceKind::SetApartFromIt), "{kinds:?}");
     }
 
     #[test]
     fn a_branch_on_one_road_and_the_chain_on_another_are_two_shops() {
-        let m = score_texts(
+        let kinds = kinds_between(
             "历城区华信路那家车爽洗车，洗车水直接排到雨水井里",
             "车爽洗车（山大路店）门口污水横流，冬天结冰",
         );
-        assert!(
-            m.evidence
-                .iter()
-                .any(|e| e.kind == EvidenceKind::DifferentBranch),
-            "{m:?}"
-        );
+        assert!(kinds.contains(&EvidenceKind::DifferentBranch), "{kinds:?}");
     }
 
     #[test]
     fn a_bare_shop_word_fits_any_kind_of_shop() {
-        let m = score_texts(
+        let kinds = kinds_between(
             "玉林巷口那家冒菜馆，后厨油烟直接往巷子里排",
             "玉林巷口冒菜店屋顶装的那个排风机，晚上十二点还在响",
         );
         assert!(
-            m.evidence
-                .iter()
-                .all(|e| e.kind != EvidenceKind::DifferentFacilityKind),
-            "{m:?}"
+            !kinds.contains(&EvidenceKind::DifferentFacilityKind),
+            "{kinds:?}"
         );
     }
 
