@@ -167,6 +167,14 @@ async fn connect(chromium: &Path, port: u16, screen: Screen) -> Client {
     panic!("chromedriver on port {port} did not start a browser: {last_error}");
 }
 
+/// Whether a WebDriver error says the element belonged to a page that has since been replaced.
+fn left_the_page(error: &fantoccini::error::CmdError) -> bool {
+    error.is_stale_element_reference()
+        || error
+            .to_string()
+            .contains("does not belong to the document")
+}
+
 impl Browser {
     async fn start() -> Browser {
         Browser::start_on(Screen::Phone).await
@@ -247,6 +255,9 @@ impl Browser {
 
     /// The text of `css` once the page shows it. A form's post navigates: an element found on
     /// the page being left goes stale before its text is read, so the look-up starts again.
+    /// Chromium reports that race in two ways: as a stale reference, or, when the new document
+    /// replaces the old one between the find and the read, as an inspector error saying the
+    /// node does not belong to the document.
     async fn text_of(&self, css: &str) -> String {
         let deadline = std::time::Instant::now() + WAIT;
         loop {
@@ -259,9 +270,7 @@ impl Browser {
                 .unwrap_or_else(|e| panic!("no {css}: {e}"));
             match element.text().await {
                 Ok(text) => return text.trim().to_owned(),
-                Err(e)
-                    if e.is_stale_element_reference() && std::time::Instant::now() < deadline =>
-                {
+                Err(e) if left_the_page(&e) && std::time::Instant::now() < deadline => {
                     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
                 }
                 Err(e) => panic!("{css}: {e:?}"),
