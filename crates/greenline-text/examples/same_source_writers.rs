@@ -63,7 +63,21 @@ fn main() -> std::process::ExitCode {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(1.0);
+    // `WEIGHTS=w7=3,w8=3`: how much each named writer's pairs count in fitting (1 otherwise).
+    let weights: Vec<(String, f64)> = std::env::var("WEIGHTS")
+        .unwrap_or_default()
+        .split(',')
+        .filter_map(|w| w.split_once('='))
+        .filter_map(|(w, k)| Some((w.to_owned(), k.parse().ok()?)))
+        .collect();
+    let weight_of = |w: &str| {
+        weights
+            .iter()
+            .find(|(named, _)| named == w)
+            .map_or(1.0, |(_, k)| *k)
+    };
     let kind = std::env::args().nth(1);
+    let mut mistakes = 0;
     let (mut f1s, mut at_030) = (Vec::new(), Vec::new());
     for measured in &writers {
         let fitted: Vec<LabelledPair> = first
@@ -72,7 +86,10 @@ fn main() -> std::process::ExitCode {
             .cloned()
             .collect();
         let held: Vec<&LabelledPair> = pairs.iter().filter(|p| writer(p) == *measured).collect();
-        let examples: Vec<_> = fitted.iter().map(|p| example(p, 1.0)).collect();
+        let examples: Vec<_> = fitted
+            .iter()
+            .map(|p| example(p, weight_of(&writer(p))))
+            .collect();
         // The threshold as the fitted writers, each held out in turn, set it; or, with
         // `THRESHOLD=fitted`, where F1 on the fitted pairs themselves is highest.
         let model = if std::env::var("THRESHOLD").is_ok_and(|v| v == "fitted") {
@@ -142,6 +159,7 @@ fn main() -> std::process::ExitCode {
             );
         }
         f1s.push(all.f1());
+        mistakes += all.false_positives + all.false_negatives;
         let mut line = String::from("  F1 at other thresholds:");
         for step in [25, 30, 35, 40, 45, 50, 55] {
             model.threshold = f64::from(step) / 100.0;
@@ -155,7 +173,8 @@ fn main() -> std::process::ExitCode {
     }
     let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
     println!(
-        "mean F1 across writers {:.3} at the fitted thresholds, {:.3} at 0.30",
+        "mean F1 across writers {:.3} at the fitted thresholds, {:.3} at 0.30; {mistakes} \
+         mistakes",
         mean(&f1s),
         mean(&at_030)
     );

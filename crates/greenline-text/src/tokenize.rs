@@ -147,6 +147,14 @@ impl Tokenizer {
     pub fn is_stopword(&self, word: &str) -> bool {
         self.stopwords.contains(word)
     }
+
+    /// Whether the dictionary has `word` as a common noun (tag `n`; not a person's, place's or
+    /// organisation's name) at least as frequent as `rarity` allows: 玩具, 电机, 药材.
+    pub fn is_common_noun(&self, word: &str, rarity: f64) -> bool {
+        self.jieba.has_word(word)
+            && matches!(self.jieba.tag(word, false).as_slice(), [t] if t.tag == "n")
+            && self.rarity(word) <= rarity
+    }
 }
 
 #[cfg(test)]

@@ -180,6 +180,9 @@ pub(crate) const TOWNSHIP_ENDINGS: &[&str] = &["街道", "镇", "乡"];
 /// How rare a two-character word on a compound's one-character ending must be to be a
 /// compound's name on its own (锦苑 is, 公园 and 校园 are not).
 const RARE_COMPOUND: f64 = 14.0;
+/// Rarity ([`Tokenizer::rarity`]) at most which a dictionary noun is an everyday word (玩具, 电机):
+/// before a facility word it says what is made or sold there, not whose it is.
+const EVERYDAY_NOUN: f64 = 13.0;
 
 /// Longest stems, in characters.
 const MAX_NAME_STEM: usize = 8;
@@ -919,6 +922,21 @@ impl<'t> Extractor<'t> {
 
     fn inside(spans: &[Range<usize>], at: usize) -> bool {
         spans.iter().any(|s| s.start <= at && at < s.end)
+    }
+
+    /// Where an everyday noun ([`EVERYDAY_NOUN`]) that ends at `end` begins, if it begins at or
+    /// after `start`: what a business makes or sells, before its facility word. The shortest
+    /// such noun, so that a name ending in one keeps its name (宏发|电机, not 宏|发电机).
+    fn everyday_noun_before(&self, start: usize, end: usize) -> Option<usize> {
+        let tokenizer = Tokenizer::shared();
+        let stem = &self.text[start..end];
+        let chars: Vec<(usize, char)> = stem.char_indices().collect();
+        (2..=chars.len().min(4)).find_map(|n| {
+            let (at, _) = chars[chars.len() - n];
+            tokenizer
+                .is_common_noun(&stem[at..], EVERYDAY_NOUN)
+                .then_some(start + at)
+        })
     }
 
     /// The jieba word that contains the byte at `at`.
@@ -1705,6 +1723,8 @@ impl<'t> Extractor<'t> {
             .filter(|m| start + m.end() >= words_start)
             .map(|m| start + m.start())
             .min();
+        // Or an everyday noun for it, in the dictionary (玩具厂, 电机厂, 药材市场).
+        let product = product.or_else(|| self.everyday_noun_before(start, words_start));
         let mut unnamed = false;
         // Where what it makes begins, when that is all there is before its facility word.
         let mut made = None;
@@ -1922,6 +1942,16 @@ mod tests {
             SourceFeatures::extract("镇平县老庄镇石料厂放炮崩石头").facilities[0].written,
             "石料厂"
         );
+    }
+
+    #[test]
+    fn an_everyday_noun_before_the_facility_word_is_what_it_makes() {
+        assert_eq!(stems("莲下镇那个玩具厂，喷油废气扰民"), [""]);
+        assert_eq!(stems("薛阁街道那个药材市场里面有人熏硫磺"), [""]);
+        // The shortest noun: the name before it stays (宏发|电机, not 宏|发电机).
+        assert_eq!(stems("福安市宏发电机有限公司冲压噪声扰民"), ["宏发电机"]);
+        let f = SourceFeatures::extract("开发区那家叫东泰的电机厂，喷漆味道大");
+        assert_eq!(f.facilities[0].stem, "东泰", "{:?}", f.facilities);
     }
 
     #[test]
