@@ -705,7 +705,7 @@ impl<'t> Extractor<'t> {
     fn spots(&mut self) {
         const SIDES: &str = "东西南北";
         // After a side: 东边, 西门, 北头; not 东门路 or 南门店, which are names.
-        const SIDE_WORDS: &str = "边侧头门面端角口";
+        const SIDE_WORDS: &str = "边侧头门面端角口岸";
         const NAME_ENDS: &str = "路街店村镇区巷桥站";
         const BRANCH_ENDS: &[&str] = &[
             "路", "街", "道", "门", "广场", "中心", "桥", "关", "口", "站",
@@ -736,9 +736,9 @@ impl<'t> Extractor<'t> {
             {
                 add(format!("side:{c}"));
             }
-            // 路南, 村东, 桥西: the side of a road, a village, a bridge.
+            // 路南, 村东, 桥西, 城北: the side of a road, a village, a bridge, a town.
             if SIDES.contains(c)
-                && before.is_some_and(|b| "路街村河桥镇巷".contains(b))
+                && before.is_some_and(|b| "路街村河桥镇巷城".contains(b))
                 && !next.is_some_and(|n| SIDES.contains(n) || NAME_ENDS.contains(n))
             {
                 add(format!("side:{c}"));
@@ -1942,6 +1942,23 @@ mod tests {
             SourceFeatures::extract("镇平县老庄镇石料厂放炮崩石头").facilities[0].written,
             "石料厂"
         );
+    }
+
+    #[test]
+    fn a_side_of_a_town_or_a_river_bank_is_a_side() {
+        let sides = |text: &str| -> Vec<String> {
+            SourceFeatures::extract(text)
+                .spots
+                .into_iter()
+                .filter(|s| s.starts_with("side:"))
+                .collect()
+        };
+        assert_eq!(sides("庆城县城东关那家烧烤店天天在外面烤"), ["side:东"]);
+        assert_eq!(sides("开原市城北新华街88号金源浴池冒黑烟"), ["side:北"]);
+        assert_eq!(sides("桃江县城资江北岸那个竹制品厂晚上切竹子"), ["side:北"]);
+        // A road or a district named after a side of town is a name.
+        assert!(sides("城南路那家饭店油烟大").is_empty());
+        assert!(sides("城北区一家饭店油烟大").is_empty());
     }
 
     #[test]
