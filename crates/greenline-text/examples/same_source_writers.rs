@@ -19,6 +19,8 @@ const SIXTH: &str = include_str!("../data/text/pairs/w6.jsonl");
 const SEVENTH: &str = include_str!("../data/text/pairs/w7.jsonl");
 const EIGHTH: &str = include_str!("../data/text/pairs/w8.jsonl");
 const NINTH: &str = include_str!("../data/text/pairs/w9.jsonl");
+const ELEVENTH: &str = include_str!("../data/text/pairs/w11.jsonl");
+const TWELFTH: &str = include_str!("../data/text/pairs/w12.jsonl");
 const FIRST: &str = include_str!("../data/text/dev/same_source.jsonl");
 
 fn main() -> std::process::ExitCode {
@@ -31,6 +33,8 @@ fn main() -> std::process::ExitCode {
         Ok(seventh),
         Ok(eighth),
         Ok(ninth),
+        Ok(eleventh),
+        Ok(twelfth),
         Ok(first),
     ) = (
         read_pairs(PAIRS),
@@ -41,6 +45,8 @@ fn main() -> std::process::ExitCode {
         read_pairs(SEVENTH),
         read_pairs(EIGHTH),
         read_pairs(NINTH),
+        read_pairs(ELEVENTH),
+        read_pairs(TWELFTH),
         read_pairs(FIRST),
     )
     else {
@@ -54,6 +60,8 @@ fn main() -> std::process::ExitCode {
     pairs.extend(seventh);
     pairs.extend(eighth);
     pairs.extend(ninth);
+    pairs.extend(eleventh);
+    pairs.extend(twelfth);
     pairs.retain(|p| p.part != "test");
     let writer = |p: &LabelledPair| p.id.split('-').next().unwrap_or("").to_owned();
     let mut writers: Vec<String> = pairs.iter().map(writer).collect();

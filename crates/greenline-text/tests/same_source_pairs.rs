@@ -1,8 +1,9 @@
 //! The same-source scorer on hand-written pairs by writers who did not see the scorer:
 //! `data/text/pairs/same_source.jsonl` (two writers; `train`, `dev`, and `spent`, a sealed part
 //! measured once and fitted on since), `data/text/pairs/w3.jsonl` to `w7.jsonl` (a third to a
-//! seventh writer's, each sealed and measured once, then development data: `spent`), `w8.jsonl`
-//! and `w9.jsonl` (written for fitting: `train`) and `data/text/pairs/sealed_w10.jsonl` (a tenth
+//! seventh writer's, each sealed and measured once, then development data: `spent`), `w8.jsonl`,
+//! `w9.jsonl`, `w11.jsonl` and `w12.jsonl` (written for fitting: `train`) and
+//! `data/text/pairs/sealed_w10.jsonl` (a tenth
 //! writer's: the sealed `test` part). The development part is checked on every run; the sealed
 //! part is measured once, with `cargo test -p greenline-text --test same_source_pairs --
 //! --ignored --nocapture`, and its figures are in `data/text/README.md`.
@@ -16,6 +17,8 @@ const FIFTH: &str = include_str!("../data/text/pairs/w5.jsonl");
 const SIXTH: &str = include_str!("../data/text/pairs/w6.jsonl");
 const EIGHTH: &str = include_str!("../data/text/pairs/w8.jsonl");
 const NINTH: &str = include_str!("../data/text/pairs/w9.jsonl");
+const ELEVENTH: &str = include_str!("../data/text/pairs/w11.jsonl");
+const TWELFTH: &str = include_str!("../data/text/pairs/w12.jsonl");
 const SEVENTH: &str = include_str!("../data/text/pairs/w7.jsonl");
 const SEALED: &str = include_str!("../data/text/pairs/sealed_w10.jsonl");
 
@@ -75,7 +78,12 @@ fn the_pairs_are_split_once_and_the_sealed_part_is_apart() {
         assert!(pairs.iter().all(|p| p.part == "spent" && p.is_training()));
     }
     // Written for fitting only, never sealed.
-    for (writer, file) in [("eighth", EIGHTH), ("ninth", NINTH)] {
+    for (writer, file) in [
+        ("eighth", EIGHTH),
+        ("ninth", NINTH),
+        ("eleventh", ELEVENTH),
+        ("twelfth", TWELFTH),
+    ] {
         let pairs = read_pairs(file).unwrap_or_else(|e| panic!("{writer} writer's pairs: {e}"));
         assert_eq!(pairs.len(), 240);
         assert!(pairs.iter().all(|p| p.part == "train" && p.is_training()));
