@@ -19,6 +19,7 @@ const SIXTH: &str = include_str!("../data/text/pairs/w6.jsonl");
 const SEVENTH: &str = include_str!("../data/text/pairs/w7.jsonl");
 const EIGHTH: &str = include_str!("../data/text/pairs/w8.jsonl");
 const NINTH: &str = include_str!("../data/text/pairs/w9.jsonl");
+const TENTH: &str = include_str!("../data/text/pairs/w10.jsonl");
 const ELEVENTH: &str = include_str!("../data/text/pairs/w11.jsonl");
 const TWELFTH: &str = include_str!("../data/text/pairs/w12.jsonl");
 const FIRST: &str = include_str!("../data/text/dev/same_source.jsonl");
@@ -33,6 +34,7 @@ fn main() -> std::process::ExitCode {
         Ok(seventh),
         Ok(eighth),
         Ok(ninth),
+        Ok(tenth),
         Ok(eleventh),
         Ok(twelfth),
         Ok(first),
@@ -45,6 +47,7 @@ fn main() -> std::process::ExitCode {
         read_pairs(SEVENTH),
         read_pairs(EIGHTH),
         read_pairs(NINTH),
+        read_pairs(TENTH),
         read_pairs(ELEVENTH),
         read_pairs(TWELFTH),
         read_pairs(FIRST),
@@ -60,6 +63,7 @@ fn main() -> std::process::ExitCode {
     pairs.extend(seventh);
     pairs.extend(eighth);
     pairs.extend(ninth);
+    pairs.extend(tenth);
     pairs.extend(eleventh);
     pairs.extend(twelfth);
     pairs.retain(|p| p.part != "test");
