@@ -22,7 +22,7 @@ use super::terms::{FacilityWord, NameWord, Problem, TERMS_TABLE, Terms, type_at}
 use crate::{Gazetteer, Tokenizer};
 
 /// Characters that never stand inside a name's stem: particles and pronoun-like words.
-const FUNCTION_CHARS: &str = "的了着得在是个把被给让我你他她它们已到往";
+const FUNCTION_CHARS: &str = "的了着得在是个把被给让我你他她它们俺咱已到往";
 
 /// One-character words that always end a name on its left (那家公司, 该厂, 某单位, 北门外大排档).
 const DETERMINERS: &str = "那这该某其每各此个家座间位上下里内外边侧旁";
@@ -1307,7 +1307,9 @@ impl<'t> Extractor<'t> {
                 && word.end == end
                 && word.start >= floor
                 && self.text[word.clone()].chars().count() == 2
-                && self.text[word.clone()].chars().all(is_han)
+                && self.text[word.clone()]
+                    .chars()
+                    .all(|c| is_han(c) && !FUNCTION_CHARS.contains(c))
                 && Tokenizer::shared().rarity(&self.text[word.clone()]) >= RARE_COMPOUND
             {
                 let word = &self.text[word];
@@ -1983,6 +1985,8 @@ mod tests {
         assert_eq!(names("藁城锦苑东门口有个烧烤的"), ["锦苑"]);
         assert_eq!(names("玉龙家园5号楼地下室有个木工作坊"), ["玉龙家园"]);
         assert!(names("公园里有人唱歌").is_empty());
+        // "My village" names none (俺村, 咱村).
+        assert!(names("俺村水塔边上那家榨油的，烟大").is_empty());
         // Not a full county's name (尖草坪区|新城村).
         assert_eq!(names("尖草坪区新城村老马废品站经常烧电线皮"), ["新城村"]);
     }
