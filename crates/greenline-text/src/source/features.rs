@@ -107,12 +107,25 @@ const PLANT: &[&str] = &[
 /// 北边的). Not where what follows is a plant of its own (蜀香阁饭店后面的排风机, 碧波洗浴后面那个
 /// 下水道口): that names the facility's own equipment, and the facility is the source.
 fn landmark_follows(rest: &str) -> bool {
+    // Gates of a landmark: what is at one, or facing it, is near (电厂西门对面, 三中后门那个).
+    const GATES: &[&str] = &[
+        "东门", "西门", "南门", "北门", "正门", "大门", "后门", "侧门", "前门", "门口",
+    ];
     let rest = rest.trim_start_matches(['的', '那', '这', '是', '就']);
-    let Some(word) = LOCATIVES.iter().find(|w| rest.starts_with(**w)) else {
-        return false;
+    let gate = GATES.iter().find(|g| rest.starts_with(**g));
+    let rest = gate.map_or(rest, |g| {
+        rest[g.len()..]
+            .trim_start_matches(['口', '外'])
+            .trim_start_matches('的')
+    });
+    let word = LOCATIVES.iter().find(|w| rest.starts_with(**w));
+    let after = match (word, gate) {
+        (Some(word), _) => &rest[word.len()..],
+        // At the gate itself, with a demonstrative or 有 before what is there.
+        (None, Some(_)) if rest.starts_with(['那', '这', '有']) => rest,
+        _ => return false,
     };
-    let after = &rest[word.len()..];
-    if matches!(*word, "楼上" | "楼下")
+    if word.is_some_and(|w| matches!(*w, "楼上" | "楼下"))
         && RESIDENTS
             .iter()
             .any(|r| after.trim_start_matches('的').starts_with(r))
@@ -2026,6 +2039,21 @@ mod tests {
         assert!(features.facilities.iter().all(|f| f.near), "{features:?}");
         let features = SourceFeatures::extract("菜市场后门污水横流，腥臭");
         assert!(features.facilities.iter().all(|f| !f.near), "{features:?}");
+    }
+
+    #[test]
+    fn what_is_at_a_gate_of_a_place_or_facing_it_is_near_it() {
+        let near = |text: &str| -> Vec<bool> {
+            SourceFeatures::extract(text)
+                .facilities
+                .iter()
+                .map(|f| f.near)
+                .collect()
+        };
+        assert_eq!(near("石横电厂西门对面那个小炼油的，烟是黑的"), [true]);
+        assert_eq!(near("和顺陶瓷厂大门口那个烧烤摊，烟大"), [true, false]);
+        // The facility's own gate, where its problem is, keeps it the source.
+        assert_eq!(near("鑫达化工厂门口的排污口冒黑水"), [false]);
     }
 
     #[test]
