@@ -1766,6 +1766,10 @@ impl<'t> Extractor<'t> {
         {
             unnamed = true;
         }
+        // A workshop is named by what is done in it (喷漆车间, 打磨车间), not whose it is.
+        if word == "车间" {
+            unnamed = true;
+        }
         if unnamed {
             stem = "";
         }
@@ -1949,6 +1953,7 @@ mod tests {
         assert_eq!(stems("镇平县老庄镇石料厂放炮崩石头"), [""]);
         assert_eq!(stems("那大镇茶山村生猪养殖场粪污直排小溪"), [""]);
         assert_eq!(stems("大河湾小区东门大排档噪声油烟扰民"), [""]);
+        assert_eq!(stems("龙水镇刀具厂打磨车间噪声扰民"), ["", ""]);
         assert_eq!(
             stems("甘谷县金辣椒调味品厂磨辣椒面时粉尘外溢"),
             ["金辣椒调味品"]
