@@ -102,6 +102,14 @@ const PLANT: &[&str] = &[
     "crusher",
 ];
 
+/// An old town named as its township (三河古镇 is 三河镇); any other name as it is.
+fn old_town_as_township(name: &str) -> String {
+    match name.strip_suffix("古镇") {
+        Some(stem) if stem.chars().count() >= 2 => format!("{stem}镇"),
+        _ => name.to_owned(),
+    }
+}
+
 /// Whether `rest`, the text right after a name, makes the name a landmark for something else: a
 /// word of relative place, maybe after 的 or a demonstrative (盛达板材厂隔壁, 酒店斜对面, 搅拌站
 /// 北边的). Not where what follows is a plant of its own (蜀香阁饭店后面的排风机, 碧波洗浴后面那个
@@ -650,10 +658,11 @@ impl<'t> Extractor<'t> {
         for mention in &place.mentions {
             self.regions.push(mention.start..mention.end);
             // A township named in full (老庄镇, 通江街道) is an area too, with its ending.
-            if TOWNSHIP_ENDINGS.iter().any(|e| mention.text.ends_with(e))
-                && !self.features.areas.contains(&mention.text)
+            let name = old_town_as_township(&mention.text);
+            if TOWNSHIP_ENDINGS.iter().any(|e| name.ends_with(e))
+                && !self.features.areas.contains(&name)
             {
-                self.features.areas.push(mention.text.clone());
+                self.features.areas.push(name);
             }
         }
         self.place = Some(place);
@@ -903,10 +912,13 @@ impl<'t> Extractor<'t> {
             Some(place) if !inside_a_name => place,
             _ => Gazetteer::shared().locate(&self.masked(false)),
         };
+        // A township named alone (长安镇) is no sure region: many counties have one by that
+        // name, though the gazetteer may pick one (东莞's, which lies under its city).
         let strong = place.mentions.iter().any(|m| {
-            m.candidates
-                .iter()
-                .any(|c| c.level() != greenline_domain::RegionLevel::County || c.name() == m.text)
+            !TOWNSHIP_ENDINGS.iter().any(|e| m.text.ends_with(e))
+                && m.candidates.iter().any(|c| {
+                    c.level() != greenline_domain::RegionLevel::County || c.name() == m.text
+                })
         });
         self.features.region = place.region.filter(|_| strong);
     }
@@ -1227,6 +1239,10 @@ impl<'t> Extractor<'t> {
             let Some(suffix) = self.terms.areas.iter().find(|s| rest.starts_with(**s)) else {
                 continue;
             };
+            // 镇子 is "the town", said of one already named (游客一进镇子).
+            if rest.starts_with("镇子") {
+                continue;
+            }
             let mut start = self.extend_left(at, 0, MAX_AREA_STEM);
             let end = at + suffix.len();
             // A business's words before it are no part of the area's name (老乡厨快餐|高新区店).
@@ -1241,7 +1257,7 @@ impl<'t> Extractor<'t> {
                 } else {
                     &self.text[start..at]
                 };
-                found.push((start..end, name.to_owned()));
+                found.push((start..end, old_town_as_township(name)));
             } else if suffix.chars().count() >= 3 {
                 // 科技园, 开发区: a name on their own.
                 found.push((at..end, (*suffix).to_owned()));
@@ -2044,6 +2060,22 @@ mod tests {
         assert!(features.facilities.iter().all(|f| f.near), "{features:?}");
         let features = SourceFeatures::extract("菜市场后门污水横流，腥臭");
         assert!(features.facilities.iter().all(|f| !f.near), "{features:?}");
+    }
+
+    #[test]
+    fn an_old_town_is_its_township_and_a_township_alone_is_no_sure_region() {
+        let f = SourceFeatures::extract("三河古镇外面那个米酒厂，游客一进镇子就闻到酸味");
+        assert_eq!(f.areas, ["三河镇"]);
+        // Many counties have a 长安镇; the county named with it is sure.
+        assert_eq!(
+            SourceFeatures::extract("长安镇那个皮革厂臭得很").region,
+            None
+        );
+        assert!(
+            SourceFeatures::extract("海宁市长安镇兴隆皮革有限公司废水发黑")
+                .region
+                .is_some()
+        );
     }
 
     #[test]
