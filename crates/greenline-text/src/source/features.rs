@@ -837,6 +837,15 @@ impl<'t> Extractor<'t> {
             if c == '厂' && before.is_some_and(|b| "一二三四五六七八九".contains(b)) {
                 add(format!("plant:{}", before.unwrap_or(' ')));
             }
+            // 一分厂 / 二分厂: a firm's branch works.
+            let numeral = |n: char| "一二三四五六七八九".contains(n) || n.is_ascii_digit();
+            if c == '厂'
+                && before == Some('分')
+                && let Some(n) = i.checked_sub(2).and_then(|j| chars.get(j))
+                && numeral(*n)
+            {
+                add(format!("plant:{n}"));
+            }
             if c == '第'
                 && next.is_some_and(|n| "一二三四五六七八九十".contains(n) || n.is_ascii_digit())
                 && after.is_some_and(|a| "间家个排栋号".contains(a))
@@ -1782,8 +1791,13 @@ impl<'t> Extractor<'t> {
         {
             unnamed = true;
         }
-        // A workshop is named by what is done in it (喷漆车间, 打磨车间), not whose it is.
-        if word == "车间" {
+        // A workshop is named by what is done in it (喷漆车间, 打磨车间), not whose it is; a
+        // firm's numbered works (一分厂) by its number.
+        if word == "车间"
+            || stem
+                .chars()
+                .all(|c| "一二三四五六七八九十分总".contains(c) || c.is_ascii_digit())
+        {
             unnamed = true;
         }
         if unnamed {
@@ -2060,6 +2074,18 @@ mod tests {
         assert!(features.facilities.iter().all(|f| f.near), "{features:?}");
         let features = SourceFeatures::extract("菜市场后门污水横流，腥臭");
         assert!(features.facilities.iter().all(|f| !f.near), "{features:?}");
+    }
+
+    #[test]
+    fn a_firms_numbered_works_are_spots_not_names() {
+        let one = SourceFeatures::extract("阳平镇国道边那个秦机公司的一分厂，天天冒黑烟");
+        let two = SourceFeatures::extract("阳平镇秦岭路秦机公司二分厂冲压设备噪声扰民");
+        assert!(one.spots.contains(&"plant:一".to_owned()), "{one:?}");
+        assert!(two.spots.contains(&"plant:二".to_owned()), "{two:?}");
+        for f in [one, two] {
+            let stems: Vec<&str> = f.facilities.iter().map(|x| x.stem.as_str()).collect();
+            assert_eq!(stems, ["秦机", ""]);
+        }
     }
 
     #[test]
