@@ -718,14 +718,29 @@ fn gather(a: &SourceFeatures, b: &SourceFeatures, common: &dyn Fn(&str) -> bool)
     }
     // A branch named by its road in one text, the chain on another road in the other (车爽洗车
     // (山大路店) / 华信路那家车爽洗车).
+    // Also a branch named by a place the other text, naming no branch, does not mention (湘当当
+    // 快餐(东六路店) / 榔梨老街口那家湘当当快餐).
     let branch_off_road = |x: &SourceFeatures, y: &SourceFeatures| -> Option<(String, String)> {
-        if !tagged(y, "branch:").is_empty() || y.roads.is_empty() {
+        if !tagged(y, "branch:").is_empty() {
             return None;
         }
         tagged(x, "branch:").into_iter().find_map(|branch| {
             let on_road = y.roads.iter().any(|r| branch.contains(&r.stem));
             let a_road = branch.ends_with(['路', '街', '道']);
-            (a_road && !on_road).then(|| (branch, y.roads[0].written.clone()))
+            if a_road && !y.roads.is_empty() {
+                return (!on_road).then(|| (branch, y.roads[0].written.clone()));
+            }
+            // The place the branch is named by: its last two characters, when it ends like a
+            // place (东关, 南站, 东门; not 美容 or 巴彦塔拉).
+            let chars: Vec<char> = branch.chars().collect();
+            let place = &chars[chars.len().saturating_sub(2)..];
+            let place_like = match place {
+                [side, '门'] => "东西南北".contains(*side),
+                [_, end] => "路街道场心桥关口站区".contains(*end),
+                _ => false,
+            };
+            (place_like && !contains(&y.text_chars, place))
+                .then(|| (branch, "未提及该分店".to_owned()))
         })
     };
     let branch = apart("branch:")
@@ -1188,6 +1203,12 @@ mod tests {
             "车爽洗车（山大路店）门口污水横流，冬天结冰",
         );
         assert!(kinds.contains(&EvidenceKind::DifferentBranch), "{kinds:?}");
+        // A branch named by a place the other text, naming none, does not mention.
+        let branch = "长沙县榔梨街道湘当当快餐（东六路店）油烟直排，请查处";
+        let kinds = kinds_between(branch, "榔梨老街口那家湘当当快餐，后厨油烟管就在人行道上");
+        assert!(kinds.contains(&EvidenceKind::DifferentBranch), "{kinds:?}");
+        let kinds = kinds_between(branch, "东六路那家湘当当快餐，后厨油烟管就在人行道上");
+        assert!(!kinds.contains(&EvidenceKind::DifferentBranch), "{kinds:?}");
     }
 
     #[test]
