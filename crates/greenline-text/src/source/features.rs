@@ -512,7 +512,7 @@ impl SourceFeatures {
 const QUOTES: &str = "“”‘’「」『』\"'";
 
 pub(crate) fn normalise(text: &str) -> String {
-    const COUNTERS: &[char] = &['号', '栋', '幢', '期', '楼', '单', '座', '段', '层'];
+    const COUNTERS: &[char] = &['号', '栋', '幢', '期', '楼', '单', '座', '段', '层', '组'];
     let chars: Vec<char> = text
         .chars()
         .map(|c| match c {
@@ -824,6 +824,13 @@ impl<'t> Extractor<'t> {
                 let digits = digits_before(chars, i);
                 if digits.len() <= 3 {
                     add(format!("building:{digits}"));
+                }
+            }
+            // A village's group (二组 / 六组, normalised to 2组).
+            if c == '组' && before.is_some_and(|b| b.is_ascii_digit()) {
+                let digits = digits_before(chars, i);
+                if digits.len() <= 2 {
+                    add(format!("group:{digits}"));
                 }
             }
             // A building's entrance (2单元, normalised from 二单元).

@@ -708,6 +708,7 @@ fn gather(a: &SourceFeatures, b: &SourceFeatures, common: &dyn Fn(&str) -> bool)
         .or_else(|| apart("unit:"))
         .or_else(|| apart("floor:"))
         .or_else(|| apart("plant:"))
+        .or_else(|| apart("group:"))
         .or_else(|| apart("nth:"));
     if let Some((x, y)) = spot {
         push(
@@ -1209,6 +1210,20 @@ mod tests {
         assert!(kinds.contains(&EvidenceKind::DifferentBranch), "{kinds:?}");
         let kinds = kinds_between(branch, "东六路那家湘当当快餐，后厨油烟管就在人行道上");
         assert!(!kinds.contains(&EvidenceKind::DifferentBranch), "{kinds:?}");
+    }
+
+    #[test]
+    fn two_groups_of_one_village_are_two_spots() {
+        let kinds = kinds_between(
+            "红塔区研和街道研和村二组那个烤烟房，烧煤冒黑烟",
+            "研和街道研和村六组烤烟房燃煤烟尘扰民",
+        );
+        assert!(kinds.contains(&EvidenceKind::DifferentSpot), "{kinds:?}");
+        let kinds = kinds_between(
+            "红塔区研和街道研和村二组那个烤烟房，烧煤冒黑烟",
+            "研和村2组烤烟房燃煤烟尘扰民",
+        );
+        assert!(!kinds.contains(&EvidenceKind::DifferentSpot), "{kinds:?}");
     }
 
     #[test]
