@@ -2042,6 +2042,7 @@ mod tests {
         assert!(names("公园里有人唱歌").is_empty());
         // "My village" names none (俺村, 咱村).
         assert!(names("俺村水塔边上那家榨油的，烟大").is_empty());
+        assert!(names("粉尘飘得满村都是").is_empty());
         // Not a full county's name (尖草坪区|新城村).
         assert_eq!(names("尖草坪区新城村老马废品站经常烧电线皮"), ["新城村"]);
     }
