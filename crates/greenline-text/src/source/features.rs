@@ -1873,6 +1873,11 @@ impl<'t> Extractor<'t> {
                 || self.terms.is_term(word)
                 || PLACE_FRAGMENTS.contains(&word)
                 || Gazetteer::shared().names_a_division(word)
+                // Part of a region's or a township's name, which the place evidence weighs.
+                || self
+                    .regions
+                    .iter()
+                    .any(|r| r.start < range.end && range.start < r.end)
                 || words.iter().any(|(w, _)| w == word)
             {
                 continue;
@@ -2242,6 +2247,10 @@ mod tests {
         let f = SourceFeatures::extract("海韵花园后门外面那个垃圾站，一到中午就臭");
         let words: Vec<&str> = f.rare_words.iter().map(|(w, _)| w.as_str()).collect();
         assert!(words.contains(&"海韵"), "{words:?}");
+        // Nor a township's name, or part of one (北井子 of 北井子镇).
+        let f = SourceFeatures::extract("东港市北井子镇水产品加工厂废水直排入海，海边腥臭");
+        let words: Vec<&str> = f.rare_words.iter().map(|(w, _)| w.as_str()).collect();
+        assert!(!words.iter().any(|w| w.contains("井子")), "{words:?}");
     }
 
     #[test]
