@@ -201,9 +201,10 @@ pub(crate) const TOWNSHIP_ENDINGS: &[&str] = &["街道", "镇", "乡"];
 /// How rare a two-character word on a compound's one-character ending must be to be a
 /// compound's name on its own (锦苑 is, 公园 and 校园 are not).
 const RARE_COMPOUND: f64 = 14.0;
-/// Rarity ([`Tokenizer::rarity`]) at most which a dictionary noun is an everyday word (玩具, 电机):
+/// Rarity ([`Tokenizer::rarity`]) at most which a dictionary noun is an everyday word (玩具, 电机,
+/// 调料; the same bound as [`RARE_COMPOUND`] from the other side):
 /// before a facility word it says what is made or sold there, not whose it is.
-const EVERYDAY_NOUN: f64 = 13.0;
+const EVERYDAY_NOUN: f64 = 14.0;
 
 /// Longest stems, in characters.
 const MAX_NAME_STEM: usize = 8;
