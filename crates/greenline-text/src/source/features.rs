@@ -102,6 +102,15 @@ const PLANT: &[&str] = &[
     "crusher",
 ];
 
+/// Whether `written` is a township's name without its ending (十八里店 of 十八里店地区).
+fn names_a_township(written: &str) -> bool {
+    ["地区", "街道", "镇", "乡"].iter().any(|ending| {
+        !Gazetteer::shared()
+            .lookup(&format!("{written}{ending}"))
+            .is_empty()
+    })
+}
+
 /// An old town named as its township (三河古镇 is 三河镇); any other name as it is.
 fn old_town_as_township(name: &str) -> String {
     match name.strip_suffix("古镇") {
@@ -981,6 +990,25 @@ impl<'t> Extractor<'t> {
         })
     }
 
+    /// Whether the two to five characters before `end` name a township without its ending,
+    /// standing on their own: after the start, a mark, a particle or a region (横店, 在十八里店,
+    /// 东阳横店; not 老王店).
+    fn township_ending_at(&self, end: usize) -> bool {
+        let starts: Vec<usize> = self.text[..end]
+            .char_indices()
+            .map(|(i, _)| i)
+            .rev()
+            .skip(1)
+            .take(4)
+            .collect();
+        starts.into_iter().any(|start| {
+            let on_its_own = self.text[..start].chars().next_back().is_none_or(|c| {
+                !is_han(c) || FUNCTION_CHARS.contains(c) || DETERMINERS.contains(c)
+            }) || self.regions.iter().any(|r| r.end == start);
+            on_its_own && names_a_township(&self.text[start..end])
+        })
+    }
+
     /// The jieba word that contains the byte at `at`.
     fn word_at(&self, at: usize) -> Option<Range<usize>> {
         let i = self.words.partition_point(|w| w.end <= at);
@@ -1570,6 +1598,11 @@ impl<'t> Extractor<'t> {
                 unnamed.0.start = from;
             }
         }
+        // A township named without its ending (十八里店 of 十八里店地区, 横店, 三十铺) is a
+        // place, not a shop.
+        found.retain(|(span, f)| {
+            !(matches!(f.word.as_str(), "店" | "铺") && self.township_ending_at(span.end))
+        });
         // A shop word with a short stem right after a named business is a branch of it, not a
         // second business (塞北涮肉东河店, 渝味坊火锅南七店).
         found.sort_by_key(|(span, _)| span.start);
@@ -2088,6 +2121,27 @@ mod tests {
         assert!(features.facilities.iter().all(|f| f.near), "{features:?}");
         let features = SourceFeatures::extract("菜市场后门污水横流，腥臭");
         assert!(features.facilities.iter().all(|f| !f.near), "{features:?}");
+    }
+
+    #[test]
+    fn a_township_named_like_a_shop_is_a_place() {
+        let written = |text: &str| -> Vec<String> {
+            SourceFeatures::extract(text)
+                .facilities
+                .into_iter()
+                .map(|f| f.written)
+                .collect()
+        };
+        assert_eq!(
+            written("横店那个做磁性材料的厂子，半夜机器还在响"),
+            ["厂子"]
+        );
+        assert_eq!(
+            written("十八里店吉祥里小区对面那个洗浴中心，风机响到后半夜"),
+            ["洗浴中心"]
+        );
+        // A shop's name is no township's (胜利饭店, 老王店).
+        assert!(written("老王店门口烧烤油烟大").contains(&"老王店".to_owned()));
     }
 
     #[test]
