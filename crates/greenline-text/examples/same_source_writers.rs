@@ -22,6 +22,7 @@ const NINTH: &str = include_str!("../data/text/pairs/w9.jsonl");
 const TENTH: &str = include_str!("../data/text/pairs/w10.jsonl");
 const ELEVENTH: &str = include_str!("../data/text/pairs/w11.jsonl");
 const TWELFTH: &str = include_str!("../data/text/pairs/w12.jsonl");
+const THIRTEENTH: &str = include_str!("../data/text/pairs/w13.jsonl");
 const FIRST: &str = include_str!("../data/text/dev/same_source.jsonl");
 
 fn main() -> std::process::ExitCode {
@@ -37,6 +38,7 @@ fn main() -> std::process::ExitCode {
         Ok(tenth),
         Ok(eleventh),
         Ok(twelfth),
+        Ok(thirteenth),
         Ok(first),
     ) = (
         read_pairs(PAIRS),
@@ -50,6 +52,7 @@ fn main() -> std::process::ExitCode {
         read_pairs(TENTH),
         read_pairs(ELEVENTH),
         read_pairs(TWELFTH),
+        read_pairs(THIRTEENTH),
         read_pairs(FIRST),
     )
     else {
@@ -66,6 +69,7 @@ fn main() -> std::process::ExitCode {
     pairs.extend(tenth);
     pairs.extend(eleventh);
     pairs.extend(twelfth);
+    pairs.extend(thirteenth);
     pairs.retain(|p| p.part != "test");
     let writer = |p: &LabelledPair| p.id.split('-').next().unwrap_or("").to_owned();
     let mut writers: Vec<String> = pairs.iter().map(writer).collect();
