@@ -1955,12 +1955,21 @@ fn is_han(c: char) -> bool {
 mod tests {
     use super::*;
 
-    fn stems(text: &str) -> Vec<String> {
+    /// One field of each facility a text names.
+    fn facility_fields<T>(text: &str, field: impl Fn(Facility) -> T) -> Vec<T> {
         SourceFeatures::extract(text)
             .facilities
             .into_iter()
-            .map(|f| f.stem)
+            .map(field)
             .collect()
+    }
+
+    fn stems(text: &str) -> Vec<String> {
+        facility_fields(text, |f| f.stem)
+    }
+
+    fn written(text: &str) -> Vec<String> {
+        facility_fields(text, |f| f.written)
     }
 
     #[test]
@@ -2125,13 +2134,6 @@ mod tests {
 
     #[test]
     fn a_township_named_like_a_shop_is_a_place() {
-        let written = |text: &str| -> Vec<String> {
-            SourceFeatures::extract(text)
-                .facilities
-                .into_iter()
-                .map(|f| f.written)
-                .collect()
-        };
         assert_eq!(
             written("横店那个做磁性材料的厂子，半夜机器还在响"),
             ["厂子"]
@@ -2174,13 +2176,7 @@ mod tests {
 
     #[test]
     fn what_is_at_a_gate_of_a_place_or_facing_it_is_near_it() {
-        let near = |text: &str| -> Vec<bool> {
-            SourceFeatures::extract(text)
-                .facilities
-                .iter()
-                .map(|f| f.near)
-                .collect()
-        };
+        let near = |text: &str| facility_fields(text, |f| f.near);
         assert_eq!(near("石横电厂西门对面那个小炼油的，烟是黑的"), [true]);
         assert_eq!(near("和顺陶瓷厂大门口那个烧烤摊，烟大"), [true, false]);
         // The facility's own gate, where its problem is, keeps it the source.
@@ -2203,13 +2199,6 @@ mod tests {
 
     #[test]
     fn a_place_named_after_a_shop_is_no_shop() {
-        let written = |text: &str| -> Vec<String> {
-            SourceFeatures::extract(text)
-                .facilities
-                .into_iter()
-                .map(|f| f.written)
-                .collect()
-        };
         assert_eq!(written("槐树店站旁边的火锅店油烟太大"), ["火锅店"]);
         assert_eq!(written("王店镇水厂路的饭店油烟"), ["饭店"]);
     }
