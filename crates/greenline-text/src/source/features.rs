@@ -892,7 +892,12 @@ impl<'t> Extractor<'t> {
                 // The stem and its ending: at most four and two characters before 店.
                 let head: String = chars[i.saturating_sub(6)..i].iter().collect();
                 let head = head.strip_suffix('分').unwrap_or(&head).to_owned();
-                if let Some(ending) = BRANCH_ENDS.iter().find(|e| head.ends_with(**e)) {
+                // A branch read right after the chain's name is this one, without the chain's
+                // last characters (塞北涮肉|南站, not 厨快餐南站).
+                let read_after_name = self.branches.iter().any(|b| head.ends_with(b.as_str()));
+                if let Some(ending) = BRANCH_ENDS.iter().find(|e| head.ends_with(**e))
+                    && !read_after_name
+                {
                     let stem: String = head
                         .chars()
                         .rev()
@@ -2018,6 +2023,14 @@ mod tests {
             SourceFeatures::extract("老乡厨快餐高新区店，排烟管道漏油").areas,
             ["高新区"]
         );
+        // One branch, without the chain's last characters (not 厨快餐南站 beside 南站).
+        let features = SourceFeatures::extract("老乡厨快餐南站店的油烟太大");
+        let branches: Vec<&String> = features
+            .spots
+            .iter()
+            .filter(|s| s.starts_with("branch:"))
+            .collect();
+        assert_eq!(branches, ["branch:南站"], "{features:?}");
     }
 
     #[test]
