@@ -68,29 +68,27 @@ fn the_pairs_are_split_once_and_the_sealed_part_is_apart() {
         all.iter()
             .all(|p| matches!(p.part.as_str(), "train" | "dev" | "spent"))
     );
-    for (writer, file) in [
-        ("third", THIRD),
-        ("fourth", FOURTH),
-        ("fifth", FIFTH),
-        ("sixth", SIXTH),
-        ("seventh", SEVENTH),
-        ("tenth", TENTH),
-        ("thirteenth", THIRTEENTH),
+    // Each sealed once and measured (`spent`), or written for fitting only, never sealed
+    // (`train`).
+    for (writer, file, part) in [
+        ("third", THIRD, "spent"),
+        ("fourth", FOURTH, "spent"),
+        ("fifth", FIFTH, "spent"),
+        ("sixth", SIXTH, "spent"),
+        ("seventh", SEVENTH, "spent"),
+        ("eighth", EIGHTH, "train"),
+        ("ninth", NINTH, "train"),
+        ("tenth", TENTH, "spent"),
+        ("eleventh", ELEVENTH, "train"),
+        ("twelfth", TWELFTH, "train"),
+        ("thirteenth", THIRTEENTH, "spent"),
     ] {
         let pairs = read_pairs(file).unwrap_or_else(|e| panic!("{writer} writer's pairs: {e}"));
-        assert_eq!(pairs.len(), 240);
-        assert!(pairs.iter().all(|p| p.part == "spent" && p.is_training()));
-    }
-    // Written for fitting only, never sealed.
-    for (writer, file) in [
-        ("eighth", EIGHTH),
-        ("ninth", NINTH),
-        ("eleventh", ELEVENTH),
-        ("twelfth", TWELFTH),
-    ] {
-        let pairs = read_pairs(file).unwrap_or_else(|e| panic!("{writer} writer's pairs: {e}"));
-        assert_eq!(pairs.len(), 240);
-        assert!(pairs.iter().all(|p| p.part == "train" && p.is_training()));
+        assert_eq!(pairs.len(), 240, "{writer}");
+        assert!(
+            pairs.iter().all(|p| p.part == part && p.is_training()),
+            "{writer}"
+        );
     }
     let sealed = read_pairs(SEALED).unwrap_or_else(|e| panic!("sealed pairs: {e}"));
     assert_eq!(sealed.len(), 240);

@@ -717,11 +717,10 @@ fn gather(a: &SourceFeatures, b: &SourceFeatures, common: &dyn Fn(&str) -> bool)
             1.0,
         );
     }
-    // A branch named by its road in one text, the chain on another road in the other (车爽洗车
-    // (山大路店) / 华信路那家车爽洗车).
-    // Also a branch named by a place the other text, naming no branch, does not mention (湘当当
-    // 快餐(东六路店) / 榔梨老街口那家湘当当快餐).
-    let branch_off_road = |x: &SourceFeatures, y: &SourceFeatures| -> Option<(String, String)> {
+    // A branch named in one text, the chain elsewhere in the other, which names no branch: by
+    // its road, the chain on another road (车爽洗车(山大路店) / 华信路那家车爽洗车); by another
+    // place, one the other text does not mention (湘当当快餐(东六路店) / 榔梨老街口那家湘当当快餐).
+    let branch_elsewhere = |x: &SourceFeatures, y: &SourceFeatures| -> Option<(String, String)> {
         if !tagged(y, "branch:").is_empty() {
             return None;
         }
@@ -745,8 +744,8 @@ fn gather(a: &SourceFeatures, b: &SourceFeatures, common: &dyn Fn(&str) -> bool)
         })
     };
     let branch = apart("branch:")
-        .or_else(|| branch_off_road(a, b))
-        .or_else(|| branch_off_road(b, a).map(|(x, y)| (y, x)));
+        .or_else(|| branch_elsewhere(a, b))
+        .or_else(|| branch_elsewhere(b, a).map(|(x, y)| (y, x)));
     if let Some((x, y)) = branch {
         push(
             EvidenceKind::DifferentBranch,
