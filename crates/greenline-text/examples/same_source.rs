@@ -2,7 +2,10 @@
 //! precision, recall and F1 of one part (`dev` by default; `test` is the sealed part, measured
 //! once), in all and per kind of pair, with every mistake and its evidence.
 //!
-//! `cargo run -p greenline-text --example same_source -- [dev|test|train] [--quiet]`
+//! `cargo run -p greenline-text --example same_source -- [dev|test|train|spent] [--quiet|--all]`
+//!
+//! `PAIRS=path/to/w13.jsonl` reads another pair file instead (a writer's file, all its pairs
+//! of the part asked for).
 
 use greenline_domain::RegionCode;
 use greenline_text::source::{
@@ -14,7 +17,18 @@ const PAIRS: &str = include_str!("../data/text/pairs/same_source.jsonl");
 fn main() -> std::process::ExitCode {
     let part = std::env::args().nth(1).unwrap_or_else(|| "dev".to_owned());
     let quiet = std::env::args().any(|a| a == "--quiet");
-    let pairs = match read_pairs(PAIRS) {
+    // Every pair, right or wrong, with its label: for counting evidence over a whole file.
+    let every = std::env::args().any(|a| a == "--all");
+    let other = std::env::var("PAIRS").ok().map(std::fs::read_to_string);
+    let text = match other {
+        None => PAIRS.to_owned(),
+        Some(Ok(text)) => text,
+        Some(Err(e)) => {
+            eprintln!("PAIRS: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let pairs = match read_pairs(&text) {
         Ok(pairs) => pairs,
         Err(e) => {
             eprintln!("pairs: {e}");
@@ -29,14 +43,16 @@ fn main() -> std::process::ExitCode {
     if !quiet {
         for pair in &set {
             let m = score_texts(&pair.a, &pair.b);
-            if m.same != pair.same_source {
+            if m.same != pair.same_source || every {
+                let verdict = match (m.same, pair.same_source) {
+                    (true, false) => "false match",
+                    (false, true) => "missed",
+                    (true, true) => "right same",
+                    (false, false) => "right apart",
+                };
                 println!(
-                    "{} [{}] score {:.2}\n  a: {}\n  b: {}",
-                    if m.same { "false match" } else { "missed" },
-                    pair.kind,
-                    m.score,
-                    pair.a,
-                    pair.b
+                    "{} {} [{}] score {:.2}\n  a: {}\n  b: {}",
+                    verdict, pair.id, pair.kind, m.score, pair.a, pair.b
                 );
                 for e in &m.evidence {
                     println!("    {:+.2} {}", e.weight, e.label);
