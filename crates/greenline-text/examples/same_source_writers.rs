@@ -4,7 +4,7 @@
 //! pair of the measured writer is fitted.
 //!
 //! `cargo run --release -p greenline-text --example same_source_writers -- [KIND]` (with a
-//! kind of pair, its mistakes and their evidence too; `L2` sets the penalty)
+//! kind of pair, or `all`, its mistakes and their evidence too; `L2` sets the penalty)
 
 use greenline_text::source::{
     LabelledPair, SourceFeatures, example, fit, measure, read_pairs, score_by,
@@ -134,7 +134,7 @@ fn main() -> std::process::ExitCode {
             }
         };
         if let Some(kind) = &kind {
-            for pair in held.iter().filter(|p| p.kind == *kind) {
+            for pair in held.iter().filter(|p| kind == "all" || p.kind == *kind) {
                 let m = score_by(
                     &SourceFeatures::extract(&pair.a),
                     &SourceFeatures::extract(&pair.b),
@@ -142,8 +142,10 @@ fn main() -> std::process::ExitCode {
                 );
                 if m.same != pair.same_source {
                     println!(
-                        "{} score {:.2}\n  a: {}\n  b: {}",
+                        "{} {} [{}] score {:.2}\n  a: {}\n  b: {}",
                         if m.same { "false match" } else { "missed" },
+                        pair.id,
+                        pair.kind,
                         m.score,
                         pair.a,
                         pair.b

@@ -1817,7 +1817,23 @@ impl<'t> Extractor<'t> {
             .map(|m| start + m.start())
             .min();
         // Or an everyday noun for it, in the dictionary (玩具厂, 电机厂, 药材市场).
-        let product = product.or_else(|| self.everyday_noun_before(start, words_start));
+        let mut product = product.or_else(|| self.everyday_noun_before(start, words_start));
+        // What it makes may take several words (葵花籽|炒货厂, 玉米|种子加工厂, 汽车|配件厂).
+        let product_ending_at = |at: usize| {
+            LINES
+                .matcher
+                .find_overlapping_iter(&self.text[start..at])
+                .filter(|m| start + m.end() == at)
+                .map(|m| start + m.start())
+                .min()
+                .or_else(|| self.everyday_noun_before(start, at))
+        };
+        while let Some(at) = product
+            && at > start
+            && let Some(earlier) = product_ending_at(at)
+        {
+            product = Some(earlier);
+        }
         let mut unnamed = false;
         // Where what it makes begins, when that is all there is before its facility word.
         let mut made = None;
