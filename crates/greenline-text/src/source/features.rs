@@ -290,6 +290,8 @@ pub struct SourceFeatures {
     /// The lines of business the text names (做饲料的, 屠宰, 洗车 …), as a bit set over the
     /// lines of `data/text/source_lines.tsv`.
     pub lines: u128,
+    /// The trades within those lines the text names (烧烤, 螺蛳粉; not the general 饭店).
+    pub trades: Vec<String>,
     /// Owners' surnames the text gives (老孙家, 姓覃, 陈氏, 张某).
     pub owners: String,
     /// The characters of the whole (normalised) text, to find a name written without its
@@ -389,17 +391,25 @@ struct Lines {
     line_of: Vec<u128>,
     /// Each line's first cue, which names it to staff (饲料, 屠宰, 洗车).
     names: Vec<String>,
+    /// The trade within its line each cue tells, if it tells one (烧烤 of 烤串; none of 饭店).
+    trade: Vec<Option<String>>,
 }
 
 pub(crate) const LINES_DATA: &str = include_str!("../../data/text/source_lines.tsv");
 
 static LINES: std::sync::LazyLock<Lines> = std::sync::LazyLock::new(|| {
     let (mut cues, mut line_of, mut codes) = (Vec::new(), Vec::new(), Vec::<&str>::new());
-    let mut names = Vec::new();
+    let (mut names, mut trade) = (Vec::new(), Vec::new());
     for line in LINES_DATA.lines() {
         let Some((code, cue)) = line.split_once('\t').filter(|_| !line.starts_with('#')) else {
             continue;
         };
+        // The trade within the line, where the cue tells one (烧烤; 饭店 tells none).
+        let (cue, within) = match cue.split_once('\t') {
+            Some((cue, within)) => (cue, Some(within.trim().to_owned())),
+            None => (cue, None),
+        };
+        trade.push(within);
         let mut mask = 0u128;
         for code in code.split(',') {
             let index = codes.iter().position(|c| *c == code).unwrap_or_else(|| {
@@ -420,6 +430,7 @@ static LINES: std::sync::LazyLock<Lines> = std::sync::LazyLock::new(|| {
         matcher,
         line_of,
         names,
+        trade,
     }
 });
 
@@ -711,7 +722,13 @@ impl<'t> Extractor<'t> {
         // Not a landmark's line (加油站后面那个锯木头的厂 is no filling station).
         for m in table.matcher.find_overlapping_iter(&self.text) {
             if !Self::inside(&self.landmarks, m.start()) {
-                self.features.lines |= table.line_of[m.pattern().as_usize()];
+                let cue = m.pattern().as_usize();
+                self.features.lines |= table.line_of[cue];
+                if let Some(trade) = &table.trade[cue]
+                    && !self.features.trades.contains(trade)
+                {
+                    self.features.trades.push(trade.clone());
+                }
             }
         }
         let chars = &self.features.text_chars;
@@ -1828,9 +1845,11 @@ impl<'t> Extractor<'t> {
                 .min()
                 .or_else(|| self.everyday_noun_before(start, at))
         };
+        // One character left before it makes the first word part of a name (金|辣椒调味品厂).
         while let Some(at) = product
             && at > start
             && let Some(earlier) = product_ending_at(at)
+            && (earlier == start || self.text[start..earlier].chars().count() >= 2)
         {
             product = Some(earlier);
         }

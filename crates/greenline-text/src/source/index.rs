@@ -527,7 +527,8 @@ fn posting_key(locality: RegionCode, key: &[Sound]) -> u64 {
 /// characters, facility word), road (`R` written, stem length, direction, number), compound
 /// (`C` name, building), area (`A` name), equipment or spot (`O` word), rare word (`W` word,
 /// rarity to one decimal), where on a place (`S` tagged spot), the lines of business (`L` bit
-/// set) and owners' surnames (`P`). Names hold no tabs or line breaks.
+/// set), a trade within them (`T`) and owners' surnames (`P`). Names hold no tabs or line
+/// breaks.
 fn encode(features: &SourceFeatures) -> String {
     use std::fmt::Write as _;
     let mut out = String::new();
@@ -574,6 +575,9 @@ fn encode(features: &SourceFeatures) -> String {
     if features.lines != 0 {
         let _ = writeln!(out, "L{}", features.lines);
     }
+    for t in &features.trades {
+        let _ = writeln!(out, "T{t}");
+    }
     if !features.owners.is_empty() {
         let _ = writeln!(out, "P{}", features.owners);
     }
@@ -619,6 +623,7 @@ fn decode(text: &str, kinds: u16, night: bool) -> SourceFeatures {
             (Some('O'), [word]) => features.objects.push((*word).to_owned()),
             (Some('S'), [spot]) => features.spots.push((*spot).to_owned()),
             (Some('L'), [lines]) => features.lines = lines.parse().unwrap_or(0),
+            (Some('T'), [trade]) => features.trades.push((*trade).to_owned()),
             (Some('P'), [owners]) => features.owners = (*owners).to_owned(),
             (Some('W'), [word, rarity]) => features
                 .rare_words
@@ -652,6 +657,8 @@ mod tests {
         assert_eq!(again.areas, features.areas);
         assert_eq!(again.objects, features.objects);
         assert_eq!(again.rare_words, features.rare_words);
+        assert_eq!(features.trades, ["烧烤"]);
+        assert_eq!(again.trades, features.trades);
         let spots = SourceFeatures::extract("锦绣小区9栋1202，渝味坊火锅（西门店）东边，不是一家");
         // Two sides, a flat, a branch, and the clause that says what the source is not.
         assert_eq!(spots.spots.len(), 5, "{:?}", spots.spots);

@@ -71,11 +71,13 @@ pub enum EvidenceKind {
     DifferentLine,
     SameOwner,
     DifferentOwner,
+    SameTrade,
+    DifferentTrade,
 }
 
 impl EvidenceKind {
     /// Every kind, in the order of the model's weights.
-    pub const ALL: [EvidenceKind; 39] = [
+    pub const ALL: [EvidenceKind; 41] = [
         EvidenceKind::SameName,
         EvidenceKind::CommonName,
         EvidenceKind::SameNameOtherKind,
@@ -115,6 +117,8 @@ impl EvidenceKind {
         EvidenceKind::DifferentLine,
         EvidenceKind::SameOwner,
         EvidenceKind::DifferentOwner,
+        EvidenceKind::SameTrade,
+        EvidenceKind::DifferentTrade,
     ];
 
     /// Its name in the model file and the API.
@@ -159,6 +163,8 @@ impl EvidenceKind {
             EvidenceKind::DifferentLine => "different_line",
             EvidenceKind::SameOwner => "same_owner",
             EvidenceKind::DifferentOwner => "different_owner",
+            EvidenceKind::SameTrade => "same_trade",
+            EvidenceKind::DifferentTrade => "different_trade",
         }
     }
 
@@ -172,7 +178,7 @@ impl EvidenceKind {
             SameName | CommonName | NamePartly | SameFacilityKind | SameFacilitySort | SameRoad
             | Crossroads | SameHouseNumber | SameCompound | SameBuilding | SameObject
             | SamePollution | PollutionOnly | BothAtNight | SharedWords | NameLikeness
-            | SameLine | SameOwner => Some(true),
+            | SameLine | SameOwner | SameTrade => Some(true),
             SameNameOtherKind
             | DifferentName
             | DifferentFacilityKind
@@ -191,6 +197,7 @@ impl EvidenceKind {
             | SetApartFromIt
             | DifferentLine
             | DifferentOwner
+            | DifferentTrade
             | AsLandmark => Some(false),
             NamedOnce | SameArea => None,
         }
@@ -775,6 +782,22 @@ fn gather(a: &SourceFeatures, b: &SourceFeatures, common: &dyn Fn(&str) -> bool)
             );
         }
     }
+    // The trade within a line: 螺蛳粉 and 腐竹 are both food, and two businesses.
+    if !a.trades.is_empty() && !b.trades.is_empty() {
+        if let Some(t) = a.trades.iter().find(|t| b.trades.contains(t)) {
+            push(EvidenceKind::SameTrade, format!("同一营生：{t}"), 1.0);
+        } else if a.lines & b.lines != 0 {
+            push(
+                EvidenceKind::DifferentTrade,
+                format!(
+                    "同行业但营生不同：{} / {}",
+                    a.trades.join("、"),
+                    b.trades.join("、")
+                ),
+                1.0,
+            );
+        }
+    }
     if !a.owners.is_empty() && !b.owners.is_empty() {
         if a.owners.chars().any(|c| b.owners.contains(c)) {
             push(
@@ -1029,6 +1052,27 @@ fn named_subjects(f: &SourceFeatures) -> Vec<&Facility> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn two_trades_of_one_line_are_two_businesses() {
+        let kinds = |a: &str, b: &str| -> Vec<EvidenceKind> {
+            score_texts(a, b).evidence.iter().map(|e| e.kind).collect()
+        };
+        let apart = kinds(
+            "鹿寨工业园那个做螺蛳粉的厂，酸笋那个味，臭得不得了",
+            "鹿寨镇工业园宏柳食品厂做腐竹，煮浆废水排到外面水沟里",
+        );
+        assert!(apart.contains(&EvidenceKind::DifferentTrade), "{apart:?}");
+        let one = kinds("解放路那家烤串的，烟大", "解放路老四烧烤油烟直排");
+        assert!(one.contains(&EvidenceKind::SameTrade), "{one:?}");
+        // A general word (饭店) tells no trade: no evidence either way.
+        let general = kinds("解放路那家饭店油烟大", "解放路老四烧烤油烟直排");
+        assert!(
+            !general.contains(&EvidenceKind::DifferentTrade)
+                && !general.contains(&EvidenceKind::SameTrade),
+            "{general:?}"
+        );
+    }
 
     #[test]
     fn the_same_firm_in_other_words_is_the_same_source() {
