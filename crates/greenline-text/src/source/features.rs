@@ -763,9 +763,6 @@ impl<'t> Extractor<'t> {
         // After a side: 东边, 西门, 北头; not 东门路 or 南门店, which are names.
         const SIDE_WORDS: &str = "边侧头门面端角口岸";
         const NAME_ENDS: &str = "路街店村镇区巷桥站";
-        const BRANCH_ENDS: &[&str] = &[
-            "路", "街", "道", "门", "广场", "中心", "桥", "关", "口", "站",
-        ];
         let chars = &self.features.text_chars;
         let mut spots: Vec<String> = Vec::new();
         let mut add = |spot: String| {
@@ -911,31 +908,43 @@ impl<'t> Extractor<'t> {
                     add(format!("unit:{digits}"));
                 }
             }
-            // A branch: 人民路店, 东门店, (金沙路店).
+            // A branch named by the road it is on (人民路店, (金沙路分店)) or by a gate (东门店);
+            // one named otherwise is read right after the chain's name (塞北涮肉|巴彦塔拉店).
             if c == '店' && i >= 2 {
-                // The stem and its ending: at most four and two characters before 店.
-                let head: String = chars[i.saturating_sub(6)..i].iter().collect();
-                let head = head.strip_suffix('分').unwrap_or(&head).to_owned();
-                // A branch read right after the chain's name is this one, without the chain's
-                // last characters (塞北涮肉|南站, not 厨快餐南站).
-                let read_after_name = self.branches.iter().any(|b| head.ends_with(b.as_str()));
-                if let Some(ending) = BRANCH_ENDS.iter().find(|e| head.ends_with(**e))
-                    && !read_after_name
+                let head: String = chars[i.saturating_sub(8)..i].iter().collect();
+                let head = head.strip_suffix('分').unwrap_or(&head);
+                if let Some(road) = self
+                    .features
+                    .roads
+                    .iter()
+                    .find(|r| head.ends_with(r.written.as_str()))
                 {
-                    let stem: String = head
+                    // Its last two characters and ending, where the road's stem ran into the
+                    // chain's name (快乐洗衣|人民路店).
+                    let suffix = road.written.chars().count() - road.stem.chars().count();
+                    let keep = suffix + road.stem.chars().count().min(2);
+                    let short: String = road
+                        .written
                         .chars()
-                        .rev()
-                        .skip(ending.chars().count())
-                        .take_while(|c| {
-                            !c.is_ascii_punctuation() && !"（(，。、 的这那家个".contains(*c)
-                        })
-                        .take(4)
-                        .collect::<Vec<_>>()
-                        .into_iter()
-                        .rev()
+                        .skip(road.written.chars().count() - keep)
                         .collect();
-                    if !stem.is_empty() {
-                        add(format!("branch:{stem}{ending}"));
+                    add(format!("branch:{short}"));
+                } else if let [.., side, '门'] = head.chars().collect::<Vec<_>>().as_slice()
+                    && "东西南北".contains(*side)
+                {
+                    add(format!("branch:{side}门"));
+                } else if let Some(ending) = ["大道", "大街", "路", "街"]
+                    .into_iter()
+                    .find(|e| head.ends_with(e))
+                {
+                    // A road the road reader left (山大路店): two characters and the ending.
+                    let stem: Vec<char> = head[..head.len() - ending.len()].chars().collect();
+                    if let [.., x, y] = stem.as_slice()
+                        && [x, y]
+                            .iter()
+                            .all(|c| is_han(**c) && !"的这那家个".contains(**c))
+                    {
+                        add(format!("branch:{x}{y}{ending}"));
                     }
                 }
             }
@@ -1652,11 +1661,21 @@ impl<'t> Extractor<'t> {
                 (facility.stem.ends_with('分') && facility.word == "店")
                     .then(|| facility.stem.clone())
             });
+            // Two to five characters as written, 分 included (阿佳甜茶馆|分店 is the chain's own
+            // name before 分店, no branch's).
+            let branch = branch
+                .filter(|b| (2..=5).contains(&b.chars().count()))
+                .map(|b| b.strip_suffix('分').unwrap_or(&b).to_owned());
+            // What the shop does is no branch (汽车|美容店, 凯驰汽车|快修店, 五金|加工店).
+            let does = |b: &str| {
+                LINES.matcher.find(b).is_some()
+                    || Tokenizer::shared().is_everyday_word(b, EVERYDAY_NOUN)
+            };
             if let Some(branch) = branch
                 && facility.word == "店"
-                && (2..=5).contains(&branch.chars().count())
+                && !branch.is_empty()
+                && !does(&branch)
             {
-                let branch = branch.strip_suffix('分').unwrap_or(&branch);
                 self.branches.push(branch.to_owned());
                 self.taken.push(span);
                 continue;
@@ -2039,8 +2058,16 @@ mod tests {
 
     #[test]
     fn what_kind_of_shop_it_is_is_no_branch() {
-        for text in ["鑫瑞汽车那个店的洗车污水", "鑫瑞汽车销售服务店的喷漆房"]
-        {
+        for text in [
+            "鑫瑞汽车那个店的洗车污水",
+            "鑫瑞汽车销售服务店的喷漆房",
+            // What the shop does (美容, 快修, 加工), a storefront (门店), closing time (关店).
+            "枫林湾小区3号楼底商汽车美容店，打磨抛光作业噪声扰民",
+            "凯驰汽车快修店在人行道上露天喷漆",
+            "园洲镇黄氏五金加工店酸洗废水直排路边水渠",
+            "和平佳苑12号楼下汽修门店露天喷漆",
+            "惠万家超市屋顶空调外机噪声扰民，夜间关店后仍运行",
+        ] {
             let features = SourceFeatures::extract(text);
             assert!(
                 !features.spots.iter().any(|s| s.starts_with("branch:")),
@@ -2073,6 +2100,35 @@ mod tests {
             .filter(|s| s.starts_with("branch:"))
             .collect();
         assert_eq!(branches, ["branch:南站"], "{features:?}");
+    }
+
+    #[test]
+    fn a_branch_by_road_or_gate_is_that_road_or_gate_alone() {
+        let branches = |text: &str| -> Vec<String> {
+            SourceFeatures::extract(text)
+                .spots
+                .into_iter()
+                .filter(|s| s.starts_with("branch:"))
+                .collect()
+        };
+        // Not the chain's last characters with it (坊火锅东门, 鸡饭新风路, 快乐洗衣人民路).
+        assert_eq!(branches("蜀味坊火锅东门店油烟扰民"), ["branch:东门"]);
+        assert_eq!(
+            branches("老陈鸡饭新风路分店排烟扇对着住户窗户"),
+            ["branch:新风路"]
+        );
+        assert_eq!(
+            branches("快乐洗衣人民路店的干洗机味道大"),
+            ["branch:人民路"]
+        );
+        assert_eq!(
+            branches("车爽洗车（山大路店）门口污水横流"),
+            ["branch:山大路"]
+        );
+        assert_eq!(
+            branches("正定欢乐颂KTV燕赵大街店，唱歌声音大"),
+            ["branch:燕赵大街"]
+        );
     }
 
     #[test]
