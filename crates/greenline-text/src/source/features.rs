@@ -479,6 +479,24 @@ fn negated_clauses(text: &str) -> Vec<Range<usize>> {
             }
         }
     }
+    // How far the source is from another one is about that other one (距一号厂区约两公里,
+    // 与东厂区相距约三公里): from 距 or 与 to the end of the clause or bracket.
+    for (at, _) in text.match_indices('距') {
+        let end = text[at..]
+            .find(|c: char| CLAUSE_ENDS.contains(&c) || c == '）' || c == ')')
+            .map_or(text.len(), |i| at + i);
+        let clause = &text[at..end];
+        if !["公里", "米", "里地"].iter().any(|u| clause.contains(u)) {
+            continue;
+        }
+        let start = text[..at]
+            .rfind(['与', '和', '（', '('])
+            .filter(|i| text[*i..at].chars().count() <= 8 && !text[*i..at].contains(CLAUSE_ENDS))
+            .unwrap_or(at);
+        if !clauses.iter().any(|c| c.start <= start && end <= c.end) {
+            clauses.push(start..end);
+        }
+    }
     clauses
 }
 
@@ -2106,6 +2124,21 @@ mod tests {
             .filter(|s| s.starts_with("branch:"))
             .collect();
         assert_eq!(branches, ["branch:南站"], "{features:?}");
+    }
+
+    #[test]
+    fn how_far_it_is_from_another_plant_is_about_that_plant() {
+        let f = SourceFeatures::extract("安海镇福力鞋业二号厂区（距一号厂区约两公里）胶水味浓");
+        assert!(f.spots.contains(&"number:2".to_owned()), "{f:?}");
+        assert!(!f.spots.contains(&"number:1".to_owned()), "{f:?}");
+        let f =
+            SourceFeatures::extract("华北钢铁西厂区（与东厂区相距约三公里）炼钢车间夜间噪声扰民");
+        assert!(
+            f.spots.iter().any(|s| s.starts_with("not:与东厂区")),
+            "{f:?}"
+        );
+        // A distance with no other place in it is no clause about another (距离很近).
+        assert!(negated_clauses("那个厂距离我家很近，晚上吵").is_empty());
     }
 
     #[test]
