@@ -23,53 +23,31 @@ const TENTH: &str = include_str!("../data/text/pairs/w10.jsonl");
 const ELEVENTH: &str = include_str!("../data/text/pairs/w11.jsonl");
 const TWELFTH: &str = include_str!("../data/text/pairs/w12.jsonl");
 const THIRTEENTH: &str = include_str!("../data/text/pairs/w13.jsonl");
+const FOURTEENTH: &str = include_str!("../data/text/pairs/w14.jsonl");
 const FIRST: &str = include_str!("../data/text/dev/same_source.jsonl");
 
 fn main() -> std::process::ExitCode {
-    let (
-        Ok(mut pairs),
-        Ok(third),
-        Ok(fourth),
-        Ok(fifth),
-        Ok(sixth),
-        Ok(seventh),
-        Ok(eighth),
-        Ok(ninth),
-        Ok(tenth),
-        Ok(eleventh),
-        Ok(twelfth),
-        Ok(thirteenth),
-        Ok(first),
-    ) = (
-        read_pairs(PAIRS),
-        read_pairs(THIRD),
-        read_pairs(FOURTH),
-        read_pairs(FIFTH),
-        read_pairs(SIXTH),
-        read_pairs(SEVENTH),
-        read_pairs(EIGHTH),
-        read_pairs(NINTH),
-        read_pairs(TENTH),
-        read_pairs(ELEVENTH),
-        read_pairs(TWELFTH),
-        read_pairs(THIRTEENTH),
-        read_pairs(FIRST),
-    )
-    else {
-        eprintln!("the pair files do not read");
-        return std::process::ExitCode::FAILURE;
+    let writers_files = [
+        PAIRS, THIRD, FOURTH, FIFTH, SIXTH, SEVENTH, EIGHTH, NINTH, TENTH, ELEVENTH, TWELFTH,
+        THIRTEENTH, FOURTEENTH,
+    ];
+    let mut pairs = Vec::new();
+    for file in writers_files {
+        match read_pairs(file) {
+            Ok(read) => pairs.extend(read),
+            Err(e) => {
+                eprintln!("the pair files do not read: {e}");
+                return std::process::ExitCode::FAILURE;
+            }
+        }
+    }
+    let first = match read_pairs(FIRST) {
+        Ok(first) => first,
+        Err(e) => {
+            eprintln!("the first set does not read: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
     };
-    pairs.extend(third);
-    pairs.extend(fourth);
-    pairs.extend(fifth);
-    pairs.extend(sixth);
-    pairs.extend(seventh);
-    pairs.extend(eighth);
-    pairs.extend(ninth);
-    pairs.extend(tenth);
-    pairs.extend(eleventh);
-    pairs.extend(twelfth);
-    pairs.extend(thirteenth);
     pairs.retain(|p| p.part != "test");
     let writer = |p: &LabelledPair| p.id.split('-').next().unwrap_or("").to_owned();
     let mut writers: Vec<String> = pairs.iter().map(writer).collect();
