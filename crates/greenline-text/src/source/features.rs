@@ -657,8 +657,6 @@ struct Extractor<'t> {
     words: Vec<Range<usize>>,
     /// Spans that end a name on their left: regions, roads, numbers.
     hard: Vec<Range<usize>>,
-    /// Spans of roads' names (the road evidence weighs them).
-    road_spans: Vec<Range<usize>>,
     /// Spans of regions.
     regions: Vec<Range<usize>>,
     /// The place as first read, with every region name in the text.
@@ -690,7 +688,6 @@ impl<'t> Extractor<'t> {
             text,
             words,
             hard: Vec::new(),
-            road_spans: Vec::new(),
             regions: Vec::new(),
             place: None,
             taken: Vec::new(),
@@ -1325,7 +1322,6 @@ impl<'t> Extractor<'t> {
             at = span_end;
         }
         for (span, road) in found {
-            self.road_spans.push(span.clone());
             self.hard.push(span.clone());
             self.taken.push(span);
             if !self.features.roads.contains(&road) {
@@ -1995,12 +1991,10 @@ impl<'t> Extractor<'t> {
                 || self.terms.is_term(word)
                 || PLACE_FRAGMENTS.contains(&word)
                 || Gazetteer::shared().names_a_division(word)
-                // Part of a region's, a township's or a road's name, which the place and road
-                // evidence weighs (万家 of 万家丽中路).
+                // Part of a region's or a township's name, which the place evidence weighs.
                 || self
                     .regions
                     .iter()
-                    .chain(&self.road_spans)
                     .any(|r| r.start < range.end && range.start < r.end)
                 || words.iter().any(|(w, _)| w == word)
             {
