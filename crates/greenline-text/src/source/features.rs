@@ -2056,6 +2056,15 @@ mod tests {
         facility_fields(text, |f| f.written)
     }
 
+    /// The text's spots of one kind (`branch:`, `side:`).
+    fn spots_tagged(text: &str, tag: &str) -> Vec<String> {
+        SourceFeatures::extract(text)
+            .spots
+            .into_iter()
+            .filter(|s| s.starts_with(tag))
+            .collect()
+    }
+
     #[test]
     fn chinese_numerals_before_counters_become_digits() {
         assert_eq!(normalise("人民路一百二十八号"), "人民路128号");
@@ -2086,11 +2095,7 @@ mod tests {
             "和平佳苑12号楼下汽修门店露天喷漆",
             "惠万家超市屋顶空调外机噪声扰民，夜间关店后仍运行",
         ] {
-            let features = SourceFeatures::extract(text);
-            assert!(
-                !features.spots.iter().any(|s| s.starts_with("branch:")),
-                "{features:?}"
-            );
+            assert!(spots_tagged(text, "branch:").is_empty(), "{text}");
         }
     }
 
@@ -2111,13 +2116,10 @@ mod tests {
             ["高新区"]
         );
         // One branch, without the chain's last characters (not 厨快餐南站 beside 南站).
-        let features = SourceFeatures::extract("老乡厨快餐南站店的油烟太大");
-        let branches: Vec<&String> = features
-            .spots
-            .iter()
-            .filter(|s| s.starts_with("branch:"))
-            .collect();
-        assert_eq!(branches, ["branch:南站"], "{features:?}");
+        assert_eq!(
+            spots_tagged("老乡厨快餐南站店的油烟太大", "branch:"),
+            ["branch:南站"]
+        );
     }
 
     #[test]
@@ -2137,13 +2139,7 @@ mod tests {
 
     #[test]
     fn a_branch_by_road_or_gate_is_that_road_or_gate_alone() {
-        let branches = |text: &str| -> Vec<String> {
-            SourceFeatures::extract(text)
-                .spots
-                .into_iter()
-                .filter(|s| s.starts_with("branch:"))
-                .collect()
-        };
+        let branches = |text: &str| spots_tagged(text, "branch:");
         // Not the chain's last characters with it (坊火锅东门, 鸡饭新风路, 快乐洗衣人民路).
         assert_eq!(branches("蜀味坊火锅东门店油烟扰民"), ["branch:东门"]);
         assert_eq!(
@@ -2195,13 +2191,7 @@ mod tests {
 
     #[test]
     fn a_side_of_a_town_or_a_river_bank_is_a_side() {
-        let sides = |text: &str| -> Vec<String> {
-            SourceFeatures::extract(text)
-                .spots
-                .into_iter()
-                .filter(|s| s.starts_with("side:"))
-                .collect()
-        };
+        let sides = |text: &str| spots_tagged(text, "side:");
         assert_eq!(sides("庆城县城东关那家烧烤店天天在外面烤"), ["side:东"]);
         assert_eq!(sides("开原市城北新华街88号金源浴池冒黑烟"), ["side:北"]);
         assert_eq!(sides("桃江县城资江北岸那个竹制品厂晚上切竹子"), ["side:北"]);
