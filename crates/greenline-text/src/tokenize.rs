@@ -151,19 +151,19 @@ impl Tokenizer {
     /// Whether the dictionary has `word` as a common noun or verb (tags `n`, `v`, `vn`) at least
     /// as frequent as `rarity` allows: 美容, 加工, 维修; not a place's name (东关, 南站).
     pub fn is_everyday_word(&self, word: &str, rarity: f64) -> bool {
-        self.jieba.has_word(word)
-            && matches!(
-                self.jieba.tag(word, false).as_slice(),
-                [t] if matches!(t.tag, "n" | "v" | "vn")
-            )
-            && self.rarity(word) <= rarity
+        self.is_tagged(word, &["n", "v", "vn"], rarity)
     }
 
     /// Whether the dictionary has `word` as a common noun (tag `n`; not a person's, place's or
     /// organisation's name) at least as frequent as `rarity` allows: 玩具, 电机, 药材.
     pub fn is_common_noun(&self, word: &str, rarity: f64) -> bool {
+        self.is_tagged(word, &["n"], rarity)
+    }
+
+    /// Whether the dictionary has `word` under one of `tags` alone, at most as rare as `rarity`.
+    fn is_tagged(&self, word: &str, tags: &[&str], rarity: f64) -> bool {
         self.jieba.has_word(word)
-            && matches!(self.jieba.tag(word, false).as_slice(), [t] if t.tag == "n")
+            && matches!(self.jieba.tag(word, false).as_slice(), [t] if tags.contains(&t.tag))
             && self.rarity(word) <= rarity
     }
 }

@@ -462,6 +462,11 @@ const CONTRASTS: &[&str] = &[
     "不是那个",
 ];
 
+/// Whether two characters are a gate by its side (东门, 北门): a place a branch is named by.
+pub(crate) fn is_gate(side: char, door: char) -> bool {
+    door == '门' && "东西南北".contains(side)
+}
+
 /// The clauses of a text that say what its source is not (跟鸿运家具厂不是一家, 和A地块不是一个
 /// 施工单位, 另一家快递的转运场), as byte ranges: every contrast but 我说的是, which says what
 /// it is.
@@ -947,8 +952,8 @@ impl<'t> Extractor<'t> {
                         .skip(road.written.chars().count() - keep)
                         .collect();
                     add(format!("branch:{short}"));
-                } else if let [.., side, '门'] = head.chars().collect::<Vec<_>>().as_slice()
-                    && "东西南北".contains(*side)
+                } else if let [.., side, door] = head.chars().collect::<Vec<_>>().as_slice()
+                    && is_gate(*side, *door)
                 {
                     add(format!("branch:{side}门"));
                 } else if let Some(ending) = ["大道", "大街", "路", "街"]

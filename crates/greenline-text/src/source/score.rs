@@ -15,7 +15,7 @@
 
 use serde::Serialize;
 
-use super::features::{Facility, SourceFeatures, TOWNSHIP_ENDINGS, line_names};
+use super::features::{Facility, SourceFeatures, TOWNSHIP_ENDINGS, is_gate, line_names};
 use super::model::PairModel;
 use super::sound::{similarity, sounds};
 use super::terms::{TERMS_TABLE, Terms};
@@ -742,7 +742,7 @@ fn gather(a: &SourceFeatures, b: &SourceFeatures, common: &dyn Fn(&str) -> bool)
             let chars: Vec<char> = branch.chars().collect();
             let place = &chars[chars.len().saturating_sub(2)..];
             let place_like = match place {
-                [side, '门'] => "东西南北".contains(*side),
+                [side, door] if is_gate(*side, *door) => true,
                 [_, end] => "路街道场心桥关口站区".contains(*end),
                 _ => false,
             };
