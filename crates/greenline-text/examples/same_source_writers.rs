@@ -70,6 +70,29 @@ fn main() -> std::process::ExitCode {
             .find(|(named, _)| named == w)
             .map_or(1.0, |(_, k)| *k)
     };
+    // `DUMP=file`: write each pair's evidence values (id, kind, label, then one column per kind
+    // of evidence) as tab-separated lines, for study with other tools, and stop.
+    if let Ok(path) = std::env::var("DUMP") {
+        let mut out = String::new();
+        for p in first.iter().chain(pairs.iter()) {
+            let e = example(p, 1.0);
+            let values: Vec<String> = e.values.iter().map(|v| format!("{v}")).collect();
+            out.push_str(&format!(
+                "{}\t{}\t{}\t{}\n",
+                p.id,
+                p.kind,
+                u8::from(p.same_source),
+                values.join("\t")
+            ));
+        }
+        return match std::fs::write(&path, out) {
+            Ok(()) => std::process::ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("{path}: {e}");
+                std::process::ExitCode::FAILURE
+            }
+        };
+    }
     let kind = std::env::args().nth(1);
     let mut mistakes = 0;
     let (mut f1s, mut at_030) = (Vec::new(), Vec::new());

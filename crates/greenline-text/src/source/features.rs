@@ -204,6 +204,36 @@ const BUILDING_COUNTERS: &[&str] = &["栋", "幢", "号楼", "#楼", "座"];
 /// Endings of a compound's or village's name that say it is a place, never a shop's name.
 const PLACE_ENDINGS: &[&str] = &["小区", "社区", "村", "大院", "宿舍", "大厦"];
 
+/// Whether a stem is a division's name with its ending (侯镇, 原平市, 开发区), not a firm's:
+/// a township, county, district or city, though not a market (超市, 菜市, 夜市).
+fn names_a_division(stem: &str) -> bool {
+    const ENDINGS: &[&str] = &["街道", "镇", "乡", "县", "区", "市"];
+    const MARKETS: &[&str] = &["超市", "菜市", "门市", "夜市", "集市", "早市"];
+    stem.chars().count() >= 2
+        && ENDINGS.iter().any(|e| stem.ends_with(e))
+        && !MARKETS.iter().any(|m| stem.ends_with(m))
+}
+
+/// A numbered branch at the end of a shop's stem, as the name before it and the number in
+/// figures (鲜味坊卤味|一 → 1, 老街|2号 → 2), where at least two characters of name are left.
+fn numbered_branch(stem: &str) -> Option<(&str, String)> {
+    let bare = stem.strip_suffix('号').unwrap_or(stem);
+    let digits = bare
+        .chars()
+        .rev()
+        .take_while(|c| c.is_ascii_digit() || chinese_digit(*c).is_some())
+        .count();
+    let cut = bare.char_indices().rev().nth(digits.checked_sub(1)?)?.0;
+    let (name, number) = bare.split_at(cut);
+    let figures: Vec<char> = number.chars().collect();
+    let value = if figures.iter().all(char::is_ascii_digit) {
+        number.parse().ok()?
+    } else {
+        chinese_number(&figures)?
+    };
+    (name.chars().count() >= 2 && (1..=99).contains(&value)).then(|| (name, value.to_string()))
+}
+
 /// Endings of a township's full name (老庄镇, 通江街道).
 pub(crate) const TOWNSHIP_ENDINGS: &[&str] = &["街道", "镇", "乡"];
 
@@ -1668,7 +1698,16 @@ impl<'t> Extractor<'t> {
         // second business (塞北涮肉东河店, 渝味坊火锅南七店).
         found.sort_by_key(|(span, _)| span.start);
         let mut kept: Vec<(Range<usize>, Facility)> = Vec::new();
-        for (span, facility) in found {
+        for (span, mut facility) in found {
+            // A numbered shop of a chain (鲜味坊卤味一店, 老街2号店): the number is its branch.
+            if facility.word == "店"
+                && let Some((name, number)) = numbered_branch(&facility.stem)
+            {
+                let name = name.to_owned();
+                self.branches.push(number);
+                facility.written = format!("{name}店");
+                facility.stem = name;
+            }
             // What stands between the name and the shop word's stem: some characters of the
             // branch's name that the stem did not take (塞北涮肉|巴彦|塔拉店).
             let gap = kept
@@ -1914,6 +1953,10 @@ impl<'t> Extractor<'t> {
         if class != "site" && PLACE_ENDINGS.iter().any(|e| stem.ends_with(e)) {
             unnamed = true;
         }
+        // Nor is a township, county or city (侯镇|化工, 熊口镇|龙虾, 原平市|化肥厂).
+        if names_a_division(stem) {
+            unnamed = true;
+        }
         let mut gate = stem.chars();
         if let (Some(side), Some(gate_word), None) = (gate.next(), gate.next(), gate.next())
             && "东西南北".contains(side)
@@ -2086,6 +2129,33 @@ mod tests {
         );
         assert_eq!(stems("宝安区的深圳市联创电路板有限公司偷排废水"), ["联创"]);
         assert_eq!(stems("投诉天元中路上的恒升机械厂"), ["恒升"]);
+    }
+
+    #[test]
+    fn a_township_or_city_before_a_trade_word_is_no_name() {
+        for text in [
+            "侯镇化工园区东路那个化工厂，晚上放的味儿",
+            "原平市化肥厂东门外的垃圾堆",
+            "熊口镇龙虾一条街那个加工厂",
+        ] {
+            let stems = stems(text);
+            assert!(
+                !stems.is_empty() && stems.iter().all(String::is_empty),
+                "{text}: {stems:?}"
+            );
+        }
+        // A market's ending is no city's.
+        assert_eq!(stems("华联超市油烟大"), ["华联"]);
+    }
+
+    #[test]
+    fn a_shops_number_is_its_branch() {
+        let branches = |text: &str| spots_tagged(text, "branch:");
+        assert_eq!(branches("巴山镇鲜味坊卤味一店，熬卤的味道大"), ["branch:1"]);
+        assert_eq!(branches("鲜味坊卤味二店熏制烟气扰民"), ["branch:2"]);
+        assert_eq!(stems("鲜味坊卤味二店熏制烟气扰民"), ["鲜味坊卤味"]);
+        // A one-character name keeps its number (老三店 is nobody's third shop).
+        assert!(branches("老三店的油烟").is_empty());
     }
 
     #[test]
