@@ -1679,13 +1679,23 @@ impl<'t> Extractor<'t> {
                     continue;
                 }
                 let after = de + '的'.len_utf8();
+                // Whatever stands right after 的 is what it makes, not a second name (叫雪狐的|
+                // 皮草加工店).
                 let Some(unnamed) = found.iter_mut().find(|(span, f)| {
-                    !f.is_named() && span.start >= after && span.start <= after + 9
+                    (!f.is_named() || span.start == after)
+                        && span.start >= after
+                        && span.start <= after + 9
                 }) else {
                     continue;
                 };
+                // Shown with what it makes, if the text says (雪狐皮草加工店).
+                let kind = if unnamed.1.is_named() {
+                    &unnamed.1.written
+                } else {
+                    &unnamed.1.word
+                };
+                unnamed.1.written = format!("{name}{kind}");
                 unnamed.1.stem = name.to_owned();
-                unnamed.1.written = format!("{name}{}", unnamed.1.word);
                 unnamed.0.start = from;
             }
         }
@@ -2146,6 +2156,12 @@ mod tests {
         }
         // A market's ending is no city's.
         assert_eq!(stems("华联超市油烟大"), ["华联"]);
+    }
+
+    #[test]
+    fn a_name_after_jiao_outweighs_what_it_makes() {
+        assert_eq!(stems("有家叫雪狐的皮草加工店，鞣皮子的味道"), ["雪狐"]);
+        assert_eq!(written("有家叫雪狐的皮草加工店，鞣皮子的味道"), ["雪狐皮草加工店"]);
     }
 
     #[test]
