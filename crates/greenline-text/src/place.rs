@@ -147,6 +147,12 @@ const LANDMARK_WORDS: &[&str] = &[
     "镇",
     "乡",
     "人",
+    // Where people or money come from (台湾老板, 台资, 湖南口音).
+    "老板",
+    "老乡",
+    "口音",
+    "籍",
+    "资",
     "滩",
     "轩",
     "阁",
@@ -539,7 +545,17 @@ impl Gazetteer {
                 if all_short && !is_boundary(start) && !is_boundary(end) {
                     continue;
                 }
+                // Nor one whose first character ends the word before (冬天|全 of 天全).
+                let second = starts.get(i + 1).copied().unwrap_or(end);
+                if all_short && !is_boundary(start) && is_boundary(second) {
+                    continue;
+                }
                 if all_short && self.names_a_landmark(text, end) {
+                    continue;
+                }
+                if all_short
+                    && (names_a_bank(&text[..start], name, &text[end..]) || names_a_gate(name))
+                {
                     continue;
                 }
                 // 湖南|乡下 is no 湖南乡; a town's 镇 ends its name whatever follows (博鳌镇东).
@@ -750,7 +766,14 @@ impl Gazetteer {
             }
         }
         for (mention, narrowed) in mentions.iter_mut().zip(narrowed) {
-            if !narrowed && let Some(top) = mention.candidates.iter().map(|c| c.level()).min() {
+            // A township's candidates are all counties, whatever level stands in for a
+            // development zone's (金山街道 is in 荷塘区 and under 驻马店市 both): none is the
+            // highest unit of that name.
+            let township = TOWNSHIP_SUFFIXES.iter().any(|e| mention.text.ends_with(e));
+            if !narrowed
+                && !township
+                && let Some(top) = mention.candidates.iter().map(|c| c.level()).min()
+            {
                 mention.candidates.retain(|c| c.level() == top);
             }
         }
@@ -797,6 +820,27 @@ impl Gazetteer {
             mentions,
         }
     }
+}
+
+/// Whether a short form between `before` and `rest` is a river's, lake's or hill's side, not a
+/// region: it begins or ends with a water or hill word and a side follows (萍水河南岸, 北山东头,
+/// 小黑河北岸), or it is a side right after such a word (萍水河|南岸).
+fn names_a_bank(before: &str, short: &str, rest: &str) -> bool {
+    const LAND: &[char] = &['河', '湖', '江', '山'];
+    const SIDES: &[char] = &['岸', '畔', '边', '头', '坡', '沿'];
+    const DIRECTIONS: &[char] = &['东', '西', '南', '北'];
+    let side = rest.trim_start_matches(DIRECTIONS).starts_with(SIDES);
+    (side && (short.starts_with(LAND) || short.ends_with(LAND)))
+        || (before.ends_with(LAND) && short.starts_with(DIRECTIONS) && short.ends_with(SIDES))
+}
+
+/// Whether a short form is a gate's name (北门 of 公园北门, not 北门区).
+fn names_a_gate(short: &str) -> bool {
+    let mut chars = short.chars();
+    matches!(
+        (chars.next(), chars.next(), chars.next()),
+        (Some('东' | '西' | '南' | '北'), Some('门'), None)
+    )
 }
 
 /// Whether a former unit's short form is rare enough in general Chinese to stand for it: 卢湾,
@@ -979,6 +1023,26 @@ mod tests {
         assert_eq!(code("北京路步行街"), None);
         // 南皮 (县) lies across 江南 and 皮革厂.
         assert_eq!(code("江南皮革厂旁边那条河又黑又臭"), None);
+    }
+
+    #[test]
+    fn a_rivers_or_hills_side_and_a_gate_are_no_regions() {
+        assert_eq!(code("我家住萍水河南边，对面那个厂"), None);
+        assert_eq!(code("溱东镇河南岸那户人家"), code("溱东镇"));
+        assert_eq!(code("广武镇北山东头那个石料厂"), None);
+        assert_eq!(code("小黑河边上那个厂又在弄了"), None);
+        assert_eq!(code("小黑河北岸那个皮革厂"), None);
+        assert_eq!(code("西彭那个做铝材的厂，我只晓得是台湾老板开的"), None);
+        assert_eq!(code("那一带冬天全结冰了"), None);
+        assert_eq!(code("劳动公园北门那边有个烧烤店"), None);
+        // The province itself still is one.
+        assert_eq!(code("河南那边的厂"), region("410000"));
+    }
+
+    #[test]
+    fn a_township_alone_that_several_counties_have_places_nothing() {
+        assert_eq!(code("金山街道有个厂"), None);
+        assert_eq!(code("荷塘区金山街道金山工业园内"), region("430202"));
     }
 
     #[test]

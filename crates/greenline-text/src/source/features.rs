@@ -2161,7 +2161,10 @@ mod tests {
     #[test]
     fn a_name_after_jiao_outweighs_what_it_makes() {
         assert_eq!(stems("有家叫雪狐的皮草加工店，鞣皮子的味道"), ["雪狐"]);
-        assert_eq!(written("有家叫雪狐的皮草加工店，鞣皮子的味道"), ["雪狐皮草加工店"]);
+        assert_eq!(
+            written("有家叫雪狐的皮草加工店，鞣皮子的味道"),
+            ["雪狐皮草加工店"]
+        );
     }
 
     #[test]
