@@ -2159,6 +2159,19 @@ mod tests {
     }
 
     #[test]
+    fn a_verb_before_a_compound_is_no_part_of_its_name() {
+        let compounds = |text: &str| -> Vec<String> {
+            SourceFeatures::extract(text)
+                .compounds
+                .into_iter()
+                .map(|c| c.name)
+                .collect()
+        };
+        assert_eq!(compounds("调节池恶臭，影响邻近凤栖苑小区。"), ["凤栖苑"]);
+        assert_eq!(compounds("油烟扰民，紧邻大学城"), ["大学城"]);
+    }
+
+    #[test]
     fn a_name_after_jiao_outweighs_what_it_makes() {
         assert_eq!(stems("有家叫雪狐的皮草加工店，鞣皮子的味道"), ["雪狐"]);
         assert_eq!(
