@@ -423,17 +423,23 @@ struct Lines {
     names: Vec<String>,
     /// The trade within its line each cue tells, if it tells one (烧烤 of 烤串; none of 饭店).
     trade: Vec<Option<String>>,
+    /// Pairs of lines one business often spans (纺织 and 印染, 宾馆 and 干洗), as bit sets.
+    related: Vec<u128>,
 }
 
 pub(crate) const LINES_DATA: &str = include_str!("../../data/text/source_lines.tsv");
 
 static LINES: std::sync::LazyLock<Lines> = std::sync::LazyLock::new(|| {
     let (mut cues, mut line_of, mut codes) = (Vec::new(), Vec::new(), Vec::<&str>::new());
-    let (mut names, mut trade) = (Vec::new(), Vec::new());
+    let (mut names, mut trade, mut related_codes) = (Vec::new(), Vec::new(), Vec::new());
     for line in LINES_DATA.lines() {
         let Some((code, cue)) = line.split_once('\t').filter(|_| !line.starts_with('#')) else {
             continue;
         };
+        if code == "related" {
+            related_codes.push(cue.trim());
+            continue;
+        }
         // The trade within the line, where the cue tells one (烧烤; 饭店 tells none).
         let (cue, within) = match cue.split_once('\t') {
             Some((cue, within)) => (cue, Some(within.trim().to_owned())),
@@ -456,13 +462,33 @@ static LINES: std::sync::LazyLock<Lines> = std::sync::LazyLock::new(|| {
     }
     let matcher = aho_corasick::AhoCorasick::new(&cues)
         .unwrap_or_else(|e| unreachable!("the shipped lines of business build: {e}"));
+    let bit = |code: &str| {
+        let index = codes
+            .iter()
+            .position(|c| *c == code)
+            .unwrap_or_else(|| unreachable!("a related line is a line of the table: {code}"));
+        1u128 << index
+    };
+    let related = related_codes
+        .iter()
+        .map(|pair| pair.split(',').map(bit).fold(0, |m, b| m | b))
+        .collect();
     Lines {
         matcher,
         line_of,
         names,
         trade,
+        related,
     }
 });
+
+/// Whether two sets of lines hold a pair of lines one business often spans (纺织 / 印染).
+pub(crate) fn lines_related(a: u128, b: u128) -> bool {
+    LINES
+        .related
+        .iter()
+        .any(|pair| a & pair != 0 && b & pair != 0 && (a | b) & pair == *pair)
+}
 
 /// The names of the lines of business in a bit set, for staff (饲料、屠宰).
 pub(crate) fn line_names(lines: u128) -> Vec<&'static str> {

@@ -15,7 +15,9 @@
 
 use serde::Serialize;
 
-use super::features::{Facility, SourceFeatures, TOWNSHIP_ENDINGS, is_gate, line_names};
+use super::features::{
+    Facility, SourceFeatures, TOWNSHIP_ENDINGS, is_gate, line_names, lines_related,
+};
 use super::model::PairModel;
 use super::sound::{similarity, sounds};
 use super::terms::{TERMS_TABLE, Terms};
@@ -73,11 +75,12 @@ pub enum EvidenceKind {
     DifferentOwner,
     SameTrade,
     DifferentTrade,
+    RelatedLine,
 }
 
 impl EvidenceKind {
     /// Every kind, in the order of the model's weights.
-    pub const ALL: [EvidenceKind; 41] = [
+    pub const ALL: [EvidenceKind; 42] = [
         EvidenceKind::SameName,
         EvidenceKind::CommonName,
         EvidenceKind::SameNameOtherKind,
@@ -119,6 +122,7 @@ impl EvidenceKind {
         EvidenceKind::DifferentOwner,
         EvidenceKind::SameTrade,
         EvidenceKind::DifferentTrade,
+        EvidenceKind::RelatedLine,
     ];
 
     /// Its name in the model file and the API.
@@ -165,6 +169,7 @@ impl EvidenceKind {
             EvidenceKind::DifferentOwner => "different_owner",
             EvidenceKind::SameTrade => "same_trade",
             EvidenceKind::DifferentTrade => "different_trade",
+            EvidenceKind::RelatedLine => "related_line",
         }
     }
 
@@ -199,7 +204,7 @@ impl EvidenceKind {
             | DifferentOwner
             | DifferentTrade
             | AsLandmark => Some(false),
-            NamedOnce | SameArea => None,
+            NamedOnce | SameArea | RelatedLine => None,
         }
     }
 
@@ -770,6 +775,16 @@ fn gather(a: &SourceFeatures, b: &SourceFeatures, common: &dyn Fn(&str) -> bool)
                 format!("同一行业：{}", line_names(shared).join("、")),
                 1.0,
             );
+        } else if lines_related(a.lines, b.lines) {
+            push(
+                EvidenceKind::RelatedLine,
+                format!(
+                    "相关行业：{} / {}",
+                    line_names(a.lines).join("、"),
+                    line_names(b.lines).join("、")
+                ),
+                1.0,
+            );
         } else {
             push(
                 EvidenceKind::DifferentLine,
@@ -1072,6 +1087,27 @@ mod tests {
                 && !general.contains(&EvidenceKind::SameTrade),
             "{general:?}"
         );
+    }
+
+    #[test]
+    fn lines_one_business_spans_are_related_not_different() {
+        let kinds = |a: &str, b: &str| -> Vec<EvidenceKind> {
+            score_texts(a, b).evidence.iter().map(|e| e.kind).collect()
+        };
+        let related = kinds(
+            "海虞福山那边有个染厂，晚上往塘河里放蓝水",
+            "海虞镇福山工业区华茂毛纺有限公司夜间偷排废水",
+        );
+        assert!(
+            related.contains(&EvidenceKind::RelatedLine)
+                && !related.contains(&EvidenceKind::DifferentLine),
+            "{related:?}"
+        );
+        let apart = kinds(
+            "海虞福山那边有个染厂，晚上往塘河里放蓝水",
+            "海虞镇福山工业区华茂饲料厂夜间偷排废水",
+        );
+        assert!(apart.contains(&EvidenceKind::DifferentLine), "{apart:?}");
     }
 
     #[test]
