@@ -1457,6 +1457,7 @@ impl<'t> Extractor<'t> {
                 && let Some(word) = self.word_at(at)
                 && word.end != end
                 && !(word.start == at && self.char_at(end).is_some_and(|c| LOCATIVE.contains(c)))
+                && !self.village_after_township(at, suffix)
             {
                 continue;
             }
@@ -1552,6 +1553,24 @@ impl<'t> Extractor<'t> {
                 self.features.compounds.push(compound);
             }
         }
+    }
+
+    /// Whether the 村 at `at` ends a village's name of two or three characters right after a
+    /// township's full name (唐江镇|新圩村, 西果园镇|青石村): a village there, however the words
+    /// around it are cut (新圩村大路边, 卢屋村美居家具厂).
+    fn village_after_township(&self, at: usize, suffix: &str) -> bool {
+        suffix == "村"
+            && self.regions.iter().any(|r| {
+                let stem = &self.text[r.end.min(at)..at];
+                r.end <= at
+                    && (2..=3).contains(&stem.chars().count())
+                    && stem
+                        .chars()
+                        .all(|c| is_han(c) && !FUNCTION_CHARS.contains(c))
+                    && TOWNSHIP_ENDINGS
+                        .iter()
+                        .any(|e| self.text[..r.end].ends_with(e))
+            })
     }
 
     /// Whether `stem` ends in a trade or facility word of two characters or more (装饰材料, 快餐).
@@ -2195,6 +2214,20 @@ mod tests {
         };
         assert_eq!(compounds("调节池恶臭，影响邻近凤栖苑小区。"), ["凤栖苑"]);
         assert_eq!(compounds("油烟扰民，紧邻大学城"), ["大学城"]);
+    }
+
+    #[test]
+    fn a_village_right_after_its_township_is_one_however_the_words_are_cut() {
+        let compounds = |text: &str| -> Vec<String> {
+            SourceFeatures::extract(text)
+                .compounds
+                .into_iter()
+                .map(|c| c.name)
+                .collect()
+        };
+        assert_eq!(compounds("南康唐江镇新圩村大路边有家家具厂"), ["新圩村"]);
+        assert_eq!(compounds("唐江镇卢屋村美居家具厂夜间加班开料"), ["卢屋村"]);
+        assert_eq!(stems("唐江镇卢屋村美居家具厂夜间加班开料"), ["美居"]);
     }
 
     #[test]
