@@ -71,6 +71,12 @@ const LOCATIVES: &[&str] = &[
     "下游",
     "楼上",
     "楼下",
+    "附近",
+    "周边",
+    "周围",
+    "一带",
+    "外面",
+    "外边",
 ];
 
 /// Who lives above or below a facility: after 楼上 or 楼下 they are the reporter's neighbours,
@@ -130,14 +136,18 @@ fn landmark_follows(rest: &str) -> bool {
     ];
     let rest = rest.trim_start_matches(['的', '那', '这', '是', '就']);
     let gate = GATES.iter().find(|g| rest.starts_with(**g));
+    // Outside a gate is near it (化肥厂东门外的垃圾堆).
+    let outside = gate.is_some_and(|g| rest[g.len()..].trim_start_matches('口').starts_with('外'));
     let rest = gate.map_or(rest, |g| {
         rest[g.len()..]
             .trim_start_matches(['口', '外'])
+            .trim_start_matches(['面', '边'])
             .trim_start_matches('的')
     });
     let word = LOCATIVES.iter().find(|w| rest.starts_with(**w));
     let after = match (word, gate) {
         (Some(word), _) => &rest[word.len()..],
+        (None, Some(_)) if outside => rest,
         // At the gate itself, with a demonstrative or 有 before what is there.
         (None, Some(_)) if rest.starts_with(['那', '这', '有']) => rest,
         _ => return false,
@@ -2481,6 +2491,16 @@ mod tests {
         assert_eq!(near("和顺陶瓷厂大门口那个烧烤摊，烟大"), [true, false]);
         // The facility's own gate, where its problem is, keeps it the source.
         assert_eq!(near("鑫达化工厂门口的排污口冒黑水"), [false]);
+        // Outside a gate, or somewhere about a place, is near it too.
+        assert_eq!(near("原平市化肥厂东门外的垃圾堆长期无人清理"), [true]);
+        assert_eq!(
+            near("原平市，化肥厂东门外面有个小饭馆，油烟大"),
+            [true, false]
+        );
+        assert_eq!(
+            near("黄羊镇皇台酒业附近一家肉牛养殖场粪便露天堆放"),
+            [true, false]
+        );
     }
 
     #[test]
