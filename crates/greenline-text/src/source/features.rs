@@ -334,6 +334,9 @@ pub struct SourceFeatures {
     pub trades: Vec<String>,
     /// Owners' surnames the text gives (老孙家, 姓覃, 陈氏, 张某).
     pub owners: String,
+    /// Characters a reporter remembers of a name they do not know (华 of 叫什么华什么的洗浴中心, 巴
+    /// of 名字带个巴字).
+    pub hints: String,
     /// The characters of the whole (normalised) text, to find a name written without its
     /// facility word in another text. Not kept by the index.
     #[serde(skip)]
@@ -422,6 +425,82 @@ const PLACE_FRAGMENTS: &[&str] = &[
 
 /// What stands in a name a reporter does not know (叫什么华什么的).
 const UNKNOWN_NAME: &[&str] = &["什么", "么子", "啥"];
+
+/// The characters a reporter remembers of a name they do not know: between two words for the
+/// unknown (什么华什么), after 叫 up to 的, a word for the unknown, 还是 or 字 (叫啥香的, 好像叫永
+/// 什么, 叫什么芬还是芳), after 还是 in such a clause, or in 带个巴字.
+fn name_hints(chars: &[char]) -> String {
+    // What is no remembered part of a name: words of not knowing, of the clause, of the kind.
+    const NOT_HINTS: &str =
+        "不我名记也忘知道清楚晓得的了来着是个那这就在有厂店家啥么什子叫字还老小大";
+    let unknown_at = |i: usize| -> usize {
+        for w in ["什么", "么子", "啥子", "啥"] {
+            let w: Vec<char> = w.chars().collect();
+            if chars.get(i..i + w.len()) == Some(&w[..]) {
+                return w.len();
+            }
+        }
+        0
+    };
+    let hint_char = |c: char| is_han(c) && !NOT_HINTS.contains(c);
+    // One or two hint characters from `i`, then what must follow them.
+    let run_at = |i: usize, ends: &dyn Fn(usize) -> bool| -> Option<(usize, usize)> {
+        (1..=2)
+            .find(|n| {
+                chars
+                    .get(i..i + n)
+                    .is_some_and(|r| r.iter().all(|c| hint_char(*c)))
+                    && ends(i + n)
+            })
+            .map(|n| (i, i + n))
+    };
+    let mut hints = String::new();
+    let mut add = |from: usize, to: usize| {
+        for c in &chars[from..to] {
+            if !hints.contains(*c) {
+                hints.push(*c);
+            }
+        }
+    };
+    for i in 0..chars.len() {
+        let u = unknown_at(i);
+        // 什么华什么
+        if u > 0
+            && let Some((from, to)) = run_at(i + u, &|j| unknown_at(j) > 0)
+        {
+            add(from, to);
+        }
+        // 叫什么华的, 叫啥香的, 好像叫永什么, 叫什么芬还是芳
+        if chars[i] == '叫' {
+            let start = i + 1 + unknown_at(i + 1);
+            let ends = |j: usize| {
+                unknown_at(j) > 0
+                    || chars.get(j) == Some(&'的')
+                    || chars.get(j) == Some(&'字')
+                    || chars.get(j..j + 2) == Some(&['还', '是'][..])
+            };
+            if let Some((from, to)) = run_at(start, &ends) {
+                add(from, to);
+                // …还是芳
+                if chars.get(to..to + 2) == Some(&['还', '是'][..])
+                    && let Some((from, to)) = run_at(to + 2, &|j| {
+                        chars.get(j).is_none_or(|c| !is_han(*c)) || ends(j)
+                    })
+                {
+                    add(from, to);
+                }
+            }
+        }
+        // 带个巴字, 有个辉字
+        if matches!(chars[i], '带' | '有') {
+            let at = i + 1 + usize::from(chars.get(i + 1) == Some(&'个'));
+            if chars.get(at + 1) == Some(&'字') && chars.get(at).is_some_and(|c| hint_char(*c)) {
+                add(at, at + 1);
+            }
+        }
+    }
+    hints
+}
 
 /// The lines of business and the words that tell them.
 struct Lines {
@@ -794,6 +873,7 @@ impl<'t> Extractor<'t> {
         self.features.text_chars = self.text.chars().collect();
         self.spots();
         self.lines_and_owners();
+        self.features.hints = name_hints(&self.features.text_chars);
         // 叫什么华什么的洗浴中心: the reporter does not know the name.
         for f in &mut self.features.facilities {
             if UNKNOWN_NAME.iter().any(|w| f.stem.contains(w)) {
@@ -2238,6 +2318,19 @@ mod tests {
         assert_eq!(compounds("南康唐江镇新圩村大路边有家家具厂"), ["新圩村"]);
         assert_eq!(compounds("唐江镇卢屋村美居家具厂夜间加班开料"), ["卢屋村"]);
         assert_eq!(stems("唐江镇卢屋村美居家具厂夜间加班开料"), ["美居"]);
+    }
+
+    #[test]
+    fn what_a_reporter_remembers_of_a_name_is_kept() {
+        let hints = |text: &str| SourceFeatures::extract(text).hints;
+        assert_eq!(hints("晓光路上那个叫什么华什么的洗浴中心"), "华");
+        assert_eq!(hints("棕林北街红招牌、带个巴字的火锅店"), "巴");
+        assert_eq!(hints("那个豆腐皮作坊，叫啥香的，排的水黑乎乎的"), "香");
+        assert_eq!(hints("名字叫什么“芬”还是“芳”，印染的水"), "芬芳");
+        assert_eq!(hints("好像叫永什么的，烟囱天天冒黄烟"), "永");
+        // Not knowing at all leaves nothing to remember.
+        assert_eq!(hints("有个化工厂，叫啥不知道，晚上放味"), "");
+        assert_eq!(hints("那个砖厂，叫啥我也说不上来"), "");
     }
 
     #[test]

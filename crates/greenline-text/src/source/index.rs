@@ -581,6 +581,9 @@ fn encode(features: &SourceFeatures) -> String {
     if !features.owners.is_empty() {
         let _ = writeln!(out, "P{}", features.owners);
     }
+    if !features.hints.is_empty() {
+        let _ = writeln!(out, "H{}", features.hints);
+    }
     out
 }
 
@@ -625,6 +628,7 @@ fn decode(text: &str, kinds: u16, night: bool) -> SourceFeatures {
             (Some('L'), [lines]) => features.lines = lines.parse().unwrap_or(0),
             (Some('T'), [trade]) => features.trades.push((*trade).to_owned()),
             (Some('P'), [owners]) => features.owners = (*owners).to_owned(),
+            (Some('H'), [hints]) => features.hints = (*hints).to_owned(),
             (Some('W'), [word, rarity]) => features
                 .rare_words
                 .push(((*word).to_owned(), rarity.parse().unwrap_or(0.0))),

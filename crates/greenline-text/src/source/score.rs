@@ -76,11 +76,12 @@ pub enum EvidenceKind {
     SameTrade,
     DifferentTrade,
     RelatedLine,
+    HintMissing,
 }
 
 impl EvidenceKind {
     /// Every kind, in the order of the model's weights.
-    pub const ALL: [EvidenceKind; 42] = [
+    pub const ALL: [EvidenceKind; 43] = [
         EvidenceKind::SameName,
         EvidenceKind::CommonName,
         EvidenceKind::SameNameOtherKind,
@@ -123,6 +124,7 @@ impl EvidenceKind {
         EvidenceKind::SameTrade,
         EvidenceKind::DifferentTrade,
         EvidenceKind::RelatedLine,
+        EvidenceKind::HintMissing,
     ];
 
     /// Its name in the model file and the API.
@@ -170,6 +172,7 @@ impl EvidenceKind {
             EvidenceKind::SameTrade => "same_trade",
             EvidenceKind::DifferentTrade => "different_trade",
             EvidenceKind::RelatedLine => "related_line",
+            EvidenceKind::HintMissing => "hint_missing",
         }
     }
 
@@ -203,6 +206,7 @@ impl EvidenceKind {
             | DifferentLine
             | DifferentOwner
             | DifferentTrade
+            | HintMissing
             | AsLandmark => Some(false),
             NamedOnce | SameArea | RelatedLine => None,
         }
@@ -813,6 +817,14 @@ fn gather(a: &SourceFeatures, b: &SourceFeatures, common: &dyn Fn(&str) -> bool)
             );
         }
     }
+    // What a reporter remembers of a name (叫什么华什么的) that the other text's names lack.
+    if let Some((hints, names)) = hint_missing(a, b).or_else(|| hint_missing(b, a)) {
+        push(
+            EvidenceKind::HintMissing,
+            format!("记得的字不在对方名称中：{hints} / {names}"),
+            1.0,
+        );
+    }
     if !a.owners.is_empty() && !b.owners.is_empty() {
         if a.owners.chars().any(|c| b.owners.contains(c)) {
             push(
@@ -972,6 +984,29 @@ fn name_partly(a: &SourceFeatures, b: &SourceFeatures, landmark: &str) -> Option
     best
 }
 
+/// The characters `x` remembers of a name and `y`'s names, where `y` names its source and none
+/// of its names, roads or compounds holds any of them (叫什么华什么的 against 永丰印染).
+fn hint_missing(x: &SourceFeatures, y: &SourceFeatures) -> Option<(String, String)> {
+    if x.hints.is_empty() {
+        return None;
+    }
+    let names: Vec<&str> = y
+        .facilities
+        .iter()
+        .filter(|f| !f.near && f.stem.chars().count() >= 2)
+        .map(|f| f.written.as_str())
+        .collect();
+    // A shop may be named after its road or estate (星光大道量贩KTV).
+    let written = names
+        .iter()
+        .copied()
+        .chain(y.roads.iter().map(|r| r.written.as_str()))
+        .chain(y.compounds.iter().map(|c| c.name.as_str()));
+    let mut written = written;
+    (!names.is_empty() && !written.any(|n| x.hints.chars().any(|c| n.contains(c))))
+        .then(|| (x.hints.clone(), names.join("、")))
+}
+
 /// A village's name with 屯 read as 村 (永丰屯 is 永丰村 in the north-east).
 fn village(name: &str) -> String {
     match name.strip_suffix('屯') {
@@ -1087,6 +1122,29 @@ mod tests {
                 && !general.contains(&EvidenceKind::SameTrade),
             "{general:?}"
         );
+    }
+
+    #[test]
+    fn a_remembered_character_missing_from_the_others_names_counts_against() {
+        let kinds = |a: &str, b: &str| -> Vec<EvidenceKind> {
+            score_texts(a, b).evidence.iter().map(|e| e.kind).collect()
+        };
+        let missing = kinds(
+            "钱清那边有家印染厂，好像叫什么华什么的，半夜往河里放红水",
+            "钱清街道工业园区内永丰印染有限公司污水管道破损",
+        );
+        assert!(missing.contains(&EvidenceKind::HintMissing), "{missing:?}");
+        let found = kinds(
+            "钱清那边有家印染厂，好像叫什么华什么的，半夜往河里放红水",
+            "钱清街道工业园区内华丰印染有限公司污水管道破损",
+        );
+        assert!(!found.contains(&EvidenceKind::HintMissing), "{found:?}");
+        // A shop named after its road holds the character there.
+        let road = kinds(
+            "韶山南路那个什么星什么的歌城，半夜两点还在唱",
+            "韶山南路星光大道量贩KTV营业噪声扰民",
+        );
+        assert!(!road.contains(&EvidenceKind::HintMissing), "{road:?}");
     }
 
     #[test]
