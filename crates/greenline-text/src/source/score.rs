@@ -707,12 +707,22 @@ fn gather(a: &SourceFeatures, b: &SourceFeatures, common: &dyn Fn(&str) -> bool)
         let disjoint = !x.is_empty() && !y.is_empty() && !x.iter().any(|s| y.contains(s));
         disjoint.then(|| (x.join("、"), y.join("、")))
     };
-    let opposite = |x: &str, y: &str| {
-        let facing = |p: char, q: char| x.contains(p) && y.contains(q);
-        facing('东', '西') || facing('西', '东') || facing('南', '北') || facing('北', '南')
+    // Opposite sides on one axis at least, whatever else the two say (东段路北 / 东段路南).
+    let sides_apart = || {
+        let (x, y) = (tagged(a, "side:"), tagged(b, "side:"));
+        let facing = [['东', '西'], ['南', '北']].iter().any(|axis| {
+            let on = |sides: &[String]| -> Vec<char> {
+                axis.iter()
+                    .copied()
+                    .filter(|c| sides.iter().any(|s| s.contains(*c)))
+                    .collect()
+            };
+            let (p, q) = (on(&x), on(&y));
+            p.len() == 1 && q.len() == 1 && p != q
+        });
+        facing.then(|| (x.join("、"), y.join("、")))
     };
-    let spot = apart("side:")
-        .filter(|(x, y)| opposite(x, y))
+    let spot = sides_apart()
         .or_else(|| apart("end:"))
         .or_else(|| apart("flow:"))
         .or_else(|| apart("block:"))
@@ -1145,6 +1155,20 @@ mod tests {
             "韶山南路星光大道量贩KTV营业噪声扰民",
         );
         assert!(!road.contains(&EvidenceKind::HintMissing), "{road:?}");
+    }
+
+    #[test]
+    fn opposite_sides_of_a_road_are_two_places_on_the_same_stretch() {
+        let m = score_texts(
+            "枣阳市襄阳路东段路北的洗车店，泡沫水直接冲到马路上。",
+            "枣阳襄阳路东段路南也有个洗车的，把污水扫进雨水井",
+        );
+        assert!(
+            m.evidence
+                .iter()
+                .any(|e| e.kind == EvidenceKind::DifferentSpot),
+            "{m:?}"
+        );
     }
 
     #[test]
