@@ -423,6 +423,11 @@ const PLACE_FRAGMENTS: &[&str] = &[
     "咚咚",
 ];
 
+/// Words of 老 and a surname's character that name no one by their surname.
+const NOT_OWNERS: &[&str] = &[
+    "老师", "老公", "老汉", "老总", "老大", "老小", "老太", "老爷", "老头", "老伯", "老姐", "老哥",
+];
+
 /// What stands in a name a reporter does not know (叫什么华什么的).
 const UNKNOWN_NAME: &[&str] = &["什么", "么子", "啥"];
 
@@ -918,6 +923,29 @@ impl<'t> Extractor<'t> {
                 _ => None,
             };
             if let Some(s) = found
+                && !owners.contains(s)
+            {
+                owners.push(s);
+            }
+        }
+        // 老张熏酱, 老|刘|烧烤: 老 and a surname as one word of the segmenter's, or 老 alone
+        // before one (not 老陈醋, 老百姓: longer words).
+        for (at, _) in self.text.match_indices('老') {
+            let Some(word) = self.word_at(at).filter(|w| w.start == at) else {
+                continue;
+            };
+            let written = &self.text[word.clone()];
+            let name = match written.chars().count() {
+                // Not a word for someone that only looks like one (老师, 老公).
+                2 if !NOT_OWNERS.contains(&written) => written.chars().nth(1),
+                1 => self
+                    .word_at(word.end)
+                    .map(|next| &self.text[next])
+                    .filter(|next| next.chars().count() == 1)
+                    .and_then(|next| next.chars().next()),
+                _ => None,
+            };
+            if let Some(s) = name.filter(|c| crate::pii::is_surname(*c))
                 && !owners.contains(s)
             {
                 owners.push(s);
@@ -2318,6 +2346,17 @@ mod tests {
         assert_eq!(compounds("南康唐江镇新圩村大路边有家家具厂"), ["新圩村"]);
         assert_eq!(compounds("唐江镇卢屋村美居家具厂夜间加班开料"), ["卢屋村"]);
         assert_eq!(stems("唐江镇卢屋村美居家具厂夜间加班开料"), ["美居"]);
+    }
+
+    #[test]
+    fn an_owner_is_named_by_lao_and_a_surname() {
+        let owners = |text: &str| SourceFeatures::extract(text).owners;
+        assert_eq!(owners("阿城区延川大街老张熏酱，熏肠子的烟大"), "张");
+        assert_eq!(owners("老刘烧烤天天烤到两点"), "刘");
+        assert_eq!(owners("老周家的羊肉馆油烟大"), "周");
+        // A product, the people, a teacher: nobody's surname.
+        assert_eq!(owners("美和居老陈醋厂的污水"), "");
+        assert_eq!(owners("老百姓反映老师说的那个厂"), "");
     }
 
     #[test]
