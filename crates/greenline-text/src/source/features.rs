@@ -2349,6 +2349,12 @@ mod tests {
     }
 
     #[test]
+    fn a_crossing_is_no_road() {
+        let roads = SourceFeatures::extract("张市镇十字路口往东，过了加油站那个养猪场").roads;
+        assert!(roads.is_empty(), "{roads:?}");
+    }
+
+    #[test]
     fn an_owner_is_named_by_lao_and_a_surname() {
         let owners = |text: &str| SourceFeatures::extract(text).owners;
         assert_eq!(owners("阿城区延川大街老张熏酱，熏肠子的烟大"), "张");
