@@ -56,7 +56,7 @@ fn main() -> std::process::ExitCode {
     let l2: f64 = std::env::var("L2")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(1.0);
+        .unwrap_or(0.3);
     // `WEIGHTS=w7=3,w8=3`: how much each named writer's pairs count in fitting (1 otherwise).
     let weights: Vec<(String, f64)> = std::env::var("WEIGHTS")
         .unwrap_or_default()

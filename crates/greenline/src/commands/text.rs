@@ -51,8 +51,9 @@ pub struct TrainSameSourceArgs {
     /// Where to write the model.
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
-    /// The L2 penalty on the weights.
-    #[arg(long, default_value_t = 1.0)]
+    /// The L2 penalty on the weights (0.3: the lowest mistakes with each writer held out in
+    /// turn, against 0.1, 0.5 and 1).
+    #[arg(long, default_value_t = 0.3)]
     pub l2: f64,
     /// Simulated pairs added to the training part: the suggestions the same-source index makes
     /// on a simulated city's cases, labelled by the simulator's own knowledge of each source.
