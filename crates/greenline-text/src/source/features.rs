@@ -826,12 +826,40 @@ struct Extractor<'t> {
     branches: Vec<String>,
     /// Clauses that say what the source is not ([`negated_clauses`]).
     negated: Vec<Range<usize>>,
+    /// What the text put in quotation marks (“老码头火锅”), in the normalised text: a name.
+    quoted: Vec<Range<usize>>,
     features: SourceFeatures,
 }
 
+/// The spans in `normalised` of what `text` put in quotation marks, each found after the last.
+fn quoted_spans(text: &str, normalised: &str) -> Vec<Range<usize>> {
+    let mut spans = Vec::new();
+    let mut from = 0;
+    let mut rest = text;
+    while let Some(open) = rest.find(['“', '「', '『', '"']) {
+        let inner = &rest[open..];
+        let after_open = inner.chars().next().map_or(1, char::len_utf8);
+        let Some(close) = inner[after_open..].find(['”', '」', '』', '"']) else {
+            break;
+        };
+        let content = normalise(&inner[after_open..after_open + close]);
+        let n = content.chars().count();
+        if (2..=MAX_NAME_STEM + 4).contains(&n)
+            && let Some(at) = normalised[from..].find(&content)
+        {
+            spans.push(from + at..from + at + content.len());
+            from += at + content.len();
+        }
+        rest = &inner[after_open + close..];
+        rest = &rest[rest.chars().next().map_or(0, char::len_utf8)..];
+    }
+    spans
+}
+
 impl<'t> Extractor<'t> {
-    fn new(text: &str) -> Extractor<'t> {
-        let text = normalise(text);
+    fn new(original: &str) -> Extractor<'t> {
+        let text = normalise(original);
+        let quoted = quoted_spans(original, &text);
         let mut words = Vec::new();
         let mut at = 0;
         for word in Tokenizer::shared().segments(&text) {
@@ -850,6 +878,7 @@ impl<'t> Extractor<'t> {
             landmarks: Vec::new(),
             branches: Vec::new(),
             negated: Vec::new(),
+            quoted,
             features: SourceFeatures::default(),
         }
     }
@@ -1867,6 +1896,33 @@ impl<'t> Extractor<'t> {
         found.retain(|(span, f)| {
             !(matches!(f.word.as_str(), "店" | "铺") && self.township_ending_at(span.end))
         });
+        // A name in quotation marks is the name, whatever words it holds (“老码头火锅”, “老地方”
+        // 烧烤): up to the facility word, or whole where it ends before it.
+        for (span, facility) in &mut found {
+            // The quotation ends inside the facility's words or right before them.
+            let Some(q) = self
+                .quoted
+                .iter()
+                .find(|q| span.start <= q.end && q.end <= span.end)
+            else {
+                continue;
+            };
+            let end = if q.end == span.end && self.text[..q.end].ends_with(&facility.word) {
+                q.end - facility.word.len()
+            } else {
+                q.end
+            };
+            let name = &self.text[q.start..end.max(q.start)];
+            if name.chars().count() >= 2
+                && name.chars().all(is_han)
+                && name.contains(facility.stem.as_str())
+                && name != facility.stem
+            {
+                facility.stem = name.to_owned();
+                facility.written = format!("{name}{}", &self.text[end..span.end]);
+                span.start = span.start.min(q.start);
+            }
+        }
         // A shop word with a short stem right after a named business is a branch of it, not a
         // second business (塞北涮肉东河店, 渝味坊火锅南七店).
         found.sort_by_key(|(span, _)| span.start);
@@ -2346,6 +2402,16 @@ mod tests {
         assert_eq!(compounds("南康唐江镇新圩村大路边有家家具厂"), ["新圩村"]);
         assert_eq!(compounds("唐江镇卢屋村美居家具厂夜间加班开料"), ["卢屋村"]);
         assert_eq!(stems("唐江镇卢屋村美居家具厂夜间加班开料"), ["美居"]);
+    }
+
+    #[test]
+    fn a_name_in_quotation_marks_is_the_name() {
+        assert_eq!(stems("信州区带湖路“老码头火锅”油烟大"), ["老码头"]);
+        assert_eq!(stems("长风街上那家“老地方”烧烤，晚上很吵"), ["老地方"]);
+        assert_eq!(
+            stems("岳塘区建设北路“净衣坊”干洗店，一股刺鼻的化学味"),
+            ["净衣坊"]
+        );
     }
 
     #[test]
