@@ -423,6 +423,10 @@ const PLACE_FRAGMENTS: &[&str] = &[
     "咚咚",
 ];
 
+/// Verbs of what is done at a place that begin a description of it, not a name (做红木家具的那家,
+/// 改成做包装的).
+const DOINGS: &[&str] = &["做", "搞", "卖", "收", "改成", "开了", "专门"];
+
 /// Words of 老 and a surname's character that name no one by their surname.
 const NOT_OWNERS: &[&str] = &[
     "老师", "老公", "老汉", "老总", "老大", "老小", "老太", "老爷", "老头", "老伯", "老姐", "老哥",
@@ -2202,6 +2206,10 @@ impl<'t> Extractor<'t> {
         {
             unnamed = true;
         }
+        // What someone does there is no name (做红木家具的, 改成做包装的).
+        if DOINGS.iter().any(|d| stem.starts_with(d)) {
+            unnamed = true;
+        }
         if unnamed {
             stem = "";
         }
@@ -2412,6 +2420,17 @@ mod tests {
             stems("岳塘区建设北路“净衣坊”干洗店，一股刺鼻的化学味"),
             ["净衣坊"]
         );
+    }
+
+    #[test]
+    fn what_is_done_there_is_no_name() {
+        for text in [
+            "仙游县榜头镇，做红木家具的那家，锯木头的声音太吵了",
+            "那个老造纸厂，现在改成做包装的了",
+        ] {
+            let named: Vec<String> = stems(text).into_iter().filter(|s| !s.is_empty()).collect();
+            assert!(named.is_empty(), "{text}: {named:?}");
+        }
     }
 
     #[test]
