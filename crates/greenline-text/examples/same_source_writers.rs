@@ -4,11 +4,14 @@
 //! pair of the measured writer is fitted.
 //!
 //! `cargo run --release -p greenline-text --example same_source_writers -- [KIND]` (with a
-//! kind of pair, or `all`, its mistakes and their evidence too; `L2` sets the penalty)
+//! kind of pair, or `all`, its mistakes and their evidence too; `L2` sets the penalty; `SIM=N`
+//! fits on N simulated index suggestions too, as `greenline text train-same-source --simulated`
+//! does, each counting `SIMW` (0.25) of a written pair)
 
+use greenline_domain::RegionCode;
 use greenline_text::source::{
-    LabelledPair, SourceFeatures, example, fit, measure, read_pairs, score_by,
-    threshold_across_writers, train,
+    EvidenceKind, Example, LabelledPair, SourceFeatures, SourceIndex, example, fit, measure,
+    read_pairs, score_by, threshold_across_writers, train,
 };
 
 const PAIRS: &str = include_str!("../data/text/pairs/same_source.jsonl");
@@ -93,6 +96,15 @@ fn main() -> std::process::ExitCode {
             }
         };
     }
+    let sim_count: usize = std::env::var("SIM")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let sim_weight: f64 = std::env::var("SIMW")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0.25);
+    let simulated = simulated_suggestions(sim_count, sim_weight);
     let kind = std::env::args().nth(1);
     let mut mistakes = 0;
     let (mut f1s, mut at_030) = (Vec::new(), Vec::new());
@@ -106,6 +118,7 @@ fn main() -> std::process::ExitCode {
         let examples: Vec<_> = fitted
             .iter()
             .map(|p| example(p, weight_of(&writer(p))))
+            .chain(simulated.iter().cloned())
             .collect();
         // The threshold as the fitted writers, each held out in turn, set it; or, with
         // `THRESHOLD=fitted`, where F1 on the fitted pairs themselves is highest.
@@ -121,6 +134,7 @@ fn main() -> std::process::ExitCode {
                         .filter(|p| writer(p) != *measured)
                         .map(|p| Some(writer(p))),
                 )
+                .chain(simulated.iter().map(|_| None))
                 .collect();
             fit(&examples, l2).and_then(|mut model| {
                 model.threshold = threshold_across_writers(&examples, &writers, l2)?;
@@ -198,4 +212,61 @@ fn main() -> std::process::ExitCode {
         mean(&at_030)
     );
     std::process::ExitCode::SUCCESS
+}
+
+/// The same-source index's suggestions on a simulated city's cases (seed 2369), each labelled by
+/// whether the simulator made both cases from one source.
+fn simulated_suggestions(count: usize, weight: f64) -> Vec<Example> {
+    use greenline_sim::{Scale, SimConfig, Simulator};
+    let (Ok(city), Some(start)) = (
+        RegionCode::parse("320100"),
+        chrono::NaiveDate::from_ymd_opt(2025, 1, 1),
+    ) else {
+        return Vec::new();
+    };
+    let Ok(simulator) = Simulator::new(SimConfig {
+        seed: 2369,
+        start,
+        days: 3650,
+        cases: Some((count * 20) as u64),
+        scale: Scale::City(city),
+        inject_events: false,
+    }) else {
+        return Vec::new();
+    };
+    let mut index = SourceIndex::new();
+    let mut source_of: Vec<u64> = Vec::new();
+    let mut out = Vec::new();
+    for (record, truth) in simulator {
+        if out.len() >= count {
+            break;
+        }
+        let (Ok(region), Some(at)) = (
+            RegionCode::parse(&record.region),
+            greenline_domain::record::parse_time(&record.received_at),
+        ) else {
+            continue;
+        };
+        let at = at.timestamp_millis();
+        let features = SourceFeatures::extract(&record.description);
+        for candidate in index.candidates(RegionCode::NATIONAL, region, at, &features, 2) {
+            let mut values = [0.0; EvidenceKind::ALL.len()];
+            for e in &candidate.matched.evidence {
+                values[e.kind as usize] += e.value;
+            }
+            let same = usize::try_from(candidate.case_id)
+                .ok()
+                .and_then(|i| source_of.get(i))
+                == Some(&truth.source_id);
+            out.push(Example {
+                values,
+                same,
+                weight,
+            });
+        }
+        index.insert(source_of.len() as i64, region, at, &features);
+        source_of.push(truth.source_id);
+    }
+    out.truncate(count);
+    out
 }
