@@ -11,12 +11,13 @@ use std::collections::BTreeMap;
 use greenline_text::source::{LabelledPair, read_pairs, score_texts};
 
 const VERDICTS: &str = include_str!("../data/text/pairs/readers/verdicts.jsonl");
-const WRITERS: [&str; 5] = [
+const WRITERS: [&str; 6] = [
     include_str!("../data/text/pairs/w10.jsonl"),
     include_str!("../data/text/pairs/w11.jsonl"),
     include_str!("../data/text/pairs/w12.jsonl"),
     include_str!("../data/text/pairs/w13.jsonl"),
     include_str!("../data/text/pairs/w14.jsonl"),
+    include_str!("../data/text/pairs/w15.jsonl"),
 ];
 
 #[derive(serde::Deserialize)]

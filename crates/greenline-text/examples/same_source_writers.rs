@@ -27,12 +27,13 @@ const ELEVENTH: &str = include_str!("../data/text/pairs/w11.jsonl");
 const TWELFTH: &str = include_str!("../data/text/pairs/w12.jsonl");
 const THIRTEENTH: &str = include_str!("../data/text/pairs/w13.jsonl");
 const FOURTEENTH: &str = include_str!("../data/text/pairs/w14.jsonl");
+const FIFTEENTH: &str = include_str!("../data/text/pairs/w15.jsonl");
 const FIRST: &str = include_str!("../data/text/dev/same_source.jsonl");
 
 fn main() -> std::process::ExitCode {
     let writers_files = [
         PAIRS, THIRD, FOURTH, FIFTH, SIXTH, SEVENTH, EIGHTH, NINTH, TENTH, ELEVENTH, TWELFTH,
-        THIRTEENTH, FOURTEENTH,
+        THIRTEENTH, FOURTEENTH, FIFTEENTH,
     ];
     let mut pairs = Vec::new();
     for file in writers_files {
