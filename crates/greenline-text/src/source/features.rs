@@ -2337,6 +2337,14 @@ mod tests {
         facility_fields(text, |f| f.stem)
     }
 
+    fn compound_names(text: &str) -> Vec<String> {
+        SourceFeatures::extract(text)
+            .compounds
+            .into_iter()
+            .map(|c| c.name)
+            .collect()
+    }
+
     fn written(text: &str) -> Vec<String> {
         facility_fields(text, |f| f.written)
     }
@@ -2387,28 +2395,23 @@ mod tests {
 
     #[test]
     fn a_verb_before_a_compound_is_no_part_of_its_name() {
-        let compounds = |text: &str| -> Vec<String> {
-            SourceFeatures::extract(text)
-                .compounds
-                .into_iter()
-                .map(|c| c.name)
-                .collect()
-        };
-        assert_eq!(compounds("调节池恶臭，影响邻近凤栖苑小区。"), ["凤栖苑"]);
-        assert_eq!(compounds("油烟扰民，紧邻大学城"), ["大学城"]);
+        assert_eq!(
+            compound_names("调节池恶臭，影响邻近凤栖苑小区。"),
+            ["凤栖苑"]
+        );
+        assert_eq!(compound_names("油烟扰民，紧邻大学城"), ["大学城"]);
     }
 
     #[test]
     fn a_village_right_after_its_township_is_one_however_the_words_are_cut() {
-        let compounds = |text: &str| -> Vec<String> {
-            SourceFeatures::extract(text)
-                .compounds
-                .into_iter()
-                .map(|c| c.name)
-                .collect()
-        };
-        assert_eq!(compounds("南康唐江镇新圩村大路边有家家具厂"), ["新圩村"]);
-        assert_eq!(compounds("唐江镇卢屋村美居家具厂夜间加班开料"), ["卢屋村"]);
+        assert_eq!(
+            compound_names("南康唐江镇新圩村大路边有家家具厂"),
+            ["新圩村"]
+        );
+        assert_eq!(
+            compound_names("唐江镇卢屋村美居家具厂夜间加班开料"),
+            ["卢屋村"]
+        );
         assert_eq!(stems("唐江镇卢屋村美居家具厂夜间加班开料"), ["美居"]);
     }
 
