@@ -10,7 +10,7 @@
 
 use greenline_domain::RegionCode;
 use greenline_text::source::{
-    EvidenceKind, Example, LabelledPair, SourceFeatures, SourceIndex, example, fit, measure,
+    Example, KnownCase, LabelledPair, SourceFeatures, example, fit, index_suggestions, measure,
     read_pairs, score_by, threshold_across_writers, train,
 };
 
@@ -216,7 +216,7 @@ fn main() -> std::process::ExitCode {
 }
 
 /// The same-source index's suggestions on a simulated city's cases (seed 2369), each labelled by
-/// whether the simulator made both cases from one source.
+/// whether the simulator made both cases from one source, as `train-same-source` makes them.
 fn simulated_suggestions(count: usize, weight: f64) -> Vec<Example> {
     use greenline_sim::{Scale, SimConfig, Simulator};
     let (Ok(city), Some(start)) = (
@@ -235,39 +235,14 @@ fn simulated_suggestions(count: usize, weight: f64) -> Vec<Example> {
     }) else {
         return Vec::new();
     };
-    let mut index = SourceIndex::new();
-    let mut source_of: Vec<u64> = Vec::new();
-    let mut out = Vec::new();
-    for (record, truth) in simulator {
-        if out.len() >= count {
-            break;
-        }
-        let (Ok(region), Some(at)) = (
-            RegionCode::parse(&record.region),
-            greenline_domain::record::parse_time(&record.received_at),
-        ) else {
-            continue;
-        };
-        let at = at.timestamp_millis();
-        let features = SourceFeatures::extract(&record.description);
-        for candidate in index.candidates(RegionCode::NATIONAL, region, at, &features, 2) {
-            let mut values = [0.0; EvidenceKind::ALL.len()];
-            for e in &candidate.matched.evidence {
-                values[e.kind as usize] += e.value;
-            }
-            let same = usize::try_from(candidate.case_id)
-                .ok()
-                .and_then(|i| source_of.get(i))
-                == Some(&truth.source_id);
-            out.push(Example {
-                values,
-                same,
-                weight,
-            });
-        }
-        index.insert(source_of.len() as i64, region, at, &features);
-        source_of.push(truth.source_id);
-    }
-    out.truncate(count);
-    out
+    let cases = simulator.filter_map(|(record, truth)| {
+        Some(KnownCase {
+            region: RegionCode::parse(&record.region).ok()?,
+            received_ms: greenline_domain::record::parse_time(&record.received_at)?
+                .timestamp_millis(),
+            description: record.description,
+            source: truth.source_id,
+        })
+    });
+    index_suggestions(cases, count, weight)
 }

@@ -27,8 +27,8 @@ pub use features::{Compound, Facility, Road, SourceFeatures};
 pub use index::{Candidate, SourceIndex, SourceIndexStats};
 pub use model::{Example, INDEX_PRECISION, PairModel, fit};
 pub use pairs::{
-    Figures, LabelledPair, example, measure, read_pairs, set_index_threshold,
-    threshold_across_writers, train,
+    Figures, KnownCase, LabelledPair, example, index_suggestions, measure, read_pairs,
+    set_index_threshold, threshold_across_writers, train,
 };
 /// The version of what [`SourceFeatures::extract`] reads from a text and of the compact form
 /// the index keeps: raise it when either changes (place resolution included), so that features

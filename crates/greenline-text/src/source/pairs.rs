@@ -9,7 +9,10 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+use greenline_domain::RegionCode;
+
 use super::features::SourceFeatures;
+use super::index::SourceIndex;
 use super::model::{Example, INDEX_PRECISION, PairModel, fit};
 use super::score::{EvidenceKind, score_with, values};
 use crate::TextError;
@@ -122,6 +125,55 @@ pub fn example(pair: &LabelledPair, weight: f64) -> Example {
         same: pair.same_source,
         weight,
     }
+}
+
+/// A case as the index's suggestions are learned from: its description, where and when it was
+/// received (milliseconds), and the source that made it (known for simulated cases only).
+#[derive(Debug, Clone)]
+pub struct KnownCase {
+    pub description: String,
+    pub region: RegionCode,
+    pub received_ms: i64,
+    pub source: u64,
+}
+
+/// Pairs from the same-source index's suggestions on cases whose sources are known: each case
+/// against the index's best two earlier candidates, the same when one source made both, up to
+/// `count` pairs, each counting `weight`.
+pub fn index_suggestions(
+    cases: impl IntoIterator<Item = KnownCase>,
+    count: usize,
+    weight: f64,
+) -> Vec<Example> {
+    let mut index = SourceIndex::new();
+    let mut source_of: Vec<u64> = Vec::new();
+    let mut out = Vec::new();
+    for case in cases {
+        if out.len() >= count {
+            break;
+        }
+        let features = SourceFeatures::extract(&case.description);
+        let at = case.received_ms;
+        for candidate in index.candidates(RegionCode::NATIONAL, case.region, at, &features, 2) {
+            let mut values = [0.0; EvidenceKind::ALL.len()];
+            for e in &candidate.matched.evidence {
+                values[e.kind as usize] += e.value;
+            }
+            let same = usize::try_from(candidate.case_id)
+                .ok()
+                .and_then(|i| source_of.get(i))
+                == Some(&case.source);
+            out.push(Example {
+                values,
+                same,
+                weight,
+            });
+        }
+        index.insert(source_of.len() as i64, case.region, at, &features);
+        source_of.push(case.source);
+    }
+    out.truncate(count);
+    out
 }
 
 /// Fits the model on `examples` and sets its threshold where F1 on `dev` is highest (the

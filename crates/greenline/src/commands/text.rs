@@ -288,7 +288,7 @@ fn simulated_examples(
     seed: u64,
 ) -> anyhow::Result<Vec<greenline_text::source::Example>> {
     use greenline_sim::{Scale, SimConfig, Simulator};
-    use greenline_text::source::{EvidenceKind, Example, SourceFeatures, SourceIndex};
+    use greenline_text::source::{KnownCase, index_suggestions};
     let city = RegionCode::parse("320100").map_err(|e| anyhow::anyhow!("{e}"))?;
     let start = chrono::NaiveDate::from_ymd_opt(2025, 1, 1).context("start date")?;
     let simulator = Simulator::new(SimConfig {
@@ -300,43 +300,15 @@ fn simulated_examples(
         inject_events: false,
     })
     .map_err(|e| anyhow::anyhow!("simulator: {e}"))?;
-    let mut index = SourceIndex::new();
-    let mut source_of: Vec<u64> = Vec::new();
-    let mut out = Vec::new();
-    for (record, truth) in simulator {
-        let (Ok(region), Some(at)) = (
-            RegionCode::parse(&record.region),
-            parse_time(&record.received_at),
-        ) else {
-            continue;
-        };
-        let at_ms = at.timestamp_millis();
-        let features = SourceFeatures::extract(&record.description);
-        for candidate in index.candidates(RegionCode::NATIONAL, region, at_ms, &features, 2) {
-            if out.len() >= count {
-                break;
-            }
-            let mut values = [0.0; EvidenceKind::ALL.len()];
-            for e in &candidate.matched.evidence {
-                values[e.kind as usize] += e.value;
-            }
-            let same = usize::try_from(candidate.case_id)
-                .ok()
-                .and_then(|i| source_of.get(i))
-                == Some(&truth.source_id);
-            out.push(Example {
-                values,
-                same,
-                weight: 1.0,
-            });
-        }
-        if out.len() >= count {
-            break;
-        }
-        index.insert(source_of.len() as i64, region, at_ms, &features);
-        source_of.push(truth.source_id);
-    }
-    Ok(out)
+    let cases = simulator.filter_map(|(record, truth)| {
+        Some(KnownCase {
+            region: RegionCode::parse(&record.region).ok()?,
+            received_ms: parse_time(&record.received_at)?.timestamp_millis(),
+            description: record.description,
+            source: truth.source_id,
+        })
+    });
+    Ok(index_suggestions(cases, count, 1.0))
 }
 
 /// Reads JSON Lines from standard input, lets `annotate` add fields to each from the strings of
