@@ -442,14 +442,12 @@ fn name_hints(chars: &[char]) -> String {
     // What is no remembered part of a name: words of not knowing, of the clause, of the kind.
     const NOT_HINTS: &str =
         "不我名记也忘知道清楚晓得的了来着是个那这就在有厂店家啥么什子叫字还老小大";
+    const UNKNOWN: [&[char]; 4] = [&['什', '么'], &['么', '子'], &['啥', '子'], &['啥']];
     let unknown_at = |i: usize| -> usize {
-        for w in ["什么", "么子", "啥子", "啥"] {
-            let w: Vec<char> = w.chars().collect();
-            if chars.get(i..i + w.len()) == Some(&w[..]) {
-                return w.len();
-            }
-        }
-        0
+        UNKNOWN
+            .iter()
+            .find(|w| chars.get(i..i + w.len()) == Some(**w))
+            .map_or(0, |w| w.len())
     };
     let hint_char = |c: char| is_han(c) && !NOT_HINTS.contains(c);
     // One or two hint characters from `i`, then what must follow them.

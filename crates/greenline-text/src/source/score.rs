@@ -711,14 +711,13 @@ fn gather(a: &SourceFeatures, b: &SourceFeatures, common: &dyn Fn(&str) -> bool)
     let sides_apart = || {
         let (x, y) = (tagged(a, "side:"), tagged(b, "side:"));
         let facing = [['东', '西'], ['南', '北']].iter().any(|axis| {
-            let on = |sides: &[String]| -> Vec<char> {
-                axis.iter()
-                    .copied()
-                    .filter(|c| sides.iter().any(|s| s.contains(*c)))
-                    .collect()
+            // Which of the axis's two sides a text names, as bits.
+            let on = |sides: &[String]| -> u8 {
+                let named = |c: char| sides.iter().any(|s| s.contains(c));
+                u8::from(named(axis[0])) | (u8::from(named(axis[1])) << 1)
             };
             let (p, q) = (on(&x), on(&y));
-            p.len() == 1 && q.len() == 1 && p != q
+            matches!((p, q), (1, 2) | (2, 1))
         });
         facing.then(|| (x.join("、"), y.join("、")))
     };
