@@ -1006,12 +1006,11 @@ fn hint_missing(x: &SourceFeatures, y: &SourceFeatures) -> Option<(String, Strin
         .map(|f| f.written.as_str())
         .collect();
     // A shop may be named after its road or estate (星光大道量贩KTV).
-    let written = names
+    let mut written = names
         .iter()
         .copied()
         .chain(y.roads.iter().map(|r| r.written.as_str()))
         .chain(y.compounds.iter().map(|c| c.name.as_str()));
-    let mut written = written;
     (!names.is_empty() && !written.any(|n| x.hints.chars().any(|c| n.contains(c))))
         .then(|| (x.hints.clone(), names.join("、")))
 }
@@ -1114,18 +1113,15 @@ mod tests {
 
     #[test]
     fn two_trades_of_one_line_are_two_businesses() {
-        let kinds = |a: &str, b: &str| -> Vec<EvidenceKind> {
-            score_texts(a, b).evidence.iter().map(|e| e.kind).collect()
-        };
-        let apart = kinds(
+        let apart = kinds_between(
             "鹿寨工业园那个做螺蛳粉的厂，酸笋那个味，臭得不得了",
             "鹿寨镇工业园宏柳食品厂做腐竹，煮浆废水排到外面水沟里",
         );
         assert!(apart.contains(&EvidenceKind::DifferentTrade), "{apart:?}");
-        let one = kinds("解放路那家烤串的，烟大", "解放路老四烧烤油烟直排");
+        let one = kinds_between("解放路那家烤串的，烟大", "解放路老四烧烤油烟直排");
         assert!(one.contains(&EvidenceKind::SameTrade), "{one:?}");
         // A general word (饭店) tells no trade: no evidence either way.
-        let general = kinds("解放路那家饭店油烟大", "解放路老四烧烤油烟直排");
+        let general = kinds_between("解放路那家饭店油烟大", "解放路老四烧烤油烟直排");
         assert!(
             !general.contains(&EvidenceKind::DifferentTrade)
                 && !general.contains(&EvidenceKind::SameTrade),
@@ -1135,21 +1131,18 @@ mod tests {
 
     #[test]
     fn a_remembered_character_missing_from_the_others_names_counts_against() {
-        let kinds = |a: &str, b: &str| -> Vec<EvidenceKind> {
-            score_texts(a, b).evidence.iter().map(|e| e.kind).collect()
-        };
-        let missing = kinds(
+        let missing = kinds_between(
             "钱清那边有家印染厂，好像叫什么华什么的，半夜往河里放红水",
             "钱清街道工业园区内永丰印染有限公司污水管道破损",
         );
         assert!(missing.contains(&EvidenceKind::HintMissing), "{missing:?}");
-        let found = kinds(
+        let found = kinds_between(
             "钱清那边有家印染厂，好像叫什么华什么的，半夜往河里放红水",
             "钱清街道工业园区内华丰印染有限公司污水管道破损",
         );
         assert!(!found.contains(&EvidenceKind::HintMissing), "{found:?}");
         // A shop named after its road holds the character there.
-        let road = kinds(
+        let road = kinds_between(
             "韶山南路那个什么星什么的歌城，半夜两点还在唱",
             "韶山南路星光大道量贩KTV营业噪声扰民",
         );
@@ -1172,10 +1165,7 @@ mod tests {
 
     #[test]
     fn lines_one_business_spans_are_related_not_different() {
-        let kinds = |a: &str, b: &str| -> Vec<EvidenceKind> {
-            score_texts(a, b).evidence.iter().map(|e| e.kind).collect()
-        };
-        let related = kinds(
+        let related = kinds_between(
             "海虞福山那边有个染厂，晚上往塘河里放蓝水",
             "海虞镇福山工业区华茂毛纺有限公司夜间偷排废水",
         );
@@ -1184,7 +1174,7 @@ mod tests {
                 && !related.contains(&EvidenceKind::DifferentLine),
             "{related:?}"
         );
-        let apart = kinds(
+        let apart = kinds_between(
             "海虞福山那边有个染厂，晚上往塘河里放蓝水",
             "海虞镇福山工业区华茂饲料厂夜间偷排废水",
         );
