@@ -839,8 +839,14 @@ fn names_a_gate(short: &str) -> bool {
     let mut chars = short.chars();
     matches!(
         (chars.next(), chars.next(), chars.next()),
-        (Some('东' | '西' | '南' | '北'), Some('门'), None)
+        (Some(side), Some(door), None) if is_gate(side, door)
     )
+}
+
+/// Whether two characters are a gate by its side (东门, 北门): a place, not a region, and what a
+/// chain's branch may be named by.
+pub(crate) fn is_gate(side: char, door: char) -> bool {
+    door == '门' && "东西南北".contains(side)
 }
 
 /// Whether a former unit's short form is rare enough in general Chinese to stand for it: 卢湾,

@@ -19,6 +19,7 @@ use greenline_domain::{PollutionType, RegionCode};
 use serde::Serialize;
 
 use super::terms::{FacilityWord, NameWord, Problem, TERMS_TABLE, Terms, type_at};
+use crate::place::is_gate;
 use crate::{Gazetteer, Tokenizer};
 
 /// Characters that never stand inside a name's stem: particles and pronoun-like words.
@@ -214,13 +215,17 @@ const BUILDING_COUNTERS: &[&str] = &["栋", "幢", "号楼", "#楼", "座"];
 /// Endings of a compound's or village's name that say it is a place, never a shop's name.
 const PLACE_ENDINGS: &[&str] = &["小区", "社区", "村", "大院", "宿舍", "大厦"];
 
-/// Whether a stem is a division's name with its ending (侯镇, 原平市, 开发区), not a firm's:
-/// a township, county, district or city, though not a market (超市, 菜市, 夜市).
-fn names_a_division(stem: &str) -> bool {
-    const ENDINGS: &[&str] = &["街道", "镇", "乡", "县", "区", "市"];
+/// Whether a stem ends like a division's name (侯镇, 原平市, 开发区), not a firm's: a township's,
+/// county's, district's or city's ending, though not a market's (超市, 菜市, 夜市). By its ending
+/// only, unlike [`crate::Gazetteer::names_a_division`], which looks the name up.
+fn ends_like_a_division(stem: &str) -> bool {
+    const COUNTY_ENDINGS: &[&str] = &["县", "区", "市"];
     const MARKETS: &[&str] = &["超市", "菜市", "门市", "夜市", "集市", "早市"];
     stem.chars().count() >= 2
-        && ENDINGS.iter().any(|e| stem.ends_with(e))
+        && TOWNSHIP_ENDINGS
+            .iter()
+            .chain(COUNTY_ENDINGS)
+            .any(|e| stem.ends_with(e))
         && !MARKETS.iter().any(|m| stem.ends_with(m))
 }
 
@@ -613,11 +618,6 @@ const CONTRASTS: &[&str] = &[
     "不是那家",
     "不是那个",
 ];
-
-/// Whether two characters are a gate by its side (东门, 北门): a place a branch is named by.
-pub(crate) fn is_gate(side: char, door: char) -> bool {
-    door == '门' && "东西南北".contains(side)
-}
 
 /// The clauses of a text that say what its source is not (跟鸿运家具厂不是一家, 和A地块不是一个
 /// 施工单位, 另一家快递的转运场), as byte ranges: every contrast but 我说的是, which says what
@@ -2185,7 +2185,7 @@ impl<'t> Extractor<'t> {
             unnamed = true;
         }
         // Nor is a township, county or city (侯镇|化工, 熊口镇|龙虾, 原平市|化肥厂).
-        if names_a_division(stem) {
+        if ends_like_a_division(stem) {
             unnamed = true;
         }
         let mut gate = stem.chars();

@@ -14,7 +14,7 @@ use greenline_domain::RegionCode;
 use super::features::SourceFeatures;
 use super::index::SourceIndex;
 use super::model::{Example, INDEX_PRECISION, PairModel, fit};
-use super::score::{EvidenceKind, score_with, values};
+use super::score::{EvidenceKind, score_with, values, values_of};
 use crate::TextError;
 
 /// One labelled pair.
@@ -155,10 +155,7 @@ pub fn index_suggestions(
         let features = SourceFeatures::extract(&case.description);
         let at = case.received_ms;
         for candidate in index.candidates(RegionCode::NATIONAL, case.region, at, &features, 2) {
-            let mut values = [0.0; EvidenceKind::ALL.len()];
-            for e in &candidate.matched.evidence {
-                values[e.kind as usize] += e.value;
-            }
+            let values = values_of(&candidate.matched.evidence);
             let same = usize::try_from(candidate.case_id)
                 .ok()
                 .and_then(|i| source_of.get(i))

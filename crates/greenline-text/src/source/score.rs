@@ -15,12 +15,11 @@
 
 use serde::Serialize;
 
-use super::features::{
-    Facility, SourceFeatures, TOWNSHIP_ENDINGS, is_gate, line_names, lines_related,
-};
+use super::features::{Facility, SourceFeatures, TOWNSHIP_ENDINGS, line_names, lines_related};
 use super::model::PairModel;
 use super::sound::{similarity, sounds};
 use super::terms::{TERMS_TABLE, Terms};
+use crate::place::is_gate;
 
 /// Names at least this alike are the same name; below `NAME_DIFFERENT`, different names.
 const NAME_SAME: f64 = 0.75;
@@ -286,8 +285,13 @@ pub(crate) fn score_with(
 /// Each kind's value for a pair, in the order of [`EvidenceKind::ALL`]: what the model is
 /// fitted on.
 pub fn values(a: &SourceFeatures, b: &SourceFeatures) -> [f64; EvidenceKind::ALL.len()] {
+    values_of(&gather(a, b, &|_| false))
+}
+
+/// Each kind's value summed over a list of evidence, in the order of [`EvidenceKind::ALL`].
+pub(crate) fn values_of(evidence: &[Evidence]) -> [f64; EvidenceKind::ALL.len()] {
     let mut out = [0.0; EvidenceKind::ALL.len()];
-    for e in gather(a, b, &|_| false) {
+    for e in evidence {
         out[e.kind as usize] += e.value;
     }
     out
