@@ -268,6 +268,8 @@ const MAX_AREA_STEM: usize = 4;
 /// Rare words kept per text, and how rare a word must be to count (a word about 4,000 times
 /// rarer than the commonest: 附近 and 居民 are not rare, 预制板 and 观音桥 are).
 pub(crate) const MAX_RARE_WORDS: usize = 8;
+/// The `branch:` spot of a branch whose name the text does not give.
+pub(crate) const UNNAMED_BRANCH: &str = "分店";
 const MIN_RARITY: f64 = 8.3;
 
 /// A firm, shop, site or other facility the text names or points at.
@@ -342,6 +344,9 @@ pub struct SourceFeatures {
     /// Characters a reporter remembers of a name they do not know (华 of 叫什么华什么的洗浴中心, 巴
     /// of 名字带个巴字).
     pub hints: String,
+    /// The kinds of public place the text locates its source by (学校, 加油站, 客运站), as a bit
+    /// set over the `landmark` kinds of `data/text/source_terms.tsv`.
+    pub public_places: u32,
     /// The characters of the whole (normalised) text, to find a name written without its
     /// facility word in another text. Not kept by the index.
     #[serde(skip)]
@@ -910,6 +915,7 @@ impl<'t> Extractor<'t> {
         self.spots();
         self.lines_and_owners();
         self.features.hints = name_hints(&self.features.text_chars);
+        self.public_places();
         // 叫什么华什么的洗浴中心: the reporter does not know the name.
         for f in &mut self.features.facilities {
             if UNKNOWN_NAME.iter().any(|w| f.stem.contains(w)) {
@@ -985,6 +991,19 @@ impl<'t> Extractor<'t> {
         self.features.owners = owners;
     }
 
+    /// Kinds of public place ([`SourceFeatures::public_places`]): not a word inside a name, a
+    /// road or a compound (老码头烧烤, 车站路, 学府小区), unless that name is a landmark's.
+    fn public_places(&mut self) {
+        for m in self.terms.landmark_matcher.find_iter(&self.text) {
+            let at = m.start();
+            if Self::inside(&self.taken, at) && !Self::inside(&self.landmarks, at) {
+                continue;
+            }
+            let (_, kind) = self.terms.landmarks[m.pattern().as_usize()];
+            self.features.public_places |= 1u32.checked_shl(u32::from(kind)).unwrap_or(0);
+        }
+    }
+
     /// Sides, blocks, flats and branches ([`SourceFeatures::spots`]).
     fn spots(&mut self) {
         const SIDES: &str = "东西南北";
@@ -1021,6 +1040,12 @@ impl<'t> Extractor<'t> {
             if SIDES.contains(c)
                 && before.is_some_and(|b| "路街村河桥镇巷城".contains(b))
                 && !next.is_some_and(|n| SIDES.contains(n) || NAME_ENDS.contains(n))
+            {
+                add(format!("side:{c}"));
+            }
+            // 左手边 / 右侧, 靠右那家; not 十点左右.
+            if matches!(c, '左' | '右')
+                && (next.is_some_and(|n| "边手侧".contains(n)) || before == Some('靠'))
             {
                 add(format!("side:{c}"));
             }
@@ -1179,6 +1204,10 @@ impl<'t> Extractor<'t> {
         }
         for branch in &self.branches {
             add(format!("branch:{branch}"));
+        }
+        // A branch the text does not name (老王烧烤分店): `branch:分店`.
+        if !spots.iter().any(|s| s.starts_with("branch:")) && self.text.contains("分店") {
+            spots.push(format!("branch:{UNNAMED_BRANCH}"));
         }
         // The reporter sets the source apart from another one nearby (跟旁边那家不是一家).
         if CONTRASTS.iter().any(|c| self.text.contains(c)) {
@@ -2481,6 +2510,15 @@ mod tests {
         assert_eq!(stems("鲜味坊卤味二店熏制烟气扰民"), ["鲜味坊卤味"]);
         // A one-character name keeps its number (老三店 is nobody's third shop).
         assert!(branches("老三店的油烟").is_empty());
+        // A branch by no name.
+        assert_eq!(
+            branches("张店区马尚街道老王烧烤分店油烟直排"),
+            ["branch:分店"]
+        );
+        assert_eq!(
+            branches("老陈鸡饭新风路分店排烟扇对着住户窗户"),
+            ["branch:新风路"]
+        );
     }
 
     #[test]

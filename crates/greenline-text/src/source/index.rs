@@ -584,6 +584,9 @@ fn encode(features: &SourceFeatures) -> String {
     if !features.hints.is_empty() {
         let _ = writeln!(out, "H{}", features.hints);
     }
+    if features.public_places != 0 {
+        let _ = writeln!(out, "K{}", features.public_places);
+    }
     out
 }
 
@@ -629,6 +632,7 @@ fn decode(text: &str, kinds: u16, night: bool) -> SourceFeatures {
             (Some('T'), [trade]) => features.trades.push((*trade).to_owned()),
             (Some('P'), [owners]) => features.owners = (*owners).to_owned(),
             (Some('H'), [hints]) => features.hints = (*hints).to_owned(),
+            (Some('K'), [places]) => features.public_places = places.parse().unwrap_or(0),
             (Some('W'), [word, rarity]) => features
                 .rare_words
                 .push(((*word).to_owned(), rarity.parse().unwrap_or(0.0))),
@@ -672,6 +676,10 @@ mod tests {
         assert!(owned.lines != 0 && owned.owners == "孙", "{owned:?}");
         let again = decode(&encode(&owned), owned.kinds, owned.night);
         assert_eq!((again.lines, again.owners), (owned.lines, owned.owners));
+        let placed = SourceFeatures::extract("三中后门那个印刷厂，就在客运站对面");
+        assert_eq!(placed.public_places.count_ones(), 2, "{placed:?}");
+        let again = decode(&encode(&placed), placed.kinds, placed.night);
+        assert_eq!(again.public_places, placed.public_places);
     }
 
     #[test]

@@ -10,12 +10,15 @@
 //! The kinds: names (the same, a common one, the same name on another kind of business,
 //! different, how alike by sound, partly the same, named in one text only), facility kinds,
 //! roads with house numbers and crossings, compounds with buildings, wider areas, equipment and
-//! spots, pollution types, regions, night, words rare in general Chinese that both texts use, and
-//! whether anything identifies a source at all.
+//! spots, pollution types, regions, night, words rare in general Chinese that both texts use,
+//! the kinds of public place each text locates by, and whether anything identifies a source at
+//! all.
 
 use serde::Serialize;
 
-use super::features::{Facility, SourceFeatures, TOWNSHIP_ENDINGS, line_names, lines_related};
+use super::features::{
+    Facility, SourceFeatures, TOWNSHIP_ENDINGS, UNNAMED_BRANCH, line_names, lines_related,
+};
 use super::model::PairModel;
 use super::sound::{similarity, sounds};
 use super::terms::{TERMS_TABLE, Terms};
@@ -76,11 +79,12 @@ pub enum EvidenceKind {
     DifferentTrade,
     RelatedLine,
     HintMissing,
+    DifferentPublicPlace,
 }
 
 impl EvidenceKind {
     /// Every kind, in the order of the model's weights.
-    pub const ALL: [EvidenceKind; 43] = [
+    pub const ALL: [EvidenceKind; 44] = [
         EvidenceKind::SameName,
         EvidenceKind::CommonName,
         EvidenceKind::SameNameOtherKind,
@@ -124,6 +128,7 @@ impl EvidenceKind {
         EvidenceKind::DifferentTrade,
         EvidenceKind::RelatedLine,
         EvidenceKind::HintMissing,
+        EvidenceKind::DifferentPublicPlace,
     ];
 
     /// Its name in the model file and the API.
@@ -172,6 +177,7 @@ impl EvidenceKind {
             EvidenceKind::DifferentTrade => "different_trade",
             EvidenceKind::RelatedLine => "related_line",
             EvidenceKind::HintMissing => "hint_missing",
+            EvidenceKind::DifferentPublicPlace => "different_public_place",
         }
     }
 
@@ -206,6 +212,7 @@ impl EvidenceKind {
             | DifferentOwner
             | DifferentTrade
             | HintMissing
+            | DifferentPublicPlace
             | AsLandmark => Some(false),
             NamedOnce | SameArea | RelatedLine => None,
         }
@@ -714,15 +721,17 @@ fn gather(a: &SourceFeatures, b: &SourceFeatures, common: &dyn Fn(&str) -> bool)
     // Opposite sides on one axis at least, whatever else the two say (东段路北 / 东段路南).
     let sides_apart = || {
         let (x, y) = (tagged(a, "side:"), tagged(b, "side:"));
-        let facing = [['东', '西'], ['南', '北']].iter().any(|axis| {
-            // Which of the axis's two sides a text names, as bits.
-            let on = |sides: &[String]| -> u8 {
-                let named = |c: char| sides.iter().any(|s| s.contains(c));
-                u8::from(named(axis[0])) | (u8::from(named(axis[1])) << 1)
-            };
-            let (p, q) = (on(&x), on(&y));
-            matches!((p, q), (1, 2) | (2, 1))
-        });
+        let facing = [['东', '西'], ['南', '北'], ['左', '右']]
+            .iter()
+            .any(|axis| {
+                // Which of the axis's two sides a text names, as bits.
+                let on = |sides: &[String]| -> u8 {
+                    let named = |c: char| sides.iter().any(|s| s.contains(c));
+                    u8::from(named(axis[0])) | (u8::from(named(axis[1])) << 1)
+                };
+                let (p, q) = (on(&x), on(&y));
+                matches!((p, q), (1, 2) | (2, 1))
+            });
         facing.then(|| (x.join("、"), y.join("、")))
     };
     let spot = sides_apart()
@@ -754,6 +763,11 @@ fn gather(a: &SourceFeatures, b: &SourceFeatures, common: &dyn Fn(&str) -> bool)
             return None;
         }
         tagged(x, "branch:").into_iter().find_map(|branch| {
+            // A branch by no name, the chain named in the other text without one (老王烧烤分店 /
+            // 共青团路上那个老王烧烤): another shop of the chain.
+            if branch == UNNAMED_BRANCH {
+                return named(y).then(|| (branch, "未说分店".to_owned()));
+            }
             let on_road = y.roads.iter().any(|r| branch.contains(&r.stem));
             let a_road = branch.ends_with(['路', '街', '道']);
             if a_road && !y.roads.is_empty() {
@@ -852,6 +866,34 @@ fn gather(a: &SourceFeatures, b: &SourceFeatures, common: &dyn Fn(&str) -> bool)
                 1.0,
             );
         }
+    }
+
+    // Located by two kinds of public place and none in common (三中后门 / 客运站对面): two places.
+    if a.public_places != 0 && b.public_places != 0 && a.public_places & b.public_places == 0 {
+        let kinds = |places: u32| -> String {
+            TERMS_TABLE
+                .landmark_kinds
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| {
+                    u32::try_from(*i)
+                        .ok()
+                        .and_then(|i| 1u32.checked_shl(i))
+                        .is_some_and(|bit| places & bit != 0)
+                })
+                .map(|(_, k)| *k)
+                .collect::<Vec<_>>()
+                .join("、")
+        };
+        push(
+            EvidenceKind::DifferentPublicPlace,
+            format!(
+                "参照地点不同：{} / {}",
+                kinds(a.public_places),
+                kinds(b.public_places)
+            ),
+            1.0,
+        );
     }
 
     let apart_from_another = |f: &SourceFeatures| f.spots.iter().any(|s| s == "apart:");
@@ -1485,5 +1527,44 @@ mod tests {
             "金龙洗浴（和金龙大酒店不是一家）锅炉烟囱冒黑烟",
         );
         assert!(kinds.contains(&EvidenceKind::SetApart), "{kinds:?}");
+    }
+
+    #[test]
+    fn two_kinds_of_public_place_a_branch_by_no_name_and_left_against_right_count_against() {
+        let kinds = kinds_between(
+            "第三中学后门那个印刷厂油墨味很大",
+            "客运站对面那个印刷厂，机器一响就是一天",
+        );
+        assert!(
+            kinds.contains(&EvidenceKind::DifferentPublicPlace),
+            "{kinds:?}"
+        );
+        // One kind of place (客运站 is a 汽车站), or a word inside a name, is no difference.
+        for (a, b) in [
+            (
+                "客运站对面那个印刷厂油墨味很大",
+                "汽车站旁边的印刷厂，机器响",
+            ),
+            (
+                "老码头火锅的油烟大，就在三中对面",
+                "老码头火锅后厨排烟对着居民楼",
+            ),
+        ] {
+            let kinds = kinds_between(a, b);
+            assert!(
+                !kinds.contains(&EvidenceKind::DifferentPublicPlace),
+                "{kinds:?}"
+            );
+        }
+        let kinds = kinds_between(
+            "马尚那个老王烧烤，就在共青团路上，晚上炭烟大",
+            "张店区马尚街道老王烧烤分店油烟净化器损坏，油烟直排居民楼",
+        );
+        assert!(kinds.contains(&EvidenceKind::DifferentBranch), "{kinds:?}");
+        let kinds = kinds_between(
+            "天马村路口左手边那间不锈钢厂，天天打磨",
+            "天马村路口右侧不锈钢制品厂酸洗废水外排",
+        );
+        assert!(kinds.contains(&EvidenceKind::DifferentSpot), "{kinds:?}");
     }
 }

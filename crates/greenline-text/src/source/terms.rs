@@ -43,6 +43,11 @@ pub(crate) struct Terms {
     /// Equipment and spots, longest first, with their group.
     pub objects: Vec<(&'static str, &'static str)>,
     object_groups: HashMap<&'static str, &'static str>,
+    /// Public places a source is located by (学校, 加油站), with the index of their kind in
+    /// [`Terms::landmark_kinds`].
+    pub landmarks: Vec<(&'static str, u8)>,
+    /// The kinds of public place, in the file's order (学校, 医院, 汽车站 …).
+    pub landmark_kinds: Vec<&'static str>,
     /// Problem and time-of-day words, for [`Terms::is_term`].
     problem_words: std::collections::HashSet<&'static str>,
     /// The longest name word, in characters.
@@ -55,6 +60,8 @@ pub(crate) struct Terms {
     pub problem_meanings: Vec<Problem>,
     /// Equipment and spot words, longest first, not overlapping.
     pub object_matcher: AhoCorasick,
+    /// Public-place words, longest first, not overlapping.
+    pub landmark_matcher: AhoCorasick,
 }
 
 /// What a problem or time word says.
@@ -115,6 +122,8 @@ impl Terms {
             day: Vec::new(),
             objects: Vec::new(),
             object_groups: HashMap::new(),
+            landmarks: Vec::new(),
+            landmark_kinds: Vec::new(),
             problem_words: std::collections::HashSet::new(),
             longest_name_word: 0,
             name_matcher: matcher(&[], MatchKind::Standard),
@@ -122,6 +131,7 @@ impl Terms {
             problem_matcher: matcher(&[], MatchKind::Standard),
             problem_meanings: Vec::new(),
             object_matcher: matcher(&[], MatchKind::LeftmostLongest),
+            landmark_matcher: matcher(&[], MatchKind::LeftmostLongest),
         };
         for line in text.lines() {
             let line = line.trim_end();
@@ -172,6 +182,18 @@ impl Terms {
                 "time" if third == "night" => terms.night.push(word),
                 "time" => terms.day.push(word),
                 "object" => terms.objects.push((word, third)),
+                "landmark" => {
+                    let kind = match terms.landmark_kinds.iter().position(|k| *k == third) {
+                        Some(kind) => kind,
+                        None => {
+                            terms.landmark_kinds.push(third);
+                            terms.landmark_kinds.len() - 1
+                        }
+                    };
+                    if let Ok(kind) = u8::try_from(kind) {
+                        terms.landmarks.push((word, kind));
+                    }
+                }
                 _ => {}
             }
         }
@@ -216,6 +238,8 @@ impl Terms {
         terms.problem_matcher = matcher(&problems, MatchKind::Standard);
         let objects: Vec<&str> = terms.objects.iter().map(|(w, _)| *w).collect();
         terms.object_matcher = matcher(&objects, MatchKind::LeftmostLongest);
+        let landmarks: Vec<&str> = terms.landmarks.iter().map(|(w, _)| *w).collect();
+        terms.landmark_matcher = matcher(&landmarks, MatchKind::LeftmostLongest);
         terms.longest_name_word = terms
             .name_words
             .keys()
@@ -276,6 +300,15 @@ mod tests {
             Some(NameWord::Trade("firm"))
         ));
         assert!(terms.is_boundary("旁边"));
+        // Every kind of public place fits a bit of a `u32`.
+        assert!(terms.landmark_kinds.len() <= 32);
+        let kind = |w: &str| {
+            let (_, k) = terms.landmarks.iter().find(|(x, _)| *x == w)?;
+            terms.landmark_kinds.get(usize::from(*k)).copied()
+        };
+        assert_eq!(kind("客运站"), Some("汽车站"));
+        assert_eq!(kind("汽车站"), Some("汽车站"));
+        assert_eq!(kind("卫生院"), Some("医院"));
         let noise = type_index("noise").expect("noise is a type");
         assert!(terms.pollution.contains(&("噪音", noise)));
         // Every problem word's type exists: the file names no type the taxonomy lacks.
