@@ -434,8 +434,8 @@ const PLACE_FRAGMENTS: &[&str] = &[
 ];
 
 /// Verbs of what is done at a place that begin a description of it, not a name (做红木家具的那家,
-/// 改成做包装的).
-const DOINGS: &[&str] = &["做", "搞", "卖", "收", "改成", "开了", "专门"];
+/// 改成做包装的), and the words of a likeness (跟锯玻璃似的).
+const DOINGS: &[&str] = &["做", "搞", "卖", "收", "改成", "开了", "专门", "跟", "像"];
 
 /// Words of 老 and a surname's character that name no one by their surname.
 const NOT_OWNERS: &[&str] = &[
@@ -2184,6 +2184,13 @@ impl<'t> Extractor<'t> {
                 .filter(|m| start + m.end() == at)
                 .map(|m| start + m.start())
                 .min()
+                .or_else(|| {
+                    // All that is left, when it is one everyday noun (铝合金|门窗, not 铝|合金).
+                    let rest = &self.text[start..at];
+                    (rest.chars().count() <= 4
+                        && Tokenizer::shared().is_common_noun(rest, EVERYDAY_NOUN))
+                    .then_some(start)
+                })
                 .or_else(|| self.everyday_noun_before(start, at))
         };
         // One character left before it makes the first word part of a name (金|辣椒调味品厂).
@@ -2646,6 +2653,19 @@ mod tests {
         assert_eq!(stems("福安市宏发电机有限公司冲压噪声扰民"), ["宏发电机"]);
         let f = SourceFeatures::extract("开发区那家叫东泰的电机厂，喷漆味道大");
         assert_eq!(f.facilities[0].stem, "东泰", "{:?}", f.facilities);
+        // All that is left one noun (铝合金|门窗), or a product on the list (铝板, 卷尺): no name.
+        assert_eq!(stems("龙津镇凤凰路北头那家铝合金门窗店，切割声音大"), [""]);
+        assert_eq!(stems("回郭镇那个铝板厂，轧机声音一夜不停"), [""]);
+        assert_eq!(stems("稍岗集市南头有个卷尺作坊，门口倒废液"), [""]);
+    }
+
+    #[test]
+    fn a_likeness_or_a_cantonese_that_names_nothing() {
+        assert_eq!(
+            stems("碑廓镇那个石材厂晚上开锯，吱吱地响，跟锯玻璃似的"),
+            [""]
+        );
+        assert_eq!(stems("天马村路口左手边嗰间不锈钢厂，日日打磨"), [""]);
     }
 
     #[test]
