@@ -1036,12 +1036,33 @@ impl<'t> Extractor<'t> {
             {
                 add(format!("side:{c}"));
             }
-            // 路南, 村东, 桥西, 城北: the side of a road, a village, a bridge, a town.
+            // 路南, 村东, 桥西, 城北: the side of a road, a village, a bridge, a town; not inside
+            // a town's or a district's name (镇北堡镇, 城北区).
             if SIDES.contains(c)
                 && before.is_some_and(|b| "路街村河桥镇巷城".contains(b))
+                && !byte_at.get(i).is_some_and(|b| self.inside_division(*b))
                 && !next.is_some_and(|n| SIDES.contains(n) || NAME_ENDS.contains(n))
             {
                 add(format!("side:{c}"));
+            }
+            // A shop's number after the chain's whole name (川香坊麻辣烫二店, 3号店), where the
+            // name reader left it.
+            if c == '店' {
+                let end = if before == Some('号') { i - 1 } else { i };
+                let digits = chars[..end]
+                    .iter()
+                    .rev()
+                    .take_while(|d| d.is_ascii_digit() || chinese_digit(**d).is_some())
+                    .count();
+                if (1..=2).contains(&digits) && end >= digits + 2 {
+                    let head: String = chars[end - digits - 2..i].iter().collect();
+                    let lead = &chars[end - digits - 2..end - digits];
+                    if lead.iter().all(|l| is_han(*l) && !"第几".contains(*l))
+                        && let Some((_, number)) = numbered_branch(&head)
+                    {
+                        add(format!("branch:{number}"));
+                    }
+                }
             }
             // 左手边 / 右侧, 靠右那家; not 十点左右.
             if matches!(c, '左' | '右')
@@ -1110,12 +1131,24 @@ impl<'t> Extractor<'t> {
                     add(format!("building:{digits}"));
                 }
             }
-            // A village's group (二组 / 六组, normalised to 2组).
+            // A village's group or team (二组 / 六组, normalised to 2组; 三队 / 五队), or one of
+            // its numbered parts (大屯一村 / 大屯二村).
             if c == '组' && before.is_some_and(|b| b.is_ascii_digit()) {
                 let digits = digits_before(chars, i);
                 if digits.len() <= 2 {
                     add(format!("group:{digits}"));
                 }
+            }
+            if matches!(c, '队' | '村')
+                && let Some(n) =
+                    before.filter(|b| "一二三四五六七八九".contains(*b) || b.is_ascii_digit())
+                && i.checked_sub(2)
+                    .and_then(|j| chars.get(j))
+                    .is_some_and(|h| is_han(*h) && !"第几每这那".contains(*h))
+                && !next.is_some_and(|n| n.is_ascii_digit())
+            {
+                let n = chinese_digit(n).map_or_else(|| n.to_string(), |d| d.to_string());
+                add(format!("group:{n}"));
             }
             // A building's entrance (2单元, normalised from 二单元).
             if c == '单' && next == Some('元') && before.is_some_and(|b| b.is_ascii_digit()) {
@@ -1264,6 +1297,21 @@ impl<'t> Extractor<'t> {
     /// Inside a region's name, a number, a road or an area.
     fn blocked(&self, at: usize) -> bool {
         Self::inside(&self.hard, at) || Self::inside(&self.regions, at)
+    }
+
+    /// Whether `at` is inside a division's full name: a district's or county's (城北区; not a
+    /// short form, 路北 of 路南 / 路北), or a township's among the areas (镇北堡镇).
+    fn inside_division(&self, at: usize) -> bool {
+        let full = self.regions.iter().any(|r| {
+            r.start <= at && at < r.end && self.text[r.clone()].ends_with(['区', '县', '市', '旗'])
+        });
+        full || self.features.areas.iter().any(|area| {
+            TOWNSHIP_ENDINGS.iter().any(|e| area.ends_with(e))
+                && self
+                    .text
+                    .match_indices(area.as_str())
+                    .any(|(start, m)| start <= at && at < start + m.len())
+        })
     }
 
     fn inside(spans: &[Range<usize>], at: usize) -> bool {
@@ -2506,6 +2554,17 @@ mod tests {
         assert_eq!(
             written("有家叫雪狐的皮草加工店，鞣皮子的味道"),
             ["雪狐皮草加工店"]
+        );
+    }
+
+    #[test]
+    fn a_villages_team_or_numbered_part_is_a_spot_and_a_towns_name_no_side() {
+        let spots = |text: &str| SourceFeatures::extract(text).spots;
+        assert_eq!(spots("镇北堡镇华西村三队那边有个养猪的"), ["group:3"]);
+        assert_eq!(spots("李哥庄镇大屯二村帽业加工厂定型废气扰民"), ["group:2"]);
+        assert_eq!(
+            spots("枣阳市襄阳路东段路北的洗车店"),
+            ["side:东", "side:北"]
         );
     }
 

@@ -537,12 +537,22 @@ fn gather(a: &SourceFeatures, b: &SourceFeatures, common: &dyn Fn(&str) -> bool)
             })
         })
     };
+    // A compound (金桥小区) and a village of its name (金桥村, 金桥新村) are two places.
+    let estate_and_village =
+        |x: &super::features::Compound, f: &SourceFeatures, y: &super::features::Compound| {
+            let estate: Vec<char> = format!("{}小区", x.name).chars().collect();
+            y.name
+                .strip_prefix(x.name.as_str())
+                .is_some_and(|rest| matches!(rest, "村" | "新村" | "屯"))
+                && contains(&f.text_chars, &estate)
+        };
     let shared_compound = a
         .compounds
         .iter()
         .find_map(|x| {
             b.compounds
                 .iter()
+                .filter(|y| !estate_and_village(x, a, y) && !estate_and_village(y, b, x))
                 .find(|y| similarity(&sounds(&village(&x.name)), &sounds(&village(&y.name))) >= 1.0)
                 .map(|y| (x.clone(), y.clone()))
         })
@@ -782,8 +792,12 @@ fn gather(a: &SourceFeatures, b: &SourceFeatures, common: &dyn Fn(&str) -> bool)
                 [_, end] => "路街道场心桥关口站区".contains(*end),
                 _ => false,
             };
-            (place_like && !contains(&y.text_chars, place))
-                .then(|| (branch, "未提及该分店".to_owned()))
+            let written: Vec<char> = branch.chars().collect();
+            let by_place = place_like && !contains(&y.text_chars, place);
+            // Or any branch the other text, naming the chain, does not write (渝味坊火锅南七店 /
+            // 天鹅湖那边渝味坊火锅).
+            let by_name = named(y) && !contains(&y.text_chars, &written);
+            (by_place || by_name).then(|| (branch, "未提及该分店".to_owned()))
         })
     };
     let branch = apart("branch:")
@@ -1527,6 +1541,24 @@ mod tests {
             "金龙洗浴（和金龙大酒店不是一家）锅炉烟囱冒黑烟",
         );
         assert!(kinds.contains(&EvidenceKind::SetApart), "{kinds:?}");
+    }
+
+    #[test]
+    fn an_estate_and_a_village_of_its_name_are_two_places() {
+        let kinds = kinds_between(
+            "鲤南镇城东小区3栋下面那家做米粉的，烘干机整夜开着",
+            "仙游县鲤南镇城东新村3栋一楼米粉加工点蒸煮废水直排下水道",
+        );
+        assert!(
+            kinds.contains(&EvidenceKind::DifferentCompound),
+            "{kinds:?}"
+        );
+        // The village against the village is one place.
+        let kinds = kinds_between(
+            "鲤南镇城东新村3栋下面那家做米粉的，烘干机整夜开着",
+            "仙游县鲤南镇城东新村3栋一楼米粉加工点蒸煮废水直排下水道",
+        );
+        assert!(kinds.contains(&EvidenceKind::SameCompound), "{kinds:?}");
     }
 
     #[test]
