@@ -627,6 +627,34 @@ const CONTRASTS: &[&str] = &[
 /// The clauses of a text that say what its source is not (跟鸿运家具厂不是一家, 和A地块不是一个
 /// 施工单位, 另一家快递的转运场), as byte ranges: every contrast but 我说的是, which says what
 /// it is.
+/// What a reporter writes before where they live (我住, 我家在).
+const HOME: &[&str] = &[
+    "我住",
+    "我家在",
+    "我家住",
+    "我们住",
+    "我们家在",
+    "俺家在",
+    "俺住",
+    "家住",
+];
+
+/// Words for the other side of water or a road from the reporter (对岸, 河对面).
+const ACROSS: &[&str] = &["对岸", "河对面", "隔着河", "隔河", "对面溪", "江对面"];
+
+/// The clauses in which the reporter says where they live: from [`HOME`] to the clause's end.
+fn home_clauses(text: &str) -> Vec<Range<usize>> {
+    const CLAUSE_ENDS: &[char] = &['，', '。', '；', '！', '？', ',', ';', '!', '?', '\n'];
+    let mut clauses = Vec::new();
+    for word in HOME {
+        for (at, _) in text.match_indices(word) {
+            let end = text[at..].find(CLAUSE_ENDS).map_or(text.len(), |i| at + i);
+            clauses.push(at..end);
+        }
+    }
+    clauses
+}
+
 fn negated_clauses(text: &str) -> Vec<Range<usize>> {
     const CLAUSE_ENDS: &[char] = &['，', '。', '；', '！', '？', ',', ';', '!', '?', '\n'];
     let mut clauses: Vec<Range<usize>> = Vec::new();
@@ -1019,11 +1047,20 @@ impl<'t> Extractor<'t> {
         };
         // Spots inside a clause that says what the source is not are the other one's.
         let byte_at: Vec<usize> = self.text.char_indices().map(|(b, _)| b).collect();
+        // Where the reporter lives (我住河西这边) is no side of the source; across the water
+        // from it (对岸那个塑料厂), the source is on the other side.
+        let home = home_clauses(&self.text);
+        let across = ACROSS.iter().any(|w| self.text.contains(w));
+        let mut home_sides: Vec<char> = Vec::new();
         for (i, &c) in chars.iter().enumerate() {
             if byte_at
                 .get(i)
                 .is_some_and(|b| Self::inside(&self.negated, *b))
             {
+                continue;
+            }
+            if SIDES.contains(c) && byte_at.get(i).is_some_and(|b| Self::inside(&home, *b)) {
+                home_sides.push(c);
                 continue;
             }
             let before = i.checked_sub(1).and_then(|j| chars.get(j)).copied();
@@ -1094,7 +1131,7 @@ impl<'t> Extractor<'t> {
                 let digits = digits_before(chars, i);
                 let head = i - digits.chars().count();
                 let lead = head.checked_sub(1).and_then(|j| chars.get(j)).copied();
-                if !lead.is_some_and(|l| "路街道巷弄里月".contains(l) || l.is_ascii_digit())
+                if !lead.is_some_and(|l| "路街道巷弄里月-－之".contains(l) || l.is_ascii_digit())
                     && digits.len() <= 3
                 {
                     add(format!("number:{digits}"));
@@ -1233,6 +1270,17 @@ impl<'t> Extractor<'t> {
                         add(format!("branch:{x}{y}{ending}"));
                     }
                 }
+            }
+        }
+        if across {
+            for side in home_sides {
+                let opposite = match side {
+                    '东' => '西',
+                    '西' => '东',
+                    '南' => '北',
+                    _ => '南',
+                };
+                add(format!("side:{opposite}"));
             }
         }
         for branch in &self.branches {
@@ -2555,6 +2603,18 @@ mod tests {
             written("有家叫雪狐的皮草加工店，鞣皮子的味道"),
             ["雪狐皮草加工店"]
         );
+    }
+
+    #[test]
+    fn where_the_reporter_lives_is_no_side_and_across_the_water_is_the_other() {
+        let spots = |text: &str| SourceFeatures::extract(text).spots;
+        assert_eq!(
+            spots("我住泗门镇河西这边，每天傍晚对岸那个塑料厂飘过来一股焦臭味"),
+            ["side:东"]
+        );
+        assert!(spots("我家住城南，那个厂的烟飘过来").is_empty());
+        // A number after another (18-1号) is no door number of its own.
+        assert!(spots("建设大路18-1号那个饺子馆，小锅炉冒黑烟").is_empty());
     }
 
     #[test]
