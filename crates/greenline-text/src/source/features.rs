@@ -596,6 +596,16 @@ pub(crate) fn lines_related(a: u128, b: u128) -> bool {
         .any(|pair| a & pair != 0 && b & pair != 0 && (a | b) & pair == *pair)
 }
 
+/// The lines a trade belongs to (烧烤: catering), as a bit set: those of every cue telling it.
+pub(crate) fn trade_lines(trade: &str) -> u128 {
+    LINES
+        .trade
+        .iter()
+        .zip(&LINES.line_of)
+        .filter(|(t, _)| t.as_deref() == Some(trade))
+        .fold(0, |lines, (_, of)| lines | of)
+}
+
 /// The names of the lines of business in a bit set, for staff (饲料、屠宰).
 pub(crate) fn line_names(lines: u128) -> Vec<&'static str> {
     let names = &LINES.names;

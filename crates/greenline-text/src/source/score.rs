@@ -18,6 +18,7 @@ use serde::Serialize;
 
 use super::features::{
     Facility, SourceFeatures, TOWNSHIP_ENDINGS, UNNAMED_BRANCH, line_names, lines_related,
+    trade_lines,
 };
 use super::model::PairModel;
 use super::sound::{similarity, sounds};
@@ -844,16 +845,25 @@ fn gather(a: &SourceFeatures, b: &SourceFeatures, common: &dyn Fn(&str) -> bool)
     }
     // The trade within a line: 螺蛳粉 and 腐竹 are both food, and two businesses.
     if !a.trades.is_empty() && !b.trades.is_empty() {
+        // Trades of a line both texts name (泡沫 of foam and 泵 of a water pump are no two
+        // trades of a car wash).
+        let shared = a.lines & b.lines;
+        let within = |f: &SourceFeatures| -> Vec<String> {
+            f.trades
+                .iter()
+                .filter(|t| trade_lines(t) & shared != 0)
+                .cloned()
+                .collect()
+        };
         if let Some(t) = a.trades.iter().find(|t| b.trades.contains(t)) {
             push(EvidenceKind::SameTrade, format!("同一营生：{t}"), 1.0);
-        } else if a.lines & b.lines != 0 {
+        } else if let (x, y) = (within(a), within(b))
+            && !x.is_empty()
+            && !y.is_empty()
+        {
             push(
                 EvidenceKind::DifferentTrade,
-                format!(
-                    "同行业但营生不同：{} / {}",
-                    a.trades.join("、"),
-                    b.trades.join("、")
-                ),
+                format!("同行业但营生不同：{} / {}", x.join("、"), y.join("、")),
                 1.0,
             );
         }
@@ -1541,6 +1551,18 @@ mod tests {
             "金龙洗浴（和金龙大酒店不是一家）锅炉烟囱冒黑烟",
         );
         assert!(kinds.contains(&EvidenceKind::SetApart), "{kinds:?}");
+    }
+
+    #[test]
+    fn trades_are_compared_within_a_line_both_name() {
+        // 泡沫 (foam on the road) and 水泵 (the pump) tell no trade of a car wash.
+        let kinds = kinds_between(
+            "坞城路亮洁洗车洗车废水直接排到路边雨水篦子，泡沫一大片",
+            "坞城路亮洁洗车那个高压水泵，早上七点不到就开始嗡嗡响",
+        );
+        assert!(!kinds.contains(&EvidenceKind::DifferentTrade), "{kinds:?}");
+        let kinds = kinds_between("城关镇那家烧烤店油烟大", "城关镇那家火锅店油烟大");
+        assert!(kinds.contains(&EvidenceKind::DifferentTrade), "{kinds:?}");
     }
 
     #[test]
