@@ -139,6 +139,11 @@ fn landmark_follows(rest: &str) -> bool {
     let gate = GATES.iter().find(|g| rest.starts_with(**g));
     // Outside a gate is near it (化肥厂东门外的垃圾堆).
     let outside = gate.is_some_and(|g| rest[g.len()..].trim_start_matches('口').starts_with('外'));
+    // What is at one of its gates, after 的 (菜市场东门的垃圾站); not at its door (门口的音响
+    // is the shop's own).
+    let at_gate = gate.is_some_and(|g| {
+        *g != "门口" && rest[g.len()..].trim_start_matches('口').starts_with('的')
+    });
     let rest = gate.map_or(rest, |g| {
         rest[g.len()..]
             .trim_start_matches(['口', '外'])
@@ -150,7 +155,7 @@ fn landmark_follows(rest: &str) -> bool {
         (Some(word), _) => &rest[word.len()..],
         (None, Some(_)) if outside => rest,
         // At the gate itself, with a demonstrative or 有 before what is there.
-        (None, Some(_)) if rest.starts_with(['那', '这', '有']) => rest,
+        (None, Some(_)) if rest.starts_with(['那', '这', '有']) || at_gate => rest,
         _ => return false,
     };
     if word.is_some_and(|w| matches!(*w, "楼上" | "楼下"))
@@ -2900,6 +2905,7 @@ mod tests {
         let near = |text: &str| facility_fields(text, |f| f.near);
         assert_eq!(near("石横电厂西门对面那个小炼油的，烟是黑的"), [true]);
         assert_eq!(near("和顺陶瓷厂大门口那个烧烤摊，烟大"), [true, false]);
+        assert_eq!(near("前川菜市场东门的垃圾站，夏天臭得很"), [true, false]);
         // The facility's own gate, where its problem is, keeps it the source.
         assert_eq!(near("鑫达化工厂门口的排污口冒黑水"), [false]);
         // Outside a gate, or somewhere about a place, is near it too.
