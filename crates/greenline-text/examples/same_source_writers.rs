@@ -28,12 +28,13 @@ const TWELFTH: &str = include_str!("../data/text/pairs/w12.jsonl");
 const THIRTEENTH: &str = include_str!("../data/text/pairs/w13.jsonl");
 const FOURTEENTH: &str = include_str!("../data/text/pairs/w14.jsonl");
 const FIFTEENTH: &str = include_str!("../data/text/pairs/w15.jsonl");
+const SIXTEENTH: &str = include_str!("../data/text/pairs/w16.jsonl");
 const FIRST: &str = include_str!("../data/text/dev/same_source.jsonl");
 
 fn main() -> std::process::ExitCode {
     let writers_files = [
         PAIRS, THIRD, FOURTH, FIFTH, SIXTH, SEVENTH, EIGHTH, NINTH, TENTH, ELEVENTH, TWELFTH,
-        THIRTEENTH, FOURTEENTH, FIFTEENTH,
+        THIRTEENTH, FOURTEENTH, FIFTEENTH, SIXTEENTH,
     ];
     let mut pairs = Vec::new();
     for file in writers_files {
