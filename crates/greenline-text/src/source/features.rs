@@ -536,6 +536,8 @@ struct Lines {
     trade: Vec<Option<String>>,
     /// Pairs of lines one business often spans (纺织 and 印染, 宾馆 and 干洗), as bit sets.
     related: Vec<u128>,
+    /// The lines of each trade: those of every cue telling it.
+    trade_lines: std::collections::HashMap<String, u128>,
 }
 
 pub(crate) const LINES_DATA: &str = include_str!("../../data/text/source_lines.tsv");
@@ -584,12 +586,19 @@ static LINES: std::sync::LazyLock<Lines> = std::sync::LazyLock::new(|| {
         .iter()
         .map(|pair| pair.split(',').map(bit).fold(0, |m, b| m | b))
         .collect();
+    let mut trade_lines = std::collections::HashMap::new();
+    for (within, of) in trade.iter().zip(&line_of) {
+        if let Some(within) = within {
+            *trade_lines.entry(within.clone()).or_insert(0) |= *of;
+        }
+    }
     Lines {
         matcher,
         line_of,
         names,
         trade,
         related,
+        trade_lines,
     }
 });
 
@@ -603,12 +612,7 @@ pub(crate) fn lines_related(a: u128, b: u128) -> bool {
 
 /// The lines a trade belongs to (烧烤: catering), as a bit set: those of every cue telling it.
 pub(crate) fn trade_lines(trade: &str) -> u128 {
-    LINES
-        .trade
-        .iter()
-        .zip(&LINES.line_of)
-        .filter(|(t, _)| t.as_deref() == Some(trade))
-        .fold(0, |lines, (_, of)| lines | of)
+    LINES.trade_lines.get(trade).copied().unwrap_or(0)
 }
 
 /// The names of the lines of business in a bit set, for staff (饲料、屠宰).
@@ -642,6 +646,9 @@ const CONTRASTS: &[&str] = &[
 /// The clauses of a text that say what its source is not (跟鸿运家具厂不是一家, 和A地块不是一个
 /// 施工单位, 另一家快递的转运场), as byte ranges: every contrast but 我说的是, which says what
 /// it is.
+/// What ends a clause.
+const CLAUSE_ENDS: &[char] = &['，', '。', '；', '！', '？', ',', ';', '!', '?', '\n'];
+
 /// What a reporter writes before where they live (我住, 我家在).
 const HOME: &[&str] = &[
     "我住",
@@ -659,7 +666,6 @@ const ACROSS: &[&str] = &["对岸", "河对面", "隔着河", "隔河", "对面�
 
 /// The clauses in which the reporter says where they live: from [`HOME`] to the clause's end.
 fn home_clauses(text: &str) -> Vec<Range<usize>> {
-    const CLAUSE_ENDS: &[char] = &['，', '。', '；', '！', '？', ',', ';', '!', '?', '\n'];
     let mut clauses = Vec::new();
     for word in HOME {
         for (at, _) in text.match_indices(word) {
@@ -671,7 +677,6 @@ fn home_clauses(text: &str) -> Vec<Range<usize>> {
 }
 
 fn negated_clauses(text: &str) -> Vec<Range<usize>> {
-    const CLAUSE_ENDS: &[char] = &['，', '。', '；', '！', '？', ',', ';', '!', '?', '\n'];
     let mut clauses: Vec<Range<usize>> = Vec::new();
     for contrast in CONTRASTS.iter().filter(|c| **c != "我说的是") {
         for (at, _) in text.match_indices(contrast) {
