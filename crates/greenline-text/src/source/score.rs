@@ -541,11 +541,14 @@ fn gather(a: &SourceFeatures, b: &SourceFeatures, common: &dyn Fn(&str) -> bool)
     // A compound (金桥小区) and a village of its name (金桥村, 金桥新村) are two places.
     let estate_and_village =
         |x: &super::features::Compound, f: &SourceFeatures, y: &super::features::Compound| {
-            let estate: Vec<char> = format!("{}小区", x.name).chars().collect();
+            // The text is read only where the names already fit the pattern.
             y.name
                 .strip_prefix(x.name.as_str())
                 .is_some_and(|rest| matches!(rest, "村" | "新村" | "屯"))
-                && contains(&f.text_chars, &estate)
+                && contains(
+                    &f.text_chars,
+                    &x.name.chars().chain("小区".chars()).collect::<Vec<char>>(),
+                )
         };
     let shared_compound = a
         .compounds

@@ -60,7 +60,7 @@ pub(crate) struct Terms {
     pub problem_meanings: Vec<Problem>,
     /// Equipment and spot words, longest first, not overlapping.
     pub object_matcher: AhoCorasick,
-    /// Public-place words, longest first, not overlapping.
+    /// Public-place words, leftmost-longest, not overlapping.
     pub landmark_matcher: AhoCorasick,
 }
 
