@@ -310,6 +310,9 @@ pub struct Compound {
     pub name: String,
     /// Building, block or phase number (5栋, 3号楼, 二期).
     pub building: Option<u32>,
+    /// The ending the text writes (苑, 家园, 村; 小区 for any generic one), empty where it
+    /// writes none (锦苑 for 锦苑小区 is 苑): 康宁家园 and 康宁小区 are two estates.
+    pub ending: String,
 }
 
 /// The features of one complaint text that identify its source.
@@ -1804,6 +1807,7 @@ impl<'t> Extractor<'t> {
                     Compound {
                         name: word.to_owned(),
                         building: self.building_after(end),
+                        ending: suffix.to_owned(),
                     },
                 ));
                 continue;
@@ -1831,7 +1835,15 @@ impl<'t> Extractor<'t> {
                 span_end += g.len();
             }
             let building = self.building_after(span_end);
-            found.push((start..span_end, Compound { name, building }));
+            let ending = if generic { "小区" } else { suffix }.to_owned();
+            found.push((
+                start..span_end,
+                Compound {
+                    name,
+                    building,
+                    ending,
+                },
+            ));
         }
         for (span, compound) in found {
             self.taken.push(span.clone());
@@ -3006,7 +3018,8 @@ mod tests {
             features.compounds,
             [Compound {
                 name: "桂花园".into(),
-                building: Some(5)
+                building: Some(5),
+                ending: "园".into(),
             }]
         );
     }

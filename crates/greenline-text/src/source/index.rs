@@ -555,9 +555,10 @@ fn encode(features: &SourceFeatures) -> String {
     for c in &features.compounds {
         let _ = writeln!(
             out,
-            "C{}\t{}",
+            "C{}\t{}\t{}",
             c.name,
-            c.building.map(|n| n.to_string()).unwrap_or_default()
+            c.building.map(|n| n.to_string()).unwrap_or_default(),
+            c.ending
         );
     }
     for a in &features.areas {
@@ -621,9 +622,10 @@ fn decode(text: &str, kinds: u16, night: bool) -> SourceFeatures {
                 direction: direction.chars().next(),
                 number: number.parse().ok(),
             }),
-            (Some('C'), [name, building]) => features.compounds.push(Compound {
+            (Some('C'), [name, building, ending]) => features.compounds.push(Compound {
                 name: (*name).to_owned(),
                 building: building.parse().ok(),
+                ending: (*ending).to_owned(),
             }),
             (Some('A'), [name]) => features.areas.push((*name).to_owned()),
             (Some('O'), [word]) => features.objects.push((*word).to_owned()),

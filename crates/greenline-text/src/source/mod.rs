@@ -33,7 +33,7 @@ pub use pairs::{
 /// The version of what [`SourceFeatures::extract`] reads from a text and of the compact form
 /// the index keeps: raise it when either changes (place resolution included), so that features
 /// kept from before are read again from the texts.
-const FEATURES_VERSION: u32 = 8;
+const FEATURES_VERSION: u32 = 9;
 
 /// A digest of [`FEATURES_VERSION`] and of every table the features are read with (lines of
 /// business, terms, places, the tokenizer's dictionary and stop words, surnames): features a

@@ -533,6 +533,7 @@ fn gather(a: &SourceFeatures, b: &SourceFeatures, common: &dyn Fn(&str) -> bool)
                 let bare = super::features::Compound {
                     name: c.name.clone(),
                     building,
+                    ending: String::new(),
                 };
                 (c.clone(), bare)
             })
@@ -556,7 +557,11 @@ fn gather(a: &SourceFeatures, b: &SourceFeatures, common: &dyn Fn(&str) -> bool)
         .find_map(|x| {
             b.compounds
                 .iter()
-                .filter(|y| !estate_and_village(x, a, y) && !estate_and_village(y, b, x))
+                .filter(|y| {
+                    !estate_and_village(x, a, y)
+                        && !estate_and_village(y, b, x)
+                        && !two_endings(x, y)
+                })
                 .find(|y| similarity(&sounds(&village(&x.name)), &sounds(&village(&y.name))) >= 1.0)
                 .map(|y| (x.clone(), y.clone()))
         })
@@ -1096,6 +1101,20 @@ fn village(name: &str) -> String {
     }
 }
 
+/// Whether two compounds of one name are written with two endings (康宁家园 / 康宁小区, 书香苑 /
+/// 书香园, 坡仔村 / 坡仔新村): two estates, as the written pairs nearly always have it. An ending
+/// left out (锦苑 / 锦苑小区) tells nothing, nor does one that is part of the other's name (后王庄
+/// / 后王庄村); 屯 is a village's 村.
+fn two_endings(x: &super::features::Compound, y: &super::features::Compound) -> bool {
+    fn ending(c: &super::features::Compound) -> (&str, &str) {
+        let stem = c.name.strip_suffix(c.ending.as_str()).unwrap_or(&c.name);
+        let ending = if c.ending == "屯" { "村" } else { &c.ending };
+        (ending, stem)
+    }
+    let ((m, s), (n, t)) = (ending(x), ending(y));
+    !m.is_empty() && !n.is_empty() && m != n && s == t
+}
+
 /// Whether `needle` occurs in `haystack`.
 fn contains(haystack: &[char], needle: &[char]) -> bool {
     !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
@@ -1402,6 +1421,40 @@ mod tests {
             kinds.contains(&EvidenceKind::DifferentBuilding),
             "{kinds:?}"
         );
+    }
+
+    #[test]
+    fn one_name_with_two_endings_is_two_estates() {
+        for (a, b) in [
+            (
+                "红山区康宁家园3号楼下面有个干洗店",
+                "红山区康宁小区3号楼一层干洗店废气直排",
+            ),
+            ("书香苑门口的烧烤摊烟大", "书香园门口的烧烤摊油烟扰民"),
+        ] {
+            let kinds = kinds_between(a, b);
+            assert!(
+                !kinds.contains(&EvidenceKind::SameCompound),
+                "{a} / {b}: {kinds:?}"
+            );
+            assert!(
+                kinds.contains(&EvidenceKind::DifferentCompound),
+                "{a} / {b}: {kinds:?}"
+            );
+        }
+        for (a, b) in [
+            (
+                "后王庄有户人家养猪，粪水排进沟里",
+                "后王庄村东头养猪户粪污乱排",
+            ),
+            ("锦苑3号楼下面那家烧烤", "锦苑小区三幢底层商铺烧烤"),
+        ] {
+            let kinds = kinds_between(a, b);
+            assert!(
+                kinds.contains(&EvidenceKind::SameCompound),
+                "{a} / {b}: {kinds:?}"
+            );
+        }
     }
 
     #[test]
