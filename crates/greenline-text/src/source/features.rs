@@ -1173,6 +1173,29 @@ impl<'t> Extractor<'t> {
             {
                 add(format!("section:{c}"));
             }
+            // A numbered section of an estate (嘉园一区 / 二区), not a district or a word of
+            // area (区域).
+            if c == '区'
+                && !matches!(next, Some('域' | '县' | '政'))
+                && !byte_at
+                    .get(i)
+                    .is_some_and(|b| self.regions.iter().any(|r| r.start < *b && *b < r.end))
+                && let Some(b) = before
+            {
+                // A lettered section (A区) is a block, read below.
+                let earlier = i.checked_sub(2).and_then(|j| chars.get(j)).copied();
+                let section = if b.is_ascii_digit() {
+                    Some(digits_before(chars, i)).filter(|d| d.len() <= 2)
+                } else {
+                    chinese_digit(b)
+                        .filter(|d| (1..=9).contains(d))
+                        .filter(|_| !earlier.is_some_and(|e| chinese_digit(e).is_some()))
+                        .map(|d| d.to_string())
+                };
+                if let Some(section) = section {
+                    add(format!("section:{section}"));
+                }
+            }
             // A phase of an estate (2期): 1期3号楼 and 2期3号楼 are two buildings.
             if c == '期' && before.is_some_and(|b| b.is_ascii_digit()) {
                 let digits = digits_before(chars, i);
@@ -2836,6 +2859,20 @@ mod tests {
         assert!(names("粉尘飘得满村都是").is_empty());
         // Not a full county's name (尖草坪区|新城村).
         assert_eq!(names("尖草坪区新城村老马废品站经常烧电线皮"), ["新城村"]);
+    }
+
+    #[test]
+    fn a_numbered_section_of_an_estate_is_a_spot_and_an_area_is_not() {
+        assert_eq!(
+            spots_tagged("天穆镇嘉园一区8栋底下那个修理铺", "section"),
+            ["section:1"]
+        );
+        assert_eq!(
+            spots_tagged("涪江花园2区15栋楼下小吃店", "section"),
+            ["section:2"]
+        );
+        assert!(spots_tagged("这一区域的几家工厂晚上排烟", "section").is_empty());
+        assert!(spots_tagged("十二区县联合执法", "section").is_empty());
     }
 
     #[test]
