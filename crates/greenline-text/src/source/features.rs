@@ -1332,6 +1332,29 @@ impl<'t> Extractor<'t> {
         for branch in &self.branches {
             add(format!("branch:{branch}"));
         }
+        // A branch in brackets after the chain's name (草原红火锅（阿尔丁广场店）), or a works
+        // named by its township (北乳乳业新农镇分厂), where no branch is read otherwise.
+        if !spots.iter().any(|s| s.starts_with("branch:")) {
+            let text = &self.text;
+            let bracketed = text.find(['(', '（']).and_then(|open| {
+                let inside = &text[open..];
+                let inside = &inside[inside.chars().next().map_or(0, char::len_utf8)..];
+                let close = inside.find([')', '）'])?;
+                let inside = inside[..close].strip_suffix('店')?;
+                let name = inside.strip_suffix('分').unwrap_or(inside);
+                (2..=8).contains(&name.chars().count()).then_some(name)
+            });
+            let works = text.find("分厂").and_then(|end| {
+                self.features
+                    .areas
+                    .iter()
+                    .find(|a| text[..end].ends_with(a.as_str()))
+                    .cloned()
+            });
+            if let Some(branch) = bracketed.map(str::to_owned).or(works) {
+                spots.push(format!("branch:{branch}"));
+            }
+        }
         // A branch the text does not name (老王烧烤分店): `branch:分店`.
         if !spots.iter().any(|s| s.starts_with("branch:")) && self.text.contains("分店") {
             spots.push(format!("branch:{UNNAMED_BRANCH}"));
@@ -2699,6 +2722,15 @@ mod tests {
         assert_eq!(
             branches("老陈鸡饭新风路分店排烟扇对着住户窗户"),
             ["branch:新风路"]
+        );
+        // A branch in brackets, and a works named by its township.
+        assert_eq!(
+            branches("昆都仑区钢铁大街草原红火锅（阿尔丁广场店）油烟净化设施未运行"),
+            ["branch:阿尔丁广场"]
+        );
+        assert_eq!(
+            branches("举报：北乳乳业新农镇分厂污水处理站异味扰民"),
+            ["branch:新农镇"]
         );
     }
 
