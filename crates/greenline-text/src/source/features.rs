@@ -662,6 +662,9 @@ const HOME: &[&str] = &[
     "俺家在",
     "俺住",
     "家住",
+    "住在",
+    "我在",
+    "俺在",
 ];
 
 /// Words for the other side of water or a road from the reporter (对岸, 河对面).
@@ -1137,15 +1140,13 @@ impl<'t> Extractor<'t> {
             if matches!(c, '上' | '下') && next == Some('游') {
                 add(format!("flow:{c}"));
             }
-            // A floor (2楼, normalised from 二楼), not a building's number (3号楼, 3栋).
+            // A floor (2楼, normalised from 二楼; 126号2楼, 5栋3楼), not a building's number (3号
+            // 楼, 3栋), nor the floor the reporter lives on (我家在三楼).
             if c == '楼' && before.is_some_and(|b| b.is_ascii_digit()) {
                 let digits = digits_before(chars, i);
                 let head = i - digits.chars().count();
-                let counter_before = head
-                    .checked_sub(1)
-                    .and_then(|j| chars.get(j))
-                    .is_some_and(|b| "栋幢座号".contains(*b));
-                if !counter_before && digits.len() <= 2 {
+                let at_home = byte_at.get(head).is_some_and(|b| Self::inside(&home, *b));
+                if !at_home && digits.len() <= 2 {
                     add(format!("floor:{digits}"));
                 }
             }
@@ -2905,6 +2906,20 @@ mod tests {
         );
         assert!(spots_tagged("这一区域的几家工厂晚上排烟", "section").is_empty());
         assert!(spots_tagged("十二区县联合执法", "section").is_empty());
+    }
+
+    #[test]
+    fn a_floor_after_a_door_or_building_is_read_and_the_reporters_is_not() {
+        assert_eq!(
+            spots_tagged("坦洲镇南坦路126号二楼火锅店油烟", "floor"),
+            ["floor:2"]
+        );
+        assert_eq!(
+            spots_tagged("诸城龙城小区十幢一楼开了家烘焙店", "floor"),
+            ["floor:1"]
+        );
+        assert!(spots_tagged("龙城10号楼下那个面包店，俺在二楼天天被吵醒", "floor").is_empty());
+        assert!(spots_tagged("玉龙湾小区A栋底下那家餐厅，我家在三楼", "floor").is_empty());
     }
 
     #[test]
