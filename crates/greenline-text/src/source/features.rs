@@ -221,8 +221,8 @@ const BUILDING_COUNTERS: &[&str] = &["栋", "幢", "号楼", "#楼", "座"];
 const PLACE_ENDINGS: &[&str] = &["小区", "社区", "村", "大院", "宿舍", "大厦"];
 
 /// Whether a stem ends like a division's name (侯镇, 原平市, 开发区), not a firm's: a township's,
-/// county's, district's or city's ending, though not a market's (超市, 菜市, 夜市). By its ending
-/// only, unlike [`crate::Gazetteer::names_a_division`], which looks the name up.
+/// county's, district's or city's ending, though not a market's (超市, 菜市, 夜市) unless the table
+/// names it (辛集市). By its ending otherwise, unlike [`crate::Gazetteer::names_a_division`].
 fn ends_like_a_division(stem: &str) -> bool {
     const COUNTY_ENDINGS: &[&str] = &["县", "区", "市"];
     const MARKETS: &[&str] = &["超市", "菜市", "门市", "夜市", "集市", "早市"];
@@ -231,7 +231,8 @@ fn ends_like_a_division(stem: &str) -> bool {
             .iter()
             .chain(COUNTY_ENDINGS)
             .any(|e| stem.ends_with(e))
-        && !MARKETS.iter().any(|m| stem.ends_with(m))
+        && (!MARKETS.iter().any(|m| stem.ends_with(m))
+            || crate::Gazetteer::shared().names_a_division(stem))
 }
 
 /// A numbered branch at the end of a shop's stem, as the name before it and the number in
@@ -2598,8 +2599,13 @@ mod tests {
                 "{text}: {stems:?}"
             );
         }
-        // A market's ending is no city's.
+        // A market's ending is no city's, but a city named like a market is a city.
         assert_eq!(stems("华联超市油烟大"), ["华联"]);
+        assert!(
+            stems("辛集市皮革城旁边那个硝皮子的")
+                .iter()
+                .all(String::is_empty)
+        );
     }
 
     #[test]
