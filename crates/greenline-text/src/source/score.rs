@@ -424,7 +424,8 @@ fn gather(a: &SourceFeatures, b: &SourceFeatures, common: &dyn Fn(&str) -> bool)
                         1.0,
                     );
                 }
-                if named(a) != named(b) {
+                // Not where the name the one text gives is only a landmark in the other.
+                if named(a) != named(b) && landmark.is_none() {
                     push(
                         EvidenceKind::NamedOnce,
                         format!("一方说出名称，一方只说类型：{label}"),
