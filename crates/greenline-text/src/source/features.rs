@@ -1100,6 +1100,16 @@ impl<'t> Extractor<'t> {
             {
                 add(format!("side:{c}"));
             }
+            // 东北角, 西南方向, 东南边: a corner, read as both its sides.
+            if matches!(c, '东' | '西')
+                && matches!(next, Some('南' | '北'))
+                && !before.is_some_and(|b| SIDES.contains(b))
+                && after.is_some_and(|a| "角边侧面头方部".contains(a))
+                && !chars.get(i + 3).is_some_and(|a| NAME_ENDS.contains(*a))
+                && let Some(n) = next
+            {
+                add(format!("side:{c}{n}"));
+            }
             // 路南, 村东, 桥西, 城北: the side of a road, a village, a bridge, a town; not inside
             // a town's or a district's name (镇北堡镇, 城北区).
             if SIDES.contains(c)
@@ -2926,6 +2936,24 @@ mod tests {
         );
         assert!(spots_tagged("龙城10号楼下那个面包店，俺在二楼天天被吵醒", "floor").is_empty());
         assert!(spots_tagged("玉龙湾小区A栋底下那家餐厅，我家在三楼", "floor").is_empty());
+    }
+
+    #[test]
+    fn a_corner_is_both_its_sides() {
+        assert_eq!(
+            spots_tagged("大王镇大转盘东北角那个轮胎厂", "side"),
+            ["side:东北"]
+        );
+        assert_eq!(
+            spots_tagged("大王镇转盘西南方向再生胶厂", "side"),
+            ["side:西南"]
+        );
+        assert!(spots_tagged("东北大学旁边的烧烤", "side").is_empty());
+        assert!(
+            stems("大王镇转盘西南方向再生胶厂")
+                .iter()
+                .all(|s| !s.contains("方向"))
+        );
     }
 
     #[test]
