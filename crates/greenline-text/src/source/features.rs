@@ -1051,10 +1051,13 @@ impl<'t> Extractor<'t> {
     fn public_places(&mut self) {
         for m in self.terms.landmark_matcher.find_iter(&self.text) {
             let at = m.start();
-            if Self::inside(&self.taken, at) && !Self::inside(&self.landmarks, at) {
+            let (_, kind) = self.terms.landmarks[m.pattern().as_usize()];
+            // An industrial park is read as a wider area too (荆山工业园), and counts all the
+            // same: a works in it is not one on the old street (老街口那个米厂).
+            let park = self.terms.landmark_kinds.get(usize::from(kind)) == Some(&"工业区");
+            if Self::inside(&self.taken, at) && !Self::inside(&self.landmarks, at) && !park {
                 continue;
             }
-            let (_, kind) = self.terms.landmarks[m.pattern().as_usize()];
             self.features.public_places |= 1u32.checked_shl(u32::from(kind)).unwrap_or(0);
         }
     }

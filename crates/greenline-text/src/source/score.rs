@@ -1650,6 +1650,15 @@ mod tests {
             kinds.contains(&EvidenceKind::DifferentPublicPlace),
             "{kinds:?}"
         );
+        // A works in an industrial park, read as an area too, is not the one on the old street.
+        let kinds = kinds_between(
+            "监利市朱河镇西工业区金穗粮油加工有限公司烘干塔燃煤冒黑烟",
+            "朱河镇老街口那个米厂，打米的糠灰到处飞",
+        );
+        assert!(
+            kinds.contains(&EvidenceKind::DifferentPublicPlace),
+            "{kinds:?}"
+        );
         // One kind of place (客运站 is a 汽车站), or a word inside a name, is no difference.
         for (a, b) in [
             (
