@@ -180,12 +180,16 @@ fn landmark_follows(rest: &str) -> bool {
     !own_plant
 }
 
-/// What follows a demonstrative and its measure word at the start of `word` (锦程 of 那家锦程),
-/// if it begins with one.
+/// What follows a demonstrative and its measure word in `word` (锦程 of 那家锦程, nothing of
+/// 商那家), if it holds one.
 fn after_demonstrative(word: &str) -> Option<&str> {
-    let mut chars = word.chars();
-    let (d, m) = (chars.next()?, chars.next()?);
-    ("那这该某每此".contains(d) && "家个座间位所条处排片栋".contains(m)).then_some(chars.as_str())
+    // The last one in the word, wherever jieba cut it (底|商那家|火锅店).
+    let chars: Vec<(usize, char)> = word.char_indices().collect();
+    chars.windows(2).rev().find_map(|w| {
+        let ((_, d), (at, m)) = (w[0], w[1]);
+        ("那这该某每此".contains(d) && "家个座间位所条处排片栋".contains(m))
+            .then(|| &word[at + m.len_utf8()..])
+    })
 }
 
 /// Buildings and parts of them that end like a shop's name (福满楼) but name none.
@@ -1004,8 +1008,14 @@ impl<'t> Extractor<'t> {
             let found = match c {
                 // 姓覃, 姓孙的
                 '姓' => surname(i + 1),
-                // 陈氏, 张某
-                '氏' | '某' => i.checked_sub(1).and_then(surname),
+                // 陈氏, 张某; not 尉氏县
+                '氏' | '某'
+                    if !chars
+                        .get(i + 1)
+                        .is_some_and(|n| "县镇乡村区市".contains(*n)) =>
+                {
+                    i.checked_sub(1).and_then(surname)
+                }
                 // 老孙家, 老刘开的, 老周那个
                 '老' => surname(i + 1).filter(|_| {
                     chars
@@ -1026,6 +1036,14 @@ impl<'t> Extractor<'t> {
             let Some(word) = self.word_at(at).filter(|w| w.start == at) else {
                 continue;
             };
+            // Not where a clause ends right after it (烟囱老高，): an adverb there, no one.
+            if self.text[word.end..]
+                .chars()
+                .next()
+                .is_none_or(|c| CLAUSE_ENDS.contains(&c))
+            {
+                continue;
+            }
             let written = &self.text[word.clone()];
             let name = match written.chars().count() {
                 // Not a word for someone that only looks like one (老师, 老公).
@@ -1675,8 +1693,8 @@ impl<'t> Extractor<'t> {
             {
                 start = cut;
             }
-            // 同一条巷, 那条街: the road is named by what comes after the measure word.
-            if let Some(cut) = ["一条", "这条", "那条"]
+            // 同一条巷, 那条街, 整条巷子: the road is named by what comes after the measure word.
+            if let Some(cut) = ["一条", "这条", "那条", "整条"]
                 .iter()
                 .filter_map(|m| self.text[start..at].rfind(m).map(|i| start + i + m.len()))
                 .max()
@@ -2668,6 +2686,9 @@ mod tests {
     fn a_crossing_is_no_road() {
         let roads = SourceFeatures::extract("张市镇十字路口往东，过了加油站那个养猪场").roads;
         assert!(roads.is_empty(), "{roads:?}");
+        // Nor is a whole lane (整条巷子都是味).
+        let roads = SourceFeatures::extract("油烟直接往巷子里排，整条巷子都是味").roads;
+        assert!(roads.is_empty(), "{roads:?}");
     }
 
     #[test]
@@ -2679,6 +2700,10 @@ mod tests {
         // A product, the people, a teacher: nobody's surname.
         assert_eq!(owners("美和居老陈醋厂的污水"), "");
         assert_eq!(owners("老百姓反映老师说的那个厂"), "");
+        // Very high, and a county's name: nobody's either.
+        assert_eq!(owners("南边那个砖窑，烟囱老高，黄烟往镇上飘"), "");
+        assert_eq!(owners("尉氏县洧川镇南关村东兴达页岩砖厂"), "");
+        assert_eq!(owners("陈氏五金厂冲床噪声"), "陈");
     }
 
     #[test]
@@ -2842,6 +2867,7 @@ mod tests {
     #[test]
     fn a_demonstrative_ends_a_name_even_inside_a_word() {
         assert_eq!(stems("妇幼保健院旁边那家锦程宾馆的锅炉冒黑烟"), ["锦程"]);
+        assert_eq!(stems("锦苑3号楼底商那家火锅店，油烟管子就在楼后面"), [""]);
     }
 
     #[test]
