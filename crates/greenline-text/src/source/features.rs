@@ -2868,6 +2868,12 @@ mod tests {
     fn a_demonstrative_ends_a_name_even_inside_a_word() {
         assert_eq!(stems("妇幼保健院旁边那家锦程宾馆的锅炉冒黑烟"), ["锦程"]);
         assert_eq!(stems("锦苑3号楼底商那家火锅店，油烟管子就在楼后面"), [""]);
+        // Nor is where along a road, at a gate or in what community it is part of it.
+        assert_eq!(
+            stems("临河镇G307沿线鼎盛商品混凝土有限公司罐车冲洗"),
+            ["鼎盛商品"]
+        );
+        assert_eq!(stems("虎门镇怀德社区锦泰牛仔洗水厂偷排"), ["锦泰牛仔"]);
     }
 
     #[test]
