@@ -1706,6 +1706,17 @@ impl<'t> Extractor<'t> {
                 continue;
             }
             let stem_text = &self.text[start..at];
+            // A way or a distance, not a road's name (一里多路, 好几里路, 一百来米路, 隔两条街,
+            // 半条街, 满大街).
+            let before_last = stem_text.chars().rev().nth(1);
+            if stem_text.ends_with(['多', '来', '米', '满'])
+                || stem_text.contains('几')
+                || (stem_text.ends_with('条')
+                    && before_last.is_none_or(|c| "两半整隔成每".contains(c)))
+            {
+                at = end;
+                continue;
+            }
             let mut stem: String = stem_text.to_owned();
             let mut direction = None;
             if stem.chars().count() >= 3
@@ -2686,9 +2697,16 @@ mod tests {
     fn a_crossing_is_no_road() {
         let roads = SourceFeatures::extract("张市镇十字路口往东，过了加油站那个养猪场").roads;
         assert!(roads.is_empty(), "{roads:?}");
-        // Nor is a whole lane (整条巷子都是味).
-        let roads = SourceFeatures::extract("油烟直接往巷子里排，整条巷子都是味").roads;
-        assert!(roads.is_empty(), "{roads:?}");
+        // Nor is a whole lane (整条巷子都是味), a way or a distance.
+        for text in [
+            "油烟直接往巷子里排，整条巷子都是味",
+            "隔两条街都闻得到，走一里多路还有味",
+            "臭味满大街都是",
+        ] {
+            let roads = SourceFeatures::extract(text).roads;
+            assert!(roads.is_empty(), "{text}: {roads:?}");
+        }
+        assert_eq!(SourceFeatures::extract("八里街上的烧烤").roads.len(), 1);
     }
 
     #[test]
