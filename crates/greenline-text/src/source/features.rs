@@ -1206,9 +1206,9 @@ impl<'t> Extractor<'t> {
             {
                 add(format!("section:{c}"));
             }
-            // A numbered section of an estate (嘉园一区 / 二区), not a district or a word of
-            // area (区域).
-            if c == '区'
+            // A numbered section of an estate (嘉园一区 / 二区, 湖光一里22号楼), not a district,
+            // a word of area (区域) or a distance (一里多路).
+            if (c == '区' || (c == '里' && next.is_some_and(|n| n.is_ascii_digit())))
                 && !matches!(next, Some('域' | '县' | '政'))
                 && !byte_at
                     .get(i)
@@ -1222,7 +1222,7 @@ impl<'t> Extractor<'t> {
                 } else {
                     chinese_digit(b)
                         .filter(|d| (1..=9).contains(d))
-                        .filter(|_| !earlier.is_some_and(|e| chinese_digit(e).is_some()))
+                        .filter(|_| earlier.is_none_or(|e| chinese_digit(e).is_none()))
                         .map(|d| d.to_string())
                 };
                 if let Some(section) = section {
@@ -1709,7 +1709,9 @@ impl<'t> Extractor<'t> {
             // A way or a distance, not a road's name (一里多路, 好几里路, 一百来米路, 隔两条街,
             // 半条街, 满大街).
             let before_last = stem_text.chars().rev().nth(1);
-            if stem_text.ends_with(['多', '来', '米', '满'])
+            // Nor the 路 of 路口 right after a road (抚琴西路|路口).
+            if stem_text.ends_with(['路', '街', '道', '巷'])
+                || stem_text.ends_with(['多', '来', '米', '满'])
                 || stem_text.contains('几')
                 || (stem_text.ends_with('条')
                     && before_last.is_none_or(|c| "两半整隔成每".contains(c)))
@@ -2707,6 +2709,13 @@ mod tests {
             assert!(roads.is_empty(), "{text}: {roads:?}");
         }
         assert_eq!(SourceFeatures::extract("八里街上的烧烤").roads.len(), 1);
+        // The 路 of 路口 right after a road is no second road.
+        assert_eq!(
+            SourceFeatures::extract("抚琴西路路口第一家烧烤")
+                .roads
+                .len(),
+            1
+        );
     }
 
     #[test]
@@ -2977,6 +2986,11 @@ mod tests {
         );
         assert!(spots_tagged("这一区域的几家工厂晚上排烟", "section").is_empty());
         assert!(spots_tagged("十二区县联合执法", "section").is_empty());
+        assert_eq!(
+            spots_tagged("湖光一里22号楼下面的排档", "section"),
+            ["section:1"]
+        );
+        assert!(spots_tagged("走一里多路就到", "section").is_empty());
     }
 
     #[test]
