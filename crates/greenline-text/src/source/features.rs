@@ -78,6 +78,10 @@ const LOCATIVES: &[&str] = &[
     "一带",
     "外面",
     "外边",
+    "上去",
+    "下去",
+    "进去",
+    "过去",
 ];
 
 /// Who lives above or below a facility: after 楼上 or 楼下 they are the reporter's neighbours,
@@ -2059,7 +2063,7 @@ impl<'t> Extractor<'t> {
             .filter(|e| {
                 !self
                     .char_at(*e)
-                    .is_some_and(|c| "家主区房长员站村镇乡路街桥".contains(c))
+                    .is_some_and(|c| "家主区房长员站村镇乡路街桥城".contains(c))
             })
             .collect();
         ends.sort_unstable();
@@ -2309,7 +2313,7 @@ impl<'t> Extractor<'t> {
         // What it is: the most specific facility word of the parse (麻辣烫 of 麻辣烫店), else the
         // last trade word or the legal form.
         let mut word: Option<(&str, bool)> = None;
-        let mut best_rank = (false, false, 0usize);
+        let mut best_rank = (false, false);
         let mut at = end;
         while at > words_start {
             let Some(m) = matches
@@ -2322,11 +2326,8 @@ impl<'t> Extractor<'t> {
             let w = &self.text[m.0..m.1];
             match self.terms.name_words.get(w) {
                 Some(NameWord::Facility(f)) => {
-                    let rank = (
-                        !f.sort.is_empty(),
-                        f.class != "shop" && f.class != "firm",
-                        w.chars().count(),
-                    );
+                    // Of two as specific, the last is the head (物流园|冷库 is a cold store).
+                    let rank = (!f.sort.is_empty(), f.class != "shop" && f.class != "firm");
                     if word.is_none_or(|(_, facility)| !facility) || rank > best_rank {
                         word = Some((w, true));
                         best_rank = rank;
@@ -2461,7 +2462,8 @@ impl<'t> Extractor<'t> {
             unnamed = true;
         }
         // What someone does there is no name (做红木家具的, 改成做包装的).
-        if DOINGS.iter().any(|d| stem.starts_with(d)) {
+        // 搞 anywhere (周末搞烧烤).
+        if DOINGS.iter().any(|d| stem.starts_with(d)) || stem.contains('搞') {
             unnamed = true;
         }
         if unnamed {
@@ -2903,6 +2905,12 @@ mod tests {
         assert_eq!(stems("虎门镇怀德社区锦泰牛仔洗水厂偷排"), ["锦泰牛仔"]);
         assert_eq!(stems("柘皋河边振华羽绒厂排污"), ["振华羽绒"]);
         assert_eq!(stems("山脚下鸿运石料厂放炮"), ["鸿运石料"]);
+        // An auto mall is a place, and what is done there no name.
+        assert_eq!(stems("青口汽车城里那个做配件的厂"), [""]);
+        assert_eq!(
+            stems("紫蓬山门口那家农家乐，周末搞烧烤，烟大得很"),
+            ["", ""]
+        );
     }
 
     #[test]
@@ -3005,6 +3013,15 @@ mod tests {
         );
         assert!(spots_tagged("龙城10号楼下那个面包店，俺在二楼天天被吵醒", "floor").is_empty());
         assert!(spots_tagged("玉龙湾小区A栋底下那家餐厅，我家在三楼", "floor").is_empty());
+    }
+
+    #[test]
+    fn the_last_of_two_specific_words_says_what_it_is() {
+        let words = facility_fields("流亭街道鑫港物流园冷库制冷机组噪声扰民", |f| f.word);
+        assert_eq!(words, ["冷库"]);
+        // What is a way up from a landmark is near it (草街码头上去一点那家鱼庄).
+        let near = facility_fields("草街码头上去一点那家鱼庄，杀鱼的血水", |f| f.near);
+        assert_eq!(near, [true, false]);
     }
 
     #[test]
