@@ -26,7 +26,7 @@ use crate::{Gazetteer, Tokenizer};
 const FUNCTION_CHARS: &str = "的了着得在是个把被给让我你他她它们俺咱已到往";
 
 /// One-character words that always end a name on its left (那家公司, 该厂, 某单位, 北门外大排档).
-const DETERMINERS: &str = "那这该某其每各此个家座间位上下里内外边侧旁";
+const DETERMINERS: &str = "那这该某其每各此嗰个家座间位上下里内外边侧旁";
 
 /// Characters that, after a village's or compound's one-character ending, make a word of place
 /// (村口, 村里, 村东头).
@@ -2907,6 +2907,8 @@ mod tests {
         assert_eq!(stems("山脚下鸿运石料厂放炮"), ["鸿运石料"]);
         // An auto mall is a place, and what is done there no name.
         assert_eq!(stems("青口汽车城里那个做配件的厂"), [""]);
+        // A Cantonese demonstrative and its measure word (嗰间厂: that works).
+        assert_eq!(stems("学校围墙后面嗰间厂成日出一股胶味"), [""]);
         assert_eq!(
             stems("紫蓬山门口那家农家乐，周末搞烧烤，烟大得很"),
             ["", ""]
