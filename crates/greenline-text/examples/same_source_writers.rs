@@ -29,12 +29,27 @@ const THIRTEENTH: &str = include_str!("../data/text/pairs/w13.jsonl");
 const FOURTEENTH: &str = include_str!("../data/text/pairs/w14.jsonl");
 const FIFTEENTH: &str = include_str!("../data/text/pairs/w15.jsonl");
 const SIXTEENTH: &str = include_str!("../data/text/pairs/w16.jsonl");
+const SEVENTEENTH: &str = include_str!("../data/text/pairs/w17.jsonl");
 const FIRST: &str = include_str!("../data/text/dev/same_source.jsonl");
 
 fn main() -> std::process::ExitCode {
     let writers_files = [
-        PAIRS, THIRD, FOURTH, FIFTH, SIXTH, SEVENTH, EIGHTH, NINTH, TENTH, ELEVENTH, TWELFTH,
-        THIRTEENTH, FOURTEENTH, FIFTEENTH, SIXTEENTH,
+        PAIRS,
+        THIRD,
+        FOURTH,
+        FIFTH,
+        SIXTH,
+        SEVENTH,
+        EIGHTH,
+        NINTH,
+        TENTH,
+        ELEVENTH,
+        TWELFTH,
+        THIRTEENTH,
+        FOURTEENTH,
+        FIFTEENTH,
+        SIXTEENTH,
+        SEVENTEENTH,
     ];
     let mut pairs = Vec::new();
     for file in writers_files {
