@@ -188,12 +188,18 @@ fn landmark_follows(rest: &str) -> bool {
 /// 商那家), if it holds one.
 fn after_demonstrative(word: &str) -> Option<&str> {
     // The last one in the word, wherever jieba cut it (底|商那家|火锅店).
-    let chars: Vec<(usize, char)> = word.char_indices().collect();
-    chars.windows(2).rev().find_map(|w| {
-        let ((_, d), (at, m)) = (w[0], w[1]);
-        ("那这该某每此".contains(d) && "家个座间位所条处排片栋".contains(m))
-            .then(|| &word[at + m.len_utf8()..])
-    })
+    // Read without a copy of the word: this runs on every piece of every name.
+    let mut after = None;
+    let mut previous = None;
+    for (at, m) in word.char_indices() {
+        if previous.is_some_and(|d| "那这该某每此".contains(d))
+            && "家个座间位所条处排片栋".contains(m)
+        {
+            after = Some(&word[at + m.len_utf8()..]);
+        }
+        previous = Some(m);
+    }
+    after
 }
 
 /// Buildings and parts of them that end like a shop's name (福满楼) but name none.
